@@ -1,0 +1,57 @@
+"""DDoS attack forensics workbench.
+
+    import workbench as wb
+    cap = wb.load("sample_pcaps/mailprovider_2015.pcapng")
+    rep = wb.analyze(cap, link_capacity="10G")
+    rep.to_json("report.json")
+    wb.Dashboard(cap, rep)
+
+Heavy parts (Numba kernels, Altair, widgets) are imported on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from workbench._version import __version__
+from workbench.capture import addresses as _addresses  # noqa: F401  (registers the `ip` namespace)
+from workbench.errors import (
+    CaptureError,
+    CaptureFormatError,
+    CaptureNotFoundError,
+    ParameterError,
+    ToolMissingError,
+    WorkbenchError,
+)
+
+# public name -> module that defines it
+_LAZY_ATTRS = {
+    "load": "workbench.capture",
+    "scan": "workbench.capture",
+    "Capture": "workbench.capture",
+    "analyze": "workbench.analysis",
+    "Report": "workbench.analysis",
+    "dissect": "workbench.dissect",
+    "Dashboard": "workbench.ui",
+}
+_SUBMODULES = {"capture", "enrich", "analysis", "viz", "ui", "export", "synth", "dissect", "cli"}
+
+__all__ = [
+    "CaptureError",
+    "CaptureFormatError",
+    "CaptureNotFoundError",
+    "ParameterError",
+    "ToolMissingError",
+    "WorkbenchError",
+    "__version__",
+    *_LAZY_ATTRS,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_ATTRS:
+        return getattr(importlib.import_module(_LAZY_ATTRS[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"workbench.{name}")
+    raise AttributeError(f"module 'workbench' has no attribute {name!r}")

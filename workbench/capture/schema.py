@@ -1,0 +1,65 @@
+"""The packet frame: one row per packet. The one schema, defined here only.
+
+See DESIGN.md. Addresses are UInt128: the IPv6 value, IPv4 stored
+IPv4-mapped (``::ffff:a.b.c.d``). ``ts`` is UTC with nanosecond precision.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+PACKET_SCHEMA: pl.Schema = pl.Schema(
+    {
+        "ts": pl.Datetime("ns", "UTC"),
+        "iface": pl.UInt16,
+        "wire_len": pl.UInt32,
+        "cap_len": pl.UInt32,
+        "vlan": pl.UInt16,
+        "ip_ver": pl.UInt8,
+        "src": pl.UInt128,
+        "dst": pl.UInt128,
+        "proto": pl.UInt8,
+        "sport": pl.UInt16,
+        "dport": pl.UInt16,
+        "ttl": pl.UInt8,
+        "ip_len": pl.UInt16,
+        "ip_id": pl.UInt32,
+        "frag": pl.UInt8,
+        "tcp_flags": pl.UInt8,
+        "icmp_type": pl.UInt8,
+        "icmp_code": pl.UInt8,
+        "payload_len": pl.UInt16,
+    }
+)
+
+COLUMNS: tuple[str, ...] = tuple(PACKET_SCHEMA.names())
+
+# frag bit flags
+FRAG_MORE = 1  # more-fragments set
+FRAG_NONFIRST = 2  # fragment offset > 0: no L4 header in this packet
+FRAG_DONT = 4  # don't-fragment set
+
+# TCP flag bits, in header order
+TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR = (
+    1,
+    2,
+    4,
+    8,
+    16,
+    32,
+    64,
+    128,
+)
+
+# IP protocol numbers the workbench names
+PROTO_ICMP, PROTO_TCP, PROTO_UDP, PROTO_GRE, PROTO_ICMPV6 = 1, 6, 17, 47, 58
+
+
+def empty_frame() -> pl.DataFrame:
+    """A packet frame with no rows and the full schema."""
+    return pl.DataFrame(schema=PACKET_SCHEMA)
+
+
+def conform(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cast and order ``frame``'s columns to the packet schema (extra columns dropped)."""
+    return frame.select([pl.col(name).cast(dtype) for name, dtype in PACKET_SCHEMA.items()])

@@ -1,0 +1,1 @@
+"""viz layer (see DESIGN.md)."""
