@@ -1,0 +1,46 @@
+"""Fixtures shared by the whole suite.
+
+Real captures live in ``shared/captures`` beside the repository (never committed);
+``WORKBENCH_SHARED_CAPTURES`` points elsewhere. Tests that need them skip when absent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_PCAPS = REPO / "sample_pcaps"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def shared_captures_dir() -> Path:
+    return Path(os.environ.get("WORKBENCH_SHARED_CAPTURES", REPO.parent / "shared" / "captures"))
+
+
+@pytest.fixture(scope="session")
+def shared_captures() -> Path:
+    """Folder of the real attack captures; the test skips if it is missing."""
+    folder = shared_captures_dir()
+    if not folder.is_dir() or not any(folder.glob("*.pcap*")):
+        pytest.skip(f"real captures not found in {folder}")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tshark() -> str:
+    """Path of tshark; the test skips if it is not installed."""
+    path = shutil.which("tshark")
+    if path is None:
+        pytest.skip("tshark is not installed")
+    return path
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Folder for screenshots and other files a reviewer may want to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
