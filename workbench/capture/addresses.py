@@ -44,7 +44,9 @@ def to_text(value: int) -> str:
 
 def from_halves(hi: np.ndarray, lo: np.ndarray, name: str = "") -> pl.Series:
     """Build a UInt128 Series from the high and low 64-bit halves (uint64 arrays)."""
-    frame = pl.DataFrame({"hi": hi.astype(np.uint64, copy=False), "lo": lo.astype(np.uint64, copy=False)})
+    frame = pl.DataFrame(
+        {"hi": hi.astype(np.uint64, copy=False), "lo": lo.astype(np.uint64, copy=False)}
+    )
     return frame.select(
         (pl.col("hi").cast(pl.UInt128) * _TWO64 + pl.col("lo").cast(pl.UInt128)).alias(name)
     ).to_series()
