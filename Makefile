@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OUT ?= out
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-all bench lint format lab clean
+.PHONY: install system-deps demo test test-all bench lint format lab clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,12 +20,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/workbench demo --out $(OUT)
 
+system-deps:
+	@bash scripts/install-system-deps.sh
+
 ## The whole suite except the slow scale tests (what CI runs)
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 ## Everything, scale tests included
-test-all: $(STAMP)
+test-all: $(STAMP) system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Speed, side by side with dpkt, scapy, tshark and pyshark
