@@ -1,6 +1,21 @@
 """Evidence in: detect the format, walk the records, decode L2-L4 into the packet frame."""
 
 from workbench.capture.addresses import IPNamespace
+from workbench.capture.reader import Capture, CaptureMeta, CaptureWarning, FileMeta, load, read_file
+from workbench.capture.scan import scan
 from workbench.capture.schema import COLUMNS, PACKET_SCHEMA, conform, empty_frame
 
-__all__ = ["COLUMNS", "PACKET_SCHEMA", "IPNamespace", "conform", "empty_frame"]
+__all__ = [
+    "COLUMNS",
+    "PACKET_SCHEMA",
+    "Capture",
+    "CaptureMeta",
+    "CaptureWarning",
+    "FileMeta",
+    "IPNamespace",
+    "conform",
+    "empty_frame",
+    "load",
+    "read_file",
+    "scan",
+]

@@ -1,0 +1,256 @@
+"""Frame decoding: link layer -> IPv4/IPv6 (extension headers, fragments) -> TCP/UDP/ICMP/GRE.
+
+One Numba kernel, parallel over packets. Every read is bounds-checked against the
+packet's captured length (and so against the buffer): a frame cut short by the
+snaplen yields the fields that were captured and zeros for the rest.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+ETH_IPV4, ETH_IPV6 = 0x0800, 0x86DD
+VLAN_TAGS = (0x8100, 0x88A8, 0x9100)
+IPV6_EXT_SIMPLE = (0, 43, 60)  # hop-by-hop, routing, destination options: (len+1)*8
+IPV6_FRAGMENT, IPV6_AH, IPV6_NO_NEXT = 44, 51, 59
+MAX_EXT_HEADERS = 12
+
+# fields per packet, in this order, in the int64 `fields` matrix the kernel fills
+FIELDS = (
+    "vlan", "ip_ver", "proto", "sport", "dport", "ttl", "ip_len", "ip_id",
+    "frag", "tcp_flags", "icmp_type", "icmp_code", "payload_len",
+)  # fmt: skip
+F_VLAN, F_IPVER, F_PROTO, F_SPORT, F_DPORT, F_TTL, F_IPLEN, F_IPID = range(8)
+F_FRAG, F_TCPFLAGS, F_ICMPT, F_ICMPC, F_PAYLOAD = range(8, 13)
+
+
+@njit(inline="always", cache=True)
+def _be16(buf, off):
+    return (np.int64(buf[off]) << 8) | np.int64(buf[off + 1])
+
+
+@njit(inline="always", cache=True)
+def _be32(buf, off):
+    return (
+        (np.int64(buf[off]) << 24)
+        | (np.int64(buf[off + 1]) << 16)
+        | (np.int64(buf[off + 2]) << 8)
+        | np.int64(buf[off + 3])
+    )
+
+
+@njit(inline="always", cache=True)
+def _be64u(buf, off):
+    v = np.uint64(0)
+    for k in range(8):
+        v = (v << np.uint64(8)) | np.uint64(buf[off + k])
+    return v
+
+
+@njit(cache=True)
+def _l3_start(buf, start, end, kind, out, i):
+    """Offset of the IP header and its version (4, 6, or 0 for non-IP); fills vlan."""
+    ethertype = -1
+    off = start
+    if kind == 1:  # Ethernet
+        if off + 14 > end:
+            return off, 0
+        ethertype = _be16(buf, off + 12)
+        off += 14
+    elif kind == 2:  # SLL
+        if off + 16 > end:
+            return off, 0
+        ethertype = _be16(buf, off + 14)
+        off += 16
+    elif kind == 3:  # SLL2
+        if off + 20 > end:
+            return off, 0
+        ethertype = _be16(buf, off)
+        off += 20
+    elif kind == 4 or kind == 5 or kind == 6:  # raw IP
+        if off + 1 > end:
+            return off, 0
+        version = np.int64(buf[off]) >> 4
+        if kind == 5 and version != 4:
+            return off, 0
+        if kind == 6 and version != 6:
+            return off, 0
+        return off, version if version == 4 or version == 6 else 0
+    elif kind == 7 or kind == 8:  # BSD null / OpenBSD loop: address family
+        if off + 4 > end:
+            return off, 0
+        be = _be32(buf, off)
+        le = (
+            np.int64(buf[off])
+            | (np.int64(buf[off + 1]) << 8)
+            | (np.int64(buf[off + 2]) << 16)
+            | (np.int64(buf[off + 3]) << 24)
+        )
+        fam = be if kind == 8 else (le if le < 256 else be)
+        off += 4
+        if fam == 2:
+            return off, 4
+        if fam == 10 or fam == 24 or fam == 28 or fam == 30:
+            return off, 6
+        return off, 0
+    else:
+        return off, 0
+    # stacked VLAN tags (802.1Q, 802.1ad, old QinQ); keep the outer id
+    tags = 0
+    while (ethertype == 0x8100 or ethertype == 0x88A8 or ethertype == 0x9100) and tags < 8:
+        if off + 4 > end:
+            return off, 0
+        if tags == 0:
+            out[i, F_VLAN] = _be16(buf, off) & 0x0FFF
+        ethertype = _be16(buf, off + 2)
+        off += 4
+        tags += 1
+    if ethertype == ETH_IPV4:
+        return off, 4
+    if ethertype == ETH_IPV6:
+        return off, 6
+    return off, 0
+
+
+@njit(cache=True)
+def _l4(buf, off, end, proto, l4_bytes, out, i):
+    """Ports, flags, ICMP type/code and payload length from the L4 header at ``off``."""
+    avail = end - off
+    header = 0
+    if proto == 6:
+        if avail >= 4:
+            out[i, F_SPORT] = _be16(buf, off)
+            out[i, F_DPORT] = _be16(buf, off + 2)
+        if avail >= 14:
+            header = (np.int64(buf[off + 12]) >> 4) * 4
+            out[i, F_TCPFLAGS] = buf[off + 13]
+        else:
+            header = 20
+    elif proto == 17 or proto == 132 or proto == 136:  # UDP, SCTP, UDP-Lite: ports first
+        if avail >= 4:
+            out[i, F_SPORT] = _be16(buf, off)
+            out[i, F_DPORT] = _be16(buf, off + 2)
+        header = 8 if proto != 132 else 12
+    elif proto == 1 or proto == 58:
+        if avail >= 2:
+            out[i, F_ICMPT] = buf[off]
+            out[i, F_ICMPC] = buf[off + 1]
+        header = 8
+    elif proto == 47:
+        header = 4
+    payload = l4_bytes - header
+    out[i, F_PAYLOAD] = min(max(payload, 0), 65535)
+
+
+@njit(cache=True)
+def _ipv4(buf, off, end, out, i, src, dst):
+    if off + 20 > end:
+        out[i, F_IPVER] = 0
+        return
+    ihl = (np.int64(buf[off]) & 0x0F) * 4
+    total = _be16(buf, off + 2)
+    out[i, F_IPVER] = 4
+    out[i, F_IPLEN] = total
+    out[i, F_IPID] = _be16(buf, off + 4)
+    flags_frag = _be16(buf, off + 6)
+    frag = 0
+    if flags_frag & 0x2000:
+        frag |= 1
+    if flags_frag & 0x1FFF:
+        frag |= 2
+    if flags_frag & 0x4000:
+        frag |= 4
+    out[i, F_FRAG] = frag
+    out[i, F_TTL] = buf[off + 8]
+    proto = np.int64(buf[off + 9])
+    out[i, F_PROTO] = proto
+    src[i, 0] = np.uint64(0)
+    dst[i, 0] = np.uint64(0)
+    src[i, 1] = np.uint64(0xFFFF00000000) | np.uint64(_be32(buf, off + 12))
+    dst[i, 1] = np.uint64(0xFFFF00000000) | np.uint64(_be32(buf, off + 16))
+    if ihl < 20:
+        return
+    l4_bytes = total - ihl
+    if frag & 2:
+        out[i, F_PAYLOAD] = min(max(l4_bytes, 0), 65535)
+        return
+    _l4(buf, off + ihl, end, proto, l4_bytes, out, i)
+
+
+@njit(cache=True)
+def _ipv6(buf, off, end, out, i, src, dst):
+    if off + 40 > end:
+        out[i, F_IPVER] = 0
+        return
+    plen = _be16(buf, off + 4)
+    nh = np.int64(buf[off + 6])
+    out[i, F_IPVER] = 6
+    out[i, F_IPLEN] = plen
+    out[i, F_TTL] = buf[off + 7]
+    src[i, 0] = _be64u(buf, off + 8)
+    src[i, 1] = _be64u(buf, off + 16)
+    dst[i, 0] = _be64u(buf, off + 24)
+    dst[i, 1] = _be64u(buf, off + 32)
+    pos = off + 40
+    remaining = plen
+    frag = 0
+    for _ in range(MAX_EXT_HEADERS):
+        if nh == 0 or nh == 43 or nh == 60:
+            if pos + 2 > end:
+                break
+            hlen = (np.int64(buf[pos + 1]) + 1) * 8
+            nh = np.int64(buf[pos])
+            pos += hlen
+            remaining -= hlen
+        elif nh == IPV6_AH:
+            if pos + 2 > end:
+                break
+            hlen = (np.int64(buf[pos + 1]) + 2) * 4
+            nh = np.int64(buf[pos])
+            pos += hlen
+            remaining -= hlen
+        elif nh == IPV6_FRAGMENT:
+            if pos + 8 > end:
+                break
+            nh = np.int64(buf[pos])
+            offmf = _be16(buf, pos + 2)
+            if offmf & 1:
+                frag |= 1
+            if offmf & 0xFFF8:
+                frag |= 2
+            out[i, F_IPID] = _be32(buf, pos + 4)
+            pos += 8
+            remaining -= 8
+        else:
+            break
+    out[i, F_PROTO] = nh
+    out[i, F_FRAG] = frag
+    if frag & 2 or nh == IPV6_NO_NEXT:
+        out[i, F_PAYLOAD] = min(max(remaining, 0), 65535)
+        return
+    if pos > end:
+        return
+    _l4(buf, pos, end, nh, remaining, out, i)
+
+
+@njit(parallel=True, cache=True)
+def decode_frames(buf, offsets, cap_lens, ifaces, if_kind, out, src, dst):
+    """Decode every frame: ``out`` int64[n, len(FIELDS)], ``src``/``dst`` uint64[n, 2] (hi, lo)."""
+    n = offsets.shape[0]
+    size = buf.shape[0]
+    for i in prange(n):
+        for k in range(out.shape[1]):
+            out[i, k] = 0
+        src[i, 0] = 0
+        src[i, 1] = 0
+        dst[i, 0] = 0
+        dst[i, 1] = 0
+        start = offsets[i]
+        end = min(start + cap_lens[i], size)
+        kind = if_kind[ifaces[i]]
+        l3, version = _l3_start(buf, start, end, kind, out, i)
+        if version == 4:
+            _ipv4(buf, l3, end, out, i, src, dst)
+        elif version == 6:
+            _ipv6(buf, l3, end, out, i, src, dst)

@@ -1,0 +1,49 @@
+"""Link types the fast path decodes: a table, one row per DLT value.
+
+``kind`` selects the decoder in ``decode.py``; adding a link type is adding a row
+(and a test). Anything else keeps a row per packet with ``ip_ver`` 0 and a warning
+that suggests ``engine="tshark"``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# decoder kinds (used inside the Numba kernel)
+KIND_UNKNOWN = 0
+KIND_ETHERNET = 1  # 14-byte header, ethertype at 12, stacked VLAN tags
+KIND_SLL = 2  # Linux cooked v1: protocol at 14, 16-byte header
+KIND_SLL2 = 3  # Linux cooked v2: protocol at 0, 20-byte header
+KIND_RAW = 4  # raw IP, version from the first nibble
+KIND_RAW4 = 5
+KIND_RAW6 = 6
+KIND_NULL = 7  # BSD loopback: 4-byte address family in the capturing host's byte order
+KIND_LOOP = 8  # OpenBSD loopback: 4-byte address family, big-endian
+
+LINK_TYPES: dict[int, tuple[str, int]] = {
+    0: ("NULL (BSD loopback)", KIND_NULL),
+    1: ("EN10MB (Ethernet)", KIND_ETHERNET),
+    12: ("RAW (raw IP, OpenBSD value)", KIND_RAW),
+    14: ("RAW (raw IP, BSD/OS value)", KIND_RAW),
+    101: ("RAW (raw IP)", KIND_RAW),
+    108: ("LOOP (OpenBSD loopback)", KIND_LOOP),
+    113: ("LINUX_SLL (Linux cooked v1)", KIND_SLL),
+    228: ("IPV4 (raw IPv4)", KIND_RAW4),
+    229: ("IPV6 (raw IPv6)", KIND_RAW6),
+    276: ("LINUX_SLL2 (Linux cooked v2)", KIND_SLL2),
+}
+
+
+def kind_of(link_type: int) -> int:
+    """Decoder kind of a DLT value (``KIND_UNKNOWN`` when the fast path cannot decode it)."""
+    return LINK_TYPES.get(int(link_type), ("", KIND_UNKNOWN))[1]
+
+
+def name_of(link_type: int) -> str:
+    """Readable name of a DLT value."""
+    return LINK_TYPES.get(int(link_type), (f"link type {link_type}", KIND_UNKNOWN))[0]
+
+
+def kinds_array(link_types: np.ndarray) -> np.ndarray:
+    """Decoder kind per interface, for the kernel."""
+    return np.array([kind_of(int(t)) for t in link_types], dtype=np.uint8)

@@ -1,0 +1,347 @@
+"""``load``: captures into the packet frame, with metadata that traces every row to its bytes."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from workbench.capture import addresses, decode, linktypes, walk
+from workbench.capture.schema import PACKET_SCHEMA, empty_frame
+from workbench.capture.source import PCAP_MAGICS, Evidence, open_evidence
+from workbench.errors import CaptureFormatError, ParameterError
+
+CHUNK_RECORDS = 1 << 20  # packets decoded per kernel call: bounds memory per chunk
+PROGRESS_BYTES = 64 << 20  # show a progress bar for captures larger than this
+
+PathLike = str | os.PathLike
+
+
+class CaptureWarning(UserWarning):
+    """A capture was read only in part (damage), or some frames could not be decoded."""
+
+
+def _iso(ns: int | None) -> str | None:
+    if ns is None:
+        return None
+    seconds, rest = divmod(int(ns), 1_000_000_000)
+    stamp = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{stamp}.{rest:09d}Z"
+
+
+@dataclass
+class FileMeta:
+    """What one input file is and what was read from it."""
+
+    path: str
+    sha256: str
+    size: int
+    format: str
+    compression: str | None
+    link_types: list[int]
+    interfaces: int
+    packets: int = 0
+    bytes: int = 0
+    start: str | None = None
+    end: str | None = None
+    snaplen: int | None = None
+    drops: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    fault_offset: int | None = None
+
+
+@dataclass
+class CaptureMeta:
+    """Metadata of a loaded capture (one or several files)."""
+
+    files: list[FileMeta]
+    engine: str = "fast"
+
+    @property
+    def packets(self) -> int:
+        return sum(f.packets for f in self.files)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for f in self.files for w in f.warnings]
+
+    @property
+    def drops(self) -> int | None:
+        known = [f.drops for f in self.files if f.drops is not None]
+        return sum(known) if known else None
+
+    def to_dict(self) -> dict:
+        """The report's ``capture`` section (DESIGN.md)."""
+        starts = [f.start for f in self.files if f.start]
+        ends = [f.end for f in self.files if f.end]
+        formats = sorted({f.format for f in self.files})
+        return {
+            "paths": [f.path for f in self.files],
+            "sha256": {f.path: f.sha256 for f in self.files},
+            "files": [asdict(f) for f in self.files],
+            "format": formats[0] if len(formats) == 1 else formats,
+            "link_types": sorted({t for f in self.files for t in f.link_types}),
+            "engine": self.engine,
+            "packets": self.packets,
+            "bytes": sum(f.bytes for f in self.files),
+            "start": min(starts) if starts else None,
+            "end": max(ends) if ends else None,
+            "drops": self.drops,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class Capture:
+    """A loaded capture: ``packets`` (the packet frame) and ``meta``."""
+
+    packets: pl.DataFrame
+    meta: CaptureMeta
+
+    def __len__(self) -> int:
+        return self.packets.height
+
+    def __repr__(self) -> str:
+        d = self.meta.to_dict()
+        return (
+            f"Capture({len(d['paths'])} file(s), {d['packets']:,} packets, {d['bytes']:,} bytes,"
+            f" {d['start']} .. {d['end']}, drops={d['drops']}, warnings={len(d['warnings'])})"
+        )
+
+
+class _Walker:
+    """Resumable record walk over one capture's bytes."""
+
+    def __init__(self, ev: Evidence):
+        self.ev = ev
+        self.buf = ev.data
+        self.fault: tuple[int, int] | None = None
+        self.over_snaplen = 0
+        if ev.format == "pcap":
+            self._init_pcap()
+        else:
+            self._init_pcapng()
+
+    def _init_pcap(self) -> None:
+        head = bytes(self.buf[:24])
+        if len(head) < 24:
+            raise CaptureFormatError(
+                self.ev.path, len(head), "pcap file header cut short (24 bytes needed)"
+            )
+        _, big, frac_ns = PCAP_MAGICS[head[:4]]
+        order = ">" if big else "<"
+        snaplen = int(np.frombuffer(head[16:20], dtype=f"{order}u4")[0])
+        link = int(np.frombuffer(head[20:24], dtype=f"{order}u4")[0]) & 0xFFFF
+        self.big, self.frac_ns, self.snaplen = big, frac_ns, snaplen
+        self.if_link = np.array([link], dtype=np.int64)
+        self.if_snap = np.array([snaplen], dtype=np.int64)
+        self.if_drops = np.array([-1], dtype=np.int64)
+        self.n_if = 1
+        self.offset = 24
+
+    def _init_pcapng(self) -> None:
+        m = walk.MAX_INTERFACES
+        self.state = np.zeros(6, dtype=np.int64)
+        self.if_link = np.zeros(m, dtype=np.int64)
+        self.if_res_kind = np.zeros(m, dtype=np.int64)
+        self.if_res_val = np.zeros(m, dtype=np.int64)
+        self.if_tsoff = np.zeros(m, dtype=np.int64)
+        self.if_snap = np.zeros(m, dtype=np.int64)
+        self.if_drops = np.full(m, -1, dtype=np.int64)
+        self.offset = 0
+        self.snaplen = None
+
+    @property
+    def done(self) -> bool:
+        return self.fault is not None or self.offset >= self.buf.shape[0]
+
+    def next_chunk(self, max_records: int) -> tuple[np.ndarray, ...]:
+        cap_n = max(1, min(max_records, (self.buf.shape[0] - self.offset) // 16 + 1))
+        off = np.empty(cap_n, dtype=np.int64)
+        cap = np.empty(cap_n, dtype=np.int64)
+        wire = np.empty(cap_n, dtype=np.int64)
+        ts = np.empty(cap_n, dtype=np.int64)
+        if self.ev.format == "pcap":
+            ifs = np.zeros(cap_n, dtype=np.int64)
+            n, nxt, fault, fault_off, over = walk.walk_pcap(
+                self.buf,
+                self.offset,
+                cap_n,
+                self.big,
+                self.frac_ns,
+                self.snaplen,
+                off,
+                cap,
+                wire,
+                ts,
+            )
+            self.over_snaplen += over
+        else:
+            ifs = np.empty(cap_n, dtype=np.int64)
+            n, nxt, fault, fault_off = walk.walk_pcapng(
+                self.buf, self.offset, cap_n, self.state, self.if_link, self.if_res_kind,
+                self.if_res_val, self.if_tsoff, self.if_snap, self.if_drops,
+                off, cap, wire, ts, ifs,
+            )  # fmt: skip
+            self.n_if = int(self.state[3])
+        self.offset = nxt
+        if fault != walk.OK:
+            self.fault = (int(fault), int(fault_off))
+        return off[:n], cap[:n], wire[:n], ts[:n], ifs[:n]
+
+
+def _frame(buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]) -> pl.DataFrame:
+    off, cap, wire, ts, ifs = chunk
+    n = off.shape[0]
+    fields = np.empty((n, len(decode.FIELDS)), dtype=np.int64)
+    src = np.empty((n, 2), dtype=np.uint64)
+    dst = np.empty((n, 2), dtype=np.uint64)
+    if n:
+        decode.decode_frames(buf, off, cap, ifs, if_kind, fields, src, dst)
+    columns = {
+        "ts": pl.Series("ts", ts, dtype=pl.Int64)
+        .cast(pl.Datetime("ns"))
+        .dt.replace_time_zone("UTC"),
+        "iface": ifs,
+        "wire_len": wire,
+        "cap_len": cap,
+    }
+    for k, name in enumerate(decode.FIELDS):
+        columns[name] = fields[:, k]
+    columns["src"] = addresses.from_halves(src[:, 0], src[:, 1], "src")
+    columns["dst"] = addresses.from_halves(dst[:, 0], dst[:, 1], "dst")
+    frame = pl.DataFrame(columns)
+    return frame.select([pl.col(c).cast(t) for c, t in PACKET_SCHEMA.items()])
+
+
+def iter_frames(
+    ev: Evidence,
+    meta: FileMeta,
+    *,
+    chunk_records: int = CHUNK_RECORDS,
+    strict: bool = False,
+    progress=None,
+) -> Iterator[pl.DataFrame]:
+    """Decode one opened capture chunk by chunk, filling ``meta`` as it goes."""
+    walker = _Walker(ev)
+    total = ev.data.shape[0]
+    bar = None
+    if progress or (progress is None and total > PROGRESS_BYTES):
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, unit="B", unit_scale=True, desc=ev.path.name, leave=False)
+    first_ns = last_ns = None
+    try:
+        while not walker.done:
+            before = walker.offset
+            chunk = walker.next_chunk(chunk_records)
+            if_kind = linktypes.kinds_array(walker.if_link[: max(walker.n_if, 1)])
+            frame = _frame(ev.data, if_kind, chunk)
+            if frame.height:
+                ts = chunk[3]
+                first_ns = int(ts.min()) if first_ns is None else min(first_ns, int(ts.min()))
+                last_ns = int(ts.max()) if last_ns is None else max(last_ns, int(ts.max()))
+                meta.packets += frame.height
+                meta.bytes += int(chunk[2].sum())
+            if bar is not None:
+                bar.update(walker.offset - before)
+            yield frame
+            if walker.offset == before and walker.fault is None:
+                break  # no progress: cannot happen on valid input, guards against loops
+    finally:
+        if bar is not None:
+            bar.close()
+    meta.link_types = [int(t) for t in walker.if_link[: walker.n_if]]
+    meta.interfaces = walker.n_if
+    meta.snaplen = int(walker.if_snap[: max(walker.n_if, 1)].max()) if walker.n_if else None
+    drops = walker.if_drops[: walker.n_if]
+    meta.drops = int(drops[drops >= 0].sum()) if (drops >= 0).any() else None
+    meta.start, meta.end = _iso(first_ns), _iso(last_ns)
+    unknown = [t for t in meta.link_types if linktypes.kind_of(t) == linktypes.KIND_UNKNOWN]
+    if unknown:
+        meta.warnings.append(
+            f"{ev.path}: link type(s) {unknown} are not decoded by the fast reader"
+            " (rows kept with ip_ver 0); use engine='tshark'"
+        )
+    if walker.over_snaplen:
+        meta.warnings.append(
+            f"{ev.path}: {walker.over_snaplen} records have a captured length over the snaplen"
+        )
+    if walker.fault is not None:
+        code, offset = walker.fault
+        reason = walk.FAULT_REASONS[code]
+        meta.fault_offset = offset
+        if strict:
+            raise CaptureFormatError(ev.path, offset, reason, meta.packets)
+        meta.warnings.append(
+            f"{ev.path}: {reason} at byte offset {offset}; kept the {meta.packets} packets before it"
+        )
+
+
+def _paths(paths: PathLike | Sequence[PathLike]) -> list[Path]:
+    if isinstance(paths, (str, os.PathLike)):
+        return [Path(paths)]
+    out = [Path(p) for p in paths]
+    if not out:
+        raise ParameterError("no capture given")
+    return out
+
+
+def read_file(
+    path: PathLike, *, strict: bool = False, progress=None
+) -> tuple[pl.DataFrame, FileMeta]:
+    """Read one capture file with the fast reader: (packet frame, file metadata)."""
+    ev = open_evidence(path)
+    meta = FileMeta(str(path), ev.sha256, ev.size, ev.format, ev.compression, [], 0)
+    try:
+        frames = list(iter_frames(ev, meta, strict=strict, progress=progress))
+    finally:
+        ev.close()
+    frame = pl.concat(frames, rechunk=True) if frames else empty_frame()
+    return frame, meta
+
+
+def load(
+    paths: PathLike | Sequence[PathLike],
+    *,
+    engine: str = "fast",
+    progress: bool | None = None,
+    strict: bool = False,
+) -> Capture:
+    """Load captures (pcap/pcapng, gzip/zstd too) into the packet frame.
+
+    Several files are concatenated in the order given. A damaged file is read up
+    to the fault: the packets before it are kept and a ``CaptureWarning`` names
+    the file and byte offset (``strict=True`` raises ``CaptureFormatError``).
+
+        cap = wb.load("sample_pcaps/mailprovider_2015.pcapng")
+    """
+    frames, metas = [], []
+    for path in _paths(paths):
+        if engine == "fast":
+            frame, meta = read_file(path, strict=strict, progress=progress)
+        elif engine == "tshark":
+            from workbench.capture import tshark_engine
+
+            ev = open_evidence(path)  # hash and sniff here too: same evidence block
+            meta = FileMeta(str(path), ev.sha256, ev.size, ev.format, ev.compression, [], 0)
+            ev.close()
+            frame = tshark_engine.read_frame(path, progress=progress)
+            meta.packets, meta.bytes = frame.height, int(frame["wire_len"].sum() or 0)
+            if frame.height:
+                meta.start = _iso(int(frame["ts"].cast(pl.Int64).min()))
+                meta.end = _iso(int(frame["ts"].cast(pl.Int64).max()))
+        else:
+            raise ParameterError(f"unknown engine {engine!r}: use 'fast' or 'tshark'")
+        for message in meta.warnings:
+            warnings.warn(message, CaptureWarning, stacklevel=2)
+        frames.append(frame)
+        metas.append(meta)
+    packets = pl.concat(frames, rechunk=False) if len(frames) > 1 else frames[0]
+    return Capture(packets, CaptureMeta(metas, engine))

@@ -1,0 +1,107 @@
+"""``scan``: captures of any size into a Parquet cache, queried lazily.
+
+The cache lives in the user's cache folder (``WORKBENCH_CACHE`` or
+``$XDG_CACHE_HOME/ddos-workbench``), keyed by each capture's SHA-256, never next
+to the evidence. Parsing goes chunk by chunk, so memory stays bounded by the
+chunk size, not the capture size; a second scan of the same bytes reuses the cache.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import polars as pl
+
+from workbench.capture.reader import CHUNK_RECORDS, FileMeta, iter_frames
+from workbench.capture.source import open_evidence
+from workbench.errors import CaptureNotFoundError
+
+META_NAME = "capture.json"
+
+
+def cache_root() -> Path:
+    """Where Parquet caches go unless ``cache_dir`` is given."""
+    env = os.environ.get("WORKBENCH_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "ddos-workbench"
+
+
+def expand(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[Path]:
+    """Files named by paths, globs and folders (folders: every *.pcap*, *.cap* inside)."""
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    found: list[Path] = []
+    for item in items:
+        text = str(item)
+        if any(ch in text for ch in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(text))
+            if not matches:
+                raise CaptureNotFoundError(text, "no file matches this pattern")
+            found.extend(m for m in matches if m.is_file())
+        elif Path(text).is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in Path(text).iterdir()
+                    if (p.is_file() and ".pcap" in p.name) or ".cap" in p.name
+                )
+            )
+        else:
+            found.append(Path(text))
+    return found
+
+
+def ingest_file(
+    path: Path, root: Path, *, chunk_records: int = CHUNK_RECORDS, progress=None
+) -> Path:
+    """Parse one capture into ``root/<sha256>/part-*.parquet`` (skipped when already complete)."""
+    ev = open_evidence(path)
+    target = root / ev.sha256
+    if (target / META_NAME).is_file():
+        ev.close()
+        return target
+    partial = root / f".{ev.sha256}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    meta = FileMeta(str(path), ev.sha256, ev.size, ev.format, ev.compression, [], 0)
+    try:
+        for index, frame in enumerate(
+            iter_frames(ev, meta, chunk_records=chunk_records, progress=progress)
+        ):
+            frame.write_parquet(partial / f"part-{index:06d}.parquet", statistics=True)
+    finally:
+        ev.close()
+    (partial / META_NAME).write_text(json.dumps(asdict(meta), indent=2))
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)  # atomic: a dataset is either complete or absent
+    return target
+
+
+def read_meta(dataset: Path) -> FileMeta:
+    """The capture metadata stored beside a scanned dataset."""
+    return FileMeta(**json.loads((dataset / META_NAME).read_text()))
+
+
+def scan(
+    paths: str | os.PathLike | Sequence[str | os.PathLike],
+    cache_dir: str | os.PathLike | None = None,
+    *,
+    progress: bool | None = None,
+) -> pl.LazyFrame:
+    """Parse captures (files, folders, globs) into a Parquet cache; return a LazyFrame.
+
+    lazy = wb.scan("captures/*.pcap*")
+    lazy.group_by("dport").len().collect()
+    """
+    root = Path(cache_dir) if cache_dir is not None else cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    datasets = [ingest_file(p, root, progress=progress) for p in expand(paths)]
+    parts = [str(d / "*.parquet") for d in datasets]
+    return pl.scan_parquet(parts)

@@ -1,0 +1,129 @@
+"""Opening evidence: read-only, hashed, format sniffed from the magic bytes.
+
+Nothing here writes to the evidence or next to it. Compressed captures (gzip,
+zstd) are decompressed into memory; the hash is of the bytes as stored.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mmap
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from workbench.errors import CaptureFormatError, CaptureNotFoundError
+
+PCAP_MAGICS = {
+    b"\xd4\xc3\xb2\xa1": ("pcap", False, 1000),  # little-endian, microseconds
+    b"\xa1\xb2\xc3\xd4": ("pcap", True, 1000),
+    b"\x4d\x3c\xb2\xa1": ("pcap", False, 1),  # little-endian, nanoseconds
+    b"\xa1\xb2\x3c\x4d": ("pcap", True, 1),
+}
+PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
+GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+HASH_BLOCK = 8 << 20
+
+
+@dataclass
+class Evidence:
+    """The bytes of one capture file, opened read-only."""
+
+    path: Path
+    size: int  # bytes as stored
+    sha256: str
+    compression: str | None
+    data: np.ndarray  # read-only uint8 view of the (decompressed) capture
+    format: str  # "pcap" | "pcapng"
+    _mmap: mmap.mmap | None = None
+
+    def close(self) -> None:
+        self.data = np.empty(0, dtype=np.uint8)
+        if self._mmap is not None:
+            try:
+                self._mmap.close()
+            except BufferError:  # a view is still alive; the OS unmaps at exit
+                pass
+            self._mmap = None
+
+
+def sha256_of(buffer) -> str:
+    """SHA-256 of a bytes-like object, hashed in blocks."""
+    digest = hashlib.sha256()
+    view = memoryview(buffer)
+    for start in range(0, len(view), HASH_BLOCK):
+        digest.update(view[start : start + HASH_BLOCK])
+    return digest.hexdigest()
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise CaptureNotFoundError(path, "no such file")
+    if path.is_dir():
+        raise CaptureNotFoundError(
+            path, "is a directory, not a capture file (use wb.scan for folders)"
+        )
+    if not path.is_file():
+        raise CaptureNotFoundError(path, "is not a regular file")
+
+
+def _decompress(path: Path, raw: memoryview, kind: str) -> bytes:
+    try:
+        if kind == "gzip":
+            return gzip.decompress(raw)
+        import zstandard
+
+        reader = zstandard.ZstdDecompressor().stream_reader(bytes(raw))
+        return reader.read()
+    except Exception as error:  # corrupt compressed stream
+        raise CaptureFormatError(path, 0, f"{kind} stream is corrupt: {error}") from error
+
+
+def sniff(path: Path, head: bytes) -> str:
+    """Capture format from its first bytes: "pcap" or "pcapng"; raises on anything else."""
+    if len(head) == 0:
+        raise CaptureFormatError(path, 0, "file is empty")
+    if head[:4] in PCAP_MAGICS:
+        return "pcap"
+    if head[:4] == PCAPNG_MAGIC:
+        return "pcapng"
+    if len(head) < 4:
+        raise CaptureFormatError(
+            path, 0, f"file too short for a capture header ({len(head)} bytes)"
+        )
+    raise CaptureFormatError(
+        path, 0, f"not a pcap or pcapng file (magic {head[:4].hex()}); try engine='tshark'"
+    )
+
+
+def open_evidence(path: str | os.PathLike) -> Evidence:
+    """Open a capture read-only, hash it and sniff its format."""
+    path = Path(path)
+    _check_path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise CaptureFormatError(path, 0, "file is empty")
+    with open(path, "rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    if hasattr(mmap, "MADV_SEQUENTIAL"):
+        mapped.madvise(mmap.MADV_SEQUENTIAL)
+    raw = memoryview(mapped)
+    digest = sha256_of(raw)
+    compression = None
+    if raw[:2] == GZIP_MAGIC:
+        compression = "gzip"
+    elif raw[:4] == ZSTD_MAGIC:
+        compression = "zstd"
+    if compression:
+        payload = _decompress(path, raw, compression)
+        raw.release()
+        mapped.close()
+        data = np.frombuffer(payload, dtype=np.uint8)
+        return Evidence(path, size, digest, compression, data, sniff(path, payload[:4]))
+    fmt = sniff(path, bytes(raw[:4]))
+    data = np.frombuffer(raw, dtype=np.uint8)
+    return Evidence(path, size, digest, None, data, fmt, mapped)

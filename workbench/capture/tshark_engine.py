@@ -1,0 +1,196 @@
+"""The second engine: the packet frame built by Wireshark's dissectors (tshark).
+
+For link types and encapsulations the fast reader does not know, and to
+cross-check it. ``tshark -T fields`` piped into Polars reads ~40k packets/s,
+roughly 60x pyshark's per-packet objects (RECIPES.md), so the bulk frame uses it;
+pyshark is used where per-packet application fields are wanted (``workbench.dissect``).
+Reassembly is off so every row is one frame as captured; names are not resolved.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import polars as pl
+
+from workbench.capture import addresses
+from workbench.capture.schema import PACKET_SCHEMA
+from workbench.errors import CaptureFormatError, ToolMissingError
+
+# (tshark field, our name), first occurrence of each
+FIELDS = [
+    ("frame.time_epoch", "time"),
+    ("frame.interface_id", "iface"),
+    ("frame.len", "wire_len"),
+    ("frame.cap_len", "cap_len"),
+    ("vlan.id", "vlan"),
+    ("ip.src", "ip4_src"),
+    ("ip.dst", "ip4_dst"),
+    ("ip.proto", "ip4_proto"),
+    ("ip.ttl", "ip4_ttl"),
+    ("ip.len", "ip4_len"),
+    ("ip.id", "ip4_id"),
+    ("ip.flags.mf", "ip4_mf"),
+    ("ip.flags.df", "ip4_df"),
+    ("ip.frag_offset", "ip4_fragoff"),
+    ("ipv6.src", "ip6_src"),
+    ("ipv6.dst", "ip6_dst"),
+    ("ipv6.nxt", "ip6_nxt"),
+    ("ipv6.hlim", "ip6_hlim"),
+    ("ipv6.plen", "ip6_plen"),
+    ("ipv6.fraghdr.offset", "ip6_fragoff"),
+    ("ipv6.fraghdr.more", "ip6_mf"),
+    ("ipv6.fraghdr.ident", "ip6_fragid"),
+    ("tcp.srcport", "tcp_sport"),
+    ("tcp.dstport", "tcp_dport"),
+    ("tcp.flags", "tcp_flags"),
+    ("tcp.len", "tcp_len"),
+    ("udp.srcport", "udp_sport"),
+    ("udp.dstport", "udp_dport"),
+    ("udp.length", "udp_len"),
+    ("icmp.type", "icmp4_type"),
+    ("icmp.code", "icmp4_code"),
+    ("icmpv6.type", "icmp6_type"),
+    ("icmpv6.code", "icmp6_code"),
+]
+PREFERENCES = [
+    "ip.defragment:FALSE",
+    "ipv6.defragment:FALSE",
+    "tcp.desegment_tcp_streams:FALSE",
+    "tcp.analyze_sequence_numbers:FALSE",
+]
+
+
+def tshark_path() -> str:
+    """Path of tshark, or a ToolMissingError that says how to install it."""
+    path = shutil.which("tshark")
+    if path is None:
+        raise ToolMissingError(
+            "tshark is not installed: `sudo apt-get install tshark` (Debian/Ubuntu), "
+            "`brew install wireshark` (macOS) or `conda install -c conda-forge wireshark`"
+        )
+    return path
+
+
+def tshark_fields(
+    path: str | Path, fields: list[str], display_filter: str | None = None
+) -> pl.DataFrame:
+    """Run ``tshark -T fields`` on a capture and return the named fields as text columns."""
+    command = [tshark_path(), "-r", str(path), "-n", "-T", "fields", "-E", "occurrence=f",
+               "-E", "separator=/t", "-E", "quote=n", "-E", "header=n"]  # fmt: skip
+    for pref in PREFERENCES:
+        command += ["-o", pref]
+    if display_filter:
+        command += ["-Y", display_filter]
+    for name in fields:
+        command += ["-e", name]
+    done = subprocess.run(command, capture_output=True, stdin=subprocess.DEVNULL, check=False)
+    if done.returncode != 0 and not done.stdout:
+        raise CaptureFormatError(
+            path, 0, f"tshark could not read it: {done.stderr.decode(errors='replace').strip()}"
+        )
+    text = done.stdout
+    if not text.strip():
+        return pl.DataFrame({name: pl.Series([], dtype=pl.String) for name in fields})
+    return pl.read_csv(
+        io.BytesIO(text), separator="\t", has_header=False, new_columns=fields,
+        schema_overrides={name: pl.String for name in fields}, quote_char=None,
+    )  # fmt: skip
+
+
+def _int(col: str) -> pl.Expr:
+    return pl.col(col).str.split(",").list.first().cast(pl.Int64, strict=False)
+
+
+def _hex_or_int(col: str) -> pl.Expr:
+    text = pl.col(col).str.split(",").list.first()
+    return (
+        pl.when(text.str.starts_with("0x"))
+        .then(text.str.slice(2).str.to_integer(base=16, strict=False))
+        .otherwise(text.cast(pl.Int64, strict=False))
+    )
+
+
+def read_frame(path: str | Path, *, progress: bool | None = None) -> pl.DataFrame:
+    """The packet frame of a capture, decoded by tshark (same schema as the fast reader)."""
+    names = [f for f, _ in FIELDS]
+    raw = tshark_fields(path, names).rename(dict(FIELDS))
+    return frame_from_fields(raw)
+
+
+def frame_from_fields(raw: pl.DataFrame) -> pl.DataFrame:
+    """Turn tshark's text fields (our column names) into the packet frame."""
+    is4 = pl.col("ip4_src").is_not_null()
+    is6 = ~is4 & pl.col("ip6_src").is_not_null()
+    proto = (
+        pl.when(is4)
+        .then(_int("ip4_proto"))
+        .when(is6 & pl.col("tcp_sport").is_not_null())
+        .then(6)
+        .when(is6 & pl.col("udp_sport").is_not_null())
+        .then(17)
+        .when(is6 & pl.col("icmp6_type").is_not_null())
+        .then(58)
+        .when(is6)
+        .then(_int("ip6_nxt"))
+        .otherwise(0)
+    )
+    fragoff = pl.when(is4).then(_int("ip4_fragoff")).otherwise(_int("ip6_fragoff")).fill_null(0)
+    mf = pl.when(is4).then(_int("ip4_mf")).otherwise(_int("ip6_mf")).fill_null(0)
+    nonfirst = fragoff > 0
+    # ports and flags of the outer L4 header only: tshark also fills them from headers
+    # quoted inside ICMP errors and from tunnelled (GRE, IP-in-IP) inner packets
+    no_ports = ~pl.col("_proto").is_in([6, 17])
+    sport = pl.coalesce(_int("tcp_sport"), _int("udp_sport"))
+    dport = pl.coalesce(_int("tcp_dport"), _int("udp_dport"))
+    frame = raw.with_columns(_proto=proto, _nonfirst=nonfirst).select(
+        ts=(pl.col("time").cast(pl.Decimal(38, 9)) * 1_000_000_000).cast(pl.Int64),
+        iface=_int("iface").fill_null(0),
+        wire_len=_int("wire_len"),
+        cap_len=_int("cap_len"),
+        vlan=_int("vlan").fill_null(0),
+        ip_ver=pl.when(is4).then(4).when(is6).then(6).otherwise(0),
+        src_text=pl.when(is4)
+        .then(pl.col("ip4_src"))
+        .otherwise(pl.col("ip6_src"))
+        .str.split(",")
+        .list.first(),
+        dst_text=pl.when(is4)
+        .then(pl.col("ip4_dst"))
+        .otherwise(pl.col("ip6_dst"))
+        .str.split(",")
+        .list.first(),
+        proto=pl.col("_proto"),
+        sport=pl.when(no_ports | pl.col("_nonfirst")).then(0).otherwise(sport).fill_null(0),
+        dport=pl.when(no_ports | pl.col("_nonfirst")).then(0).otherwise(dport).fill_null(0),
+        ttl=pl.when(is4).then(_int("ip4_ttl")).otherwise(_int("ip6_hlim")).fill_null(0),
+        ip_len=pl.when(is4).then(_int("ip4_len")).otherwise(_int("ip6_plen")).fill_null(0),
+        ip_id=pl.when(is4)
+        .then(_hex_or_int("ip4_id"))
+        .otherwise(_hex_or_int("ip6_fragid"))
+        .fill_null(0),
+        frag=(
+            pl.when(mf > 0).then(1).otherwise(0)
+            + pl.when(nonfirst).then(2).otherwise(0)
+            + pl.when(is4 & (_int("ip4_df") > 0)).then(4).otherwise(0)
+        ),
+        tcp_flags=pl.when(pl.col("_nonfirst") | (pl.col("_proto") != 6))
+        .then(0)
+        .otherwise(_hex_or_int("tcp_flags"))
+        .fill_null(0)
+        % 256,
+        icmp_type=pl.coalesce(_int("icmp4_type"), _int("icmp6_type")).fill_null(0),
+        icmp_code=pl.coalesce(_int("icmp4_code"), _int("icmp6_code")).fill_null(0),
+        payload_len=pl.coalesce(_int("tcp_len"), _int("udp_len") - 8).fill_null(0).clip(0, 65535),
+    )
+    src = addresses.from_text([t or "::" for t in frame["src_text"].to_list()], "src")
+    dst = addresses.from_text([t or "::" for t in frame["dst_text"].to_list()], "dst")
+    frame = frame.with_columns(
+        pl.col("ts").cast(pl.Datetime("ns")).dt.replace_time_zone("UTC"),
+        src=pl.when(pl.col("ip_ver") > 0).then(src).otherwise(pl.lit(0, dtype=pl.UInt128)),
+        dst=pl.when(pl.col("ip_ver") > 0).then(dst).otherwise(pl.lit(0, dtype=pl.UInt128)),
+    )
+    return frame.select([pl.col(c).cast(t) for c, t in PACKET_SCHEMA.items()])
