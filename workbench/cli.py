@@ -22,7 +22,7 @@ from workbench._version import __version__
 from workbench.errors import WorkbenchError
 
 DEMO_SAMPLE = "mailprovider_2015.pcapng"
-DEMO_CAPACITY = "1G"
+DEMO_CAPACITY = "3M"
 
 
 def _sample_dir() -> Path:

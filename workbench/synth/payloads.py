@@ -1,0 +1,177 @@
+"""Application payloads that Wireshark decodes cleanly, one template per (kind, size).
+
+Where the payload is evidence (DNS, NTP monlist, SSDP, memcached, CLDAP, SNMP,
+WS-Discovery, chargen, HTTP) the bytes are a valid message of exactly the
+requested size; elsewhere they are a plain pattern.
+"""
+
+from __future__ import annotations
+
+import struct
+
+ZONE = "mailprovider.example"
+
+
+def _name(qname: str) -> bytes:
+    return b"".join(bytes([len(p)]) + p.encode() for p in qname.split(".") if p) + b"\0"
+
+
+def dns_query(qname: str, qtype: int = 255, txid: int = 0x1234) -> bytes:
+    """A recursive DNS query (default type ANY)."""
+    return (
+        struct.pack("!HHHHHH", txid, 0x0100, 1, 0, 0, 0)
+        + _name(qname)
+        + struct.pack("!HH", qtype, 1)
+    )
+
+
+def _txt_strings(length: int) -> bytes:
+    out = b""
+    text = b"v=spf1 ip4:192.0.2.0/24 include:_spf.example ~all "
+    while length > 0:
+        n = min(length - 1, 255)
+        out += bytes([n]) + (text * (n // len(text) + 1))[:n]
+        length -= n + 1
+    return out
+
+
+def dns_answer(size: int, qname: str = "isc.org") -> bytes:
+    """DNS ANY response of exactly ``size`` bytes (size >= 60)."""
+    question = _name(qname) + struct.pack("!HH", 255, 1)
+    fixed = 12 + len(question)
+    left = size - fixed
+    records = []
+    while left > 0:
+        take = min(left, 1212)
+        if left - take and left - take < 14:
+            take = left - 14
+        rdlen = take - 12
+        strings = _txt_strings(rdlen)
+        records.append(struct.pack("!HHHIH", 0xC00C, 16, 1, 3600, len(strings)) + strings)
+        left -= 12 + len(strings)
+    header = struct.pack("!HHHHHH", 0x1234, 0x8180, 1, len(records), 0, 0)
+    return header + question + b"".join(records)
+
+
+def ntp_monlist(size: int) -> bytes:
+    """NTP mode 7 MON_GETLIST_1 response: 8-byte header + 72-byte entries (size rounded to that)."""
+    items = max(1, (size - 8) // 72)
+    header = bytes([0x97, 0x00, 0x03, 0x2A]) + struct.pack("!HH", items, 72)
+    entry = (
+        struct.pack("!IIIIIIII", 10, 20, 30, 0xC0000201, 0xCB007105, 0, 0x0303, 123) + b"\0" * 40
+    )
+    return header + entry * items
+
+
+def ssdp_response(size: int) -> bytes:
+    head = (
+        "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\n"
+        "LOCATION: http://192.168.1.1:1900/rootDesc.xml\r\n"
+        "SERVER: Linux/2.6 UPnP/1.0 miniupnpd/1.9\r\nST: upnp:rootdevice\r\n"
+        "USN: uuid:2f402f80-da50-11e1-9b23-001788255acc::upnp:rootdevice\r\n"
+    )
+    filler = max(0, size - len(head) - len("X-PAD: \r\n\r\n"))
+    return (
+        (head + "X-PAD: " + "a" * filler + "\r\n\r\n").encode()[: max(size, 0)]
+        if filler
+        else (head + "\r\n").encode()
+    )
+
+
+def memcached_value(size: int) -> bytes:
+    udp_header = struct.pack("!HHHH", 0x0001, 0, 1, 0)
+    n = max(1, size - len(udp_header) - len("VALUE k 0 \r\n\r\nEND\r\n") - 4)
+    return udp_header + f"VALUE k 0 {n}\r\n".encode() + b"x" * n + b"\r\nEND\r\n"
+
+
+def chargen(size: int) -> bytes:
+    line = bytes(range(33, 33 + 72)) + b"\r\n"
+    return (line * (size // len(line) + 1))[:size]
+
+
+def _ber(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 128:
+        length = bytes([n])
+    elif n < 256:
+        length = bytes([0x81, n])
+    else:
+        length = bytes([0x82]) + n.to_bytes(2, "big")
+    return bytes([tag]) + length + content
+
+
+def _int(value: int) -> bytes:
+    return _ber(0x02, value.to_bytes(max(1, (value.bit_length() + 8) // 8), "big"))
+
+
+def cldap_response(size: int) -> bytes:
+    """An LDAP searchResEntry (rootDSE, padded attribute) + searchResDone over UDP."""
+    done = _ber(0x30, _int(1) + _ber(0x65, _ber(0x0A, b"\0") + _ber(0x04, b"") + _ber(0x04, b"")))
+
+    def entry(pad: int) -> bytes:
+        attr = _ber(
+            0x30,
+            _ber(0x04, b"supportedCapabilities")
+            + _ber(0x31, _ber(0x04, b"1.2.840.113556.1.4.800" + b"0" * pad)),
+        )
+        return _ber(0x30, _int(1) + _ber(0x64, _ber(0x04, b"") + _ber(0x30, attr)))
+
+    pad = 0
+    while len(entry(pad)) + len(done) < size:
+        pad += max(1, size - len(entry(pad)) - len(done))
+    while pad > 0 and len(entry(pad)) + len(done) > size:
+        pad -= 1
+    return entry(pad) + done
+
+
+def snmp_response(size: int) -> bytes:
+    """SNMPv2c GetResponse with OCTET STRING varbinds, about ``size`` bytes."""
+
+    def message(pad: int) -> bytes:
+        bind = _ber(
+            0x30,
+            _ber(0x06, bytes([0x2B, 6, 1, 2, 1, 1, 1, 0]))
+            + _ber(0x04, b"Linux router " + b"x" * pad),
+        )
+        pdu = _ber(0xA2, _int(1234) + _int(0) + _int(0) + _ber(0x30, bind))
+        return _ber(0x30, _int(1) + _ber(0x04, b"public") + pdu)
+
+    pad = max(0, size - len(message(0)))
+    while pad > 0 and len(message(pad)) > size:
+        pad -= 1
+    return message(pad)
+
+
+def ws_discovery(size: int) -> bytes:
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+        'xmlns:soap="http://www.w3.org/2003/05/soap-envelope" '
+        'xmlns:wsd="http://schemas.xmlsoap.org/ws/2005/04/discovery"><soap:Body><wsd:ProbeMatches>'
+    )
+    tail = "</wsd:ProbeMatches></soap:Body></soap:Envelope>"
+    filler = max(0, size - len(body) - len(tail) - len("<!---->"))
+    return (body + "<!--" + "p" * filler + "-->" + tail).encode()
+
+
+def http_get(host: str, path: str, agent: str) -> bytes:
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {agent}\r\n"
+        "Accept: */*\r\nConnection: keep-alive\r\n\r\n"
+    ).encode()
+
+
+def pattern(size: int, byte: int = 0) -> bytes:
+    return bytes([byte]) * size
+
+
+TEMPLATES = {
+    "dns_answer": dns_answer,
+    "ntp_monlist": ntp_monlist,
+    "ssdp": ssdp_response,
+    "memcached": memcached_value,
+    "chargen": chargen,
+    "cldap": cldap_response,
+    "snmp": snmp_response,
+    "ws_discovery": ws_discovery,
+    "zeros": pattern,
+}

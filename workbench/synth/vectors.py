@@ -1,0 +1,78 @@
+"""Attack vectors as data: one row per vector the synthesizer can write.
+
+``sources``: reflectors (real servers answering spoofed requests), spoofed (uniform
+random), or bots (a botnet of real hosts). ``sizes``: L4 payload sizes in bytes
+(answers larger than one frame are sent as IP fragments, as real ones are).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VectorSpec:
+    name: str
+    proto: int
+    sources: str  # reflectors | spoofed | bots
+    sport: int = 0  # 0: random ephemeral
+    dport: int = 0  # 0: random
+    template: str = "zeros"
+    sizes: tuple[int, ...] = (0,)
+    tcp_flags: int = 0
+    icmp_type: int = 0
+    nonfirst_fragments: bool = False
+
+
+VECTOR_SPECS: dict[str, VectorSpec] = {
+    v.name: v
+    for v in [
+        VectorSpec(
+            "dns_amplification",
+            17,
+            "reflectors",
+            53,
+            0,
+            "dns_answer",
+            (1232, 1800, 2600, 3200, 4000),
+        ),
+        VectorSpec(
+            "ntp_amplification", 17, "reflectors", 123, 0, "ntp_monlist", (440, 440, 440, 224)
+        ),
+        VectorSpec("ssdp_amplification", 17, "reflectors", 1900, 0, "ssdp", (290, 320, 350)),
+        VectorSpec(
+            "memcached_amplification", 17, "reflectors", 11211, 0, "memcached", (1400, 1400, 1400)
+        ),
+        VectorSpec("chargen_amplification", 17, "reflectors", 19, 0, "chargen", (740, 1020, 1200)),
+        VectorSpec("cldap_amplification", 17, "reflectors", 389, 0, "cldap", (1400, 2900, 3000)),
+        VectorSpec("snmp_amplification", 17, "reflectors", 161, 0, "snmp", (420, 780, 1300)),
+        VectorSpec(
+            "ws_discovery_amplification",
+            17,
+            "reflectors",
+            3702,
+            0,
+            "ws_discovery",
+            (600, 1100, 1400),
+        ),
+        VectorSpec("other_udp_reflection", 17, "reflectors", 37810, 0, "zeros", (300, 500)),
+        VectorSpec("udp_flood", 17, "spoofed", 0, 0, "zeros", (512, 1024, 1400)),
+        VectorSpec("syn_flood", 6, "spoofed", 0, 443, tcp_flags=0x02),
+        VectorSpec("ack_flood", 6, "spoofed", 0, 443, tcp_flags=0x10),
+        VectorSpec("rst_flood", 6, "spoofed", 0, 443, tcp_flags=0x04),
+        VectorSpec("synack_reflection", 6, "reflectors", 443, 0, tcp_flags=0x12),
+        VectorSpec("tcp_other_flood", 6, "spoofed", 0, 80, tcp_flags=0x29),  # FIN|PSH|URG ("xmas")
+        VectorSpec("icmp_flood", 1, "bots", template="zeros", sizes=(56, 1000, 1400), icmp_type=8),
+        VectorSpec(
+            "ip_fragment_flood",
+            17,
+            "spoofed",
+            template="zeros",
+            sizes=(1480,),
+            nonfirst_fragments=True,
+        ),
+        VectorSpec("gre_flood", 47, "bots", template="gre_inner", sizes=(540, 1024)),
+        VectorSpec("http_flood", 6, "bots", 0, 80),
+        VectorSpec("dns_water_torture", 17, "bots", 0, 53),
+    ]
+}
