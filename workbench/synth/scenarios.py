@@ -99,7 +99,7 @@ _add(
 _add(
     Scenario(
         name="reflection-mix",
-        description="Amplification families in turn: DNS, then NTP + memcached, then CLDAP + SNMP + WS-Discovery + chargen",
+        description="Amplification families in turn: DNS, then NTP + memcached, then CLDAP + SNMP + WS-Discovery + chargen + other UDP reflection",
         start="2021-05-15T14:00:00Z",
         duration=150,
         phases=(
@@ -118,6 +118,7 @@ _add(
             Attack("snmp_amplification", 115, 150, 60, ("203.0.113.12",)),
             Attack("ws_discovery_amplification", 115, 150, 50, ("203.0.113.12",)),
             Attack("chargen_amplification", 115, 150, 50, ("203.0.113.12",)),
+            Attack("other_udp_reflection", 115, 150, 40, ("203.0.113.12",)),
         ),
     )
 )
