@@ -1,0 +1,369 @@
+"""Attack vectors, table-driven: each packet gets a candidate vector from its headers,
+then a candidate is confirmed per target by what a real attack of that kind looks like
+(unsolicited answers from many reflectors, handshakes that never complete, floods of
+orphan segments, rates far above the target's own baseline).
+
+Adding a vector is adding a row to ``VECTORS`` (and a test).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
+
+
+@dataclass(frozen=True)
+class VectorRule:
+    """One row of the vector table."""
+
+    name: str
+    proto: tuple[int, ...]
+    sport: tuple[int, ...] = ()  # reflector (source) ports; () = any
+    dport: tuple[int, ...] = ()  # service (destination) ports; () = any
+    min_payload: int = 0  # L4 payload bytes of the datagram (answer size), at least
+    flags_mask: int = 0  # TCP flags: (tcp_flags & mask) == value
+    flags_value: int = 0
+    icmp_types: tuple[int, ...] = ()
+    confirm: str = "count"  # how a target's candidates are confirmed (see CONFIRMATIONS)
+    evidence: str = ""
+
+
+AMP = "unsolicited"
+VECTORS: list[VectorRule] = [
+    VectorRule("dns_amplification", (17,), sport=(53,), confirm=AMP,
+               evidence="large DNS answers (UDP source port 53) no one at the target asked for, from many resolvers"),
+    VectorRule("ntp_amplification", (17,), sport=(123,), confirm=AMP,
+               evidence="NTP answers (source port 123; monlist-sized) not requested by the target"),
+    VectorRule("ssdp_amplification", (17,), sport=(1900,), confirm=AMP,
+               evidence="SSDP/UPnP answers (source port 1900) from many devices, unsolicited"),
+    VectorRule("memcached_amplification", (17,), sport=(11211,), confirm=AMP,
+               evidence="memcached UDP answers (source port 11211), unsolicited"),
+    VectorRule("chargen_amplification", (17,), sport=(19,), confirm=AMP,
+               evidence="chargen answers (source port 19), unsolicited"),
+    VectorRule("cldap_amplification", (17,), sport=(389,), confirm=AMP,
+               evidence="CLDAP answers (UDP source port 389), unsolicited"),
+    VectorRule("snmp_amplification", (17,), sport=(161,), confirm=AMP,
+               evidence="SNMP answers (source port 161) to requests the target never sent"),
+    VectorRule("ws_discovery_amplification", (17,), sport=(3702,), confirm=AMP,
+               evidence="WS-Discovery answers (source port 3702), unsolicited"),
+    VectorRule("other_udp_reflection", (17,), sport=(500, 4500, 5353, 27015, 37810, 3283, 10001, 10074, 33848, 1434, 520, 111, 137, 5683, 6881, 7001, 17185, 3478),
+               confirm=AMP,
+               evidence="answers from a known UDP reflector port (IKE, mDNS, game, DVR, ...), unsolicited"),
+    VectorRule("synack_reflection", (6,), flags_mask=0x16, flags_value=0x12, confirm="unsolicited_synack",
+               evidence="SYN-ACKs from many servers to a target that never sent them a SYN"),
+    VectorRule("syn_flood", (6,), flags_mask=0x17, flags_value=0x02, confirm="incomplete_handshakes",
+               evidence="SYNs from many sources whose handshakes never complete"),
+    VectorRule("rst_flood", (6,), flags_mask=0x04, flags_value=0x04, confirm="orphan_segments",
+               evidence="RST segments on connections that do not exist"),
+    VectorRule("ack_flood", (6,), flags_mask=0x3F, flags_value=0x10, confirm="orphan_segments",
+               evidence="bare ACKs on connections that never opened"),
+    VectorRule("tcp_other_flood", (6,), confirm="orphan_segments",
+               evidence="TCP segments with odd flag combinations on connections that do not exist"),
+    VectorRule("http_flood", (6,), dport=(80, 443, 8080, 8000, 8443), confirm="session_rate",
+               evidence="HTTP requests (client segments with payload to a web port) far above the target's own baseline rate"),
+    VectorRule("dns_water_torture", (17,), dport=(53,), confirm="query_rate",
+               evidence="DNS queries to one server far above its baseline rate, from many sources"),
+    VectorRule("icmp_flood", (1, 58), icmp_types=(8, 128, 0, 129, 13, 17), confirm="rate",
+               evidence="ICMP echo/timestamp traffic at flood rates"),
+    VectorRule("gre_flood", (47,), confirm="rate", evidence="GRE packets at flood rates toward a host that runs no tunnel"),
+    VectorRule("ip_fragment_flood", (), confirm="fragments",
+               evidence="IP fragments that belong to no datagram seen starting (no first fragment)"),
+    VectorRule("udp_flood", (17,), confirm="random_ports", evidence="UDP packets from client ports to many random destination ports"),
+]  # fmt: skip
+RULES = {r.name: r for r in VECTORS}
+AMPLIFICATION = tuple(r.name for r in VECTORS if r.confirm == AMP)
+SPOOFED_REQUEST_SIDE = AMPLIFICATION + ("synack_reflection",)
+
+# confirmation thresholds (recorded in the report's parameters)
+THRESHOLDS = {
+    "min_packets": 20,  # per target and vector, in the whole capture
+    "min_sources_reflection": 5,  # distinct reflectors per target
+    "unsolicited_share": 0.8,  # of answers without a matching request from the target
+    "handshake_completion_max": 0.2,  # SYN floods: completed handshakes / SYNs
+    "min_sources_flood": 20,  # distinct sources for SYN/orphan floods
+    "rate_factor": 8.0,  # rate-confirmed vectors: seconds above factor x baseline median
+    "min_rate_pps": 20.0,  # ... and above this many packets per second
+    "min_rate_http_rps": 8.0,  # HTTP floods: requests per second
+    "orphan_tuple_max_packets": 3,  # spoofed floods: each 4-tuple carries very few segments
+    "random_ports_min": 30,  # UDP flood: distinct destination ports per target
+}
+
+
+def _with_datagram_ports(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Non-first fragments take the source port and size of their datagram's first fragment.
+
+    Fragments of one datagram share (src, dst, ip_id, proto); a fragmented DNS answer is
+    then counted as DNS amplification, not as a fragment flood.
+    """
+    key = ["src", "dst", "ip_id", "proto"]
+    first = (
+        frame.filter((pl.col("frag") & FRAG_MORE > 0) & (pl.col("frag") & FRAG_NONFIRST == 0))
+        .group_by(key)
+        .agg(
+            pl.col("sport").first().alias("_dg_sport"),
+            pl.col("dport").first().alias("_dg_dport"),
+            pl.col("payload_len").first().alias("_dg_payload"),
+        )  # fmt: skip
+    )
+    out = frame.join(first, on=key, how="left")
+    nonfirst = pl.col("frag") & FRAG_NONFIRST > 0
+    return out.with_columns(
+        eff_sport=pl.when(nonfirst).then(pl.col("_dg_sport")).otherwise(pl.col("sport")),
+        eff_dport=pl.when(nonfirst).then(pl.col("_dg_dport")).otherwise(pl.col("dport")),
+        eff_payload=pl.when(nonfirst).then(pl.col("_dg_payload")).otherwise(pl.col("payload_len")),
+        orphan_fragment=nonfirst & pl.col("_dg_sport").is_null(),
+    ).drop("_dg_sport", "_dg_dport", "_dg_payload")
+
+
+def _candidate_expr() -> pl.Expr:
+    """First matching row of the vector table, per packet (null when none)."""
+    out = pl.lit(None, dtype=pl.String)
+    for rule in reversed(VECTORS):
+        cond = pl.col("ip_ver") > 0
+        if rule.name == "ip_fragment_flood":
+            cond = cond & pl.col("orphan_fragment")
+        else:
+            cond = cond & ~pl.col("orphan_fragment")
+            if rule.proto:
+                cond = cond & pl.col("proto").is_in(list(rule.proto))
+            if rule.sport:
+                cond = cond & pl.col("eff_sport").is_in(list(rule.sport))
+            if rule.dport:
+                cond = cond & pl.col("eff_dport").is_in(list(rule.dport))
+            if rule.min_payload:
+                cond = cond & (pl.col("eff_payload") >= rule.min_payload)
+            if rule.flags_mask:
+                cond = cond & ((pl.col("tcp_flags") & rule.flags_mask) == rule.flags_value)
+            if rule.icmp_types:
+                cond = cond & pl.col("icmp_type").is_in(list(rule.icmp_types))
+            if rule.name == "tcp_other_flood":  # flags no normal segment carries
+                flags = pl.col("tcp_flags") & 0x3F
+                cond = cond & (
+                    (flags == 0)
+                    | ((flags & 0x03) == 0x03)
+                    | ((flags & 0x29) == 0x29)
+                    | ((flags & 0x06) == 0x06)
+                )
+            if rule.name == "http_flood":  # the client side of web sessions
+                cond = cond & (pl.col("tcp_flags") & 0x04 == 0)
+            if rule.name == "udp_flood":  # answers from service ports are not a flood's
+                cond = cond & (pl.col("eff_sport") >= 1024)
+        out = pl.when(cond).then(pl.lit(rule.name)).otherwise(out)
+    return out
+
+
+def _candidates(frame: pl.LazyFrame) -> pl.DataFrame:
+    """Candidate vector per packet; segments of busy connections are never orphan-flood candidates."""
+    tuple_packets = pl.len().over("src", "sport", "dst", "dport", "proto")
+    orphan_kinds = pl.col("candidate").is_in(["ack_flood", "rst_flood", "tcp_other_flood"])
+    limit = THRESHOLDS["orphan_tuple_max_packets"]
+    return (
+        _with_datagram_ports(frame)
+        .with_columns(candidate=_candidate_expr(), dst_net=pl.col("dst").ip.network(24, 48))
+        .with_columns(
+            candidate=pl.when(orphan_kinds & (tuple_packets > limit))
+            .then(None)
+            .otherwise(pl.col("candidate"))
+        )
+        .collect()
+    )
+
+
+def _confirmed(frame: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
+    """(target ``key``, candidate) pairs that pass their test (rate-based ones: see ``_rate_seconds``).
+
+    ``key`` is ``dst`` (one host) or ``dst_net`` (its /24 or /48: carpet bombing spreads a
+    flood so thin that no single host passes, while the prefix does).
+    """
+    th = THRESHOLDS
+    cand = frame.filter(pl.col("candidate").is_not_null())
+    base = cand.group_by(key, "candidate").agg(
+        pl.len().alias("packets"), pl.col("src").n_unique().alias("sources"),
+        pl.col("eff_dport").n_unique().alias("dst_ports"),
+    )  # fmt: skip
+    # requests the target itself sent: (target -> reflector, service port)
+    requests = frame.select(
+        pl.col("src").alias("dst"), pl.col("dst").alias("src"), pl.col("dport").alias("eff_sport"),
+        pl.lit(True).alias("_asked"),
+    ).unique()  # fmt: skip
+    amp = (
+        cand.filter(pl.col("candidate").is_in(list(AMPLIFICATION)))
+        .join(requests, on=["dst", "src", "eff_sport"], how="left")
+        .group_by(key, "candidate")
+        .agg((1 - pl.col("_asked").fill_null(False).mean()).alias("unsolicited"))
+    )
+    syns = frame.filter((pl.col("proto") == 6) & (pl.col("tcp_flags") & 0x12 == 0x02))
+    synack_asked = syns.select(
+        pl.col("src").alias("dst"), pl.col("dst").alias("src"), pl.col("dport").alias("sport"), pl.lit(True).alias("_asked")
+    ).unique()  # fmt: skip
+    synack = (
+        cand.filter(pl.col("candidate") == "synack_reflection")
+        .join(synack_asked, on=["dst", "src", "sport"], how="left")
+        .group_by(key, "candidate")
+        .agg((1 - pl.col("_asked").fill_null(False).mean()).alias("unsolicited"))
+    )
+    tuple4 = ["src", "sport", "dst", "dport"]
+    acks = frame.filter(
+        (pl.col("proto") == 6)
+        & (pl.col("tcp_flags") & 0x10 > 0)
+        & (pl.col("tcp_flags") & 0x02 == 0)
+    )
+    completed = acks.select(*tuple4).unique().with_columns(_done=pl.lit(True))
+    synflood = (
+        cand.filter(pl.col("candidate") == "syn_flood")
+        .join(completed, on=tuple4, how="left")
+        .group_by(key, "candidate")
+        .agg(pl.col("_done").fill_null(False).mean().alias("completion"))
+    )
+    # orphan segments: 4-tuples (either direction) that never carried a SYN or SYN-ACK
+    opened = syns.select(*tuple4).vstack(
+        frame.filter((pl.col("proto") == 6) & (pl.col("tcp_flags") & 0x12 == 0x12))
+        .select(pl.col("dst").alias("src"), pl.col("dport").alias("sport"), pl.col("src").alias("dst"), pl.col("sport").alias("dport"))
+    ).unique().with_columns(_open=pl.lit(True))  # fmt: skip
+    orphans = (
+        cand.filter(pl.col("candidate").is_in(["ack_flood", "rst_flood", "tcp_other_flood"]))
+        .join(opened, on=tuple4, how="left")
+        .group_by(key, "candidate")
+        .agg((1 - pl.col("_open").fill_null(False).mean()).alias("orphan_share"))
+    )
+    stats = (
+        base.join(amp.vstack(synack), on=[key, "candidate"], how="left")
+        .join(synflood, on=[key, "candidate"], how="left")
+        .join(orphans, on=[key, "candidate"], how="left")
+    )
+    c = pl.col("candidate")
+    ok = (
+        pl.when(c.is_in(list(AMPLIFICATION)) | (c == "synack_reflection"))
+        .then(
+            (pl.col("sources") >= th["min_sources_reflection"])
+            & (pl.col("unsolicited") >= th["unsolicited_share"])
+        )
+        .when(c == "syn_flood")
+        .then(
+            (pl.col("sources") >= th["min_sources_flood"])
+            & (pl.col("completion") <= th["handshake_completion_max"])
+        )
+        .when(c.is_in(["ack_flood", "rst_flood", "tcp_other_flood"]))
+        .then((pl.col("sources") >= th["min_sources_flood"]) & (pl.col("orphan_share") >= 0.8))
+        .when(c == "udp_flood")
+        .then(pl.col("dst_ports") >= th["random_ports_min"])
+        .when(c == "ip_fragment_flood")
+        .then(pl.lit(True))
+        .otherwise(pl.lit(None, dtype=pl.Boolean))  # rate-confirmed: decided per second below
+    )
+    stats = stats.with_columns(
+        ok=ok & (pl.col("packets") >= th["min_packets"])
+        | ok.is_null() & (pl.col("packets") >= th["min_packets"])
+    )
+    # a ratio that speaks against the vector at this key (used to veto a prefix-level verdict)
+    contra = (
+        (pl.col("completion") > th["handshake_completion_max"]).fill_null(False)
+        | (pl.col("unsolicited") < th["unsolicited_share"]).fill_null(False)
+        | (pl.col("orphan_share") < 0.8).fill_null(False)
+    ) & (pl.col("packets") >= 5)
+    return stats.with_columns(rate_based=ok.is_null(), contra=contra)
+
+
+def _rate_seconds(cand: pl.DataFrame, rate_pairs: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
+    """Seconds where a rate-confirmed candidate runs far above the target's baseline."""
+    th = THRESHOLDS
+    subject = cand.join(rate_pairs.select(key, "candidate"), on=[key, "candidate"], how="semi")
+    # HTTP floods count requests (client segments carrying payload); others count packets
+    counted = subject.filter((pl.col("candidate") != "http_flood") | (pl.col("payload_len") > 0))
+    per_second = counted.group_by(
+        key, "candidate", pl.col("ts").dt.truncate("1s").alias("second")
+    ).agg(pl.len().alias("n"), pl.col("src").n_unique().alias("srcs"))
+    baseline = per_second.group_by(key, "candidate").agg(
+        pl.col("n").median().alias("median"), pl.col("n").max().alias("peak")
+    )
+    # a target under attack for the whole capture has no baseline of its own: then judge the
+    # rate against the floor alone
+    floor = (
+        pl.when(pl.col("candidate") == "http_flood")
+        .then(th["min_rate_http_rps"])
+        .otherwise(th["min_rate_pps"])
+    )
+    hot = per_second.join(baseline, on=[key, "candidate"]).filter(
+        (pl.col("n") >= floor)
+        & ((pl.col("n") >= th["rate_factor"] * pl.col("median")) | (pl.col("median") >= floor))
+    )
+    return hot.select(key, "candidate", "second")
+
+
+def classify(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add a ``vector`` column: the attack vector of each packet (null: not attack traffic).
+
+    frame = wb.analysis.classify(cap.packets)
+    frame.group_by("vector").len()
+    """
+    if frame.height == 0:
+        return frame.with_columns(vector=pl.lit(None, dtype=pl.String))
+    work = _candidates(frame.lazy().with_row_index("_row"))
+    cand = work.filter(pl.col("candidate").is_not_null())
+    marked = work.with_columns(second=pl.col("ts").dt.truncate("1s"))
+    for key in ("dst", "dst_net"):
+        stats = _confirmed(work, key)
+        if key == "dst":
+            vetoed = stats.filter(pl.col("contra")).select(
+                "dst", "candidate", pl.lit(True).alias("_veto")
+            )
+            marked = marked.join(vetoed, on=["dst", "candidate"], how="left")
+        whole = stats.filter(pl.col("ok") & ~pl.col("rate_based")).select(
+            key, "candidate", pl.lit(True).alias(f"_whole_{key}")
+        )
+        rate_pairs = stats.filter(pl.col("ok") & pl.col("rate_based"))
+        hot = _rate_seconds(cand, rate_pairs, key).with_columns(pl.lit(True).alias(f"_hot_{key}"))
+        marked = marked.join(whole, on=[key, "candidate"], how="left").join(
+            hot, on=[key, "candidate", "second"], how="left"
+        )
+    # an http flood is whole sessions: the server's answers belong to it too
+    host = pl.col("_whole_dst").fill_null(False) | pl.col("_hot_dst").fill_null(False)
+    net = (
+        pl.col("_whole_dst_net").fill_null(False) | pl.col("_hot_dst_net").fill_null(False)
+    ) & ~pl.col("_veto").fill_null(False)
+    vector = pl.when(host | net).then(pl.col("candidate"))
+    out = marked.with_columns(vector=vector).sort("_row")
+    flood = out.filter(pl.col("vector") == "http_flood").select("src", "sport", "dst", "dport")
+    if flood.height:
+        swapped = flood.select(src="dst", sport="dport", dst="src", dport="sport")
+        sessions = pl.concat([flood, swapped]).unique().with_columns(_session=pl.lit("http_flood"))
+        out = (
+            out.join(
+                sessions, on=["src", "sport", "dst", "dport"], how="left", maintain_order="left"
+            )
+            .with_columns(
+                vector=pl.coalesce("vector", pl.when(pl.col("proto") == 6).then(pl.col("_session")))
+            )
+            .sort("_row")
+        )
+    out = _ephemeral_reflector_answers(out)
+    return out.select(*frame.columns, "vector")
+
+
+def _ephemeral_reflector_answers(out: pl.DataFrame) -> pl.DataFrame:
+    """Some reflectors (SSDP devices above all) answer from an ephemeral port: unclassified UDP
+    into the very target port a confirmed amplification converges on joins that vector."""
+    amp = out.filter(pl.col("vector").is_in(list(AMPLIFICATION)))
+    if amp.height == 0:
+        return out
+    ports = (
+        amp.group_by("dst", "vector", "dport")
+        .agg(pl.len().alias("n"))
+        .with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector"))
+    )
+    focused = ports.filter(pl.col("share") >= 0.5).select(
+        "dst", "dport", pl.col("vector").alias("_sibling")
+    )
+    joined = out.join(focused, on=["dst", "dport"], how="left", maintain_order="left")
+    sibling = pl.col("vector").is_null() & (pl.col("proto") == 17) & (pl.col("sport") >= 1024)
+    return joined.with_columns(
+        vector=pl.when(sibling).then(pl.col("_sibling")).otherwise(pl.col("vector"))
+    ).drop("_sibling")
+
+
+def confirmation_stats(frame: pl.DataFrame) -> pl.DataFrame:
+    """The per-(target, candidate) figures the confirmations used (for evidence)."""
+    return _confirmed(_candidates(frame.lazy()))
