@@ -75,7 +75,7 @@ VECTORS: list[VectorRule] = [
 ]  # fmt: skip
 RULES = {r.name: r for r in VECTORS}
 AMPLIFICATION = tuple(r.name for r in VECTORS if r.confirm == AMP)
-SPOOFED_REQUEST_SIDE = AMPLIFICATION + ("synack_reflection",)
+SPOOFED_REQUEST_SIDE = (*AMPLIFICATION, "synack_reflection")
 
 # confirmation thresholds (recorded in the report's parameters)
 THRESHOLDS = {
@@ -106,7 +106,7 @@ def _with_datagram_ports(frame: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("sport").first().alias("_dg_sport"),
             pl.col("dport").first().alias("_dg_dport"),
             pl.col("payload_len").first().alias("_dg_payload"),
-        )  # fmt: skip
+        )
     )
     out = frame.join(first, on=key, how="left")
     nonfirst = pl.col("frag") & FRAG_NONFIRST > 0
