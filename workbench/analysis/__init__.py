@@ -1,1 +1,17 @@
-"""analysis layer (see DESIGN.md)."""
+"""Findings from frames: traffic series, vectors, targets, phases, spoofing, saturation."""
+
+from workbench.analysis.capacity import parse_pps, parse_rate
+from workbench.analysis.report import Report, analyze
+from workbench.analysis.series import rate_series, rollup
+from workbench.analysis.vectors import VECTORS, classify
+
+__all__ = [
+    "VECTORS",
+    "Report",
+    "analyze",
+    "classify",
+    "parse_pps",
+    "parse_rate",
+    "rate_series",
+    "rollup",
+]

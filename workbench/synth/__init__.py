@@ -14,13 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from numba import njit
 
 from workbench.synth import frames, traffic
 from workbench.synth.scenarios import SCENARIOS, Attack, Scenario
 from workbench.synth.vectors import VECTOR_SPECS
 
 VOCABULARY: list[str] = list(VECTOR_SPECS)
-BIN_NS = 10_000_000  # tail-drop accounting interval at the capture point
+BUFFER_NS = 50_000_000  # the bottleneck queue holds 50 ms of traffic
 RETRANSMIT_NS = 200_000_000
 
 __all__ = [
@@ -51,16 +52,35 @@ def _targets(attack: Attack) -> np.ndarray:
     return np.array([int(ipaddress.IPv4Address(t)) for t in attack.targets], dtype=np.int64)
 
 
-def tail_drop(table: dict[str, np.ndarray], capacity_bps: float) -> tuple[np.ndarray, np.ndarray]:
-    """Keep-mask of a link of ``capacity_bps``: in every 10 ms the bytes beyond the budget are dropped."""
+@njit(cache=True)
+def _fifo(ts: np.ndarray, size: np.ndarray, ns_per_byte: float, buffer_ns: int):
+    """A drop-tail FIFO in front of the capture point: departure times and the keep-mask."""
+    keep = np.ones(ts.shape[0], dtype=np.bool_)
+    depart = ts.copy()
+    free = ts[0] if ts.shape[0] else 0
+    for i in range(ts.shape[0]):
+        start = max(ts[i], free)
+        if start - ts[i] > buffer_ns:
+            keep[i] = False
+            continue
+        depart[i] = start
+        free = start + np.int64(size[i] * ns_per_byte)
+    return depart, keep
+
+
+def tail_drop(
+    table: dict[str, np.ndarray], capacity_bps: float
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Send the packets through a link of ``capacity_bps`` with a 50 ms drop-tail queue.
+
+    The capture point sees what leaves the queue: departure times, never above capacity
+    (by more than the one packet being serialised), and the packets the full queue dropped.
+    """
     wire = frames.frame_lengths(table)
-    bins = table["ts"] // BIN_NS
-    cumulative = np.cumsum(wire)
-    first = np.r_[0, np.flatnonzero(np.diff(bins)) + 1]
-    counts = np.diff(np.r_[first, len(bins)])
-    before = np.repeat(cumulative[first] - wire[first], counts)
-    budget = capacity_bps * BIN_NS / 1e9 / 8
-    return (cumulative - before) <= budget, wire
+    depart, keep = _fifo(table["ts"], wire, 8e9 / capacity_bps, BUFFER_NS)
+    out = {k: v[keep] for k, v in table.items()}
+    out["ts"] = depart[keep]
+    return out, keep
 
 
 def _take(table: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
@@ -101,16 +121,14 @@ def generate(name: str, *, seed: int = 0, scale: float = 1.0, duration: float | 
     drops = None
     if sc.capacity_bps:
         capacity = sc.capacity_bps * scale
-        keep, _ = tail_drop(table, capacity)
+        kept, keep = tail_drop(table, capacity)
         lost = _take(table, ~keep)
         retrans = _take(lost, (lost["label"] < 0) & (lost["proto"] == 6))
         retrans["ts"] = (
             retrans["ts"] + RETRANSMIT_NS + rng.integers(0, 50_000_000, len(retrans["ts"]))
         )
-        table = _concat_sorted(_take(table, keep), retrans)
-        keep2, _ = tail_drop(table, capacity)
-        drops = int((~keep).sum() + (~keep2).sum())
-        table = _take(table, keep2)
+        table, keep_again = tail_drop(_concat_sorted(kept, retrans), capacity)
+        drops = int((~keep).sum() + (~keep_again).sum())
     phase_edges = np.array([start_ns + int(p[0] * stretch * 1e9) for p in sc.phases])
     table["phase"] = np.clip(
         np.searchsorted(phase_edges, table["ts"], side="right") - 1, 0, len(sc.phases) - 1
