@@ -77,6 +77,14 @@ def _runs(grades: np.ndarray) -> list[list[int]]:
     return [[int(a), int(b)] for a, b in zip(starts, ends, strict=True)]
 
 
+def _likeness(runs: list[list[int]], grades: np.ndarray, k: int, n: int | None) -> tuple[int, int]:
+    """How alike neighbour ``n`` is to run ``k``: same attack presence first, then length."""
+    if n is None:
+        return (-1, -1)
+    same = int(np.array_equal(grades[runs[n][0]] > 0, grades[runs[k][0]] > 0))
+    return (same, runs[n][1] - runs[n][0])
+
+
 def _merge_short(runs: list[list[int]], grades: np.ndarray) -> list[list[int]]:
     """Fold runs shorter than MIN_PHASE_S into a neighbour, shortest first, until none is left."""
     runs = [r[:] for r in runs]
@@ -89,13 +97,7 @@ def _merge_short(runs: list[list[int]], grades: np.ndarray) -> list[list[int]]:
         left = k - 1 if k > 0 else None
         right = k + 1 if k + 1 < len(runs) else None
 
-        def likeness(n: int | None) -> tuple:
-            if n is None:
-                return (-1, -1)
-            same = int(np.array_equal(grades[runs[n][0]] > 0, grades[runs[k][0]] > 0))
-            return (same, runs[n][1] - runs[n][0])
-
-        into = left if likeness(left) >= likeness(right) else right
+        into = left if _likeness(runs, grades, k, left) >= _likeness(runs, grades, k, right) else right
         a, b = min(runs[k][0], runs[into][0]), max(runs[k][1], runs[into][1])
         grades[a:b] = grades[runs[into][0]]
         runs[min(k, into)] = [a, b]
