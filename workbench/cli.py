@@ -21,7 +21,7 @@ from pathlib import Path
 from workbench._version import __version__
 from workbench.errors import WorkbenchError
 
-DEMO_SAMPLE = "mailprovider_2015.pcapng"
+DEMO_SAMPLE = "mailprovider_2015.pcapng.gz"
 DEMO_CAPACITY = "3M"
 
 
@@ -85,7 +85,7 @@ def _summary(report) -> str:
     sat = data.get("saturation") or {}
     if sat.get("peak_utilization") is not None:
         lines.append(
-            f"  link {sat.get('capacity_bps', 0) / 1e9:g} Gbit/s: peak utilisation "
+            f"  link {sat.get('capacity_bps', 0) / 1e6:,.1f} Mbit/s: peak utilisation "
             f"{sat['peak_utilization']:.0%}"
         )
     spoof = (data.get("sources") or {}).get("spoofing")

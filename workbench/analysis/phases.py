@@ -97,7 +97,9 @@ def _merge_short(runs: list[list[int]], grades: np.ndarray) -> list[list[int]]:
         left = k - 1 if k > 0 else None
         right = k + 1 if k + 1 < len(runs) else None
 
-        into = left if _likeness(runs, grades, k, left) >= _likeness(runs, grades, k, right) else right
+        into = (
+            left if _likeness(runs, grades, k, left) >= _likeness(runs, grades, k, right) else right
+        )
         a, b = min(runs[k][0], runs[into][0]), max(runs[k][1], runs[into][1])
         grades[a:b] = grades[runs[into][0]]
         runs[min(k, into)] = [a, b]

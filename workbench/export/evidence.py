@@ -1,0 +1,45 @@
+"""The evidence block every export carries: input hashes, version, parameters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from workbench._version import __version__
+
+
+def as_dict(report) -> dict:
+    """A Report or its dict."""
+    return report.to_dict() if hasattr(report, "to_dict") else report
+
+
+def evidence_block(report) -> dict:
+    """Inputs (path, SHA-256, size, packets), workbench version, parameters and times."""
+    data = as_dict(report)
+    capture = data.get("capture", {})
+    files = capture.get("files") or [
+        {"path": p, "sha256": h} for p, h in capture.get("sha256", {}).items()
+    ]
+    return {
+        "inputs": [
+            {
+                k: f.get(k)
+                for k in (
+                    "path",
+                    "sha256",
+                    "size",
+                    "format",
+                    "compression",
+                    "packets",
+                    "start",
+                    "end",
+                    "drops",
+                )
+            }
+            for f in files
+        ],
+        "workbench_version": data.get("workbench_version", __version__),
+        "parameters": data.get("parameters", {}),
+        "analysed_at": data.get("generated"),
+        "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "geolocation": data.get("sources", {}).get("geography_note"),
+    }

@@ -1,0 +1,138 @@
+"""The forensic timeline: one event per finding, ordered, for Timesketch (JSONL) or a spreadsheet (CSV)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from workbench.export.evidence import as_dict, evidence_block
+
+COLUMNS = ["datetime", "timestamp", "timestamp_desc", "message", "event_type", "phase", "vector", "target",
+           "bps", "pps", "sources", "evidence"]  # fmt: skip
+
+
+def _mbps(bps: float | None) -> str:
+    return f"{(bps or 0) / 1e6:,.2f} Mbit/s"
+
+
+def events(report) -> pl.DataFrame:
+    """The timeline as a frame, ordered by time (COLUMNS)."""
+    data = as_dict(report)
+    cap = data.get("capture", {})
+    rows: list[dict] = []
+
+    def add(when, desc, message, event_type, **attrs) -> None:
+        if when:
+            rows.append(
+                {
+                    "datetime": when,
+                    "timestamp_desc": desc,
+                    "message": message,
+                    "event_type": event_type,
+                    **attrs,
+                }
+            )
+
+    files = ", ".join(Path(p).name for p in cap.get("paths", [])) or "capture"
+    add(
+        cap.get("start"),
+        "Capture start",
+        f"Capture starts ({files}, {cap.get('packets', 0):,} packets)",
+        "capture_start",
+    )
+    add(cap.get("end"), "Capture end", f"Capture ends ({files})", "capture_end")
+    first_mitigated = True
+    for p in data.get("phases", []):
+        what = ", ".join(p["vectors"]) or "no attack traffic"
+        against = ", ".join(p["targets"][:5])
+        target_text = f" against {against}" if against else ""
+        common = {"phase": p["index"], "vector": ";".join(p["vectors"]), "target": ";".join(p["targets"]),
+                  "bps": p.get("peak_bps"), "pps": p.get("peak_pps"), "sources": p.get("unique_sources")}  # fmt: skip
+        add(p["start"], "Phase start", f"Phase {p['index']} ({p['kind']}) starts: {what}{target_text}, peak {_mbps(p.get('peak_bps'))}",
+            "phase_start", **common)  # fmt: skip
+        add(p["end"], "Phase end", f"Phase {p['index']} ({p['kind']}) ends", "phase_end", **common)
+        if p["kind"] == "mitigated" and first_mitigated:
+            first_mitigated = False
+            add(
+                p["start"],
+                "Mitigation onset",
+                f"Attack traffic falls to a residue ({what}): mitigation in effect",
+                "mitigation",
+                **common,
+            )
+    for v in data.get("vectors", []):
+        common = {"vector": v["vector"], "target": ";".join(v["targets"]), "bps": v["peak_bps"], "pps": v["peak_pps"],
+                  "sources": v["unique_sources"], "evidence": json.dumps(v.get("evidence"), default=str)}  # fmt: skip
+        add(v["start"], "Vector onset", f"{v['vector']} begins against {', '.join(v['targets'][:5])} "
+            f"({v['unique_sources']:,} sources, peak {_mbps(v['peak_bps'])}, {v['peak_pps']:,.0f} pps)", "vector_start", **common)  # fmt: skip
+        add(
+            v["end"],
+            "Vector end",
+            f"{v['vector']} ends ({v['packets']:,} packets, {v['bytes'] / 1e6:,.1f} MB)",
+            "vector_end",
+            **common,
+        )
+    sat = data.get("saturation") or {}
+    for peak in sat.get("peaks", []):
+        if peak.get("bin_ms") == 1000:
+            add(peak["at"], "Peak traffic", f"Peak traffic: {_mbps(peak['peak_bps'])}, {peak['peak_pps']:,.0f} pps (1 s bins)",
+                "peak", bps=peak["peak_bps"], pps=peak["peak_pps"])  # fmt: skip
+    for k, interval in enumerate(sat.get("intervals", [])):
+        desc = "Link saturated" if k else "First saturation"
+        add(interval["start"], desc, f"Link at {interval['peak_utilization']:.0%} of capacity for {interval['seconds']:.1f} s"
+            f" (capacity {_mbps(sat.get('capacity_bps'))})", "saturation", evidence=json.dumps(interval))  # fmt: skip
+    drops = sat.get("drops") or {}
+    if drops.get("capture_drops"):
+        add(
+            cap.get("end"),
+            "Capture drops",
+            f"The capture lost {drops['capture_drops']:,} packets (interface statistics)",
+            "capture_drops",
+        )
+    for gap in drops.get("gaps", []):
+        add(
+            gap["start"],
+            "Capture gap",
+            f"No packet for {gap['seconds']} s while traffic was busy: possible capture loss",
+            "capture_gap",
+        )
+    frame = pl.DataFrame(rows, schema_overrides={"bps": pl.Float64, "pps": pl.Float64, "sources": pl.Int64, "phase": pl.Int64},
+                         infer_schema_length=None) if rows else pl.DataFrame(schema={c: pl.String for c in COLUMNS})  # fmt: skip
+    for col in COLUMNS:
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None).alias(col))
+    parsed = pl.col("datetime").str.to_datetime(time_unit="ns", time_zone="UTC")
+    frame = frame.with_columns(timestamp=(parsed.cast(pl.Int64) // 1000)).sort(
+        "timestamp", maintain_order=True
+    )
+    return frame.select(COLUMNS)
+
+
+def timeline(report, path: str | Path, fmt: str | None = None) -> Path:
+    """Write the timeline: ``.jsonl`` (Timesketch) or ``.csv`` (same columns); the evidence block goes
+    in a first event (JSONL) or a ``<path>.evidence.json`` sidecar (CSV).
+
+        wb.export.timeline(rep, "timeline.jsonl")
+    """
+    path = Path(path)
+    fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
+    frame = events(report)
+    block = evidence_block(report)
+    if fmt == "csv":
+        frame.with_columns(pl.col("evidence").fill_null("")).write_csv(path)
+        path.with_name(path.name + ".evidence.json").write_text(
+            json.dumps(block, indent=2, default=str)
+        )
+    else:
+        with path.open("w") as out:
+            first = frame["datetime"][0] if frame.height else None
+            out.write(json.dumps({"datetime": first, "timestamp": frame["timestamp"][0] if frame.height else None,
+                                  "timestamp_desc": "Evidence", "message": "Inputs, hashes, workbench version and parameters",
+                                  "event_type": "evidence", "evidence": json.dumps(block, default=str)}) + "\n")  # fmt: skip
+            for row in frame.iter_rows(named=True):
+                out.write(
+                    json.dumps({k: v for k, v in row.items() if v is not None}, default=str) + "\n"
+                )
+    return path

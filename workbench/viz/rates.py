@@ -1,0 +1,125 @@
+"""Traffic over time: bits/s or packets/s stacked by vector, with the phases behind."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from workbench.analysis.series import rollup
+
+MAX_POINTS = 4000
+KIND_COLORS = {"baseline": "#e8f1e4", "attack": "#f8d7d3", "mitigated": "#fcecc8"}
+
+
+def choose_bin_ms(series: pl.DataFrame, max_points: int = MAX_POINTS, minimum: int = 100) -> int:
+    """The smallest bin (100 ms, 1 s, 10 s, ...) that keeps a chart under ``max_points`` rows."""
+    if series.is_empty():
+        return 1000
+    span_ms = (series["ts"].max() - series["ts"].min()).total_seconds() * 1000
+    groups = max(series["vector"].n_unique(), 1) if "vector" in series.columns else 1
+    bin_ms = minimum
+    for candidate in (100, 250, 500, 1000, 2000, 5000, 10000, 30000, 60000, 300000):
+        bin_ms = max(candidate, minimum)
+        if span_ms / bin_ms * groups <= max_points:
+            break
+    return bin_ms
+
+
+def rate_chart(series: pl.DataFrame, metric: str = "bps", bin_ms: int | None = None, brush: bool = False,
+               width: int = 760, height: int = 220) -> alt.Chart:  # fmt: skip
+    """Stacked rate per vector from a pre-aggregated series (``ts``, ``vector``, ``packets``, ``bytes``).
+
+    rate_chart(report.series, "bps")
+    """
+    bin_ms = bin_ms or choose_bin_ms(series)
+    data = rollup(series, bin_ms, by="vector") if not series.is_empty() else series
+    label = "bits/s" if metric == "bps" else "packets/s"
+    chart = (
+        alt.Chart(data)
+        .mark_area(interpolate="step-after")
+        .encode(
+            x=alt.X("ts:T", title="time (UTC)"),
+            y=alt.Y(f"{metric}:Q", stack="zero", title=label, axis=alt.Axis(format="~s")),
+            color=alt.Color("vector:N", title="vector", scale=alt.Scale(scheme="tableau20")),
+            tooltip=[
+                alt.Tooltip("ts:T", format="%H:%M:%S.%L"),
+                "vector:N",
+                alt.Tooltip(f"{metric}:Q", format=",.0f"),
+            ],
+        )
+        .properties(
+            width=width, height=height, title=f"Traffic by vector ({label}, {bin_ms} ms bins)"
+        )
+    )
+    if brush:
+        chart = chart.add_params(alt.selection_interval(name="brush", encodings=["x"]))
+    return chart
+
+
+def phase_band_chart(phases: list[dict], width: int = 760, height: int = 220) -> alt.Chart:
+    """Coloured bands, one per phase, labelled with its index and kind."""
+    frame = pl.DataFrame(
+        {
+            "start": [p["start"] for p in phases],
+            "end": [p["end"] for p in phases],
+            "kind": [p["kind"] for p in phases],
+            "phase": [f"{p['index']}: {p['kind']}" for p in phases],
+        },
+        schema={"start": pl.String, "end": pl.String, "kind": pl.String, "phase": pl.String},
+    )
+    return (
+        alt.Chart(frame)
+        .mark_rect(opacity=0.6)
+        .encode(
+            x="start:T",
+            x2="end:T",
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())),
+                title="phase",
+            ),
+            tooltip=["phase:N", "start:T", "end:T"],
+        )
+        .properties(width=width, height=height)
+    )
+
+
+def timeline_chart(
+    series: pl.DataFrame, phases: list[dict], metric: str = "bps", bin_ms: int | None = None
+) -> alt.LayerChart:
+    """Phases behind the stacked rate: the overview an analyst reads first."""
+    return alt.layer(phase_band_chart(phases), rate_chart(series, metric, bin_ms)).resolve_scale(
+        color="independent"
+    )
+
+
+def vector_bar_chart(vectors: list[dict]) -> alt.Chart:
+    """Bytes per vector."""
+    frame = pl.DataFrame({"vector": [v["vector"] for v in vectors], "bytes": [v["bytes"] for v in vectors],
+                          "packets": [v["packets"] for v in vectors]}, schema={"vector": pl.String, "bytes": pl.Int64, "packets": pl.Int64})  # fmt: skip
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("bytes:Q", axis=alt.Axis(format="~s")),
+            y=alt.Y("vector:N", sort="-x"),
+            tooltip=["vector", "bytes", "packets"],
+        )
+        .properties(width=360, title="Attack volume by vector")
+    )
+
+
+def target_bar_chart(targets: list[dict]) -> alt.Chart:
+    """Bytes per target (address or carpet-bombed prefix)."""
+    frame = pl.DataFrame({"target": [t.get("prefix") or t["address"] for t in targets], "bytes": [t["bytes"] for t in targets]},
+                         schema={"target": pl.String, "bytes": pl.Int64})  # fmt: skip
+    return (
+        alt.Chart(frame)
+        .mark_bar(color="#b33")
+        .encode(
+            x=alt.X("bytes:Q", axis=alt.Axis(format="~s")),
+            y=alt.Y("target:N", sort="-x"),
+            tooltip=["target", "bytes"],
+        )
+        .properties(width=360, title="Targets by attack volume")
+    )
