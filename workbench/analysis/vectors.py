@@ -86,7 +86,7 @@ THRESHOLDS = {
     "min_sources_flood": 20,  # distinct sources for SYN/orphan floods
     "rate_factor": 8.0,  # rate-confirmed vectors: seconds above factor x baseline median
     "min_rate_pps": 20.0,  # ... and above this many packets per second
-    "min_rate_http_rps": 8.0,  # HTTP floods: requests per second
+    "min_rate_http_rps": 3.0,  # HTTP floods: requests per second
     "orphan_tuple_max_packets": 3,  # spoofed floods: each 4-tuple carries very few segments
     "random_ports_min": 30,  # UDP flood: distinct destination ports per target
 }
