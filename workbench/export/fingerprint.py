@@ -46,7 +46,9 @@ def _flags(value: int) -> str:
 
 def _vector_fp(part: pl.DataFrame, vector: str, total: int) -> dict:
     proto = part["proto"].mode().to_list()[0] if part.height else 0
-    sport = part["sport"].mode().to_list()[0] if part.height else 0
+    headed = part.filter(pl.col("frag") & 2 == 0)  # non-first fragments carry no ports
+    headed = headed if headed.height else part
+    sport = headed["sport"].mode().to_list()[0] if headed.height else 0
     entry = {
         "service": SERVICE.get(vector, vector),
         "workbench_vector": vector,
@@ -58,7 +60,7 @@ def _vector_fp(part: pl.DataFrame, vector: str, total: int) -> dict:
         if vector in SERVICE
         and vector not in ("http_flood", "dns_water_torture", "ip_fragment_flood")
         else "random",
-        "destination_ports": _fractions(part["dport"].cast(pl.Int64).rename("dport")),
+        "destination_ports": _fractions(headed["dport"].cast(pl.Int64).rename("dport")),
         "tcp_flags": _fractions(
             part["tcp_flags"].map_elements(_flags, return_dtype=pl.String).rename("flags")
         )

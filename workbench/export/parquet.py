@@ -1,4 +1,8 @@
-"""The packet frame as Parquet, with the capture metadata in the file's key-value metadata."""
+"""The packet frame as Parquet, with the capture metadata in the file's key-value metadata.
+
+Addresses are written as text (``src``, ``dst``): Arrow, pandas, DuckDB and Spark have no
+128-bit integer, and an analyst's other tools should open the file as it is.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +12,35 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-KEY = b"ddos_workbench"
+from workbench.capture import addresses
+
+KEY = "ddos_workbench"
 
 
 def parquet(capture_or_frame, path: str | Path, *, meta: dict | None = None) -> Path:
-    """Write the packet frame (or a selection of it) with metadata (inputs, hashes, version)."""
+    """Write the packet frame (or a selection of it) with metadata (inputs, hashes, version).
+
+    wb.export.parquet(cap, "packets.parquet")
+    """
     from workbench._version import __version__
 
     path = Path(path)
     frame = capture_or_frame.packets if hasattr(capture_or_frame, "packets") else capture_or_frame
-    info = {"workbench_version": __version__, **(meta or {})}
+    info = {"workbench_version": __version__, "address_encoding": "text", **(meta or {})}
     if hasattr(capture_or_frame, "meta"):
         info["capture"] = capture_or_frame.meta.to_dict()
-    # UInt128 has no Parquet type everywhere: store addresses as 16-byte big-endian binary too readable by any tool
-    table = frame.to_arrow()
-    schema = table.schema.with_metadata(
-        {**(table.schema.metadata or {}), KEY: json.dumps(info, default=str).encode()}
+    text = frame.with_columns(
+        pl.col(c).ip.to_text() for c in ("src", "dst") if frame.schema.get(c) == pl.UInt128
     )
-    pq.write_table(table.cast(schema), path)
+    text.write_parquet(path, metadata={KEY: json.dumps(info, default=str)})
     return path
 
 
 def read_parquet(path: str | Path) -> tuple[pl.DataFrame, dict]:
-    """(packet frame, metadata) of a file written by ``parquet``."""
-    meta = pq.read_schema(path).metadata or {}
-    return pl.read_parquet(path), json.loads(meta.get(KEY, b"{}"))
+    """(packet frame with UInt128 addresses, metadata) of a file written by ``parquet``."""
+    meta = json.loads((pq.read_metadata(path).metadata or {}).get(KEY.encode(), b"{}"))
+    frame = pl.read_parquet(path)
+    for col in ("src", "dst"):
+        if frame.schema.get(col) == pl.String:
+            frame = frame.with_columns(addresses.from_text(frame[col].to_list(), col))
+    return frame, meta
