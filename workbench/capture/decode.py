@@ -102,7 +102,7 @@ def _l3_start(buf, start, end, kind, out, i):
         if off + 4 > end:
             return off, 0
         if tags == 0:
-            out[i, F_VLAN] = _be16(buf, off) & 0x0FFF
+            out[F_VLAN, i] = _be16(buf, off) & 0x0FFF
         ethertype = _be16(buf, off + 2)
         off += 4
         tags += 1
@@ -120,39 +120,39 @@ def _l4(buf, off, end, proto, l4_bytes, out, i):
     header = 0
     if proto == 6:
         if avail >= 4:
-            out[i, F_SPORT] = _be16(buf, off)
-            out[i, F_DPORT] = _be16(buf, off + 2)
+            out[F_SPORT, i] = _be16(buf, off)
+            out[F_DPORT, i] = _be16(buf, off + 2)
         if avail >= 14:
             header = (np.int64(buf[off + 12]) >> 4) * 4
-            out[i, F_TCPFLAGS] = buf[off + 13]
+            out[F_TCPFLAGS, i] = buf[off + 13]
         else:
             header = 20
     elif proto == 17 or proto == 132 or proto == 136:  # UDP, SCTP, UDP-Lite: ports first
         if avail >= 4:
-            out[i, F_SPORT] = _be16(buf, off)
-            out[i, F_DPORT] = _be16(buf, off + 2)
+            out[F_SPORT, i] = _be16(buf, off)
+            out[F_DPORT, i] = _be16(buf, off + 2)
         header = 8 if proto != 132 else 12
     elif proto == 1 or proto == 58:
         if avail >= 2:
-            out[i, F_ICMPT] = buf[off]
-            out[i, F_ICMPC] = buf[off + 1]
+            out[F_ICMPT, i] = buf[off]
+            out[F_ICMPC, i] = buf[off + 1]
         header = 8
     elif proto == 47:
         header = 4
     payload = l4_bytes - header
-    out[i, F_PAYLOAD] = min(max(payload, 0), 65535)
+    out[F_PAYLOAD, i] = min(max(payload, 0), 65535)
 
 
 @njit(cache=True)
 def _ipv4(buf, off, end, out, i, src, dst):
     if off + 20 > end:
-        out[i, F_IPVER] = 0
+        out[F_IPVER, i] = 0
         return
     ihl = (np.int64(buf[off]) & 0x0F) * 4
     total = _be16(buf, off + 2)
-    out[i, F_IPVER] = 4
-    out[i, F_IPLEN] = total
-    out[i, F_IPID] = _be16(buf, off + 4)
+    out[F_IPVER, i] = 4
+    out[F_IPLEN, i] = total
+    out[F_IPID, i] = _be16(buf, off + 4)
     flags_frag = _be16(buf, off + 6)
     frag = 0
     if flags_frag & 0x2000:
@@ -161,10 +161,10 @@ def _ipv4(buf, off, end, out, i, src, dst):
         frag |= 2
     if flags_frag & 0x4000:
         frag |= 4
-    out[i, F_FRAG] = frag
-    out[i, F_TTL] = buf[off + 8]
+    out[F_FRAG, i] = frag
+    out[F_TTL, i] = buf[off + 8]
     proto = np.int64(buf[off + 9])
-    out[i, F_PROTO] = proto
+    out[F_PROTO, i] = proto
     src[i, 0] = np.uint64(0)
     dst[i, 0] = np.uint64(0)
     src[i, 1] = np.uint64(0xFFFF00000000) | np.uint64(_be32(buf, off + 12))
@@ -173,7 +173,7 @@ def _ipv4(buf, off, end, out, i, src, dst):
         return
     l4_bytes = total - ihl
     if frag & 2:
-        out[i, F_PAYLOAD] = min(max(l4_bytes, 0), 65535)
+        out[F_PAYLOAD, i] = min(max(l4_bytes, 0), 65535)
         return
     _l4(buf, off + ihl, end, proto, l4_bytes, out, i)
 
@@ -181,13 +181,13 @@ def _ipv4(buf, off, end, out, i, src, dst):
 @njit(cache=True)
 def _ipv6(buf, off, end, out, i, src, dst):
     if off + 40 > end:
-        out[i, F_IPVER] = 0
+        out[F_IPVER, i] = 0
         return
     plen = _be16(buf, off + 4)
     nh = np.int64(buf[off + 6])
-    out[i, F_IPVER] = 6
-    out[i, F_IPLEN] = plen
-    out[i, F_TTL] = buf[off + 7]
+    out[F_IPVER, i] = 6
+    out[F_IPLEN, i] = plen
+    out[F_TTL, i] = buf[off + 7]
     src[i, 0] = _be64u(buf, off + 8)
     src[i, 1] = _be64u(buf, off + 16)
     dst[i, 0] = _be64u(buf, off + 24)
@@ -219,15 +219,15 @@ def _ipv6(buf, off, end, out, i, src, dst):
                 frag |= 1
             if offmf & 0xFFF8:
                 frag |= 2
-            out[i, F_IPID] = _be32(buf, pos + 4)
+            out[F_IPID, i] = _be32(buf, pos + 4)
             pos += 8
             remaining -= 8
         else:
             break
-    out[i, F_PROTO] = nh
-    out[i, F_FRAG] = frag
+    out[F_PROTO, i] = nh
+    out[F_FRAG, i] = frag
     if frag & 2 or nh == IPV6_NO_NEXT:
-        out[i, F_PAYLOAD] = min(max(remaining, 0), 65535)
+        out[F_PAYLOAD, i] = min(max(remaining, 0), 65535)
         return
     if pos > end:
         return
@@ -236,12 +236,12 @@ def _ipv6(buf, off, end, out, i, src, dst):
 
 @njit(parallel=True, cache=True)
 def decode_frames(buf, offsets, cap_lens, ifaces, if_kind, out, src, dst):
-    """Decode every frame: ``out`` int64[n, len(FIELDS)], ``src``/``dst`` uint64[n, 2] (hi, lo)."""
+    """Decode every frame: ``out`` int64[len(FIELDS), n] (a row per field), ``src``/``dst`` uint64[n, 2] (hi, lo)."""
     n = offsets.shape[0]
     size = buf.shape[0]
     for i in prange(n):
-        for k in range(out.shape[1]):
-            out[i, k] = 0
+        for k in range(out.shape[0]):
+            out[k, i] = 0
         src[i, 0] = 0
         src[i, 1] = 0
         dst[i, 0] = 0

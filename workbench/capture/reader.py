@@ -23,6 +23,13 @@ PROGRESS_BYTES = 64 << 20  # show a progress bar for captures larger than this
 PathLike = str | os.PathLike
 
 
+_NUMPY_TYPES = {
+    "vlan": np.uint16, "ip_ver": np.uint8, "proto": np.uint8, "sport": np.uint16, "dport": np.uint16,
+    "ttl": np.uint8, "ip_len": np.uint16, "ip_id": np.uint32, "frag": np.uint8, "tcp_flags": np.uint8,
+    "icmp_type": np.uint8, "icmp_code": np.uint8, "payload_len": np.uint16,
+}  # fmt: skip
+
+
 class CaptureWarning(UserWarning):
     """A capture was read only in part (damage), or some frames could not be decoded."""
 
@@ -199,25 +206,22 @@ class _Walker:
 def _frame(buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]) -> pl.DataFrame:
     off, cap, wire, ts, ifs = chunk
     n = off.shape[0]
-    fields = np.empty((n, len(decode.FIELDS)), dtype=np.int64)
+    fields = np.empty((len(decode.FIELDS), n), dtype=np.int64)
     src = np.empty((n, 2), dtype=np.uint64)
     dst = np.empty((n, 2), dtype=np.uint64)
     if n:
         decode.decode_frames(buf, off, cap, ifs, if_kind, fields, src, dst)
     columns = {
-        "ts": pl.Series("ts", ts, dtype=pl.Int64)
-        .cast(pl.Datetime("ns"))
-        .dt.replace_time_zone("UTC"),
-        "iface": ifs,
-        "wire_len": wire,
-        "cap_len": cap,
+        "ts": pl.Series("ts", ts, dtype=pl.Int64).cast(pl.Datetime("ns", "UTC")),
+        "iface": pl.Series("iface", ifs.astype(np.uint16)),
+        "wire_len": pl.Series("wire_len", wire.astype(np.uint32)),
+        "cap_len": pl.Series("cap_len", cap.astype(np.uint32)),
     }
-    for k, name in enumerate(decode.FIELDS):
-        columns[name] = fields[:, k]
+    for k, name in enumerate(decode.FIELDS):  # one contiguous row per field: a cheap cast each
+        columns[name] = pl.Series(name, fields[k].astype(_NUMPY_TYPES[name]))
     columns["src"] = addresses.from_halves(src[:, 0], src[:, 1], "src")
     columns["dst"] = addresses.from_halves(dst[:, 0], dst[:, 1], "dst")
-    frame = pl.DataFrame(columns)
-    return frame.select([pl.col(c).cast(t) for c, t in PACKET_SCHEMA.items()])
+    return pl.DataFrame([columns[c] for c in PACKET_SCHEMA.names()])
 
 
 def iter_frames(
