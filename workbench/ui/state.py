@@ -1,0 +1,19 @@
+"""All the analyst's choices in one place (STYLE.md 7): views observe this, never each other."""
+
+from __future__ import annotations
+
+import traitlets
+
+
+class DashboardState(traitlets.HasTraits):
+    """Time window, phase, vector, target, capacity, bin size and metric of the dashboard."""
+
+    window = traitlets.Tuple(
+        allow_none=True, default_value=None
+    )  # (start, end) as datetimes, or None = all
+    phase = traitlets.Int(allow_none=True, default_value=None)
+    vector = traitlets.Unicode(allow_none=True, default_value=None)
+    target = traitlets.Unicode(allow_none=True, default_value=None)
+    capacity = traitlets.Unicode("")
+    bin_ms = traitlets.Int(1000)
+    metric = traitlets.Unicode("bps")
