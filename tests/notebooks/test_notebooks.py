@@ -1,0 +1,32 @@
+"""Every notebook runs top to bottom on the bundled sample (as committed: without outputs)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_seven_notebooks_committed_without_outputs() -> None:
+    assert len(NOTEBOOKS) == 7
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text())["cells"]
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in cells if c["cell_type"] == "code"), path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs(path: Path, tmp_path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    os.environ["WORKBENCH_OUT"] = str(tmp_path / "out")
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    if path.stem.startswith("05"):
+        assert (tmp_path / "out" / "report.html").is_file()
