@@ -49,8 +49,8 @@ VECTORS: list[VectorRule] = [
                evidence="SNMP answers (source port 161) to requests the target never sent"),
     VectorRule("ws_discovery_amplification", (17,), sport=(3702,), confirm=AMP,
                evidence="WS-Discovery answers (source port 3702), unsolicited"),
-    VectorRule("other_udp_reflection", (17,), sport=(500, 4500, 5353, 27015, 37810, 3283, 10001, 10074, 33848, 1434, 520, 111, 137, 5683, 6881, 7001, 17185, 3478),
-               confirm=AMP,
+    VectorRule("other_udp_reflection", (17,), sport=(500, 4500, 5353, 27015, 3283, 10001, 10074, 1434, 520, 111, 137, 5683, 6881, 7001, 17185, 3478),
+               min_payload=100, confirm=AMP,
                evidence="answers from a known UDP reflector port (IKE, mDNS, game, DVR, ...), unsolicited"),
     VectorRule("synack_reflection", (6,), flags_mask=0x16, flags_value=0x12, confirm="unsolicited_synack",
                evidence="SYN-ACKs from many servers to a target that never sent them a SYN"),
@@ -86,8 +86,12 @@ THRESHOLDS = {
     "min_sources_flood": 20,  # distinct sources for SYN/orphan floods
     "rate_factor": 8.0,  # rate-confirmed vectors: seconds above factor x baseline median
     "min_rate_pps": 20.0,  # ... and above this many packets per second
-    "min_rate_http_rps": 3.0,  # HTTP floods: requests per second
+    "min_rate_http_rps": 5.0,  # HTTP floods: requests per second
     "orphan_tuple_max_packets": 3,  # spoofed floods: each 4-tuple carries very few segments
+    "http_rps_per_source": 20,
+    "rate_min_sources": 3,  # rate-confirmed vectors: distinct sources in a hot second
+    "rate_min_seconds": 3,  # ... and at least this many hot seconds
+    "rate_gap_fill_s": 3,  # quieter seconds between hot ones, up to this many, count as hot  # one client sending this many requests per second floods alone
     "random_ports_min": 30,  # UDP flood: distinct destination ports per target
 }
 
@@ -96,26 +100,34 @@ def _with_datagram_ports(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Non-first fragments take the source port and size of their datagram's first fragment.
 
     Fragments of one datagram share (src, dst, ip_id, proto); a fragmented DNS answer is
-    then counted as DNS amplification, not as a fragment flood.
+    then counted as DNS amplification, not as a fragment flood. When the first fragment was
+    lost (a full link drops it), a fragment from a reflector that sends first fragments from
+    one service port to the same target still belongs to that reflection.
     """
     key = ["src", "dst", "ip_id", "proto"]
-    first = (
-        frame.filter((pl.col("frag") & FRAG_MORE > 0) & (pl.col("frag") & FRAG_NONFIRST == 0))
-        .group_by(key)
-        .agg(
-            pl.col("sport").first().alias("_dg_sport"),
-            pl.col("dport").first().alias("_dg_dport"),
-            pl.col("payload_len").first().alias("_dg_payload"),
-        )
+    firsts = frame.filter((pl.col("frag") & FRAG_MORE > 0) & (pl.col("frag") & FRAG_NONFIRST == 0))
+    first = firsts.group_by(key).agg(
+        pl.col("sport").first().alias("_dg_sport"),
+        pl.col("dport").first().alias("_dg_dport"),
+        pl.col("payload_len").first().alias("_dg_payload"),
     )
-    out = frame.join(first, on=key, how="left")
+    pair = firsts.group_by("src", "dst", "proto").agg(
+        pl.col("sport").mode().first().alias("_pair_sport"),
+        pl.col("payload_len").max().alias("_pair_payload"),
+    )
     nonfirst = pl.col("frag") & FRAG_NONFIRST > 0
+    out = frame.join(first, on=key, how="left", maintain_order="left").join(
+        pair, on=["src", "dst", "proto"], how="left", maintain_order="left"
+    )
+    sport = pl.coalesce("_dg_sport", "_pair_sport")
     return out.with_columns(
-        eff_sport=pl.when(nonfirst).then(pl.col("_dg_sport")).otherwise(pl.col("sport")),
+        eff_sport=pl.when(nonfirst).then(sport).otherwise(pl.col("sport")),
         eff_dport=pl.when(nonfirst).then(pl.col("_dg_dport")).otherwise(pl.col("dport")),
-        eff_payload=pl.when(nonfirst).then(pl.col("_dg_payload")).otherwise(pl.col("payload_len")),
-        orphan_fragment=nonfirst & pl.col("_dg_sport").is_null(),
-    ).drop("_dg_sport", "_dg_dport", "_dg_payload")
+        eff_payload=pl.when(nonfirst)
+        .then(pl.coalesce("_dg_payload", "_pair_payload"))
+        .otherwise(pl.col("payload_len")),
+        orphan_fragment=nonfirst & sport.is_null(),
+    ).drop("_dg_sport", "_dg_dport", "_dg_payload", "_pair_sport", "_pair_payload")
 
 
 def _candidate_expr() -> pl.Expr:
@@ -155,88 +167,116 @@ def _candidate_expr() -> pl.Expr:
     return out
 
 
+ORPHAN_KINDS = ("ack_flood", "rst_flood", "tcp_other_flood")
+TUPLE4 = ["src", "sport", "dst", "dport"]
+
+
 def _candidates(frame: pl.LazyFrame) -> pl.DataFrame:
-    """Candidate vector per packet; segments of busy connections are never orphan-flood candidates."""
-    tuple_packets = pl.len().over("src", "sport", "dst", "dport", "proto")
-    orphan_kinds = pl.col("candidate").is_in(["ack_flood", "rst_flood", "tcp_other_flood"])
-    limit = THRESHOLDS["orphan_tuple_max_packets"]
+    """Candidate rows only (``_row`` keeps their place): the rest of the capture is never attack."""
     return (
         _with_datagram_ports(frame)
-        .with_columns(candidate=_candidate_expr(), dst_net=pl.col("dst").ip.network(24, 48))
-        .with_columns(
-            candidate=pl.when(orphan_kinds & (tuple_packets > limit))
-            .then(None)
-            .otherwise(pl.col("candidate"))
-        )
+        .with_columns(candidate=_candidate_expr())
+        .filter(pl.col("candidate").is_not_null())
+        .with_columns(dst_net=pl.col("dst").ip.network(24, 48))
         .collect()
     )
 
 
-def _confirmed(frame: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
+def _flags(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
+    """Per candidate packet, the context its test needs, looked up once for both target keys:
+    ``_asked`` (the target sent the matching request / SYN), ``_done`` (the SYN's handshake
+    completed), ``_open`` (the segment's connection was ever opened), ``_tuple_n`` (packets
+    on its 4-tuple)."""
+    amp_ports = sorted({p for r in VECTORS if r.confirm == AMP for p in r.sport})
+    requests = (
+        frame.filter((pl.col("proto") == 17) & pl.col("dport").is_in(amp_ports))
+        .select(dst="src", src="dst", eff_sport="dport")
+        .unique()
+        .with_columns(_asked=pl.lit(True))
+    )
+    tcp = frame.filter(pl.col("proto") == 6)
+    syns = tcp.filter(pl.col("tcp_flags") & 0x12 == 0x02)
+    synack_asked = (
+        syns.select(dst="src", src="dst", sport="dport")
+        .unique()
+        .with_columns(_asked_syn=pl.lit(True))
+    )
+    syn_tuples = cand.filter(pl.col("candidate") == "syn_flood").select(TUPLE4).unique()
+    completed = (
+        tcp.filter((pl.col("tcp_flags") & 0x10 > 0) & (pl.col("tcp_flags") & 0x02 == 0))
+        .join(syn_tuples, on=TUPLE4, how="semi")
+        .select(TUPLE4)
+        .unique()
+        .with_columns(_done=pl.lit(True))
+    )
+    orphan_tuples = cand.filter(pl.col("candidate").is_in(ORPHAN_KINDS)).select(TUPLE4).unique()
+    opened = (
+        pl.concat(
+            [
+                syns.select(TUPLE4),
+                tcp.filter(pl.col("tcp_flags") & 0x12 == 0x12).select(
+                    src="dst", sport="dport", dst="src", dport="sport"
+                ),
+            ]
+        )
+        .join(orphan_tuples, on=TUPLE4, how="semi")
+        .unique()
+        .with_columns(_open=pl.lit(True))
+    )
+    tuple_n = (
+        tcp.join(orphan_tuples, on=TUPLE4, how="semi")
+        .group_by(TUPLE4)
+        .agg(pl.len().alias("_tuple_n"))
+    )
+    out = (
+        cand.join(requests, on=["dst", "src", "eff_sport"], how="left")
+        .join(synack_asked, on=["dst", "src", "sport"], how="left")
+        .join(completed, on=TUPLE4, how="left")
+        .join(opened, on=TUPLE4, how="left")
+        .join(tuple_n, on=TUPLE4, how="left")
+    )
+    c = pl.col("candidate")
+    return (
+        out.with_columns(
+            _asked=pl.when(c == "synack_reflection")
+            .then(pl.col("_asked_syn"))
+            .otherwise(pl.col("_asked"))
+            .fill_null(False),
+            _done=pl.col("_done").fill_null(False),
+            _open=pl.col("_open").fill_null(False),
+        )
+        .filter(  # segments of busy connections are never orphan-flood packets
+            ~c.is_in(ORPHAN_KINDS)
+            | (pl.col("_tuple_n").fill_null(0) <= THRESHOLDS["orphan_tuple_max_packets"])
+        )
+        .drop("_asked_syn")
+    )
+
+
+def _confirmed(cand: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
     """(target ``key``, candidate) pairs that pass their test (rate-based ones: see ``_rate_seconds``).
 
     ``key`` is ``dst`` (one host) or ``dst_net`` (its /24 or /48: carpet bombing spreads a
     flood so thin that no single host passes, while the prefix does).
     """
     th = THRESHOLDS
-    cand = frame.filter(pl.col("candidate").is_not_null())
-    base = cand.group_by(key, "candidate").agg(
-        pl.len().alias("packets"), pl.col("src").n_unique().alias("sources"),
-        pl.col("eff_dport").n_unique().alias("dst_ports"),
-    )  # fmt: skip
-    # requests the target itself sent: (target -> reflector, service port)
-    requests = frame.select(
-        pl.col("src").alias("dst"), pl.col("dst").alias("src"), pl.col("dport").alias("eff_sport"),
-        pl.lit(True).alias("_asked"),
-    ).unique()  # fmt: skip
-    amp = (
-        cand.filter(pl.col("candidate").is_in(list(AMPLIFICATION)))
-        .join(requests, on=["dst", "src", "eff_sport"], how="left")
-        .group_by(key, "candidate")
-        .agg((1 - pl.col("_asked").fill_null(False).mean()).alias("unsolicited"))
-    )
-    syns = frame.filter((pl.col("proto") == 6) & (pl.col("tcp_flags") & 0x12 == 0x02))
-    synack_asked = syns.select(
-        pl.col("src").alias("dst"), pl.col("dst").alias("src"), pl.col("dport").alias("sport"), pl.lit(True).alias("_asked")
-    ).unique()  # fmt: skip
-    synack = (
-        cand.filter(pl.col("candidate") == "synack_reflection")
-        .join(synack_asked, on=["dst", "src", "sport"], how="left")
-        .group_by(key, "candidate")
-        .agg((1 - pl.col("_asked").fill_null(False).mean()).alias("unsolicited"))
-    )
-    tuple4 = ["src", "sport", "dst", "dport"]
-    acks = frame.filter(
-        (pl.col("proto") == 6)
-        & (pl.col("tcp_flags") & 0x10 > 0)
-        & (pl.col("tcp_flags") & 0x02 == 0)
-    )
-    completed = acks.select(*tuple4).unique().with_columns(_done=pl.lit(True))
-    synflood = (
-        cand.filter(pl.col("candidate") == "syn_flood")
-        .join(completed, on=tuple4, how="left")
-        .group_by(key, "candidate")
-        .agg(pl.col("_done").fill_null(False).mean().alias("completion"))
-    )
-    # orphan segments: 4-tuples (either direction) that never carried a SYN or SYN-ACK
-    opened = syns.select(*tuple4).vstack(
-        frame.filter((pl.col("proto") == 6) & (pl.col("tcp_flags") & 0x12 == 0x12))
-        .select(pl.col("dst").alias("src"), pl.col("dport").alias("sport"), pl.col("src").alias("dst"), pl.col("sport").alias("dport"))
-    ).unique().with_columns(_open=pl.lit(True))  # fmt: skip
-    orphans = (
-        cand.filter(pl.col("candidate").is_in(["ack_flood", "rst_flood", "tcp_other_flood"]))
-        .join(opened, on=tuple4, how="left")
-        .group_by(key, "candidate")
-        .agg((1 - pl.col("_open").fill_null(False).mean()).alias("orphan_share"))
-    )
-    stats = (
-        base.join(amp.vstack(synack), on=[key, "candidate"], how="left")
-        .join(synflood, on=[key, "candidate"], how="left")
-        .join(orphans, on=[key, "candidate"], how="left")
-    )
     c = pl.col("candidate")
+    stats = cand.group_by(key, "candidate").agg(
+        pl.len().alias("packets"),
+        pl.col("src").n_unique().alias("sources"),
+        pl.col("eff_dport").n_unique().alias("dst_ports"),
+        (1 - pl.col("_asked").mean()).alias("unsolicited"),
+        pl.col("_done").mean().alias("completion"),
+        (1 - pl.col("_open").mean()).alias("orphan_share"),
+    )
+    reflected = c.is_in(list(AMPLIFICATION)) | (c == "synack_reflection")
+    stats = stats.with_columns(
+        unsolicited=pl.when(reflected).then(pl.col("unsolicited")),
+        completion=pl.when(c == "syn_flood").then(pl.col("completion")),
+        orphan_share=pl.when(c.is_in(ORPHAN_KINDS)).then(pl.col("orphan_share")),
+    )
     ok = (
-        pl.when(c.is_in(list(AMPLIFICATION)) | (c == "synack_reflection"))
+        pl.when(reflected)
         .then(
             (pl.col("sources") >= th["min_sources_reflection"])
             & (pl.col("unsolicited") >= th["unsolicited_share"])
@@ -246,7 +286,7 @@ def _confirmed(frame: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
             (pl.col("sources") >= th["min_sources_flood"])
             & (pl.col("completion") <= th["handshake_completion_max"])
         )
-        .when(c.is_in(["ack_flood", "rst_flood", "tcp_other_flood"]))
+        .when(c.is_in(ORPHAN_KINDS))
         .then((pl.col("sources") >= th["min_sources_flood"]) & (pl.col("orphan_share") >= 0.8))
         .when(c == "udp_flood")
         .then(pl.col("dst_ports") >= th["random_ports_min"])
@@ -254,43 +294,87 @@ def _confirmed(frame: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
         .then(pl.lit(True))
         .otherwise(pl.lit(None, dtype=pl.Boolean))  # rate-confirmed: decided per second below
     )
-    stats = stats.with_columns(
-        ok=ok & (pl.col("packets") >= th["min_packets"])
-        | ok.is_null() & (pl.col("packets") >= th["min_packets"])
-    )
-    # a ratio that speaks against the vector at this key (used to veto a prefix-level verdict)
+    enough = pl.col("packets") >= th["min_packets"]
+    # a ratio that speaks against the vector at this key (vetoes a prefix-level verdict)
     contra = (
         (pl.col("completion") > th["handshake_completion_max"]).fill_null(False)
         | (pl.col("unsolicited") < th["unsolicited_share"]).fill_null(False)
         | (pl.col("orphan_share") < 0.8).fill_null(False)
     ) & (pl.col("packets") >= 5)
-    return stats.with_columns(rate_based=ok.is_null(), contra=contra)
+    return stats.with_columns(
+        ok=(ok.fill_null(True)) & enough, rate_based=ok.is_null(), contra=contra
+    )
 
 
-def _rate_seconds(cand: pl.DataFrame, rate_pairs: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
-    """Seconds where a rate-confirmed candidate runs far above the target's baseline."""
+def _rate_seconds(
+    cand: pl.DataFrame, rate_pairs: pl.DataFrame, key: str, span_s: int
+) -> pl.DataFrame:
+    """Seconds where a rate-confirmed candidate runs far above the target's own baseline.
+
+    The baseline is the median per-second count over the whole capture, quiet seconds
+    included. A capture that is attack from end to end has no baseline; there a single
+    source sending HTTP requests far faster than any client does is the flood.
+    """
     th = THRESHOLDS
     subject = cand.join(rate_pairs.select(key, "candidate"), on=[key, "candidate"], how="semi")
     # HTTP floods count requests (client segments carrying payload); others count packets
     counted = subject.filter((pl.col("candidate") != "http_flood") | (pl.col("payload_len") > 0))
-    per_second = counted.group_by(
-        key, "candidate", pl.col("ts").dt.truncate("1s").alias("second")
-    ).agg(pl.len().alias("n"), pl.col("src").n_unique().alias("srcs"))
-    baseline = per_second.group_by(key, "candidate").agg(
-        pl.col("n").median().alias("median"), pl.col("n").max().alias("peak")
+    per_second = counted.group_by(key, "candidate", "second").agg(
+        pl.len().alias("n"), pl.col("src").n_unique().alias("srcs")
     )
-    # a target under attack for the whole capture has no baseline of its own: then judge the
-    # rate against the floor alone
+    active = pl.len().cast(pl.Int64)  # u32 would wrap below zero
+    middle = pl.lit(span_s // 2, dtype=pl.Int64) - (pl.lit(span_s, dtype=pl.Int64) - active)
+    baseline = per_second.group_by(key, "candidate").agg(
+        pl.when(middle < 0)
+        .then(0)
+        .otherwise(pl.col("n").sort().get(middle.clip(0, None)))
+        .alias("median")
+    )
     floor = (
         pl.when(pl.col("candidate") == "http_flood")
         .then(th["min_rate_http_rps"])
         .otherwise(th["min_rate_pps"])
     )
+    # a crowd, not one busy client: single-source floods are judged by _single_source_http
+    crowd = pl.col("srcs") >= th["rate_min_sources"]
     hot = per_second.join(baseline, on=[key, "candidate"]).filter(
-        (pl.col("n") >= floor)
-        & ((pl.col("n") >= th["rate_factor"] * pl.col("median")) | (pl.col("median") >= floor))
+        (pl.col("n") >= floor) & (pl.col("n") >= th["rate_factor"] * pl.col("median")) & crowd
     )
-    return hot.select(key, "candidate", "second")
+    # one busy second is a burst, not a flood
+    hot = hot.filter(pl.len().over(key, "candidate") >= th["rate_min_seconds"])
+    # a flood dips below the floor now and then: short gaps between hot seconds stay hot
+    gap = th["rate_gap_fill_s"]
+    sec = pl.col("second").cast(pl.Int64) // 1_000_000_000
+    filled = (
+        hot.sort(key, "candidate", "second")
+        .with_columns(s=sec, nxt=sec.shift(-1).over(key, "candidate"))
+        .with_columns(
+            upto=pl.when((pl.col("nxt") - pl.col("s")) <= gap + 1)
+            .then(pl.col("nxt"))
+            .otherwise(pl.col("s") + 1)
+        )
+        .with_columns(
+            s=pl.int_ranges(pl.col("s"), pl.max_horizontal(pl.col("upto"), pl.col("s") + 1))
+        )
+        .explode("s")
+        .select(
+            key, "candidate", second=(pl.col("s") * 1_000_000_000).cast(pl.Datetime("ns", "UTC"))
+        )
+        .unique()
+    )
+    return filled
+
+
+def _single_source_http(cand: pl.DataFrame) -> pl.DataFrame:
+    """(dst, src, second) where one client alone sends HTTP requests at flood rate."""
+    requests = cand.filter((pl.col("candidate") == "http_flood") & (pl.col("payload_len") > 0))
+    return (
+        requests.group_by("dst", "src", "second")
+        .agg(pl.len().alias("n"), pl.col("sport").n_unique().alias("sessions"))
+        # many requests over several connections: a bulk transfer on one connection is not a flood
+        .filter((pl.col("n") >= THRESHOLDS["http_rps_per_source"]) & (pl.col("sessions") >= 3))
+        .select("dst", "src", "second", pl.lit(True).alias("_solo"))
+    )
 
 
 def classify(frame: pl.DataFrame) -> pl.DataFrame:
@@ -301,11 +385,14 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
     """
     if frame.height == 0:
         return frame.with_columns(vector=pl.lit(None, dtype=pl.String))
-    work = _candidates(frame.lazy().with_row_index("_row"))
-    cand = work.filter(pl.col("candidate").is_not_null())
-    marked = work.with_columns(second=pl.col("ts").dt.truncate("1s"))
+    indexed = frame.with_row_index("_row")
+    cand = _candidates(indexed.lazy())
+    cand = _flags(indexed, cand).with_columns(second=pl.col("ts").dt.truncate("1s"))
+    seconds = frame["ts"].cast(pl.Int64) // 1_000_000_000
+    span_s = int(seconds.max() - seconds.min()) + 1
+    marked = cand
     for key in ("dst", "dst_net"):
-        stats = _confirmed(work, key)
+        stats = _confirmed(cand, key)
         if key == "dst":
             vetoed = stats.filter(pl.col("contra")).select(
                 "dst", "candidate", pl.lit(True).alias("_veto")
@@ -315,29 +402,37 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
             key, "candidate", pl.lit(True).alias(f"_whole_{key}")
         )
         rate_pairs = stats.filter(pl.col("ok") & pl.col("rate_based"))
-        hot = _rate_seconds(cand, rate_pairs, key).with_columns(pl.lit(True).alias(f"_hot_{key}"))
+        hot = _rate_seconds(cand, rate_pairs, key, span_s).with_columns(
+            pl.lit(True).alias(f"_hot_{key}")
+        )
         marked = marked.join(whole, on=[key, "candidate"], how="left").join(
             hot, on=[key, "candidate", "second"], how="left"
         )
-    # an http flood is whole sessions: the server's answers belong to it too
-    host = pl.col("_whole_dst").fill_null(False) | pl.col("_hot_dst").fill_null(False)
+    marked = marked.join(_single_source_http(cand), on=["dst", "src", "second"], how="left")
+    host = (
+        pl.col("_whole_dst").fill_null(False)
+        | pl.col("_hot_dst").fill_null(False)
+        | pl.col("_solo").fill_null(False)
+    )
     net = (
         pl.col("_whole_dst_net").fill_null(False) | pl.col("_hot_dst_net").fill_null(False)
     ) & ~pl.col("_veto").fill_null(False)
-    vector = pl.when(host | net).then(pl.col("candidate"))
-    out = marked.with_columns(vector=vector).sort("_row")
-    flood = out.filter(pl.col("vector") == "http_flood").select("src", "sport", "dst", "dport")
+    hits = marked.filter(host | net).select("_row", pl.col("candidate").alias("vector"))
+    vector = pl.Series("vector", [None] * frame.height, dtype=pl.String).scatter(
+        hits["_row"].to_numpy(), hits["vector"]
+    )
+    out = frame.with_columns(vector)
+    # an http flood is whole sessions: every segment of them, the server's answers too
+    flood = out.filter(pl.col("vector") == "http_flood").select(TUPLE4).unique()
     if flood.height:
         swapped = flood.select(src="dst", sport="dport", dst="src", dport="sport")
         sessions = pl.concat([flood, swapped]).unique().with_columns(_session=pl.lit("http_flood"))
         out = (
-            out.join(
-                sessions, on=["src", "sport", "dst", "dport"], how="left", maintain_order="left"
-            )
+            out.join(sessions, on=TUPLE4, how="left", maintain_order="left")
             .with_columns(
                 vector=pl.coalesce("vector", pl.when(pl.col("proto") == 6).then(pl.col("_session")))
             )
-            .sort("_row")
+            .drop("_session")
         )
     out = _ephemeral_reflector_answers(out)
     return out.select(*frame.columns, "vector")
@@ -364,6 +459,7 @@ def _ephemeral_reflector_answers(out: pl.DataFrame) -> pl.DataFrame:
     ).drop("_sibling")
 
 
-def confirmation_stats(frame: pl.DataFrame) -> pl.DataFrame:
+def confirmation_stats(frame: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
     """The per-(target, candidate) figures the confirmations used (for evidence)."""
-    return _confirmed(_candidates(frame.lazy()))
+    indexed = frame.with_row_index("_row")
+    return _confirmed(_flags(indexed, _candidates(indexed.lazy())), key)

@@ -55,7 +55,9 @@ VECTOR_SPECS: dict[str, VectorSpec] = {
             "ws_discovery",
             (600, 1100, 1400),
         ),
-        VectorSpec("other_udp_reflection", 17, "reflectors", 37810, 0, "zeros", (300, 500)),
+        VectorSpec(
+            "other_udp_reflection", 17, "reflectors", 3283, 0, "zeros", (300, 500)
+        ),  # Apple Remote Desktop
         VectorSpec("udp_flood", 17, "spoofed", 0, 0, "zeros", (512, 1024, 1400)),
         VectorSpec("syn_flood", 6, "spoofed", 0, 443, tcp_flags=0x02),
         VectorSpec("ack_flood", 6, "spoofed", 0, 443, tcp_flags=0x10),
