@@ -22,7 +22,7 @@ import workbench as wb
 # paths come from the environment so tests (and you) can point the notebook elsewhere
 SAMPLE = Path(os.environ.get("WORKBENCH_SAMPLE", "../sample_pcaps/mailprovider_2015.pcapng.gz"))
 LINK = os.environ.get("WORKBENCH_LINK", "3M")  # the sample's capture-point link (a scaled model)
-alt.renderers.enable("default")
+alt.renderers.enable("jupyter", offline=True)  # charts render without a CDN
 alt.JupyterChart.enable_offline()"""
 
 NOTEBOOKS = {
