@@ -54,7 +54,8 @@ def main() -> int:
         for name, sec in [("load (warm)", t_load), ("classify vectors", t_classify), ("phases", t_phases),
                           ("saturation, 5 time scales", t_sat), ("analyze (everything)", t_all)]:  # fmt: skip
             print(f"{name:<28} {sec:>8.2f} {n / sec:>14,.0f}")
-        print(f"phases found: {[p['kind'] for p in report.phases]}")
+        for p in report.phases:
+            print(f"  phase {p['index']:>2} {p['kind']:<9} {p['start'][11:19]}-{p['end'][11:19]} {p['vectors']}")
         print(f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -149,12 +149,15 @@ def segment(classified: pl.DataFrame) -> list[dict]:
         else:
             merged.append([a, b, kind, vec])
     phases = []
+    ts_sorted = ts.is_sorted()  # captures almost always are: then slice instead of scanning
     for index, (a, b, kind, vec) in enumerate(merged):
         lo = start_ns + a * 1_000_000_000
         hi = min(start_ns + b * 1_000_000_000, end_ns + 1)
-        part = classified.filter(
-            (pl.col("ts").cast(pl.Int64) >= lo) & (pl.col("ts").cast(pl.Int64) < hi)
-        )
+        if ts_sorted:
+            first, last = int(ts.search_sorted(lo, "left")), int(ts.search_sorted(hi, "left"))
+            part = classified.slice(first, last - first)
+        else:
+            part = classified.filter((pl.col("ts").cast(pl.Int64) >= lo) & (pl.col("ts").cast(pl.Int64) < hi))
         phases.append(_summary(index, kind, lo, hi, part, sorted(vec)))
     return phases
 

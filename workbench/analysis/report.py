@@ -85,8 +85,8 @@ class Report:
 def _vector_entries(classified: pl.DataFrame) -> list[dict]:
     attack = classified.filter(pl.col("vector").is_not_null())
     out = []
-    for vector in attack["vector"].unique().to_list():
-        part = attack.filter(pl.col("vector") == vector)
+    groups = attack.partition_by("vector", as_dict=True) if attack.height else {}
+    for (vector,), part in groups.items():
         per_s = rate_series(part, 1000)
         targets = rank_targets(part, limit=10)
         sizes = part["payload_len"].cast(pl.Int64)

@@ -77,10 +77,8 @@ def assess_vector(vector: str, attack: pl.DataFrame) -> dict:
 def assess(classified: pl.DataFrame) -> dict:
     """The report's ``sources.spoofing``: an overall verdict and one assessment per vector."""
     attack = classified.filter(pl.col("vector").is_not_null())
-    per_vector = [
-        assess_vector(v, attack.filter(pl.col("vector") == v))
-        for v in sorted(attack["vector"].unique().to_list())
-    ]
+    groups = attack.partition_by("vector", as_dict=True) if attack.height else {}
+    per_vector = [assess_vector(key[0], part) for key, part in sorted(groups.items())]
     spoofed = [p["vector"] for p in per_vector if p["verdict"] in ("spoofed", "likely spoofed")]
     reflected = [p["vector"] for p in per_vector if p["verdict"] == "reflected"]
     if not per_vector:
