@@ -157,7 +157,9 @@ def segment(classified: pl.DataFrame) -> list[dict]:
             first, last = int(ts.search_sorted(lo, "left")), int(ts.search_sorted(hi, "left"))
             part = classified.slice(first, last - first)
         else:
-            part = classified.filter((pl.col("ts").cast(pl.Int64) >= lo) & (pl.col("ts").cast(pl.Int64) < hi))
+            part = classified.filter(
+                (pl.col("ts").cast(pl.Int64) >= lo) & (pl.col("ts").cast(pl.Int64) < hi)
+            )
         phases.append(_summary(index, kind, lo, hi, part, sorted(vec)))
     return phases
 

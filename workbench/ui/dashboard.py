@@ -131,12 +131,12 @@ class Dashboard(widgets.VBox):
     def refresh(self) -> None:
         """Recompute every view from the state (pre-aggregated series; first packet rows only)."""
         state = self.state
-        selected = views.selected_series(self.report.series, state)
+        selected, bin_ms = views.selection(self.report.series, state)
         if not selected.is_empty():
             self.detail.chart = viz.rate_chart(
                 selected.select("ts", "vector", "packets", "bytes"),
                 state.metric,
-                bin_ms=state.bin_ms,
+                bin_ms=bin_ms,
                 width=700,
                 height=160,
             )

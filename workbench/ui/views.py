@@ -19,12 +19,25 @@ def _window(frame: pl.DataFrame, state: DashboardState) -> pl.DataFrame:
     return frame.filter((pl.col("ts") >= start) & (pl.col("ts") < end))
 
 
-def selected_series(series: pl.DataFrame, state: DashboardState) -> pl.DataFrame:
-    """The rate series under the current window and vector, rolled up to the chosen bin."""
+def effective_bin_ms(part: pl.DataFrame, state: DashboardState) -> int:
+    """The chosen bin, coarsened when the window is too long to draw at it."""
+    from workbench.viz.rates import choose_bin_ms
+
+    return max(state.bin_ms, choose_bin_ms(part)) if not part.is_empty() else state.bin_ms
+
+
+def selection(series: pl.DataFrame, state: DashboardState) -> tuple[pl.DataFrame, int]:
+    """(rate series under the current window and vector, the bin it was rolled up to)."""
     part = _window(series, state)
     if state.vector:
         part = part.filter(pl.col("vector") == state.vector)
-    return rollup(part, state.bin_ms, by="vector") if not part.is_empty() else part
+    bin_ms = effective_bin_ms(part, state)
+    return (rollup(part, bin_ms, by="vector") if not part.is_empty() else part), bin_ms
+
+
+def selected_series(series: pl.DataFrame, state: DashboardState) -> pl.DataFrame:
+    """The rate series under the current window and vector, rolled up to the chosen bin."""
+    return selection(series, state)[0]
 
 
 def vector_totals(series: pl.DataFrame, state: DashboardState) -> pl.DataFrame:
