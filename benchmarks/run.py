@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["ingest", "synth", "analysis", "saturation", "geo", "dashboard", "dissect", "scale"]
+ORDER = ["ingest", "analysis", "dashboard", "scan_memory"]
 
 
 def main(names: list[str]) -> int:
-    scripts = {p.stem: p for p in HERE.glob("*.py") if p.stem not in {"run", "__init__"}}
+    scripts = {p.stem: p for p in HERE.glob("*.py") if p.stem != "run" and not p.stem.startswith("_")}
     chosen = names or sorted(scripts, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))
     failures = 0
     for name in chosen:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 import warnings
 from collections.abc import Iterator, Sequence
@@ -224,6 +225,19 @@ def _frame(buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]) 
     return pl.DataFrame([columns[c] for c in PACKET_SCHEMA.names()])
 
 
+def _release(ev: Evidence, upto: int) -> None:
+    """Let the kernel drop the mapped pages already decoded: resident memory stays bounded by the
+    chunk, not the capture (the pages stay in the page cache; the evidence is untouched)."""
+    if ev._mmap is None or not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    length = upto - upto % mmap.PAGESIZE
+    if length > 0:
+        try:
+            ev._mmap.madvise(mmap.MADV_DONTNEED, 0, length)
+        except (OSError, ValueError):
+            pass
+
+
 def iter_frames(
     ev: Evidence,
     meta: FileMeta,
@@ -255,6 +269,7 @@ def iter_frames(
                 meta.bytes += int(chunk[2].sum())
             if bar is not None:
                 bar.update(walker.offset - before)
+            _release(ev, walker.offset)
             yield frame
             if walker.offset == before and walker.fault is None:
                 break  # no progress: cannot happen on valid input, guards against loops
