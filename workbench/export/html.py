@@ -180,7 +180,35 @@ def render(report) -> str:
             ["vector", "verdict", "evidence"],
             [[p["vector"], p["verdict"], p["evidence"]] for p in spoof.get("per_vector", [])],
         ),
-        f"<p class='small'>Geography: {_e(data.get('sources', {}).get('geography_note', ''))}</p>",
+        "<h3>Where the sources are</h3>",
+        _table(
+            ["country", "role", "unique sources", "packets", "bytes"],
+            [
+                [
+                    c["country"],
+                    c.get("role", ""),
+                    c["unique_sources"],
+                    f"{c['packets']:,}",
+                    f"{c['bytes']:,}",
+                ]
+                for c in data.get("sources", {}).get("countries", [])
+            ],
+        ),
+        _table(
+            ["ASN", "organisation", "country", "unique sources", "bytes"],
+            [
+                [
+                    a["asn"],
+                    a.get("as_org"),
+                    a.get("country"),
+                    a["unique_sources"],
+                    f"{a['bytes']:,}",
+                ]
+                for a in data.get("sources", {}).get("asns", [])[:10]
+            ],
+        ),
+        f"<p class='small'>{_e(data.get('sources', {}).get('geography_note', ''))}. Sources of spoofed vectors are counted"
+        " apart: their addresses are forged.</p>",
         "<h2>Link saturation</h2>",
         _saturation(report, data),
         "<h2>Evidence</h2>",
