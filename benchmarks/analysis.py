@@ -1,6 +1,6 @@
 """Ten million packets, end to end: synthesize, write, load, analyse (and each part's time).
 
-    python benchmarks/analysis.py [--packets 10000000]
+python benchmarks/analysis.py [--packets 10000000]
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def main() -> int:
         t = time.perf_counter()
         truth = synth.write("mailprovider-2015", path, seed=1, scale=scale, snaplen=64, fmt="pcap")
         t_synth = time.perf_counter() - t
-        print(f"synthesize + write: {truth['packets']:,} packets, {path.stat().st_size / 1e9:.2f} GB in {t_synth:.1f} s")
+        print(
+            f"synthesize + write: {truth['packets']:,} packets, {path.stat().st_size / 1e9:.2f} GB in {t_synth:.1f} s"
+        )
         wb.load(folder / "big.pcap", progress=False)  # warm the file cache and the JIT
         t = time.perf_counter()
         cap = wb.load(path, progress=False)
@@ -55,8 +57,12 @@ def main() -> int:
                           ("saturation, 5 time scales", t_sat), ("analyze (everything)", t_all)]:  # fmt: skip
             print(f"{name:<28} {sec:>8.2f} {n / sec:>14,.0f}")
         for p in report.phases:
-            print(f"  phase {p['index']:>2} {p['kind']:<9} {p['start'][11:19]}-{p['end'][11:19]} {p['vectors']}")
-        print(f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+            print(
+                f"  phase {p['index']:>2} {p['kind']:<9} {p['start'][11:19]}-{p['end'][11:19]} {p['vectors']}"
+            )
+        print(
+            f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -34,7 +34,9 @@ def main() -> int:
     base = report.packets
     span = int((base["ts"].max() - base["ts"].min()).total_seconds() * 1e9) + 1_000_000_000
     copies = -(-args.packets // base.height)
-    big = pl.concat([base.with_columns(pl.col("ts") + pl.duration(nanoseconds=k * span)) for k in range(copies)]).head(args.packets)
+    big = pl.concat(
+        [base.with_columns(pl.col("ts") + pl.duration(nanoseconds=k * span)) for k in range(copies)]
+    ).head(args.packets)
     t = time.perf_counter()
     series = fine_series(big)
     t_series = time.perf_counter() - t
@@ -42,7 +44,9 @@ def main() -> int:
     t = time.perf_counter()
     dash = wb.Dashboard(None, big_report)
     t_build = time.perf_counter() - t
-    print(f"{big.height:,} packets; pre-aggregated series: {series.height:,} rows in {t_series:.2f} s; dashboard built in {t_build:.2f} s")
+    print(
+        f"{big.height:,} packets; pre-aggregated series: {series.height:,} rows in {t_series:.2f} s; dashboard built in {t_build:.2f} s"
+    )
 
     def timed(action) -> float:
         started = time.perf_counter()

@@ -19,7 +19,9 @@ ORDER = ["ingest", "analysis", "dashboard", "scan_memory"]
 
 
 def main(names: list[str]) -> int:
-    scripts = {p.stem: p for p in HERE.glob("*.py") if p.stem != "run" and not p.stem.startswith("_")}
+    scripts = {
+        p.stem: p for p in HERE.glob("*.py") if p.stem != "run" and not p.stem.startswith("_")
+    }
     chosen = names or sorted(scripts, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))
     failures = 0
     for name in chosen:

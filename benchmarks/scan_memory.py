@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import measure  # noqa: E402
+from _measure import measure
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -53,15 +53,25 @@ def main() -> int:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="wb-scan-"))
     try:
-        print(f"{'capture':>10} {'packets':>12} {'load peak MB':>13} {'scan peak MB':>13} {'frame MB':>9}")
+        print(
+            f"{'capture':>10} {'packets':>12} {'load peak MB':>13} {'scan peak MB':>13} {'frame MB':>9}"
+        )
         for copies in args.copies:
             path = folder / f"x{copies}.pcapng"
             packets = make(path, copies)
             pre = f"PATH = {str(path)!r}\nCACHE = {str(folder / ('cache' + str(copies)))!r}\n"
-            load = measure(pre + "import workbench as wb\nf = wb.load(PATH, progress=False).packets\npackets = f.height\nprint('@@SIZE', f.estimated_size())")
-            scan = measure(pre + "import workbench as wb\nlazy = wb.scan(PATH, cache_dir=CACHE, progress=False)\npackets = lazy.select('ts').collect().height")
+            load = measure(
+                pre
+                + "import workbench as wb\nf = wb.load(PATH, progress=False).packets\npackets = f.height\nprint('@@SIZE', f.estimated_size())"
+            )
+            scan = measure(
+                pre
+                + "import workbench as wb\nlazy = wb.scan(PATH, cache_dir=CACHE, progress=False)\npackets = lazy.select('ts').collect().height"
+            )
             frame_mb = packets * 61 / 1e6  # bytes per row of the packet frame
-            print(f"{path.stat().st_size / 1e9:>8.2f}GB {packets:>12,} {load['peak_rss_mb']:>13,.0f} {scan['peak_rss_mb']:>13,.0f} {frame_mb:>9,.0f}")
+            print(
+                f"{path.stat().st_size / 1e9:>8.2f}GB {packets:>12,} {load['peak_rss_mb']:>13,.0f} {scan['peak_rss_mb']:>13,.0f} {frame_mb:>9,.0f}"
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0
