@@ -99,3 +99,21 @@ def test_update_latency_uses_the_pre_aggregated_series(dash) -> None:
     assert (
         per_update < 2.0
     )  # generous bound on a loaded CI machine; the benchmark measures it properly
+
+
+def test_map_selection_filters_packets_by_source_country(dash) -> None:
+    dash.map._vl_selections = {
+        "country": {"value": {"vlPoint": {"or": [{"iso2": "JP"}]}}, "store": []}
+    }
+    assert dash.state.country == "JP"
+    rows = dash.packet_table.value.split("<tbody>")[1]
+    assert rows.count("<tr>") == 20
+    sources = [cell.split("</td>")[0] for cell in rows.split("<tr><td>")[1:]]
+    found = wb.enrich.geolocate(
+        wb.capture.addresses.from_text(
+            [s.split("</td><td>")[1] for s in rows.split("<tr>")[1:]], "a"
+        )
+    )
+    assert set(found["country"].to_list()) == {"JP"} and sources
+    dash.map._vl_selections = {"country": {"value": None, "store": []}}
+    assert dash.state.country is None

@@ -145,7 +145,7 @@ def _sources(classified: pl.DataFrame) -> dict:
         "unique": attack["src"].n_unique(),
         "unique_all": classified["src"].n_unique(),
         "spoofing": spoof,
-        **source_geography(attack, spoofed, reflected),
+        **source_geography(attack, spoofed, reflected, top=60),
         "geography_note": attribution()["text"],
         "top": [
             {

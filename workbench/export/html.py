@@ -98,6 +98,18 @@ def _saturation(report, data: dict) -> str:
     return "".join(out)
 
 
+def _map(data: dict) -> str:
+    from workbench.enrich import attribution
+    from workbench.viz.geo import asn_bar_chart, country_bar_chart, source_map
+
+    sources = data.get("sources", {})
+    if not sources.get("countries"):
+        return ""
+    return _svg(source_map(sources["countries"], attribution=attribution()["text"])) + _svg(
+        country_bar_chart(sources["countries"]) | asn_bar_chart(sources.get("asns", []))
+    )
+
+
 def render(report) -> str:
     """The report as one HTML document (string)."""
     data = as_dict(report)
@@ -181,6 +193,7 @@ def render(report) -> str:
             [[p["vector"], p["verdict"], p["evidence"]] for p in spoof.get("per_vector", [])],
         ),
         "<h3>Where the sources are</h3>",
+        _map(data),
         _table(
             ["country", "role", "unique sources", "packets", "bytes"],
             [

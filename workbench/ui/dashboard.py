@@ -34,6 +34,18 @@ class Dashboard(widgets.VBox):
         self.packets = report.packets if report.packets is not None else capture.packets
         self.state = DashboardState(capacity=str(report.parameters.get("link_capacity") or ""))
         alt.JupyterChart.enable_offline()
+        from workbench.enrich import attribution
+        from workbench.viz.geo import source_map
+
+        self.map = alt.JupyterChart(
+            source_map(
+                report.sources.get("countries", []),
+                attribution=attribution()["text"],
+                width=560,
+                height=280,
+            )
+        )
+        self._source_countries: pl.DataFrame | None = None
         phases = report.phases
         vectors = (
             sorted(report.series["vector"].unique().to_list())
@@ -83,7 +95,7 @@ class Dashboard(widgets.VBox):
         )
         super().__init__(
             [widgets.HTML(f"<h3>{html.escape(report.summary())}</h3>"), self.overview, self.phase_picker, controls,
-             self.metric_picker, self.detail, self.totals, self.saturation_view, self.spoofing_view,
+             self.metric_picker, self.detail, self.totals, self.saturation_view, self.spoofing_view, self.map,
              widgets.HTML("<b>Packets behind the selection</b>"), self.packet_table, self.message],
             **kwargs,
         )  # fmt: skip
@@ -98,8 +110,10 @@ class Dashboard(widgets.VBox):
         self.phase_picker.observe(self._on_phase, "value")
         self.capacity_box.observe(self._on_capacity, "value")
         self.overview.selections.observe(self._on_brush, "brush")
+        self.map.selections.observe(self._on_country, "country")
         self.state.observe(
-            lambda _: self.refresh(), ["window", "vector", "target", "bin_ms", "metric", "capacity"]
+            lambda _: self.refresh(),
+            ["window", "vector", "target", "country", "bin_ms", "metric", "capacity"],
         )
 
     def _on_phase(self, change) -> None:
@@ -107,6 +121,17 @@ class Dashboard(widgets.VBox):
         self.state.window = (
             None if change["new"] is None else views.phase_window(self.report.phases, change["new"])
         )
+
+    def _on_country(self, change) -> None:
+        value = getattr(change["new"], "value", None) or []
+        picked = value[0].get("iso2") if value and isinstance(value[0], dict) else None
+        if picked and self._source_countries is None:  # geolocate the sources once, on first use
+            from workbench.enrich import geolocate
+
+            self._source_countries = geolocate(self.packets["src"]).select(
+                pl.col("address").alias("src"), "country"
+            )
+        self.state.country = picked
 
     def _on_capacity(self, change) -> None:
         from workbench.analysis.capacity import parse_rate
@@ -145,7 +170,9 @@ class Dashboard(widgets.VBox):
             f"{v}: {b / 1e6:,.1f} MB"
             for v, b in zip(totals["vector"], totals["bytes"], strict=True)
         )
-        self.packet_table.value = _table_html(views.packet_rows(self.packets, state))
+        self.packet_table.value = _table_html(
+            views.packet_rows(self.packets, state, source_countries=self._source_countries)
+        )
         self.saturation_view.value = self._saturation_text()
 
     def _saturation_text(self) -> str:

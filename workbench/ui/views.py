@@ -50,9 +50,23 @@ def vector_totals(series: pl.DataFrame, state: DashboardState) -> pl.DataFrame:
     )
 
 
-def packet_rows(packets: pl.DataFrame, state: DashboardState, limit: int = 20) -> pl.DataFrame:
-    """The first packets behind the selection, with addresses as text."""
+def packet_rows(
+    packets: pl.DataFrame,
+    state: DashboardState,
+    limit: int = 20,
+    source_countries: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The first packets behind the selection, with addresses as text.
+
+    ``source_countries`` (``src``, ``country``) is needed when a country is selected.
+    """
     lazy = packets.lazy()
+    if state.country and source_countries is not None:
+        lazy = lazy.join(
+            source_countries.lazy().filter(pl.col("country") == state.country).select("src"),
+            on="src",
+            how="semi",
+        )
     if state.window is not None:
         lazy = lazy.filter((pl.col("ts") >= state.window[0]) & (pl.col("ts") < state.window[1]))
     if state.vector:
