@@ -100,7 +100,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     capture = _load(args.captures, args.engine)
     if args.geoip_db:
         os.environ["WORKBENCH_GEOIP_DB"] = os.pathsep.join(args.geoip_db)
-    report = wb.analyze(capture, link_capacity=args.link[0] if len(args.link) == 1 else args.link)
+    report = wb.analyze(capture, link_capacity=args.link or None)
     print(_summary(report))
     written = _write_exports(report, capture, args)
     if not written:
@@ -187,7 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="find phases, vectors, targets, sources, saturation")
     add_captures(p)
     p.add_argument(
-        "--link", action="append", default=[], help="capacity: 10G, 2.5M, eth0=10G, vlan:100=1G"
+        "--link",
+        action="append",
+        default=[],
+        help="capacity: 10G, 2.5M, or per link iface:0=10G, vlan:100=1G (repeatable)",
     )
     p.add_argument("--geoip-db", action="append", help="your own .mmdb (MaxMind, DB-IP, IPinfo)")
     p.add_argument("--json", help="write the report JSON here")

@@ -72,3 +72,50 @@ def test_no_capacity_still_reports_peaks() -> None:
     frame = _frame(np.arange(10) * 10**8 + 10**18, np.full(10, 100))
     section = saturation.assess(frame, None)
     assert section["peak_utilization"] is None and section["peaks"][3]["peak_bps"] == 8000.0
+
+
+def test_per_link_capacities_by_vlan(tmp_path) -> None:
+    """The bundled sample carries mail traffic on VLAN 10: a small link there saturates, the rest does not."""
+    from pathlib import Path
+
+    from workbench.analysis import capacity
+
+    sample = Path(__file__).resolve().parents[2] / "sample_pcaps" / "mailprovider_2015.pcapng.gz"
+    links = capacity.parse_links(["vlan:10=20k", "vlan:0=100M"])
+    assert links == [("vlan", 10, 20e3), ("vlan", 0, 100e6)]
+    report = wb.analyze(wb.load(sample), link_capacity=["vlan:10=20k", "vlan:0=100M"])
+    per_link = {entry["link"]: entry for entry in report.saturation["links"]}
+    assert per_link["vlan:10"]["peak_utilization"] > 1.0 and per_link["vlan:10"]["intervals"]
+    assert per_link["vlan:0"]["peak_utilization"] < 0.1 and not per_link["vlan:0"]["intervals"]
+    assert report.parameters["links"][0] == {"link": "vlan:10", "capacity_bps": 20e3}
+
+
+def test_link_spec_errors_name_the_input() -> None:
+    import pytest
+
+    from workbench.analysis import capacity
+
+    with pytest.raises(wb.ParameterError, match="eth0=10G"):
+        capacity.parse_links(["eth0=10G"])
+
+
+def test_link_strip_and_goodput_render_offline() -> None:
+    from pathlib import Path
+
+    import vl_convert
+
+    from workbench import viz
+    from workbench.analysis.saturation import utilization_series
+
+    sample = Path(__file__).resolve().parents[2] / "sample_pcaps" / "mailprovider_2015.pcapng.gz"
+    report = wb.analyze(wb.load(sample), link_capacity="3M")
+    util = utilization_series(report.packets, 3e6, 1000, by="vlan").with_columns(
+        link=pl.format("vlan:{}", pl.col("vlan"))
+    )
+    svg = vl_convert.vegalite_to_svg(
+        (
+            viz.link_strip(util)
+            & viz.goodput_chart(wb.analysis.rollup(report.series, 1000, by="vector"))
+        ).to_json()
+    )
+    assert "vlan:10" in svg and "legitimate" in svg

@@ -44,3 +44,30 @@ def parse_pps(value: str | float | int) -> float:
             f"cannot read the packet-rate limit {value!r}: write it like 1.5Mpps or 200k"
         )
     return float(match.group(1)) * _PREFIX[match.group(2).lower()]
+
+
+def parse_links(specs: list[str] | str | float | int | None) -> list[tuple[str, int | None, float]]:
+    """Link capacities per link: ``["10G"]`` (all traffic), ``["iface:0=10G", "vlan:100=1G"]``.
+
+    Returns (kind, id, bits/s) with kind ``all``, ``iface`` or ``vlan``.
+
+        parse_links(["vlan:100=1G", "vlan:200=10G"])
+    """
+    if specs is None:
+        return []
+    if isinstance(specs, (str, int, float)):
+        specs = [specs]
+    links = []
+    for spec in specs:
+        text = str(spec)
+        if "=" not in text:
+            links.append(("all", None, parse_rate(spec)))
+            continue
+        key, _, rate = text.partition("=")
+        kind, _, ident = key.partition(":")
+        if kind not in ("iface", "vlan") or not ident.isdigit():
+            raise ParameterError(
+                f"cannot read the link {text!r}: write iface:N=10G (pcapng interface number) or vlan:N=1G"
+            )
+        links.append((kind, int(ident), parse_rate(rate)))
+    return links

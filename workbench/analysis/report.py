@@ -13,7 +13,7 @@ from workbench._version import __version__
 from workbench.analysis import phases as phases_mod
 from workbench.analysis import saturation as saturation_mod
 from workbench.analysis import spoofing
-from workbench.analysis.capacity import parse_rate
+from workbench.analysis.capacity import parse_links
 from workbench.analysis.series import fine_series, rate_series
 from workbench.analysis.targets import rank_targets, target_labels
 from workbench.analysis.vectors import RULES, THRESHOLDS, classify
@@ -177,7 +177,9 @@ def analyze(
     if frame.height:
         meta.setdefault("start", _iso(frame["ts"].min()))
         meta.setdefault("end", _iso(frame["ts"].max()))
-    capacity = parse_rate(link_capacity) if link_capacity is not None else None
+    links = parse_links(link_capacity)
+    overall = [rate for kind, _, rate in links if kind == "all"]
+    capacity = overall[0] if overall else (sum(rate for *_, rate in links) if links else None)
     classified = classify(frame)
     vectors = _vector_entries(classified)
     data = {
@@ -187,6 +189,10 @@ def analyze(
         "parameters": {
             "link_capacity_bps": capacity,
             "link_capacity": str(link_capacity) if link_capacity is not None else None,
+            "links": [
+                {"link": "all" if k == "all" else f"{k}:{i}", "capacity_bps": r}
+                for k, i, r in links
+            ],
             "pps_limit": pps_limit,
             "saturation_bin_ms": bin_ms,
             "series_bin_ms": 100,
@@ -202,6 +208,8 @@ def analyze(
             classified, capacity, pps_limit=pps_limit, drops=meta.get("drops"), bin_ms=bin_ms
         ),
     }
+    if any(kind != "all" for kind, *_ in links):
+        data["saturation"]["links"] = saturation_mod.assess_links(classified, links, bin_ms=bin_ms)
     _phase_countries(data, classified)
     return Report(data, fine_series(classified) if frame.height else pl.DataFrame(), classified)
 

@@ -170,3 +170,29 @@ def assess(frame: pl.DataFrame, capacity: float | None, *, pps_limit: float | No
     section["tcp_loss_signs"] = _loss_signs(frame)
     section["drops"] = {"capture_drops": drops, "gaps": _capture_gaps(frame)}
     return section
+
+
+def assess_links(
+    frame: pl.DataFrame, links: list[tuple[str, int | None, float]], *, bin_ms: int = REPORT_BIN_MS
+) -> list[dict]:
+    """Utilisation per mapped link (``capacity.parse_links``): one entry per link with its peak,
+    time over thresholds and saturated intervals."""
+    out = []
+    for kind, ident, capacity in links:
+        part = frame if kind == "all" else frame.filter(pl.col(kind) == ident)
+        util = utilization_series(part, capacity, bin_ms) if part.height else None
+        entry = {
+            "link": "all" if kind == "all" else f"{kind}:{ident}",
+            "capacity_bps": capacity,
+            "packets": part.height,
+        }
+        if util is None or util.is_empty():
+            out.append({**entry, "peak_utilization": None, "seconds_over": [], "intervals": []})
+            continue
+        out.append({
+            **entry,
+            "peak_utilization": round(float(util["utilization"].max()), 4),
+            "seconds_over": [{"threshold": t, "seconds": round(util.filter(pl.col("utilization") >= t).height * bin_ms / 1000, 3)} for t in THRESHOLDS],
+            "intervals": _intervals(util, bin_ms, SATURATED),
+        })  # fmt: skip
+    return out

@@ -58,3 +58,47 @@ def multiscale_chart(peaks: list[dict]) -> alt.Chart:
         )
         .properties(width=360, height=180, title="Peak utilisation at every time scale")
     )
+
+
+def link_strip(util_by_link: pl.DataFrame) -> alt.Chart:
+    """One row per link, coloured by utilisation over time (``ts``, ``link``, ``utilization``)."""
+    return (
+        alt.Chart(util_by_link)
+        .mark_rect()
+        .encode(
+            x=alt.X("ts:T", title="time (UTC)"),
+            y=alt.Y("link:N", title="link"),
+            color=alt.Color(
+                "utilization:Q", scale=alt.Scale(scheme="reds", domain=[0, 1]), title="utilisation"
+            ),
+            tooltip=["link:N", "ts:T", alt.Tooltip("utilization:Q", format=".0%")],
+        )
+        .properties(width=700, height=alt.Step(22), title="Utilisation per link")
+    )
+
+
+def goodput_chart(series: pl.DataFrame) -> alt.Chart:
+    """Legitimate goodput against attack volume over time, from a series with ``vector`` ("legit" for the rest)."""
+    frame = series.with_columns(
+        kind=pl.when(pl.col("vector") == "legit")
+        .then(pl.lit("legitimate"))
+        .otherwise(pl.lit("attack"))
+    )
+    frame = (
+        frame.group_by("ts", "kind").agg(pl.col("bps").sum()) if "bps" in frame.columns else frame
+    )
+    return (
+        alt.Chart(frame)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("ts:T", title="time (UTC)"),
+            y=alt.Y(
+                "bps:Q", scale=alt.Scale(type="symlog"), axis=alt.Axis(format="~s"), title="bits/s"
+            ),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=["legitimate", "attack"], range=["#2b8cbe", "#e34a33"]),
+            ),
+        )
+        .properties(width=700, height=180, title="Legitimate goodput against attack volume")
+    )
