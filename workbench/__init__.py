@@ -1,7 +1,7 @@
 """DDoS attack forensics workbench.
 
     import workbench as wb
-    cap = wb.load("sample_pcaps/mailprovider_2015.pcapng")
+    cap = wb.load("sample_pcaps/mailprovider_2015.pcapng.gz")
     rep = wb.analyze(cap, link_capacity="10G")
     rep.to_json("report.json")
     wb.Dashboard(cap, rep)
