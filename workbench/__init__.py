@@ -32,10 +32,10 @@ _LAZY_ATTRS = {
     "Capture": "workbench.capture",
     "analyze": "workbench.analysis",
     "Report": "workbench.analysis",
-    "dissect": "workbench.dissect",
+    "dissect": "workbench.dissection",
     "Dashboard": "workbench.ui",
 }
-_SUBMODULES = {"capture", "enrich", "analysis", "viz", "ui", "export", "synth", "dissect", "cli"}
+_SUBMODULES = {"capture", "enrich", "analysis", "viz", "ui", "export", "synth", "dissection", "cli"}
 
 __all__ = [
     "CaptureError",

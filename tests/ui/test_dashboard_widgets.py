@@ -117,3 +117,10 @@ def test_map_selection_filters_packets_by_source_country(dash) -> None:
     assert set(found["country"].to_list()) == {"JP"} and sources
     dash.map._vl_selections = {"country": {"value": None, "store": []}}
     assert dash.state.country is None
+
+
+def test_dissect_selection_reads_application_fields(dash, tshark) -> None:
+    dash.vector_picker.value = "ssdp_amplification"
+    out = dash.dissect_selection(per_vector=20)
+    assert out.height == 20 and set(out["vector"].to_list()) == {"ssdp_amplification"}
+    assert "ssdp" in dash.dissect_view.value

@@ -153,8 +153,12 @@ def _candidate_expr() -> pl.Expr:
                 cond = cond & pl.col("icmp_type").is_in(list(rule.icmp_types))
             if rule.name == "tcp_other_flood":  # flags no normal segment carries
                 flags = pl.col("tcp_flags") & 0x3F
+                # flags 0 is evidence only when the snaplen kept the TCP header (else they are unknown)
+                header_kept = (pl.col("cap_len") >= pl.col("wire_len")) | (
+                    pl.col("cap_len") >= pl.when(pl.col("ip_ver") == 6).then(76).otherwise(56)
+                )
                 cond = cond & (
-                    (flags == 0)
+                    ((flags == 0) & header_kept)
                     | ((flags & 0x03) == 0x03)
                     | ((flags & 0x29) == 0x29)
                     | ((flags & 0x06) == 0x06)
@@ -412,7 +416,7 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
     host = (
         pl.col("_whole_dst").fill_null(False)
         | pl.col("_hot_dst").fill_null(False)
-        | pl.col("_solo").fill_null(False)
+        | (pl.col("_solo").fill_null(False) & (pl.col("candidate") == "http_flood"))
     )
     net = (
         pl.col("_whole_dst_net").fill_null(False) | pl.col("_hot_dst_net").fill_null(False)

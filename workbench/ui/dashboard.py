@@ -80,6 +80,12 @@ class Dashboard(widgets.VBox):
         self.packet_table = widgets.HTML()
         self.saturation_view = widgets.HTML()
         self.message = widgets.HTML()
+        self.dissect_button = widgets.Button(
+            description="dissect selection",
+            tooltip="read the application layer of up to 100 packets per vector in the selection with tshark",
+        )
+        self.dissect_view = widgets.HTML()
+        self.capture = capture
         spoof = report.sources["spoofing"]
         self.spoofing_view = widgets.HTML(
             f"<b>Spoofing:</b> {html.escape(spoof['verdict'])}<ul>"
@@ -96,7 +102,7 @@ class Dashboard(widgets.VBox):
         super().__init__(
             [widgets.HTML(f"<h3>{html.escape(report.summary())}</h3>"), self.overview, self.phase_picker, controls,
              self.metric_picker, self.detail, self.totals, self.saturation_view, self.spoofing_view, self.map,
-             widgets.HTML("<b>Packets behind the selection</b>"), self.packet_table, self.message],
+             widgets.HTML("<b>Packets behind the selection</b>"), self.packet_table, self.dissect_button, self.dissect_view, self.message],
             **kwargs,
         )  # fmt: skip
         self.refresh()
@@ -108,6 +114,7 @@ class Dashboard(widgets.VBox):
         link((self.bin_picker, "value"), (self.state, "bin_ms"))
         link((self.metric_picker, "value"), (self.state, "metric"))
         self.phase_picker.observe(self._on_phase, "value")
+        self.dissect_button.on_click(lambda _: self.dissect_selection())
         self.capacity_box.observe(self._on_capacity, "value")
         self.overview.selections.observe(self._on_brush, "brush")
         self.map.selections.observe(self._on_country, "country")
@@ -188,6 +195,27 @@ class Dashboard(widgets.VBox):
             return ""
         peak = float(part["bps"].max())
         return f"<b>Link {capacity / 1e6:,.1f} Mbit/s:</b> peak {peak / 1e6:,.2f} Mbit/s = {peak / capacity:.0%} at {self.state.bin_ms} ms bins"
+
+    def dissect_selection(self, per_vector: int = 100) -> pl.DataFrame:
+        """Application fields (tshark) of a sample of the attack packets under the current selection."""
+        from workbench.dissection import dissect, select_packets
+
+        state = self.state
+        frame = self.packets
+        if state.vector and state.vector != "legit":
+            frame = frame.with_columns(
+                vector=pl.when(pl.col("vector") == state.vector).then(pl.col("vector"))
+            )
+        window = state.window or (None, None)
+        chosen = select_packets(frame, sample_per_vector=per_vector, start=window[0], end=window[1])
+        try:
+            out = dissect(self.capture, chosen, progress=False)
+        except Exception as error:  # tshark missing, file moved: say so in the dashboard
+            self.dissect_view.value = f"<span style='color:#b00'>{html.escape(str(error))}</span>"
+            return pl.DataFrame()
+        shown = out.select([c for c in out.columns if out[c].null_count() < out.height]).head(50)
+        self.dissect_view.value = _table_html(shown)
+        return out
 
     @property
     def selected(self) -> pl.DataFrame:

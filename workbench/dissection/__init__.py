@@ -1,0 +1,198 @@
+"""Deep dissection: Wireshark's dissectors (tshark) on a selection of packets.
+
+The fast reader stops at L4; this reads the application layer (DNS names, HTTP
+requests, NTP request codes, SSDP answers...) for the packets that matter: a phase, a
+vector, a time window, or a sample per vector, so a large capture is dissected in
+seconds. Results join the packet frame on ``packet`` (0-based, file order).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from workbench.capture.tshark_engine import tshark_fields
+from workbench.dissection.fields import FIELDS, column, fields_for
+from workbench.errors import ParameterError, ToolMissingError
+
+MAX_SELECTIONS = 500  # editcap takes at most 512 packet ranges per call
+
+__all__ = ["FIELDS", "dissect", "dns_subdomain_entropy", "http_request_stats", "select_packets"]
+
+
+def _editcap() -> str:
+    path = shutil.which("editcap")
+    if path is None:
+        from workbench.capture.tshark_engine import tshark_path
+
+        tshark_path()  # the same clear error when Wireshark's tools are missing
+        raise ToolMissingError(
+            "editcap (part of Wireshark) is not installed: `sudo apt-get install tshark`"
+        )
+    return path
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Sorted frame numbers as (first, last) runs of consecutive numbers."""
+    if not numbers:
+        return []
+    out, start, prev = [], numbers[0], numbers[0]
+    for n in numbers[1:]:
+        if n == prev + 1:
+            prev = n
+            continue
+        out.append((start, prev))
+        start = prev = n
+    out.append((start, prev))
+    return out
+
+
+def select_packets(frame: pl.DataFrame, *, vectors: Sequence[str] | None = None, sample_per_vector: int | None = None,
+                   start=None, end=None, seed: int = 0) -> pl.DataFrame:  # fmt: skip
+    """``packet`` numbers (0-based) and ``vector`` of the packets to dissect."""
+    work = frame.with_row_index("packet") if "packet" not in frame.columns else frame
+    if start is not None:
+        work = work.filter(pl.col("ts") >= start)
+    if end is not None:
+        work = work.filter(pl.col("ts") < end)
+    if "vector" in work.columns:
+        work = work.filter(pl.col("vector").is_not_null())
+        if vectors:
+            work = work.filter(pl.col("vector").is_in(list(vectors)))
+        if sample_per_vector and work.height:
+            work = pl.concat(
+                [
+                    g.sample(min(sample_per_vector, g.height), seed=seed)
+                    for g in work.partition_by("vector")
+                ]
+            )
+    elif sample_per_vector:
+        work = work.sample(min(sample_per_vector, work.height), seed=seed)
+    columns = ["packet", "vector"] if "vector" in work.columns else ["packet"]
+    return work.select(pl.col("packet").cast(pl.Int64), *columns[1:]).sort("packet")
+
+
+def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, fields: Sequence[str] | None = None,
+            sample_per_vector: int | None = 200, progress: bool | None = None) -> pl.DataFrame:  # fmt: skip
+    """Application fields of the selected packets, read by tshark: one row per packet, ``packet`` first.
+
+    rep = wb.analyze(cap)
+    dns = wb.dissect(cap, rep.packets, sample_per_vector=100)
+    """
+    paths = capture.meta.to_dict()["paths"] if hasattr(capture, "meta") else [str(capture)]
+    if len(paths) != 1:
+        raise ParameterError(
+            "dissect works on one capture file at a time: load the file you want to read"
+        )
+    path = Path(paths[0])
+    if selection is None:
+        frame = capture.packets if hasattr(capture, "packets") else None
+        if frame is None:
+            raise ParameterError("give a selection (packet numbers or a classified frame)")
+        from workbench.analysis import classify
+
+        selection = classify(frame) if "vector" not in frame.columns else frame
+    if isinstance(selection, pl.DataFrame):
+        chosen = (
+            selection
+            if set(selection.columns) <= {"packet", "vector"} and "packet" in selection.columns
+            else select_packets(selection, sample_per_vector=sample_per_vector)
+        )
+    else:
+        chosen = pl.DataFrame({"packet": [int(p) for p in selection]})
+    vectors = (
+        chosen["vector"].unique().drop_nulls().to_list()
+        if "vector" in chosen.columns
+        else list(FIELDS)
+    )
+    wanted = list(fields) if fields else fields_for(vectors)
+    numbers = (chosen["packet"] + 1).to_list()  # editcap and tshark count frames from 1
+    runs = _runs(numbers)
+    parts = []
+    chunks = range(math.ceil(len(runs) / MAX_SELECTIONS))
+    if progress or (progress is None and len(chunks) > 20):
+        from tqdm.auto import tqdm
+
+        chunks = tqdm(chunks, desc="dissecting", unit="chunk")
+    with tempfile.TemporaryDirectory(prefix="wb-dissect-") as tmp:
+        for k in chunks:
+            block = runs[k * MAX_SELECTIONS : (k + 1) * MAX_SELECTIONS]
+            # editcap copies just these frames (one fast pass in C); tshark then dissects only them
+            selected = Path(tmp) / f"part{k}.pcapng"
+            args = [f"{a}-{z}" if z > a else str(a) for a, z in block]
+            subprocess.run(
+                [_editcap(), "-r", str(path), str(selected), *args], check=True, capture_output=True
+            )
+            frames = [n for a, z in block for n in range(a, z + 1)]
+            part = tshark_fields(selected, ["frame.number", *wanted])
+            lookup = pl.DataFrame(
+                {"frame.number": [str(i + 1) for i in range(len(frames))], "_packet": frames}
+            )
+            parts.append(
+                part.join(lookup, on="frame.number", how="left")
+                .with_columns(pl.col("_packet").cast(pl.String).alias("frame.number"))
+                .drop("_packet")
+            )
+    raw = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(schema={n: pl.String for n in ["frame.number", *wanted]})
+    )
+    out = (
+        raw.rename({f: column(f) for f in wanted})
+        .with_columns(packet=pl.col("frame.number").cast(pl.Int64) - 1)
+        .drop("frame.number")
+    )
+    if "vector" in chosen.columns:
+        out = out.join(chosen, on="packet", how="left")
+    return out.select("packet", pl.exclude("packet"))
+
+
+def dns_subdomain_entropy(dissected: pl.DataFrame, min_queries: int = 20) -> pl.DataFrame:
+    """Per zone (last two labels): queries, distinct names and the Shannon entropy (bits) of the
+    leftmost label's characters. Water torture shows many distinct random-looking names in one zone."""
+    names = dissected.filter(pl.col("dns_qry_name").is_not_null()).select(
+        pl.col("dns_qry_name").str.to_lowercase().alias("name")
+    )
+    parts = names.with_columns(labels=pl.col("name").str.split("."))
+    zoned = parts.with_columns(
+        zone=pl.col("labels").list.slice(-2, 2).list.join("."), first=pl.col("labels").list.first()
+    )
+    chars = (
+        zoned.select("zone", pl.col("first").str.split("").alias("c"))
+        .explode("c")
+        .filter(pl.col("c") != "")
+    )
+    entropy = (
+        chars.group_by("zone", "c").len()
+        .with_columns(p=pl.col("len") / pl.col("len").sum().over("zone"))
+        .group_by("zone").agg((-(pl.col("p") * pl.col("p").log(2))).sum().alias("label_entropy_bits"))
+    )  # fmt: skip
+    stats = zoned.group_by("zone").agg(
+        pl.len().alias("queries"), pl.col("name").n_unique().alias("distinct_names")
+    )
+    return (
+        stats.join(entropy, on="zone")
+        .filter(pl.col("queries") >= min_queries)
+        .sort("queries", descending=True)
+    )
+
+
+def http_request_stats(
+    dissected: pl.DataFrame, capture_frame: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """HTTP requests per method, host and user agent (with the number of distinct URIs)."""
+    requests = dissected.filter(pl.col("http_request_method").is_not_null())
+    return (
+        requests.group_by("http_request_method", "http_host", "http_user_agent")
+        .agg(
+            pl.len().alias("requests"), pl.col("http_request_uri").n_unique().alias("distinct_uris")
+        )
+        .sort("requests", descending=True)
+    )
