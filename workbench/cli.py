@@ -18,6 +18,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import polars as pl
+
 from workbench._version import __version__
 from workbench.errors import WorkbenchError
 
@@ -117,10 +119,16 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    import workbench as wb
+    from workbench.capture.ingest import ingest
 
-    lazy = wb.scan(args.captures, cache_dir=args.output)
-    print(f"dataset in {args.output}: {lazy.select('ts').collect().height:,} packets")
+    lazy = ingest(args.captures, args.output, workers=args.workers, scheduler=args.scheduler)
+    counts = (
+        lazy.select(pl.len(), pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"))
+        .collect()
+        .row(0)
+    )
+    print(f"dataset {args.output}: {counts[0]:,} packets, {counts[1]} .. {counts[2]}")
+    print(f"query it with: pl.scan_parquet('{args.output}/*/hour=*/*.parquet')")
     return 0
 
 
@@ -207,9 +215,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_captures(p)
     p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("ingest", help="parse captures into a Parquet dataset")
+    p = sub.add_parser(
+        "ingest", help="parse captures (files, folders, globs) into a Parquet dataset"
+    )
     p.add_argument("captures", nargs="+")
-    p.add_argument("-o", "--output", required=True, help="dataset folder")
+    p.add_argument(
+        "-o", "--output", required=True, help="dataset folder (never next to the evidence)"
+    )
+    p.add_argument(
+        "--workers", type=int, help="parse on a local Dask cluster with this many processes"
+    )
+    p.add_argument("--scheduler", help="parse on an existing Dask cluster (tcp://host:8786)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("synth", help="write a labelled attack scenario")

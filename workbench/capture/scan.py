@@ -58,15 +58,14 @@ def expand(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[Path]
     return found
 
 
-def ingest_file(
-    path: Path, root: Path, *, chunk_records: int = CHUNK_RECORDS, progress=None
-) -> Path:
+def ingest_file(path: Path, root: Path, *, chunk_records: int | None = None, progress=None) -> Path:
     """Parse one capture into ``root/<sha256>/part-*.parquet`` (skipped when already complete)."""
     ev = open_evidence(path)
     target = root / ev.sha256
     if (target / META_NAME).is_file():
         ev.close()
         return target
+    chunk_records = chunk_records or int(os.environ.get("WORKBENCH_CHUNK_RECORDS", CHUNK_RECORDS))
     partial = root / f".{ev.sha256}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -75,7 +74,14 @@ def ingest_file(
         for index, frame in enumerate(
             iter_frames(ev, meta, chunk_records=chunk_records, progress=progress)
         ):
-            frame.write_parquet(partial / f"part-{index:06d}.parquet", statistics=True)
+            # one folder per hour of capture time: queries on a time range read only its hours
+            hours = frame.with_columns(_hour=pl.col("ts").dt.strftime("%Y-%m-%dT%H"))
+            for (hour,), part in hours.partition_by("_hour", as_dict=True).items():
+                folder = partial / f"hour={hour}"
+                folder.mkdir(exist_ok=True)
+                part.drop("_hour").write_parquet(
+                    folder / f"part-{index:06d}.parquet", statistics=True
+                )
     finally:
         ev.close()
     (partial / META_NAME).write_text(json.dumps(asdict(meta), indent=2))
@@ -103,5 +109,18 @@ def scan(
     root = Path(cache_dir) if cache_dir is not None else cache_root()
     root.mkdir(parents=True, exist_ok=True)
     datasets = [ingest_file(p, root, progress=progress) for p in expand(paths)]
-    parts = [str(d / "*.parquet") for d in datasets]
-    return pl.scan_parquet(parts)
+    return scan_datasets(datasets)
+
+
+def scan_datasets(datasets: list[Path]) -> pl.LazyFrame:
+    """LazyFrame over ingested datasets, in the given order (the packet schema, no extra columns)."""
+    parts = [
+        str(part)
+        for d in datasets
+        for part in sorted(d.glob("hour=*/*.parquet"), key=lambda p: (p.name, p.parent.name))
+    ]
+    if not parts:
+        from workbench.capture.schema import empty_frame
+
+        return empty_frame().lazy()
+    return pl.scan_parquet(parts, hive_partitioning=False)

@@ -109,8 +109,8 @@ def sniff(path: Path, head: bytes) -> str:
     )
 
 
-def open_evidence(path: str | os.PathLike) -> Evidence:
-    """Open a capture read-only, hash it and sniff its format."""
+def open_evidence(path: str | os.PathLike, *, hash_contents: bool = True) -> Evidence:
+    """Open a capture read-only, hash it (unless told not to) and sniff its format."""
     path = Path(path)
     _check_path(path)
     size = path.stat().st_size
@@ -121,7 +121,9 @@ def open_evidence(path: str | os.PathLike) -> Evidence:
     if hasattr(mmap, "MADV_SEQUENTIAL"):
         mapped.madvise(mmap.MADV_SEQUENTIAL)
     raw = memoryview(mapped)
-    digest = _hash_file(path)  # buffered reads: the mapping stays untouched until decoded
+    digest = (
+        _hash_file(path) if hash_contents else ""
+    )  # buffered reads: the mapping stays untouched
     compression = None
     if raw[:2] == GZIP_MAGIC:
         compression = "gzip"

@@ -1,0 +1,89 @@
+"""Folders of rotating captures into one Parquet dataset, on this machine or a Dask cluster.
+
+Each file is one task (``scan.ingest_file``): it writes ``DATASET/<sha256>/hour=.../*.parquet``
+into a hidden partial folder and renames it when complete, so an interrupted ingest
+leaves no half file behind and a second run skips what is done: no duplicates.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from workbench.capture.reader import _Walker
+from workbench.capture.scan import expand, ingest_file, scan_datasets
+from workbench.capture.source import open_evidence
+
+
+def first_timestamp(path: Path) -> int:
+    """Capture time (ns) of a file's first packet, without hashing or reading the rest."""
+    ev = open_evidence(path, hash_contents=False)
+    try:
+        chunk = _Walker(ev).next_chunk(1)
+        return int(chunk[3][0]) if len(chunk[3]) else 0
+    finally:
+        ev.close()
+
+
+def ingest(paths: str | os.PathLike | Sequence[str | os.PathLike], dataset: str | os.PathLike, *,
+           workers: int | None = None, scheduler: str | None = None, progress: bool | None = True) -> pl.LazyFrame:  # fmt: skip
+    """Ingest captures (files, folders, globs; pcap and pcapng mixed, compressed or not), ordered by
+    their first packet, into a Parquet dataset; return a LazyFrame over it.
+
+    ``workers``: parse on a Dask ``LocalCluster`` with that many processes; ``scheduler``: on an
+    existing Dask cluster at that address; neither: in this process.
+
+        lazy = wb.capture.ingest("/evidence/rotating/", "dataset/", workers=2)
+    """
+    root = Path(dataset)
+    root.mkdir(parents=True, exist_ok=True)
+    files = sorted(expand(paths), key=first_timestamp)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(files), unit="file", desc="ingest")
+    if workers is None and scheduler is None:
+        done = []
+        for path in files:
+            done.append(ingest_file(path, root, progress=False))
+            if bar is not None:
+                bar.update()
+    else:
+        done = _distributed(files, root, workers=workers, scheduler=scheduler, bar=bar)
+    if bar is not None:
+        bar.close()
+    return scan_datasets(done)
+
+
+def _distributed(
+    files: list[Path], root: Path, *, workers: int | None, scheduler: str | None, bar
+) -> list[Path]:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
+                               local_directory=tempfile.mkdtemp(prefix="wb-dask-"))  # fmt: skip
+        client = Client(cluster)
+    try:
+        futures = {
+            client.submit(ingest_file, path, root, progress=False, pure=False): k
+            for k, path in enumerate(files)
+        }
+        results: list[Path | None] = [None] * len(files)
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            if bar is not None:
+                bar.update()
+        return [r for r in results if r is not None]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
