@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -102,7 +103,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     capture = _load(args.captures, args.engine)
     if args.geoip_db:
         os.environ["WORKBENCH_GEOIP_DB"] = os.pathsep.join(args.geoip_db)
-    report = wb.analyze(capture, link_capacity=args.link or None)
+    report = wb.analyze(capture, link_capacity=args.link or None, dissect=args.dissect)
     print(_summary(report))
     written = _write_exports(report, capture, args)
     if not written:
@@ -168,6 +169,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         fingerprint=str(out / "fingerprint.json"),
         stix=str(out / "stix_bundle.json"),
         parquet=None,
+        dissect=200 if shutil.which("tshark") else 0,
     )
     cmd_analyze(ns)
     print(
@@ -209,6 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fingerprint", help="write the attack fingerprint JSON here")
     p.add_argument("--stix", help="write a STIX 2.1 bundle here")
     p.add_argument("--parquet", help="write the packet frame as Parquet here")
+    p.add_argument(
+        "--dissect",
+        type=int,
+        default=0,
+        metavar="N",
+        help="read N packets per vector with tshark and add their application fields as evidence",
+    )
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("info", help="capture metadata: format, hashes, counts, time span")

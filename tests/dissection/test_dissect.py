@@ -97,3 +97,40 @@ def test_ntp_monlist_answers(tshark) -> None:
     out = wb.dissect(cap, rep.packets, sample_per_vector=40)
     ntp = out.filter(pl.col("vector") == "ntp_amplification")
     assert set(ntp["ntp_priv_reqcode"].drop_nulls().to_list()) == {"42"}  # MON_GETLIST_1
+
+
+def test_analysis_uses_application_evidence(tshark, tmp_path) -> None:
+    cap = wb.load(SAMPLES / "application_layer.pcap")
+    rep = wb.analyze(cap, dissect=100)
+    facts = {v["vector"]: v["evidence"]["application"] for v in rep.vectors}
+    assert facts["dns_water_torture"]["zone"]["zone"] == "mailprovider.example"
+    assert facts["dns_water_torture"]["zone"]["label_entropy_bits"] > 4.0
+    assert (
+        facts["http_flood"]["http_method"] == {"GET": 1.0}
+        and facts["http_flood"]["http_distinct_user_agents"] == 3
+    )
+    cap = wb.load(SAMPLES / "reflection_mix.pcap")
+    rep = wb.analyze(cap, dissect=50)
+    fps = wb.export.fingerprints(rep)
+    dns = next(
+        v
+        for fp in fps
+        for v in fp["attack_vectors"]
+        if v["workbench_vector"] == "dns_amplification"
+    )
+    assert dns["dns_query_type"] == {"255": 1.0} and dns["dns_query_name"] == {
+        "isc.org": 1.0
+    }  # ANY for one zone
+    ntp = next(
+        v
+        for fp in fps
+        for v in fp["attack_vectors"]
+        if v["workbench_vector"] == "ntp_amplification"
+    )
+    assert ntp["ntp_requestcode"] == {"42": 1.0}  # monlist
+    events = wb.export.events(rep)
+    assert (
+        events.filter(pl.col("event_type") == "vector_start")["evidence"]
+        .str.contains("ntp_requestcode")
+        .any()
+    )

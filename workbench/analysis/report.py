@@ -160,9 +160,17 @@ def _sources(classified: pl.DataFrame) -> dict:
 
 
 def analyze(
-    capture, link_capacity=None, *, pps_limit: float | None = None, bin_ms: int = 100
+    capture,
+    link_capacity=None,
+    *,
+    pps_limit: float | None = None,
+    bin_ms: int = 100,
+    dissect: int | bool = False,
 ) -> Report:
     """Phases, vectors, targets, sources and link saturation of a capture.
+
+    ``dissect``: read that many packets per vector (True: 200) with tshark and add what their
+    application layer says (DNS names, HTTP requests, NTP request codes) to each vector's evidence.
 
     rep = wb.analyze(cap, link_capacity="10G")
     rep.phases[0]["kind"], rep.vectors[0]["vector"]
@@ -208,10 +216,24 @@ def analyze(
             classified, capacity, pps_limit=pps_limit, drops=meta.get("drops"), bin_ms=bin_ms
         ),
     }
+    if dissect and frame.height and hasattr(capture, "meta") and len(capture.meta.files) == 1:
+        _application_evidence(data, capture, classified, 200 if dissect is True else int(dissect))
     if any(kind != "all" for kind, *_ in links):
         data["saturation"]["links"] = saturation_mod.assess_links(classified, links, bin_ms=bin_ms)
     _phase_countries(data, classified)
     return Report(data, fine_series(classified) if frame.height else pl.DataFrame(), classified)
+
+
+def _application_evidence(data: dict, capture, classified: pl.DataFrame, per_vector: int) -> None:
+    """Read a sample of each vector's packets with tshark and add what their payloads say."""
+    from workbench.dissection import application_evidence, dissect, select_packets
+
+    chosen = select_packets(classified, sample_per_vector=per_vector)
+    facts = application_evidence(dissect(capture, chosen, progress=False))
+    for entry in data["vectors"]:
+        if entry["vector"] in facts:
+            entry["evidence"]["application"] = facts[entry["vector"]]
+    data["parameters"]["dissected_per_vector"] = per_vector
 
 
 def _phase_countries(data: dict, classified: pl.DataFrame) -> None:

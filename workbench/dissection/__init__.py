@@ -23,7 +23,14 @@ from workbench.errors import ParameterError, ToolMissingError
 
 MAX_SELECTIONS = 500  # editcap takes at most 512 packet ranges per call
 
-__all__ = ["FIELDS", "dissect", "dns_subdomain_entropy", "http_request_stats", "select_packets"]
+__all__ = [
+    "FIELDS",
+    "application_evidence",
+    "dissect",
+    "dns_subdomain_entropy",
+    "http_request_stats",
+    "select_packets",
+]
 
 
 def _editcap() -> str:
@@ -196,3 +203,41 @@ def http_request_stats(
         )
         .sort("requests", descending=True)
     )
+
+
+def _shares(series: pl.Series, top: int = 5) -> dict[str, float]:
+    counts = series.drop_nulls().value_counts(sort=True)
+    total = max(int(counts["count"].sum()), 1) if counts.height else 1
+    return {
+        str(r[series.name]): round(r["count"] / total, 4)
+        for r in counts.head(top).iter_rows(named=True)
+    }
+
+
+def application_evidence(dissected: pl.DataFrame) -> dict[str, dict]:
+    """Per vector, what the application layer says (the fingerprint's PCAP-only fields and more):
+    DNS query names and types, water-torture entropy, NTP request codes, HTTP methods, URIs and
+    user agents, SSDP servers."""
+    out: dict[str, dict] = {}
+    if dissected.is_empty() or "vector" not in dissected.columns:
+        return out
+    for (vector,), part in dissected.partition_by("vector", as_dict=True).items():
+        facts: dict = {"dissected_packets": part.height}
+        if "dns_qry_name" in part.columns and part["dns_qry_name"].drop_nulls().len():
+            facts["dns_query_name"] = _shares(part["dns_qry_name"])
+            facts["dns_query_type"] = _shares(part["dns_qry_type"])
+            if vector == "dns_water_torture":
+                zones = dns_subdomain_entropy(part, min_queries=1)
+                if zones.height:
+                    facts["zone"] = zones.row(0, named=True)
+        if "ntp_priv_reqcode" in part.columns and part["ntp_priv_reqcode"].drop_nulls().len():
+            facts["ntp_requestcode"] = _shares(part["ntp_priv_reqcode"])
+        if "http_request_method" in part.columns and part["http_request_method"].drop_nulls().len():
+            facts["http_method"] = _shares(part["http_request_method"])
+            facts["http_uri"] = _shares(part["http_request_uri"])
+            facts["http_user_agent"] = _shares(part["http_user_agent"])
+            facts["http_distinct_user_agents"] = part["http_user_agent"].drop_nulls().n_unique()
+        if "http_server" in part.columns and part["http_server"].drop_nulls().len():
+            facts["ssdp_server"] = _shares(part["http_server"])
+        out[vector] = facts
+    return out

@@ -82,6 +82,30 @@ def _vector_fp(part: pl.DataFrame, vector: str, total: int) -> dict:
     return entry
 
 
+# dissector PCAP-only fields filled from deep dissection (analyze(..., dissect=True))
+APPLICATION_FIELDS = (
+    "dns_query_name",
+    "dns_query_type",
+    "http_uri",
+    "http_method",
+    "http_user_agent",
+    "ntp_requestcode",
+)
+
+
+def _with_application(entry: dict, data: dict, vector: str) -> dict:
+    facts = next(
+        (
+            v["evidence"].get("application", {})
+            for v in data.get("vectors", [])
+            if v["vector"] == vector
+        ),
+        {},
+    )
+    entry.update({k: facts[k] for k in APPLICATION_FIELDS if k in facts})
+    return entry
+
+
 def fingerprints(report, capture=None) -> list[dict]:
     """One fingerprint per attack phase (DDoS Clearing House field names where the meaning is the same)."""
     data = as_dict(report)
@@ -130,7 +154,7 @@ def fingerprints(report, capture=None) -> list[dict]:
                 "avg_pps": int(part.height / seconds),
                 "avg_Bpp": int((part["wire_len"].cast(pl.Int64).sum() or 0) / total),
                 "ethernet_type": {"IPv4": round(float((part["ip_ver"] == 4).mean() or 0), 4), "IPv6": round(float((part["ip_ver"] == 6).mean() or 0), 4)},
-                "attack_vectors": [_vector_fp(part.filter(pl.col("vector") == v), v, total) for v in phase["vectors"]],
+                "attack_vectors": [_with_application(_vector_fp(part.filter(pl.col("vector") == v), v, total), data, v) for v in phase["vectors"]],
             })  # fmt: skip
         else:
             fp["attack_vectors"] = [{"workbench_vector": v} for v in phase["vectors"]]
