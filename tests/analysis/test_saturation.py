@@ -119,3 +119,16 @@ def test_link_strip_and_goodput_render_offline() -> None:
         ).to_json()
     )
     assert "vlan:10" in svg and "legitimate" in svg
+
+
+def test_directions_toward_and_from_the_targets() -> None:
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "sample_pcaps" / "mailprovider_2015.pcapng.gz"
+    report = wb.analyze(wb.load(sample), link_capacity="3M")
+    directions = report.saturation["directions"]
+    inbound, outbound = directions["toward_targets"], directions["from_targets"]
+    assert inbound["peak_utilization"] > 0.9  # the attack fills the link toward the victims
+    assert (
+        outbound["packets"] > 0 and outbound["peak_bps"] < 0.5 * inbound["peak_bps"]
+    )  # their answers are smaller

@@ -218,6 +218,11 @@ def analyze(
     }
     if dissect and frame.height and hasattr(capture, "meta") and len(capture.meta.files) == 1:
         _application_evidence(data, capture, classified, 200 if dissect is True else int(dissect))
+    targets = [t.get("prefix") or t["address"] for t in data["targets"]]
+    if targets and frame.height:
+        data["saturation"]["directions"] = saturation_mod.assess_directions(
+            classified, capacity, targets, bin_ms=bin_ms
+        )
     if any(kind != "all" for kind, *_ in links):
         data["saturation"]["links"] = saturation_mod.assess_links(classified, links, bin_ms=bin_ms)
     _phase_countries(data, classified)

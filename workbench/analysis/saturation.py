@@ -196,3 +196,45 @@ def assess_links(
             "intervals": _intervals(util, bin_ms, SATURATED),
         })  # fmt: skip
     return out
+
+
+def _target_mask(column: str, targets: list[str]) -> pl.Expr:
+    from workbench.capture.addresses import network_bounds
+
+    mask = pl.lit(False)
+    for target in targets:
+        first, last = network_bounds(target)
+        mask = mask | pl.col(column).is_between(
+            pl.lit(first, dtype=pl.UInt128), pl.lit(last, dtype=pl.UInt128)
+        )
+    return mask
+
+
+def assess_directions(
+    frame: pl.DataFrame, capacity: float | None, targets: list[str], *, bin_ms: int = REPORT_BIN_MS
+) -> dict:
+    """Utilisation toward the attacked targets (inbound) and from them (outbound), where the capture shows both."""
+    out = {}
+    for name, column in (("toward_targets", "dst"), ("from_targets", "src")):
+        part = frame.filter(_target_mask(column, targets)) if targets else frame.head(0)
+        if part.is_empty():
+            out[name] = {"packets": 0, "peak_bps": 0.0, "peak_utilization": None}
+            continue
+        util = utilization_series(part, capacity, bin_ms)
+        out[name] = {
+            "packets": part.height,
+            "peak_bps": float(util["bps"].max()),
+            "peak_utilization": round(float(util["utilization"].max()), 4) if capacity else None,
+            "seconds_over": [
+                {
+                    "threshold": t,
+                    "seconds": round(
+                        util.filter(pl.col("utilization") >= t).height * bin_ms / 1000, 3
+                    ),
+                }
+                for t in THRESHOLDS
+            ]
+            if capacity
+            else [],  # fmt: skip
+        }
+    return out
