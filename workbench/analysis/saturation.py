@@ -235,6 +235,6 @@ def assess_directions(
                 for t in THRESHOLDS
             ]
             if capacity
-            else [],  # fmt: skip
+            else [],
         }
     return out
