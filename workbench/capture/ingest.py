@@ -29,6 +29,25 @@ def first_timestamp(path: Path) -> int:
         ev.close()
 
 
+def _distinct(files: list[Path]) -> list[Path]:
+    """Drop byte-identical copies (same size, then same SHA-256): each content is ingested once."""
+    from workbench.capture.source import _hash_file
+
+    by_size: dict[int, list[Path]] = {}
+    for path in files:
+        by_size.setdefault(path.stat().st_size, []).append(path)
+    keep = set()
+    for group in by_size.values():
+        if len(group) == 1:
+            keep.add(group[0])
+            continue
+        seen: dict[str, Path] = {}
+        for path in group:
+            seen.setdefault(_hash_file(path), path)
+        keep.update(seen.values())
+    return [p for p in files if p in keep]
+
+
 def ingest(paths: str | os.PathLike | Sequence[str | os.PathLike], dataset: str | os.PathLike, *,
            workers: int | None = None, scheduler: str | None = None, progress: bool | None = True) -> pl.LazyFrame:  # fmt: skip
     """Ingest captures (files, folders, globs; pcap and pcapng mixed, compressed or not), ordered by
@@ -41,7 +60,7 @@ def ingest(paths: str | os.PathLike | Sequence[str | os.PathLike], dataset: str 
     """
     root = Path(dataset)
     root.mkdir(parents=True, exist_ok=True)
-    files = sorted(expand(paths), key=first_timestamp)
+    files = sorted(_distinct(expand(paths)), key=first_timestamp)
     bar = None
     if progress:
         from tqdm.auto import tqdm

@@ -12,6 +12,7 @@ import glob
 import json
 import os
 import shutil
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -66,8 +67,7 @@ def ingest_file(path: Path, root: Path, *, chunk_records: int | None = None, pro
         ev.close()
         return target
     chunk_records = chunk_records or int(os.environ.get("WORKBENCH_CHUNK_RECORDS", CHUNK_RECORDS))
-    partial = root / f".{ev.sha256}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
+    partial = root / f".{ev.sha256}.{uuid.uuid4().hex[:8]}.partial"  # this run's own scratch folder
     partial.mkdir(parents=True)
     meta = FileMeta(str(path), ev.sha256, ev.size, ev.format, ev.compression, [], 0)
     try:
@@ -85,8 +85,15 @@ def ingest_file(path: Path, root: Path, *, chunk_records: int | None = None, pro
     finally:
         ev.close()
     (partial / META_NAME).write_text(json.dumps(asdict(meta), indent=2))
-    shutil.rmtree(target, ignore_errors=True)
-    partial.rename(target)  # atomic: a dataset is either complete or absent
+    if (
+        target / META_NAME
+    ).is_file():  # the same bytes were completed meanwhile (a copy of the file)
+        shutil.rmtree(partial, ignore_errors=True)
+    else:
+        shutil.rmtree(target, ignore_errors=True)
+        partial.rename(target)  # atomic: a dataset is either complete or absent
+    for stale in root.glob(f".{ev.sha256}.*.partial"):  # left behind by an interrupted run
+        shutil.rmtree(stale, ignore_errors=True)
     return target
 
 

@@ -1,0 +1,109 @@
+"""Ingest of a multi-GB folder of rotating captures: one process vs a Dask LocalCluster of 2.
+
+    python benchmarks/scale.py [--gb 5] [--files 4]
+
+The bundled sample's records are repeated into --files pcapng files totalling about --gb GB
+(written to a temp folder, deleted after). Peak memory is the largest sum of the resident
+memory of this process and all its children, sampled every 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import struct
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_folder(folder: Path, gb: float, files: int) -> int:
+    import gzip
+
+    raw = gzip.decompress((REPO / "sample_pcaps" / "mailprovider_2015.pcapng.gz").read_bytes())
+    off = 0
+    while off < len(raw):
+        btype, blen = struct.unpack_from("<II", raw, off)
+        if btype not in (0x0A0D0D0A, 1):
+            break
+        off += blen
+    head, body = raw[:off], raw[off:]
+    copies = max(1, int(gb * 1e9 / len(body) / files))
+    total = 0
+    for k in range(files):  # a different length each: distinct files, as rotating captures are
+        with (folder / f"rotating-{k:02d}.pcapng").open("wb") as out:
+            out.write(head)
+            for _ in range(copies + k):
+                out.write(body)
+        total += copies + k
+    return total
+
+
+class PeakMemory:
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--gb", type=float, default=5.0)
+    parser.add_argument("--files", type=int, default=4)
+    args = parser.parse_args()
+    from workbench.capture.ingest import ingest
+
+    folder = Path(tempfile.mkdtemp(prefix="wb-scale-"))
+    try:
+        evidence = folder / "evidence"
+        evidence.mkdir()
+        make_folder(evidence, args.gb, args.files)
+        size = sum(p.stat().st_size for p in evidence.iterdir())
+        print(f"{args.files} captures, {size / 1e9:.2f} GB")
+        timings = {}
+        for workers in (None, 2):
+            with PeakMemory() as memory:
+                started = time.perf_counter()
+                lazy = ingest(
+                    evidence, folder / f"dataset-{workers}", workers=workers, progress=False
+                )
+                packets = lazy.select("ts").collect().height
+                seconds = time.perf_counter() - started
+            label = "1 process" if workers is None else f"Dask LocalCluster, {workers} workers"
+            timings[workers] = seconds
+            print(f"{label:<34} {packets:>12,} packets in {seconds:6.1f} s = {packets / seconds:>11,.0f} packets/s, "
+                  f"{size / 1e6 / seconds:6.0f} MB/s, peak memory {memory.peak / 1e6:,.0f} MB")  # fmt: skip
+        print(f"speed-up from 1 to 2 workers: {timings[None] / timings[2]:.2f}x")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
