@@ -88,8 +88,9 @@ def _distributed(
     if scheduler:
         client = Client(scheduler)
     else:
+        # one Numba thread per worker process: the workers, not the threads, share the cores
         cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
-                               local_directory=tempfile.mkdtemp(prefix="wb-dask-"))  # fmt: skip
+                               local_directory=tempfile.mkdtemp(prefix="wb-dask-"), env={"NUMBA_NUM_THREADS": "1"})  # fmt: skip
         client = Client(cluster)
     try:
         futures = {
