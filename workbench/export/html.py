@@ -98,6 +98,22 @@ def _saturation(report, data: dict) -> str:
     return "".join(out)
 
 
+def _evidence_text(evidence: dict) -> str:
+    """The rule in words, then the figures (application-layer facts last)."""
+    figures = "; ".join(
+        f"{k.replace('_', ' ')}: {v}"
+        for k, v in evidence.items()
+        if k not in ("rule", "application")
+    )
+    text = f"{evidence.get('rule', '')}. {figures}"
+    app = evidence.get("application")
+    if app:
+        text += ". Payloads: " + "; ".join(
+            f"{k.replace('_', ' ')}: {v}" for k, v in app.items() if k != "dissected_packets"
+        )
+    return text
+
+
 def _map(data: dict) -> str:
     from workbench.enrich import attribution
     from workbench.viz.geo import asn_bar_chart, country_bar_chart, source_map
@@ -167,7 +183,7 @@ def render(report) -> str:
                     f"{v['peak_bps']:,.0f}",
                     v["unique_sources"],
                     ", ".join(v["targets"][:4]),
-                    json.dumps(v["evidence"]),
+                    _evidence_text(v["evidence"]),
                 ]
                 for v in vectors
             ],
