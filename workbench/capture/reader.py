@@ -317,11 +317,12 @@ def read_file(
 ) -> tuple[pl.DataFrame, FileMeta]:
     """Read one capture file with the fast reader: (packet frame, file metadata)."""
     ev = open_evidence(path)
-    meta = FileMeta(str(path), ev.sha256, ev.size, ev.format, ev.compression, [], 0)
+    meta = FileMeta(str(path), "", ev.size, ev.format, ev.compression, [], 0)
     try:
         frames = list(iter_frames(ev, meta, strict=strict, progress=progress))
     finally:
         ev.close()
+        meta.sha256 = ev.sha256  # the hash ran alongside the parse
     frame = pl.concat(frames, rechunk=True) if frames else empty_frame()
     return frame, meta
 

@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import mmap
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 HASH_BLOCK = 8 << 20
+_HASHERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wb-sha256")
 
 
 @dataclass
@@ -35,11 +37,18 @@ class Evidence:
 
     path: Path
     size: int  # bytes as stored
-    sha256: str
+    _digest: Future | str  # SHA-256, computed in a background thread while the capture is parsed
     compression: str | None
     data: np.ndarray  # read-only uint8 view of the (decompressed) capture
     format: str  # "pcap" | "pcapng"
     _mmap: mmap.mmap | None = None
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the file as stored (waits for the background hash)."""
+        if isinstance(self._digest, Future):
+            self._digest = self._digest.result()
+        return self._digest
 
     def close(self) -> None:
         self.data = np.empty(0, dtype=np.uint8)
@@ -121,9 +130,9 @@ def open_evidence(path: str | os.PathLike, *, hash_contents: bool = True) -> Evi
     if hasattr(mmap, "MADV_SEQUENTIAL"):
         mapped.madvise(mmap.MADV_SEQUENTIAL)
     raw = memoryview(mapped)
-    digest = (
-        _hash_file(path) if hash_contents else ""
-    )  # buffered reads: the mapping stays untouched
+    # hashed with buffered reads in a thread (hashlib releases the GIL): the parse runs meanwhile,
+    # and the mapping stays untouched until decoded
+    digest = _HASHERS.submit(_hash_file, path) if hash_contents else ""
     compression = None
     if raw[:2] == GZIP_MAGIC:
         compression = "gzip"
