@@ -64,15 +64,21 @@ PREFERENCES = [
 ]
 
 
-def tshark_path() -> str:
-    """Path of tshark, or a ToolMissingError that says how to install it."""
-    path = shutil.which("tshark")
+def wireshark_tool(name: str = "tshark") -> str:
+    """Path of a Wireshark command-line tool (tshark, editcap), or a ToolMissingError that says
+    how to install it."""
+    path = shutil.which(name)
     if path is None:
         raise ToolMissingError(
-            "tshark is not installed: `sudo apt-get install tshark` (Debian/Ubuntu), "
+            f"{name} is not installed: `sudo apt-get install tshark` (Debian/Ubuntu; brings {name}), "
             "`brew install wireshark` (macOS) or `conda install -c conda-forge wireshark`"
         )
     return path
+
+
+def tshark_path() -> str:
+    """Path of tshark, or a ToolMissingError that says how to install it."""
+    return wireshark_tool("tshark")
 
 
 def tshark_fields(

@@ -9,7 +9,6 @@ seconds. Results join the packet frame on ``packet`` (0-based, file order).
 from __future__ import annotations
 
 import math
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -17,9 +16,9 @@ from pathlib import Path
 
 import polars as pl
 
-from workbench.capture.tshark_engine import tshark_fields
+from workbench.capture.tshark_engine import tshark_fields, wireshark_tool
 from workbench.dissection.fields import FIELDS, column, fields_for
-from workbench.errors import ParameterError, ToolMissingError
+from workbench.errors import ParameterError
 
 MAX_SELECTIONS = 500  # editcap takes at most 512 packet ranges per call
 
@@ -31,18 +30,6 @@ __all__ = [
     "http_request_stats",
     "select_packets",
 ]
-
-
-def _editcap() -> str:
-    path = shutil.which("editcap")
-    if path is None:
-        from workbench.capture.tshark_engine import tshark_path
-
-        tshark_path()  # the same clear error when Wireshark's tools are missing
-        raise ToolMissingError(
-            "editcap (part of Wireshark) is not installed: `sudo apt-get install tshark`"
-        )
-    return path
 
 
 def _runs(numbers: list[int]) -> list[tuple[int, int]]:
@@ -134,7 +121,9 @@ def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, f
             selected = Path(tmp) / f"part{k}.pcapng"
             args = [f"{a}-{z}" if z > a else str(a) for a, z in block]
             subprocess.run(
-                [_editcap(), "-r", str(path), str(selected), *args], check=True, capture_output=True
+                [wireshark_tool("editcap"), "-r", str(path), str(selected), *args],
+                check=True,
+                capture_output=True,
             )
             frames = [n for a, z in block for n in range(a, z + 1)]
             part = tshark_fields(selected, ["frame.number", *wanted])
