@@ -23,7 +23,6 @@ import zipfile
 from pathlib import Path
 
 import maxminddb
-import numpy as np
 import polars as pl
 import zstandard
 
@@ -150,7 +149,6 @@ def main() -> int:
     print(build(wheel))
     for p in sorted(OUT.glob("*.parquet")):
         print(p.name, f"{p.stat().st_size / 1e6:.1f} MB", pl.read_parquet(p).height, "ranges")
-    _ = np
     return 0
 
 

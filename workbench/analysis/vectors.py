@@ -461,9 +461,3 @@ def _ephemeral_reflector_answers(out: pl.DataFrame) -> pl.DataFrame:
     return joined.with_columns(
         vector=pl.when(sibling).then(pl.col("_sibling")).otherwise(pl.col("vector"))
     ).drop("_sibling")
-
-
-def confirmation_stats(frame: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
-    """The per-(target, candidate) figures the confirmations used (for evidence)."""
-    indexed = frame.with_row_index("_row")
-    return _confirmed(_flags(indexed, _candidates(indexed.lazy())), key)

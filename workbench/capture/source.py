@@ -60,15 +60,6 @@ class Evidence:
             self._mmap = None
 
 
-def sha256_of(buffer) -> str:
-    """SHA-256 of a bytes-like object, hashed in blocks."""
-    digest = hashlib.sha256()
-    view = memoryview(buffer)
-    for start in range(0, len(view), HASH_BLOCK):
-        digest.update(view[start : start + HASH_BLOCK])
-    return digest.hexdigest()
-
-
 def _hash_file(path: Path) -> str:
     """SHA-256 of a file read in blocks (no mapping: hashing adds nothing to resident memory)."""
     digest = hashlib.sha256()

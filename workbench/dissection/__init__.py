@@ -180,9 +180,7 @@ def dns_subdomain_entropy(dissected: pl.DataFrame, min_queries: int = 20) -> pl.
     )
 
 
-def http_request_stats(
-    dissected: pl.DataFrame, capture_frame: pl.DataFrame | None = None
-) -> pl.DataFrame:
+def http_request_stats(dissected: pl.DataFrame) -> pl.DataFrame:
     """HTTP requests per method, host and user agent (with the number of distinct URIs)."""
     requests = dissected.filter(pl.col("http_request_method").is_not_null())
     return (

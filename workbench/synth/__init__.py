@@ -113,7 +113,7 @@ def generate(name: str, *, seed: int = 0, scale: float = 1.0, duration: float | 
         traffic.vector_block(b, pools, VECTOR_SPECS[attack.vector], t0=attack.start * stretch, t1=attack.end * stretch,
                              pps=attack.pps * scale, targets=_targets(attack), start_ns=start_ns,
                              label=VOCABULARY.index(attack.vector), reflectors=attack.reflectors)  # fmt: skip
-    table = traffic.fragment(b.table(), None)
+    table = traffic.fragment(b.table())
     if sc.mitigation:
         at, residue = sc.mitigation
         scrubbed = (table["label"] >= 0) & (table["ts"] >= start_ns + int(at * stretch * 1e9))

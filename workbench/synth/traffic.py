@@ -133,7 +133,7 @@ class Pools:
         return self.bots
 
 
-def fragment(table: dict[str, np.ndarray], tpl_len: np.ndarray) -> dict[str, np.ndarray]:
+def fragment(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Split IPv4 UDP datagrams larger than one 1500-byte frame into fragments."""
     big = (
         (table["proto"] == 17)
