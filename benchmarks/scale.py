@@ -1,6 +1,7 @@
-"""Ingest of a multi-GB folder of rotating captures: one process vs a Dask LocalCluster of 2.
+"""A multi-GB folder of rotating captures: ingest in one process vs a Dask LocalCluster of 2,
+then the whole analysis of the dataset (windows, streaming queries), with peak memory.
 
-    python benchmarks/scale.py [--gb 5] [--files 4]
+    python benchmarks/scale.py [--gb 5] [--files 4] [--window-packets N]
 
 The bundled sample's records are repeated into --files pcapng files totalling about --gb GB
 (written to a temp folder, deleted after). Peak memory is the largest sum of the resident
@@ -76,7 +77,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gb", type=float, default=5.0)
     parser.add_argument("--files", type=int, default=4)
+    parser.add_argument("--window-packets", type=int, default=None)
+    parser.add_argument("--skip-dask", action="store_true")
     args = parser.parse_args()
+    import workbench as wb
+    from workbench.analysis.windows import WINDOW_PACKETS
     from workbench.capture.ingest import ingest
 
     folder = Path(tempfile.mkdtemp(prefix="wb-scale-"))
@@ -87,7 +92,7 @@ def main() -> int:
         size = sum(p.stat().st_size for p in evidence.iterdir())
         print(f"{args.files} captures, {size / 1e9:.2f} GB")
         timings = {}
-        for workers in (None, 2):
+        for workers in (None,) if args.skip_dask else (None, 2):
             with PeakMemory() as memory:
                 started = time.perf_counter()
                 lazy = ingest(
@@ -99,7 +104,17 @@ def main() -> int:
             timings[workers] = seconds
             print(f"{label:<34} {packets:>12,} packets in {seconds:6.1f} s = {packets / seconds:>11,.0f} packets/s, "
                   f"{size / 1e6 / seconds:6.0f} MB/s, peak memory {memory.peak / 1e6:,.0f} MB")  # fmt: skip
-        print(f"speed-up from 1 to 2 workers: {timings[None] / timings[2]:.2f}x")
+        if 2 in timings:
+            print(f"speed-up from 1 to 2 workers: {timings[None] / timings[2]:.2f}x")
+        window = args.window_packets or WINDOW_PACKETS
+        with PeakMemory() as memory:
+            started = time.perf_counter()
+            report = wb.analyze(folder / "dataset-None", link_capacity="1G", window_packets=window,
+                                workdir=folder / "labelled", progress=False)  # fmt: skip
+            seconds = time.perf_counter() - started
+        print(f"{'analyse the dataset':<34} {packets:>12,} packets in {seconds:6.1f} s = {packets / seconds:>11,.0f} packets/s, "
+              f"{report.parameters['analysis_windows']} windows of <= {window:,}, peak memory {memory.peak / 1e6:,.0f} MB")  # fmt: skip
+        print(f"  {report.summary()}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -1,6 +1,7 @@
 """The command line, over the same public API the notebooks use.
 
 workbench analyze CAPTURE... [--link 10G] [--json F] [--html F] [--timeline F]
+workbench analyze DATASET [--window-packets N] ...   (a folder written by `workbench ingest`)
 workbench info CAPTURE...
 workbench ingest CAPTURE... -o DIR
 workbench synth SCENARIO -o FILE [--seed N] [--scale F] [--format pcap|pcapng]
@@ -22,6 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from workbench._version import __version__
+from workbench.analysis.windows import WINDOW_PACKETS
 from workbench.errors import WorkbenchError
 
 DEMO_SAMPLE = "mailprovider_2015.pcapng.gz"
@@ -66,7 +68,8 @@ def _write_exports(report, capture, args: argparse.Namespace) -> list[tuple[str,
         export.stix(report, args.stix)
         written.append(("STIX 2.1 bundle", Path(args.stix)))
     if args.parquet:
-        export.parquet(capture, args.parquet)
+        export.parquet(capture if capture is not None else report.packets, args.parquet,
+                       meta=None if capture is not None else {"capture": report.capture})  # fmt: skip
         written.append(("packet frame (Parquet)", Path(args.parquet)))
     return written
 
@@ -97,13 +100,30 @@ def _summary(report) -> str:
     return "\n".join(lines)
 
 
+def _is_dataset(paths: Sequence[str]) -> bool:
+    """One folder holding ``<sha256>/capture.json`` (``workbench ingest``'s output)."""
+    if len(paths) != 1 or not Path(paths[0]).is_dir():
+        return False
+    folder = Path(paths[0])
+    return (folder / "capture.json").is_file() or any(folder.glob("*/capture.json"))
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     import workbench as wb
 
-    capture = _load(args.captures, args.engine)
     if args.geoip_db:
         os.environ["WORKBENCH_GEOIP_DB"] = os.pathsep.join(args.geoip_db)
-    report = wb.analyze(capture, link_capacity=args.link or None, dissect=args.dissect)
+    options = {"link_capacity": args.link or None, "dissect": args.dissect}
+    if _is_dataset(args.captures):
+        print(
+            f"dataset {args.captures[0]}: analysed in windows of <= {args.window_packets:,} packets"
+        )
+        capture = None
+        report = wb.analyze(args.captures[0], **options, window_packets=args.window_packets,
+                            workdir=args.workdir, progress=True)  # fmt: skip
+    else:
+        capture = _load(args.captures, args.engine)
+        report = wb.analyze(capture, **options)
     print(_summary(report))
     written = _write_exports(report, capture, args)
     if not written:
@@ -191,7 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add_captures(p: argparse.ArgumentParser) -> None:
-        p.add_argument("captures", nargs="+", help="pcap/pcapng files (gzip/zstd too)")
+        p.add_argument("captures", nargs="+", help="pcap/pcapng files (gzip/zstd too)"
+                       + (" or one dataset folder (workbench ingest)" if p.prog.endswith("analyze") else ""))  # fmt: skip
         p.add_argument("--engine", choices=("fast", "tshark"), default="fast")
 
     p = sub.add_parser("analyze", help="find phases, vectors, targets, sources, saturation")
@@ -200,7 +221,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--link",
         action="append",
         default=[],
-        help="capacity: 10G, 2.5M, or per link iface:0=10G, vlan:100=1G (repeatable)",
+        help="capacity: 10G, 2.5M, or per link iface:0=10G, vlan:100=1G, "
+        "mac:00:11:22:33:44:55=10G (upstream router) (repeatable)",
+    )
+    p.add_argument(
+        "--window-packets",
+        type=int,
+        default=WINDOW_PACKETS,
+        metavar="N",
+        help="for a dataset folder (workbench ingest): packets per analysis window "
+        f"(default {WINDOW_PACKETS:,}; memory grows ~500 bytes per packet of a window)",
+    )
+    p.add_argument(
+        "--workdir",
+        help="for a dataset folder: where the labelled packets go (default: a temporary folder)",
     )
     p.add_argument("--geoip-db", action="append", help="your own .mmdb (MaxMind, DB-IP, IPinfo)")
     p.add_argument("--json", help="write the report JSON here")

@@ -8,21 +8,29 @@ from __future__ import annotations
 
 import polars as pl
 
+from workbench.analysis.lazy import Frame, collect
 from workbench.enrich import geolocate
 
 
-def source_geography(
-    attack: pl.DataFrame, spoofed: set[str], reflected: set[str], top: int = 15
-) -> dict:
+def source_geography(attack: Frame, spoofed: set[str], reflected: set[str], top: int = 15) -> dict:
     """``countries`` and ``asns`` lists (packets, bytes, unique sources, role) of attack sources."""
-    if attack.is_empty():
-        return {"countries": [], "asns": []}
-    forged = attack.filter(pl.col("vector").is_in(list(spoofed)))
+    attack = attack.lazy()
+    forged = collect(
+        attack.filter(pl.col("vector").is_in(list(spoofed))).select(
+            pl.len().alias("packets"),
+            pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
+            pl.col("src").n_unique().alias("unique_sources"),
+        )
+    ).row(0, named=True)
     real = attack.filter(~pl.col("vector").is_in(list(spoofed)))
-    per_source = real.group_by("src").agg(
-        pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-        pl.col("vector").is_in(list(reflected)).all().alias("reflector"),
+    per_source = collect(
+        real.group_by("src").agg(
+            pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
+            pl.col("vector").is_in(list(reflected)).all().alias("reflector"),
+        )
     )  # fmt: skip
+    if per_source.is_empty() and not forged["packets"]:
+        return {"countries": [], "asns": []}
     located = per_source.join(
         geolocate(per_source["src"]).rename({"address": "src"}), on="src", how="left"
     )
@@ -58,9 +66,9 @@ def source_geography(
         .head(top)
     )
     out_countries = countries.to_dicts()
-    if forged.height:
+    if forged["packets"]:
         out_countries.append({
-            "country": "spoofed", "packets": forged.height, "bytes": int(forged["wire_len"].cast(pl.Int64).sum()),
-            "unique_sources": forged["src"].n_unique(), "role": "forged addresses: no geography",
+            "country": "spoofed", "packets": forged["packets"], "bytes": int(forged["bytes"]),
+            "unique_sources": forged["unique_sources"], "role": "forged addresses: no geography",
         })  # fmt: skip
     return {"countries": out_countries, "asns": asns.to_dicts()}

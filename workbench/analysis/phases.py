@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from workbench.analysis.lazy import Frame, collect, height
+from workbench.analysis.series import LEGIT, fine_series, rollup
 from workbench.analysis.targets import rank_targets, target_labels
 
 HEAVY = 0.3
@@ -24,10 +26,10 @@ PARAMETERS = {"bin_ms": 1000, "heavy_share_of_peak": HEAVY, "residual_share_of_p
               "min_phase_s": MIN_PHASE_S, "smoothing": "centred rolling mean, >= 5 s, ~20 packets per window"}  # fmt: skip
 
 
-def _grades(classified: pl.DataFrame, start_ns: int, seconds: int) -> tuple[list[str], np.ndarray]:
-    attack = classified.filter(pl.col("vector").is_not_null())
-    counts = attack.group_by("vector").len().filter(pl.col("len") >= MIN_VECTOR_PACKETS)
-    vectors = sorted(counts["vector"].to_list())
+def _grades(series: pl.DataFrame, start_ns: int, seconds: int) -> tuple[list[str], np.ndarray]:
+    attack = series.filter(pl.col("vector") != LEGIT)
+    counts = attack.group_by("vector").agg(pl.col("packets").sum())
+    vectors = sorted(counts.filter(pl.col("packets") >= MIN_VECTOR_PACKETS)["vector"].to_list())
     grades = np.zeros((seconds, len(vectors)), dtype=np.int8)
     if not vectors:
         return vectors, grades
@@ -37,7 +39,7 @@ def _grades(classified: pl.DataFrame, start_ns: int, seconds: int) -> tuple[list
             sec=((pl.col("ts").cast(pl.Int64) - start_ns) // 1_000_000_000).cast(pl.Int64)
         )
         .group_by("vector", "sec")
-        .agg(pl.len().alias("n"))
+        .agg(pl.col("packets").sum().alias("n"))
     )
     for j, vector in enumerate(vectors):
         rows = per_second.filter(pl.col("vector") == vector)
@@ -119,15 +121,26 @@ def _iso(ns: int) -> str:
     return pl.Series([ns]).cast(pl.Datetime("ns", "UTC")).dt.strftime("%Y-%m-%dT%H:%M:%S%.9fZ")[0]
 
 
-def segment(classified: pl.DataFrame) -> list[dict]:
-    """Phases of the capture, as the report's ``phases[]`` entries."""
-    if classified.height == 0:
+def segment(
+    classified: Frame, series: pl.DataFrame | None = None, span: tuple[int, int] | None = None
+) -> list[dict]:
+    """Phases of the capture, as the report's ``phases[]`` entries.
+
+    ``series``: its 100 ms series per vector (``series.fine_series``), ``span``: first and last
+    packet time (ns); both are computed from ``classified`` when not given.
+    """
+    if series is None:
+        series = fine_series(classified) if height(classified) else pl.DataFrame()
+    if series.is_empty():
         return []
-    ts = classified["ts"].cast(pl.Int64)
-    start_ns = int(ts.min()) // 1_000_000_000 * 1_000_000_000
-    end_ns = int(ts.max())
+    if span is None:
+        bounds = collect(classified.lazy().select(pl.col("ts").cast(pl.Int64).min().alias("a"),
+                                                  pl.col("ts").cast(pl.Int64).max().alias("z")))  # fmt: skip
+        span = (int(bounds["a"][0]), int(bounds["z"][0]))
+    start_ns = span[0] // 1_000_000_000 * 1_000_000_000
+    end_ns = span[1]
     seconds = int((end_ns - start_ns) // 1_000_000_000) + 1
-    vectors, grades = _grades(classified, start_ns, seconds)
+    vectors, grades = _grades(series, start_ns, seconds)
     runs = _merge_short(_runs(grades), grades) if vectors else [[0, seconds]]
     present = [{v for v, g in zip(vectors, grades[a], strict=True) if g > 0} for a, _ in runs]
     heavy = [{v for v, g in zip(vectors, grades[a], strict=True) if g == 2} for a, _ in runs]
@@ -148,32 +161,50 @@ def segment(classified: pl.DataFrame) -> list[dict]:
             merged[-1][1] = b
         else:
             merged.append([a, b, kind, vec])
-    phases = []
-    ts_sorted = ts.is_sorted()  # captures almost always are: then slice instead of scanning
-    for index, (a, b, kind, vec) in enumerate(merged):
-        lo = start_ns + a * 1_000_000_000
-        hi = min(start_ns + b * 1_000_000_000, end_ns + 1)
-        if ts_sorted:
-            first, last = int(ts.search_sorted(lo, "left")), int(ts.search_sorted(hi, "left"))
-            part = classified.slice(first, last - first)
-        else:
-            part = classified.filter(
-                (pl.col("ts").cast(pl.Int64) >= lo) & (pl.col("ts").cast(pl.Int64) < hi)
-            )
-        phases.append(_summary(index, kind, lo, hi, part, sorted(vec)))
-    return phases
+    bounds = [
+        (start_ns + a * 1_000_000_000, min(start_ns + b * 1_000_000_000, end_ns + 1))
+        for a, b, *_ in merged
+    ]
+    found = _phase_figures(classified, bounds, [sorted(vec) for *_, vec in merged])
+    return [
+        _summary(index, kind, lo, hi, series, sorted(vec), *found[index])
+        for index, ((lo, hi), (_, _, kind, vec)) in enumerate(zip(bounds, merged, strict=True))
+    ]
 
 
-def _summary(
-    index: int, kind: str, lo: int, hi: int, part: pl.DataFrame, present: list[str]
-) -> dict:
-    per_second = part.group_by(pl.col("ts").dt.truncate("1s")).agg(
-        pl.len().alias("n"), pl.col("wire_len").cast(pl.Int64).sum().alias("b")
-    )
+def phase_column(bounds: list[tuple[int, int]]) -> pl.Expr:
+    """Index of the phase (``[start, end)`` in ns) each packet falls in; null outside all."""
+    ts = pl.col("ts").cast(pl.Int64)
+    out = pl.lit(None, dtype=pl.Int32)
+    for index, (lo, hi) in reversed(list(enumerate(bounds))):
+        out = pl.when((ts >= lo) & (ts < hi)).then(pl.lit(index, dtype=pl.Int32)).otherwise(out)
+    return out
+
+
+def _phase_figures(
+    classified: Frame, bounds: list[tuple[int, int]], present: list[list[str]]
+) -> list[tuple[list[dict], int]]:
+    """Per phase, in one pass each: its top targets and distinct sources of its attack traffic
+    (of all its traffic when it has no attack)."""
+    in_phase = classified.lazy().with_columns(phase=phase_column(bounds))
+    own = pl.lit(False)
+    for index, vectors in enumerate(present):
+        own = own | ((pl.col("phase") == index) & pl.col("vector").is_in(vectors))
+    quiet = [i for i, v in enumerate(present) if not v]
+    counted = in_phase.filter(own | pl.col("phase").is_in(quiet))
+    sources = collect(counted.group_by("phase").agg(pl.col("src").n_unique().alias("n")))
+    unique = dict(zip(sources["phase"].to_list(), sources["n"].to_list(), strict=True))
+    targets = rank_targets(in_phase.filter(own), limit=8, by="phase")
+    return [(targets.get(i, []), unique.get(i, 0)) for i in range(len(bounds))]
+
+
+def _summary(index: int, kind: str, lo: int, hi: int, series: pl.DataFrame, present: list[str],
+             targets: list[dict], unique_sources: int) -> dict:  # fmt: skip
+    ts = pl.col("ts").cast(pl.Int64)
+    part = series.filter((ts >= lo) & (ts < hi))
+    per_second = rollup(part, 1000)
+    total_bytes = int(part["bytes"].sum() or 0)
     duration = max((hi - lo) / 1e9, 1e-9)
-    attack = part.filter(pl.col("vector").is_in(present)) if present else part.head(0)
-    targets = rank_targets(attack, limit=8) if present else []
-    sources = attack if present else part
     return {
         "index": index,
         "start": _iso(lo),
@@ -181,12 +212,12 @@ def _summary(
         "kind": kind,
         "vectors": present,
         "targets": target_labels(targets),
-        "packets": part.height,
-        "bytes": int(part["wire_len"].cast(pl.Int64).sum() or 0),
-        "attack_packets": attack.height,
-        "peak_bps": float(per_second["b"].max() or 0) * 8,
-        "peak_pps": float(per_second["n"].max() or 0),
-        "mean_bps": float(part["wire_len"].cast(pl.Int64).sum() or 0) * 8 / duration,
-        "unique_sources": sources["src"].n_unique() if sources.height else 0,
+        "packets": int(part["packets"].sum() or 0),
+        "bytes": total_bytes,
+        "attack_packets": int(part.filter(pl.col("vector").is_in(present))["packets"].sum() or 0),
+        "peak_bps": float(per_second["bytes"].max() or 0) * 8,
+        "peak_pps": float(per_second["packets"].max() or 0),
+        "mean_bps": total_bytes * 8 / duration,
+        "unique_sources": unique_sources,
         "top_countries": [],
     }

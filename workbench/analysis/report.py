@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +17,12 @@ from workbench.analysis import phases as phases_mod
 from workbench.analysis import saturation as saturation_mod
 from workbench.analysis import spoofing
 from workbench.analysis.capacity import parse_links
-from workbench.analysis.series import fine_series, rate_series
+from workbench.analysis.lazy import Frame, collect
+from workbench.analysis.saturation import link_label
+from workbench.analysis.series import rollup
 from workbench.analysis.targets import rank_targets, target_labels
 from workbench.analysis.vectors import RULES, THRESHOLDS, classify
+from workbench.analysis.windows import WINDOW_PACKETS, Partials, classify_windows
 from workbench.capture.schema import empty_frame
 
 
@@ -34,7 +40,8 @@ class Report:
 
     data: dict
     series: pl.DataFrame = field(repr=False)  # 100 ms bins per vector
-    packets: pl.DataFrame | None = field(default=None, repr=False)  # the packet frame with `vector`
+    # the packet frame with `vector` (lazy over labelled Parquet parts for a dataset)
+    packets: pl.DataFrame | pl.LazyFrame | None = field(default=None, repr=False)
 
     phases = property(lambda self: self.data["phases"])
     vectors = property(lambda self: self.data["vectors"])
@@ -82,68 +89,96 @@ class Report:
         return f"**{self.summary()}**\n\n| phase | kind | start | end | vectors | targets |\n|---|---|---|---|---|---|\n{rows}"
 
 
-def _vector_entries(classified: pl.DataFrame) -> list[dict]:
-    attack = classified.filter(pl.col("vector").is_not_null())
+def _vector_entries(classified: Frame, series: pl.DataFrame) -> list[dict]:
+    attack = classified.lazy().filter(pl.col("vector").is_not_null())
+    stats = collect(
+        attack.group_by("vector").agg(
+            pl.col("ts").min().alias("start"),
+            pl.col("ts").max().alias("end"),
+            pl.len().alias("packets"),
+            pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
+            pl.col("src").n_unique().alias("sources"),
+            pl.col("dst").n_unique().alias("dsts"),
+            pl.col("payload_len").cast(pl.Int64).mean().alias("payload"),
+            (pl.col("frag") & 3 > 0).sum().alias("fragments"),
+            pl.col("dport").n_unique().alias("dports"),
+        )
+    )
+    per_s = (
+        rollup(series, 1000, by="vector")
+        .group_by("vector")
+        .agg(pl.col("bps").max(), pl.col("pps").max())
+    )
+    peaks = {r["vector"]: r for r in per_s.iter_rows(named=True)}
+    ports = {
+        column: collect(attack.group_by("vector", column).len()).sort(
+            "vector", "len", column, descending=[False, True, False]
+        )
+        for column in ("sport", "dport")
+    }
+    targets = rank_targets(classified, limit=10, by="vector")
     out = []
-    groups = attack.partition_by("vector", as_dict=True) if attack.height else {}
-    for (vector,), part in groups.items():
-        per_s = rate_series(part, 1000)
-        targets = rank_targets(part, limit=10)
-        sizes = part["payload_len"].cast(pl.Int64)
-        src_ports = part.group_by("sport").len().sort("len", descending=True).head(5)
-        dst_ports = part.group_by("dport").len().sort("len", descending=True).head(5)
-        fragments = int((part["frag"] & 3 > 0).sum())
+    for row in stats.iter_rows(named=True):
+        vector, packets = row["vector"], row["packets"]
+        src_ports, dst_ports = (
+            ports[c].filter(pl.col("vector") == vector).head(5) for c in ("sport", "dport")
+        )
         rule = RULES[vector]
         out.append({
             "vector": vector,
-            "start": _iso(part["ts"].min()),
-            "end": _iso(part["ts"].max()),
-            "packets": part.height,
-            "bytes": int(part["wire_len"].cast(pl.Int64).sum()),
-            "peak_bps": float(per_s["bps"].max()),
-            "peak_pps": float(per_s["pps"].max()),
-            "unique_sources": part["src"].n_unique(),
-            "targets": target_labels(targets),
+            "start": _iso(row["start"]),
+            "end": _iso(row["end"]),
+            "packets": packets,
+            "bytes": row["bytes"],
+            "peak_bps": float(peaks[vector]["bps"]),
+            "peak_pps": float(peaks[vector]["pps"]),
+            "unique_sources": row["sources"],
+            "targets": target_labels(targets.get(vector, [])),
             "src_ports": src_ports["sport"].to_list(),
             "dst_ports": dst_ports["dport"].to_list(),
             "evidence": {
                 "rule": rule.evidence,
-                "packets": part.height,
-                "unique_sources": part["src"].n_unique(),
-                "unique_targets": part["dst"].n_unique(),
-                "mean_payload_bytes": round(float(sizes.mean() or 0), 1),
-                "fragments": fragments,
-                "top_src_port_share": round(float(src_ports["len"].head(1).sum() / part.height), 4),
-                "distinct_dst_ports": part["dport"].n_unique(),
+                "packets": packets,
+                "unique_sources": row["sources"],
+                "unique_targets": row["dsts"],
+                "mean_payload_bytes": round(float(row["payload"] or 0), 1),
+                "fragments": row["fragments"],
+                "top_src_port_share": round(float(src_ports["len"].head(1).sum() / packets), 4),
+                "distinct_dst_ports": row["dports"],
             },
         })  # fmt: skip
     return sorted(out, key=lambda v: v["start"])
 
 
-def _sources(classified: pl.DataFrame) -> dict:
+def _sources(classified: Frame) -> dict:
     from workbench.analysis.geography import source_geography
     from workbench.enrich import attribution
 
-    attack = classified.filter(pl.col("vector").is_not_null())
+    attack = classified.lazy().filter(pl.col("vector").is_not_null())
     spoof = spoofing.assess(classified)
     spoofed = {
         p["vector"] for p in spoof["per_vector"] if p["verdict"] in ("spoofed", "likely spoofed")
     }
     reflected = {p["vector"] for p in spoof["per_vector"] if p["verdict"] == "reflected"}
-    top = (
+    top = collect(
         attack.group_by("src")
         .agg(
             pl.len().alias("packets"),
             pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-            pl.col("vector").unique().sort().alias("vectors"),
+            pl.col("vector").unique().alias("vectors"),
         )
-        .sort("bytes", descending=True)
+        .sort("bytes", "src", descending=[True, False])
         .head(20)
-        .with_columns(address=pl.col("src").ip.to_text())
-    )
+    ).with_columns(pl.col("vectors").list.sort(), address=pl.col("src").ip.to_text())
+    counts = collect(
+        classified.lazy().select(
+            pl.col("src").filter(pl.col("vector").is_not_null()).n_unique().alias("attack"),
+            pl.col("src").n_unique().alias("all"),
+        )
+    ).row(0, named=True)
     return {
-        "unique": attack["src"].n_unique(),
-        "unique_all": classified["src"].n_unique(),
+        "unique": counts["attack"],
+        "unique_all": counts["all"],
         "spoofing": spoof,
         **source_geography(attack, spoofed, reflected, top=60),
         "geography_note": attribution()["text"],
@@ -166,30 +201,50 @@ def analyze(
     pps_limit: float | None = None,
     bin_ms: int = 100,
     dissect: int | bool = False,
+    window_packets: int = WINDOW_PACKETS,
+    workdir: str | Path | None = None,
+    progress: bool | None = None,
 ) -> Report:
     """Phases, vectors, targets, sources and link saturation of a capture.
 
-    ``dissect``: read that many packets per vector (True: 200) with tshark and add what their
-    application layer says (DNS names, HTTP requests, NTP request codes) to each vector's evidence.
+    ``capture``: a ``Capture`` (``wb.load``), a packet frame, or, for captures larger than
+    memory, a Parquet dataset (the folder ``wb.ingest`` wrote, or the LazyFrame of ``wb.scan``):
+    that is classified in windows of at most ``window_packets`` packets whose labelled parts go
+    to ``workdir`` (default: a temporary folder in the cache, removed with the Report), and every
+    figure is a streaming query over them. ``dissect``: read that many packets per vector
+    (True: 200) with tshark and add what their application layer says (DNS names, HTTP
+    requests, NTP request codes) to each vector's evidence.
 
     rep = wb.analyze(cap, link_capacity="10G")
     rep.phases[0]["kind"], rep.vectors[0]["vector"]
+    rep = wb.analyze("dataset/", link_capacity="10G")    # after `workbench ingest ... -o dataset/`
     """
-    if isinstance(capture, pl.DataFrame):
-        frame, meta = capture, {"paths": [], "sha256": {}, "packets": capture.height,
-                                "bytes": int(capture["wire_len"].cast(pl.Int64).sum() or 0) if capture.height else 0}  # fmt: skip
-    elif capture is None:
-        frame, meta = empty_frame(), {"paths": [], "sha256": {}, "packets": 0, "bytes": 0}
+    scratch = None
+    if isinstance(capture, (str, Path)) and Path(capture).is_file():
+        from workbench.capture.reader import load
+
+        capture = load(capture, progress=progress)
+    if isinstance(capture, (pl.LazyFrame, str, Path)):
+        lazy, meta = _dataset(capture)
+        if workdir is None:
+            scratch = workdir = _scratch()
+        classified, partials = classify_windows(
+            lazy, workdir, window_packets=window_packets, progress=progress
+        )
     else:
-        frame, meta = capture.packets, capture.meta.to_dict()
-    if frame.height:
-        meta.setdefault("start", _iso(frame["ts"].min()))
-        meta.setdefault("end", _iso(frame["ts"].max()))
+        frame, meta = _in_memory(capture)
+        classified = classify(frame)
+        partials = Partials()
+        partials.add(classified)
+    if partials.packets:
+        bounds = collect(classified.lazy().select(pl.col("ts").min().alias("a"), pl.col("ts").max().alias("z")))  # fmt: skip
+        meta.setdefault("start", _iso(bounds["a"][0]))
+        meta.setdefault("end", _iso(bounds["z"][0]))
+        span = tuple(int(v) for v in bounds.select(pl.all().cast(pl.Int64)).row(0))
+    series = partials.fine_series()
     links = parse_links(link_capacity)
     overall = [rate for kind, _, rate in links if kind == "all"]
     capacity = overall[0] if overall else (sum(rate for *_, rate in links) if links else None)
-    classified = classify(frame)
-    vectors = _vector_entries(classified)
     data = {
         "workbench_version": __version__,
         "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
@@ -197,36 +252,73 @@ def analyze(
         "parameters": {
             "link_capacity_bps": capacity,
             "link_capacity": str(link_capacity) if link_capacity is not None else None,
-            "links": [
-                {"link": "all" if k == "all" else f"{k}:{i}", "capacity_bps": r}
-                for k, i, r in links
-            ],
+            "links": [{"link": link_label(k, i), "capacity_bps": r} for k, i, r in links],
             "pps_limit": pps_limit,
             "saturation_bin_ms": bin_ms,
             "series_bin_ms": 100,
             "vector_thresholds": THRESHOLDS,
             "phases": phases_mod.PARAMETERS,
             "carpet_min_hosts": 8,
+            "analysis_windows": partials.windows,
+            "window_packets": window_packets if partials.windows > 1 else None,
         },
-        "phases": phases_mod.segment(classified),
-        "vectors": vectors,
+        "phases": phases_mod.segment(classified, series, span) if partials.packets else [],
+        "vectors": _vector_entries(classified, series) if partials.packets else [],
         "targets": rank_targets(classified),
         "sources": _sources(classified),
         "saturation": saturation_mod.assess(
-            classified, capacity, pps_limit=pps_limit, drops=meta.get("drops"), bin_ms=bin_ms
+            classified,
+            capacity,
+            pps_limit=pps_limit,
+            drops=meta.get("drops"),
+            bin_ms=bin_ms,
+            partials=partials,
         ),
     }
-    if dissect and frame.height and hasattr(capture, "meta") and len(capture.meta.files) == 1:
+    if dissect and partials.packets and hasattr(capture, "meta") and len(capture.meta.files) == 1:
         _application_evidence(data, capture, classified, 200 if dissect is True else int(dissect))
     targets = [t.get("prefix") or t["address"] for t in data["targets"]]
-    if targets and frame.height:
+    if targets:
         data["saturation"]["directions"] = saturation_mod.assess_directions(
             classified, capacity, targets, bin_ms=bin_ms
         )
     if any(kind != "all" for kind, *_ in links):
         data["saturation"]["links"] = saturation_mod.assess_links(classified, links, bin_ms=bin_ms)
     _phase_countries(data, classified)
-    return Report(data, fine_series(classified) if frame.height else pl.DataFrame(), classified)
+    report = Report(data, series, classified)
+    if scratch is not None:  # the labelled parts live as long as the report that reads them
+        weakref.finalize(report, shutil.rmtree, scratch, True)
+    return report
+
+
+def _in_memory(capture) -> tuple[pl.DataFrame, dict]:
+    if isinstance(capture, pl.DataFrame):
+        return capture, {"paths": [], "sha256": {}, "packets": capture.height,
+                         "bytes": int(capture["wire_len"].cast(pl.Int64).sum() or 0) if capture.height else 0}  # fmt: skip
+    if capture is None:
+        return empty_frame(), {"paths": [], "sha256": {}, "packets": 0, "bytes": 0}
+    return capture.packets, capture.meta.to_dict()
+
+
+def _dataset(source) -> tuple[pl.LazyFrame, dict]:
+    """A Parquet dataset (folder written by ``ingest``) or a LazyFrame, with its capture metadata."""
+    if isinstance(source, pl.LazyFrame):
+        counts = collect(source.select(pl.len(), pl.col("wire_len").cast(pl.Int64).sum()))
+        meta = {"paths": [], "sha256": {}, "packets": int(counts[0, 0]), "bytes": int(counts[0, 1] or 0),
+                "note": "a LazyFrame without its capture metadata: analyse the dataset folder to keep the hashes"}  # fmt: skip
+        return source, meta
+    from workbench.capture.scan import open_dataset
+
+    lazy, capture_meta = open_dataset(source)
+    return lazy, capture_meta.to_dict()
+
+
+def _scratch() -> Path:
+    from workbench.capture.scan import cache_root
+
+    root = cache_root() / "analysis"
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="labelled-", dir=root))
 
 
 def _application_evidence(data: dict, capture, classified: pl.DataFrame, per_vector: int) -> None:
@@ -241,7 +333,7 @@ def _application_evidence(data: dict, capture, classified: pl.DataFrame, per_vec
     data["parameters"]["dissected_per_vector"] = per_vector
 
 
-def _phase_countries(data: dict, classified: pl.DataFrame) -> None:
+def _phase_countries(data: dict, classified: Frame) -> None:
     """Each attack phase's top source countries (spoofed sources apart), to see the mix change."""
     from workbench.analysis.geography import source_geography
 
@@ -254,7 +346,7 @@ def _phase_countries(data: dict, classified: pl.DataFrame) -> None:
         lo, hi = pl.Series([phase["start"], phase["end"]]).str.to_datetime(
             time_unit="ns", time_zone="UTC"
         )
-        part = classified.filter(
+        part = classified.lazy().filter(
             (pl.col("ts") >= lo) & (pl.col("ts") < hi) & pl.col("vector").is_in(phase["vectors"])
         )
         countries = source_geography(part, spoofed, reflected, top=5)["countries"]

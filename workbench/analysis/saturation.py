@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import polars as pl
 
+from workbench.analysis.lazy import Frame, collect, height
+from workbench.analysis.windows import Partials
+
 BINS_MS = (1, 10, 100, 1000, 10000)
 REPORT_BIN_MS = 100
 THRESHOLDS = (0.8, 0.95, 1.0)
 SATURATED = 0.95  # intervals at or above this share of capacity are reported
-GAP_S = 1.0  # a silence this long inside busy traffic is flagged as a possible capture gap
 
 
 def _iso(ns: int) -> str:
@@ -23,28 +25,38 @@ def _iso(ns: int) -> str:
 
 
 def utilization_series(
-    frame: pl.DataFrame,
+    frame: Frame,
     capacity_bps: float | None,
     bin_ms: int = REPORT_BIN_MS,
     by: str | None = None,
+    *,
+    series: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """``ts`` (bin start), optional ``by``, ``bps``, ``pps``, ``utilization`` (null without a capacity)."""
+    """``ts`` (bin start), optional ``by``, ``bps``, ``pps``, ``utilization`` (null without a capacity).
+
+    ``series``: the capture's 100 ms series (``series.fine_series``); bins that are multiples of
+    100 ms are then rolled up from it instead of counting packets again.
+    """
     bin_ns = int(bin_ms * 1_000_000)
     keys = [by] if by else []
-    out = (
-        frame.lazy()
-        .group_by(((pl.col("ts").cast(pl.Int64) // bin_ns) * bin_ns).alias("bin"), *keys)
-        .agg(pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"), pl.len().alias("packets"))
-        .with_columns(bps=pl.col("bytes") * 8e3 / bin_ms, pps=pl.col("packets") * 1e3 / bin_ms)
+    bucket = ((pl.col("ts").cast(pl.Int64) // bin_ns) * bin_ns).alias("bin")
+    if series is not None and not keys and bin_ms % 100 == 0:
+        query = series.lazy().group_by(bucket).agg(pl.col("bytes").sum(), pl.col("packets").sum())
+    else:
+        query = (
+            frame.lazy()
+            .group_by(bucket, *keys)
+            .agg(pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"), pl.len().alias("packets"))
+        )
+    out = collect(
+        query.with_columns(bps=pl.col("bytes") * 8e3 / bin_ms, pps=pl.col("packets") * 1e3 / bin_ms)
         .with_columns(
             utilization=(pl.col("bps") / capacity_bps)
             if capacity_bps
             else pl.lit(None, dtype=pl.Float64)
         )
         .with_columns(ts=pl.col("bin").cast(pl.Datetime("ns", "UTC")))
-        .sort("bin")
-        .collect()
-    )
+    ).sort("bin", *keys)
     return out.select("ts", *keys, "bin", "bytes", "packets", "bps", "pps", "utilization")
 
 
@@ -66,82 +78,106 @@ def _intervals(util: pl.DataFrame, bin_ms: int, threshold: float) -> list[dict]:
     ]  # fmt: skip
 
 
-def _legitimate(frame: pl.DataFrame, intervals: list[dict]) -> dict | None:
+def _legitimate(frame: Frame, intervals: list[dict], span: tuple[int, int]) -> dict | None:
     """Legitimate goodput (bits/s) and share before, during and after the saturated intervals."""
-    if "vector" not in frame.columns or not intervals or frame.is_empty():
+    if not intervals:
         return None
     ts = pl.col("ts").cast(pl.Int64)
     first = int(
         pl.Series([intervals[0]["start"]]).str.to_datetime(time_unit="ns").cast(pl.Int64)[0]
     )
     last = int(pl.Series([intervals[-1]["end"]]).str.to_datetime(time_unit="ns").cast(pl.Int64)[0])
-    t0, t1 = int(frame["ts"].cast(pl.Int64).min()), int(frame["ts"].cast(pl.Int64).max())
-    spans = {"before": (t0, first), "during": (first, last), "after": (last, t1 + 1)}
+    spans = {"before": (span[0], first), "during": (first, last), "after": (last, span[1] + 1)}
+    when = pl.when(ts < first).then(pl.lit("before")).when(ts < last).then(pl.lit("during"))
+    legit = pl.col("vector").is_null()
+    sums = collect(
+        frame.lazy()
+        .group_by(when.otherwise(pl.lit("after")).alias("span"))
+        .agg(
+            pl.col("wire_len").cast(pl.Int64).sum().alias("total"),
+            pl.col("wire_len").cast(pl.Int64).filter(legit).sum().alias("legit"),
+            (legit & (pl.col("proto") == 6) & (pl.col("tcp_flags") & 4 > 0)).sum().alias("resets"),
+        )
+    )
+    found = {row["span"]: row for row in sums.iter_rows(named=True)}
     out = {}
     for name, (a, z) in spans.items():
-        part = frame.filter((ts >= a) & (ts < z))
+        row = found.get(name, {"total": 0, "legit": 0, "resets": 0})
         seconds = max((z - a) / 1e9, 1e-9)
-        legit = part.filter(pl.col("vector").is_null())
-        total_bytes = int(part["wire_len"].cast(pl.Int64).sum() or 0)
-        legit_bytes = int(legit["wire_len"].cast(pl.Int64).sum() or 0)
+        total_bytes, legit_bytes = int(row["total"] or 0), int(row["legit"] or 0)
         out[name] = {
             "seconds": round(seconds, 3),
             "legit_bps": legit_bytes * 8 / seconds,
             "legit_share": round(legit_bytes / total_bytes, 4) if total_bytes else None,
-            "legit_tcp_resets": legit.filter(
-                (pl.col("proto") == 6) & (pl.col("tcp_flags") & 4 > 0)
-            ).height,
+            "legit_tcp_resets": int(row["resets"] or 0),
         }
     return out
 
 
-def _loss_signs(frame: pl.DataFrame) -> dict:
+def _loss_signs(frame: Frame) -> dict:
     """Signs of loss on legitimate TCP: segments sent twice (same flow, flags and size)."""
-    legit = frame.filter(pl.col("proto") == 6)
-    if "vector" in frame.columns:
-        legit = legit.filter(pl.col("vector").is_null())
-    if legit.is_empty():
-        return {"repeated_segments": 0, "segments": 0}
+    legit = frame.lazy().filter((pl.col("proto") == 6) & pl.col("vector").is_null())
     keys = ["src", "dst", "sport", "dport", "tcp_flags", "payload_len", "ip_len"]
     data = legit.filter(pl.col("payload_len") > 0)
-    repeated = data.height - data.unique(keys).height
+    counts = collect(
+        data.group_by(keys)
+        .agg(pl.len().alias("n"))
+        .select((pl.col("n").sum() - pl.len()).alias("repeated"))
+    )
+    segments = height(legit)
+    if not segments:
+        return {"repeated_segments": 0, "segments": 0}
     return {
-        "segments": legit.height,
-        "repeated_segments": repeated,
+        "segments": segments,
+        "repeated_segments": int(counts["repeated"][0] or 0),
         "note": "a data segment seen again on the same flow with the same size: a retransmission proxy (sequence numbers are not in the packet frame)",
     }
 
 
-def _capture_gaps(frame: pl.DataFrame) -> list[dict]:
-    if frame.height < 2:
-        return []
-    ts = frame["ts"].cast(pl.Int64).sort()
-    gaps = ts.diff().fill_null(0)
-    idx = (gaps > GAP_S * 1e9).arg_true()
-    if idx.is_empty():
-        return []
+def _capture_gaps(partials: Partials, span: tuple[int, int]) -> list[dict]:
     # only gaps inside busy traffic: a quiet network is not a capture gap
-    rate = frame.height / max((ts[-1] - ts[0]) / 1e9, 1e-9)
-    if rate < 50:
+    rate = partials.packets / max((span[1] - span[0]) / 1e9, 1e-9)
+    if partials.packets < 2 or rate < 50:
         return []
-    return [{"start": _iso(ts[i - 1]), "end": _iso(ts[i]), "seconds": round(gaps[i] / 1e9, 3),
-             "note": "no packet at all while the capture was busy: check for capture loss"} for i in idx.to_list()[:50]]  # fmt: skip
+    return [{"start": _iso(a), "end": _iso(z), "seconds": round((z - a) / 1e9, 3),
+             "note": "no packet at all while the capture was busy: check for capture loss"} for a, z in partials.gaps[:50]]  # fmt: skip
 
 
-def assess(frame: pl.DataFrame, capacity: float | None, *, pps_limit: float | None = None, bins_ms=BINS_MS,
-           drops: int | None = None, bin_ms: int = REPORT_BIN_MS) -> dict:  # fmt: skip
-    """The report's ``saturation`` section (DESIGN.md)."""
+def _span(frame: Frame) -> tuple[int, int]:
+    bounds = collect(frame.lazy().select(pl.col("ts").cast(pl.Int64).min().alias("a"),
+                                         pl.col("ts").cast(pl.Int64).max().alias("z")))  # fmt: skip
+    return int(bounds["a"][0]), int(bounds["z"][0])
+
+
+def assess(frame: Frame, capacity: float | None, *, pps_limit: float | None = None, bins_ms=BINS_MS,
+           drops: int | None = None, bin_ms: int = REPORT_BIN_MS, partials: Partials | None = None) -> dict:  # fmt: skip
+    """The report's ``saturation`` section (DESIGN.md).
+
+    ``frame``: the classified packets (``vector`` column), in memory or lazy; ``partials``: what
+    ``windows.classify_windows`` gathered (taken from ``frame`` when not given).
+    """
     section: dict = {"capacity_bps": capacity, "bin_ms": bin_ms, "pps_limit": pps_limit}
-    if frame.is_empty():
+    frame = _labelled(frame)
+    if partials is None:
+        partials = Partials()
+        partials.add(frame.collect())
+    if not partials.packets:
         return {**section, "peak_utilization": None, "peaks": [], "seconds_over": [], "intervals": [],
                 "drops": {"capture_drops": drops, "gaps": []}}  # fmt: skip
+    series = partials.fine_series()
+    span = _span(frame)
     peaks = []
     for size in bins_ms:
-        util = utilization_series(frame, capacity, size)
-        top = util.sort("bps", descending=True).head(1).row(0, named=True)
+        if size in partials.peaks:
+            size_bytes, size_packets, at = partials.peaks[size]
+            top = {"bps": size_bytes * 8e3 / size, "pps": size_packets * 1e3 / size, "bin": at}
+            top["utilization"] = top["bps"] / capacity if capacity else None
+        else:
+            util = utilization_series(frame, capacity, size, series=series)
+            top = util.sort("bps", "bin", descending=[True, False]).head(1).row(0, named=True)
         peaks.append({"bin_ms": size, "peak_bps": top["bps"], "peak_pps": top["pps"], "at": _iso(top["bin"]),
                       "peak_utilization": round(top["utilization"], 4) if capacity else None})  # fmt: skip
-    util = utilization_series(frame, capacity, bin_ms)
+    util = utilization_series(frame, capacity, bin_ms, series=series)
     report_peak = (
         next(p for p in peaks if p["bin_ms"] == bin_ms) if bin_ms in bins_ms else peaks[-1]
     )
@@ -151,51 +187,75 @@ def assess(frame: pl.DataFrame, capacity: float | None, *, pps_limit: float | No
     )
     section["peaks"] = peaks
     if capacity:
-        section["seconds_over"] = [
-            {
-                "threshold": t,
-                "seconds": round(util.filter(pl.col("utilization") >= t).height * bin_ms / 1000, 3),
-            }
-            for t in THRESHOLDS
-        ]
+        section["seconds_over"] = _seconds_over(util, bin_ms)
         section["intervals"] = _intervals(util, bin_ms, SATURATED)
         section["saturated_threshold"] = SATURATED
-        section["legitimate"] = _legitimate(frame, section["intervals"])
+        section["legitimate"] = _legitimate(frame, section["intervals"], span)
     else:
         section["seconds_over"], section["intervals"] = [], []
     if pps_limit:
-        per_s = utilization_series(frame, None, 1000)
+        per_s = utilization_series(frame, None, 1000, series=series)
         section["pps"] = {"limit": pps_limit, "peak_pps": float(per_s["pps"].max()),
                           "seconds_over": int((per_s["pps"] >= pps_limit).sum())}  # fmt: skip
     section["tcp_loss_signs"] = _loss_signs(frame)
-    section["drops"] = {"capture_drops": drops, "gaps": _capture_gaps(frame)}
+    section["drops"] = {"capture_drops": drops, "gaps": _capture_gaps(partials, span)}
     return section
 
 
+def _labelled(frame: Frame) -> pl.LazyFrame:
+    """The frame lazily, with a ``vector`` column (all null when it was never classified)."""
+    lazy = frame.lazy()
+    if "vector" not in lazy.collect_schema().names():
+        lazy = lazy.with_columns(vector=pl.lit(None, dtype=pl.String))
+    return lazy
+
+
+def link_mask(kind: str, ident: int | None) -> pl.Expr:
+    """Packets on one mapped link: its interface or VLAN, or frames from/to its router MAC."""
+    if kind == "all":
+        return pl.lit(True)
+    if kind == "mac":
+        return (pl.col("src_mac") == ident) | (pl.col("dst_mac") == ident)
+    return pl.col(kind) == ident
+
+
+def _seconds_over(util: pl.DataFrame, bin_ms: int) -> list[dict]:
+    return [
+        {"threshold": t, "seconds": round(util.filter(pl.col("utilization") >= t).height * bin_ms / 1000, 3)}
+        for t in THRESHOLDS
+    ]  # fmt: skip
+
+
 def assess_links(
-    frame: pl.DataFrame, links: list[tuple[str, int | None, float]], *, bin_ms: int = REPORT_BIN_MS
+    frame: Frame, links: list[tuple[str, int | None, float]], *, bin_ms: int = REPORT_BIN_MS
 ) -> list[dict]:
     """Utilisation per mapped link (``capacity.parse_links``): one entry per link with its peak,
     time over thresholds and saturated intervals."""
     out = []
     for kind, ident, capacity in links:
-        part = frame if kind == "all" else frame.filter(pl.col(kind) == ident)
-        util = utilization_series(part, capacity, bin_ms) if part.height else None
-        entry = {
-            "link": "all" if kind == "all" else f"{kind}:{ident}",
-            "capacity_bps": capacity,
-            "packets": part.height,
-        }
-        if util is None or util.is_empty():
+        util = utilization_series(frame.lazy().filter(link_mask(kind, ident)), capacity, bin_ms)
+        label = link_label(kind, ident)
+        entry = {"link": label, "capacity_bps": capacity, "packets": int(util["packets"].sum())}
+        if util.is_empty():
             out.append({**entry, "peak_utilization": None, "seconds_over": [], "intervals": []})
             continue
         out.append({
             **entry,
             "peak_utilization": round(float(util["utilization"].max()), 4),
-            "seconds_over": [{"threshold": t, "seconds": round(util.filter(pl.col("utilization") >= t).height * bin_ms / 1000, 3)} for t in THRESHOLDS],
+            "seconds_over": _seconds_over(util, bin_ms),
             "intervals": _intervals(util, bin_ms, SATURATED),
         })  # fmt: skip
     return out
+
+
+def link_label(kind: str, ident: int | None) -> str:
+    """``all``, ``iface:0``, ``vlan:100``, ``mac:00:11:22:33:44:55``."""
+    if kind == "all":
+        return "all"
+    if kind == "mac" and ident is not None:
+        raw = f"{ident:012x}"
+        return "mac:" + ":".join(raw[i : i + 2] for i in range(0, 12, 2))
+    return f"{kind}:{ident}"
 
 
 def _target_mask(column: str, targets: list[str]) -> pl.Expr:
@@ -211,30 +271,23 @@ def _target_mask(column: str, targets: list[str]) -> pl.Expr:
 
 
 def assess_directions(
-    frame: pl.DataFrame, capacity: float | None, targets: list[str], *, bin_ms: int = REPORT_BIN_MS
+    frame: Frame, capacity: float | None, targets: list[str], *, bin_ms: int = REPORT_BIN_MS
 ) -> dict:
     """Utilisation toward the attacked targets (inbound) and from them (outbound), where the capture shows both."""
     out = {}
     for name, column in (("toward_targets", "dst"), ("from_targets", "src")):
-        part = frame.filter(_target_mask(column, targets)) if targets else frame.head(0)
-        if part.is_empty():
+        util = (
+            utilization_series(frame.lazy().filter(_target_mask(column, targets)), capacity, bin_ms)
+            if targets
+            else pl.DataFrame()
+        )
+        if util.is_empty():
             out[name] = {"packets": 0, "peak_bps": 0.0, "peak_utilization": None}
             continue
-        util = utilization_series(part, capacity, bin_ms)
         out[name] = {
-            "packets": part.height,
+            "packets": int(util["packets"].sum()),
             "peak_bps": float(util["bps"].max()),
             "peak_utilization": round(float(util["utilization"].max()), 4) if capacity else None,
-            "seconds_over": [
-                {
-                    "threshold": t,
-                    "seconds": round(
-                        util.filter(pl.col("utilization") >= t).height * bin_ms / 1000, 3
-                    ),
-                }
-                for t in THRESHOLDS
-            ]
-            if capacity
-            else [],
+            "seconds_over": _seconds_over(util, bin_ms) if capacity else [],
         }
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+LEGIT = "legit"  # the series' name for traffic of no attack vector
 FINE_BIN_MS = 100  # the dashboard's pre-aggregation: roll up from here, never rescan packets
 
 
@@ -51,9 +52,9 @@ def rollup(series: pl.DataFrame, bin_ms: int, by: str | list[str] | None = None)
     )
 
 
-def fine_series(classified: pl.DataFrame) -> pl.DataFrame:
+def fine_series(classified: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """The pre-aggregated series the dashboard works from: 100 ms bins per vector ("legit" for the rest)."""
-    labelled = classified.with_columns(pl.col("vector").fill_null("legit"))
+    labelled = classified.lazy().with_columns(pl.col("vector").fill_null(LEGIT))
     return rate_series(labelled, FINE_BIN_MS, by="vector").select(
         "ts", "vector", "packets", "bytes"
     )

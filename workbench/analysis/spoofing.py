@@ -7,43 +7,56 @@ import math
 
 import polars as pl
 
+from workbench.analysis.lazy import Frame, collect
 from workbench.analysis.vectors import AMPLIFICATION
 from workbench.enrich import bogon_kind
 
 REFLECTED = (*AMPLIFICATION, "synack_reflection")
 
 
-def _figures(attack: pl.DataFrame) -> dict:
-    per_source = attack.group_by("src").agg(
+def figures(attack: Frame) -> dict[str, dict]:
+    """Per vector: the spoofing figures of its sources (one pass for all vectors)."""
+    attack = attack.lazy()
+    per_source = attack.group_by("vector", "src").agg(
         pl.len().alias("n"), pl.col("ttl").n_unique().alias("ttls")
     )
-    unique = per_source.height
-    v4 = attack.filter(pl.col("src").ip.is_v4())
-    slash8 = v4.select((pl.col("src") % (1 << 32) // (1 << 24)).cast(pl.Int64).alias("a")).unique(
-        maintain_order=False
+    first_octet = (pl.col("src") % (1 << 32) // (1 << 24)).cast(pl.Int64)
+    sources = collect(
+        per_source.group_by("vector").agg(
+            pl.len().alias("unique"),
+            (pl.col("n") == 1).mean().alias("seen_once"),
+            (pl.col("ttls") == 1).mean().alias("single_ttl"),
+            first_octet.filter(pl.col("src").ip.is_v4()).n_unique().alias("slash8"),
+        )
     )
-    # coverage of the /8s: uniform random sources touch nearly all 256 once there are enough
-    expected_cover = 256 * (1 - math.exp(-unique / 256)) if unique else 0.0
-    cover = slash8.height / expected_cover if expected_cover else 0.0
-    ttl_counts = attack.group_by("ttl").len().sort("len", descending=True)
-    bogon = attack.select(bogon_kind("src").is_not_null().mean()).item() if attack.height else 0.0
-    return {
-        "unique_sources": unique,
-        "packets": attack.height,
-        "seen_once_share": round(float((per_source["n"] == 1).mean()), 4) if unique else 0.0,
-        "single_ttl_source_share": round(float((per_source["ttls"] == 1).mean()), 4)
-        if unique
-        else 0.0,
-        "distinct_ttls": ttl_counts.height,
-        "top4_ttl_share": round(float(ttl_counts["len"].head(4).sum() / max(attack.height, 1)), 4),
-        "bogon_source_share": round(float(bogon or 0.0), 4),
-        "slash8_coverage": round(min(cover, 1.0), 4),
-    }
+    packets = collect(
+        attack.group_by("vector").agg(
+            pl.len().alias("packets"), bogon_kind("src").is_not_null().mean().alias("bogon")
+        )
+    )
+    ttl_counts = collect(attack.group_by("vector", "ttl").len())
+    out = {}
+    for row in sources.join(packets, on="vector").iter_rows(named=True):
+        unique = row["unique"]
+        ttls = ttl_counts.filter(pl.col("vector") == row["vector"]).sort("len", descending=True)
+        # coverage of the /8s: uniform random sources touch nearly all 256 once there are enough
+        expected_cover = 256 * (1 - math.exp(-unique / 256)) if unique else 0.0
+        cover = row["slash8"] / expected_cover if expected_cover else 0.0
+        out[row["vector"]] = {
+            "unique_sources": unique,
+            "packets": row["packets"],
+            "seen_once_share": round(float(row["seen_once"]), 4) if unique else 0.0,
+            "single_ttl_source_share": round(float(row["single_ttl"]), 4) if unique else 0.0,
+            "distinct_ttls": ttls.height,
+            "top4_ttl_share": round(float(ttls["len"].head(4).sum() / max(row["packets"], 1)), 4),
+            "bogon_source_share": round(float(row["bogon"] or 0.0), 4),
+            "slash8_coverage": round(min(cover, 1.0), 4),
+        }
+    return out
 
 
-def assess_vector(vector: str, attack: pl.DataFrame) -> dict:
-    """Spoofing assessment of one vector's packets: verdict and the figures behind it."""
-    f = _figures(attack)
+def assess_vector(vector: str, f: dict) -> dict:
+    """Spoofing assessment of one vector from its ``figures``: the verdict and why."""
     if vector in REFLECTED:
         verdict = "reflected"
         reason = (
@@ -74,11 +87,10 @@ def assess_vector(vector: str, attack: pl.DataFrame) -> dict:
     return {"vector": vector, "verdict": verdict, "evidence": reason, **f}
 
 
-def assess(classified: pl.DataFrame) -> dict:
+def assess(classified: Frame) -> dict:
     """The report's ``sources.spoofing``: an overall verdict and one assessment per vector."""
-    attack = classified.filter(pl.col("vector").is_not_null())
-    groups = attack.partition_by("vector", as_dict=True) if attack.height else {}
-    per_vector = [assess_vector(key[0], part) for key, part in sorted(groups.items())]
+    found = figures(classified.lazy().filter(pl.col("vector").is_not_null()))
+    per_vector = [assess_vector(vector, f) for vector, f in sorted(found.items())]
     spoofed = [p["vector"] for p in per_vector if p["verdict"] in ("spoofed", "likely spoofed")]
     reflected = [p["vector"] for p in per_vector if p["verdict"] == "reflected"]
     if not per_vector:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from workbench.analysis.lazy import Frame, collect
+
 CARPET_MIN_HOSTS = 8  # distinct hosts of one /24 (/48) hit by one vector make it a carpet
 V4_BITS, V6_BITS = 24, 48
 
@@ -11,49 +13,67 @@ V4_BITS, V6_BITS = 24, 48
 WEB_PORTS = (80, 443, 8080, 8000, 8443)
 
 
-def _attack(frame: pl.DataFrame) -> pl.DataFrame:
+def _attack(frame: Frame) -> pl.LazyFrame:
     """Attack packets toward their targets (an HTTP flood's server answers point back at the bots)."""
     reply = (pl.col("vector") == "http_flood") & pl.col("sport").is_in(list(WEB_PORTS))
-    return frame.filter(pl.col("vector").is_not_null() & ~reply)
+    return frame.lazy().filter(pl.col("vector").is_not_null() & ~reply)
 
 
-def carpet_prefixes(frame: pl.DataFrame) -> pl.DataFrame:
+def carpet_prefixes(frame: Frame) -> pl.DataFrame:
     """(vector, net, hosts) where a vector spreads over at least CARPET_MIN_HOSTS hosts of one prefix."""
     attack = _attack(frame).with_columns(net=pl.col("dst").ip.network(V4_BITS, V6_BITS))
-    return (
+    return collect(
         attack.group_by("vector", "net")
         .agg(pl.col("dst").n_unique().alias("hosts"))
         .filter(pl.col("hosts") >= CARPET_MIN_HOSTS)
     )
 
 
-def rank_targets(frame: pl.DataFrame, limit: int = 20) -> list[dict]:
-    """Targets by attack bytes: ``{"address"|"prefix", "hosts"?, "packets", "bytes", "vectors"}``."""
-    attack = _attack(frame)
-    if attack.height == 0:
-        return []
+def rank_targets(frame: Frame, limit: int = 20, *, by: str | None = None) -> list[dict] | dict:
+    """Targets by attack bytes: ``{"address"|"prefix", "hosts"?, "packets", "bytes", "vectors"}``.
+
+    ``by`` (a column, e.g. ``vector``): a dict from each of its values to that value's targets.
+    """
+    keys = [by] if by else []
     carpets = carpet_prefixes(frame)
-    keyed = attack.with_columns(net=pl.col("dst").ip.network(V4_BITS, V6_BITS)).join(
-        carpets.select("vector", "net", pl.lit(True).alias("carpet")),
-        on=["vector", "net"],
-        how="left",
+    keyed = (
+        _attack(frame)
+        .with_columns(net=pl.col("dst").ip.network(V4_BITS, V6_BITS))
+        .join(
+            carpets.lazy().select("vector", "net", pl.lit(True).alias("carpet")),
+            on=["vector", "net"],
+            how="left",
+        )
     )
     # address text only on the grouped result: group first on integers, render after
     grouped = (
-        keyed.with_columns(
-            is_prefix=pl.col("carpet").fill_null(False),
-            target=pl.when(pl.col("carpet")).then(pl.col("net")).otherwise(pl.col("dst")),
+        collect(
+            keyed.with_columns(
+                is_prefix=pl.col("carpet").fill_null(False),
+                target=pl.when(pl.col("carpet")).then(pl.col("net")).otherwise(pl.col("dst")),
+            )
+            .group_by(*keys, "target", "is_prefix")
+            .agg(
+                pl.len().alias("packets"),
+                pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
+                pl.col("vector")
+                .unique()
+                .alias("vectors"),  # sorted after: a sort here is not streamed
+                pl.col("dst").n_unique().alias("hosts"),
+            )
         )
-        .group_by("target", "is_prefix")
-        .agg(
-            pl.len().alias("packets"),
-            pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-            pl.col("vector").unique().sort().alias("vectors"),
-            pl.col("dst").n_unique().alias("hosts"),
-        )
+        .with_columns(pl.col("vectors").list.sort())
         .sort("bytes", descending=True)
-        .head(limit)
     )
+    if by:
+        return {
+            key: _entries(part.head(limit))
+            for (key,), part in grouped.partition_by(by, as_dict=True, maintain_order=True).items()
+        }
+    return _entries(grouped.head(limit))
+
+
+def _entries(grouped: pl.DataFrame) -> list[dict]:
     out = []
     for row in grouped.with_columns(text=pl.col("target").ip.to_text()).iter_rows(named=True):
         entry: dict = {"packets": row["packets"], "bytes": row["bytes"], "vectors": row["vectors"]}

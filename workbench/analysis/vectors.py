@@ -173,6 +173,8 @@ def _candidate_expr() -> pl.Expr:
 
 ORPHAN_KINDS = ("ack_flood", "rst_flood", "tcp_other_flood")
 TUPLE4 = ["src", "sport", "dst", "dport"]
+# what the confirmation tests read of a candidate packet (fewer columns: less memory per window)
+CAND_COLUMNS = ("_row", "ts", *TUPLE4, "payload_len", "eff_sport", "eff_dport", "candidate")
 
 
 def _candidates(frame: pl.LazyFrame) -> pl.DataFrame:
@@ -181,7 +183,7 @@ def _candidates(frame: pl.LazyFrame) -> pl.DataFrame:
         _with_datagram_ports(frame)
         .with_columns(candidate=_candidate_expr())
         .filter(pl.col("candidate").is_not_null())
-        .with_columns(dst_net=pl.col("dst").ip.network(24, 48))
+        .select(*CAND_COLUMNS, dst_net=pl.col("dst").ip.network(24, 48))
         .collect()
     )
 
@@ -233,11 +235,12 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.len().alias("_tuple_n"))
     )
     out = (
-        cand.join(requests, on=["dst", "src", "eff_sport"], how="left")
-        .join(synack_asked, on=["dst", "src", "sport"], how="left")
-        .join(completed, on=TUPLE4, how="left")
-        .join(opened, on=TUPLE4, how="left")
-        .join(tuple_n, on=TUPLE4, how="left")
+        cand.lazy()
+        .join(requests.lazy(), on=["dst", "src", "eff_sport"], how="left")
+        .join(synack_asked.lazy(), on=["dst", "src", "sport"], how="left")
+        .join(completed.lazy(), on=TUPLE4, how="left")
+        .join(opened.lazy(), on=TUPLE4, how="left")
+        .join(tuple_n.lazy(), on=TUPLE4, how="left")
     )
     c = pl.col("candidate")
     return (
@@ -253,7 +256,8 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
             ~c.is_in(ORPHAN_KINDS)
             | (pl.col("_tuple_n").fill_null(0) <= THRESHOLDS["orphan_tuple_max_packets"])
         )
-        .drop("_asked_syn")
+        .drop("_asked_syn", "_tuple_n")
+        .collect()
     )
 
 
@@ -394,14 +398,14 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
     cand = _flags(indexed, cand).with_columns(second=pl.col("ts").dt.truncate("1s"))
     seconds = frame["ts"].cast(pl.Int64) // 1_000_000_000
     span_s = int(seconds.max() - seconds.min()) + 1
-    marked = cand
+    marked = cand.lazy()
     for key in ("dst", "dst_net"):
         stats = _confirmed(cand, key)
         if key == "dst":
             vetoed = stats.filter(pl.col("contra")).select(
                 "dst", "candidate", pl.lit(True).alias("_veto")
             )
-            marked = marked.join(vetoed, on=["dst", "candidate"], how="left")
+            marked = marked.join(vetoed.lazy(), on=["dst", "candidate"], how="left")
         whole = stats.filter(pl.col("ok") & ~pl.col("rate_based")).select(
             key, "candidate", pl.lit(True).alias(f"_whole_{key}")
         )
@@ -409,10 +413,11 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
         hot = _rate_seconds(cand, rate_pairs, key, span_s).with_columns(
             pl.lit(True).alias(f"_hot_{key}")
         )
-        marked = marked.join(whole, on=[key, "candidate"], how="left").join(
-            hot, on=[key, "candidate", "second"], how="left"
+        marked = marked.join(whole.lazy(), on=[key, "candidate"], how="left").join(
+            hot.lazy(), on=[key, "candidate", "second"], how="left"
         )
-    marked = marked.join(_single_source_http(cand), on=["dst", "src", "second"], how="left")
+    solo = _single_source_http(cand).lazy()
+    marked = marked.join(solo, on=["dst", "src", "second"], how="left")
     host = (
         pl.col("_whole_dst").fill_null(False)
         | pl.col("_hot_dst").fill_null(False)
@@ -421,9 +426,11 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
     net = (
         pl.col("_whole_dst_net").fill_null(False) | pl.col("_hot_dst_net").fill_null(False)
     ) & ~pl.col("_veto").fill_null(False)
-    hits = marked.filter(host | net).select("_row", pl.col("candidate").alias("vector"))
-    vector = pl.Series("vector", [None] * frame.height, dtype=pl.String).scatter(
-        hits["_row"].to_numpy(), hits["vector"]
+    hits = marked.filter(host | net).select("_row", pl.col("candidate").alias("vector")).collect()
+    vector = (
+        pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+        .alias("vector")
+        .scatter(hits["_row"].to_numpy(), hits["vector"])
     )
     out = frame.with_columns(vector)
     # an http flood is whole sessions: every segment of them, the server's answers too

@@ -2,7 +2,7 @@
 
 from workbench.capture.addresses import IPNamespace
 from workbench.capture.reader import Capture, CaptureMeta, CaptureWarning, FileMeta, load, read_file
-from workbench.capture.scan import scan
+from workbench.capture.scan import open_dataset, scan
 from workbench.capture.schema import COLUMNS, PACKET_SCHEMA, conform, empty_frame
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "conform",
     "empty_frame",
     "load",
+    "open_dataset",
     "read_file",
     "scan",
 ]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workbench.capture.reader import CHUNK_RECORDS, FileMeta, iter_frames
+from workbench.capture.reader import CHUNK_RECORDS, CaptureMeta, FileMeta, iter_frames
 from workbench.capture.source import open_evidence
 from workbench.errors import CaptureNotFoundError
 
@@ -131,3 +131,22 @@ def scan_datasets(datasets: list[Path]) -> pl.LazyFrame:
 
         return empty_frame().lazy()
     return pl.scan_parquet(parts, hive_partitioning=False)
+
+
+def open_dataset(root: str | os.PathLike) -> tuple[pl.LazyFrame, CaptureMeta]:
+    """The packets of a dataset folder (``ingest``'s output, or one ``<sha256>`` folder in it)
+    as a LazyFrame, with the metadata of every capture in it, ordered by first packet."""
+    root = Path(root)
+    if not root.is_dir():
+        raise CaptureNotFoundError(str(root), "no such dataset folder")
+    folders = (
+        [root] if (root / META_NAME).is_file() else [d.parent for d in root.glob(f"*/{META_NAME}")]
+    )
+    if not folders:
+        raise CaptureNotFoundError(
+            str(root),
+            "not a dataset: no <sha256>/capture.json inside (write one with `workbench ingest`)",
+        )
+    metas = {d: read_meta(d) for d in folders}
+    folders.sort(key=lambda d: (metas[d].start or "", metas[d].path))
+    return scan_datasets(folders), CaptureMeta([metas[d] for d in folders])

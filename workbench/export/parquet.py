@@ -30,9 +30,14 @@ def parquet(capture_or_frame, path: str | Path, *, meta: dict | None = None) -> 
     if hasattr(capture_or_frame, "meta"):
         info["capture"] = capture_or_frame.meta.to_dict()
     text = frame.with_columns(
-        pl.col(c).ip.to_text() for c in ("src", "dst") if frame.schema.get(c) == pl.UInt128
+        pl.col(c).ip.to_text()
+        for c in ("src", "dst")
+        if frame.collect_schema().get(c) == pl.UInt128
     )
-    text.write_parquet(path, metadata={KEY: json.dumps(info, default=str)})
+    if isinstance(text, pl.LazyFrame):  # a dataset's packets: streamed, never all in memory
+        text.sink_parquet(path, metadata={KEY: json.dumps(info, default=str)})
+    else:
+        text.write_parquet(path, metadata={KEY: json.dumps(info, default=str)})
     return path
 
 
