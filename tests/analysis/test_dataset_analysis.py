@@ -140,3 +140,18 @@ def test_cli_analyses_a_dataset_folder(case, tmp_path, capsys) -> None:
     assert data["parameters"]["analysis_windows"] > 1
     assert {v["vector"] for v in data["vectors"]} == {v["vector"] for v in memory.vectors}
     assert "dataset" in capsys.readouterr().out
+
+
+def test_dashboard_on_a_dataset_report(case) -> None:
+    folder, _, dataset, _, _ = case
+    report = wb.analyze(dataset, window_packets=50_000, workdir=folder / "dash", progress=False)
+    dash = wb.Dashboard(None, report)
+    dash.vector_picker.value = "syn_flood"
+    assert dash.selected["vector"].unique().to_list() == ["syn_flood"]
+    assert dash.packet_table.value.count("syn_flood") == 20
+    dash.vector_picker.value = None
+    dash.map._vl_selections = {"country": {"value": {"vlPoint": {"or": [{"iso2": "JP"}]}}, "store": []}}  # fmt: skip
+    assert dash.state.country == "JP" and dash.packet_table.value.count("<tr>") > 1
+    assert (
+        dash.dissect_selection().is_empty() and "reads the capture file" in dash.dissect_view.value
+    )

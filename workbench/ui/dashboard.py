@@ -31,6 +31,7 @@ class Dashboard(widgets.VBox):
 
     def __init__(self, capture, report, **kwargs):
         self.report = report
+        # a dataset's report carries its labelled packets lazily: the dashboard works without capture
         self.packets = report.packets if report.packets is not None else capture.packets
         self.state = DashboardState(capacity=str(report.parameters.get("link_capacity") or ""))
         alt.JupyterChart.enable_offline()
@@ -135,7 +136,8 @@ class Dashboard(widgets.VBox):
         if picked and self._source_countries is None:  # geolocate the sources once, on first use
             from workbench.enrich import geolocate
 
-            self._source_countries = geolocate(self.packets["src"]).select(
+            sources = self.packets.lazy().select(pl.col("src").unique()).collect(engine="streaming")
+            self._source_countries = geolocate(sources["src"]).select(
                 pl.col("address").alias("src"), "country"
             )
         self.state.country = picked
@@ -201,6 +203,12 @@ class Dashboard(widgets.VBox):
         from workbench.dissection import dissect, select_packets
 
         state = self.state
+        if self.capture is None or not hasattr(self.capture, "meta"):
+            self.dissect_view.value = (
+                "<i>Dissection reads the capture file: open the dashboard with the capture "
+                "(wb.Dashboard(wb.load(path), report)); a dataset has only the packet frame.</i>"
+            )
+            return pl.DataFrame()
         frame = self.packets
         if state.vector and state.vector != "legit":
             frame = frame.with_columns(
