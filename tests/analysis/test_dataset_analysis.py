@@ -76,9 +76,13 @@ def test_many_windows_tell_the_same_story(case) -> None:
     assert [t.get("prefix") or t["address"] for t in report.targets[:3]] == [
         t.get("prefix") or t["address"] for t in memory.targets[:3]
     ]
-    # labels judged per window differ from the whole-capture verdicts by a fraction of a percent
+    # verdicts are judged over the whole dataset: windows change nothing but what a window edge
+    # cuts in two (a handshake, a fragmented datagram)
+    assert [(p["start"], p["end"], p["vectors"]) for p in report.phases] == [
+        (p["start"], p["end"], p["vectors"]) for p in memory.phases
+    ]
     for mine, theirs in zip(report.vectors, memory.vectors, strict=True):
-        assert mine["packets"] == pytest.approx(theirs["packets"], rel=0.02), mine["vector"]
+        assert mine["packets"] == pytest.approx(theirs["packets"], rel=0.002), mine["vector"]
     # per-bin figures combine exactly: every window holds whole seconds
     assert (
         report.series.group_by("ts")

@@ -261,7 +261,125 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _confirmed(cand: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
+KEYS = ("dst", "dst_net")
+RATE_BASED = tuple(r.name for r in VECTORS if r.confirm in ("session_rate", "query_rate", "rate"))
+DISTINCT_CAP = (
+    64  # distinct sources / ports kept per (target, vector) and window: enough for every threshold
+)
+
+
+@dataclass
+class Verdicts:
+    """Which (target, vector) pairs, and which of their seconds, are attack."""
+
+    whole: dict[str, pl.DataFrame]  # key -> (key, candidate, _whole_<key>)
+    hot: dict[str, pl.DataFrame]  # key -> (key, candidate, second, _hot_<key>)
+    veto: pl.DataFrame | None  # (dst, candidate, _veto)
+    solo: pl.DataFrame  # (dst, src, second, _solo)
+
+
+@dataclass
+class Evidence:
+    """What the confirmation tests need, summed over one or more windows of a capture.
+
+    Windows hold whole seconds, so per-second figures combine exactly; distinct sources and
+    ports are kept up to ``DISTINCT_CAP`` per target and vector (the thresholds only ask
+    "at least N"), so memory does not grow with a spoofed flood's millions of addresses.
+    """
+
+    stats: dict[
+        str, list[pl.DataFrame]
+    ]  # key -> (key, candidate, packets, asked, done, open, srcs, ports)
+    seconds: dict[
+        str, list[pl.DataFrame]
+    ]  # key -> (key, candidate, second, n, srcs), rate-based only
+    solo: list[pl.DataFrame]  # (dst, src, second, _solo): one client's HTTP flood
+    first_s: int | None = None
+    last_s: int | None = None
+
+    @classmethod
+    def empty(cls) -> Evidence:
+        return cls({k: [] for k in KEYS}, {k: [] for k in KEYS}, [])
+
+    def add(self, frame: pl.DataFrame, cand: pl.DataFrame) -> None:
+        """Take a window's share (``cand``: its ``candidates``)."""
+        if frame.height == 0:
+            return
+        seconds = frame["ts"].cast(pl.Int64) // 1_000_000_000
+        lo, hi = int(seconds.min()), int(seconds.max())
+        self.first_s = lo if self.first_s is None else min(self.first_s, lo)
+        self.last_s = hi if self.last_s is None else max(self.last_s, hi)
+        # HTTP floods count requests (client segments carrying payload); others count packets
+        counted = cand.filter(
+            pl.col("candidate").is_in(list(RATE_BASED))
+            & ((pl.col("candidate") != "http_flood") | (pl.col("payload_len") > 0))
+        )
+        for key in KEYS:
+            self.stats[key].append(
+                cand.group_by(key, "candidate").agg(
+                    pl.len().alias("packets"),
+                    pl.col("_asked").sum().alias("asked"),
+                    pl.col("_done").sum().alias("done"),
+                    pl.col("_open").sum().alias("open"),
+                    pl.col("src").unique().head(DISTINCT_CAP).alias("srcs"),
+                    pl.col("eff_dport").unique().head(DISTINCT_CAP).alias("ports"),
+                )
+            )
+            self.seconds[key].append(
+                counted.group_by(key, "candidate", "second").agg(
+                    pl.len().alias("n"), pl.col("src").n_unique().alias("srcs")
+                )
+            )
+        self.solo.append(_single_source_http(cand))
+
+    def verdicts(self) -> Verdicts:
+        """Judge every (target, vector) pair on everything gathered."""
+        span_s = (self.last_s - self.first_s + 1) if self.first_s is not None else 1
+        out = Verdicts({}, {}, None, _concat(self.solo))
+        for key in KEYS:
+            stats = _confirmed(_merged_stats(self.stats[key], key), key)
+            if key == "dst":
+                out.veto = stats.filter(pl.col("contra")).select(
+                    "dst", "candidate", pl.lit(True).alias("_veto")
+                )
+            out.whole[key] = stats.filter(pl.col("ok") & ~pl.col("rate_based")).select(
+                key, "candidate", pl.lit(True).alias(f"_whole_{key}")
+            )
+            rate_pairs = stats.filter(pl.col("ok") & pl.col("rate_based"))
+            per_second = _concat(self.seconds[key])
+            if not per_second.is_empty():
+                per_second = per_second.join(
+                    rate_pairs.select(key, "candidate"), on=[key, "candidate"], how="semi"
+                )
+            out.hot[key] = _rate_seconds(per_second, key, span_s).with_columns(
+                pl.lit(True).alias(f"_hot_{key}")
+            )
+        return out
+
+
+def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    frames = [f for f in frames if f.width]
+    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+
+
+def _merged_stats(parts: list[pl.DataFrame], key: str) -> pl.DataFrame:
+    whole = _concat(parts)
+    if whole.is_empty():
+        return whole
+    pair = [key, "candidate"]
+    sums = whole.group_by(pair).agg(pl.col("packets", "asked", "done", "open").sum())
+    for col, name in (("srcs", "sources"), ("ports", "dst_ports")):
+        distinct = (
+            whole.select(*pair, col)
+            .explode(col)
+            .group_by(pair)
+            .agg(pl.col(col).n_unique().alias(name))
+        )
+        sums = sums.join(distinct, on=pair, how="left")
+    return sums
+
+
+def _confirmed(merged: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
     """(target ``key``, candidate) pairs that pass their test (rate-based ones: see ``_rate_seconds``).
 
     ``key`` is ``dst`` (one host) or ``dst_net`` (its /24 or /48: carpet bombing spreads a
@@ -269,13 +387,16 @@ def _confirmed(cand: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
     """
     th = THRESHOLDS
     c = pl.col("candidate")
-    stats = cand.group_by(key, "candidate").agg(
-        pl.len().alias("packets"),
-        pl.col("src").n_unique().alias("sources"),
-        pl.col("eff_dport").n_unique().alias("dst_ports"),
-        (1 - pl.col("_asked").mean()).alias("unsolicited"),
-        pl.col("_done").mean().alias("completion"),
-        (1 - pl.col("_open").mean()).alias("orphan_share"),
+    if merged.is_empty():
+        return pl.DataFrame(
+            schema={key: pl.UInt128, "candidate": pl.String, "ok": pl.Boolean,
+                    "rate_based": pl.Boolean, "contra": pl.Boolean}
+        )  # fmt: skip
+    n = pl.col("packets")
+    stats = merged.with_columns(
+        unsolicited=1 - pl.col("asked") / n,
+        completion=pl.col("done") / n,
+        orphan_share=1 - pl.col("open") / n,
     )
     reflected = c.is_in(list(AMPLIFICATION)) | (c == "synack_reflection")
     stats = stats.with_columns(
@@ -314,22 +435,19 @@ def _confirmed(cand: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
     )
 
 
-def _rate_seconds(
-    cand: pl.DataFrame, rate_pairs: pl.DataFrame, key: str, span_s: int
-) -> pl.DataFrame:
+def _rate_seconds(per_second: pl.DataFrame, key: str, span_s: int) -> pl.DataFrame:
     """Seconds where a rate-confirmed candidate runs far above the target's own baseline.
 
-    The baseline is the median per-second count over the whole capture, quiet seconds
-    included. A capture that is attack from end to end has no baseline; there a single
-    source sending HTTP requests far faster than any client does is the flood.
+    ``per_second``: (key, candidate, second, n, srcs) of the pairs to judge. The baseline is
+    the median per-second count over the whole capture, quiet seconds included. A capture
+    that is attack from end to end has no baseline; there a single source sending HTTP
+    requests far faster than any client does is the flood.
     """
     th = THRESHOLDS
-    subject = cand.join(rate_pairs.select(key, "candidate"), on=[key, "candidate"], how="semi")
-    # HTTP floods count requests (client segments carrying payload); others count packets
-    counted = subject.filter((pl.col("candidate") != "http_flood") | (pl.col("payload_len") > 0))
-    per_second = counted.group_by(key, "candidate", "second").agg(
-        pl.len().alias("n"), pl.col("src").n_unique().alias("srcs")
-    )
+    if per_second.is_empty():
+        return pl.DataFrame(
+            schema={key: pl.UInt128, "candidate": pl.String, "second": pl.Datetime("ns", "UTC")}
+        )
     active = pl.len().cast(pl.Int64)  # u32 would wrap below zero
     middle = pl.lit(span_s // 2, dtype=pl.Int64) - (pl.lit(span_s, dtype=pl.Int64) - active)
     baseline = per_second.group_by(key, "candidate").agg(
@@ -385,47 +503,51 @@ def _single_source_http(cand: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def classify(frame: pl.DataFrame) -> pl.DataFrame:
+def candidates(frame: pl.DataFrame) -> pl.DataFrame:
+    """The candidate packets of a frame (``_row``: their place) with the context their tests need."""
+    indexed = frame.with_row_index("_row")
+    cand = _candidates(indexed.lazy())
+    return _flags(indexed, cand).with_columns(second=pl.col("ts").dt.truncate("1s"))
+
+
+def classify(frame: pl.DataFrame, verdicts: Verdicts | None = None) -> pl.DataFrame:
     """Add a ``vector`` column: the attack vector of each packet (null: not attack traffic).
+
+    ``verdicts``: judged over a whole capture (``Evidence.verdicts``) when ``frame`` is one
+    window of it; judged on ``frame`` alone when not given.
 
     frame = wb.analysis.classify(cap.packets)
     frame.group_by("vector").len()
     """
     if frame.height == 0:
         return frame.with_columns(vector=pl.lit(None, dtype=pl.String))
-    indexed = frame.with_row_index("_row")
-    cand = _candidates(indexed.lazy())
-    cand = _flags(indexed, cand).with_columns(second=pl.col("ts").dt.truncate("1s"))
-    seconds = frame["ts"].cast(pl.Int64) // 1_000_000_000
-    span_s = int(seconds.max() - seconds.min()) + 1
+    cand = candidates(frame)
+    if verdicts is None:
+        evidence = Evidence.empty()
+        evidence.add(frame, cand)
+        verdicts = evidence.verdicts()
+    return _label(frame, cand, verdicts)
+
+
+def _label(frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts) -> pl.DataFrame:
+    """The ``vector`` of each packet of ``frame`` from its candidates and the verdicts."""
     marked = cand.lazy()
-    for key in ("dst", "dst_net"):
-        stats = _confirmed(cand, key)
-        if key == "dst":
-            vetoed = stats.filter(pl.col("contra")).select(
-                "dst", "candidate", pl.lit(True).alias("_veto")
-            )
-            marked = marked.join(vetoed.lazy(), on=["dst", "candidate"], how="left")
-        whole = stats.filter(pl.col("ok") & ~pl.col("rate_based")).select(
-            key, "candidate", pl.lit(True).alias(f"_whole_{key}")
+    if verdicts.veto is not None:
+        marked = marked.join(verdicts.veto.lazy(), on=["dst", "candidate"], how="left")
+    for key in KEYS:
+        marked = marked.join(verdicts.whole[key].lazy(), on=[key, "candidate"], how="left").join(
+            verdicts.hot[key].lazy(), on=[key, "candidate", "second"], how="left"
         )
-        rate_pairs = stats.filter(pl.col("ok") & pl.col("rate_based"))
-        hot = _rate_seconds(cand, rate_pairs, key, span_s).with_columns(
-            pl.lit(True).alias(f"_hot_{key}")
-        )
-        marked = marked.join(whole.lazy(), on=[key, "candidate"], how="left").join(
-            hot.lazy(), on=[key, "candidate", "second"], how="left"
-        )
-    solo = _single_source_http(cand).lazy()
-    marked = marked.join(solo, on=["dst", "src", "second"], how="left")
+    if verdicts.solo.width:
+        marked = marked.join(verdicts.solo.lazy(), on=["dst", "src", "second"], how="left")
+    names = marked.collect_schema().names()
+    flag = lambda name: pl.col(name).fill_null(False) if name in names else pl.lit(False)  # noqa: E731
     host = (
-        pl.col("_whole_dst").fill_null(False)
-        | pl.col("_hot_dst").fill_null(False)
-        | (pl.col("_solo").fill_null(False) & (pl.col("candidate") == "http_flood"))
+        flag("_whole_dst")
+        | flag("_hot_dst")
+        | (flag("_solo") & (pl.col("candidate") == "http_flood"))
     )
-    net = (
-        pl.col("_whole_dst_net").fill_null(False) | pl.col("_hot_dst_net").fill_null(False)
-    ) & ~pl.col("_veto").fill_null(False)
+    net = (flag("_whole_dst_net") | flag("_hot_dst_net")) & ~flag("_veto")
     hits = marked.filter(host | net).select("_row", pl.col("candidate").alias("vector")).collect()
     vector = (
         pl.repeat(None, frame.height, dtype=pl.String, eager=True)

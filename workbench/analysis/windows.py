@@ -1,14 +1,17 @@
 """Analysis of a capture larger than memory, in time windows.
 
 A dataset (``wb.ingest`` / ``wb.scan``) is cut into windows of whole seconds holding at most
-``window_packets`` packets. Each window is loaded, classified (``vectors.classify``) and
-written back as a labelled Parquet part; what only makes sense per bin (the 100 ms series
-per vector, 1 ms and 10 ms peaks, silences in a busy capture) is taken from the window
-while it is in memory. Windows never share a second, so these partials combine exactly.
-Everything else in the report is a streaming Polars query over the labelled parts.
+``window_packets`` packets, read twice. First pass: each window's evidence for the vector
+tests (per target and vector: packets, unsolicited answers, completed handshakes, sources;
+per second: rates) is gathered, and the tests are judged once over the whole capture, as
+in memory. Second pass: each window is labelled with those verdicts and written back as a
+Parquet part; what only makes sense per bin (the 100 ms series per vector, 1 ms and 10 ms
+peaks, silences in a busy capture) is taken while the window is in memory. Windows never
+share a second, so all of this combines exactly; only a handshake or a fragmented datagram
+cut by a window edge is judged without its other half. Everything else in the report is a
+streaming Polars query over the labelled parts.
 
-Vector confirmation (sources, unsolicited share, baselines) is judged per window; choose a
-window that holds minutes of the attack (the default holds 2 M packets: ~1.5 GB peak).
+Peak memory grows ~500 bytes per packet of a window (the default, 2 M packets: ~1.5 GB).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import polars as pl
 
 from workbench.analysis.lazy import collect
 from workbench.analysis.series import fine_series
-from workbench.analysis.vectors import classify
+from workbench.analysis.vectors import Evidence, Verdicts, candidates, classify
 
 WINDOW_PACKETS = 2_000_000
 PEAK_BINS_MS = (1, 10)  # finer than the 100 ms series: peaks are taken per window
@@ -113,14 +116,26 @@ def classify_windows(
     out = Path(workdir)
     out.mkdir(parents=True, exist_ok=True)
     windows = plan(packets, window_packets)
-    partials = Partials()
-    parts = []
-    for k, classified in enumerate(_windows(packets, windows, progress)):
-        partials.add(classified)
-        part = out / f"window-{k:06d}.parquet"
-        classified.write_parquet(part, statistics=True)
-        parts.append(str(part))
-        del classified
+    bar = _bar(2 * sum(n for *_, n in windows), progress, len(windows))
+    try:
+        evidence = Evidence.empty()
+        for frame in _frames(packets, windows, bar):
+            evidence.add(frame, candidates(frame))
+        verdicts: Verdicts = evidence.verdicts()
+        del evidence
+        partials = Partials()
+        parts = []
+        for k, frame in enumerate(_frames(packets, windows, bar)):
+            classified = classify(frame, verdicts)
+            del frame
+            partials.add(classified)
+            part = out / f"window-{k:06d}.parquet"
+            classified.write_parquet(part, statistics=True)
+            parts.append(str(part))
+            del classified
+    finally:
+        if bar is not None:
+            bar.close()
     if not parts:
         from workbench.capture.schema import empty_frame
 
@@ -128,22 +143,19 @@ def classify_windows(
     return pl.scan_parquet(parts), partials
 
 
-def _windows(
-    packets: pl.LazyFrame, windows: list[tuple[int, int, int]], progress: bool | None
-) -> Iterator[pl.DataFrame]:
-    bar = None
-    if progress is not False and windows:
-        from tqdm.auto import tqdm
+def _bar(total: int, progress: bool | None, windows: int):
+    if progress is False or not total or (progress is None and windows < 2):
+        return None
+    from tqdm.auto import tqdm
 
-        bar = tqdm(total=sum(n for *_, n in windows), unit="pkt", unit_scale=True, desc="analyse",
-                   disable=progress is None and len(windows) < 2)  # fmt: skip
+    return tqdm(total=total, unit="pkt", unit_scale=True, desc="analyse (2 passes)")
+
+
+def _frames(
+    packets: pl.LazyFrame, windows: list[tuple[int, int, int]], bar
+) -> Iterator[pl.DataFrame]:
     ts = pl.col("ts").cast(pl.Int64)
-    try:
-        for lo, hi, n in windows:
-            frame = packets.filter((ts >= lo) & (ts < hi)).collect()
-            yield classify(frame)
-            if bar is not None:
-                bar.update(n)
-    finally:
+    for lo, hi, n in windows:
+        yield packets.filter((ts >= lo) & (ts < hi)).collect()
         if bar is not None:
-            bar.close()
+            bar.update(n)
