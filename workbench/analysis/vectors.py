@@ -287,19 +287,19 @@ class Evidence:
     "at least N"), so memory does not grow with a spoofed flood's millions of addresses.
     """
 
-    stats: dict[
-        str, list[pl.DataFrame]
-    ]  # key -> (key, candidate, packets, asked, done, open, srcs, ports)
-    seconds: dict[
-        str, list[pl.DataFrame]
-    ]  # key -> (key, candidate, second, n, srcs), rate-based only
+    # per target key: (key, candidate, packets, asked, done, open) ...
+    stats: dict[str, list[pl.DataFrame]]
+    # ... (key, candidate, value, kind): up to DISTINCT_CAP sources / ports per kind ...
+    distinct: dict[str, list[pl.DataFrame]]
+    # ... (key, candidate, second, n, srcs) of the rate-based candidates
+    seconds: dict[str, list[pl.DataFrame]]
     solo: list[pl.DataFrame]  # (dst, src, second, _solo): one client's HTTP flood
     first_s: int | None = None
     last_s: int | None = None
 
     @classmethod
     def empty(cls) -> Evidence:
-        return cls({k: [] for k in KEYS}, {k: [] for k in KEYS}, [])
+        return cls({k: [] for k in KEYS}, {k: [] for k in KEYS}, {k: [] for k in KEYS}, [])
 
     def add(self, frame: pl.DataFrame, cand: pl.DataFrame) -> None:
         """Take a window's share (``cand``: its ``candidates``)."""
@@ -315,16 +315,24 @@ class Evidence:
             & ((pl.col("candidate") != "http_flood") | (pl.col("payload_len") > 0))
         )
         for key in KEYS:
+            pair = [key, "candidate"]
             self.stats[key].append(
-                cand.group_by(key, "candidate").agg(
+                cand.group_by(pair).agg(
                     pl.len().alias("packets"),
                     pl.col("_asked").sum().alias("asked"),
                     pl.col("_done").sum().alias("done"),
                     pl.col("_open").sum().alias("open"),
-                    pl.col("src").unique().head(DISTINCT_CAP).alias("srcs"),
-                    pl.col("eff_dport").unique().head(DISTINCT_CAP).alias("ports"),
                 )
             )
+            # flat rows (a filter copies): a list aggregate would keep every distinct value alive
+            for column in ("src", "eff_dport"):
+                self.distinct[key].append(
+                    cand.select(
+                        *pair, pl.col(column).cast(pl.UInt128).alias("value"), kind=pl.lit(column)
+                    )
+                    .unique()
+                    .filter(pl.int_range(pl.len()).over(pair) < DISTINCT_CAP)
+                )
             self.seconds[key].append(
                 counted.group_by(key, "candidate", "second").agg(
                     pl.len().alias("n"), pl.col("src").n_unique().alias("srcs")
@@ -337,7 +345,7 @@ class Evidence:
         span_s = (self.last_s - self.first_s + 1) if self.first_s is not None else 1
         out = Verdicts({}, {}, None, _concat(self.solo))
         for key in KEYS:
-            stats = _confirmed(_merged_stats(self.stats[key], key), key)
+            stats = _confirmed(_merged_stats(self.stats[key], self.distinct[key], key), key)
             if key == "dst":
                 out.veto = stats.filter(pl.col("contra")).select(
                     "dst", "candidate", pl.lit(True).alias("_veto")
@@ -362,21 +370,23 @@ def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
 
 
-def _merged_stats(parts: list[pl.DataFrame], key: str) -> pl.DataFrame:
-    whole = _concat(parts)
+def _merged_stats(
+    stats: list[pl.DataFrame], distinct: list[pl.DataFrame], key: str
+) -> pl.DataFrame:
+    whole = _concat(stats)
     if whole.is_empty():
         return whole
     pair = [key, "candidate"]
     sums = whole.group_by(pair).agg(pl.col("packets", "asked", "done", "open").sum())
-    for col, name in (("srcs", "sources"), ("ports", "dst_ports")):
-        distinct = (
-            whole.select(*pair, col)
-            .explode(col)
-            .group_by(pair)
-            .agg(pl.col(col).n_unique().alias(name))
+    values = (
+        _concat(distinct)
+        .group_by(pair)
+        .agg(
+            pl.col("value").filter(pl.col("kind") == "src").n_unique().alias("sources"),
+            pl.col("value").filter(pl.col("kind") == "eff_dport").n_unique().alias("dst_ports"),
         )
-        sums = sums.join(distinct, on=pair, how="left")
-    return sums
+    )
+    return sums.join(values, on=pair, how="left")
 
 
 def _confirmed(merged: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
