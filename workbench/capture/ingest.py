@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workbench.capture.reader import _Walker
+from workbench.capture.reader import CHUNK_RECORDS, _Walker
 from workbench.capture.scan import expand, ingest_file, scan_datasets
 from workbench.capture.source import open_evidence
 
@@ -92,9 +92,14 @@ def _distributed(
         cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
                                local_directory=tempfile.mkdtemp(prefix="wb-dask-"), env={"NUMBA_NUM_THREADS": "1"})  # fmt: skip
         client = Client(cluster)
+    # workers of one machine share its memory: each decodes smaller chunks, so together they
+    # need what one process does
+    chunk = None if scheduler else max(CHUNK_RECORDS // (workers or 2), 1 << 16)
     try:
         futures = {
-            client.submit(ingest_file, path, root, progress=False, pure=False): k
+            client.submit(
+                ingest_file, path, root, chunk_records=chunk, progress=False, pure=False
+            ): k
             for k, path in enumerate(files)
         }
         results: list[Path | None] = [None] * len(files)
