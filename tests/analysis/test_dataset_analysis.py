@@ -159,3 +159,14 @@ def test_dashboard_on_a_dataset_report(case) -> None:
     assert (
         dash.dissect_selection().is_empty() and "reads the capture file" in dash.dissect_view.value
     )
+
+
+def test_exports_of_a_dataset_report(case, tmp_path) -> None:
+    folder, _, dataset, _, memory = case
+    report = wb.analyze(dataset, window_packets=50_000, workdir=folder / "exports", progress=False)
+    fps = json.loads(wb.export.fingerprint(report, tmp_path / "fp.json").read_text())
+    mine = [f["total_packets"] for f in fps["fingerprints"]]
+    theirs = [f["total_packets"] for f in wb.export.fingerprints(memory)]
+    assert mine == pytest.approx(theirs, rel=0.002) and all(mine)
+    frame, _ = wb.export.read_parquet(wb.export.parquet(report.packets, tmp_path / "p.parquet"))
+    assert frame.height == memory.packets.height and "vector" in frame.columns

@@ -143,6 +143,8 @@ def fingerprints(report, capture=None) -> list[dict]:
             lo = pl.Series([phase["start"]]).str.to_datetime(time_unit="ns", time_zone="UTC")[0]
             hi = pl.Series([phase["end"]]).str.to_datetime(time_unit="ns", time_zone="UTC")[0]
             part = frame.filter((ts >= lo) & (ts < hi) & pl.col("vector").is_in(phase["vectors"]))
+            if isinstance(part, pl.LazyFrame):  # a dataset's report: this phase's attack packets
+                part = part.collect(engine="streaming")
             seconds = max((hi - lo).total_seconds(), 1e-9)
             total = max(part.height, 1)
             fp.update({
