@@ -221,8 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--link",
         action="append",
         default=[],
-        help="capacity: 10G, 2.5M, or per link iface:0=10G, vlan:100=1G, "
-        "mac:00:11:22:33:44:55=10G (upstream router) (repeatable)",
+        help="capacity: 10G, 2.5M, or per link eth0=10G (pcapng interface name), iface:0=10G, "
+        "vlan:100=1G, mac:00:1b:21:aa:00:01=10G (upstream router, per direction) (repeatable)",
     )
     p.add_argument(
         "--window-packets",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import numpy as np
@@ -95,8 +96,57 @@ def test_link_spec_errors_name_the_input() -> None:
 
     from workbench.analysis import capacity
 
-    with pytest.raises(wb.ParameterError, match="eth0=10G"):
-        capacity.parse_links(["eth0=10G"])
+    for bad in ("port:80=10G", "mac:00:1b:21=10G", "vlan:x=1G", "eth0=ten"):
+        with pytest.raises(wb.ParameterError, match=re.escape(bad)):
+            capacity.parse_links([bad])
+
+
+def test_router_mac_links_per_direction(tmp_path) -> None:
+    """The saturation scenario brings its attack through the second upstream router only: that
+    link is full for the attack's duration, inbound; the first one never is."""
+    path = tmp_path / "sat.pcapng"
+    truth = synth.write("saturation", path, seed=4, scale=0.1)
+    cap = truth["capacity_bps"]
+    attacked = [u["mac"] for u in truth["uplinks"] if u["attack"]]
+    quiet = [u["mac"] for u in truth["uplinks"] if not u["attack"]]
+    assert len(attacked) == len(quiet) == 1
+    specs = [f"mac:{attacked[0]}={cap}", f"mac:{quiet[0].replace(':', '-')}={cap}"]
+    links = {
+        e["link"]: e for e in wb.analyze(wb.load(path), link_capacity=specs).saturation["links"]
+    }
+    hit, calm = links[f"mac:{attacked[0]}"], links[f"mac:{quiet[0]}"]
+    attack = truth["phases"][1]
+    start, end = _sec(attack["start"]), _sec(attack["end"])
+    assert hit["busiest_direction"] == "from_router" and hit["peak_utilization"] > 0.95
+    assert abs(_sec(hit["intervals"][0]["start"]) - start) <= 0.1 + 1e-6
+    assert abs(_sec(hit["intervals"][-1]["end"]) - end) <= 0.2
+    over80 = next(s["seconds"] for s in hit["seconds_over"] if s["threshold"] == 0.8)
+    assert abs(over80 - (end - start)) <= 1.0
+    assert hit["directions"]["to_router"]["peak_utilization"] < 0.5  # the answers going out are few
+    assert calm["peak_utilization"] < 0.5 and not calm["intervals"]
+    assert (
+        calm["directions"]["from_router"]["packets"] > 0
+        and calm["directions"]["to_router"]["packets"] > 0
+    )
+
+
+def test_links_by_interface_name(tmp_path) -> None:
+    """pcapng interface names (if_name) map links like Wireshark shows them: ``capture-point=2M``."""
+    import pytest
+
+    path = tmp_path / "sat.pcapng"
+    truth = synth.write("saturation", path, seed=4, scale=0.1)
+    capture = wb.load(path)
+    cap = truth["capacity_bps"]
+    report = wb.analyze(capture, link_capacity=[f"capture-point={cap}", f"iface:0={cap}"])
+    by_name, by_number = report.saturation["links"]
+    assert by_name["link"] == "capture-point" and by_number["link"] == "iface:0"
+    assert {k: v for k, v in by_name.items() if k != "link"} == {
+        k: v for k, v in by_number.items() if k != "link"
+    }
+    assert by_name["intervals"]
+    with pytest.raises(wb.ParameterError, match=r"eth0.*capture-point"):
+        wb.analyze(capture, link_capacity=["eth0=10G"])
 
 
 def test_link_strip_and_goodput_render_offline() -> None:

@@ -78,8 +78,11 @@ def idb(
     snaplen: int = 0,
     tsresol: int | None = None,
     tsoffset: int | None = None,
+    name: str | None = None,
 ) -> bytes:
     opts = b""
+    if name is not None:
+        opts += _opt(2, name.encode(), o)
     if tsresol is not None:
         opts += _opt(9, bytes([tsresol]), o)
     if tsoffset is not None:

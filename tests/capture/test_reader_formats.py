@@ -136,7 +136,10 @@ def test_ipv4_fragments_ports_only_on_first(tmp_path) -> None:
         ),
         (
             276,
-            b"\x08\x00\x00\x00" + b"\x00" * 16 + ipv4("192.0.2.1", "192.0.2.2", 6, tcp(1, 2, 0x10)),
+            b"\x08\x00\x00\x00\x00\x00\x00\x02\x00\x01\x00\x06"
+            + b"\x02" * 6
+            + b"\x00\x00"
+            + ipv4("192.0.2.1", "192.0.2.2", 6, tcp(1, 2, 0x10)),
         ),
         (101, ipv4("192.0.2.1", "192.0.2.2", 6, tcp(1, 2, 0x10))),
         (228, ipv4("192.0.2.1", "192.0.2.2", 6, tcp(1, 2, 0x10))),
@@ -149,6 +152,20 @@ def test_link_types(tmp_path, link: int, frame: bytes) -> None:
     p = wb.load(_write(tmp_path, "l.pcap", pcap([(1.0, frame)], link=link))).packets
     assert p["ip_ver"][0] == 4 and p["tcp_flags"][0] == 0x10 and p["dport"][0] == 2
     assert _text(p, "dst") == ["192.0.2.2"]
+    # cooked captures carry the sender's MAC only; the others none
+    assert p["src_mac"][0] == (0x020202020202 if link in (113, 276) else 0) and p["dst_mac"][0] == 0
+
+
+def test_ethernet_macs(tmp_path) -> None:
+    frame = (
+        bytes.fromhex("0cc47a45a044001b21aa0002")
+        + ether(ipv4("192.0.2.1", "192.0.2.2", 6, tcp(1, 2, 2)))[12:]
+    )
+    p = wb.load(_write(tmp_path, "mac.pcap", pcap([(1.0, frame), (2.0, frame[:10])]))).packets
+    assert p["dst_mac"].to_list() == [0x0CC47A45A044, 0] and p["src_mac"].to_list() == [
+        0x001B21AA0002,
+        0,
+    ]
 
 
 def test_raw_ipv6_link_type(tmp_path) -> None:
@@ -172,8 +189,8 @@ def test_pcapng_sections_interfaces_resolutions_offsets_and_drops(tmp_path, orde
     raw_syn = ipv4("192.0.2.1", "203.0.113.10", 6, tcp(1234, 443, 0x02))
     data = (
         shb(order)
-        + idb(1, order)  # microseconds (default)
-        + idb(101, order, tsresol=9)  # nanoseconds, raw IP
+        + idb(1, order, name="eth0")  # microseconds (default)
+        + idb(101, order, tsresol=9, name="tun0")  # nanoseconds, raw IP
         + epb(0, 1_700_000_000_000_001, DNS_ANSWER, order)
         + unknown_block(order)
         + epb(1, 1_700_000_000_000_000_123, raw_syn, order)
@@ -195,6 +212,8 @@ def test_pcapng_sections_interfaces_resolutions_offsets_and_drops(tmp_path, orde
     assert ts[4] == 106_000_000_000
     assert p["dport"].to_list() == [4444, 443, 25, 25, 4444]
     assert cap.meta.files[0].link_types == [1, 101, 1]
+    assert cap.meta.files[0].interface_names == ["eth0", "tun0", None]
+    assert [i["name"] for i in cap.meta.to_dict()["interfaces"]] == ["eth0", "tun0", None]
     assert cap.meta.drops == 17
     assert cap.meta.files[0].format == "pcapng"
 

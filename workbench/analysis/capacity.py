@@ -46,28 +46,79 @@ def parse_pps(value: str | float | int) -> float:
     return float(match.group(1)) * _PREFIX[match.group(2).lower()]
 
 
-def parse_links(specs: list[str] | str | float | int | None) -> list[tuple[str, int | None, float]]:
-    """Link capacities per link: ``["10G"]`` (all traffic), ``["iface:0=10G", "vlan:100=1G"]``.
+Link = tuple[str, object, float]  # (kind, id, bits/s)
+_MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$", re.I)
 
-    Returns (kind, id, bits/s) with kind ``all``, ``iface`` or ``vlan``.
 
-        parse_links(["vlan:100=1G", "vlan:200=10G"])
+def parse_mac(text: str) -> int:
+    """``00:1b:21:aa:00:01`` (or ``00-1b-...``, ``001b21aa0001``) as a 48-bit integer."""
+    if not _MAC.match(text.strip()):
+        raise ParameterError(
+            f"cannot read the MAC address {text!r}: write it like 00:1b:21:aa:00:01"
+        )
+    return int(re.sub(r"[:-]", "", text.strip()), 16)
+
+
+def parse_links(specs: list[str] | str | float | int | None) -> list[Link]:
+    """Link capacities per link: ``["10G"]`` (all traffic) or a mapping per link.
+
+    Returns (kind, id, bits/s): ``all``; ``iface`` (pcapng interface number, ``iface:0=10G``);
+    ``ifname`` (its name, ``eth0=10G``, resolved against the capture by ``resolve_links``);
+    ``vlan`` (``vlan:100=1G``); ``mac`` (the upstream router's MAC, ``mac:00:1b:21:aa:00:01=10G``:
+    frames from it and to it, each direction against the capacity, links being full duplex).
+
+        parse_links(["vlan:100=1G", "mac:00:1b:21:aa:00:01=10G", "eth0=10G"])
     """
     if specs is None:
         return []
     if isinstance(specs, (str, int, float)):
         specs = [specs]
-    links = []
+    links: list[Link] = []
     for spec in specs:
-        text = str(spec)
-        if "=" not in text:
-            links.append(("all", None, parse_rate(spec)))
-            continue
-        key, _, rate = text.partition("=")
-        kind, _, ident = key.partition(":")
-        if kind not in ("iface", "vlan") or not ident.isdigit():
-            raise ParameterError(
-                f"cannot read the link {text!r}: write iface:N=10G (pcapng interface number) or vlan:N=1G"
-            )
-        links.append((kind, int(ident), parse_rate(rate)))
+        try:
+            links.append(_parse_link(spec))
+        except ParameterError as error:
+            raise ParameterError(f"--link {spec}: {error}") from None
     return links
+
+
+def _parse_link(spec: str | float | int) -> Link:
+    text = str(spec)
+    if "=" not in text:
+        return ("all", None, parse_rate(spec))
+    key, _, rate = text.rpartition("=")
+    kind, colon, ident = key.partition(":")
+    if kind in ("iface", "vlan") and ident.isdigit():
+        return (kind, int(ident), parse_rate(rate))
+    if kind == "mac" and ident:
+        return ("mac", parse_mac(ident), parse_rate(rate))
+    if not colon and key.strip():
+        return ("ifname", key.strip(), parse_rate(rate))
+    raise ParameterError(
+        "cannot read this link: write eth0=10G (interface name), iface:N=10G "
+        "(pcapng interface number), vlan:N=1G or mac:00:1b:21:aa:00:01=10G (upstream router)"
+    )
+
+
+def resolve_links(links: list[Link], interfaces: list[dict]) -> list[Link]:
+    """Interface names (``eth0=10G``) to the interface ids that carry that name in the capture
+    (``capture["interfaces"]``); a name the capture does not have is an error that lists those it has."""
+    out: list[Link] = []
+    for kind, ident, rate in links:
+        if kind != "ifname":
+            out.append((kind, ident, rate))
+            continue
+        ids = tuple(sorted({i["iface"] for i in interfaces if i.get("name") == ident}))
+        if not ids:
+            named = sorted({i["name"] for i in interfaces if i.get("name")})
+            have = (
+                "its interfaces are named " + ", ".join(named)
+                if named
+                else "its interfaces have no names (pcap files have one interface: iface:0)"
+            )
+            raise ParameterError(
+                f"--link {ident}=...: no interface of this capture is named {ident!r}: {have}; "
+                "or write iface:N=10G, vlan:N=1G, mac:00:1b:21:aa:00:01=10G"
+            )
+        out.append(("ifname", (ident, ids), rate))
+    return out

@@ -16,7 +16,7 @@ from workbench._version import __version__
 from workbench.analysis import phases as phases_mod
 from workbench.analysis import saturation as saturation_mod
 from workbench.analysis import spoofing
-from workbench.analysis.capacity import parse_links
+from workbench.analysis.capacity import parse_links, resolve_links
 from workbench.analysis.lazy import Frame, collect
 from workbench.analysis.saturation import link_label
 from workbench.analysis.series import rollup
@@ -220,12 +220,14 @@ def analyze(
     rep = wb.analyze("dataset/", link_capacity="10G")    # after `workbench ingest ... -o dataset/`
     """
     scratch = None
+    links = parse_links(link_capacity)  # a mistyped capacity fails before any reading
     if isinstance(capture, (str, Path)) and Path(capture).is_file():
         from workbench.capture.reader import load
 
         capture = load(capture, progress=progress)
     if isinstance(capture, (pl.LazyFrame, str, Path)):
         lazy, meta = _dataset(capture)
+        links = resolve_links(links, meta.get("interfaces", []))
         if workdir is None:
             scratch = workdir = _scratch()
         classified, partials = classify_windows(
@@ -233,6 +235,7 @@ def analyze(
         )
     else:
         frame, meta = _in_memory(capture)
+        links = resolve_links(links, meta.get("interfaces", []))
         classified = classify(frame)
         partials = Partials()
         partials.add(classified)
@@ -242,7 +245,6 @@ def analyze(
         meta.setdefault("end", _iso(bounds["z"][0]))
         span = tuple(int(v) for v in bounds.select(pl.all().cast(pl.Int64)).row(0))
     series = partials.fine_series()
-    links = parse_links(link_capacity)
     overall = [rate for kind, _, rate in links if kind == "all"]
     capacity = overall[0] if overall else (sum(rate for *_, rate in links) if links else None)
     data = {

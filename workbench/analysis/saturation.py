@@ -210,12 +210,15 @@ def _labelled(frame: Frame) -> pl.LazyFrame:
     return lazy
 
 
-def link_mask(kind: str, ident: int | None) -> pl.Expr:
-    """Packets on one mapped link: its interface or VLAN, or frames from/to its router MAC."""
+def link_mask(kind: str, ident) -> pl.Expr:
+    """Packets on one mapped link: its interface (number or resolved name) or VLAN, or frames
+    from/to its router MAC."""
     if kind == "all":
         return pl.lit(True)
     if kind == "mac":
         return (pl.col("src_mac") == ident) | (pl.col("dst_mac") == ident)
+    if kind == "ifname":
+        return pl.col("iface").is_in(list(ident[1]))
     return pl.col(kind) == ident
 
 
@@ -226,35 +229,57 @@ def _seconds_over(util: pl.DataFrame, bin_ms: int) -> list[dict]:
     ]  # fmt: skip
 
 
+def _link_entry(util: pl.DataFrame, bin_ms: int) -> dict:
+    if util.is_empty():
+        return {"packets": 0, "peak_utilization": None, "seconds_over": [], "intervals": []}
+    return {
+        "packets": int(util["packets"].sum()),
+        "peak_utilization": round(float(util["utilization"].max()), 4),
+        "seconds_over": _seconds_over(util, bin_ms),
+        "intervals": _intervals(util, bin_ms, SATURATED),
+    }
+
+
 def assess_links(
-    frame: Frame, links: list[tuple[str, int | None, float]], *, bin_ms: int = REPORT_BIN_MS
+    frame: Frame, links: list[tuple[str, object, float]], *, bin_ms: int = REPORT_BIN_MS
 ) -> list[dict]:
     """Utilisation per mapped link (``capacity.parse_links``): one entry per link with its peak,
-    time over thresholds and saturated intervals."""
+    time over thresholds and saturated intervals.
+
+    A router-MAC link is measured per direction, each against the capacity (links are full
+    duplex): ``directions.from_router`` (frames it sent: into the network behind the capture
+    point) and ``directions.to_router``; the entry's own figures are those of the busier one.
+    """
     out = []
+    lazy = frame.lazy()
     for kind, ident, capacity in links:
-        util = utilization_series(frame.lazy().filter(link_mask(kind, ident)), capacity, bin_ms)
-        label = link_label(kind, ident)
-        entry = {"link": label, "capacity_bps": capacity, "packets": int(util["packets"].sum())}
-        if util.is_empty():
-            out.append({**entry, "peak_utilization": None, "seconds_over": [], "intervals": []})
+        entry = {"link": link_label(kind, ident), "capacity_bps": capacity}
+        if kind != "mac":
+            util = utilization_series(lazy.filter(link_mask(kind, ident)), capacity, bin_ms)
+            out.append({**entry, **_link_entry(util, bin_ms)})
             continue
+        directions = {
+            name: _link_entry(utilization_series(lazy.filter(pl.col(column) == ident), capacity, bin_ms), bin_ms)
+            for name, column in (("from_router", "src_mac"), ("to_router", "dst_mac"))
+        }  # fmt: skip
+        busiest = max(directions, key=lambda d: directions[d]["peak_utilization"] or -1.0)
         out.append({
-            **entry,
-            "peak_utilization": round(float(util["utilization"].max()), 4),
-            "seconds_over": _seconds_over(util, bin_ms),
-            "intervals": _intervals(util, bin_ms, SATURATED),
+            **entry, **directions[busiest],
+            "packets": sum(d["packets"] for d in directions.values()),
+            "busiest_direction": busiest, "directions": directions,
         })  # fmt: skip
     return out
 
 
-def link_label(kind: str, ident: int | None) -> str:
-    """``all``, ``iface:0``, ``vlan:100``, ``mac:00:11:22:33:44:55``."""
+def link_label(kind: str, ident) -> str:
+    """``all``, ``iface:0``, ``eth0``, ``vlan:100``, ``mac:00:1b:21:aa:00:01``."""
     if kind == "all":
         return "all"
     if kind == "mac" and ident is not None:
         raw = f"{ident:012x}"
         return "mac:" + ":".join(raw[i : i + 2] for i in range(0, 12, 2))
+    if kind == "ifname":
+        return str(ident[0] if isinstance(ident, tuple) else ident)
     return f"{kind}:{ident}"
 
 

@@ -12,7 +12,7 @@ from workbench.capture.tshark_engine import read_frame
 # fields compared; payload_len is left out on purpose: tshark's tcp.len/udp.length
 # follow the captured bytes and the L4 header, ours the IP length field
 COMPARED = (
-    "ts", "iface", "wire_len", "cap_len", "vlan", "ip_ver", "src", "dst", "proto", "sport", "dport",
+    "ts", "iface", "wire_len", "cap_len", "vlan", "src_mac", "dst_mac", "ip_ver", "src", "dst", "proto", "sport", "dport",
     "ttl", "ip_len", "ip_id", "frag", "tcp_flags", "icmp_type", "icmp_code",
 )  # fmt: skip
 

@@ -48,24 +48,38 @@ def _be64u(buf, off):
     return v
 
 
+@njit(inline="always", cache=True)
+def _mac(buf, off):
+    v = np.uint64(0)
+    for k in range(6):
+        v = (v << np.uint64(8)) | np.uint64(buf[off + k])
+    return v
+
+
 @njit(cache=True)
-def _l3_start(buf, start, end, kind, out, i):
-    """Offset of the IP header and its version (4, 6, or 0 for non-IP); fills vlan."""
+def _l3_start(buf, start, end, kind, out, i, macs):
+    """Offset of the IP header and its version (4, 6, or 0 for non-IP); fills vlan and the MACs."""
     ethertype = -1
     off = start
     if kind == 1:  # Ethernet
         if off + 14 > end:
             return off, 0
+        macs[i, 1] = _mac(buf, off)
+        macs[i, 0] = _mac(buf, off + 6)
         ethertype = _be16(buf, off + 12)
         off += 14
-    elif kind == 2:  # SLL
+    elif kind == 2:  # SLL: the sender's link-layer address only
         if off + 16 > end:
             return off, 0
+        if _be16(buf, off + 2) == 1 and _be16(buf, off + 4) == 6:  # ARPHRD_ETHER, 6-byte address
+            macs[i, 0] = _mac(buf, off + 6)
         ethertype = _be16(buf, off + 14)
         off += 16
     elif kind == 3:  # SLL2
         if off + 20 > end:
             return off, 0
+        if _be16(buf, off + 8) == 1 and buf[off + 11] == 6:
+            macs[i, 0] = _mac(buf, off + 12)
         ethertype = _be16(buf, off)
         off += 20
     elif kind == 4 or kind == 5 or kind == 6:  # raw IP
@@ -235,8 +249,9 @@ def _ipv6(buf, off, end, out, i, src, dst):
 
 
 @njit(parallel=True, cache=True)
-def decode_frames(buf, offsets, cap_lens, ifaces, if_kind, out, src, dst):
-    """Decode every frame: ``out`` int64[len(FIELDS), n] (a row per field), ``src``/``dst`` uint64[n, 2] (hi, lo)."""
+def decode_frames(buf, offsets, cap_lens, ifaces, if_kind, out, src, dst, macs):
+    """Decode every frame: ``out`` int64[len(FIELDS), n] (a row per field), ``src``/``dst`` uint64[n, 2]
+    (hi, lo), ``macs`` uint64[n, 2] (source, destination MAC)."""
     n = offsets.shape[0]
     size = buf.shape[0]
     for i in prange(n):
@@ -246,10 +261,12 @@ def decode_frames(buf, offsets, cap_lens, ifaces, if_kind, out, src, dst):
         src[i, 1] = 0
         dst[i, 0] = 0
         dst[i, 1] = 0
+        macs[i, 0] = 0
+        macs[i, 1] = 0
         start = offsets[i]
         end = min(start + cap_lens[i], size)
         kind = if_kind[ifaces[i]]
-        l3, version = _l3_start(buf, start, end, kind, out, i)
+        l3, version = _l3_start(buf, start, end, kind, out, i, macs)
         if version == 4:
             _ipv4(buf, l3, end, out, i, src, dst)
         elif version == 6:

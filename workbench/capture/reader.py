@@ -60,6 +60,7 @@ class FileMeta:
     end: str | None = None
     snaplen: int | None = None
     drops: int | None = None
+    interface_names: list[str | None] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     fault_offset: int | None = None
 
@@ -84,6 +85,15 @@ class CaptureMeta:
         known = [f.drops for f in self.files if f.drops is not None]
         return sum(known) if known else None
 
+    def interfaces(self) -> list[dict]:
+        """Each interface id with its pcapng name and link type, over every file."""
+        seen: dict[tuple[int, str | None], dict] = {}
+        for f in self.files:
+            for g, link in enumerate(f.link_types):
+                name = f.interface_names[g] if g < len(f.interface_names) else None
+                seen.setdefault((g, name), {"iface": g, "name": name, "link_type": int(link)})
+        return list(seen.values())
+
     def to_dict(self) -> dict:
         """The report's ``capture`` section (DESIGN.md)."""
         starts = [f.start for f in self.files if f.start]
@@ -95,6 +105,7 @@ class CaptureMeta:
             "files": [asdict(f) for f in self.files],
             "format": formats[0] if len(formats) == 1 else formats,
             "link_types": sorted({t for f in self.files for t in f.link_types}),
+            "interfaces": self.interfaces(),
             "engine": self.engine,
             "packets": self.packets,
             "bytes": sum(f.bytes for f in self.files),
@@ -150,6 +161,7 @@ class _Walker:
         self.if_link = np.array([link], dtype=np.int64)
         self.if_snap = np.array([snaplen], dtype=np.int64)
         self.if_drops = np.array([-1], dtype=np.int64)
+        self.if_name = np.array([-1], dtype=np.int64)
         self.n_if = 1
         self.offset = 24
 
@@ -162,8 +174,20 @@ class _Walker:
         self.if_tsoff = np.zeros(m, dtype=np.int64)
         self.if_snap = np.zeros(m, dtype=np.int64)
         self.if_drops = np.full(m, -1, dtype=np.int64)
+        self.if_name = np.full(m, -1, dtype=np.int64)
         self.offset = 0
         self.snaplen = None
+
+    def names(self) -> list[str | None]:
+        """Each interface's pcapng if_name (``eth0``, ``\\Device\\NPF_{..}``), None where it has none."""
+        out: list[str | None] = []
+        for packed in self.if_name[: self.n_if]:
+            if packed < 0:
+                out.append(None)
+                continue
+            at, length = int(packed) >> 16, int(packed) & 0xFFFF
+            out.append(bytes(self.buf[at : at + length]).split(b"\0")[0].decode("utf-8", "replace"))
+        return out
 
     @property
     def done(self) -> bool:
@@ -194,7 +218,7 @@ class _Walker:
             ifs = np.empty(cap_n, dtype=np.int64)
             n, nxt, fault, fault_off = walk.walk_pcapng(
                 self.buf, self.offset, cap_n, self.state, self.if_link, self.if_res_kind,
-                self.if_res_val, self.if_tsoff, self.if_snap, self.if_drops,
+                self.if_res_val, self.if_tsoff, self.if_snap, self.if_drops, self.if_name,
                 off, cap, wire, ts, ifs,
             )  # fmt: skip
             self.n_if = int(self.state[3])
@@ -210,8 +234,9 @@ def _frame(buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]) 
     fields = np.empty((len(decode.FIELDS), n), dtype=np.int64)
     src = np.empty((n, 2), dtype=np.uint64)
     dst = np.empty((n, 2), dtype=np.uint64)
+    macs = np.empty((n, 2), dtype=np.uint64)
     if n:
-        decode.decode_frames(buf, off, cap, ifs, if_kind, fields, src, dst)
+        decode.decode_frames(buf, off, cap, ifs, if_kind, fields, src, dst, macs)
     columns = {
         "ts": pl.Series("ts", ts, dtype=pl.Int64).cast(pl.Datetime("ns", "UTC")),
         "iface": pl.Series("iface", ifs.astype(np.uint16)),
@@ -220,6 +245,8 @@ def _frame(buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]) 
     }
     for k, name in enumerate(decode.FIELDS):  # one contiguous row per field: a cheap cast each
         columns[name] = pl.Series(name, fields[k].astype(_NUMPY_TYPES[name]))
+    columns["src_mac"] = pl.Series("src_mac", macs[:, 0])
+    columns["dst_mac"] = pl.Series("dst_mac", macs[:, 1])
     columns["src"] = addresses.from_halves(src[:, 0], src[:, 1], "src")
     columns["dst"] = addresses.from_halves(dst[:, 0], dst[:, 1], "dst")
     return pl.DataFrame([columns[c] for c in PACKET_SCHEMA.names()])
@@ -278,6 +305,7 @@ def iter_frames(
             bar.close()
     meta.link_types = [int(t) for t in walker.if_link[: walker.n_if]]
     meta.interfaces = walker.n_if
+    meta.interface_names = walker.names()
     meta.snaplen = int(walker.if_snap[: max(walker.n_if, 1)].max()) if walker.n_if else None
     drops = walker.if_drops[: walker.n_if]
     meta.drops = int(drops[drops >= 0].sum()) if (drops >= 0).any() else None

@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from workbench.capture.reader import CHUNK_RECORDS, CaptureMeta, FileMeta, iter_frames
+from workbench.capture.schema import PACKET_SCHEMA, empty_frame
 from workbench.capture.source import open_evidence
 from workbench.errors import CaptureNotFoundError
 
@@ -63,7 +64,7 @@ def ingest_file(path: Path, root: Path, *, chunk_records: int | None = None, pro
     """Parse one capture into ``root/<sha256>/part-*.parquet`` (skipped when already complete)."""
     ev = open_evidence(path)
     target = root / ev.sha256
-    if (target / META_NAME).is_file():
+    if (target / META_NAME).is_file() and _current(target):
         ev.close()
         return target
     chunk_records = chunk_records or int(os.environ.get("WORKBENCH_CHUNK_RECORDS", CHUNK_RECORDS))
@@ -85,9 +86,8 @@ def ingest_file(path: Path, root: Path, *, chunk_records: int | None = None, pro
     finally:
         ev.close()
     (partial / META_NAME).write_text(json.dumps(asdict(meta), indent=2))
-    if (
-        target / META_NAME
-    ).is_file():  # the same bytes were completed meanwhile (a copy of the file)
+    if (target / META_NAME).is_file() and _current(target):
+        # the same bytes were completed meanwhile (a copy of the file)
         shutil.rmtree(partial, ignore_errors=True)
     else:
         shutil.rmtree(target, ignore_errors=True)
@@ -95,6 +95,17 @@ def ingest_file(path: Path, root: Path, *, chunk_records: int | None = None, pro
     for stale in root.glob(f".{ev.sha256}.*.partial"):  # left behind by an interrupted run
         shutil.rmtree(stale, ignore_errors=True)
     return target
+
+
+def _parts(dataset: Path) -> list[Path]:
+    return sorted(dataset.glob("hour=*/*.parquet"), key=lambda p: (p.name, p.parent.name))
+
+
+def _current(dataset: Path) -> bool:
+    """Whether a complete dataset has today's packet schema (older versions lack columns:
+    re-ingesting the evidence brings them)."""
+    parts = _parts(dataset)
+    return not parts or pl.read_parquet_schema(parts[0]) == dict(PACKET_SCHEMA)
 
 
 def read_meta(dataset: Path) -> FileMeta:
@@ -121,16 +132,21 @@ def scan(
 
 def scan_datasets(datasets: list[Path]) -> pl.LazyFrame:
     """LazyFrame over ingested datasets, in the given order (the packet schema, no extra columns)."""
-    parts = [
-        str(part)
-        for d in datasets
-        for part in sorted(d.glob("hour=*/*.parquet"), key=lambda p: (p.name, p.parent.name))
-    ]
-    if not parts:
-        from workbench.capture.schema import empty_frame
-
+    lazies = []
+    for d in datasets:
+        parts = _parts(d)
+        if not parts:
+            continue
+        lazy = pl.scan_parquet([str(p) for p in parts], hive_partitioning=False)
+        if not _current(d):  # written by an older version: the columns it lacks are zeros
+            names = pl.read_parquet_schema(parts[0])
+            lazy = lazy.with_columns(
+                pl.lit(0, dtype=t).alias(c) for c, t in PACKET_SCHEMA.items() if c not in names
+            ).select(PACKET_SCHEMA.names())
+        lazies.append(lazy)
+    if not lazies:
         return empty_frame().lazy()
-    return pl.scan_parquet(parts, hive_partitioning=False)
+    return lazies[0] if len(lazies) == 1 else pl.concat(lazies, how="vertical")
 
 
 def open_dataset(root: str | os.PathLike) -> tuple[pl.LazyFrame, CaptureMeta]:

@@ -1,7 +1,10 @@
 """The packet frame: one row per packet. The one schema, defined here only.
 
 See DESIGN.md. Addresses are UInt128: the IPv6 value, IPv4 stored
-IPv4-mapped (``::ffff:a.b.c.d``). ``ts`` is UTC with nanosecond precision.
+IPv4-mapped (``::ffff:a.b.c.d``). ``ts`` is UTC with nanosecond precision. ``src_mac``/``dst_mac`` are the
+Ethernet addresses as 48-bit integers (0 where the link layer carries none: raw
+IP, loopback; Linux cooked captures carry the sender's only): they name the
+router a frame came from or went to, the way to tell upstream links apart.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ PACKET_SCHEMA: pl.Schema = pl.Schema(
         "wire_len": pl.UInt32,
         "cap_len": pl.UInt32,
         "vlan": pl.UInt16,
+        "src_mac": pl.UInt64,
+        "dst_mac": pl.UInt64,
         "ip_ver": pl.UInt8,
         "src": pl.UInt128,
         "dst": pl.UInt128,

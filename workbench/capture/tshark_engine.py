@@ -27,6 +27,9 @@ FIELDS = [
     ("frame.len", "wire_len"),
     ("frame.cap_len", "cap_len"),
     ("vlan.id", "vlan"),
+    ("eth.src", "eth_src"),
+    ("eth.dst", "eth_dst"),
+    ("sll.src.eth", "sll_src"),
     ("ip.src", "ip4_src"),
     ("ip.dst", "ip4_dst"),
     ("ip.proto", "ip4_proto"),
@@ -111,6 +114,12 @@ def _int(col: str) -> pl.Expr:
     return pl.col(col).str.split(",").list.first().cast(pl.Int64, strict=False)
 
 
+def _mac(text: pl.Expr) -> pl.Expr:
+    """``aa:bb:cc:dd:ee:ff`` (first occurrence) as a 48-bit integer, 0 when absent."""
+    first = text.str.split(",").list.first().str.replace_all(":", "")
+    return first.str.to_integer(base=16, strict=False).fill_null(0)
+
+
 def _hex_or_int(col: str) -> pl.Expr:
     text = pl.col(col).str.split(",").list.first()
     return (
@@ -158,6 +167,8 @@ def frame_from_fields(raw: pl.DataFrame) -> pl.DataFrame:
         wire_len=_int("wire_len"),
         cap_len=_int("cap_len"),
         vlan=_int("vlan").fill_null(0),
+        src_mac=_mac(pl.coalesce("eth_src", "sll_src")),
+        dst_mac=_mac(pl.col("eth_dst")),
         ip_ver=pl.when(is4).then(4).when(is6).then(6).otherwise(0),
         src_text=pl.when(is4)
         .then(pl.col("ip4_src"))

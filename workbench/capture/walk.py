@@ -120,13 +120,14 @@ def _ts_to_ns(ts, res_kind, res_val, offset_s):
 @njit(cache=True)
 def walk_pcapng(
     buf, start, max_records, state, if_link, if_res_kind, if_res_val, if_tsoff, if_snap, if_drops,
-    out_off, out_cap, out_wire, out_ts, out_if,
+    if_name, out_off, out_cap, out_wire, out_ts, out_if,
 ):  # fmt: skip
     """Walk pcapng blocks from ``start``.
 
     ``state`` (int64[6]) carries across calls: [0] big-endian, [1] first global
     interface index of the current section, [2] interfaces in the section,
     [3] interfaces in total, [4] a section has been seen, [5] last timestamp (ns).
+    ``if_name`` gets each interface's if_name option as (offset << 16) | length, -1 if none.
     Returns (n, next_offset, fault, fault_offset).
     """
     size = buf.shape[0]
@@ -188,6 +189,7 @@ def walk_pcapng(
             if_res_val[g] = 6
             if_tsoff[g] = 0
             if_drops[g] = -1
+            if_name[g] = -1
             opt = body + 8
             while opt + 4 <= end:
                 code = _u16(buf, opt, big)
@@ -202,6 +204,8 @@ def walk_pcapng(
                     else:
                         if_res_kind[g] = 0
                         if_res_val[g] = min(r, 18)
+                elif code == 2 and olen > 0:
+                    if_name[g] = ((opt + 4) << 16) | olen
                 elif code == 14 and olen == 8:
                     lo = _u32(buf, opt + 4, big)
                     hi = _u32(buf, opt + 8, big)

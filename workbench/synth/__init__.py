@@ -177,11 +177,21 @@ def _truth(sc: Scenario, *, seed, scale, stretch, start_ns, drops, table) -> dic
         "targets": sorted({tg for x in sc.attacks for tg in x.targets}),
         "mitigation_start": t(sc.mitigation[0]) if sc.mitigation else None,
         "drops": drops,
+        "uplinks": [
+            {"mac": _mac_text(mac), "attack": sc.attack_uplink in (None, k)}
+            for k, mac in enumerate(frames.UPLINK_MACS)
+        ],
+        "edge_mac": _mac_text(frames.EDGE_MAC),
         "packets": len(table["ts"]),
         "packets_by_label": {
             ("legit" if k == 0 else VOCABULARY[k - 1]): int(c) for k, c in enumerate(counts) if c
         },
     }
+
+
+def _mac_text(mac: int) -> str:
+    raw = f"{mac:012x}"
+    return ":".join(raw[i : i + 2] for i in range(0, 12, 2))
 
 
 def _stem(path: Path) -> Path:
@@ -212,7 +222,8 @@ def write(scenario: str, path: str | Path, *, seed: int = 0, scale: float = 1.0,
     truth["format"] = fmt
     truth["snaplen"] = snaplen or sc.snaplen
     frames.write_capture(path, table, templates, fmt=fmt, snaplen=snaplen or sc.snaplen,
-                         drops=truth["drops"] if fmt == "pcapng" else None, comment=sc.description)  # fmt: skip
+                         drops=truth["drops"] if fmt == "pcapng" else None, comment=sc.description,
+                         attack_uplink=sc.attack_uplink)  # fmt: skip
     truth["file"] = path.name
     truth_path(path).write_text(json.dumps(truth, indent=2))
     names = np.array(["legit", *VOCABULARY])

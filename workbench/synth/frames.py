@@ -13,8 +13,11 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
-SRC_MAC = bytes.fromhex("001b21aa0001")  # upstream router
-DST_MAC = bytes.fromhex("0cc47a45a044")  # provider edge
+UPLINK_MACS = (0x001B21AA0001, 0x001B21AA0002)  # the upstream ISP's two routers
+EDGE_MAC = 0x0CC47A45A044  # the provider's edge router, behind the capture point
+# the provider side (documentation ranges): its datacenter, its upstream routers, its IPv6 /48
+PROVIDER_V4 = ((0xCB007100, 24), (0xC6336400, 24))
+PROVIDER_V6_48 = 0x20010DB80040
 L4_HEADER = {6: 20, 17: 8, 1: 8, 58: 8, 47: 4}
 
 # the columns of a packet table (all NumPy arrays of one length)
@@ -103,8 +106,8 @@ def write_records(
         f = scratch
         p = 0
         for k in range(6):
-            f[k] = dst_mac[k]
-            f[6 + k] = src_mac[k]
+            f[k] = (dst_mac[i] >> np.uint64(40 - 8 * k)) & np.uint64(0xFF)
+            f[6 + k] = (src_mac[i] >> np.uint64(40 - 8 * k)) & np.uint64(0xFF)
         p = 12
         if vlan[i] > 0:
             _put16(f, p, 0x8100)
@@ -225,6 +228,33 @@ def write_records(
             out[d + k] = f[k]
 
 
+def _provider(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    mapped = (hi == 0) & ((lo >> np.uint64(32)) == np.uint64(0xFFFF))
+    v4 = lo & np.uint64(0xFFFFFFFF)
+    inside = (hi >> np.uint64(16)) == np.uint64(PROVIDER_V6_48)
+    for net, bits in PROVIDER_V4:
+        inside |= mapped & ((v4 >> np.uint64(32 - bits)) == np.uint64(net >> (32 - bits)))
+    return inside
+
+
+def link_macs(
+    table: dict[str, np.ndarray], attack_uplink: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Source and destination MAC of every packet: inbound frames come from one of the upstream
+    routers to the edge, outbound ones go the other way. The upstream is chosen per remote
+    address, as ECMP hashing does, except that attack packets (label >= 0) all take
+    ``attack_uplink`` when it is set."""
+    inbound = _provider(table["dst_hi"], table["dst_lo"])
+    hi = np.where(inbound, table["src_hi"], table["dst_hi"])
+    lo = np.where(inbound, table["src_lo"], table["dst_lo"])
+    uplink = ((hi ^ lo) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(63)
+    if attack_uplink is not None:
+        uplink = np.where(table["label"] >= 0, np.uint64(attack_uplink), uplink)
+    router = np.array(UPLINK_MACS, dtype=np.uint64)[uplink.astype(np.int64)]
+    edge = np.uint64(EDGE_MAC)
+    return np.where(inbound, router, edge), np.where(inbound, edge, router)
+
+
 def _pcapng_option(code: int, value: bytes) -> bytes:
     return struct.pack("<HH", code, len(value)) + value + b"\0" * ((-len(value)) % 4)
 
@@ -236,7 +266,7 @@ def _pcapng_block(btype: int, body: bytes) -> bytes:
 
 def write_capture(
     path: Path, table: dict[str, np.ndarray], templates: list[bytes], *, fmt: str, snaplen: int,
-    drops: int | None = None, comment: str = "",
+    drops: int | None = None, comment: str = "", attack_uplink: int | None = None,
 ) -> int:  # fmt: skip
     """Write the packet table as pcap or pcapng; return the file size."""
     flat, starts, lengths, sums = template_table(templates)
@@ -285,7 +315,7 @@ def write_capture(
             cols["ttl"], cols["ip_id"], cols["frag_off"], cols["mf"], cols["df"], cols["l4"],
             cols["tcp_flags"], cols["seq"], cols["ack"], cols["icmp_type"], cols["icmp_code"],
             cols["tpl"], cols["tpl_off"], cols["plen"], cols["vlan"], flat, starts, lengths, sums,
-            np.frombuffer(SRC_MAC, np.uint8), np.frombuffer(DST_MAC, np.uint8),
+            *link_macs(cols | {"label": table["label"]}, attack_uplink),
         )  # fmt: skip
     path = Path(path)
     if path.suffix == ".gz":

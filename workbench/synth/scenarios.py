@@ -42,6 +42,7 @@ class Scenario:
     attacks: tuple[Attack, ...]
     capacity_bps: float | None = None
     mitigation: tuple[float, float] | None = None  # (start, residue share kept)
+    attack_uplink: int | None = None  # the attack arrives through this upstream router only
     sessions_per_s: float = 6.0
     dns_per_s: float = 10.0
     snaplen: int = 262144
@@ -201,6 +202,7 @@ _add(
         attacks=(Attack("ntp_amplification", 20, 90, 9000, ("203.0.113.10",), reflectors=1000),),
         capacity_bps=20e6,
         mitigation=(60, 0.05),
+        attack_uplink=1,
         sessions_per_s=10,
         snaplen=128,
         fmt="pcapng",
