@@ -128,6 +128,15 @@ def test_router_mac_links_per_direction(tmp_path) -> None:
         calm["directions"]["from_router"]["packets"] > 0
         and calm["directions"]["to_router"]["packets"] > 0
     )
+    # the strip the notebook draws: a row per link and direction, the attacked one full
+    from workbench.analysis import capacity
+
+    util = saturation.links_series(wb.load(path).packets, capacity.parse_links(specs), 1000)
+    peak = dict(util.group_by("link").agg(pl.col("utilization").max()).iter_rows())
+    assert set(peak) == {
+        f"mac:{m} {d} router" for m in (attacked[0], quiet[0]) for d in ("from", "to")
+    }
+    assert peak[f"mac:{attacked[0]} from router"] > 0.9 > 0.5 > peak[f"mac:{quiet[0]} from router"]
 
 
 def test_links_by_interface_name(tmp_path) -> None:

@@ -271,6 +271,34 @@ def assess_links(
     return out
 
 
+def links_series(
+    frame: Frame, links: list[tuple[str, object, float]], bin_ms: int = 1000
+) -> pl.DataFrame:
+    """Utilisation over time of every mapped link, for ``viz.link_strip``: ``ts``, ``link``, ``bps``,
+    ``utilization``; a router-MAC link gives a row per direction (``... from router``, ``... to router``).
+
+        wb.viz.link_strip(links_series(rep.packets, capacity.parse_links(["mac:00:1b:21:aa:00:01=10G"])))
+    """
+    parts = []
+    lazy = frame.lazy()
+    for kind, ident, capacity in links:
+        label = link_label(kind, ident)
+        if kind == "mac":
+            masks = [(f"{label} from router", pl.col("src_mac") == ident), (f"{label} to router", pl.col("dst_mac") == ident)]  # fmt: skip
+        else:
+            masks = [(label, link_mask(kind, ident))]
+        for name, mask in masks:
+            util = utilization_series(lazy.filter(mask), capacity, bin_ms)
+            parts.append(util.select("ts", pl.lit(name).alias("link"), "bps", "utilization"))
+    schema = {
+        "ts": pl.Datetime("ns", "UTC"),
+        "link": pl.String,
+        "bps": pl.Float64,
+        "utilization": pl.Float64,
+    }
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+
+
 def link_label(kind: str, ident) -> str:
     """``all``, ``iface:0``, ``eth0``, ``vlan:100``, ``mac:00:1b:21:aa:00:01``."""
     if kind == "all":
