@@ -49,12 +49,19 @@ def main() -> int:
         saturation.assess(classified, truth["capacity_bps"])
         t_sat = time.perf_counter() - t
         t = time.perf_counter()
+        half = truth["capacity_bps"] / 2
+        saturation.assess_links(
+            classified, [("mac", 0x001B21AA0001, half), ("mac", 0x001B21AA0002, half)]
+        )
+        t_links = time.perf_counter() - t
+        t = time.perf_counter()
         report = wb.analyze(cap, link_capacity=truth["capacity_bps"])
         t_all = time.perf_counter() - t
         n = frame.height
         print(f"{'step':<28} {'seconds':>8} {'packets/s':>14}")
         for name, sec in [("load (warm)", t_load), ("classify vectors", t_classify), ("phases", t_phases),
-                          ("saturation, 5 time scales", t_sat), ("analyze (everything)", t_all)]:  # fmt: skip
+                          ("saturation, 5 time scales", t_sat),
+                          ("2 router links x 2 directions", t_links), ("analyze (everything)", t_all)]:  # fmt: skip
             print(f"{name:<28} {sec:>8.2f} {n / sec:>14,.0f}")
         for p in report.phases:
             print(
