@@ -3,8 +3,9 @@ then the whole analysis of the dataset (windows, streaming queries), with peak m
 
     python benchmarks/scale.py [--gb 5] [--files 4] [--window-packets N]
 
-The bundled sample's records are repeated into --files pcapng files totalling about --gb GB
-(written to a temp folder, deleted after). Peak memory is the largest sum of the resident
+The bundled sample's records are replayed back to back (each replay shifted in time by the
+sample's duration) into --files pcapng files totalling about --gb GB (written to a temp
+folder, deleted after). Peak memory is the largest sum of the resident
 memory of this process and all its children, sampled every 50 ms.
 """
 
@@ -19,12 +20,26 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 
 
+def _records(body: bytes) -> np.ndarray:
+    """Offsets of the enhanced packet blocks in a run of pcapng blocks."""
+    offsets, off = [], 0
+    while off < len(body):
+        btype, blen = struct.unpack_from("<II", body, off)
+        if btype == 6:
+            offsets.append(off)
+        off += blen
+    return np.array(offsets, dtype=np.int64)
+
+
 def make_folder(folder: Path, gb: float, files: int) -> int:
+    """The sample's packets replayed back to back, each replay shifted by the sample's duration
+    (an attacker that comes back every few minutes, for hours), split into rotating files."""
     import gzip
 
     raw = gzip.decompress((REPO / "sample_pcaps" / "mailprovider_2015.pcapng.gz").read_bytes())
@@ -35,15 +50,29 @@ def make_folder(folder: Path, gb: float, files: int) -> int:
             break
         off += blen
     head, body = raw[:off], raw[off:]
+    epb = _records(body)
+    view = np.frombuffer(body, dtype=np.uint8)
+    hi = view[epb[:, None] + 12 + np.arange(4)].copy().view("<u4").ravel().astype(np.uint64)
+    lo = view[epb[:, None] + 16 + np.arange(4)].copy().view("<u4").ravel().astype(np.uint64)
+    ts = (hi << np.uint64(32)) | lo  # nanoseconds (the sample's interface has if_tsresol 9)
+    period = int(ts.max() - ts.min()) + 1_000_000_000
     copies = max(1, int(gb * 1e9 / len(body) / files))
-    total = 0
+    replay = 0
     for k in range(files):  # a different length each: distinct files, as rotating captures are
         with (folder / f"rotating-{k:02d}.pcapng").open("wb") as out:
             out.write(head)
             for _ in range(copies + k):
-                out.write(body)
-        total += copies + k
-    return total
+                shifted = ts + np.uint64(replay * period)
+                chunk = view.copy()
+                chunk[epb[:, None] + 12 + np.arange(4)] = (
+                    (shifted >> np.uint64(32)).astype("<u4").view(np.uint8).reshape(-1, 4)
+                )
+                chunk[epb[:, None] + 16 + np.arange(4)] = (
+                    (shifted & np.uint64(0xFFFFFFFF)).astype("<u4").view(np.uint8).reshape(-1, 4)
+                )
+                out.write(chunk.tobytes())
+                replay += 1
+    return replay
 
 
 class PeakMemory:

@@ -1,7 +1,7 @@
 """The command line, over the same public API the notebooks use.
 
 workbench analyze CAPTURE... [--link 10G] [--json F] [--html F] [--timeline F]
-workbench analyze DATASET [--window-packets N] ...   (a folder written by `workbench ingest`)
+workbench analyze DATASET [--window-packets N] [--workers N | --scheduler ADDR] ...   (a `workbench ingest` folder)
 workbench info CAPTURE...
 workbench ingest CAPTURE... -o DIR
 workbench synth SCENARIO -o FILE [--seed N] [--scale F] [--format pcap|pcapng]
@@ -115,12 +115,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         os.environ["WORKBENCH_GEOIP_DB"] = os.pathsep.join(args.geoip_db)
     options = {"link_capacity": args.link or None, "dissect": args.dissect}
     if _is_dataset(args.captures):
-        print(
-            f"dataset {args.captures[0]}: analysed in windows of <= {args.window_packets:,} packets"
-        )
         capture = None
-        report = wb.analyze(args.captures[0], **options, window_packets=args.window_packets,
-                            workdir=args.workdir, progress=True)  # fmt: skip
+        report = wb.analyze(args.captures[0], **options, window_packets=args.window_packets, workdir=args.workdir,
+                            progress=True, workers=args.workers, scheduler=args.scheduler)  # fmt: skip
+        where = (
+            f"on {args.scheduler}"
+            if args.scheduler
+            else f"on {args.workers} Dask workers"
+            if args.workers
+            else "in this process"
+        )
+        print(f"dataset {args.captures[0]}: analysed {where} in {report.parameters['analysis_windows']} windows"
+              f" of <= {report.parameters['window_packets'] or report.capture['packets']:,} packets")  # fmt: skip
     else:
         capture = _load(args.captures, args.engine)
         report = wb.analyze(capture, **options)
@@ -227,10 +233,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--window-packets",
         type=int,
-        default=WINDOW_PACKETS,
+        default=None,
         metavar="N",
         help="for a dataset folder (workbench ingest): packets per analysis window "
-        f"(default {WINDOW_PACKETS:,}; memory grows ~500 bytes per packet of a window)",
+        f"(default {WINDOW_PACKETS:,}, shared among --workers; memory grows ~500 bytes per packet of a window)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="for a dataset folder: analyse on a local Dask cluster of N processes",
+    )
+    p.add_argument(
+        "--scheduler",
+        help="for a dataset folder: analyse on an existing Dask cluster (tcp://host:8786)",
     )
     p.add_argument(
         "--workdir",

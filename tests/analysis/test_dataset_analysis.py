@@ -97,6 +97,25 @@ def test_many_windows_tell_the_same_story(case) -> None:
     assert labelled.row(0)[0] == capture.packets.height
 
 
+def test_windows_as_dask_tasks_give_the_same_report(case) -> None:
+    """Each window of each pass a task on a LocalCluster of 2 processes: the same report, byte for
+    byte, as one process with the same windows."""
+    folder, _, dataset, capture, _ = case
+    window = capture.packets.height // 5
+    options = {"link_capacity": "3M", "window_packets": window, "progress": False}
+    here = wb.analyze(dataset, **options, workdir=folder / "here")
+    there = wb.analyze(dataset, **options, workdir=folder / "there", workers=2)
+    assert there.parameters["dask"] == {"workers": 2} and here.parameters["dask"] is None
+    assert there.parameters["analysis_windows"] == here.parameters["analysis_windows"] >= 5
+    mine, theirs = _comparable(there), _comparable(here)
+    mine["parameters"].pop("dask"), theirs["parameters"].pop("dask")
+    assert mine == theirs
+    assert there.series.equals(here.series)
+    assert sorted(p.name for p in (folder / "there").glob("window-*.parquet")) == sorted(
+        p.name for p in (folder / "here").glob("window-*.parquet")
+    )
+
+
 def test_window_plan_holds_whole_seconds_and_every_packet(case) -> None:
     _, _, dataset, capture, _ = case
     lazy, _ = open_dataset(dataset)

@@ -6,6 +6,7 @@ import json
 import shutil
 import tempfile
 import weakref
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,9 +202,11 @@ def analyze(
     pps_limit: float | None = None,
     bin_ms: int = 100,
     dissect: int | bool = False,
-    window_packets: int = WINDOW_PACKETS,
+    window_packets: int | None = None,
     workdir: str | Path | None = None,
     progress: bool | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Report:
     """Phases, vectors, targets, sources and link saturation of a capture.
 
@@ -211,7 +214,10 @@ def analyze(
     memory, a Parquet dataset (the folder ``wb.ingest`` wrote, or the LazyFrame of ``wb.scan``):
     that is classified in windows of at most ``window_packets`` packets whose labelled parts go
     to ``workdir`` (default: a temporary folder in the cache, removed with the Report), and every
-    figure is a streaming query over them. ``dissect``: read that many packets per vector
+    figure is a streaming query over them. ``workers`` / ``scheduler``: each window of each pass
+    is then a Dask task, on a ``LocalCluster`` of that many processes (whose windows are
+    ``window_packets`` divided among them, default 2,000,000) or on an existing cluster that sees
+    the dataset and ``workdir``; the report is the same as in one process. ``dissect``: read that many packets per vector
     (True: 200) with tshark and add what their application layer says (DNS names, HTTP
     requests, NTP request codes) to each vector's evidence.
 
@@ -230,9 +236,17 @@ def analyze(
         links = resolve_links(links, meta.get("interfaces", []))
         if workdir is None:
             scratch = workdir = _scratch()
-        classified, partials = classify_windows(
-            lazy, workdir, window_packets=window_packets, progress=progress
-        )
+        with ExitStack() as stack:
+            cluster = None
+            if workers is not None or scheduler is not None:
+                from workbench.cluster import dask_cluster
+
+                cluster = stack.enter_context(dask_cluster(workers, scheduler))
+            if window_packets is None:
+                window_packets = cluster.share(WINDOW_PACKETS) if cluster else WINDOW_PACKETS
+            classified, partials = classify_windows(
+                lazy, workdir, window_packets=window_packets, progress=progress, cluster=cluster
+            )
     else:
         frame, meta = _in_memory(capture)
         links = resolve_links(links, meta.get("interfaces", []))
@@ -263,6 +277,9 @@ def analyze(
             "carpet_min_hosts": 8,
             "analysis_windows": partials.windows,
             "window_packets": window_packets if partials.windows > 1 else None,
+            "dask": ({"workers": workers} if workers else {"scheduler": scheduler})
+            if workers or scheduler
+            else None,
         },
         "phases": phases_mod.segment(classified, series, span) if partials.packets else [],
         "vectors": _vector_entries(classified, series) if partials.packets else [],

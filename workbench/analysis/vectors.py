@@ -340,6 +340,16 @@ class Evidence:
             )
         self.solo.append(_single_source_http(cand))
 
+    def merge(self, other: Evidence) -> None:
+        """Take another part's evidence (windows of the same capture, gathered apart)."""
+        for mine, theirs in ((self.stats, other.stats), (self.distinct, other.distinct), (self.seconds, other.seconds)):  # fmt: skip
+            for key in KEYS:
+                mine[key].extend(theirs[key])
+        self.solo.extend(other.solo)
+        for name, pick in (("first_s", min), ("last_s", max)):
+            values = [v for v in (getattr(self, name), getattr(other, name)) if v is not None]
+            setattr(self, name, pick(values) if values else None)
+
     def verdicts(self) -> Verdicts:
         """Judge every (target, vector) pair on everything gathered."""
         span_s = (self.last_s - self.first_s + 1) if self.first_s is not None else 1

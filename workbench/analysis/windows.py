@@ -25,6 +25,7 @@ import polars as pl
 from workbench.analysis.lazy import collect
 from workbench.analysis.series import fine_series
 from workbench.analysis.vectors import Evidence, Verdicts, candidates, classify
+from workbench.cluster import Cluster
 
 WINDOW_PACKETS = 2_000_000
 PEAK_BINS_MS = (1, 10)  # finer than the 100 ms series: peaks are taken per window
@@ -40,6 +41,7 @@ class Partials:
         default_factory=dict
     )  # bin_ms -> (bytes, packets, bin)
     gaps: list[tuple[int, int]] = field(default_factory=list)  # (last ts before, first ts after)
+    first_ns: int | None = None
     last_ns: int | None = None
     packets: int = 0
     windows: int = 0
@@ -67,12 +69,31 @@ class Partials:
             if best is None or top[1] > best[0]:
                 self.peaks[bin_ms] = (int(top[1]), int(top[2]), int(top[0]))
         times = ts.sort()
+        if self.first_ns is None:
+            self.first_ns = int(times[0])
         if self.last_ns is not None:
             times = pl.concat([pl.Series([self.last_ns], dtype=pl.Int64), times])
         diffs = times.diff().fill_null(0)
         for i in (diffs > GAP_S * 1e9).arg_true().to_list():
             self.gaps.append((int(times[i - 1]), int(times[i])))
         self.last_ns = int(times[-1])
+
+    def merge(self, later: Partials) -> None:
+        """Take the partials of the windows that follow these (computed apart)."""
+        if not later.packets:
+            return
+        if self.last_ns is not None and later.first_ns - self.last_ns > GAP_S * 1e9:
+            self.gaps.append((self.last_ns, later.first_ns))
+        self.gaps.extend(later.gaps)
+        self.series.extend(later.series)
+        for bin_ms, top in later.peaks.items():
+            best = self.peaks.get(bin_ms)
+            if best is None or top[0] > best[0]:
+                self.peaks[bin_ms] = top
+        self.first_ns = later.first_ns if self.first_ns is None else self.first_ns
+        self.last_ns = later.last_ns
+        self.packets += later.packets
+        self.windows += later.windows
 
     def fine_series(self) -> pl.DataFrame:
         """The 100 ms series per vector of the whole capture."""
@@ -108,31 +129,34 @@ def classify_windows(
     *,
     window_packets: int = WINDOW_PACKETS,
     progress: bool | None = None,
+    cluster: Cluster | None = None,
 ) -> tuple[pl.LazyFrame, Partials]:
     """Classify a lazy packet frame window by window into ``workdir/window-*.parquet``.
 
+    ``cluster`` (``workbench.cluster.dask_cluster``): each window of each pass is a Dask task
+    there (``workdir`` and the dataset must then be where the workers see them); the parts
+    combine in window order, so the result is the same as in one process.
     Returns the labelled packets (lazy, the packet schema plus ``vector``) and the partials.
     """
     out = Path(workdir)
     out.mkdir(parents=True, exist_ok=True)
     windows = plan(packets, window_packets)
+    parts = [str(out / f"window-{k:06d}.parquet") for k in range(len(windows))]
     bar = _bar(2 * sum(n for *_, n in windows), progress, len(windows))
+    run = _run_here if cluster is None else _run_on(cluster)
     try:
         evidence = Evidence.empty()
-        for frame in _frames(packets, windows, bar):
-            evidence.add(frame, candidates(frame))
+        for share in run(window_evidence, packets, windows, [()] * len(windows), bar):
+            evidence.merge(share)
         verdicts: Verdicts = evidence.verdicts()
         del evidence
+        if cluster is not None:  # sent once to every worker, not with every task
+            [verdicts] = cluster.client.scatter([verdicts], broadcast=True)
         partials = Partials()
-        parts = []
-        for k, frame in enumerate(_frames(packets, windows, bar)):
-            classified = classify(frame, verdicts)
-            del frame
-            partials.add(classified)
-            part = out / f"window-{k:06d}.parquet"
-            classified.write_parquet(part, statistics=True)
-            parts.append(str(part))
-            del classified
+        for share in run(
+            window_labels, packets, windows, [(verdicts, part) for part in parts], bar
+        ):
+            partials.merge(share)
     finally:
         if bar is not None:
             bar.close()
@@ -143,19 +167,68 @@ def classify_windows(
     return pl.scan_parquet(parts), partials
 
 
+def _window(packets: pl.LazyFrame, lo: int, hi: int) -> pl.DataFrame:
+    ts = pl.col("ts").cast(pl.Int64)
+    return packets.filter((ts >= lo) & (ts < hi)).collect()
+
+
+def window_evidence(packets: pl.LazyFrame, lo: int, hi: int) -> Evidence:
+    """Pass 1 on one window ``[lo, hi)`` ns: what the vector tests need from it."""
+    frame = _window(packets, lo, hi)
+    evidence = Evidence.empty()
+    evidence.add(frame, candidates(frame))
+    return evidence
+
+
+def window_labels(
+    packets: pl.LazyFrame, lo: int, hi: int, verdicts: Verdicts, part: str
+) -> Partials:
+    """Pass 2 on one window: label it with the capture's verdicts, write it to ``part``, and
+    return its per-bin partials."""
+    classified = classify(_window(packets, lo, hi), verdicts)
+    partials = Partials()
+    partials.add(classified)
+    classified.write_parquet(part, statistics=True)
+    return partials
+
+
+def _run_here(task, packets, windows, extra, bar) -> Iterator:
+    """One window after the other, in this process."""
+    for (lo, hi, n), more in zip(windows, extra, strict=True):
+        yield task(packets, lo, hi, *more)
+        if bar is not None:
+            bar.update(n)
+
+
+def _run_on(cluster: Cluster):
+    """Every window a task on the cluster; results come back in window order."""
+
+    def run(task, packets, windows, extra, bar) -> Iterator:
+        from distributed import as_completed
+
+        client = cluster.client
+        futures = {
+            client.submit(task, packets, lo, hi, *more, pure=False): k
+            for k, ((lo, hi, _), more) in enumerate(zip(windows, extra, strict=True))
+        }
+        done: dict[int, object] = {}
+        upcoming = 0
+        for future in as_completed(futures):
+            k = futures[future]
+            done[k] = future.result()
+            future.release()
+            if bar is not None:
+                bar.update(windows[k][2])
+            while upcoming in done:  # hand results on in order as soon as they can be
+                yield done.pop(upcoming)
+                upcoming += 1
+
+    return run
+
+
 def _bar(total: int, progress: bool | None, windows: int):
     if progress is False or not total or (progress is None and windows < 2):
         return None
     from tqdm.auto import tqdm
 
     return tqdm(total=total, unit="pkt", unit_scale=True, desc="analyse (2 passes)")
-
-
-def _frames(
-    packets: pl.LazyFrame, windows: list[tuple[int, int, int]], bar
-) -> Iterator[pl.DataFrame]:
-    ts = pl.col("ts").cast(pl.Int64)
-    for lo, hi, n in windows:
-        yield packets.filter((ts >= lo) & (ts < hi)).collect()
-        if bar is not None:
-            bar.update(n)

@@ -8,7 +8,6 @@ leaves no half file behind and a second run skips what is done: no duplicates.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -82,22 +81,16 @@ def ingest(paths: str | os.PathLike | Sequence[str | os.PathLike], dataset: str 
 def _distributed(
     files: list[Path], root: Path, *, workers: int | None, scheduler: str | None, bar
 ) -> list[Path]:
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        # one Numba thread per worker process: the workers, not the threads, share the cores
-        cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
-                               local_directory=tempfile.mkdtemp(prefix="wb-dask-"), env={"NUMBA_NUM_THREADS": "1"})  # fmt: skip
-        client = Client(cluster)
-    # workers of one machine share its memory: each decodes smaller chunks, so together they
-    # need what one process does
-    chunk = None if scheduler else max(CHUNK_RECORDS // (workers or 2), 1 << 16)
-    try:
+    from workbench.cluster import dask_cluster
+
+    with dask_cluster(workers, scheduler) as cluster:
+        # workers of one machine share its memory: each decodes smaller chunks, so together they
+        # need what one process does
+        chunk = cluster.share(CHUNK_RECORDS, 1 << 16) if cluster.local_workers else None
         futures = {
-            client.submit(
+            cluster.client.submit(
                 ingest_file, path, root, chunk_records=chunk, progress=False, pure=False
             ): k
             for k, path in enumerate(files)
@@ -108,7 +101,3 @@ def _distributed(
             if bar is not None:
                 bar.update()
         return [r for r in results if r is not None]
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
