@@ -1,22 +1,23 @@
-"""A multi-GB folder of rotating captures: ingest in one process vs a Dask LocalCluster of 2,
-then the whole analysis of the dataset (windows, streaming queries), with peak memory.
+"""A multi-GB folder of rotating captures, ingested and then analysed, each in one process and
+on a Dask LocalCluster of 2, with the throughput, the speed-up and the peak memory.
 
-    python benchmarks/scale.py [--gb 5] [--files 4] [--window-packets N]
+    python benchmarks/scale.py [--gb 5] [--files 4] [--window-packets N] [--skip-dask]
 
 The bundled sample's records are replayed back to back (each replay shifted in time by the
 sample's duration) into --files pcapng files totalling about --gb GB (written to a temp
-folder, deleted after). Peak memory is the largest sum of the resident
-memory of this process and all its children, sampled every 50 ms.
+folder, deleted after). Each step runs as the `workbench` command a user would type, in its
+own process; its peak memory includes its Dask workers.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import struct
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -75,31 +76,28 @@ def make_folder(folder: Path, gb: float, files: int) -> int:
     return replay
 
 
-class PeakMemory:
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for proc in [me, *me.children(recursive=True)]:
-                try:
-                    total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
-            time.sleep(0.05)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+def run(command: list[str]) -> tuple[float, int]:
+    """Run a workbench command as a user would, in its own process: (seconds, peak memory), the
+    peak being the largest sum of the resident memory of it and its children (Dask workers),
+    sampled every 50 ms."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "workbench.cli", *command], stdout=subprocess.DEVNULL
+    )
+    root = psutil.Process(child.pid)
+    peak = 0
+    while child.poll() is None:
+        total = 0
+        try:
+            for proc in [root, *root.children(recursive=True)]:
+                total += proc.memory_info().rss
+        except psutil.Error:
+            pass
+        peak = max(peak, total)
+        time.sleep(0.05)
+    if child.returncode:
+        raise SystemExit(f"workbench {' '.join(command)} failed ({child.returncode})")
+    return time.perf_counter() - started, peak
 
 
 def main() -> int:
@@ -109,9 +107,7 @@ def main() -> int:
     parser.add_argument("--window-packets", type=int, default=None)
     parser.add_argument("--skip-dask", action="store_true")
     args = parser.parse_args()
-    import workbench as wb
-    from workbench.analysis.windows import WINDOW_PACKETS
-    from workbench.capture.ingest import ingest
+    import polars as pl
 
     folder = Path(tempfile.mkdtemp(prefix="wb-scale-"))
     try:
@@ -119,31 +115,54 @@ def main() -> int:
         evidence.mkdir()
         make_folder(evidence, args.gb, args.files)
         size = sum(p.stat().st_size for p in evidence.iterdir())
-        print(f"{args.files} captures, {size / 1e9:.2f} GB")
-        timings = {}
-        for workers in (None,) if args.skip_dask else (None, 2):
-            with PeakMemory() as memory:
-                started = time.perf_counter()
-                lazy = ingest(
-                    evidence, folder / f"dataset-{workers}", workers=workers, progress=False
+        print(
+            f"{args.files} captures, {size / 1e9:.2f} GB; each step is a `workbench` command in its own process"
+        )
+        runs = (None,) if args.skip_dask else (None, 2)
+        timings: dict[tuple[str, int | None], float] = {}
+        packets = 0
+        for workers in runs:
+            dask = ["--workers", str(workers)] if workers else []
+            dataset = folder / f"dataset-{workers}"
+            seconds, peak = run(["ingest", str(evidence), "-o", str(dataset), *dask])
+            packets = (
+                pl.scan_parquet(dataset / "*" / "hour=*" / "*.parquet")
+                .select(pl.len())
+                .collect()
+                .item()
+            )
+            timings["ingest", workers] = seconds
+            label = (
+                "ingest, 1 process"
+                if workers is None
+                else f"ingest, Dask LocalCluster of {workers}"
+            )
+            print(f"{label:<38} {packets:>12,} packets in {seconds:6.1f} s = {packets / seconds:>11,.0f} packets/s, "
+                  f"{size / 1e6 / seconds:5.0f} MB/s, peak memory {peak / 1e6:,.0f} MB")  # fmt: skip
+        for workers in runs:
+            dask = ["--workers", str(workers)] if workers else []
+            window = ["--window-packets", str(args.window_packets)] if args.window_packets else []
+            out = folder / f"report-{workers}.json"
+            seconds, peak = run(["analyze", str(folder / "dataset-None"), "--link", "1G", "--json", str(out),
+                                 "--workdir", str(folder / f"labelled-{workers}"), *window, *dask])  # fmt: skip
+            timings["analyse", workers] = seconds
+            report = json.loads(out.read_text())
+            params = report["parameters"]
+            label = (
+                "analyse, 1 process"
+                if workers is None
+                else f"analyse, Dask LocalCluster of {workers}"
+            )
+            print(f"{label:<38} {packets:>12,} packets in {seconds:6.1f} s = {packets / seconds:>11,.0f} packets/s, "
+                  f"{params['analysis_windows']} windows of <= {params['window_packets']:,}, peak memory {peak / 1e6:,.0f} MB")  # fmt: skip
+            phases = report["phases"]
+            print(f"  {len(phases)} phases ({sum(p['kind'] == 'attack' for p in phases)} attack), "
+                  f"vectors: {', '.join(sorted(v['vector'] for v in report['vectors']))}")  # fmt: skip
+        if 2 in runs:
+            for step in ("ingest", "analyse"):
+                print(
+                    f"speed-up from 1 to 2 workers, {step}: {timings[step, None] / timings[step, 2]:.2f}x"
                 )
-                packets = lazy.select("ts").collect().height
-                seconds = time.perf_counter() - started
-            label = "1 process" if workers is None else f"Dask LocalCluster, {workers} workers"
-            timings[workers] = seconds
-            print(f"{label:<34} {packets:>12,} packets in {seconds:6.1f} s = {packets / seconds:>11,.0f} packets/s, "
-                  f"{size / 1e6 / seconds:6.0f} MB/s, peak memory {memory.peak / 1e6:,.0f} MB")  # fmt: skip
-        if 2 in timings:
-            print(f"speed-up from 1 to 2 workers: {timings[None] / timings[2]:.2f}x")
-        window = args.window_packets or WINDOW_PACKETS
-        with PeakMemory() as memory:
-            started = time.perf_counter()
-            report = wb.analyze(folder / "dataset-None", link_capacity="1G", window_packets=window,
-                                workdir=folder / "labelled", progress=False)  # fmt: skip
-            seconds = time.perf_counter() - started
-        print(f"{'analyse the dataset':<34} {packets:>12,} packets in {seconds:6.1f} s = {packets / seconds:>11,.0f} packets/s, "
-              f"{report.parameters['analysis_windows']} windows of <= {window:,}, peak memory {memory.peak / 1e6:,.0f} MB")  # fmt: skip
-        print(f"  {report.summary()}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -354,26 +354,20 @@ def _application_evidence(data: dict, capture, classified: pl.DataFrame, per_vec
 
 def _phase_countries(data: dict, classified: Frame) -> None:
     """Each attack phase's top source countries (spoofed sources apart), to see the mix change."""
-    from workbench.analysis.geography import source_geography
+    from workbench.analysis.geography import countries_by
 
     verdicts = data["sources"]["spoofing"]["per_vector"]
     spoofed = {p["vector"] for p in verdicts if p["verdict"] in ("spoofed", "likely spoofed")}
     reflected = {p["vector"] for p in verdicts if p["verdict"] == "reflected"}
-    for phase in data["phases"]:
-        if phase["kind"] == "baseline":
-            continue
-        lo, hi = pl.Series([phase["start"], phase["end"]]).str.to_datetime(
-            time_unit="ns", time_zone="UTC"
-        )
-        part = classified.lazy().filter(
-            (pl.col("ts") >= lo) & (pl.col("ts") < hi) & pl.col("vector").is_in(phase["vectors"])
-        )
-        countries = source_geography(part, spoofed, reflected, top=5)["countries"]
-        phase["top_countries"] = [
-            {
-                "country": c["country"],
-                "packets": c["packets"],
-                "unique_sources": c["unique_sources"],
-            }
-            for c in countries
-        ]
+    phases = data["phases"]
+    if not phases:
+        return
+    bounds = [tuple(int(v) for v in pl.Series([p["start"], p["end"]]).str.to_datetime(time_unit="ns", time_zone="UTC").cast(pl.Int64))
+              for p in phases]  # fmt: skip
+    present = [p["vectors"] if p["kind"] != "baseline" else [] for p in phases]
+    found = countries_by(
+        phases_mod.own_traffic(classified, bounds, present), spoofed, reflected, "phase"
+    )
+    for index, phase in enumerate(phases):
+        if phase["kind"] != "baseline":
+            phase["top_countries"] = found.get(index, [])

@@ -112,7 +112,7 @@ def _with_datagram_ports(frame: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("payload_len").first().alias("_dg_payload"),
     )
     pair = firsts.group_by("src", "dst", "proto").agg(
-        pl.col("sport").mode().first().alias("_pair_sport"),
+        pl.col("sport").mode().min().alias("_pair_sport"),
         pl.col("payload_len").max().alias("_pair_payload"),
     )
     nonfirst = pl.col("frag") & FRAG_NONFIRST > 0
