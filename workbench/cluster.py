@@ -39,7 +39,7 @@ def dask_cluster(workers: int | None = None, scheduler: str | None = None) -> It
         client = Client(scheduler)
     else:
         local = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
-                             local_directory=tempfile.mkdtemp(prefix="wb-dask-"), env={"NUMBA_NUM_THREADS": "1"})  # fmt: skip
+                             local_directory=tempfile.mkdtemp(prefix="wb-dask-"), env={"NUMBA_NUM_THREADS": "1", "POLARS_MAX_THREADS": "1"})  # fmt: skip
         client = Client(local)
     try:
         yield Cluster(client, None if scheduler else workers or 2)

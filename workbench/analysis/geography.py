@@ -8,70 +8,91 @@ from __future__ import annotations
 
 import polars as pl
 
-from workbench.analysis.lazy import Frame, collect
+from workbench.analysis.lazy import Frame, collect, source_parts
 from workbench.enrich import geolocate
 
 
+def _located(per_source: pl.DataFrame) -> pl.DataFrame:
+    """Per-source rows with their country (``bogon``, ``unknown`` where none), ASN and AS name."""
+    where = geolocate(per_source["src"]).rename({"address": "src"})
+    return per_source.join(where, on="src", how="left").with_columns(
+        country=pl.when(pl.col("bogon")).then(pl.lit("bogon")).otherwise(pl.col("country").fill_null("unknown"))
+    )  # fmt: skip
+
+
 def source_geography(attack: Frame, spoofed: set[str], reflected: set[str], top: int = 15) -> dict:
-    """``countries`` and ``asns`` lists (packets, bytes, unique sources, role) of attack sources."""
+    """``countries`` and ``asns`` lists (packets, bytes, unique sources, role) of attack sources.
+
+    Over a dataset the sources are taken a hash part at a time (``lazy.source_parts``)."""
     attack = attack.lazy()
     forged = collect(
         attack.filter(pl.col("vector").is_in(list(spoofed))).select(
-            pl.len().alias("packets"),
-            pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-            pl.col("src").n_unique().alias("unique_sources"),
+            pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes")
         )
     ).row(0, named=True)
-    real = attack.filter(~pl.col("vector").is_in(list(spoofed)))
-    per_source = collect(
-        real.group_by("src").agg(
-            pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-            pl.col("vector").is_in(list(reflected)).all().alias("reflector"),
+    forged_sources = 0
+    countries, asns = [], []
+    for part in source_parts(attack):
+        part = part.lazy()
+        forged_sources += collect(
+            part.filter(pl.col("vector").is_in(list(spoofed))).select(pl.col("src").n_unique())
+        ).item()
+        per_source = collect(
+            part.filter(~pl.col("vector").is_in(list(spoofed))).group_by("src").agg(
+                pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
+                pl.col("vector").is_in(list(reflected)).all().alias("reflector"),
+            )
+        )  # fmt: skip
+        if per_source.is_empty():
+            continue
+        located = _located(per_source)
+        countries.append(
+            located.group_by("country").agg(
+                pl.col("packets").sum(), pl.col("bytes").sum(), pl.len().alias("unique_sources"),
+                pl.col("reflector").all(),
+            )
+        )  # fmt: skip
+        asns.append(
+            located.filter(pl.col("asn").is_not_null())
+            .group_by("asn", "as_org", "country")
+            .agg(pl.col("packets").sum(), pl.col("bytes").sum(), pl.len().alias("unique_sources"))
         )
-    )  # fmt: skip
-    if per_source.is_empty() and not forged["packets"]:
+    if not countries and not forged["packets"]:
         return {"countries": [], "asns": []}
-    located = per_source.join(
-        geolocate(per_source["src"]).rename({"address": "src"}), on="src", how="left"
-    )
-    role = (
-        pl.when(pl.col("reflector").all()).then(pl.lit("reflectors")).otherwise(pl.lit("sources"))
-    )
-    countries = (
-        located.with_columns(
-            country=pl.when(pl.col("bogon"))
-            .then(pl.lit("bogon"))
-            .otherwise(pl.col("country").fill_null("unknown"))
+    out_countries = []
+    if countries:
+        out_countries = (
+            pl.concat(countries)
+            .group_by("country")
+            .agg(pl.col("packets").sum(), pl.col("bytes").sum(), pl.col("unique_sources").sum(),
+                 pl.when(pl.col("reflector").all()).then(pl.lit("reflectors")).otherwise(pl.lit("sources")).alias("role"))
+            .sort("bytes", "country", descending=[True, False])  # ties in a stable order
+            .head(top)
+            .to_dicts()
+        )  # fmt: skip
+    out_asns = []
+    if asns:
+        per_country = pl.concat(asns).group_by("asn", "as_org", "country").agg(pl.all().sum())
+        # the AS's country: the one most of its sources are in (ties: the first in order)
+        home = (
+            per_country.sort("unique_sources", "country", descending=[True, False])
+            .group_by("asn")
+            .first()
         )
-        .group_by("country")
-        .agg(
-            pl.col("packets").sum(),
-            pl.col("bytes").sum(),
-            pl.len().alias("unique_sources"),
-            role.alias("role"),
-        )
-        .sort("bytes", "country", descending=[True, False])  # ties in a stable order
-        .head(top)
-    )
-    asns = (
-        located.filter(pl.col("asn").is_not_null())
-        .group_by("asn", "as_org")
-        .agg(
-            pl.col("packets").sum(),
-            pl.col("bytes").sum(),
-            pl.len().alias("unique_sources"),
-            pl.col("country").mode().min(),
-        )
-        .sort("bytes", "asn", descending=[True, False])
-        .head(top)
-    )
-    out_countries = countries.to_dicts()
+        out_asns = (
+            per_country.group_by("asn", "as_org")
+            .agg(pl.col("packets").sum(), pl.col("bytes").sum(), pl.col("unique_sources").sum())
+            .join(home.select("asn", "country"), on="asn")
+            .sort("bytes", "asn", descending=[True, False])
+            .head(top)
+            .to_dicts()
+        )  # fmt: skip
     if forged["packets"]:
         out_countries.append({
             "country": "spoofed", "packets": forged["packets"], "bytes": int(forged["bytes"]),
-            "unique_sources": forged["unique_sources"], "role": "forged addresses: no geography",
+            "unique_sources": forged_sources, "role": "forged addresses: no geography",
         })  # fmt: skip
-    return {"countries": out_countries, "asns": asns.to_dicts()}
+    return {"countries": out_countries, "asns": out_asns}
 
 
 def countries_by(
@@ -79,34 +100,39 @@ def countries_by(
 ) -> dict:
     """Per value of ``by`` (e.g. ``phase``): its top source countries (``country``, ``packets``,
     ``unique_sources``) as ``source_geography`` ranks them, spoofed sources apart as ``spoofed``;
-    one query for all values, each source located once."""
-    attack = attack.lazy()
-    forged = collect(
-        attack.filter(pl.col("vector").is_in(list(spoofed)))
-        .group_by(by)
-        .agg(pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-             pl.col("src").n_unique().alias("unique_sources"))
-    )  # fmt: skip
-    per_source = collect(
-        attack.filter(~pl.col("vector").is_in(list(spoofed)))
-        .group_by(by, "src")
-        .agg(pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"))
-    )
-    out: dict = {}
-    if not per_source.is_empty():
-        where = geolocate(per_source["src"].unique()).rename({"address": "src"})
-        ranked = (
-            per_source.join(where, on="src", how="left")
-            .with_columns(
-                country=pl.when(pl.col("bogon")).then(pl.lit("bogon")).otherwise(pl.col("country").fill_null("unknown"))
+    one query per hash part of the sources for all values, each source located once."""
+    forged, ranked = [], []
+    for part in source_parts(attack):
+        part = part.lazy()
+        forged.append(collect(
+            part.filter(pl.col("vector").is_in(list(spoofed)))
+            .group_by(by)
+            .agg(pl.len().alias("packets"), pl.col("src").n_unique().alias("unique_sources"))
+        ))  # fmt: skip
+        per_source = collect(
+            part.filter(~pl.col("vector").is_in(list(spoofed)))
+            .group_by(by, "src")
+            .agg(pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"))
+        )
+        if not per_source.is_empty():
+            ranked.append(
+                _located(per_source)
+                .group_by(by, "country")
+                .agg(
+                    pl.col("packets").sum(), pl.col("bytes").sum(), pl.len().alias("unique_sources")
+                )
             )
+    out: dict = {}
+    if ranked:
+        total = (
+            pl.concat(ranked)
             .group_by(by, "country")
-            .agg(pl.col("packets").sum(), pl.col("bytes").sum(), pl.len().alias("unique_sources"))
+            .agg(pl.all().sum())
             .sort(by, "bytes", "country", descending=[False, True, False])
-        )  # fmt: skip
-        for (key,), part in ranked.partition_by(by, as_dict=True, maintain_order=True).items():
+        )
+        for (key,), part in total.partition_by(by, as_dict=True, maintain_order=True).items():
             out[key] = part.head(top).select("country", "packets", "unique_sources").to_dicts()
-    for row in forged.iter_rows(named=True):
+    for row in pl.concat(forged).group_by(by).agg(pl.all().sum()).sort(by).iter_rows(named=True):
         if row["packets"]:
             out.setdefault(row[by], []).append(
                 {

@@ -19,3 +19,22 @@ def height(frame: Frame) -> int:
     if isinstance(frame, pl.DataFrame):
         return frame.height
     return int(collect(frame.select(pl.len())).item())
+
+
+SOURCE_PART_ROWS = 8_000_000  # rows per hash part of a per-source aggregate over a dataset
+
+
+def source_parts(frame: Frame, column: str = "src") -> list[Frame]:
+    """``frame`` cut by a hash of ``column`` into parts of about ``SOURCE_PART_ROWS`` rows.
+
+    A spoofed flood brings millions of distinct sources; an aggregate per source, computed part
+    by part and then combined (every source lies in exactly one part: sums of counts are exact),
+    holds a fraction of them at once. An in-memory frame, or a small query, is one part.
+    """
+    if isinstance(frame, pl.DataFrame):
+        return [frame]
+    parts = -(-height(frame) // SOURCE_PART_ROWS)
+    if parts <= 1:
+        return [frame]
+    bucket = pl.col(column).hash(seed=0x5EED) % parts
+    return [frame.filter(bucket == part) for part in range(parts)]

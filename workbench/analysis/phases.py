@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from workbench.analysis.lazy import Frame, collect, height
+from workbench.analysis.lazy import Frame, collect, height, source_parts
 from workbench.analysis.series import LEGIT, fine_series, rollup
 from workbench.analysis.targets import rank_targets, target_labels
 
@@ -174,7 +174,7 @@ def segment(
 
 def phase_column(bounds: list[tuple[int, int]]) -> pl.Expr:
     """Index of the phase (``[start, end)`` in ns, in time order) each packet falls in; null
-    outside all. A binary search per packet: cheap for thousands of phases."""
+    outside all. A binary search per packet, streamed: cheap for thousands of phases."""
     ts = pl.col("ts").cast(pl.Int64)
     if not bounds:
         return pl.lit(None, dtype=pl.Int32)
@@ -184,9 +184,9 @@ def phase_column(bounds: list[tuple[int, int]]) -> pl.Expr:
         for index, (lo, hi) in reversed(list(enumerate(bounds))):
             out = pl.when((ts >= lo) & (ts < hi)).then(pl.lit(index, dtype=pl.Int32)).otherwise(out)
         return out
-    starts = pl.Series([lo for lo, _ in bounds], dtype=pl.Int64)
-    index = (pl.lit(starts).search_sorted(ts, side="right").cast(pl.Int32) - 1).cast(pl.Int32)
-    return pl.when((ts >= bounds[0][0]) & (ts < bounds[-1][1])).then(index)
+    breaks = [lo for lo, _ in bounds] + [bounds[-1][1]]
+    index = ts.bin_intervals(breaks, labels=False).cast(pl.Int32) - 1  # bin 0: before the first
+    return pl.when((index >= 0) & (index < len(bounds))).then(index)
 
 
 def own_traffic(frame: Frame, bounds: list[tuple[int, int]], present: list[list[str]], *,
@@ -212,7 +212,14 @@ def _phase_figures(
     """Per phase, in one pass each: its top targets and distinct sources of its attack traffic
     (of all its traffic when it has no attack)."""
     counted = own_traffic(classified, bounds, present, quiet_all=True)
-    sources = collect(counted.group_by("phase").agg(pl.col("src").n_unique().alias("n")))
+    sources = (
+        pl.concat(
+            collect(part.group_by("phase").agg(pl.col("src").n_unique().alias("n")))
+            for part in source_parts(counted)
+        )
+        .group_by("phase")
+        .agg(pl.col("n").sum())
+    )
     unique = dict(zip(sources["phase"].to_list(), sources["n"].to_list(), strict=True))
     targets = rank_targets(own_traffic(classified, bounds, present), limit=8, by="phase")
     return [(targets.get(i, []), unique.get(i, 0)) for i in range(len(bounds))]

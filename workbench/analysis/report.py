@@ -18,7 +18,7 @@ from workbench.analysis import phases as phases_mod
 from workbench.analysis import saturation as saturation_mod
 from workbench.analysis import spoofing
 from workbench.analysis.capacity import parse_links, resolve_links
-from workbench.analysis.lazy import Frame, collect
+from workbench.analysis.lazy import Frame, collect, source_parts
 from workbench.analysis.saturation import link_label
 from workbench.analysis.series import rollup
 from workbench.analysis.targets import rank_targets, target_labels
@@ -98,13 +98,21 @@ def _vector_entries(classified: Frame, series: pl.DataFrame) -> list[dict]:
             pl.col("ts").max().alias("end"),
             pl.len().alias("packets"),
             pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-            pl.col("src").n_unique().alias("sources"),
             pl.col("dst").n_unique().alias("dsts"),
             pl.col("payload_len").cast(pl.Int64).mean().alias("payload"),
             (pl.col("frag") & 3 > 0).sum().alias("fragments"),
             pl.col("dport").n_unique().alias("dports"),
         )
     )
+    sources = (
+        pl.concat(
+            collect(part.lazy().group_by("vector").agg(pl.col("src").n_unique().alias("sources")))
+            for part in source_parts(attack)
+        )
+        .group_by("vector")
+        .agg(pl.col("sources").sum())
+    )
+    stats = stats.join(sources, on="vector", how="left")
     per_s = (
         rollup(series, 1000, by="vector")
         .group_by("vector")
@@ -161,22 +169,31 @@ def _sources(classified: Frame) -> dict:
         p["vector"] for p in spoof["per_vector"] if p["verdict"] in ("spoofed", "likely spoofed")
     }
     reflected = {p["vector"] for p in spoof["per_vector"] if p["verdict"] == "reflected"}
-    top = collect(
-        attack.group_by("src")
-        .agg(
-            pl.len().alias("packets"),
-            pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-            pl.col("vector").unique().alias("vectors"),
-        )
+    # per source: a hash part of the sources at a time (a spoofed flood has millions)
+    tops, counts = [], {"attack": 0, "all": 0}
+    for part in source_parts(classified):
+        part = part.lazy()
+        tops.append(collect(
+            part.filter(pl.col("vector").is_not_null())
+            .group_by("src")
+            .agg(pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
+                 pl.col("vector").unique().alias("vectors"))
+            .sort("bytes", "src", descending=[True, False])
+            .head(20)
+        ))  # fmt: skip
+        row = collect(
+            part.select(
+                pl.col("src").filter(pl.col("vector").is_not_null()).n_unique().alias("attack"),
+                pl.col("src").n_unique().alias("all"),
+            )
+        ).row(0, named=True)
+        counts = {k: counts[k] + row[k] for k in counts}
+    top = (
+        pl.concat(tops)
         .sort("bytes", "src", descending=[True, False])
         .head(20)
-    ).with_columns(pl.col("vectors").list.sort(), address=pl.col("src").ip.to_text())
-    counts = collect(
-        classified.lazy().select(
-            pl.col("src").filter(pl.col("vector").is_not_null()).n_unique().alias("attack"),
-            pl.col("src").n_unique().alias("all"),
-        )
-    ).row(0, named=True)
+        .with_columns(pl.col("vectors").list.sort(), address=pl.col("src").ip.to_text())
+    )
     return {
         "unique": counts["attack"],
         "unique_all": counts["all"],

@@ -7,7 +7,7 @@ import math
 
 import polars as pl
 
-from workbench.analysis.lazy import Frame, collect
+from workbench.analysis.lazy import Frame, collect, source_parts
 from workbench.analysis.vectors import AMPLIFICATION
 from workbench.enrich import bogon_kind
 
@@ -17,18 +17,30 @@ REFLECTED = (*AMPLIFICATION, "synack_reflection")
 def figures(attack: Frame) -> dict[str, dict]:
     """Per vector: the spoofing figures of its sources (one pass for all vectors)."""
     attack = attack.lazy()
-    per_source = attack.group_by("vector", "src").agg(
-        pl.len().alias("n"), pl.col("ttl").n_unique().alias("ttls")
-    )
     first_octet = (pl.col("src") % (1 << 32) // (1 << 24)).cast(pl.Int64)
-    sources = collect(
-        per_source.group_by("vector").agg(
-            pl.len().alias("unique"),
-            (pl.col("n") == 1).mean().alias("seen_once"),
-            (pl.col("ttls") == 1).mean().alias("single_ttl"),
-            first_octet.filter(pl.col("src").ip.is_v4()).n_unique().alias("slash8"),
+    shares = []
+    for part in source_parts(attack):  # a hash part of the sources at a time
+        per_source = (
+            part.lazy()
+            .group_by("vector", "src")
+            .agg(pl.len().alias("n"), pl.col("ttl").n_unique().alias("ttls"))
         )
-    )
+        shares.append(collect(
+            per_source.group_by("vector").agg(
+                pl.len().alias("unique"),
+                (pl.col("n") == 1).sum().alias("once"),
+                (pl.col("ttls") == 1).sum().alias("one_ttl"),
+                first_octet.filter(pl.col("src").ip.is_v4()).unique().alias("octets"),
+            )
+        ))  # fmt: skip
+    sources = (
+        pl.concat(shares)
+        .group_by("vector")
+        .agg(pl.col("unique", "once", "one_ttl").sum(), pl.col("octets").list.explode(keep_nulls=False, empty_as_null=False).n_unique().alias("slash8"))
+        .with_columns(
+            seen_once=pl.col("once") / pl.col("unique").clip(1), single_ttl=pl.col("one_ttl") / pl.col("unique").clip(1)
+        )
+    )  # fmt: skip
     packets = collect(
         attack.group_by("vector").agg(
             pl.len().alias("packets"), bogon_kind("src").is_not_null().mean().alias("bogon")
