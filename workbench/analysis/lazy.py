@@ -4,6 +4,8 @@ memory is bounded by the number of groups (seconds, targets, sources), not packe
 
 from __future__ import annotations
 
+import io
+
 import polars as pl
 
 Frame = pl.DataFrame | pl.LazyFrame
@@ -38,3 +40,18 @@ def source_parts(frame: Frame, column: str = "src") -> list[Frame]:
         return [frame]
     bucket = pl.col(column).hash(seed=0x5EED) % parts
     return [frame.filter(bucket == part) for part in range(parts)]
+
+
+def packed(frame: pl.DataFrame | bytes) -> bytes:
+    """A small frame kept across windows, as Arrow IPC bytes: kept alive as a frame, it would pin
+    the allocator's pages of the window's big computation (resident memory would creep up)."""
+    if isinstance(frame, bytes):
+        return frame
+    buffer = io.BytesIO()
+    frame.write_ipc(buffer)
+    return buffer.getvalue()
+
+
+def unpacked(frame: pl.DataFrame | bytes) -> pl.DataFrame:
+    """The frame ``packed`` stored (a frame is returned as it is)."""
+    return pl.read_ipc(io.BytesIO(frame)) if isinstance(frame, bytes) else frame

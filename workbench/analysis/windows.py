@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workbench.analysis.lazy import collect
+from workbench.analysis.lazy import collect, packed, unpacked
 from workbench.analysis.series import fine_series
 from workbench.analysis.vectors import Evidence, Verdicts, candidates, classify
 from workbench.cluster import Cluster
@@ -36,7 +36,7 @@ GAP_S = 1.0  # a silence this long inside busy traffic is flagged as a possible 
 class Partials:
     """Per-bin results gathered window by window (or from one in-memory frame)."""
 
-    series: list[pl.DataFrame] = field(default_factory=list)  # 100 ms x vector
+    series: list[bytes] = field(default_factory=list)  # 100 ms x vector, packed (``Evidence.pack``)
     peaks: dict[int, tuple[int, int, int]] = field(
         default_factory=dict
     )  # bin_ms -> (bytes, packets, bin)
@@ -52,7 +52,7 @@ class Partials:
             return
         self.windows += 1
         self.packets += classified.height
-        self.series.append(fine_series(classified))
+        self.series.append(packed(fine_series(classified)))
         ts = classified["ts"].cast(pl.Int64)
         for bin_ms in PEAK_BINS_MS:
             bin_ns = bin_ms * 1_000_000
@@ -99,7 +99,7 @@ class Partials:
         """The 100 ms series per vector of the whole capture."""
         if not self.series:
             return pl.DataFrame()
-        return pl.concat(self.series).sort("ts", "vector")
+        return pl.concat([unpacked(part) for part in self.series]).sort("ts", "vector")
 
 
 def plan(packets: pl.LazyFrame, window_packets: int = WINDOW_PACKETS) -> list[tuple[int, int, int]]:
@@ -177,7 +177,7 @@ def window_evidence(packets: pl.LazyFrame, lo: int, hi: int) -> Evidence:
     frame = _window(packets, lo, hi)
     evidence = Evidence.empty()
     evidence.add(frame, candidates(frame))
-    return evidence
+    return evidence.pack()
 
 
 def window_labels(
