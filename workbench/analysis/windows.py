@@ -11,7 +11,11 @@ share a second, so all of this combines exactly; only a handshake or a fragmente
 cut by a window edge is judged without its other half. Everything else in the report is a
 streaming Polars query over the labelled parts.
 
-Peak memory grows ~500 bytes per packet of a window (the default, 2 M packets: ~1.5 GB).
+Each window of each pass can be a Dask task (``cluster=``): the parts combine in window order,
+so the report is the one a single process writes. What a window leaves for later (its
+evidence, its series) is kept as Arrow IPC bytes, so resident memory stays flat from window
+to window: peak memory is set by the window (the default, 2 M packets: ~1.5 GB in all), not
+by the capture.
 """
 
 from __future__ import annotations
