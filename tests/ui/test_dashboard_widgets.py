@@ -79,6 +79,15 @@ def test_target_pick_filters_packets(dash) -> None:
     )
 
 
+def test_capacity_box_starts_from_the_report(dash) -> None:
+    """One rate for all, or the mapped links' sum, written the way analysts write it."""
+    assert dash.capacity_box.value == "3M"
+    per_link = wb.analyze(
+        wb.load(SAMPLE), link_capacity=["mac:00:1b:21:aa:00:01=1.5M", "mac:00:1b:21:aa:00:02=1.5M"]
+    )
+    assert wb.Dashboard(None, per_link).capacity_box.value == "3M"
+
+
 def test_capacity_and_bin_controls(dash) -> None:
     dash.capacity_box.value = "1.5M"
     assert "1.5 Mbit/s" in dash.saturation_view.value and dash.state.capacity == "1.5M"

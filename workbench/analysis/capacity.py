@@ -34,6 +34,14 @@ def parse_rate(value: str | float | int) -> float:
     return rate
 
 
+def format_rate(bps: float) -> str:
+    """The way analysts write a rate: ``format_rate(3e6) == "3M"``, ``format_rate(2.5e9) == "2.5G"``."""
+    for prefix, factor in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if bps >= factor:
+            return f"{bps / factor:.6g}{prefix}"
+    return f"{bps:.6g}"
+
+
 def parse_pps(value: str | float | int) -> float:
     """Packets per second from ``"1.5Mpps"``, ``"200k"`` or a number."""
     if isinstance(value, (int, float)):

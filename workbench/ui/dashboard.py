@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import polars as pl
 
 from workbench import viz
+from workbench.analysis.capacity import format_rate
 from workbench.ui import views
 from workbench.ui.state import DashboardState
 
@@ -33,7 +34,9 @@ class Dashboard(widgets.VBox):
         self.report = report
         # a dataset's report carries its labelled packets lazily: the dashboard works without capture
         self.packets = report.packets if report.packets is not None else capture.packets
-        self.state = DashboardState(capacity=str(report.parameters.get("link_capacity") or ""))
+        # the capacity the report used: one rate for all, or the sum of the mapped links
+        bps = report.parameters.get("link_capacity_bps")
+        self.state = DashboardState(capacity=format_rate(bps) if bps else "")
         alt.JupyterChart.enable_offline()
         from workbench.enrich import attribution
         from workbench.viz.geo import source_map
