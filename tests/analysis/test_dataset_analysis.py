@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 from datetime import datetime
 
@@ -204,3 +205,20 @@ def test_exports_of_a_dataset_report(case, tmp_path) -> None:
     assert mine == pytest.approx(theirs, rel=0.002) and all(mine)
     frame, _ = wb.export.read_parquet(wb.export.parquet(report.packets, tmp_path / "p.parquet"))
     assert frame.height == memory.packets.height and "vector" in frame.columns
+
+
+def test_phase_column_for_thousands_of_phases(monkeypatch) -> None:
+    """Phase index by binary search: right at the edges, null outside, the same without the
+    streamed ``bin_intervals`` (experimental in Polars), and chained tests when phases have gaps."""
+    from workbench.analysis.phases import phase_column
+
+    edges = list(range(0, 30_000, 10))  # 3,000 phases of 10 ns
+    bounds = list(itertools.pairwise(edges))
+    ts = pl.Series([-1, 0, 9, 10, 29_985, 29_989, 29_990, 40_000], dtype=pl.Int64)
+    frame = pl.DataFrame({"ts": ts.cast(pl.Datetime("ns", "UTC"))})
+    expected = [None, 0, 0, 1, 2_998, 2_998, None, None]
+    assert frame.select(phase_column(bounds).alias("p"))["p"].to_list() == expected
+    monkeypatch.delattr(pl.Expr, "bin_intervals")
+    assert frame.select(phase_column(bounds).alias("p"))["p"].to_list() == expected
+    gappy = [(0, 5), (10, 20)]
+    assert frame.head(4).select(phase_column(gappy).alias("p"))["p"].to_list() == [None, 0, None, 1]

@@ -187,7 +187,13 @@ def phase_column(bounds: list[tuple[int, int]]) -> pl.Expr:
             out = pl.when((ts >= lo) & (ts < hi)).then(pl.lit(index, dtype=pl.Int32)).otherwise(out)
         return out
     breaks = [lo for lo, _ in bounds] + [bounds[-1][1]]
-    index = ts.bin_intervals(breaks, labels=False).cast(pl.Int32) - 1  # bin 0: before the first
+    if hasattr(pl.Expr, "bin_intervals"):  # streamed (experimental in Polars 2.1)
+        index = ts.bin_intervals(breaks, labels=False).cast(pl.Int32) - 1  # bin 0: before the first
+    else:  # the same binary search, held in memory
+        index = (
+            pl.lit(pl.Series(breaks, dtype=pl.Int64)).search_sorted(ts, side="right").cast(pl.Int32)
+            - 1
+        )
     return pl.when((index >= 0) & (index < len(bounds))).then(index)
 
 
