@@ -132,6 +132,24 @@ def test_sources_counted_in_hash_parts_give_the_same_report(case, monkeypatch) -
     assert mine == theirs
 
 
+def test_evidence_folded_every_two_windows_gives_the_same_report(case, monkeypatch) -> None:
+    """Folding the windows' evidence (sums, distinct values capped at what the thresholds ask)
+    keeps memory bounded by the targets and changes no verdict."""
+    from workbench.analysis import vectors
+
+    folder, _, dataset, capture, _ = case
+    options = {"link_capacity": "3M", "window_packets": capture.packets.height // 8, "progress": False}
+    monkeypatch.setattr(vectors, "COMPACT_EVERY", 10**6)
+    unfolded = wb.analyze(dataset, **options, workdir=folder / "unfolded")
+    monkeypatch.setattr(vectors, "COMPACT_EVERY", 2)
+    calls = []
+    original = vectors.Evidence.compact
+    monkeypatch.setattr(vectors.Evidence, "compact", lambda self: calls.append(1) or original(self))
+    folded = wb.analyze(dataset, **options, workdir=folder / "folded")
+    assert folded.parameters["analysis_windows"] >= 8 and len(calls) >= 4
+    assert _comparable(folded) == _comparable(unfolded)
+
+
 def test_window_plan_holds_whole_seconds_and_every_packet(case) -> None:
     _, _, dataset, capture, _ = case
     lazy, _ = open_dataset(dataset)

@@ -264,9 +264,16 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
 
 KEYS = ("dst", "dst_net")
 RATE_BASED = tuple(r.name for r in VECTORS if r.confirm in ("session_rate", "query_rate", "rate"))
-DISTINCT_CAP = (
-    64  # distinct sources / ports kept per (target, vector) and window: enough for every threshold
-)
+DISTINCT_CAP = 64  # distinct sources / ports kept per (target, vector): enough for every threshold
+COMPACT_EVERY = 8  # windows of evidence folded together (``Evidence.compact``)
+
+
+def _distinct_cap() -> int:
+    """Distinct values kept per (target, vector, kind): at least every threshold that counts them."""
+    th = THRESHOLDS
+    return max(
+        DISTINCT_CAP, th["min_sources_reflection"], th["min_sources_flood"], th["random_ports_min"]
+    )
 
 
 @dataclass
@@ -332,7 +339,7 @@ class Evidence:
                         *pair, pl.col(column).cast(pl.UInt128).alias("value"), kind=pl.lit(column)
                     )
                     .unique()
-                    .filter(pl.int_range(pl.len()).over(pair) < DISTINCT_CAP)
+                    .filter(pl.int_range(pl.len()).over(pair) < _distinct_cap())
                 )
             self.seconds[key].append(
                 counted.group_by(key, "candidate", "second").agg(
@@ -360,6 +367,29 @@ class Evidence:
         for name, pick in (("first_s", min), ("last_s", max)):
             values = [v for v in (getattr(self, name), getattr(other, name)) if v is not None]
             setattr(self, name, pick(values) if values else None)
+        if len(self.stats[KEYS[0]]) >= COMPACT_EVERY:
+            self.compact()
+
+    def compact(self) -> Evidence:
+        """Fold the windows gathered so far into one frame per table: packet counts summed,
+        distinct values kept up to ``DISTINCT_CAP`` per (target, vector, kind), which is all the
+        thresholds ask. Memory then stays bounded by the targets, not by the windows (the
+        per-second rates are kept: a median needs them all)."""
+        for key in KEYS:
+            pair = [key, "candidate"]
+            stats = _concat([unpacked(f) for f in self.stats[key]])
+            if not stats.is_empty():
+                stats = stats.group_by(pair).agg(pl.col("packets", "asked", "done", "open").sum())
+            self.stats[key] = [packed(stats)]
+            distinct = _concat([unpacked(f) for f in self.distinct[key]])
+            if not distinct.is_empty():
+                distinct = (
+                    distinct.unique()
+                    .sort(*pair, "kind", "value")
+                    .filter(pl.int_range(pl.len()).over(*pair, "kind") < _distinct_cap())
+                )
+            self.distinct[key] = [packed(distinct)]
+        return self
 
     def verdicts(self) -> Verdicts:
         """Judge every (target, vector) pair on everything gathered."""
