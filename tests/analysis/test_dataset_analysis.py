@@ -138,7 +138,11 @@ def test_evidence_folded_every_two_windows_gives_the_same_report(case, monkeypat
     from workbench.analysis import vectors
 
     folder, _, dataset, capture, _ = case
-    options = {"link_capacity": "3M", "window_packets": capture.packets.height // 8, "progress": False}
+    options = {
+        "link_capacity": "3M",
+        "window_packets": capture.packets.height // 8,
+        "progress": False,
+    }
     monkeypatch.setattr(vectors, "COMPACT_EVERY", 10**6)
     unfolded = wb.analyze(dataset, **options, workdir=folder / "unfolded")
     monkeypatch.setattr(vectors, "COMPACT_EVERY", 2)

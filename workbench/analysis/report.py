@@ -233,7 +233,7 @@ def analyze(
     to ``workdir`` (default: a temporary folder in the cache, removed with the Report), and every
     figure is a streaming query over them. ``workers`` / ``scheduler``: each window of each pass
     is then a Dask task, on a ``LocalCluster`` of that many processes (whose windows are
-    ``window_packets`` divided among them, default 2,000,000) or on an existing cluster that sees
+    ``window_packets`` divided among them and this process, default 2,000,000) or on an existing cluster that sees
     the dataset and ``workdir``; the report is the same as in one process. ``dissect``: read that many packets per vector
     (True: 200) with tshark and add what their application layer says (DNS names, HTTP
     requests, NTP request codes) to each vector's evidence.
@@ -259,8 +259,9 @@ def analyze(
                 from workbench.cluster import dask_cluster
 
                 cluster = stack.enter_context(dask_cluster(workers, scheduler))
-            if window_packets is None:
-                window_packets = cluster.share(WINDOW_PACKETS) if cluster else WINDOW_PACKETS
+            if window_packets is None:  # local workers and this process share one machine's memory
+                local = cluster.local_workers if cluster else None
+                window_packets = WINDOW_PACKETS // (local + 1) if local else WINDOW_PACKETS
             classified, partials = classify_windows(
                 lazy, workdir, window_packets=window_packets, progress=progress, cluster=cluster
             )
