@@ -19,9 +19,12 @@ class Cluster:
     client: object
     local_workers: int | None
 
-    def share(self, amount: int, floor: int = 1) -> int:
-        """``amount`` (records, packets) one process may hold, divided among the local workers."""
-        return max(amount // self.local_workers, floor) if self.local_workers else amount
+    def share(self, amount: int, floor: int = 1, *, with_client: bool = False) -> int:
+        """``amount`` (records, packets) one process may hold, divided among the local workers
+        (``with_client``: and this process, when it holds its own share meanwhile)."""
+        if not self.local_workers:
+            return amount
+        return max(amount // (self.local_workers + int(with_client)), floor)
 
 
 @contextmanager

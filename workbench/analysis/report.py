@@ -260,8 +260,9 @@ def analyze(
 
                 cluster = stack.enter_context(dask_cluster(workers, scheduler))
             if window_packets is None:  # local workers and this process share one machine's memory
-                local = cluster.local_workers if cluster else None
-                window_packets = WINDOW_PACKETS // (local + 1) if local else WINDOW_PACKETS
+                window_packets = (
+                    cluster.share(WINDOW_PACKETS, with_client=True) if cluster else WINDOW_PACKETS
+                )
             classified, partials = classify_windows(
                 lazy, workdir, window_packets=window_packets, progress=progress, cluster=cluster
             )

@@ -210,16 +210,21 @@ def _labelled(frame: Frame) -> pl.LazyFrame:
     return lazy
 
 
-def link_mask(kind: str, ident) -> pl.Expr:
-    """Packets on one mapped link: its interface (number or resolved name) or VLAN, or frames
-    from/to its router MAC."""
-    if kind == "all":
-        return pl.lit(True)
+def link_parts(kind: str, ident) -> list[tuple[str | None, pl.Expr]]:
+    """The packets of one mapped link: its interface (number or resolved name), its VLAN, or,
+    for a router MAC, each direction apart, ``from_router`` (frames it sent) and ``to_router``,
+    each to be measured against the capacity (links are full duplex). Returns (direction or
+    None, mask) pairs."""
     if kind == "mac":
-        return (pl.col("src_mac") == ident) | (pl.col("dst_mac") == ident)
+        return [
+            ("from_router", pl.col("src_mac") == ident),
+            ("to_router", pl.col("dst_mac") == ident),
+        ]
+    if kind == "all":
+        return [(None, pl.lit(True))]
     if kind == "ifname":
-        return pl.col("iface").is_in(list(ident[1]))
-    return pl.col(kind) == ident
+        return [(None, pl.col("iface").is_in(list(ident[1])))]
+    return [(None, pl.col(kind) == ident)]
 
 
 def _seconds_over(util: pl.DataFrame, bin_ms: int) -> list[dict]:
@@ -254,19 +259,18 @@ def assess_links(
     lazy = frame.lazy()
     for kind, ident, capacity in links:
         entry = {"link": link_label(kind, ident), "capacity_bps": capacity}
-        if kind != "mac":
-            util = utilization_series(lazy.filter(link_mask(kind, ident)), capacity, bin_ms)
-            out.append({**entry, **_link_entry(util, bin_ms)})
+        figures = {
+            direction: _link_entry(utilization_series(lazy.filter(mask), capacity, bin_ms), bin_ms)
+            for direction, mask in link_parts(kind, ident)
+        }
+        if None in figures:
+            out.append({**entry, **figures[None]})
             continue
-        directions = {
-            name: _link_entry(utilization_series(lazy.filter(pl.col(column) == ident), capacity, bin_ms), bin_ms)
-            for name, column in (("from_router", "src_mac"), ("to_router", "dst_mac"))
-        }  # fmt: skip
-        busiest = max(directions, key=lambda d: directions[d]["peak_utilization"] or -1.0)
+        busiest = max(figures, key=lambda d: figures[d]["peak_utilization"] or -1.0)
         out.append({
-            **entry, **directions[busiest],
-            "packets": sum(d["packets"] for d in directions.values()),
-            "busiest_direction": busiest, "directions": directions,
+            **entry, **figures[busiest],
+            "packets": sum(d["packets"] for d in figures.values()),
+            "busiest_direction": busiest, "directions": figures,
         })  # fmt: skip
     return out
 
@@ -283,11 +287,8 @@ def links_series(
     lazy = frame.lazy()
     for kind, ident, capacity in links:
         label = link_label(kind, ident)
-        if kind == "mac":
-            masks = [(f"{label} from router", pl.col("src_mac") == ident), (f"{label} to router", pl.col("dst_mac") == ident)]  # fmt: skip
-        else:
-            masks = [(label, link_mask(kind, ident))]
-        for name, mask in masks:
+        for direction, mask in link_parts(kind, ident):
+            name = f"{label} {direction.replace('_', ' ')}" if direction else label
             util = utilization_series(lazy.filter(mask), capacity, bin_ms)
             parts.append(util.select("ts", pl.lit(name).alias("link"), "bps", "utilization"))
     schema = {

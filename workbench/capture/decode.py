@@ -41,17 +41,10 @@ def _be32(buf, off):
 
 
 @njit(inline="always", cache=True)
-def _be64u(buf, off):
+def _be_uint(buf, off, n):
+    """``n`` (<= 8) bytes at ``off`` as a big-endian unsigned integer."""
     v = np.uint64(0)
-    for k in range(8):
-        v = (v << np.uint64(8)) | np.uint64(buf[off + k])
-    return v
-
-
-@njit(inline="always", cache=True)
-def _mac(buf, off):
-    v = np.uint64(0)
-    for k in range(6):
+    for k in range(n):
         v = (v << np.uint64(8)) | np.uint64(buf[off + k])
     return v
 
@@ -64,22 +57,22 @@ def _l3_start(buf, start, end, kind, out, i, macs):
     if kind == 1:  # Ethernet
         if off + 14 > end:
             return off, 0
-        macs[i, 1] = _mac(buf, off)
-        macs[i, 0] = _mac(buf, off + 6)
+        macs[i, 1] = _be_uint(buf, off, 6)
+        macs[i, 0] = _be_uint(buf, off + 6, 6)
         ethertype = _be16(buf, off + 12)
         off += 14
     elif kind == 2:  # SLL: the sender's link-layer address only
         if off + 16 > end:
             return off, 0
         if _be16(buf, off + 2) == 1 and _be16(buf, off + 4) == 6:  # ARPHRD_ETHER, 6-byte address
-            macs[i, 0] = _mac(buf, off + 6)
+            macs[i, 0] = _be_uint(buf, off + 6, 6)
         ethertype = _be16(buf, off + 14)
         off += 16
     elif kind == 3:  # SLL2
         if off + 20 > end:
             return off, 0
         if _be16(buf, off + 8) == 1 and buf[off + 11] == 6:
-            macs[i, 0] = _mac(buf, off + 12)
+            macs[i, 0] = _be_uint(buf, off + 12, 6)
         ethertype = _be16(buf, off)
         off += 20
     elif kind == 4 or kind == 5 or kind == 6:  # raw IP
@@ -202,10 +195,10 @@ def _ipv6(buf, off, end, out, i, src, dst):
     out[F_IPVER, i] = 6
     out[F_IPLEN, i] = plen
     out[F_TTL, i] = buf[off + 7]
-    src[i, 0] = _be64u(buf, off + 8)
-    src[i, 1] = _be64u(buf, off + 16)
-    dst[i, 0] = _be64u(buf, off + 24)
-    dst[i, 1] = _be64u(buf, off + 32)
+    src[i, 0] = _be_uint(buf, off + 8, 8)
+    src[i, 1] = _be_uint(buf, off + 16, 8)
+    dst[i, 0] = _be_uint(buf, off + 24, 8)
+    dst[i, 1] = _be_uint(buf, off + 32, 8)
     pos = off + 40
     remaining = plen
     frag = 0

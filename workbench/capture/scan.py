@@ -138,8 +138,10 @@ def scan_datasets(datasets: list[Path]) -> pl.LazyFrame:
         if not parts:
             continue
         lazy = pl.scan_parquet([str(p) for p in parts], hive_partitioning=False)
-        if not _current(d):  # written by an older version: the columns it lacks are zeros
-            names = pl.read_parquet_schema(parts[0])
+        names = pl.read_parquet_schema(parts[0])
+        if names != dict(
+            PACKET_SCHEMA
+        ):  # written by an older version: the columns it lacks are zeros
             lazy = lazy.with_columns(
                 pl.lit(0, dtype=t).alias(c) for c, t in PACKET_SCHEMA.items() if c not in names
             ).select(PACKET_SCHEMA.names())
