@@ -7,6 +7,7 @@ from datetime import datetime
 
 import numpy as np
 import polars as pl
+import pytest
 
 import workbench as wb
 from workbench import synth
@@ -191,3 +192,43 @@ def test_directions_toward_and_from_the_targets() -> None:
     assert (
         outbound["packets"] > 0 and outbound["peak_bps"] < 0.5 * inbound["peak_bps"]
     )  # their answers are smaller
+
+
+def _udp_pcap(stamps_us: list[int], size: int) -> bytes:
+    """A little-endian microsecond pcap of Ethernet/IPv4/UDP frames of ``size`` bytes each."""
+    import struct
+
+    payload = b"\x00" * (size - 14 - 20 - 8)
+    udp = struct.pack("!HHHH", 53, 40000, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                     bytes([198, 51, 100, 1]), bytes([203, 0, 113, 5]))  # fmt: skip
+    frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + udp
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+    for us in stamps_us:
+        out += struct.pack("<IIII", us // 10**6, us % 10**6, len(frame), len(frame)) + frame
+    return out
+
+
+@pytest.mark.parametrize("bin_ms", [50, 3, 200])
+def test_saturation_at_other_bin_sizes_is_computed_at_that_bin(tmp_path, bin_ms: int) -> None:
+    """Issue 20, defect 1: a bin size outside the fixed scales (1 ms .. 10 s) reported the 10 s
+    peak as ``peak_utilization`` and no ``peak_bps``; the peak must be taken at the chosen bin."""
+    capacity, size = 10e6, 1000
+    base = 1_700_000_000 * 10**6
+    # 10 s of one frame every 100 ms (70 ms into each), and a burst of 40 frames 1 ms apart at 5 s
+    background = [base + k * 100_000 + 70_000 for k in range(100)]
+    burst = [base + 5 * 10**6 + i * 1000 for i in range(40)]
+    stamps = sorted(background + burst)
+    path = tmp_path / "burst.pcap"
+    path.write_bytes(_udp_pcap(stamps, size))
+    # the truth, counted here: frames in the busiest bin of that size
+    bins = np.array(stamps, dtype=np.int64) * 1000 // (bin_ms * 10**6)
+    busiest = int(np.unique(bins, return_counts=True)[1].max())
+    want_bps = busiest * size * 8 / (bin_ms / 1000)
+    section = saturation.assess(wb.load(path).packets, capacity, bin_ms=bin_ms)
+    assert section["bin_ms"] == bin_ms
+    assert section["peak_bps"] == pytest.approx(want_bps)
+    assert section["peak_utilization"] == pytest.approx(round(want_bps / capacity, 4))
+    at_bin = next(p for p in section["peaks"] if p["bin_ms"] == bin_ms)
+    assert at_bin["peak_bps"] == pytest.approx(want_bps)
+    assert at_bin["at"].startswith("2023-11-14T22:13:25.")  # the burst, 5 s in

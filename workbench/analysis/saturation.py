@@ -166,25 +166,24 @@ def assess(frame: Frame, capacity: float | None, *, pps_limit: float | None = No
                 "drops": {"capture_drops": drops, "gaps": []}}  # fmt: skip
     series = partials.fine_series()
     span = _span(frame)
+    util = utilization_series(frame, capacity, bin_ms, series=series)
     peaks = []
-    for size in bins_ms:
+    # the chosen bin is one of the scales: its peak is computed at that bin, like the others
+    for size in sorted({*bins_ms, bin_ms}):
         if size in partials.peaks:
             size_bytes, size_packets, at = partials.peaks[size]
             top = {"bps": size_bytes * 8e3 / size, "pps": size_packets * 1e3 / size, "bin": at}
             top["utilization"] = top["bps"] / capacity if capacity else None
         else:
-            util = utilization_series(frame, capacity, size, series=series)
-            top = util.sort("bps", "bin", descending=[True, False]).head(1).row(0, named=True)
+            scale = (
+                util if size == bin_ms else utilization_series(frame, capacity, size, series=series)
+            )
+            top = scale.sort("bps", "bin", descending=[True, False]).head(1).row(0, named=True)
         peaks.append({"bin_ms": size, "peak_bps": top["bps"], "peak_pps": top["pps"], "at": _iso(top["bin"]),
                       "peak_utilization": round(top["utilization"], 4) if capacity else None})  # fmt: skip
-    util = utilization_series(frame, capacity, bin_ms, series=series)
-    report_peak = (
-        next(p for p in peaks if p["bin_ms"] == bin_ms) if bin_ms in bins_ms else peaks[-1]
-    )
+    report_peak = next(p for p in peaks if p["bin_ms"] == bin_ms)
     section["peak_utilization"] = report_peak["peak_utilization"]
-    section["peak_bps"] = (
-        max(p["peak_bps"] for p in peaks if p["bin_ms"] == bin_ms) if bin_ms in bins_ms else None
-    )
+    section["peak_bps"] = report_peak["peak_bps"]
     section["peaks"] = peaks
     if capacity:
         section["seconds_over"] = _seconds_over(util, bin_ms)

@@ -13,16 +13,23 @@ import json
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 import polars as pl
 
-from workbench.capture.reader import CHUNK_RECORDS, CaptureMeta, FileMeta, iter_frames
+from workbench.capture.reader import (
+    CHUNK_RECORDS,
+    CaptureMeta,
+    CaptureWarning,
+    FileMeta,
+    iter_frames,
+)
 from workbench.capture.schema import PACKET_SCHEMA, empty_frame
 from workbench.capture.source import open_evidence
-from workbench.errors import CaptureNotFoundError
+from workbench.errors import CaptureError, CaptureNotFoundError
 
 META_NAME = "capture.json"
 
@@ -36,8 +43,52 @@ def cache_root() -> Path:
     return Path(base) / "ddos-workbench"
 
 
+def capture_format(path: Path) -> tuple[str | None, str]:
+    """What the reader makes of a file's first bytes: (``"pcap"`` or ``"pcapng"``, with its
+    compression if any), or (None, why not: its magic, empty, a corrupt compressed stream...).
+    Asks ``open_evidence`` itself (no hash), so a folder holds exactly what the reader reads."""
+    try:
+        ev = open_evidence(path, hash_contents=False)
+    except CaptureError as error:
+        reason = getattr(error, "reason", str(error))
+        return None, reason.split("; try engine=")[0]  # the folder's note says it once
+    except OSError as error:  # unreadable: permissions, vanished meanwhile
+        return None, f"unreadable: {error}"
+    ev.close()
+    return ev.format, f"{ev.compression}, {ev.format}" if ev.compression else ev.format
+
+
+def _folder_captures(folder: Path) -> list[Path]:
+    """The pcap and pcapng files (compressed or not) in a folder, chosen by their magic bytes as
+    the reader does, not by name; a ``CaptureWarning`` names everything else, skipped."""
+    found, skipped = [], []
+    for entry in sorted(folder.iterdir()):
+        if not entry.is_file():
+            skipped.append(f"{entry.name} ({'folder' if entry.is_dir() else 'not a regular file'})")
+            continue
+        fmt, what = capture_format(entry)
+        if fmt is None:
+            skipped.append(f"{entry.name} ({what})")
+        else:
+            found.append(entry)
+    if skipped:
+        shown = ", ".join(skipped[:20]) + (
+            f" and {len(skipped) - 20} more" if len(skipped) > 20 else ""
+        )
+        warnings.warn(
+            f"{folder}: skipped {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} that "
+            f"{'is' if len(skipped) == 1 else 'are'} not a pcap or pcapng capture: {shown}"
+            " (other capture formats: convert with `editcap -F pcapng`, or load them with"
+            " engine='tshark')",
+            CaptureWarning,
+            stacklevel=4,  # the caller of scan / ingest
+        )
+    return found
+
+
 def expand(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[Path]:
-    """Files named by paths, globs and folders (folders: every *.pcap*, *.cap* inside)."""
+    """Files named by paths, globs and folders (folders: every pcap and pcapng file inside, chosen
+    by its magic bytes; the rest is skipped with a ``CaptureWarning`` that names it)."""
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     found: list[Path] = []
     for item in items:
@@ -48,13 +99,7 @@ def expand(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[Path]
                 raise CaptureNotFoundError(text, "no file matches this pattern")
             found.extend(m for m in matches if m.is_file())
         elif Path(text).is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in Path(text).iterdir()
-                    if (p.is_file() and ".pcap" in p.name) or ".cap" in p.name
-                )
-            )
+            found.extend(_folder_captures(Path(text)))
         else:
             found.append(Path(text))
     return found

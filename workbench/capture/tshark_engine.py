@@ -12,13 +12,25 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from workbench.capture import addresses
 from workbench.capture.schema import PACKET_SCHEMA
-from workbench.errors import CaptureFormatError, ToolMissingError
+from workbench.capture.source import _hash_file
+from workbench.errors import (
+    CaptureError,
+    CaptureFormatError,
+    CaptureNotFoundError,
+    ToolMissingError,
+)
+
+if TYPE_CHECKING:
+    from workbench.capture.reader import FileMeta
 
 # (tshark field, our name), first occurrence of each
 FIELDS = [
@@ -59,6 +71,14 @@ FIELDS = [
     ("icmpv6.type", "icmp6_type"),
     ("icmpv6.code", "icmp6_code"),
 ]
+# compressed containers tshark opens itself (magic bytes, name)
+COMPRESSION_MAGICS = [
+    (b"\x1f\x8b", "gzip"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"\x04\x22\x4d\x18", "lz4"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+]
 PREFERENCES = [
     "ip.defragment:FALSE",
     "ipv6.defragment:FALSE",
@@ -87,7 +107,31 @@ def tshark_path() -> str:
 def tshark_fields(
     path: str | Path, fields: list[str], display_filter: str | None = None
 ) -> pl.DataFrame:
-    """Run ``tshark -T fields`` on a capture and return the named fields as text columns."""
+    """Run ``tshark -T fields`` on a capture and return the named fields as text columns.
+
+    A run that stops early (a capture cut short or damaged) keeps the rows read before the fault
+    and warns (``CaptureWarning``) with tshark's own message and the number of packets read."""
+    from workbench.capture.reader import CaptureWarning
+
+    table, problem = _run_fields(path, fields, display_filter)
+    if problem:
+        warnings.warn(f"{path}: {problem}", CaptureWarning, stacklevel=2)
+    return table
+
+
+def _stderr(done: subprocess.CompletedProcess) -> str:
+    """tshark's message, without the notice it prints whenever it runs as root."""
+    lines = done.stderr.decode(errors="replace").splitlines()
+    return " ".join(
+        line.strip() for line in lines if line.strip() and not line.startswith("Running as user")
+    )
+
+
+def _run_fields(
+    path: str | Path, fields: list[str], display_filter: str | None = None
+) -> tuple[pl.DataFrame, str | None]:
+    """The fields as text columns, and what went wrong (tshark's message and the number of packets
+    read) if tshark exited with an error after some output; None when it read the whole capture."""
     command = [tshark_path(), "-r", str(path), "-n", "-T", "fields", "-E", "occurrence=f",
                "-E", "separator=/t", "-E", "quote=n", "-E", "header=n"]  # fmt: skip
     for pref in PREFERENCES:
@@ -98,16 +142,24 @@ def tshark_fields(
         command += ["-e", name]
     done = subprocess.run(command, capture_output=True, stdin=subprocess.DEVNULL, check=False)
     if done.returncode != 0 and not done.stdout:
-        raise CaptureFormatError(
-            path, 0, f"tshark could not read it: {done.stderr.decode(errors='replace').strip()}"
-        )
+        raise CaptureFormatError(path, 0, f"tshark could not read it: {_stderr(done)}")
     text = done.stdout
     if not text.strip():
-        return pl.DataFrame({name: pl.Series([], dtype=pl.String) for name in fields})
-    return pl.read_csv(
-        io.BytesIO(text), separator="\t", has_header=False, new_columns=fields,
-        schema_overrides={name: pl.String for name in fields}, quote_char=None,
-    )  # fmt: skip
+        table = pl.DataFrame({name: pl.Series([], dtype=pl.String) for name in fields})
+    else:
+        table = pl.read_csv(
+            io.BytesIO(text), separator="\t", has_header=False, new_columns=fields,
+            schema_overrides={name: pl.String for name in fields}, quote_char=None,
+        )  # fmt: skip
+    problem = None
+    if done.returncode != 0:
+        packets = f"{table.height} packets" + (" matching the filter" if display_filter else "")
+        message = _stderr(done).rstrip(".") or "no message"
+        problem = (
+            f"tshark stopped (exit status {done.returncode}) after {packets}: {message};"
+            f" kept the {packets} read before it"
+        )
+    return table, problem
 
 
 def _int(col: str) -> pl.Expr:
@@ -130,10 +182,77 @@ def _hex_or_int(col: str) -> pl.Expr:
 
 
 def read_frame(path: str | Path, *, progress: bool | None = None) -> pl.DataFrame:
-    """The packet frame of a capture, decoded by tshark (same schema as the fast reader)."""
+    """The packet frame of a capture, decoded by tshark (same schema as the fast reader); a
+    capture tshark reads only in part gives the packets before the fault and a ``CaptureWarning``."""
     names = [f for f, _ in FIELDS]
     raw = tshark_fields(path, names).rename(dict(FIELDS))
     return frame_from_fields(raw)
+
+
+def read_file(
+    path: str | Path, *, strict: bool = False, progress: bool | None = None
+) -> tuple[pl.DataFrame, FileMeta]:
+    """Read one capture with tshark: (packet frame, file metadata), for ``load(engine="tshark")``.
+
+    Whatever tshark reads is accepted (pcap, pcapng, snoop, ERF, NetMon, ...; compressed too):
+    the file is hashed as given, never sniffed by the fast reader. ``meta.format`` is the
+    reader's name for pcap and pcapng, tshark's (``capinfos -t``) for the others. A run that
+    stops early keeps the packets before the fault, with tshark's message and the count in
+    ``meta.warnings`` (``strict=True``: raises ``CaptureFormatError`` instead).
+    """
+    from workbench.capture.reader import FileMeta, _iso
+
+    path = Path(path)
+    if not path.exists():
+        raise CaptureNotFoundError(path, "no such file")
+    if not path.is_file():
+        raise CaptureNotFoundError(path, "is a directory or not a regular file, not a capture")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wb-sha256") as pool:
+        digest = pool.submit(_hash_file, path)  # alongside tshark's read
+        names = [f for f, _ in FIELDS]
+        raw, problem = _run_fields(path, names)
+        fmt, compression = file_type(path)
+        sha256 = digest.result()
+    if problem and strict:
+        error = CaptureFormatError(path, 0, problem, packets_read=raw.height)
+        error.args = (f"{path}: {problem}",)  # tshark does not say at which byte: none is named
+        raise error
+    frame = frame_from_fields(raw.rename(dict(FIELDS)))
+    meta = FileMeta(str(path), sha256, path.stat().st_size, fmt, compression, [], 0)
+    meta.packets, meta.bytes = frame.height, int(frame["wire_len"].sum() or 0)
+    if frame.height:
+        meta.start = _iso(int(frame["ts"].cast(pl.Int64).min()))
+        meta.end = _iso(int(frame["ts"].cast(pl.Int64).max()))
+    if problem:
+        meta.warnings.append(f"{path}: {problem}")
+    return frame, meta
+
+
+def file_type(path: str | Path) -> tuple[str, str | None]:
+    """(format, compression) of a capture: the fast reader's sniff where it knows the format
+    (``pcap``, ``pcapng``), else Wireshark's short name (``snoop``, ``erf``, ``netmon2``: from
+    ``capinfos -t``), ``"unknown"`` when neither says."""
+    from workbench.capture.source import open_evidence
+
+    try:
+        ev = open_evidence(path, hash_contents=False)
+    except CaptureError:
+        pass
+    else:
+        ev.close()
+        return ev.format, ev.compression
+    with open(path, "rb") as handle:
+        head = handle.read(6)
+    compression = next((name for magic, name in COMPRESSION_MAGICS if head.startswith(magic)), None)
+    try:
+        capinfos = wireshark_tool("capinfos")
+    except ToolMissingError:
+        return "unknown", compression
+    done = subprocess.run([capinfos, "-t", "-T", "-r", str(path)], capture_output=True,
+                          stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    lines = done.stdout.decode(errors="replace").strip().splitlines()
+    kind = lines[-1].rsplit("\t", 1)[-1].strip() if lines and "\t" in lines[-1] else ""
+    return kind or "unknown", compression
 
 
 def frame_from_fields(raw: pl.DataFrame) -> pl.DataFrame:
