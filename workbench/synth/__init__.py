@@ -8,6 +8,7 @@ truth = synth.write("mailprovider-2015", "mp.pcapng", seed=1)
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ import numpy as np
 import polars as pl
 from numba import njit
 
-from workbench.synth import frames, traffic
+from workbench.synth import flows, frames, sources, traffic
 from workbench.synth.scenarios import SCENARIOS, Attack, Scenario
 from workbench.synth.vectors import VECTOR_SPECS
 
@@ -45,7 +46,14 @@ def _iso(ns: int) -> str:
     return datetime.fromtimestamp(sec, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{rest:09d}Z"
 
 
-def _targets(attack: Attack) -> np.ndarray:
+def _targets(attack: Attack) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """IPv4 targets as integers; IPv6 ones as (hi, lo) arrays."""
+    if attack.ipv6:
+        pairs = [sources.parse(t) for t in attack.targets]
+        return (
+            np.array([hi for hi, _ in pairs], dtype=np.uint64),
+            np.array([lo for _, lo in pairs], dtype=np.uint64),
+        )
     if len(attack.targets) == 1 and "/" in attack.targets[0]:
         net = ipaddress.ip_network(attack.targets[0])
         return np.array([int(h) for h in net.hosts()], dtype=np.int64)
@@ -107,13 +115,27 @@ def generate(name: str, *, seed: int = 0, scale: float = 1.0, duration: float | 
     pools = traffic.Pools(rng)
     from workbench.synth.scenarios import RESOLVER, SERVICES, WEB_V6
 
-    traffic.baseline(b, t0=0, t1=sc.duration * stretch, start_ns=start_ns, sessions_per_s=sc.sessions_per_s * scale,
-                     dns_per_s=sc.dns_per_s * scale, services=SERVICES, resolver=RESOLVER, web_v6=WEB_V6)  # fmt: skip
-    for attack in sc.attacks:
+    # the ordinary baseline: one piece per part of a merged trace, so no session spans a time jump
+    cuts = [0.0, *(at for at, _ in sc.time_jumps), sc.duration]
+    for a, z in itertools.pairwise(cuts):
+        traffic.baseline(b, t0=a * stretch, t1=z * stretch, start_ns=start_ns, sessions_per_s=sc.sessions_per_s * scale,
+                         dns_per_s=sc.dns_per_s * scale, services=SERVICES, resolver=RESOLVER, web_v6=WEB_V6)  # fmt: skip
+    for index, attack in enumerate(sc.attacks):
+        b.current = ("attack", index)
         traffic.vector_block(b, pools, VECTOR_SPECS[attack.vector], t0=attack.start * stretch, t1=attack.end * stretch,
                              pps=attack.pps * scale, targets=_targets(attack), start_ns=start_ns,
-                             label=VOCABULARY.index(attack.vector), reflectors=attack.reflectors)  # fmt: skip
+                             label=VOCABULARY.index(attack.vector), reflectors=attack.reflectors,
+                             attack=attack, scale=scale)  # fmt: skip
+    for index, blk in enumerate(sc.traffic):
+        b.current = ("traffic", index)
+        span = dict(t0=blk.start * stretch, t1=blk.end * stretch, start_ns=start_ns)
+        if blk.kind == "bulk":
+            flows.bulk(b, blk, **span, capacity_bps=sc.capacity_bps * scale)
+        else:
+            flows.BLOCKS[blk.kind](b, blk, **span, scale=scale)
     table = traffic.fragment(b.table())
+    if sc.one_way:  # asymmetric routing: the provider's answers leave by another path
+        table = _take(table, ~frames.provider_side(table["src_hi"], table["src_lo"]))
     if sc.mitigation:
         at, residue = sc.mitigation
         scrubbed = (table["label"] >= 0) & (table["ts"] >= start_ns + int(at * stretch * 1e9))
@@ -129,37 +151,96 @@ def generate(name: str, *, seed: int = 0, scale: float = 1.0, duration: float | 
         )
         table, keep_again = tail_drop(_concat_sorted(kept, retrans), capacity)
         drops = int((~keep).sum() + (~keep_again).sum())
-    phase_edges = np.array([start_ns + int(p[0] * stretch * 1e9) for p in sc.phases])
+    jumps = _jumps(sc, stretch)
+    if jumps:
+        rel = table["ts"] - start_ns
+        for at, by in jumps:
+            table["ts"] = table["ts"] + np.where(rel >= at, by, 0)
+    phase_edges = np.array([start_ns + _shift(int(p[0] * stretch * 1e9), jumps) for p in sc.phases])
     table["phase"] = np.clip(
         np.searchsorted(phase_edges, table["ts"], side="right") - 1, 0, len(sc.phases) - 1
     )
     truth = _truth(
-        sc, seed=seed, scale=scale, stretch=stretch, start_ns=start_ns, drops=drops, table=table
-    )
+        sc, seed=seed, scale=scale, stretch=stretch, start_ns=start_ns, drops=drops, table=table,
+        facts=b.facts,
+    )  # fmt: skip
     return table, b.templates, truth
 
 
-def _truth(sc: Scenario, *, seed, scale, stretch, start_ns, drops, table) -> dict:
-    def t(sec: float) -> str:
-        return _iso(start_ns + int(sec * stretch * 1e9))
+def _jumps(sc: Scenario, stretch: float) -> list[tuple[int, int]]:
+    """(at, by) in ns of the scenario's time jumps: packets from ``at`` on move ``by`` forward."""
+    return [(int(at * stretch * 1e9), int(by * 1e9)) for at, by in sc.time_jumps]
+
+
+def _shift(rel_ns: int, jumps: list[tuple[int, int]], *, end: bool = False) -> int:
+    """A scenario time (ns from its start) on the capture's clock; a jump's instant itself ends
+    the part before it (``end``) or starts the part after it."""
+    return rel_ns + sum(by for at, by in jumps if rel_ns > at or (rel_ns == at and not end))
+
+
+def _vector_truth(x: Attack, facts: dict) -> dict:
+    spec = VECTOR_SPECS[x.vector]
+    kind = x.sources or spec.sources
+    sport = spec.sport if x.sport is None else x.sport
+    dport = spec.dport if x.dport is None else x.dport
+    out = {"spoofed": kind == "spoofed", "sources": kind, "src_ports": [sport] if sport else [],
+           "dst_ports": [dport] if dport else []}  # fmt: skip
+    # the variants, only where an attack uses them (the truth of the classic scenarios is unchanged)
+    if x.ipv6:
+        out["ip_version"] = 6
+    if x.src_prefix:
+        out["src_prefix"] = x.src_prefix
+    if x.ttl_values:
+        out["ttl_values"] = x.ttl_values
+    if x.sport_step:
+        out["src_port_step"] = 1
+    if x.ephemeral_share:
+        out["ephemeral_src_share"] = x.ephemeral_share
+    if x.first_fragments:
+        out["first_fragment_share"] = x.first_fragments
+    if spec.ext_headers:
+        out["ext_headers"] = ["hop_by_hop", "destination_options"]
+    if x.sources or x.bots:
+        out["distributed"] = kind != "single"
+    out.update(facts)
+    return out
+
+
+def _truth(sc: Scenario, *, seed, scale, stretch, start_ns, drops, table, facts=None) -> dict:
+    facts = facts or {}
+    jumps = _jumps(sc, stretch)
+
+    def t(sec: float, end: bool = False) -> str:
+        return _iso(start_ns + _shift(int(sec * stretch * 1e9), jumps, end=end))
 
     phases = []
     for index, (a, z, kind) in enumerate(sc.phases):
         active = [x for x in sc.attacks if x.start < z and x.end > a] if kind != "baseline" else []
         phases.append({
-            "index": index, "start": t(a), "end": t(z), "kind": kind,
+            "index": index, "start": t(a), "end": t(z, True), "kind": kind,
             "vectors": sorted({x.vector for x in active}),
             "targets": sorted({tg for x in active for tg in x.targets}),
         })  # fmt: skip
     vectors = []
-    for x in sc.attacks:
-        spec = VECTOR_SPECS[x.vector]
+    for index, x in enumerate(sc.attacks):
         vectors.append({
-            "vector": x.vector, "start": t(x.start), "end": t(x.end), "targets": list(x.targets),
-            "spoofed": spec.sources == "spoofed", "sources": spec.sources,
-            "src_ports": [spec.sport] if spec.sport else [], "dst_ports": [spec.dport] if spec.dport else [],
+            "vector": x.vector, "start": t(x.start), "end": t(x.end, True), "targets": list(x.targets),
+            **_vector_truth(x, facts.get(("attack", index), {})),
         })  # fmt: skip
     counts = np.bincount(table["label"] + 1, minlength=len(VOCABULARY) + 1)
+    extra = {}
+    if sc.traffic:
+        extra["traffic"] = [
+            {"kind": blk.kind, "start": t(blk.start), "end": t(blk.end, True),
+             **facts.get(("traffic", index), {})}
+            for index, blk in enumerate(sc.traffic)
+        ]  # fmt: skip
+    if sc.time_jumps:
+        extra["time_jumps"] = [
+            {"at": t(at, True), "resumes": t(at), "seconds": by} for at, by in sc.time_jumps
+        ]
+    if sc.one_way:
+        extra["one_way"] = True
     return {
         "scenario": sc.name,
         "description": sc.description,
@@ -169,9 +250,11 @@ def _truth(sc: Scenario, *, seed, scale, stretch, start_ns, drops, table) -> dic
         "time_compression": sc.time_compression,
         "notes": sc.notes,
         "start": t(0),
-        "end": t(sc.duration),
+        "end": t(sc.duration, True),
         "capacity_bps": sc.capacity_bps * scale if sc.capacity_bps else None,
-        "spoofed": {x.vector: VECTOR_SPECS[x.vector].sources == "spoofed" for x in sc.attacks},
+        "spoofed": {
+            x.vector: (x.sources or VECTOR_SPECS[x.vector].sources) == "spoofed" for x in sc.attacks
+        },
         "phases": phases,
         "vectors": vectors,
         "targets": sorted({tg for x in sc.attacks for tg in x.targets}),
@@ -186,7 +269,7 @@ def _truth(sc: Scenario, *, seed, scale, stretch, start_ns, drops, table) -> dic
         "packets_by_label": {
             ("legit" if k == 0 else VOCABULARY[k - 1]): int(c) for k, c in enumerate(counts) if c
         },
-    }
+    } | extra
 
 
 def _mac_text(mac: int) -> str:

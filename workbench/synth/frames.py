@@ -24,8 +24,11 @@ L4_HEADER = {6: 20, 17: 8, 1: 8, 58: 8, 47: 4}
 COLUMNS = (
     "ts", "ver", "src_hi", "src_lo", "dst_hi", "dst_lo", "proto", "sport", "dport", "ttl",
     "ip_id", "frag_off", "mf", "df", "l4", "tcp_flags", "seq", "ack", "icmp_type", "icmp_code",
-    "tpl", "tpl_off", "plen", "vlan", "label", "phase",
+    "tpl", "tpl_off", "plen", "vlan", "ext", "label", "phase",
 )  # fmt: skip
+# ``ext``: IPv6 extension headers written before the upper layer (bits: 1 hop-by-hop, 2 destination
+# options; 8 bytes each). An IPv6 packet with ``frag_off`` or ``mf`` set also carries a fragment header.
+EXT_HOP_BY_HOP, EXT_DEST_OPTS = 1, 2
 
 
 def template_table(templates: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -47,7 +50,12 @@ def template_table(templates: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.n
 def frame_lengths(table: dict[str, np.ndarray]) -> np.ndarray:
     """Bytes on the wire of every packet."""
     l2 = 14 + 4 * (table["vlan"] > 0)
-    l3 = np.where(table["ver"] == 6, 40, 20)
+    v6_ext = (
+        8 * ((table["ext"] & EXT_HOP_BY_HOP) > 0)
+        + 8 * ((table["ext"] & EXT_DEST_OPTS) > 0)
+        + 8 * ((table["frag_off"] > 0) | (table["mf"] > 0))
+    )
+    l3 = np.where(table["ver"] == 6, 40 + v6_ext, 20)
     l4 = np.zeros(len(l2), dtype=np.int64)
     for proto, size in L4_HEADER.items():
         l4[(table["proto"] == proto) & (table["l4"] == 1)] = size
@@ -99,7 +107,7 @@ def _fold(s):
 def write_records(
     out, rec_off, wire, cap, mode, scratch, ts, ver, src_hi, src_lo, dst_hi, dst_lo, proto, sport,
     dport, ttl, ip_id, frag_off, mf, df, l4, tcp_flags, seq, ack, icmp_type, icmp_code, tpl, tpl_off,
-    plen, vlan, tpl_flat, tpl_start, tpl_len, tpl_sum, src_mac, dst_mac,
+    plen, vlan, ext, tpl_flat, tpl_start, tpl_len, tpl_sum, src_mac, dst_mac,
 ):  # fmt: skip
     """Write each packet's record (mode 0: pcap µs, 1: pcapng EPB ns) at rec_off."""
     for i in range(rec_off.shape[0]):
@@ -149,9 +157,22 @@ def write_records(
             _put16(f, p, 0x86DD)
             p += 2
             ip = p
+            # the header chain, built from the upper layer back: hop-by-hop, dest-options, fragment
+            v6frag = frag_off[i] > 0 or mf[i] != 0
+            nxt = proto[i]
+            frag_next = nxt
+            if v6frag:
+                nxt = 44
+            do_next = nxt
+            if ext[i] & 2:
+                nxt = 60
+            hbh_next = nxt
+            if ext[i] & 1:
+                nxt = 0
+            ext_len = 8 * ((ext[i] & 1) + ((ext[i] >> 1) & 1) + (1 if v6frag else 0))
             _put32(f, ip, 6 << 28)
-            _put16(f, ip + 4, l4_bytes)
-            f[ip + 6] = proto[i]
+            _put16(f, ip + 4, l4_bytes + ext_len)
+            f[ip + 6] = nxt
             f[ip + 7] = ttl[i]
             for k in range(8):
                 f[ip + 8 + k] = (src_hi[i] >> np.uint64(56 - 8 * k)) & np.uint64(0xFF)
@@ -159,6 +180,21 @@ def write_records(
                 f[ip + 24 + k] = (dst_hi[i] >> np.uint64(56 - 8 * k)) & np.uint64(0xFF)
                 f[ip + 32 + k] = (dst_lo[i] >> np.uint64(56 - 8 * k)) & np.uint64(0xFF)
             p = ip + 40
+            for kind in range(2):  # hop-by-hop, then destination options: one PadN option each
+                if ext[i] & (1 << kind):
+                    f[p] = hbh_next if kind == 0 else do_next
+                    f[p + 1] = 0
+                    f[p + 2] = 1
+                    f[p + 3] = 4
+                    for k in range(4, 8):
+                        f[p + k] = 0
+                    p += 8
+            if v6frag:
+                f[p] = frag_next
+                f[p + 1] = 0
+                _put16(f, p + 2, ((frag_off[i] & 0x1FFF) << 3) | (1 if mf[i] else 0))
+                _put32(f, p + 4, ip_id[i])
+                p += 8
             pseudo = _words(f, ip + 8, ip + 40) + proto[i]
         t = tpl[i]
         full_len = tpl_len[t]
@@ -226,6 +262,11 @@ def write_records(
             _le32(out, o + total - 4, total)
         for k in range(c):
             out[d + k] = f[k]
+
+
+def provider_side(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """Whether each address is the provider's (its datacenter, its upstream routers, its /48)."""
+    return _provider(hi, lo)
 
 
 def _provider(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
@@ -314,7 +355,8 @@ def write_capture(
             cols["src_lo"], cols["dst_hi"], cols["dst_lo"], cols["proto"], cols["sport"], cols["dport"],
             cols["ttl"], cols["ip_id"], cols["frag_off"], cols["mf"], cols["df"], cols["l4"],
             cols["tcp_flags"], cols["seq"], cols["ack"], cols["icmp_type"], cols["icmp_code"],
-            cols["tpl"], cols["tpl_off"], cols["plen"], cols["vlan"], flat, starts, lengths, sums,
+            cols["tpl"], cols["tpl_off"], cols["plen"], cols["vlan"], cols["ext"], flat, starts, lengths,
+            sums,
             *link_macs(cols | {"label": table["label"]}, attack_uplink),
         )  # fmt: skip
     path = Path(path)

@@ -35,9 +35,9 @@ def _txt_strings(length: int) -> bytes:
     return out
 
 
-def dns_answer(size: int, qname: str = "isc.org") -> bytes:
-    """DNS ANY response of exactly ``size`` bytes (size >= 60)."""
-    question = _name(qname) + struct.pack("!HH", 255, 1)
+def dns_answer(size: int, qname: str = "isc.org", qtype: int = 255, txid: int = 0x1234) -> bytes:
+    """DNS response (TXT records) of exactly ``size`` bytes (size >= 60) to a ``qtype`` question."""
+    question = _name(qname) + struct.pack("!HH", qtype, 1)
     fixed = 12 + len(question)
     left = size - fixed
     records = []
@@ -49,7 +49,7 @@ def dns_answer(size: int, qname: str = "isc.org") -> bytes:
         strings = _txt_strings(rdlen)
         records.append(struct.pack("!HHHIH", 0xC00C, 16, 1, 3600, len(strings)) + strings)
         left -= 12 + len(strings)
-    header = struct.pack("!HHHHHH", 0x1234, 0x8180, 1, len(records), 0, 0)
+    header = struct.pack("!HHHHHH", txid, 0x8180, 1, len(records), 0, 0)
     return header + question + b"".join(records)
 
 

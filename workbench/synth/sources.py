@@ -55,3 +55,60 @@ def bot_ttls(rng: np.random.Generator, n: int, bots: int = 4) -> np.ndarray:
     """The narrow TTL set of a few spoofing machines."""
     ttl_set = stable_ttls(rng, bots)
     return rng.choice(ttl_set, size=n)
+
+
+# IPv6: global unicast /12s of the five RIRs (APNIC, ARIN, LACNIC, RIPE, AFRINIC), as the top 16 bits
+PUBLIC_V6_TOP16 = np.array([0x2400, 0x2600, 0x2800, 0x2A00, 0x2C00], dtype=np.uint64)
+_MASK64 = (1 << 64) - 1
+
+
+def parse(text: str) -> tuple[int, int]:
+    """(hi, lo) of an IPv4 (IPv4-mapped) or IPv6 address in text."""
+    import ipaddress
+
+    addr = ipaddress.ip_address(text)
+    if addr.version == 4:
+        return 0, int(V4_MAPPED) | int(addr)
+    return int(addr) >> 64, int(addr) & _MASK64
+
+
+def public_pool_v6(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` distinct public-looking IPv6 hosts spread over the RIRs' /12s."""
+    top = rng.choice(PUBLIC_V6_TOP16, n)
+    hi = (top << np.uint64(48)) | rng.integers(0, 1 << 52, n).astype(np.uint64)
+    lo = rng.integers(1, 1 << 63, n).astype(np.uint64)
+    return hi, lo
+
+
+def spoofed_v6(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Uniformly random sources in 2000::/3, as a spoofing IPv6 flooder draws them."""
+    hi = np.uint64(0x2000 << 48) | rng.integers(0, 1 << 61, n).astype(np.uint64)
+    lo = rng.integers(0, 1 << 63, n).astype(np.uint64) << np.uint64(1)
+    return hi, lo | rng.integers(0, 2, n).astype(np.uint64)
+
+
+def in_prefix(rng: np.random.Generator, n: int, prefix: str) -> tuple[np.ndarray, np.ndarray]:
+    """Uniformly random (hi, lo) addresses inside one IPv4 or IPv6 prefix."""
+    import ipaddress
+
+    net = ipaddress.ip_network(prefix)
+    free = net.max_prefixlen - net.prefixlen
+    if net.version == 4:
+        base = int(net.network_address)
+        return v4(base + rng.integers(0, 1 << free, n, dtype=np.int64))
+    base = int(net.network_address)
+    lo_bits = min(free, 63)
+    hi_bits = max(0, free - 64)
+    lo = np.uint64(base & _MASK64) | rng.integers(0, 1 << lo_bits, n).astype(np.uint64)
+    hi = np.uint64(base >> 64) | (
+        rng.integers(0, 1 << hi_bits, n).astype(np.uint64) if hi_bits else np.uint64(0)
+    )
+    return np.broadcast_to(hi, (n,)).astype(np.uint64), lo
+
+
+def ttl_set(rng: np.random.Generator, k: int) -> np.ndarray:
+    """``k`` distinct observed TTLs (1-90), each a 64/128/255 start minus 1-30 hops."""
+    if not 1 <= k <= 90:
+        raise ValueError(f"a botnet's distinct TTLs must be 1-90, not {k}")
+    candidates = np.concatenate([start - np.arange(1, 31) for start in (64, 128, 255)])
+    return rng.choice(candidates, k, replace=False)

@@ -29,6 +29,12 @@ class Builder:
     templates: list[bytes] = field(default_factory=lambda: [b""])
     _index: dict = field(default_factory=dict)
     parts: list[dict[str, np.ndarray]] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)  # block key -> figures the truth reports
+    current: object = None  # the key of the block being built
+
+    def fact(self, **figures) -> None:
+        """Record figures of the block being built (single attacker, connections...) for the truth."""
+        self.facts.setdefault(self.current, {}).update(figures)
 
     def template(self, key, make) -> int:
         if key not in self._index:
@@ -118,6 +124,7 @@ class Pools:
     rng: np.random.Generator
     reflectors: dict = field(default_factory=dict)
     bots: tuple[np.ndarray, np.ndarray] | None = None
+    variants: dict = field(default_factory=dict)
 
     def reflector_pool(self, vector: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         if vector not in self.reflectors:
@@ -131,6 +138,23 @@ class Pools:
         if self.bots is None:
             self.bots = (sources.public_pool(self.rng, n), sources.stable_ttls(self.rng, n))
         return self.bots
+
+    def hosts(self, key: tuple, n: int, *, v6: bool, ttl_values: int | None = None) -> tuple:
+        """A population of ``n`` real hosts (hi, lo, ttl), one per ``key``: bots of a variant
+        botnet, an IPv6 reflector pool, a single flooding host. With ``ttl_values`` the hosts'
+        TTLs take exactly that many distinct values (every value held by some host)."""
+        if key not in self.variants:
+            rng = self.rng
+            hi, lo = (
+                sources.public_pool_v6(rng, n) if v6 else sources.v4(sources.public_pool(rng, n))
+            )
+            if ttl_values:
+                values = sources.ttl_set(rng, ttl_values)
+                ttl = values[rng.permutation(n) % ttl_values] if n >= ttl_values else values[:n]
+            else:
+                ttl = sources.stable_ttls(rng, n)
+            self.variants[key] = (hi, lo, ttl)
+        return self.variants[key]
 
 
 def fragment(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -167,9 +191,22 @@ def fragment(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
+def _v6_targets(targets) -> bool:
+    return isinstance(targets, tuple)
+
+
 def vector_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: float, pps: float,
-                 targets: np.ndarray, start_ns: int, label: int, reflectors: int = 1500) -> None:  # fmt: skip
-    """All packets of one vector between t0 and t1 (seconds) at ``pps`` toward ``targets``."""
+                 targets: np.ndarray | tuple[np.ndarray, np.ndarray], start_ns: int, label: int,
+                 reflectors: int = 1500, attack=None, scale: float = 1.0) -> None:  # fmt: skip
+    """All packets of one vector between t0 and t1 (seconds) at ``pps`` toward ``targets``.
+
+    ``targets``: IPv4 integers, or (hi, lo) arrays for IPv6. ``attack``: the scenario's
+    ``Attack`` when it overrides the vector's habits (sources, ports, TTLs, fragments).
+    """
+    if attack is not None and _is_variant(spec, attack, targets):
+        _variant_block(b, pools, spec, t0=t0, t1=t1, pps=pps, targets=targets, start_ns=start_ns,
+                       label=label, reflectors=reflectors, attack=attack, scale=scale)  # fmt: skip
+        return
     rng = b.rng
     n = int(rng.poisson(pps * (t1 - t0)))
     if n == 0:
@@ -218,6 +255,142 @@ def vector_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: f
         cols["mf"] = rng.integers(0, 2, n)
         cols["plen"] = b.tpl_len(tpl)
     b.add(**cols)
+
+
+_VARIANT_FIELDS = ("sources", "src_prefix", "ttl_values", "bots", "sport", "dport")
+
+
+def _is_variant(spec: VectorSpec, attack, targets) -> bool:
+    """Whether ``attack`` asks for anything the historical block above does not write."""
+    return (
+        _v6_targets(targets)
+        or spec.ext_headers
+        or spec.name == "slow_http"
+        or any(getattr(attack, f) is not None for f in _VARIANT_FIELDS)
+        or attack.sport_step
+        or attack.ephemeral_share > 0
+        or attack.first_fragments > 0
+    )
+
+
+def senders(b: Builder, pools: Pools, spec: VectorSpec, attack, n: int, *, v6: bool,
+            reflectors: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """(src_hi, src_lo, ttl, sender index) of ``n`` packets of ``attack``: the index names the
+    reflector / bot of each packet (-1 for spoofed sources)."""
+    rng = b.rng
+    kind = attack.sources or spec.sources
+    if kind == "reflectors":
+        hi, lo, ttls = pools.hosts(("reflectors", spec.name, v6, reflectors, attack.ttl_values),
+                                   reflectors, v6=v6, ttl_values=attack.ttl_values)  # fmt: skip
+        weights = 1.0 / np.arange(1, len(hi) + 1) ** 0.6  # some reflectors answer far more
+        pick = rng.choice(len(hi), n, p=weights / weights.sum())
+        return hi[pick], lo[pick], ttls[pick], pick
+    if kind == "spoofed":
+        if attack.src_prefix:
+            hi, lo = sources.in_prefix(rng, n, attack.src_prefix)
+        elif v6:
+            hi, lo = sources.spoofed_v6(rng, n)
+        else:
+            hi, lo = sources.v4(sources.spoofed(rng, n))
+        if attack.ttl_values:
+            values = sources.ttl_set(rng, attack.ttl_values)
+            ttl = values[np.arange(n) % len(values)]
+            ttl = ttl[rng.permutation(n)]
+        else:
+            ttl = sources.bot_ttls(rng, n)
+        return hi, lo, ttl, np.full(n, -1)
+    if kind == "single":
+        hi, lo, ttls = pools.hosts(("single", spec.name, attack.start, v6), 1, v6=v6)
+        return np.repeat(hi, n), np.repeat(lo, n), np.repeat(ttls, n), np.zeros(n, np.int64)
+    size = attack.bots or 600
+    hi, lo, ttls = pools.hosts(("bots", v6, size, attack.ttl_values), size, v6=v6,
+                               ttl_values=attack.ttl_values)  # fmt: skip
+    pick = rng.integers(0, size, n)
+    return hi[pick], lo[pick], ttls[pick], pick
+
+
+def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: float, pps: float,
+                   targets, start_ns: int, label: int, reflectors: int, attack, scale: float) -> None:  # fmt: skip
+    rng = b.rng
+    v6 = _v6_targets(targets)
+    if spec.name == "slow_http":
+        from workbench.synth import flows
+
+        flows.slowloris(b, pools, spec, attack, t0=t0, t1=t1, targets=targets, start_ns=start_ns,
+                        label=label, scale=scale)  # fmt: skip
+        return
+    if spec.name in ("http_flood", "dns_water_torture"):
+        raise ValueError(f"{spec.name} takes no variants here")
+    if spec.ext_headers and not v6:
+        raise ValueError(f"{spec.name} needs IPv6 targets")
+    n = int(rng.poisson(pps * (t1 - t0)))
+    if n == 0:
+        return
+    ts = _times(rng, t0, t1, n, start_ns)
+    if v6:
+        k = rng.integers(0, len(targets[0]), n)
+        dst_hi, dst_lo = targets[0][k], targets[1][k]
+    else:
+        dst_hi, dst_lo = sources.v4(rng.choice(targets, n))
+    src_hi, src_lo, ttl, who = senders(b, pools, spec, attack, n, v6=v6, reflectors=reflectors)
+    sizes = tuple(min(s, 1400) for s in spec.sizes) if v6 else spec.sizes
+    tpl_ids = np.array([b.template((spec.template, s), lambda s=s: make_template(spec.template, s))
+                        for s in sizes])  # fmt: skip
+    tpl = rng.choice(tpl_ids, n)
+    proto, icmp_type = spec.proto, spec.icmp_type
+    if v6 and proto == 1:
+        proto, icmp_type = 58, 128  # ICMPv6 echo request
+    cols = dict(ts=ts, ver=6 if v6 else 4, src_hi=src_hi, src_lo=src_lo, dst_hi=dst_hi, dst_lo=dst_lo,
+                proto=proto, ttl=ttl, tpl=tpl, label=label, tcp_flags=spec.tcp_flags, icmp_type=icmp_type)  # fmt: skip
+    sport = spec.sport if attack.sport is None else attack.sport
+    dport = spec.dport if attack.dport is None else attack.dport
+    single = (attack.sources or spec.sources) == "single"
+    if attack.sport_step:
+        cols["sport"] = 1024 + (int(rng.integers(0, 64512)) + np.arange(n)) % 64512
+    else:
+        cols["sport"] = sport if sport else _ephemeral(rng, n)
+    cols["dport"] = dport if dport else _ephemeral(rng, n)
+    if attack.ephemeral_share > 0:
+        # some reflectors answer from a random high port instead of the service's port
+        size = int(who.max()) + 1 if (who >= 0).any() else 1
+        moved = (rng.random(max(size, reflectors)) < attack.ephemeral_share)[np.maximum(who, 0)]
+        cols["sport"] = np.where(moved, _ephemeral(rng, n), cols["sport"])
+    if proto == 6:
+        cols["seq"] = rng.integers(0, 1 << 32, n)
+        cols["ack"] = np.where(spec.tcp_flags & 0x10, rng.integers(0, 1 << 32, n), 0)
+    if proto in (1, 58):
+        # echo identifier: one per flooding process for a single host, random otherwise
+        cols["sport"] = int(rng.integers(0, 65536)) if single else rng.integers(0, 65536, n)
+        cols["dport"] = np.arange(n) % 65536  # echo sequence
+    if spec.ext_headers:
+        cols["ext"] = rng.choice(np.array([1, 2, 3]), n)  # hop-by-hop, dest-options, or both
+    if v6:
+        cols["ip_id"] = rng.integers(0, 1 << 32, n)  # the IPv6 fragment id is 32 bits
+    if spec.nonfirst_fragments:
+        size = int(sizes[0])
+        cols["l4"] = 0
+        cols["frag_off"] = rng.integers(185, 7000, n)
+        cols["mf"] = rng.integers(0, 2, n)
+        cols["plen"] = b.tpl_len(tpl)
+        if attack.first_fragments > 0:
+            # first fragments: offset 0, more-fragments, the L4 header of a datagram twice as big
+            first = rng.random(n) < attack.first_fragments
+            head = MAX_UDP_IN_FIRST if not v6 else size
+            big = b.template((spec.template, 2 * head + 8),
+                             lambda: make_template(spec.template, 2 * head + 8))  # fmt: skip
+            cols["l4"] = np.where(first, 1, 0)
+            cols["frag_off"] = np.where(first, 0, cols["frag_off"])
+            cols["mf"] = np.where(first, 1, cols["mf"])
+            cols["tpl"] = np.where(first, big, tpl)
+            cols["plen"] = np.where(first, head, cols["plen"])
+    b.add(**cols)
+    if single:
+        import ipaddress
+
+        addr = ipaddress.IPv6Address((int(src_hi[0]) << 64) | int(src_lo[0]))
+        b.fact(source=str(addr.ipv4_mapped or addr), ttl=int(ttl[0]))
+    if attack.ttl_values:
+        b.fact(ttl_values=int(np.unique(ttl).size))
 
 
 # TCP session scripts: (direction 0 client->server / 1 server->client, flags, payload key, delay ms)
@@ -291,10 +464,15 @@ USER_AGENTS = [
 ]
 
 
+HTTP_FLOOD_BOTS = 40
+
+
 def _http_flood(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label: int) -> None:
     rng = b.rng
     pool, ttls = pools.botnet()
-    pick = rng.integers(0, len(pool), len(ts))
+    # an HTTP flood's bots keep requesting through it (each sends tens of requests a minute),
+    # unlike a flash crowd's visitors who load a page and leave
+    pick = rng.integers(0, min(len(pool), HTTP_FLOOD_BOTS), len(ts))
     gets = [b.template(("get", k), lambda k=k: payloads.http_get("www.mailprovider.example", f"/?{k:05x}", USER_AGENTS[k % 3]))
             for k in range(24)]  # fmt: skip
     resp = [

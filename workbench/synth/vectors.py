@@ -1,8 +1,11 @@
 """Attack vectors as data: one row per vector the synthesizer can write.
 
 ``sources``: reflectors (real servers answering spoofed requests), spoofed (uniform
-random), or bots (a botnet of real hosts). ``sizes``: L4 payload sizes in bytes
-(answers larger than one frame are sent as IP fragments, as real ones are).
+random), bots (a botnet of real hosts) or single (one real host). ``sizes``: L4 payload
+sizes in bytes (answers larger than one frame are sent as IP fragments, as real ones are).
+A scenario's ``Attack`` may override the sources, ports and TTL habits of a vector.
+
+The order of ``VECTOR_SPECS`` is the label index of a vector: new vectors go at the end.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 class VectorSpec:
     name: str
     proto: int
-    sources: str  # reflectors | spoofed | bots
+    sources: str  # reflectors | spoofed | bots | single
     sport: int = 0  # 0: random ephemeral
     dport: int = 0  # 0: random
     template: str = "zeros"
@@ -22,6 +25,8 @@ class VectorSpec:
     tcp_flags: int = 0
     icmp_type: int = 0
     nonfirst_fragments: bool = False
+    # IPv6 hop-by-hop / destination-options headers before the upper layer
+    ext_headers: bool = False
 
 
 VECTOR_SPECS: dict[str, VectorSpec] = {
@@ -56,7 +61,7 @@ VECTOR_SPECS: dict[str, VectorSpec] = {
             (600, 1100, 1400),
         ),
         VectorSpec(
-            "other_udp_reflection", 17, "reflectors", 3283, 0, "zeros", (300, 500)
+            "ard_amplification", 17, "reflectors", 3283, 0, "zeros", (300, 500)
         ),  # Apple Remote Desktop
         VectorSpec("udp_flood", 17, "spoofed", 0, 0, "zeros", (512, 1024, 1400)),
         VectorSpec("syn_flood", 6, "spoofed", 0, 443, tcp_flags=0x02),
@@ -76,5 +81,17 @@ VECTOR_SPECS: dict[str, VectorSpec] = {
         VectorSpec("gre_flood", 47, "bots", template="gre_inner", sizes=(540, 1024)),
         VectorSpec("http_flood", 6, "bots", 0, 80),
         VectorSpec("dns_water_torture", 17, "bots", 0, 53),
+        # reflection from one fixed source port that no service list knows
+        VectorSpec("udp_reflection", 17, "reflectors", 40123, 0, "zeros", (400, 560, 720, 900)),
+        # slowloris: long-lived connections trickling one tiny header line every 5-15 s
+        VectorSpec("slow_http", 6, "bots", 0, 8080),
+        VectorSpec(
+            "ipv6_extension_header_flood",
+            17,
+            "spoofed",
+            template="zeros",
+            sizes=(32, 64, 512),
+            ext_headers=True,
+        ),
     ]
 }
