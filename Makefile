@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OUT ?= out
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps demo test test-all bench lint format lab clean
+.PHONY: install system-deps demo test test-all bench lint format lab clean evaluate
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,3 +48,8 @@ lab: $(STAMP)
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache test-artifacts
+
+## Accuracy: every capture of ../shared/captures/expected.tsv and every synthesized scenario
+## (attacks and benign, two seeds), one table with recall and false alarms
+evaluate: $(STAMP)
+	$(BIN)/python -m workbench.evaluation

@@ -47,10 +47,16 @@ NOTEBOOKS = {
         "graded against its own peak (heavy, residual, absent). A phase is a run of seconds with the same grades.",
         "per_second = wb.analysis.rate_series(frame.with_columns(pl.col('vector').fill_null('legit')), 1000, by='vector')\n"
         "alt.Chart(per_second).mark_line().encode(x='ts:T', y='pps:Q', color='vector:N').properties(width=700, height=220)",
-        "from workbench.analysis import phases\nphases.PARAMETERS",
-        "found = phases.segment(frame)\npl.DataFrame([{k: p[k] for k in ('index', 'kind', 'start', 'end', 'vectors', 'targets')} for p in found])",
-        "## Tuning\nA lower `HEAVY` share makes weaker waves count as attack; a longer `MIN_PHASE_S` merges short bursts.",
-        "phases.MIN_PHASE_S = 30\nprint([p['kind'] for p in phases.segment(frame)])\nphases.MIN_PHASE_S = 5",
+        "## Every threshold in one config\nThe vector tests, the rate judgement and the phases read one frozen "
+        "`AnalysisConfig`; each field's comment in `workbench/analysis/config.py` says what traffic justifies it, "
+        "and the report records it whole under `parameters.analysis`.",
+        "cfg = wb.AnalysisConfig()\nrep = wb.analyze(cap, config=cfg)\n"
+        "pl.DataFrame([{k: p[k] for k in ('index', 'kind', 'start', 'end', 'vectors', 'targets')} for p in rep.phases])",
+        "{k: v for k, v in rep.parameters['analysis'].items() if k.startswith(('heavy', 'min_phase', 'rate_'))}",
+        "## Tuning\nA higher `heavy_share_of_peak` makes weaker waves count as residue (mitigated); a larger "
+        "`min_phase_bins` merges short bursts into their neighbours.",
+        "tuned = wb.analyze(cap, config=cfg.replace(min_phase_bins=30))\nprint([p['kind'] for p in rep.phases])\n"
+        "print([p['kind'] for p in tuned.phases])",
     ],
     "03_source_geography_and_spoofing": [
         "# Sources and spoofing\nWho sent the attack? For reflection, the reflectors (abused servers); for direct floods, "

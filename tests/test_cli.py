@@ -54,7 +54,8 @@ def test_analyze_with_link_and_exports(tmp_path, shared_captures) -> None:
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["parameters"]["link_capacity_bps"] == 1e9
-    assert report["vectors"][0]["vector"] == "other_udp_reflection"
+    assert report["vectors"][0]["vector"] == "isakmp_amplification"  # UDP 500/4500: IKE
+    assert report["vectors"][0]["service"] == "isakmp" and report["vectors"][0]["distributed"]
     assert (tmp_path / "t.csv").read_text().startswith("datetime,")
 
 
@@ -86,3 +87,21 @@ def test_bad_input_is_a_clear_error_not_a_traceback(tmp_path) -> None:
     )
     missing = run("info", str(tmp_path / "missing.pcap"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_html_into_a_missing_folder_fails_at_once_in_one_line(tmp_path) -> None:
+    sample = REPO / "sample_pcaps" / "reflection_mix.pcap"
+    done = run("analyze", str(sample), "--json", str(tmp_path / "r.json"),
+               "--html", str(tmp_path / "missing" / "r.html"))  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
+    assert "does not exist" in done.stderr and "missing" in done.stderr
+    assert done.stdout == "" and not (tmp_path / "r.json").exists()  # before any analysis
+
+
+def test_dataset_with_link_and_html_report(tmp_path) -> None:
+    sample = REPO / "sample_pcaps" / "reflection_mix.pcap"
+    assert run("ingest", str(sample), "-o", str(tmp_path / "ds")).returncode == 0
+    done = run("analyze", str(tmp_path / "ds"), "--link", "10G", "--html", str(tmp_path / "r.html"))
+    assert done.returncode == 0, done.stderr  # was: AttributeError, LazyFrame has no height
+    assert "<h2>Link saturation</h2>" in (tmp_path / "r.html").read_text()

@@ -32,10 +32,11 @@ _LAZY_ATTRS = {
     "Capture": "workbench.capture",
     "analyze": "workbench.analysis",
     "Report": "workbench.analysis",
+    "AnalysisConfig": "workbench.analysis",
     "dissect": "workbench.dissection",
     "Dashboard": "workbench.ui",
 }
-_SUBMODULES = {"capture", "enrich", "analysis", "viz", "ui", "export", "synth", "dissection", "cli"}
+_SUBMODULES = {"capture", "enrich", "analysis", "viz", "ui", "export", "synth", "dissection", "cli", "evaluation"}
 
 __all__ = [
     "CaptureError",

@@ -18,7 +18,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_pcaps"
 REAL = {
     "amp.dns.RRSIG.fragmented.pcap": ({"dns_amplification"}, "10.10.10.10"),
     "amp.UDP.snmp.src161.pcapng": ({"snmp_amplification"}, "10.10.10.10"),
-    "amp.UDP.isakmp.pcap": ({"other_udp_reflection"}, "10.10.10.10"),
+    "amp.UDP.isakmp.pcap": ({"isakmp_amplification"}, "10.10.10.10"),
     "amp.TCP.reflection.SYNACK.pcap": ({"synack_reflection"}, "10.10.10.10"),
     "amp.TCP.syn.optionallyACK.optionallysamePort.pcapng": ({"synack_reflection"}, "10.10.10.10"),
     "pkt.TCP.synflood.spoofed.pcap": ({"syn_flood"}, "10.10.10.10"),

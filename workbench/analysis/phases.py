@@ -1,11 +1,15 @@
 """Phases: where the attack starts, changes and ends.
 
-Per second and per vector, the attack rate is smoothed and graded against that
-vector's own peak: 2 = heavy (at least ``HEAVY`` of its peak), 1 = residual, 0 = absent.
-A phase is a run of seconds with the same grades (so a new phase begins when the
-vector mix changes, even at constant volume); runs shorter than ``MIN_PHASE_S``
-merge into their neighbour, so one steady attack stays one phase. A run with only
-residual grades right after heavy ones of the same vectors is ``mitigated``.
+Per bin and per vector, the attack rate is smoothed and graded against that vector's own
+peak: 2 = heavy (at least ``heavy_share_of_peak``), 1 = residual, 0 = absent. Bins are 1 s,
+or 100 ms for a capture under 20 s, so a snippet has phases too. A phase is a run of bins
+with the same grades (so a new phase begins when the vector mix changes, even at constant
+volume); runs shorter than ``min_phase_bins`` merge into their neighbour, so one steady
+attack stays one phase. A run with only residual grades right after heavy ones of the same
+vectors is ``mitigated``. A capture that is attack from end to end is one attack phase.
+
+One story: ``confine`` then keeps a packet's vector only inside a phase that carries it, so
+the phases' attack packets add up to the labelled packets and no baseline holds any.
 """
 
 from __future__ import annotations
@@ -13,38 +17,48 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.lazy import Frame, collect, height, source_parts
-from workbench.analysis.series import LEGIT, fine_series
+from workbench.analysis.series import FINE_BIN_MS, LEGIT, fine_series
 from workbench.analysis.targets import rank_targets, target_labels
 
-HEAVY = 0.3
-RESIDUAL = 0.004
-RESIDUAL_MIN_PPS = 0.2
-MIN_PHASE_S = 5
-MIN_VECTOR_PACKETS = 20
-PARAMETERS = {"bin_ms": 1000, "heavy_share_of_peak": HEAVY, "residual_share_of_peak": RESIDUAL,
-              "min_phase_s": MIN_PHASE_S, "smoothing": "centred rolling mean, >= 5 s, ~20 packets per window"}  # fmt: skip
+SECOND = 1_000_000_000
 
 
-def _grades(series: pl.DataFrame, start_ns: int, seconds: int) -> tuple[list[str], np.ndarray]:
+def parameters(config: AnalysisConfig = DEFAULT, bin_ns: int = SECOND) -> dict:
+    """What the phases were judged with (the report's ``parameters.phases``)."""
+    return {"bin_ms": bin_ns // 1_000_000, "heavy_share_of_peak": config.heavy_share_of_peak,
+            "residual_share_of_peak": config.residual_share_of_peak,
+            "min_phase_bins": config.min_phase_bins,
+            "smoothing": "centred rolling mean, >= 5 bins, ~20 packets per window"}  # fmt: skip
+
+
+def phase_bin_ns(span: int, config: AnalysisConfig = DEFAULT) -> int:
+    """The phases' bin for a capture spanning ``span`` ns: 1 s, or 100 ms (the series' own bin)
+    for a capture under ~20 s."""
+    ms = min(max(config.rate_bin_ms(span), FINE_BIN_MS), 1000)
+    return ms * 1_000_000
+
+
+def _grades(series: pl.DataFrame, start_ns: int, bins: int, bin_ns: int,
+            cfg: AnalysisConfig) -> tuple[list[str], np.ndarray]:  # fmt: skip
     attack = series.filter(pl.col("vector") != LEGIT)
     counts = attack.group_by("vector").agg(pl.col("packets").sum())
-    vectors = sorted(counts.filter(pl.col("packets") >= MIN_VECTOR_PACKETS)["vector"].to_list())
-    grades = np.zeros((seconds, len(vectors)), dtype=np.int8)
+    vectors = sorted(counts.filter(pl.col("packets") >= cfg.min_vector_packets)["vector"].to_list())
+    grades = np.zeros((bins, len(vectors)), dtype=np.int8)
     if not vectors:
         return vectors, grades
-    per_second = (
+    per_bin = (
         attack.filter(pl.col("vector").is_in(vectors))
-        .with_columns(
-            sec=((pl.col("ts").cast(pl.Int64) - start_ns) // 1_000_000_000).cast(pl.Int64)
-        )
+        .with_columns(sec=((pl.col("ts").cast(pl.Int64) - start_ns) // bin_ns).cast(pl.Int64))
         .group_by("vector", "sec")
         .agg(pl.col("packets").sum().alias("n"))
     )
+    per_s = SECOND / bin_ns
     for j, vector in enumerate(vectors):
-        rows = per_second.filter(pl.col("vector") == vector)
-        rate = np.zeros(seconds)
-        rate[rows["sec"].to_numpy()] = rows["n"].to_numpy()
+        rows = per_bin.filter(pl.col("vector") == vector)
+        rate = np.zeros(bins)
+        rate[rows["sec"].to_numpy().clip(0, bins - 1)] = rows["n"].to_numpy()
         active = rate[rate > 0]
         # window long enough to hold ~20 packets at the vector's typical rate (low-rate attacks)
         typical = float(np.median(active)) if len(active) else 1.0
@@ -54,8 +68,10 @@ def _grades(series: pl.DataFrame, start_ns: int, seconds: int) -> tuple[list[str
         peak = float(smooth.max())
         if peak <= 0:
             continue
-        floor = max(RESIDUAL * peak, RESIDUAL_MIN_PPS)
-        grades[:, j] = np.where(smooth >= HEAVY * peak, 2, np.where(smooth >= floor, 1, 0))
+        floor = max(cfg.residual_share_of_peak * peak, cfg.residual_min_pps / per_s)
+        grades[:, j] = np.where(
+            smooth >= cfg.heavy_share_of_peak * peak, 2, np.where(smooth >= floor, 1, 0)
+        )
     return vectors, grades
 
 
@@ -87,13 +103,24 @@ def _likeness(runs: list[list[int]], grades: np.ndarray, k: int, n: int | None) 
     return (same, runs[n][1] - runs[n][0])
 
 
-def _merge_short(runs: list[list[int]], grades: np.ndarray) -> list[list[int]]:
-    """Fold runs shorter than MIN_PHASE_S into a neighbour, shortest first, until none is left."""
+def _foldable(runs: list[list[int]], grades: np.ndarray, k: int) -> bool:
+    """Run ``k`` may fold into a neighbour: it is quiet, or a neighbour is attack too."""
+    if not grades[runs[k][0]].any():
+        return True
+    return any(0 <= n < len(runs) and grades[runs[n][0]].any() for n in (k - 1, k + 1))
+
+
+def _merge_short(runs: list[list[int]], grades: np.ndarray, min_bins: int) -> list[list[int]]:
+    """Fold runs shorter than ``min_bins`` into a neighbour, shortest first, until none is left."""
     runs = [r[:] for r in runs]
     while len(runs) > 1:
-        lengths = [b - a for a, b in runs]
+        # a short attack between quiet runs stays a phase of its own (a sub-second burst);
+        # short quiet runs and short changes of mix fold into their neighbours
+        lengths = [
+            b - a if _foldable(runs, grades, k) else min_bins for k, (a, b) in enumerate(runs)
+        ]
         k = int(np.argmin(lengths))
-        if lengths[k] >= MIN_PHASE_S:
+        if lengths[k] >= min_bins:
             break
         # prefer the neighbour that is more alike (same attack presence), else the longer one
         left = k - 1 if k > 0 else None
@@ -122,7 +149,10 @@ def _iso(ns: int) -> str:
 
 
 def segment(
-    classified: Frame, series: pl.DataFrame | None = None, span: tuple[int, int] | None = None
+    classified: Frame,
+    series: pl.DataFrame | None = None,
+    span: tuple[int, int] | None = None,
+    config: AnalysisConfig = DEFAULT,
 ) -> list[dict]:
     """Phases of the capture, as the report's ``phases[]`` entries.
 
@@ -137,11 +167,12 @@ def segment(
         bounds = collect(classified.lazy().select(pl.col("ts").cast(pl.Int64).min().alias("a"),
                                                   pl.col("ts").cast(pl.Int64).max().alias("z")))  # fmt: skip
         span = (int(bounds["a"][0]), int(bounds["z"][0]))
-    start_ns = span[0] // 1_000_000_000 * 1_000_000_000
+    bin_ns = phase_bin_ns(span[1] - span[0], config)
+    start_ns = span[0] // bin_ns * bin_ns
     end_ns = span[1]
-    seconds = int((end_ns - start_ns) // 1_000_000_000) + 1
-    vectors, grades = _grades(series, start_ns, seconds)
-    runs = _merge_short(_runs(grades), grades) if vectors else [[0, seconds]]
+    bins = int((end_ns - start_ns) // bin_ns) + 1
+    vectors, grades = _grades(series, start_ns, bins, bin_ns, config)
+    runs = _merge_short(_runs(grades), grades, config.min_phase_bins) if vectors else [[0, bins]]
     present = [{v for v, g in zip(vectors, grades[a], strict=True) if g > 0} for a, _ in runs]
     heavy = [{v for v, g in zip(vectors, grades[a], strict=True) if g == 2} for a, _ in runs]
     kinds = []
@@ -162,8 +193,7 @@ def segment(
         else:
             merged.append([a, b, kind, vec])
     bounds = [
-        (start_ns + a * 1_000_000_000, min(start_ns + b * 1_000_000_000, end_ns + 1))
-        for a, b, *_ in merged
+        (start_ns + a * bin_ns, min(start_ns + b * bin_ns, end_ns + 1)) for a, b, *_ in merged
     ]
     present = [sorted(vec) for *_, vec in merged]
     found = _phase_figures(classified, bounds, present)
@@ -172,6 +202,46 @@ def segment(
         _summary(index, kind, lo, hi, present[index], volumes.get(index, {}), *found[index])
         for index, ((lo, hi), (_, _, kind, _)) in enumerate(zip(bounds, merged, strict=True))
     ]
+
+
+def confine(frame: Frame, phases: list[dict]) -> Frame:
+    """Keep each packet's (or series row's) ``vector`` only inside a phase that carries it:
+    a straggler of a vector outside its phases is not attack traffic on its own."""
+    bounds = phase_bounds(phases)
+    present = [p["vectors"] if p["kind"] != "baseline" else [] for p in phases]
+    pairs = pl.DataFrame(
+        [(index, vector) for index, vectors in enumerate(present) for vector in vectors],
+        schema={"phase": pl.Int32, "vector": pl.String},
+        orient="row",
+    ).with_columns(_carried=pl.lit(True))
+    marked = frame.lazy().with_columns(phase=phase_column(bounds))
+    marked = marked.join(pairs.lazy(), on=["phase", "vector"], how="left", maintain_order="left")
+    out = marked.with_columns(
+        vector=pl.when(pl.col("_carried").fill_null(False)).then(pl.col("vector"))
+    ).drop("phase", "_carried")
+    return out.collect() if isinstance(frame, pl.DataFrame) else out
+
+
+def confine_series(series: pl.DataFrame, phases: list[dict]) -> pl.DataFrame:
+    """The 100 ms series with the vectors no phase carries counted as legitimate."""
+    if series.is_empty():
+        return series
+    kept = confine(series, phases).with_columns(pl.col("vector").fill_null(LEGIT))
+    return (
+        kept.group_by("ts", "vector")
+        .agg(pl.col("packets").sum(), pl.col("bytes").sum())
+        .sort("ts", "vector")
+        .select(series.columns)
+    )
+
+
+def phase_bounds(phases: list[dict]) -> list[tuple[int, int]]:
+    """``[start, end)`` of each phase, in ns."""
+    if not phases:
+        return []
+    text = pl.Series([t for p in phases for t in (p["start"], p["end"])])
+    ns = text.str.to_datetime(time_unit="ns", time_zone="UTC").cast(pl.Int64).to_list()
+    return [(ns[2 * k], ns[2 * k + 1]) for k in range(len(phases))]
 
 
 def phase_column(bounds: list[tuple[int, int]]) -> pl.Expr:

@@ -18,11 +18,13 @@ from workbench.analysis import phases as phases_mod
 from workbench.analysis import saturation as saturation_mod
 from workbench.analysis import spoofing
 from workbench.analysis.capacity import parse_links, resolve_links
+from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.lazy import Frame, collect, source_parts
 from workbench.analysis.saturation import link_label
 from workbench.analysis.series import rollup
 from workbench.analysis.targets import rank_targets, target_labels
-from workbench.analysis.vectors import RULES, THRESHOLDS, classify
+from workbench.analysis.vector_table import RULES
+from workbench.analysis.vectors import classify
 from workbench.analysis.windows import WINDOW_PACKETS, Partials, classify_windows
 from workbench.capture.schema import empty_frame
 
@@ -90,7 +92,7 @@ class Report:
         return f"**{self.summary()}**\n\n| phase | kind | start | end | vectors | targets |\n|---|---|---|---|---|---|\n{rows}"
 
 
-def _vector_entries(classified: Frame, series: pl.DataFrame) -> list[dict]:
+def _vector_entries(classified: Frame, series: pl.DataFrame, config: AnalysisConfig) -> list[dict]:
     attack = classified.lazy().filter(pl.col("vector").is_not_null())
     stats = collect(
         attack.group_by("vector").agg(
@@ -133,6 +135,8 @@ def _vector_entries(classified: Frame, series: pl.DataFrame) -> list[dict]:
             ports[c].filter(pl.col("vector") == vector).head(5) for c in ("sport", "dport")
         )
         rule = RULES[vector]
+        sources_n = row["sources"] or 0
+        top_sport = src_ports["sport"].head(1).to_list()
         out.append({
             "vector": vector,
             "start": _iso(row["start"]),
@@ -142,6 +146,10 @@ def _vector_entries(classified: Frame, series: pl.DataFrame) -> list[dict]:
             "peak_bps": float(peaks[vector]["bps"]),
             "peak_pps": float(peaks[vector]["pps"]),
             "unique_sources": row["sources"],
+            # a DoS from one or a few hosts, or a DDoS from a crowd (reflectors are a crowd)
+            "distributed": bool(sources_n >= config.min_sources_flood
+                                or (rule.family == "reflection" and sources_n > 1)),
+            "service": rule.service or (f"udp/{top_sport[0]}" if vector == "udp_reflection" and top_sport else None),
             "targets": target_labels(targets.get(vector, [])),
             "src_ports": src_ports["sport"].to_list(),
             "dst_ports": dst_ports["dport"].to_list(),
@@ -224,6 +232,7 @@ def analyze(
     progress: bool | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    config: AnalysisConfig = DEFAULT,
 ) -> Report:
     """Phases, vectors, targets, sources and link saturation of a capture.
 
@@ -264,20 +273,31 @@ def analyze(
                     cluster.share(WINDOW_PACKETS, with_client=True) if cluster else WINDOW_PACKETS
                 )
             classified, partials = classify_windows(
-                lazy, workdir, window_packets=window_packets, progress=progress, cluster=cluster
+                lazy,
+                workdir,
+                window_packets=window_packets,
+                progress=progress,
+                cluster=cluster,
+                config=config,
             )
     else:
         frame, meta = _in_memory(capture)
         links = resolve_links(links, meta.get("interfaces", []))
-        classified = classify(frame)
+        classified = classify(frame, config=config)
         partials = Partials()
         partials.add(classified)
+    span = (0, 0)
     if partials.packets:
         bounds = collect(classified.lazy().select(pl.col("ts").min().alias("a"), pl.col("ts").max().alias("z")))  # fmt: skip
         meta.setdefault("start", _iso(bounds["a"][0]))
         meta.setdefault("end", _iso(bounds["z"][0]))
         span = tuple(int(v) for v in bounds.select(pl.all().cast(pl.Int64)).row(0))
     series = partials.fine_series()
+    phases = phases_mod.segment(classified, series, span, config) if partials.packets else []
+    # one story: a vector counts only inside a phase that carries it
+    classified = phases_mod.confine(classified, phases)
+    series = phases_mod.confine_series(series, phases)
+    phase_bin = phases_mod.phase_bin_ns(span[1] - span[0], config) if partials.packets else 10**9
     overall = [rate for kind, _, rate in links if kind == "all"]
     capacity = overall[0] if overall else (sum(rate for *_, rate in links) if links else None)
     data = {
@@ -291,8 +311,9 @@ def analyze(
             "pps_limit": pps_limit,
             "saturation_bin_ms": bin_ms,
             "series_bin_ms": 100,
-            "vector_thresholds": THRESHOLDS,
-            "phases": phases_mod.PARAMETERS,
+            "analysis": config.to_dict(),
+            "rate_bin_ms": config.rate_bin_ms(span[1] - span[0]) if partials.packets else None,
+            "phases": phases_mod.parameters(config, phase_bin),
             "carpet_min_hosts": 8,
             "analysis_windows": partials.windows,
             "window_packets": window_packets if partials.windows > 1 else None,
@@ -300,8 +321,8 @@ def analyze(
             if workers or scheduler
             else None,
         },
-        "phases": phases_mod.segment(classified, series, span) if partials.packets else [],
-        "vectors": _vector_entries(classified, series) if partials.packets else [],
+        "phases": phases,
+        "vectors": _vector_entries(classified, series, config) if partials.packets else [],
         "targets": rank_targets(classified),
         "sources": _sources(classified),
         "saturation": saturation_mod.assess(
@@ -381,8 +402,7 @@ def _phase_countries(data: dict, classified: Frame) -> None:
     phases = data["phases"]
     if not phases:
         return
-    bounds = [tuple(int(v) for v in pl.Series([p["start"], p["end"]]).str.to_datetime(time_unit="ns", time_zone="UTC").cast(pl.Int64))
-              for p in phases]  # fmt: skip
+    bounds = phases_mod.phase_bounds(phases)
     present = [p["vectors"] if p["kind"] != "baseline" else [] for p in phases]
     found = countries_by(
         phases_mod.own_traffic(classified, bounds, present), spoofed, reflected, "phase"

@@ -8,10 +8,10 @@ import math
 import polars as pl
 
 from workbench.analysis.lazy import Frame, collect, source_parts
-from workbench.analysis.vectors import AMPLIFICATION
+from workbench.analysis.vector_table import REFLECTION
 from workbench.enrich import bogon_kind
 
-REFLECTED = (*AMPLIFICATION, "synack_reflection")
+REFLECTED = REFLECTION
 
 
 def figures(attack: Frame) -> dict[str, dict]:

@@ -15,7 +15,10 @@ WEB_PORTS = (80, 443, 8080, 8000, 8443)
 
 def _attack(frame: Frame) -> pl.LazyFrame:
     """Attack packets toward their targets (an HTTP flood's server answers point back at the bots)."""
-    reply = (pl.col("vector") == "http_flood") & pl.col("sport").is_in(list(WEB_PORTS))
+    # the server's side of an HTTP or slow-HTTP session: from its service port (the lower one)
+    reply = pl.col("vector").is_in(["http_flood", "slow_http"]) & (
+        pl.col("sport").is_in(list(WEB_PORTS)) | (pl.col("sport") < pl.col("dport"))
+    )
     return frame.lazy().filter(pl.col("vector").is_not_null() & ~reply)
 
 

@@ -1,100 +1,35 @@
-"""Attack vectors, table-driven: each packet gets a candidate vector from its headers,
-then a candidate is confirmed per target by what a real attack of that kind looks like
-(unsolicited answers from many reflectors, handshakes that never complete, floods of
-orphan segments, rates far above the target's own baseline).
+"""Attack vectors, table-driven (``vector_table.VECTORS``): each packet gets a candidate vector
+from its headers, then a candidate is confirmed per target by what a real attack of that kind
+looks like (unsolicited answers from many reflectors, handshakes that never complete, segments
+on connections that never opened, UDP the target never answers, rates far above the target's
+own baseline or above any benign rate, connections held open with a trickle of bytes).
 
-Adding a vector is adding a row to ``VECTORS`` (and a test).
+Every threshold comes from one ``AnalysisConfig`` (``config.py``). A flood from one source is
+an attack like any other: the crowd of sources is evidence for "distributed", not a condition.
+Rates are judged in bins whose width fits the capture (1 ms for a snippet, 1 s for hours).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
+from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.lazy import packed, unpacked
+from workbench.analysis.vector_table import (
+    AMPLIFICATION,
+    ORPHAN_KINDS,
+    REFLECTION,
+    REFLECTION_SERVICES,
+    RULES,
+    VECTORS,
+    WEB_PORTS,
+    VectorRule,
+)
 from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
 
-
-@dataclass(frozen=True)
-class VectorRule:
-    """One row of the vector table."""
-
-    name: str
-    proto: tuple[int, ...]
-    sport: tuple[int, ...] = ()  # reflector (source) ports; () = any
-    dport: tuple[int, ...] = ()  # service (destination) ports; () = any
-    min_payload: int = 0  # L4 payload bytes of the datagram (answer size), at least
-    flags_mask: int = 0  # TCP flags: (tcp_flags & mask) == value
-    flags_value: int = 0
-    icmp_types: tuple[int, ...] = ()
-    confirm: str = "count"  # how a target's candidates are confirmed (see CONFIRMATIONS)
-    evidence: str = ""
-
-
-AMP = "unsolicited"
-VECTORS: list[VectorRule] = [
-    VectorRule("dns_amplification", (17,), sport=(53,), confirm=AMP,
-               evidence="large DNS answers (UDP source port 53) no one at the target asked for, from many resolvers"),
-    VectorRule("ntp_amplification", (17,), sport=(123,), confirm=AMP,
-               evidence="NTP answers (source port 123; monlist-sized) not requested by the target"),
-    VectorRule("ssdp_amplification", (17,), sport=(1900,), confirm=AMP,
-               evidence="SSDP/UPnP answers (source port 1900) from many devices, unsolicited"),
-    VectorRule("memcached_amplification", (17,), sport=(11211,), confirm=AMP,
-               evidence="memcached UDP answers (source port 11211), unsolicited"),
-    VectorRule("chargen_amplification", (17,), sport=(19,), confirm=AMP,
-               evidence="chargen answers (source port 19), unsolicited"),
-    VectorRule("cldap_amplification", (17,), sport=(389,), confirm=AMP,
-               evidence="CLDAP answers (UDP source port 389), unsolicited"),
-    VectorRule("snmp_amplification", (17,), sport=(161,), confirm=AMP,
-               evidence="SNMP answers (source port 161) to requests the target never sent"),
-    VectorRule("ws_discovery_amplification", (17,), sport=(3702,), confirm=AMP,
-               evidence="WS-Discovery answers (source port 3702), unsolicited"),
-    VectorRule("other_udp_reflection", (17,), sport=(500, 4500, 5353, 27015, 3283, 10001, 10074, 1434, 520, 111, 137, 5683, 6881, 7001, 17185, 3478),
-               min_payload=100, confirm=AMP,
-               evidence="answers from a known UDP reflector port (IKE, mDNS, game, DVR, ...), unsolicited"),
-    VectorRule("synack_reflection", (6,), flags_mask=0x16, flags_value=0x12, confirm="unsolicited_synack",
-               evidence="SYN-ACKs from many servers to a target that never sent them a SYN"),
-    VectorRule("syn_flood", (6,), flags_mask=0x17, flags_value=0x02, confirm="incomplete_handshakes",
-               evidence="SYNs from many sources whose handshakes never complete"),
-    VectorRule("rst_flood", (6,), flags_mask=0x04, flags_value=0x04, confirm="orphan_segments",
-               evidence="RST segments on connections that do not exist"),
-    VectorRule("ack_flood", (6,), flags_mask=0x3F, flags_value=0x10, confirm="orphan_segments",
-               evidence="bare ACKs on connections that never opened"),
-    VectorRule("tcp_other_flood", (6,), confirm="orphan_segments",
-               evidence="TCP segments with odd flag combinations on connections that do not exist"),
-    VectorRule("http_flood", (6,), dport=(80, 443, 8080, 8000, 8443), confirm="session_rate",
-               evidence="HTTP requests (client segments with payload to a web port) far above the target's own baseline rate"),
-    VectorRule("dns_water_torture", (17,), dport=(53,), confirm="query_rate",
-               evidence="DNS queries to one server far above its baseline rate, from many sources"),
-    VectorRule("icmp_flood", (1, 58), icmp_types=(8, 128, 0, 129, 13, 17), confirm="rate",
-               evidence="ICMP echo/timestamp traffic at flood rates"),
-    VectorRule("gre_flood", (47,), confirm="rate", evidence="GRE packets at flood rates toward a host that runs no tunnel"),
-    VectorRule("ip_fragment_flood", (), confirm="fragments",
-               evidence="IP fragments that belong to no datagram seen starting (no first fragment)"),
-    VectorRule("udp_flood", (17,), confirm="random_ports", evidence="UDP packets from client ports to many random destination ports"),
-]  # fmt: skip
-RULES = {r.name: r for r in VECTORS}
-AMPLIFICATION = tuple(r.name for r in VECTORS if r.confirm == AMP)
-SPOOFED_REQUEST_SIDE = (*AMPLIFICATION, "synack_reflection")
-
-# confirmation thresholds (recorded in the report's parameters)
-THRESHOLDS = {
-    "min_packets": 20,  # per target and vector, in the whole capture
-    "min_sources_reflection": 5,  # distinct reflectors per target
-    "unsolicited_share": 0.8,  # of answers without a matching request from the target
-    "handshake_completion_max": 0.2,  # SYN floods: completed handshakes / SYNs
-    "min_sources_flood": 20,  # distinct sources for SYN/orphan floods
-    "rate_factor": 8.0,  # rate-confirmed vectors: seconds above factor x baseline median
-    "min_rate_pps": 20.0,  # ... and above this many packets per second
-    "min_rate_http_rps": 5.0,  # HTTP floods: requests per second
-    "orphan_tuple_max_packets": 3,  # spoofed floods: each 4-tuple carries very few segments
-    "http_rps_per_source": 20,
-    "rate_min_sources": 3,  # rate-confirmed vectors: distinct sources in a hot second
-    "rate_min_seconds": 3,  # ... and at least this many hot seconds
-    "rate_gap_fill_s": 3,  # quieter seconds between hot ones, up to this many, count as hot  # one client sending this many requests per second floods alone
-    "random_ports_min": 30,  # UDP flood: distinct destination ports per target
-}
+__all__ = ["RULES", "VECTORS", "Evidence", "VectorRule", "Verdicts", "candidates", "classify"]
 
 
 def _with_datagram_ports(frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -131,57 +66,103 @@ def _with_datagram_ports(frame: pl.LazyFrame) -> pl.LazyFrame:
     ).drop("_dg_sport", "_dg_dport", "_dg_payload", "_pair_sport", "_pair_payload")
 
 
+def _ext_header_bytes() -> pl.Expr:
+    """IPv6 extension header bytes between the fixed header and the upper layer (from the
+    payload length and the upper layer's header size; TCP's is taken at its largest, 60)."""
+    proto = pl.col("proto")
+    l4 = (
+        pl.when(proto.is_in([1, 17, 58])).then(8).when(proto == 47).then(4)
+        .when(proto == 6).then(60).when(proto == 59).then(0)
+    )  # fmt: skip
+    plain_v6 = (pl.col("ip_ver") == 6) & (pl.col("frag") & 3 == 0)
+    extra = pl.col("ip_len").cast(pl.Int32) - pl.col("payload_len").cast(pl.Int32) - l4
+    return pl.when(plain_v6).then(extra).otherwise(0).fill_null(0)
+
+
+def _odd_flags() -> pl.Expr:
+    """TCP flag combinations no normal segment carries (none, SYN+FIN, FIN+PSH+URG, SYN+RST)."""
+    flags = pl.col("tcp_flags") & 0x3F
+    # flags 0 is evidence only when the snaplen kept the TCP header (else they are unknown)
+    header_kept = (pl.col("cap_len") >= pl.col("wire_len")) | (
+        pl.col("cap_len") >= pl.when(pl.col("ip_ver") == 6).then(76).otherwise(56)
+    )
+    return (
+        ((flags == 0) & header_kept)
+        | ((flags & 0x03) == 0x03)
+        | ((flags & 0x29) == 0x29)
+        | ((flags & 0x06) == 0x06)
+    )
+
+
+# the named packet predicates rows of the table may ask for (beyond proto/ports/flags)
+MATCHES = {
+    "fragment": lambda: pl.col("frag") & (FRAG_MORE | FRAG_NONFIRST) > 0,
+    "shared_source_port": lambda: pl.col("_shared_port"),
+    "odd_flags": _odd_flags,
+    "client_payload": lambda: (pl.col("payload_len") > 0) & (pl.col("tcp_flags") & 0x04 == 0),
+    "ipv6_extension_headers": lambda: (_ext_header_bytes() >= 8) & ~pl.col("proto").is_in([1, 58]),
+    "connection": lambda: pl.lit(False),  # judged per connection (slow_http.py)
+}
+
+
+def _rule_condition(rule: VectorRule) -> pl.Expr:
+    cond = pl.lit(True)
+    if rule.proto:
+        cond = cond & pl.col("proto").is_in(list(rule.proto))
+    if rule.sport:
+        cond = cond & pl.col("eff_sport").is_in(list(rule.sport))
+    if rule.dport:
+        cond = cond & pl.col("eff_dport").is_in(list(rule.dport))
+    if rule.flags_mask:
+        cond = cond & ((pl.col("tcp_flags") & rule.flags_mask) == rule.flags_value)
+    if rule.match:
+        cond = cond & MATCHES[rule.match]()
+    return cond
+
+
 def _candidate_expr() -> pl.Expr:
-    """First matching row of the vector table, per packet (null when none)."""
+    """First matching row of the vector table, per packet (null when none). The reflection
+    services are one lookup of the datagram's source port, not a test per service."""
+    service_port = {p: f"{s}_amplification" for p, s in REFLECTION_SERVICES.items()}
+    named = [r for r in VECTORS if r.confirm == "unsolicited" and r.sport]
+    assert all(r.name in service_port.values() for r in named)
+    amp = pl.col("eff_sport").replace_strict(service_port, default=None, return_dtype=pl.String)
     out = pl.lit(None, dtype=pl.String)
-    for rule in reversed(VECTORS):
-        cond = pl.col("ip_ver") > 0
-        if rule.name == "ip_fragment_flood":
-            cond = cond & pl.col("orphan_fragment")
-        else:
-            cond = cond & ~pl.col("orphan_fragment")
-            if rule.proto:
-                cond = cond & pl.col("proto").is_in(list(rule.proto))
-            if rule.sport:
-                cond = cond & pl.col("eff_sport").is_in(list(rule.sport))
-            if rule.dport:
-                cond = cond & pl.col("eff_dport").is_in(list(rule.dport))
-            if rule.min_payload:
-                cond = cond & (pl.col("eff_payload") >= rule.min_payload)
-            if rule.flags_mask:
-                cond = cond & ((pl.col("tcp_flags") & rule.flags_mask) == rule.flags_value)
-            if rule.icmp_types:
-                cond = cond & pl.col("icmp_type").is_in(list(rule.icmp_types))
-            if rule.name == "tcp_other_flood":  # flags no normal segment carries
-                flags = pl.col("tcp_flags") & 0x3F
-                # flags 0 is evidence only when the snaplen kept the TCP header (else they are unknown)
-                header_kept = (pl.col("cap_len") >= pl.col("wire_len")) | (
-                    pl.col("cap_len") >= pl.when(pl.col("ip_ver") == 6).then(76).otherwise(56)
-                )
-                cond = cond & (
-                    ((flags == 0) & header_kept)
-                    | ((flags & 0x03) == 0x03)
-                    | ((flags & 0x29) == 0x29)
-                    | ((flags & 0x06) == 0x06)
-                )
-            if rule.name == "http_flood":  # the client side of web sessions
-                cond = cond & (pl.col("tcp_flags") & 0x04 == 0)
-            if rule.name == "udp_flood":  # answers from service ports are not a flood's
-                cond = cond & (pl.col("eff_sport") >= 1024)
-        out = pl.when(cond).then(pl.lit(rule.name)).otherwise(out)
-    return out
+    for rule in reversed([r for r in VECTORS if r not in named]):
+        out = pl.when(_rule_condition(rule)).then(pl.lit(rule.name)).otherwise(out)
+    udp_answer = (pl.col("proto") == 17) & ~pl.col("orphan_fragment")
+    return (
+        pl.when(pl.col("ip_ver") == 0)
+        .then(pl.lit(None, dtype=pl.String))
+        .when(udp_answer & amp.is_not_null())
+        .then(amp)
+        .otherwise(out)
+    )
 
 
-ORPHAN_KINDS = ("ack_flood", "rst_flood", "tcp_other_flood")
+def _shared_ports(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
+    """(dst, eff_sport) pairs where a crowd of UDP sources answers one target from one port
+    below the dynamic range (49152): reflection of a service no table names."""
+    udp = frame.filter((pl.col("proto") == 17) & (pl.col("eff_sport") < 49152))
+    return (
+        udp.group_by("dst", "eff_sport")
+        .agg(pl.col("src").n_unique().alias("n"))
+        .filter(pl.col("n") >= config.min_sources_unlisted_reflection)
+        .select("dst", "eff_sport", pl.lit(True).alias("_shared_port"))
+    )
+
+
 TUPLE4 = ["src", "sport", "dst", "dport"]
 # what the confirmation tests read of a candidate packet (fewer columns: less memory per window)
-CAND_COLUMNS = ("_row", "ts", *TUPLE4, "payload_len", "eff_sport", "eff_dport", "candidate")
+CAND_COLUMNS = ("_row", "ts", *TUPLE4, "proto", "tcp_flags", "payload_len", "eff_sport", "eff_dport", "orphan_fragment", "candidate")  # fmt: skip
 
 
-def _candidates(frame: pl.LazyFrame) -> pl.DataFrame:
+def _candidates(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.DataFrame:
     """Candidate rows only (``_row`` keeps their place): the rest of the capture is never attack."""
+    with_ports = _with_datagram_ports(frame)
     return (
-        _with_datagram_ports(frame)
+        with_ports.join(_shared_ports(with_ports, config), on=["dst", "eff_sport"], how="left")
+        .with_columns(pl.col("_shared_port").fill_null(False))
         .with_columns(candidate=_candidate_expr())
         .filter(pl.col("candidate").is_not_null())
         .select(*CAND_COLUMNS, dst_net=pl.col("dst").ip.network(24, 48))
@@ -189,26 +170,49 @@ def _candidates(frame: pl.LazyFrame) -> pl.DataFrame:
     )
 
 
-def _flags(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
+def _is_group_address(column: str) -> pl.Expr:
+    """Multicast or limited-broadcast destinations (IPv4 mapped, and IPv6)."""
+    col = pl.col(column)
+    return (
+        col.ip.in_network("224.0.0.0/4")
+        | col.ip.in_network("ff00::/8")
+        | col.ip.in_network("255.255.255.255/32")
+    )
+
+
+def _flags(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     """Per candidate packet, the context its test needs, looked up once for both target keys:
     ``_asked`` (the target sent the matching request / SYN), ``_done`` (the SYN's handshake
-    completed), ``_open`` (the segment's connection was ever opened), ``_tuple_n`` (packets
-    on its 4-tuple)."""
-    amp_ports = sorted({p for r in VECTORS if r.confirm == AMP for p in r.sport})
+    completed), ``_open`` (the segment's connection was opened, or the target talks back on
+    it), ``_answered`` (the target sends UDP back on the flow), ``_tuple_n`` (packets on its
+    4-tuple)."""
+    udp = frame.lazy().filter(pl.col("proto") == 17)
+    # what the target sent: a request to the reflector's port, or to a group address on that
+    # port (an SSDP M-SEARCH to 239.255.255.250 asks every device on the LAN)
     requests = (
-        frame.filter((pl.col("proto") == 17) & pl.col("dport").is_in(amp_ports))
-        .select(dst="src", src="dst", eff_sport="dport")
+        udp.select(dst="src", src="dst", eff_sport="dport")
         .unique()
         .with_columns(_asked=pl.lit(True))
     )
-    tcp = frame.filter(pl.col("proto") == 6)
+    group_requests = (
+        udp.filter(_is_group_address("dst"))
+        .select(dst="src", eff_sport="dport")
+        .unique()
+        .with_columns(_asked_group=pl.lit(True))
+    )
+    answered = (
+        udp.select(src="dst", sport="dport", dst="src", dport="sport")
+        .unique()
+        .with_columns(_answered=pl.lit(True))
+    )
+    tcp = frame.lazy().filter(pl.col("proto") == 6)
     syns = tcp.filter(pl.col("tcp_flags") & 0x12 == 0x02)
     synack_asked = (
         syns.select(dst="src", src="dst", sport="dport")
         .unique()
         .with_columns(_asked_syn=pl.lit(True))
     )
-    syn_tuples = cand.filter(pl.col("candidate") == "syn_flood").select(TUPLE4).unique()
+    syn_tuples = cand.lazy().filter(pl.col("candidate") == "syn_flood").select(TUPLE4).unique()
     completed = (
         tcp.filter((pl.col("tcp_flags") & 0x10 > 0) & (pl.col("tcp_flags") & 0x02 == 0))
         .join(syn_tuples, on=TUPLE4, how="semi")
@@ -216,14 +220,18 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         .unique()
         .with_columns(_done=pl.lit(True))
     )
-    orphan_tuples = cand.filter(pl.col("candidate").is_in(ORPHAN_KINDS)).select(TUPLE4).unique()
+    orphan_tuples = (
+        cand.lazy().filter(pl.col("candidate").is_in(ORPHAN_KINDS)).select(TUPLE4).unique()
+    )
+    reverse = dict(src="dst", sport="dport", dst="src", dport="sport")
     opened = (
         pl.concat(
             [
                 syns.select(TUPLE4),
-                tcp.filter(pl.col("tcp_flags") & 0x12 == 0x12).select(
-                    src="dst", sport="dport", dst="src", dport="sport"
-                ),
+                tcp.filter(pl.col("tcp_flags") & 0x12 == 0x12).select(**reverse),
+                # the target talks back on it (not a RST): a connection established before the
+                # capture began, both directions talking
+                tcp.filter(pl.col("tcp_flags") & 0x04 == 0).select(**reverse),
             ]
         )
         .join(orphan_tuples, on=TUPLE4, how="semi")
@@ -237,91 +245,105 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
     )
     out = (
         cand.lazy()
-        .join(requests.lazy(), on=["dst", "src", "eff_sport"], how="left")
-        .join(synack_asked.lazy(), on=["dst", "src", "sport"], how="left")
-        .join(completed.lazy(), on=TUPLE4, how="left")
-        .join(opened.lazy(), on=TUPLE4, how="left")
-        .join(tuple_n.lazy(), on=TUPLE4, how="left")
+        .join(requests, on=["dst", "src", "eff_sport"], how="left")
+        .join(group_requests, on=["dst", "eff_sport"], how="left")
+        .join(synack_asked, on=["dst", "src", "sport"], how="left")
+        .join(completed, on=TUPLE4, how="left")
+        .join(opened, on=TUPLE4, how="left")
+        .join(tuple_n, on=TUPLE4, how="left")
+        .join(answered, on=TUPLE4, how="left")
     )
     c = pl.col("candidate")
     return (
         out.with_columns(
             _asked=pl.when(c == "synack_reflection")
             .then(pl.col("_asked_syn"))
-            .otherwise(pl.col("_asked"))
+            .otherwise(pl.col("_asked") | pl.col("_asked_group").fill_null(False))
             .fill_null(False),
             _done=pl.col("_done").fill_null(False),
             _open=pl.col("_open").fill_null(False),
+            _answered=pl.col("_answered").fill_null(False),
         )
         .filter(  # segments of busy connections are never orphan-flood packets
             ~c.is_in(ORPHAN_KINDS)
-            | (pl.col("_tuple_n").fill_null(0) <= THRESHOLDS["orphan_tuple_max_packets"])
+            | (pl.col("_tuple_n").fill_null(0) <= config.orphan_tuple_max_packets)
         )
-        .drop("_asked_syn", "_tuple_n")
+        .drop("_asked_syn", "_asked_group", "_tuple_n")
         .collect()
     )
 
 
 KEYS = ("dst", "dst_net")
-RATE_BASED = tuple(r.name for r in VECTORS if r.confirm in ("session_rate", "query_rate", "rate"))
 DISTINCT_CAP = 64  # distinct sources / ports kept per (target, vector): enough for every threshold
 COMPACT_EVERY = 8  # windows of evidence folded together (``Evidence.compact``)
+SECOND = 1_000_000_000
 
 
-def _distinct_cap() -> int:
+def _distinct_cap(config: AnalysisConfig) -> int:
     """Distinct values kept per (target, vector, kind): at least every threshold that counts them."""
-    th = THRESHOLDS
     return max(
-        DISTINCT_CAP, th["min_sources_reflection"], th["min_sources_flood"], th["random_ports_min"]
+        DISTINCT_CAP,
+        config.min_sources_reflection,
+        config.min_sources_flood,
+        config.random_ports_min,
     )
 
 
 @dataclass
 class Verdicts:
-    """Which (target, vector) pairs, and which of their seconds, are attack."""
+    """Which (target, vector) pairs, and which of their bins, are attack."""
 
     whole: dict[str, pl.DataFrame]  # key -> (key, candidate, _whole_<key>)
-    hot: dict[str, pl.DataFrame]  # key -> (key, candidate, second, _hot_<key>)
+    hot: dict[str, pl.DataFrame]  # key -> (key, candidate, bin, _hot_<key>)
     veto: pl.DataFrame | None  # (dst, candidate, _veto)
-    solo: pl.DataFrame  # (dst, src, second, _solo)
+    solo: pl.DataFrame  # (dst, src, second, _solo): one client's HTTP flood
+    slow: pl.DataFrame  # (src, dst, dport): connections of a slow HTTP attack
+    bin_ns: int = SECOND
 
 
 @dataclass
 class Evidence:
     """What the confirmation tests need, summed over one or more windows of a capture.
 
-    Windows hold whole seconds, so per-second figures combine exactly; distinct sources and
-    ports are kept up to ``DISTINCT_CAP`` per target and vector (the thresholds only ask
-    "at least N"), so memory does not grow with a spoofed flood's millions of addresses.
+    Windows hold whole seconds and rate bins divide a second, so per-bin figures combine
+    exactly; distinct sources and ports are kept up to ``DISTINCT_CAP`` per target and vector
+    (the thresholds only ask "at least N"), so memory does not grow with a spoofed flood's
+    millions of addresses.
     """
 
-    # per target key: (key, candidate, packets, asked, done, open) ...
+    # per target key: (key, candidate, packets, asked, done, open, answered) ...
     stats: dict[str, list[pl.DataFrame]]
     # ... (key, candidate, value, kind): up to DISTINCT_CAP sources / ports per kind ...
     distinct: dict[str, list[pl.DataFrame]]
-    # ... (key, candidate, second, n, srcs) of the rate-based candidates
-    seconds: dict[str, list[pl.DataFrame]]
-    solo: list[pl.DataFrame]  # (dst, src, second, _solo): one client's HTTP flood
+    # ... (key, candidate, bin, n, srcs) of every candidate
+    bins: dict[str, list[pl.DataFrame]]
+    http: list[pl.DataFrame]  # (dst, src, second, requests, sessions, syns): per client
+    slow: list[pl.DataFrame]  # (src, sport, dst, dport, trickles, server_segments, first_ns)
+    config: AnalysisConfig = field(default=DEFAULT)
+    bin_ns: int = SECOND
     first_s: int | None = None
     last_s: int | None = None
 
     @classmethod
-    def empty(cls) -> Evidence:
-        return cls({k: [] for k in KEYS}, {k: [] for k in KEYS}, {k: [] for k in KEYS}, [])
+    def empty(cls, config: AnalysisConfig = DEFAULT, bin_ns: int = SECOND) -> Evidence:
+        return cls({k: [] for k in KEYS}, {k: [] for k in KEYS}, {k: [] for k in KEYS}, [], [],
+                   config, bin_ns)  # fmt: skip
 
     def add(self, frame: pl.DataFrame, cand: pl.DataFrame) -> None:
         """Take a window's share (``cand``: its ``candidates``)."""
+        from workbench.analysis.slow_http import connection_figures
+
         if frame.height == 0:
             return
-        seconds = frame["ts"].cast(pl.Int64) // 1_000_000_000
+        seconds = frame["ts"].cast(pl.Int64) // SECOND
         lo, hi = int(seconds.min()), int(seconds.max())
         self.first_s = lo if self.first_s is None else min(self.first_s, lo)
         self.last_s = hi if self.last_s is None else max(self.last_s, hi)
-        # HTTP floods count requests (client segments carrying payload); others count packets
+        # HTTP floods count requests (client segments larger than a trickled header line)
         counted = cand.filter(
-            pl.col("candidate").is_in(list(RATE_BASED))
-            & ((pl.col("candidate") != "http_flood") | (pl.col("payload_len") > 0))
-        )
+            (pl.col("candidate") != "http_flood")
+            | (pl.col("payload_len") > self.config.slow_segment_max_bytes)
+        ).with_columns(bin=pl.col("ts").cast(pl.Int64) // self.bin_ns * self.bin_ns)
         for key in KEYS:
             pair = [key, "candidate"]
             self.stats[key].append(
@@ -330,6 +352,8 @@ class Evidence:
                     pl.col("_asked").sum().alias("asked"),
                     pl.col("_done").sum().alias("done"),
                     pl.col("_open").sum().alias("open"),
+                    pl.col("_answered").sum().alias("answered"),
+                    pl.col("orphan_fragment").sum().alias("orphans"),
                 )
             )
             # flat rows (a filter copies): a list aggregate would keep every distinct value alive
@@ -339,31 +363,34 @@ class Evidence:
                         *pair, pl.col(column).cast(pl.UInt128).alias("value"), kind=pl.lit(column)
                     )
                     .unique()
-                    .filter(pl.int_range(pl.len()).over(pair) < _distinct_cap())
+                    .filter(pl.int_range(pl.len()).over(pair) < _distinct_cap(self.config))
                 )
-            self.seconds[key].append(
-                counted.group_by(key, "candidate", "second").agg(
+            self.bins[key].append(
+                counted.group_by(key, "candidate", "bin").agg(
                     pl.len().alias("n"), pl.col("src").n_unique().alias("srcs")
                 )
             )
-        self.solo.append(_single_source_http(cand))
+        self.http.append(_http_clients(cand, self.config))
+        self.slow.append(connection_figures(frame, self.config))
 
     def pack(self) -> Evidence:
         """Keep the gathered frames as Arrow IPC bytes until ``verdicts``: small frames kept
         alive across windows would pin the allocator's pages of each window's big computation
         (resident memory grew ~35 MB per window; packed, it stays flat)."""
-        for table in (self.stats, self.distinct, self.seconds):
+        for table in (self.stats, self.distinct, self.bins):
             for key in KEYS:
                 table[key] = [packed(f) for f in table[key]]
-        self.solo = [packed(f) for f in self.solo]
+        self.http = [packed(f) for f in self.http]
+        self.slow = [packed(f) for f in self.slow]
         return self
 
     def merge(self, other: Evidence) -> None:
         """Take another part's evidence (windows of the same capture, gathered apart)."""
-        for mine, theirs in ((self.stats, other.stats), (self.distinct, other.distinct), (self.seconds, other.seconds)):  # fmt: skip
+        for mine, theirs in ((self.stats, other.stats), (self.distinct, other.distinct), (self.bins, other.bins)):  # fmt: skip
             for key in KEYS:
                 mine[key].extend(theirs[key])
-        self.solo.extend(other.solo)
+        self.http.extend(other.http)
+        self.slow.extend(other.slow)
         for name, pick in (("first_s", min), ("last_s", max)):
             values = [v for v in (getattr(self, name), getattr(other, name)) if v is not None]
             setattr(self, name, pick(values) if values else None)
@@ -374,33 +401,43 @@ class Evidence:
         """Fold the windows gathered so far into one frame per table: packet counts summed,
         distinct values kept up to ``DISTINCT_CAP`` per (target, vector, kind), which is all the
         thresholds ask. Memory then stays bounded by the targets, not by the windows (the
-        per-second rates are kept: a median needs them all)."""
+        per-bin rates are kept: a median needs them all)."""
+        cap = _distinct_cap(self.config)
         for key in KEYS:
             pair = [key, "candidate"]
             stats = _concat([unpacked(f) for f in self.stats[key]])
             if not stats.is_empty():
-                stats = stats.group_by(pair).agg(pl.col("packets", "asked", "done", "open").sum())
+                stats = stats.group_by(pair).agg(
+                    pl.col("packets", "asked", "done", "open", "answered", "orphans").sum()
+                )
             self.stats[key] = [packed(stats)]
             distinct = _concat([unpacked(f) for f in self.distinct[key]])
             if not distinct.is_empty():
                 distinct = (
                     distinct.unique()
                     .sort(*pair, "kind", "value")
-                    .filter(pl.int_range(pl.len()).over(*pair, "kind") < _distinct_cap())
+                    .filter(pl.int_range(pl.len()).over(*pair, "kind") < cap)
                 )
             self.distinct[key] = [packed(distinct)]
         return self
 
     def verdicts(self) -> Verdicts:
         """Judge every (target, vector) pair on everything gathered."""
-        for table in (self.stats, self.distinct, self.seconds):
+        from workbench.analysis.slow_http import slow_connections
+
+        for table in (self.stats, self.distinct, self.bins):
             for key in KEYS:
                 table[key] = [unpacked(f) for f in table[key]]
-        self.solo = [unpacked(f) for f in self.solo]
-        span_s = (self.last_s - self.first_s + 1) if self.first_s is not None else 1
-        out = Verdicts({}, {}, None, _concat(self.solo))
+        self.http = [unpacked(f) for f in self.http]
+        self.slow = [unpacked(f) for f in self.slow]
+        cfg = self.config
+        span_bins = 1
+        if self.first_s is not None:
+            span_bins = ((self.last_s - self.first_s + 1) * SECOND) // self.bin_ns
+        out = Verdicts({}, {}, None, _solo_http(_concat(self.http), cfg),
+                       slow_connections(_concat(self.slow), cfg), self.bin_ns)  # fmt: skip
         for key in KEYS:
-            stats = _confirmed(_merged_stats(self.stats[key], self.distinct[key], key), key)
+            stats = _confirmed(_merged_stats(self.stats[key], self.distinct[key], key), cfg, key)
             if key == "dst":
                 out.veto = stats.filter(pl.col("contra")).select(
                     "dst", "candidate", pl.lit(True).alias("_veto")
@@ -409,12 +446,13 @@ class Evidence:
                 key, "candidate", pl.lit(True).alias(f"_whole_{key}")
             )
             rate_pairs = stats.filter(pl.col("ok") & pl.col("rate_based"))
-            per_second = _concat(self.seconds[key])
-            if not per_second.is_empty():
-                per_second = per_second.join(
+            per_bin = _concat(self.bins[key])
+            if not per_bin.is_empty():
+                per_bin = per_bin.join(
                     rate_pairs.select(key, "candidate"), on=[key, "candidate"], how="semi"
                 )
-            out.hot[key] = _rate_seconds(per_second, key, span_s).with_columns(
+            hot = _hot_bins(per_bin, key, span_bins, self.bin_ns, cfg)
+            out.hot[key] = _persistent_http(hot, _concat(self.http), key, cfg).with_columns(
                 pl.lit(True).alias(f"_hot_{key}")
             )
         return out
@@ -432,7 +470,9 @@ def _merged_stats(
     if whole.is_empty():
         return whole
     pair = [key, "candidate"]
-    sums = whole.group_by(pair).agg(pl.col("packets", "asked", "done", "open").sum())
+    sums = whole.group_by(pair).agg(
+        pl.col("packets", "asked", "done", "open", "answered", "orphans").sum()
+    )
     values = (
         _concat(distinct)
         .group_by(pair)
@@ -444,13 +484,13 @@ def _merged_stats(
     return sums.join(values, on=pair, how="left")
 
 
-def _confirmed(merged: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
-    """(target ``key``, candidate) pairs that pass their test (rate-based ones: see ``_rate_seconds``).
+def _confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl.DataFrame:
+    """(target ``key``, candidate) pairs that pass their test: ``ok`` with ``rate_based`` false
+    are attack as a whole; ``rate_based`` ones are attack in their hot bins (``_hot_bins``).
 
     ``key`` is ``dst`` (one host) or ``dst_net`` (its /24 or /48: carpet bombing spreads a
     flood so thin that no single host passes, while the prefix does).
     """
-    th = THRESHOLDS
     c = pl.col("candidate")
     if merged.is_empty():
         return pl.DataFrame(
@@ -462,120 +502,265 @@ def _confirmed(merged: pl.DataFrame, key: str = "dst") -> pl.DataFrame:
         unsolicited=1 - pl.col("asked") / n,
         completion=pl.col("done") / n,
         orphan_share=1 - pl.col("open") / n,
+        answered_share=pl.col("answered") / n,
+        orphan_fragments=pl.col("orphans") / n,
     )
-    reflected = c.is_in(list(AMPLIFICATION)) | (c == "synack_reflection")
+    reflected = c.is_in(list(REFLECTION))
+    unlisted = c == "udp_reflection"
     stats = stats.with_columns(
         unsolicited=pl.when(reflected).then(pl.col("unsolicited")),
         completion=pl.when(c == "syn_flood").then(pl.col("completion")),
         orphan_share=pl.when(c.is_in(ORPHAN_KINDS)).then(pl.col("orphan_share")),
+        answered_share=pl.when(c == "udp_flood").then(pl.col("answered_share")),
     )
-    ok = (
+    crowd = pl.col("sources") >= cfg.min_sources_flood
+    # a target of reflection is one unicast host; answers to a group address are LAN chatter
+    unicast = ~_is_group_address(key) if key == "dst" else pl.lit(True)
+    # the kind test: what this attack looks like whatever its rate
+    kind = (
         pl.when(reflected)
         .then(
-            (pl.col("sources") >= th["min_sources_reflection"])
-            & (pl.col("unsolicited") >= th["unsolicited_share"])
+            (
+                pl.col("sources")
+                >= pl.when(unlisted)
+                .then(cfg.min_sources_unlisted_reflection)
+                .otherwise(cfg.min_sources_reflection)
+            )
+            & (pl.col("unsolicited") >= cfg.unsolicited_share)
+            & unicast
         )
         .when(c == "syn_flood")
         .then(
-            (pl.col("sources") >= th["min_sources_flood"])
-            & (pl.col("completion") <= th["handshake_completion_max"])
+            (pl.col("completion") <= cfg.handshake_completion_max)
+            # a port scan touches many ports once each: not a flood
+            & (crowd | (n / pl.col("dst_ports").clip(1) >= cfg.scan_syns_per_port_max))
         )
         .when(c.is_in(ORPHAN_KINDS))
-        .then((pl.col("sources") >= th["min_sources_flood"]) & (pl.col("orphan_share") >= 0.8))
+        .then(pl.col("orphan_share") >= cfg.orphan_share_min)
         .when(c == "udp_flood")
-        .then(pl.col("dst_ports") >= th["random_ports_min"])
-        .when(c == "ip_fragment_flood")
-        .then(pl.lit(True))
-        .otherwise(pl.lit(None, dtype=pl.Boolean))  # rate-confirmed: decided per second below
+        .then(pl.col("answered_share") <= cfg.udp_answered_max)
+        .otherwise(pl.lit(True))
     )
-    enough = pl.col("packets") >= th["min_packets"]
+    # attack as a whole (no rate needed): reflection, crowds, random ports, orphan fragments
+    whole = (
+        pl.when(reflected)
+        .then(pl.lit(True))
+        .when(c.is_in(["syn_flood", *ORPHAN_KINDS]))
+        .then(crowd)
+        .when(c == "udp_flood")
+        .then(pl.col("dst_ports") >= cfg.random_ports_min)
+        # fragments of datagrams never seen starting: no host sends those
+        .when(c == "ip_fragment_flood")
+        .then(pl.col("orphan_fragments") >= cfg.orphan_fragment_share_min)
+        .otherwise(pl.lit(False))
+    )
+    enough = n >= cfg.min_packets
     # a ratio that speaks against the vector at this key (vetoes a prefix-level verdict)
     contra = (
-        (pl.col("completion") > th["handshake_completion_max"]).fill_null(False)
-        | (pl.col("unsolicited") < th["unsolicited_share"]).fill_null(False)
-        | (pl.col("orphan_share") < 0.8).fill_null(False)
-    ) & (pl.col("packets") >= 5)
+        (pl.col("completion") > cfg.handshake_completion_max).fill_null(False)
+        | (pl.col("unsolicited") < cfg.unsolicited_share).fill_null(False)
+        | (pl.col("orphan_share") < cfg.orphan_share_min).fill_null(False)
+        | (pl.col("answered_share") > cfg.udp_answered_max).fill_null(False)
+    ) & (n >= 5)
     return stats.with_columns(
-        ok=(ok.fill_null(True)) & enough, rate_based=ok.is_null(), contra=contra
+        ok=kind.fill_null(False) & enough,
+        rate_based=~whole.fill_null(False),
+        contra=contra,
     )
 
 
-def _rate_seconds(per_second: pl.DataFrame, key: str, span_s: int) -> pl.DataFrame:
-    """Seconds where a rate-confirmed candidate runs far above the target's own baseline.
+def flood_pps(candidate: pl.Expr, cfg: AnalysisConfig) -> pl.Expr:
+    """The rate above which no benign host receives traffic of this kind, whatever its baseline."""
+    return (
+        pl.when(candidate == "icmp_flood")
+        .then(cfg.flood_pps_icmp)
+        .when(candidate == "http_flood")
+        .then(float("inf"))  # HTTP: judged against the target's own rate and per client
+        .otherwise(cfg.flood_pps_other)
+    )
 
-    ``per_second``: (key, candidate, second, n, srcs) of the pairs to judge. The baseline is
-    the median per-second count over the whole capture, quiet seconds included. A capture
-    that is attack from end to end has no baseline; there a single source sending HTTP
-    requests far faster than any client does is the flood.
+
+def _hot_bins(
+    per_bin: pl.DataFrame, key: str, span_bins: int, bin_ns: int, cfg: AnalysisConfig
+) -> pl.DataFrame:
+    """Bins where a rate-judged candidate runs far above the target's own baseline (a crowd
+    of at least three sources), or above any benign rate (from any number of sources).
+
+    ``per_bin``: (key, candidate, bin, n, srcs) of the pairs to judge. The baseline is the
+    median per-bin count over the whole capture, quiet bins included. HTTP floods are judged
+    in seconds and must last ``http_flood_min_s``.
     """
-    th = THRESHOLDS
-    if per_second.is_empty():
-        return pl.DataFrame(
-            schema={key: pl.UInt128, "candidate": pl.String, "second": pl.Datetime("ns", "UTC")}
-        )
+    schema = {key: pl.UInt128, "candidate": pl.String, "bin": pl.Int64}
+    if per_bin.is_empty():
+        return pl.DataFrame(schema=schema)
+    http = pl.col("candidate") == "http_flood"
+    # HTTP in whole seconds: requests arrive a few per second even in a flood
+    width = pl.when(http).then(SECOND).otherwise(bin_ns)
+    rebinned = (
+        per_bin.with_columns(width=width)
+        .with_columns(bin=pl.col("bin") // pl.col("width") * pl.col("width"))
+        .group_by(key, "candidate", "bin", "width")
+        .agg(pl.col("n").sum(), pl.col("srcs").max())
+    )
+    bins_in_span = pl.when(http).then(max(span_bins * bin_ns // SECOND, 1)).otherwise(span_bins)
     active = pl.len().cast(pl.Int64)  # u32 would wrap below zero
-    middle = pl.lit(span_s // 2, dtype=pl.Int64) - (pl.lit(span_s, dtype=pl.Int64) - active)
-    baseline = per_second.group_by(key, "candidate").agg(
-        pl.when(middle < 0)
+    middle = (bins_in_span // 2).cast(pl.Int64) - (bins_in_span.cast(pl.Int64) - active)
+    baseline = rebinned.group_by(key, "candidate").agg(
+        pl.when(middle.first() < 0)
         .then(0)
-        .otherwise(pl.col("n").sort().get(middle.clip(0, None)))
+        .otherwise(pl.col("n").sort().get(middle.first().clip(0, None)))
         .alias("median")
     )
-    floor = (
-        pl.when(pl.col("candidate") == "http_flood")
-        .then(th["min_rate_http_rps"])
-        .otherwise(th["min_rate_pps"])
+    seconds = pl.col("width") / SECOND
+    rate = pl.col("n") / seconds
+    floor = pl.when(http).then(cfg.min_rate_http_rps).otherwise(cfg.min_rate_pps)
+    relative = (pl.col("n") >= cfg.rate_factor * pl.col("median")) & (
+        (pl.col("srcs") >= cfg.rate_min_sources) | (rate >= cfg.single_source_flood_pps)
     )
-    # a crowd, not one busy client: single-source floods are judged by _single_source_http
-    crowd = pl.col("srcs") >= th["rate_min_sources"]
-    hot = per_second.join(baseline, on=[key, "candidate"]).filter(
-        (pl.col("n") >= floor) & (pl.col("n") >= th["rate_factor"] * pl.col("median")) & crowd
+    absolute = rate >= flood_pps(pl.col("candidate"), cfg)
+    hot = rebinned.join(baseline, on=[key, "candidate"]).filter(
+        (rate >= floor) & (relative | absolute) & (pl.col("n") >= cfg.rate_min_bin_packets)
     )
-    # one busy second is a burst, not a flood
-    hot = hot.filter(pl.len().over(key, "candidate") >= th["rate_min_seconds"])
-    # a flood dips below the floor now and then: short gaps between hot seconds stay hot
-    gap = th["rate_gap_fill_s"]
-    sec = pl.col("second").cast(pl.Int64) // 1_000_000_000
+    # one busy bin is a burst, not a flood; an HTTP flood lasts
+    need = pl.when(http).then(int(cfg.http_flood_min_s)).otherwise(cfg.rate_min_bins)
+    hot = hot.filter(pl.len().over(key, "candidate") >= need)
+    if hot.is_empty():
+        return pl.DataFrame(schema=schema)
+    # a flood dips below the floor now and then: short gaps between hot bins stay hot
+    gap = cfg.rate_gap_fill_bins
+    step = pl.col("width")
     filled = (
-        hot.sort(key, "candidate", "second")
-        .with_columns(s=sec, nxt=sec.shift(-1).over(key, "candidate"))
+        hot.sort(key, "candidate", "bin")
+        .with_columns(nxt=pl.col("bin").shift(-1).over(key, "candidate"))
         .with_columns(
-            upto=pl.when((pl.col("nxt") - pl.col("s")) <= gap + 1)
+            upto=pl.when((pl.col("nxt") - pl.col("bin")) <= (gap + 1) * step)
             .then(pl.col("nxt"))
-            .otherwise(pl.col("s") + 1)
+            .otherwise(pl.col("bin") + step)
         )
         .with_columns(
-            s=pl.int_ranges(pl.col("s"), pl.max_horizontal(pl.col("upto"), pl.col("s") + 1))
+            b=pl.int_ranges(pl.col("bin"), pl.max_horizontal("upto", pl.col("bin") + step), step)
         )
-        .explode("s")
-        .select(
-            key, "candidate", second=(pl.col("s") * 1_000_000_000).cast(pl.Datetime("ns", "UTC"))
-        )
+        .explode("b")
+        .select(key, "candidate", "width", bin=pl.col("b"))
         .unique()
     )
-    return filled
-
-
-def _single_source_http(cand: pl.DataFrame) -> pl.DataFrame:
-    """(dst, src, second) where one client alone sends HTTP requests at flood rate."""
-    requests = cand.filter((pl.col("candidate") == "http_flood") & (pl.col("payload_len") > 0))
+    # HTTP seconds are labelled as the bins they hold (labels are per bin)
     return (
-        requests.group_by("dst", "src", "second")
-        .agg(pl.len().alias("n"), pl.col("sport").n_unique().alias("sessions"))
-        # many requests over several connections: a bulk transfer on one connection is not a flood
-        .filter((pl.col("n") >= THRESHOLDS["http_rps_per_source"]) & (pl.col("sessions") >= 3))
+        filled.with_columns(
+            bin=pl.int_ranges(pl.col("bin"), pl.col("bin") + pl.col("width"), bin_ns)
+        )
+        .explode("bin")
+        .select(key, "candidate", "bin")
+        .unique()
+    )
+
+
+def _persistent_http(
+    hot: pl.DataFrame, per_client: pl.DataFrame, key: str, cfg: AnalysisConfig
+) -> pl.DataFrame:
+    """Keep a crowd's HTTP flood only where its clients keep requesting through the hot
+    seconds (bots); a flash crowd's visitors load a page and leave."""
+    http = pl.col("candidate") == "http_flood"
+    flood = hot.filter(http)
+    if flood.is_empty() or key != "dst" or per_client.is_empty():
+        return hot.filter(~http) if key != "dst" else hot
+    seconds = flood.select("dst", second=pl.col("bin") // SECOND).unique()
+    window = seconds.group_by("dst").agg(
+        pl.col("second").min().alias("a"), pl.col("second").max().alias("z")
+    )
+    clients = (
+        per_client.filter(pl.col("requests") > 0)
+        .join(seconds, on=["dst", "second"], how="semi")
+        .group_by("dst", "src")
+        .agg(
+            pl.col("requests").sum().alias("requests"),
+            (pl.col("second").max() - pl.col("second").min() + 1).alias("span"),
+        )
+        .join(window, on="dst")
+        .with_columns(share=pl.col("span") / (pl.col("z") - pl.col("a") + 1))
+        .group_by("dst")
+        .agg(pl.col("requests").median(), pl.col("share").median())
+    )
+    bots = clients.filter(
+        (pl.col("requests") >= cfg.http_bot_min_requests)
+        & (pl.col("share") >= cfg.http_bot_min_span_share)
+    )
+    return pl.concat([hot.filter(~http), flood.join(bots.select("dst"), on="dst", how="semi")])
+
+
+def _http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
+    """(dst, src, second): one client's HTTP requests, connections used and connections opened."""
+    web = cand.filter(pl.col("eff_dport").is_in(list(WEB_PORTS)) & (pl.col("proto") == 6))
+    requests = web.filter(
+        (pl.col("candidate") == "http_flood") & (pl.col("payload_len") > cfg.slow_segment_max_bytes)
+    )
+    syns = web.filter(pl.col("candidate") == "syn_flood")
+    sec = (pl.col("ts").cast(pl.Int64) // SECOND).alias("second")
+    return pl.concat(
+        [
+            requests.group_by("dst", "src", sec).agg(
+                pl.len().alias("requests"), pl.col("sport").n_unique().alias("sessions"),
+                pl.lit(0, dtype=pl.UInt32).alias("syns"),
+            ),
+            syns.group_by("dst", "src", sec).agg(
+                pl.lit(0, dtype=pl.UInt32).alias("requests"),
+                pl.lit(0, dtype=pl.UInt32).alias("sessions"),
+                pl.len().alias("syns"),
+            ),
+        ],
+        how="vertical_relaxed",
+    )  # fmt: skip
+
+
+def _solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
+    """(dst, src, second, _solo): the seconds where one client alone floods a web server with
+    requests over several connections, or with new connections, for ``http_flood_min_s``."""
+    schema = {"dst": pl.UInt128, "src": pl.UInt128, "second": pl.Int64, "_solo": pl.Boolean}
+    if per_client.is_empty():
+        return pl.DataFrame(schema=schema)
+    seconds = per_client.group_by("dst", "src", "second").agg(
+        pl.col("requests", "sessions", "syns").sum()
+    )
+    hot = seconds.filter(
+        ((pl.col("requests") >= cfg.http_rps_per_source) & (pl.col("sessions") >= cfg.http_sessions_per_source))
+        | (pl.col("syns") >= cfg.http_connections_per_source_rate)
+    )  # fmt: skip
+    hot = hot.filter(pl.len().over("dst", "src") >= cfg.http_flood_min_s)
+    if hot.is_empty():
+        return pl.DataFrame(schema=schema)
+    # from the first hot second to the last, gaps of a few seconds included
+    span = hot.group_by("dst", "src").agg(
+        pl.col("second").min().alias("a"), pl.col("second").max().alias("z")
+    )
+    return (
+        span.with_columns(second=pl.int_ranges("a", pl.col("z") + 1))
+        .explode("second")
         .select("dst", "src", "second", pl.lit(True).alias("_solo"))
     )
 
 
-def candidates(frame: pl.DataFrame) -> pl.DataFrame:
+def candidates(
+    frame: pl.DataFrame, config: AnalysisConfig = DEFAULT, bin_ns: int = SECOND
+) -> pl.DataFrame:
     """The candidate packets of a frame (``_row``: their place) with the context their tests need."""
     indexed = frame.with_row_index("_row")
-    cand = _candidates(indexed.lazy())
-    return _flags(indexed, cand).with_columns(second=pl.col("ts").dt.truncate("1s"))
+    cand = _candidates(indexed.lazy(), config)
+    ts = pl.col("ts").cast(pl.Int64)
+    return _flags(indexed, cand, config).with_columns(
+        second=ts // SECOND, bin=ts // bin_ns * bin_ns
+    )
 
 
-def classify(frame: pl.DataFrame, verdicts: Verdicts | None = None) -> pl.DataFrame:
+def span_ns(frame: pl.DataFrame | pl.LazyFrame) -> int:
+    """First to last packet, in ns."""
+    row = frame.lazy().select(pl.col("ts").cast(pl.Int64).min().alias("a"), pl.col("ts").cast(pl.Int64).max().alias("z")).collect()  # fmt: skip
+    a, z = row["a"][0], row["z"][0]
+    return 0 if a is None else int(z - a)
+
+
+def classify(
+    frame: pl.DataFrame, verdicts: Verdicts | None = None, config: AnalysisConfig = DEFAULT
+) -> pl.DataFrame:
     """Add a ``vector`` column: the attack vector of each packet (null: not attack traffic).
 
     ``verdicts``: judged over a whole capture (``Evidence.verdicts``) when ``frame`` is one
@@ -586,11 +771,14 @@ def classify(frame: pl.DataFrame, verdicts: Verdicts | None = None) -> pl.DataFr
     """
     if frame.height == 0:
         return frame.with_columns(vector=pl.lit(None, dtype=pl.String))
-    cand = candidates(frame)
     if verdicts is None:
-        evidence = Evidence.empty()
+        bin_ns = config.rate_bin_ms(span_ns(frame)) * 1_000_000
+        cand = candidates(frame, config, bin_ns)
+        evidence = Evidence.empty(config, bin_ns)
         evidence.add(frame, cand)
         verdicts = evidence.verdicts()
+    else:
+        cand = candidates(frame, config, verdicts.bin_ns)
     return _label(frame, cand, verdicts)
 
 
@@ -601,9 +789,9 @@ def _label(frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts) -> pl.Da
         marked = marked.join(verdicts.veto.lazy(), on=["dst", "candidate"], how="left")
     for key in KEYS:
         marked = marked.join(verdicts.whole[key].lazy(), on=[key, "candidate"], how="left").join(
-            verdicts.hot[key].lazy(), on=[key, "candidate", "second"], how="left"
+            verdicts.hot[key].lazy(), on=[key, "candidate", "bin"], how="left"
         )
-    if verdicts.solo.width:
+    if verdicts.solo.height:
         marked = marked.join(verdicts.solo.lazy(), on=["dst", "src", "second"], how="left")
     names = marked.collect_schema().names()
     flag = lambda name: pl.col(name).fill_null(False) if name in names else pl.lit(False)  # noqa: E731
@@ -620,6 +808,7 @@ def _label(frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts) -> pl.Da
         .scatter(hits["_row"].to_numpy(), hits["vector"])
     )
     out = frame.with_columns(vector)
+    out = _slow_connections(out, verdicts.slow)
     # an http flood is whole sessions: every segment of them, the server's answers too
     flood = out.filter(pl.col("vector") == "http_flood").select(TUPLE4).unique()
     if flood.height:
@@ -636,9 +825,33 @@ def _label(frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts) -> pl.Da
     return out.select(*frame.columns, "vector")
 
 
+def _slow_connections(out: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
+    """Every TCP segment between a slow client and the service it holds open, both ways."""
+    if slow.is_empty():
+        return out
+    keys = slow.select("src", "dst", "dport").unique()
+    both = pl.concat([keys, keys.select(src="dst", dst="src", sport="dport")], how="diagonal")
+    fwd = keys.with_columns(_slow=pl.lit(True))
+    back = keys.select(src="dst", dst="src", sport="dport").with_columns(_slow_back=pl.lit(True))
+    del both
+    marked = out.join(fwd, on=["src", "dst", "dport"], how="left", maintain_order="left").join(
+        back, on=["src", "dst", "sport"], how="left", maintain_order="left"
+    )
+    is_slow = (pl.col("proto") == 6) & (
+        pl.col("_slow").fill_null(False) | pl.col("_slow_back").fill_null(False)
+    )
+    keep = pl.col("vector").is_null() | pl.col("vector").is_in(
+        ["http_flood", "ack_flood", "syn_flood", "rst_flood", "tcp_other_flood"]
+    )
+    return marked.with_columns(
+        vector=pl.when(is_slow & keep).then(pl.lit("slow_http")).otherwise(pl.col("vector"))
+    ).drop("_slow", "_slow_back")  # fmt: skip
+
+
 def _ephemeral_reflector_answers(out: pl.DataFrame) -> pl.DataFrame:
     """Some reflectors (SSDP devices above all) answer from an ephemeral port: unclassified UDP
-    into the very target port a confirmed amplification converges on joins that vector."""
+    into the very target port a confirmed amplification converges on (also when its rate alone
+    made it a UDP flood) joins that vector."""
     amp = out.filter(pl.col("vector").is_in(list(AMPLIFICATION)))
     if amp.height == 0:
         return out
@@ -651,7 +864,13 @@ def _ephemeral_reflector_answers(out: pl.DataFrame) -> pl.DataFrame:
         "dst", "dport", pl.col("vector").alias("_sibling")
     )
     joined = out.join(focused, on=["dst", "dport"], how="left", maintain_order="left")
-    sibling = pl.col("vector").is_null() & (pl.col("proto") == 17) & (pl.col("sport") >= 1024)
+    loose = pl.col("vector").is_null() | (pl.col("vector") == "udp_flood")
+    sibling = (
+        loose
+        & (pl.col("proto") == 17)
+        & (pl.col("sport") >= 1024)
+        & pl.col("_sibling").is_not_null()
+    )
     return joined.with_columns(
         vector=pl.when(sibling).then(pl.col("_sibling")).otherwise(pl.col("vector"))
     ).drop("_sibling")

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.lazy import collect, packed, unpacked
 from workbench.analysis.series import fine_series
 from workbench.analysis.vectors import Evidence, Verdicts, candidates, classify
@@ -134,6 +135,7 @@ def classify_windows(
     window_packets: int = WINDOW_PACKETS,
     progress: bool | None = None,
     cluster: Cluster | None = None,
+    config: AnalysisConfig = DEFAULT,
 ) -> tuple[pl.LazyFrame, Partials]:
     """Classify a lazy packet frame window by window into ``workdir/window-*.parquet``.
 
@@ -148,9 +150,12 @@ def classify_windows(
     parts = [str(out / f"window-{k:06d}.parquet") for k in range(len(windows))]
     bar = _bar(2 * sum(n for *_, n in windows), progress, len(windows))
     run = _run_here if cluster is None else _run_on(cluster)
+    span = (windows[-1][1] - windows[0][0]) if windows else 0
+    bin_ns = config.rate_bin_ms(span) * 1_000_000
     try:
-        evidence = Evidence.empty()
-        for share in run(window_evidence, packets, windows, [()] * len(windows), bar):
+        evidence = Evidence.empty(config, bin_ns)
+        task = [(config, bin_ns)] * len(windows)
+        for share in run(window_evidence, packets, windows, task, bar):
             evidence.merge(share)
         verdicts: Verdicts = evidence.verdicts()
         del evidence
@@ -158,7 +163,7 @@ def classify_windows(
             [verdicts] = cluster.client.scatter([verdicts], broadcast=True)
         partials = Partials()
         for share in run(
-            window_labels, packets, windows, [(verdicts, part) for part in parts], bar
+            window_labels, packets, windows, [(verdicts, part, config) for part in parts], bar
         ):
             partials.merge(share)
     finally:
@@ -176,20 +181,27 @@ def _window(packets: pl.LazyFrame, lo: int, hi: int) -> pl.DataFrame:
     return packets.filter((ts >= lo) & (ts < hi)).collect()
 
 
-def window_evidence(packets: pl.LazyFrame, lo: int, hi: int) -> Evidence:
+def window_evidence(
+    packets: pl.LazyFrame, lo: int, hi: int, config: AnalysisConfig, bin_ns: int
+) -> Evidence:
     """Pass 1 on one window ``[lo, hi)`` ns: what the vector tests need from it."""
     frame = _window(packets, lo, hi)
-    evidence = Evidence.empty()
-    evidence.add(frame, candidates(frame))
+    evidence = Evidence.empty(config, bin_ns)
+    evidence.add(frame, candidates(frame, config, bin_ns))
     return evidence.pack()
 
 
 def window_labels(
-    packets: pl.LazyFrame, lo: int, hi: int, verdicts: Verdicts, part: str
+    packets: pl.LazyFrame,
+    lo: int,
+    hi: int,
+    verdicts: Verdicts,
+    part: str,
+    config: AnalysisConfig = DEFAULT,
 ) -> Partials:
     """Pass 2 on one window: label it with the capture's verdicts, write it to ``part``, and
     return its per-bin partials."""
-    classified = classify(_window(packets, lo, hi), verdicts)
+    classified = classify(_window(packets, lo, hi), verdicts, config)
     partials = Partials()
     partials.add(classified)
     classified.write_parquet(part, statistics=True)

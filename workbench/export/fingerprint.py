@@ -8,12 +8,14 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.export.atomic import check_destination, write_text
+from workbench.export.escaping import json_text
 from workbench.export.evidence import as_dict, evidence_block
 
 SERVICE = {
     "dns_amplification": "DNS", "ntp_amplification": "NTP", "ssdp_amplification": "SSDP",
     "memcached_amplification": "Memcached", "chargen_amplification": "Chargen", "cldap_amplification": "CLDAP",
-    "snmp_amplification": "SNMP", "ws_discovery_amplification": "WS-Discovery", "other_udp_reflection": "Unknown service",
+    "snmp_amplification": "SNMP", "ws_discovery_amplification": "WS-Discovery", "udp_reflection": "Unknown service",
     "ip_fragment_flood": "Fragmented IP packets", "http_flood": "HTTP", "dns_water_torture": "DNS",
 }  # fmt: skip
 TAGS = {
@@ -21,6 +23,7 @@ TAGS = {
     "rst_flood": "TCP RST flag attack", "synack_reflection": "TCP SYN-ACK reflection", "udp_flood": "UDP flood",
     "icmp_flood": "ICMP flood", "ip_fragment_flood": "Fragmentation attack", "gre_flood": "GRE flood",
     "http_flood": "HTTP flood", "dns_water_torture": "DNS water torture", "tcp_other_flood": "TCP flag attack",
+    "slow_http": "Slow HTTP attack", "ipv6_extension_header_flood": "IPv6 extension header flood",
 }  # fmt: skip
 PROTOCOL = {1: "ICMP", 6: "TCP", 17: "UDP", 47: "GRE", 58: "ICMPv6"}
 FLAG_LETTERS = "FSRPAUEC"
@@ -170,7 +173,6 @@ def fingerprints(report, capture=None) -> list[dict]:
 
 def fingerprint(report, path: str | Path, capture=None) -> Path:
     """Write the fingerprints (and the evidence block) as JSON."""
-    path = Path(path)
+    check_destination(path)
     doc = {"fingerprints": fingerprints(report, capture), "evidence": evidence_block(report)}
-    path.write_text(json.dumps(doc, indent=2, default=str))
-    return path
+    return write_text(path, json_text(doc, indent=2))

@@ -1,0 +1,58 @@
+"""The evaluation (``make evaluate``) as a test: every real capture of ``expected.tsv`` and every
+synthesized scenario, attacks and benign, two seeds; every row must pass, every report must
+tell one story."""
+
+from __future__ import annotations
+
+import pytest
+
+import workbench as wb
+from workbench import evaluation, synth
+
+
+@pytest.fixture(scope="module")
+def synthesized_rows() -> list[evaluation.Row]:
+    return evaluation.evaluate(None, synthesized=True, seeds=evaluation.SEEDS)
+
+
+def test_real_captures_each_give_what_expected_tsv_says(shared_captures) -> None:
+    rows = evaluation.evaluate(shared_captures, synthesized=False)
+    print(evaluation.table(rows))
+    assert len(rows) >= 21
+    assert [r for r in rows if not r.ok] == []
+    assert {r.kind for r in rows} == {"attack", "benign"}
+
+
+def test_every_synthesized_scenario_passes(synthesized_rows) -> None:
+    print(evaluation.table(synthesized_rows))
+    scenarios = {name for name in synth.SCENARIOS if name not in evaluation.NOT_EVALUATED}
+    assert len(synthesized_rows) == 2 * len(scenarios)
+    kinds = {r.kind for r in synthesized_rows}
+    assert kinds == {"attack", "benign"}  # positives and negatives both
+    assert [r for r in synthesized_rows if not r.ok] == []
+
+
+def test_a_false_alarm_and_a_miss_fail_their_rows(tmp_path) -> None:
+    """The judge itself: an attack capture judged as benign fails, and a benign one judged
+    as an attack on the wrong target fails."""
+    path = tmp_path / "s.pcap"
+    truth = synth.write("subsecond-burst", path, seed=3, scale=0.2)
+    report = wb.analyze(wb.load(path, progress=False))
+    ok, problems = evaluation.judge(report, "benign", [])
+    assert not ok and any(p.startswith("false alarm") for p in problems)
+    ok, problems = evaluation.judge(report, "attack", [("syn_flood", "192.0.2.1")])
+    assert not ok and problems == ["syn_flood not on 192.0.2.1"]
+    target = truth["vectors"][0]["targets"][0]
+    assert evaluation.judge(report, "attack", [("syn_flood", target)]) == (True, [])
+
+
+def test_invariants_catch_a_report_that_contradicts_itself(tmp_path) -> None:
+    path = tmp_path / "s.pcap"
+    synth.write("subsecond-burst", path, seed=4, scale=0.2)
+    report = wb.analyze(wb.load(path, progress=False))
+    assert evaluation.invariant_failures(report) == []
+    for phase in report.phases:  # the contradiction the issue saw: vectors, but all baseline
+        phase["kind"] = "baseline"
+    found = evaluation.invariant_failures(report)
+    assert any("has no attack phase" in f for f in found)
+    assert any("baseline phase" in f for f in found)

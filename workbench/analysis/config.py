@@ -1,0 +1,143 @@
+"""Every threshold of the analysis, in one frozen config (policy apart from mechanism, as
+Zeek's ``&redef`` options are). Each is a claim about real traffic; the comment beside it says
+which. The whole config is recorded in the report's ``parameters.analysis``.
+
+    cfg = wb.AnalysisConfig(min_sources_reflection=10)
+    rep = wb.analyze(cap, config=cfg)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Thresholds of the vector tests, the rate judgement and the phases."""
+
+    # --- every vector ---
+    # a (target, vector) pair needs this many packets in the whole capture: fewer is noise
+    # (a handful of stray SYN-ACKs, a few unanswered datagrams), never an attack to report
+    min_packets: int = 20
+
+    # --- reflection (answers the target never asked for) ---
+    # distinct reflectors answering one target from a known service port; the low-rate SYN-ACK
+    # reflection in the StopDDoS collection uses 60, real amplification thousands
+    min_sources_reflection: int = 5
+    # ... from a port no table knows: only a crowd of servers answering from one port is a
+    # reflection (a few peers on one port is a P2P or game session)
+    min_sources_unlisted_reflection: int = 20
+    # share of answers without a matching request from the target (its own lookups are asked)
+    unsolicited_share: float = 0.8
+
+    # --- TCP state floods ---
+    # completed handshakes / SYNs: a busy server completes most of its handshakes
+    handshake_completion_max: float = 0.2
+    # sources that make a flood "distributed" (fewer: a DoS from few hosts, judged by rate)
+    min_sources_flood: int = 20
+    # ACK/RST/odd-flag segments on connections never seen to open and never answered
+    orphan_share_min: float = 0.8
+    # a 4-tuple carrying more segments than this, or one the target talks back on, is a real
+    # connection (established before the capture, or seen from one side): not an orphan
+    orphan_tuple_max_packets: int = 3
+    # a SYN "flood" spread over this many ports per SYN is a port scan, not a flood
+    scan_syns_per_port_max: float = 2.0
+
+    # --- fragments ---
+    # share of fragments whose datagram was never seen starting: then they are a flood as a
+    # whole (fragment floods that include first fragments are judged by rate)
+    orphan_fragment_share_min: float = 0.8
+
+    # --- UDP ---
+    # distinct destination ports per target that make a UDP flood from random ports
+    random_ports_min: int = 30
+    # share of UDP packets whose flow the target answers: a conversation (QUIC, VoIP, games),
+    # not a flood
+    udp_answered_max: float = 0.2
+
+    # --- rates: judged in bins whose width fits the capture ---
+    # bins per capture: a 20 ms snippet is judged in 1 ms bins, a day in 1 s bins
+    rate_bins_per_capture: int = 20
+    rate_bin_min_ms: int = 1
+    rate_bin_max_ms: int = 1000
+    # a bin is hot when its rate is at least this factor above the pair's own median bin
+    # (quiet bins included) ...
+    rate_factor: float = 8.0
+    # ... and at least this many packets/s: a few packets a second is nobody's flood
+    min_rate_pps: float = 20.0
+    # ... from a crowd of at least this many sources, or from fewer at this rate: one host
+    # sending 100 packets/s of one kind to one target, 8x above what that target usually
+    # gets, is flooding it (a ping is 1/s, a monitoring probe a few)
+    rate_min_sources: int = 3
+    single_source_flood_pps: float = 100.0
+    # ... or, whatever the baseline (a capture that is all attack has none), above this
+    # rate, one no benign host receives of that kind: ICMP echo 500/s (monitoring pings a
+    # host a few times a second; `ping -f` from one admin reaches ~100/s), unanswered UDP,
+    # GRE or IPv6 extension headers 1,000/s
+    flood_pps_icmp: float = 500.0
+    flood_pps_other: float = 1000.0
+    # a bin's rate is measured from at least this many packets: one packet in a 10 ms bin is
+    # not "100 packets/s" of anything
+    rate_min_bin_packets: int = 5
+    # hot bins needed: one busy bin is a burst, not a flood
+    rate_min_bins: int = 3
+    # quieter bins between hot ones, up to this many, count as hot (a flood dips now and then)
+    rate_gap_fill_bins: int = 3
+
+    # --- HTTP ---
+    # requests/s to one target (bots' HTTP GETs); below this no web server notices
+    min_rate_http_rps: float = 5.0
+    # an HTTP flood lasts: a browser loads a news site (40 connections, 100 requests) in 2 s,
+    # a flood goes on for minutes
+    http_flood_min_s: float = 5.0
+    # one client alone floods with this many requests per second over several connections
+    http_rps_per_source: int = 20
+    http_sessions_per_source: int = 3
+    # ... or with new connections this fast, sustained (HULK opens one every ~150 ms)
+    http_connections_per_source_rate: float = 3.0
+    # a crowd's HTTP flood is bots that keep requesting through it: the median client of the
+    # hot seconds sends at least this many requests, over at least this share of them. A flash
+    # crowd is visitors who load a page and leave (one or two requests, seconds each)
+    http_bot_min_requests: int = 3
+    http_bot_min_span_share: float = 0.3
+
+    # --- slow HTTP (slowloris, slow headers, slow body) ---
+    # a client segment of at most this many bytes after the first is a trickled header line
+    slow_segment_max_bytes: int = 64
+    # ... and arrives this long after the previous client segment of its connection
+    slow_gap_min_s: float = 1.0
+    # connections to one service holding a request open this way, at once: a server's worker
+    # pool is exhausted by hundreds (Apache's default is 150); one idle keep-alive is nothing
+    slow_min_connections: int = 20
+    # share of the service's client connections that are slow (the rest are real visitors)
+    slow_share_min: float = 0.5
+    # a slow client never sends a segment larger than this: its request dribbles in (a partial
+    # request line of 20-200 bytes, then header lines); a bulk upload is not slow HTTP
+    slow_request_max_bytes: int = 400
+
+    # --- DNS ---
+    # water torture is queries to one server far above its own rate (rate rules above)
+
+    # --- phases ---
+    heavy_share_of_peak: float = 0.3
+    residual_share_of_peak: float = 0.004
+    residual_min_pps: float = 0.2
+    min_phase_bins: int = 5
+    min_vector_packets: int = 20
+
+    def rate_bin_ms(self, span_ns: int) -> int:
+        """The bin (a power of ten of ms, dividing a second) in which rates are judged for a
+        capture spanning ``span_ns``: about ``rate_bins_per_capture`` bins or more."""
+        want = max(span_ns / 1e6 / self.rate_bins_per_capture, self.rate_bin_min_ms)
+        power = 10 ** math.floor(math.log10(want))
+        return int(min(max(power, self.rate_bin_min_ms), self.rate_bin_max_ms))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def replace(self, **changes) -> AnalysisConfig:
+        return replace(self, **changes)
+
+
+DEFAULT = AnalysisConfig()

@@ -1,0 +1,108 @@
+"""The vector table: one row per attack vector, what its packets look like and how a
+target's candidates are confirmed. Adding a vector is adding a row (and a test); the
+confirmations are named in ``CONFIRMATIONS`` (``vectors.py`` builds them).
+
+UDP reflection services come from ``REFLECTION_SERVICES`` (port -> service): a known port
+names the vector ``<service>_amplification``; answers from any other port shared by a crowd
+of sources are ``udp_reflection``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# UDP services abused for reflection/amplification (the US-CERT TA14-017A table, Shadowserver
+# scans and the NLADC dissector's port list), source port -> service name
+REFLECTION_SERVICES: dict[int, str] = {
+    17: "qotd", 19: "chargen", 53: "dns", 69: "tftp", 111: "portmap", 123: "ntp",
+    137: "netbios", 161: "snmp", 177: "xdmcp", 389: "cldap", 427: "slp", 500: "isakmp",
+    4500: "isakmp", 520: "ripv1", 623: "ipmi", 1194: "openvpn", 1434: "mssql", 1604: "citrix",
+    1900: "ssdp", 3283: "ard", 3389: "rdp", 3478: "stun", 3702: "ws_discovery",
+    5093: "sentinel", 5351: "nat_pmp", 5353: "mdns", 5683: "coap", 6881: "bittorrent",
+    9987: "teamspeak", 10001: "ubiquiti", 10074: "mitel", 11211: "memcached",
+    17185: "vxworks", 27015: "steam", 27960: "quake", 30718: "lantronix", 32414: "plex",
+    33848: "jenkins", 37810: "dhdiscover", 41794: "crestron", 47808: "bacnet",
+    53413: "netis",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class VectorRule:
+    """One row of the vector table."""
+
+    name: str
+    proto: tuple[int, ...]  # IP protocols (after IPv6 extension headers); () = any
+    family: str  # reflection | tcp_state | udp | rate | fragment | http | slow_http
+    confirm: str  # the named confirmation (``CONFIRMATIONS``)
+    sport: tuple[int, ...] = ()  # reflector (source) ports; () = any
+    dport: tuple[int, ...] = ()  # service (destination) ports; () = any
+    flags_mask: int = 0  # TCP flags: (tcp_flags & mask) == value
+    flags_value: int = 0
+    service: str | None = None  # the abused or attacked service, when one is named
+    match: str = ""  # a named packet predicate beyond the fields (``vectors.MATCHES``)
+    evidence: str = ""
+
+
+WEB_PORTS = (80, 443, 8080, 8000, 8443)
+
+# How a target's candidates are confirmed (the test each builds in ``vectors._confirmed``)
+CONFIRMATIONS = {
+    "unsolicited": "answers from many sources that the target never asked for",
+    "unsolicited_synack": "SYN-ACKs to a target that sent those servers no SYN",
+    "incomplete_handshakes": "SYNs whose handshakes never complete, from a crowd or at flood rate",
+    "orphan_segments": "segments on connections never opened and never answered, from a crowd or at flood rate",
+    "unanswered_udp": "UDP the target never answers, to many ports or at flood rate",
+    "rate": "a rate far above the target's own baseline, or above any benign rate",
+    "fragments": "fragments at flood rate, or belonging to no datagram seen starting",
+    "http_rate": "HTTP requests sustained far above the target's rate, or one client flooding alone",
+    "slow_connections": "many connections holding requests open with a trickle of tiny segments",
+}
+
+_AMP = [
+    VectorRule(f"{svc}_amplification", (17,), "reflection", "unsolicited", service=svc,
+               sport=tuple(p for p, s in REFLECTION_SERVICES.items() if s == svc),
+               evidence=f"{svc.upper().replace('_', '-')} answers (UDP source port "
+                        f"{'/'.join(str(p) for p, s in REFLECTION_SERVICES.items() if s == svc)}) "
+                        "from many reflectors, to a target that never asked")
+    for svc in dict.fromkeys(REFLECTION_SERVICES.values())
+]  # fmt: skip
+
+# In priority order: a packet takes the first row it matches. Reflection services come first
+# (a fragmented DNS answer is DNS amplification), then fragments, then the rest.
+VECTORS: list[VectorRule] = [
+    *_AMP,
+    VectorRule("ip_fragment_flood", (), "fragment", "fragments", match="fragment",
+               evidence="IP fragments at flood rate, or belonging to no datagram seen starting (no first fragment)"),
+    VectorRule("ipv6_extension_header_flood", (), "rate", "rate", match="ipv6_extension_headers",
+               evidence="IPv6 packets (not ICMPv6: those are ICMP floods) carrying extension headers (hop-by-hop, routing, destination options) at flood rates"),
+    VectorRule("udp_reflection", (17,), "reflection", "unsolicited", match="shared_source_port",
+               evidence="UDP answers from one source port shared by a crowd of reflectors, unsolicited (a service no table names: the port is in the evidence)"),
+    VectorRule("dns_water_torture", (17,), "rate", "rate", dport=(53,), service="dns",
+               evidence="DNS queries to one server far above its baseline rate"),
+    VectorRule("udp_flood", (17,), "udp", "unanswered_udp",
+               evidence="UDP datagrams the target never answers, to many ports or at flood rate"),
+    VectorRule("synack_reflection", (6,), "reflection", "unsolicited_synack", flags_mask=0x16, flags_value=0x12,
+               evidence="SYN-ACKs from many servers to a target that never sent them a SYN"),
+    VectorRule("syn_flood", (6,), "tcp_state", "incomplete_handshakes", flags_mask=0x17, flags_value=0x02,
+               evidence="SYNs whose handshakes never complete, from many sources or at flood rate"),
+    VectorRule("rst_flood", (6,), "tcp_state", "orphan_segments", flags_mask=0x04, flags_value=0x04,
+               evidence="RST segments on connections that do not exist"),
+    VectorRule("ack_flood", (6,), "tcp_state", "orphan_segments", flags_mask=0x3F, flags_value=0x10,
+               evidence="bare ACKs on connections never opened and never answered"),
+    VectorRule("tcp_other_flood", (6,), "tcp_state", "orphan_segments", match="odd_flags",
+               evidence="TCP segments with flag combinations no normal segment carries, on connections that do not exist"),
+    VectorRule("http_flood", (6,), "http", "http_rate", dport=WEB_PORTS, service="http", match="client_payload",
+               evidence="HTTP requests (client segments with payload to a web port) sustained far above the target's own rate, or one client opening connections and requesting at flood rate"),
+    VectorRule("icmp_flood", (1, 58), "rate", "rate",
+               evidence="ICMP/ICMPv6 at flood rates (echo, unreachable, time exceeded, ...)"),
+    VectorRule("gre_flood", (47,), "rate", "rate", evidence="GRE packets at flood rates toward a host that runs no tunnel"),
+    # judged per connection, not per packet (``slow_http.py``): no packet predicate
+    VectorRule("slow_http", (6,), "slow_http", "slow_connections", service="http", match="connection",
+               evidence="many connections to one service each holding a request open with a trickle of tiny segments the server never answers"),
+]  # fmt: skip
+
+RULES = {r.name: r for r in VECTORS}
+REFLECTION = tuple(r.name for r in VECTORS if r.family == "reflection")
+AMPLIFICATION = tuple(r.name for r in VECTORS if r.confirm == "unsolicited")
+ORPHAN_KINDS = tuple(r.name for r in VECTORS if r.confirm == "orphan_segments")
+RATE_BASED = tuple(r.name for r in VECTORS if r.confirm in ("rate", "http_rate"))

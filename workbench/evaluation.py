@@ -1,0 +1,220 @@
+"""How right the analysis is: every real capture of an ``expected.tsv`` and every synthesized
+scenario (attacks and benign traffic, several seeds), judged against what each must give.
+
+An attack passes when a vector whose name holds one of its expected fragments is reported
+on its target and an attack phase carries it; a benign capture (or a negative scenario)
+passes when the report has no vector and no attack phase. Every report must also tell one
+story (``invariant_failures``).
+
+    .venv/bin/python -m workbench.evaluation            # or: make evaluate
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import ipaddress
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+SEEDS = (11, 12)
+SCENARIO_SCALE = 0.2  # the synthesized scenarios at a fifth of their rates: seconds each
+NOT_EVALUATED = (
+    "saturation",
+)  # a link-capacity test case, judged by tests/analysis/test_saturation
+
+
+@dataclass
+class Row:
+    """One evaluated capture."""
+
+    name: str
+    kind: str  # "attack" | "benign"
+    expected: str  # what it must give, as text
+    found: str = ""  # vectors with targets, attack phases
+    ok: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+def _address_in(target: str, labels: Iterable[str]) -> bool:
+    """``target`` (an address or a prefix) is among the report's target labels, as an address
+    or inside a reported prefix (carpet bombing)."""
+    want = ipaddress.ip_network(target, strict=False)
+    for label in labels:
+        try:
+            net = ipaddress.ip_network(label, strict=False)
+        except ValueError:
+            continue
+        if net.version == want.version and (want.subnet_of(net) or net.subnet_of(want)):
+            return True
+    return False
+
+
+def _carried(report, vector: str) -> bool:
+    return any(p["kind"] != "baseline" and vector in p["vectors"] for p in report.phases)
+
+
+def _found_text(report) -> str:
+    vectors = "; ".join(
+        f"{v['vector']}->{','.join(v['targets'][:2]) or '?'}" for v in report.vectors
+    )
+    phases = sum(1 for p in report.phases if p["kind"] != "baseline")
+    return f"{vectors or 'no vector'}; {phases} attack phase(s)"
+
+
+def invariant_failures(report) -> list[str]:
+    """The report's story must hold together (DESIGN.md): each vector carried by an attack
+    phase that overlaps it, phase attack packets adding up to the labelled packets, no
+    baseline phase with attack packets, every threshold used in ``parameters``."""
+    out = []
+    for v in report.vectors:
+        if not any(
+            p["kind"] != "baseline"
+            and v["vector"] in p["vectors"]
+            and p["start"] <= v["end"]
+            and v["start"] <= p["end"]
+            for p in report.phases
+        ):
+            out.append(f"vector {v['vector']} ({v['start']}..{v['end']}) has no attack phase")
+    for p in report.phases:
+        if p["kind"] == "baseline" and p.get("attack_packets", 0):
+            out.append(f"baseline phase {p['index']} holds {p['attack_packets']} attack packets")
+    labelled = sum(v["packets"] for v in report.vectors)
+    in_phases = sum(p.get("attack_packets", 0) for p in report.phases)
+    if labelled != in_phases:
+        out.append(f"phases hold {in_phases} attack packets, vectors {labelled}")
+    if "analysis" not in report.parameters:
+        out.append("the analysis configuration is missing from parameters")
+    return out
+
+
+def judge(report, kind: str, expected: list[tuple[str, str]]) -> tuple[bool, list[str]]:
+    """``expected``: (vector name fragments separated by ``|``, target) pairs an attack must
+    show; a benign capture must show nothing."""
+    problems = invariant_failures(report)
+    if kind == "benign":
+        if report.vectors:
+            problems.append("false alarm: " + ", ".join(v["vector"] for v in report.vectors))
+        if any(p["kind"] != "baseline" for p in report.phases):
+            problems.append("false alarm: an attack phase")
+        return not problems, problems
+    for fragments, target in expected:
+        names = fragments.split("|")
+        hits = [v for v in report.vectors if any(f in v["vector"] for f in names)]
+        on_target = [v for v in hits if _address_in(target, v["targets"])]
+        if not hits:
+            problems.append(f"missed {fragments}")
+        elif not on_target:
+            problems.append(f"{fragments} not on {target}")
+        elif not any(_carried(report, v["vector"]) for v in on_target):
+            problems.append(f"{fragments} carried by no attack phase")
+    return not problems, problems
+
+
+def real_rows(folder: Path) -> Iterator[tuple[Row, Path, list[tuple[str, str]]]]:
+    """The captures ``folder/expected.tsv`` lists."""
+    with (folder / "expected.tsv").open(newline="") as f:
+        for rec in csv.DictReader(f, delimiter="\t"):
+            kind = rec["class"].strip()
+            expected = [(rec["expect"].strip(), rec["target"].strip())] if kind == "attack" else []
+            text = f"{rec['expect']} on {rec['target']}" if kind == "attack" else "nothing"
+            yield Row(rec["file"], kind, text), folder / rec["file"], expected
+
+
+def scenario_rows(
+    folder: Path, seeds: Iterable[int] = SEEDS, scale: float = SCENARIO_SCALE
+) -> Iterator[tuple[Row, Path, list[tuple[str, str]]]]:
+    """Every synthesized scenario, written to ``folder`` for each seed."""
+    from workbench import synth
+
+    for name in synth.SCENARIOS:
+        if name in NOT_EVALUATED:
+            continue
+        for seed in seeds:
+            path = folder / f"{name}-{seed}.pcap"
+            truth = synth.write(name, path, seed=seed, scale=scale)
+            expected = [(v["vector"], t) for v in truth["vectors"] for t in v["targets"]]
+            kind = "attack" if expected else "benign"
+            text = ", ".join(sorted({v["vector"] for v in truth["vectors"]})) or "nothing"
+            yield Row(f"synth:{name}/{seed}", kind, text), path, expected
+
+
+def evaluate(
+    captures: Path | None, *, synthesized: bool = True, seeds: Iterable[int] = SEEDS
+) -> list[Row]:
+    """Analyse and judge every capture; one ``Row`` each."""
+    import workbench as wb
+
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="wb-evaluate-") as tmp:
+        sources: list = []
+        if captures is not None and (captures / "expected.tsv").is_file():
+            sources.append(real_rows(captures))
+        if synthesized:
+            sources.append(scenario_rows(Path(tmp), seeds))
+        for source in sources:
+            for row, path, expected in source:
+                report = wb.analyze(wb.load(path, progress=False), progress=False)
+                row.ok, row.problems = judge(report, row.kind, expected)
+                row.found = _found_text(report)
+                rows.append(row)
+    return rows
+
+
+def _is_miss(problem: str) -> bool:
+    return problem.startswith("missed") or " not on " in problem or "carried by no" in problem
+
+
+def default_captures() -> Path:
+    """``$WORKBENCH_SHARED_CAPTURES``, else ``shared/captures`` beside the repository."""
+    if os.environ.get("WORKBENCH_SHARED_CAPTURES"):
+        return Path(os.environ["WORKBENCH_SHARED_CAPTURES"])
+    return Path(__file__).resolve().parents[2] / "shared" / "captures"
+
+
+def table(rows: list[Row]) -> str:
+    """The evaluation as a Markdown table, then recall and false alarms."""
+    lines = ["| capture | expected | found | result |", "|---|---|---|---|"]
+    for r in rows:
+        verdict = "pass" if r.ok else "FAIL: " + "; ".join(r.problems)
+        cells = (r.name, r.expected, r.found, verdict)
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    attacks = [r for r in rows if r.kind == "attack"]
+    benign = [r for r in rows if r.kind == "benign"]
+    named = sum(1 for r in attacks if not any(_is_miss(p) for p in r.problems))
+    alarms = sum(1 for r in benign if any(p.startswith("false alarm") for p in r.problems))
+    lines += [
+        "",
+        f"recall: {named}/{len(attacks)} attacks named with their target and an attack phase",
+        f"false alarms: {alarms}/{len(benign)} benign captures or negative scenarios",
+        f"rows passing: {sum(r.ok for r in rows)}/{len(rows)}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="workbench-evaluate", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--captures", type=Path, default=None,
+                        help="folder holding expected.tsv and the captures (default: ../shared/captures)")  # fmt: skip
+    parser.add_argument("--no-synth", action="store_true", help="real captures only")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    args = parser.parse_args(argv)
+    folder = args.captures or default_captures()
+    if not (folder / "expected.tsv").is_file():
+        print(f"no expected.tsv in {folder}: evaluating the synthesized scenarios only", file=sys.stderr)  # fmt: skip
+    rows = evaluate(folder, synthesized=not args.no_synth, seeds=args.seeds)
+    print(table(rows))
+    return 0 if all(r.ok for r in rows) else 1
+
+
+if __name__ == "__main__":
+    pl.Config.set_tbl_rows(100)
+    raise SystemExit(main())
