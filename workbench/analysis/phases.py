@@ -46,8 +46,9 @@ def _grades(series: pl.DataFrame, start_ns: int, bins: int, bin_ns: int,
     counts = attack.group_by("vector").agg(pl.col("packets").sum())
     vectors = sorted(counts.filter(pl.col("packets") >= cfg.min_vector_packets)["vector"].to_list())
     grades = np.zeros((bins, len(vectors)), dtype=np.int8)
+    counts = np.zeros((bins, len(vectors)))
     if not vectors:
-        return vectors, grades
+        return vectors, grades, counts
     per_bin = (
         attack.filter(pl.col("vector").is_in(vectors))
         .with_columns(sec=((pl.col("ts").cast(pl.Int64) - start_ns) // bin_ns).cast(pl.Int64))
@@ -59,6 +60,7 @@ def _grades(series: pl.DataFrame, start_ns: int, bins: int, bin_ns: int,
         rows = per_bin.filter(pl.col("vector") == vector)
         rate = np.zeros(bins)
         rate[rows["sec"].to_numpy().clip(0, bins - 1)] = rows["n"].to_numpy()
+        counts[:, j] = rate
         active = rate[rate > 0]
         # window long enough to hold ~20 packets at the vector's typical rate (low-rate attacks)
         typical = float(np.median(active)) if len(active) else 1.0
@@ -72,7 +74,7 @@ def _grades(series: pl.DataFrame, start_ns: int, bins: int, bin_ns: int,
         grades[:, j] = np.where(
             smooth >= cfg.heavy_share_of_peak * peak, 2, np.where(smooth >= floor, 1, 0)
         )
-    return vectors, grades
+    return vectors, grades, counts
 
 
 def _centred_mean(values: np.ndarray, window: int) -> np.ndarray:
@@ -101,6 +103,37 @@ def _likeness(runs: list[list[int]], grades: np.ndarray, k: int, n: int | None) 
         return (-1, -1)
     same = int(np.array_equal(grades[runs[n][0]] > 0, grades[runs[k][0]] > 0))
     return (same, runs[n][1] - runs[n][0])
+
+
+def _sharpen(merged: list[list], vectors: list[str], counts: np.ndarray, reach: int) -> None:
+    """Move each phase boundary, within ``reach`` bins, to where the unsmoothed traffic changes:
+    the smoothing that keeps one attack one phase blurs its edges by a few bins, and a vector
+    counts only inside its phases. The boundary goes where the fewest packets of the vectors
+    that end there fall after it, plus of the vectors that start there before it; ties go to
+    the tightest boundary."""
+    if not vectors:
+        return
+    # a vector's background (a legitimate SYN now and then, labelled with the flood on the
+    # same target) is not where it starts or ends: bins under 5 % of its peak do not count
+    counts = np.where(counts >= 0.05 * counts.max(axis=0, keepdims=True), counts, 0.0)
+    column = {v: j for j, v in enumerate(vectors)}
+    for k in range(1, len(merged)):
+        before, after = merged[k - 1], merged[k]
+        ending = [column[v] for v in before[3] - after[3]]
+        starting = [column[v] for v in after[3] - before[3]]
+        if not ending and not starting:
+            continue
+        lo = max(before[0] + 1, after[0] - reach)
+        hi = min(after[1] - 1, after[0] + reach)
+        best, best_cost = after[0], None
+        for t in range(lo, hi + 1):
+            cost = counts[t : hi + reach, ending].sum() + counts[lo - reach : t, starting].sum()
+            # ties: end as early as the ending vectors allow, start as late as the starting do
+            tight = t if ending and not starting else -t if starting and not ending else 0
+            key = (cost, tight)
+            if best_cost is None or key < best_cost:
+                best, best_cost = t, key
+        before[1] = after[0] = best
 
 
 def _foldable(runs: list[list[int]], grades: np.ndarray, k: int) -> bool:
@@ -171,7 +204,7 @@ def segment(
     start_ns = span[0] // bin_ns * bin_ns
     end_ns = span[1]
     bins = int((end_ns - start_ns) // bin_ns) + 1
-    vectors, grades = _grades(series, start_ns, bins, bin_ns, config)
+    vectors, grades, counts = _grades(series, start_ns, bins, bin_ns, config)
     runs = _merge_short(_runs(grades), grades, config.min_phase_bins) if vectors else [[0, bins]]
     present = [{v for v, g in zip(vectors, grades[a], strict=True) if g > 0} for a, _ in runs]
     heavy = [{v for v, g in zip(vectors, grades[a], strict=True) if g == 2} for a, _ in runs]
@@ -192,6 +225,7 @@ def segment(
             merged[-1][1] = b
         else:
             merged.append([a, b, kind, vec])
+    _sharpen(merged, vectors, counts, config.min_phase_bins)
     bounds = [
         (start_ns + a * bin_ns, min(start_ns + b * bin_ns, end_ns + 1)) for a, b, *_ in merged
     ]
