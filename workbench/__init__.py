@@ -36,7 +36,18 @@ _LAZY_ATTRS = {
     "dissect": "workbench.dissection",
     "Dashboard": "workbench.ui",
 }
-_SUBMODULES = {"capture", "enrich", "analysis", "viz", "ui", "export", "synth", "dissection", "cli", "evaluation"}
+_SUBMODULES = {
+    "capture",
+    "enrich",
+    "analysis",
+    "viz",
+    "ui",
+    "export",
+    "synth",
+    "dissection",
+    "cli",
+    "evaluation",
+}
 
 __all__ = [
     "CaptureError",

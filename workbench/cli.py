@@ -47,13 +47,30 @@ def _load(paths: Sequence[str], engine: str):
     return wb.load(list(paths), engine=engine, progress=True)
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Every output path the arguments name can be written (its folder exists)."""
+    from workbench.export.atomic import check_destination
+
+    for path in [
+        args.json,
+        args.html,
+        *(args.timeline or []),
+        args.fingerprint,
+        args.stix,
+        args.parquet,
+    ]:
+        if path:
+            check_destination(path)
+
+
 def _write_exports(report, capture, args: argparse.Namespace) -> list[tuple[str, Path]]:
     """Write every export the arguments ask for; return (what, where) pairs."""
     from workbench import export
+    from workbench.export.atomic import write_text
 
     written: list[tuple[str, Path]] = []
     if args.json:
-        report.to_json(args.json)
+        write_text(args.json, report.to_json())
         written.append(("report JSON", Path(args.json)))
     if args.html:
         export.html(report, args.html)
@@ -113,6 +130,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     if args.geoip_db:
         os.environ["WORKBENCH_GEOIP_DB"] = os.pathsep.join(args.geoip_db)
+    _check_outputs(args)  # a folder that does not exist fails now, not after the analysis
     options = {"link_capacity": args.link or None, "dissect": args.dissect}
     if _is_dataset(args.captures):
         capture = None

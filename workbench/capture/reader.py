@@ -31,6 +31,10 @@ _NUMPY_TYPES = {
 }  # fmt: skip
 
 
+# faults that only mean "the bytes end here": with a compressed stream still running, more follow
+_CUT_FAULTS = (walk.HEADER_CUT, walk.DATA_CUT, walk.BLOCK_CUT)
+
+
 class CaptureWarning(UserWarning):
     """A capture was read only in part (damage), or some frames could not be decoded."""
 
@@ -139,8 +143,16 @@ class _Walker:
 
     def __init__(self, ev: Evidence):
         self.ev = ev
-        self.buf = ev.data
-        self.fault: tuple[int, int] | None = None
+        # compressed evidence: the walk sees a sliding window of decompressed bytes, and
+        # ``buf[pos]`` is byte ``base + pos`` of the capture; plain: the whole mapped file
+        self.window = ev.window
+        self.buf = ev.data if self.window is None else self.window.buf
+        self.base = 0
+        self.pos = 0
+        self._refill_due = False
+        self._stuck = False  # a record larger than the largest window
+        self._names: list[str | None] = []
+        self.fault: tuple[int, int] | None = None  # (code, byte offset in the capture)
         self.over_snaplen = 0
         if ev.format == "pcap":
             self._init_pcap()
@@ -163,7 +175,7 @@ class _Walker:
         self.if_drops = np.array([-1], dtype=np.int64)
         self.if_name = np.array([-1], dtype=np.int64)
         self.n_if = 1
-        self.offset = 24
+        self.pos = 24
 
     def _init_pcapng(self) -> None:
         m = walk.MAX_INTERFACES
@@ -175,26 +187,69 @@ class _Walker:
         self.if_snap = np.zeros(m, dtype=np.int64)
         self.if_drops = np.full(m, -1, dtype=np.int64)
         self.if_name = np.full(m, -1, dtype=np.int64)
-        self.offset = 0
+        self.n_if = 0
         self.snaplen = None
+
+    def _resolve_names(self) -> None:
+        """Read the if_name of interfaces described since the last walk, while their bytes
+        are still in ``buf`` (a window moves on)."""
+        for g in range(len(self._names), self.n_if):
+            packed = int(self.if_name[g])
+            if packed < 0:
+                self._names.append(None)
+                continue
+            at, length = packed >> 16, packed & 0xFFFF
+            text = bytes(self.buf[at : at + length]).split(b"\0")[0]
+            self._names.append(text.decode("utf-8", "replace"))
 
     def names(self) -> list[str | None]:
         """Each interface's pcapng if_name (``eth0``, ``\\Device\\NPF_{..}``), None where it has none."""
-        out: list[str | None] = []
-        for packed in self.if_name[: self.n_if]:
-            if packed < 0:
-                out.append(None)
-                continue
-            at, length = int(packed) >> 16, int(packed) & 0xFFFF
-            out.append(bytes(self.buf[at : at + length]).split(b"\0")[0].decode("utf-8", "replace"))
-        return out
+        self._resolve_names()
+        return self._names[: self.n_if]
+
+    @property
+    def offset(self) -> int:
+        """Byte offset in the (decompressed) capture where the walk resumes."""
+        return self.base + self.pos
+
+    @property
+    def progress(self) -> int:
+        """Bytes of the file as stored read so far (compressed bytes for compressed evidence)."""
+        return self.offset if self.window is None else self.window.compressed_offset
+
+    @property
+    def _more(self) -> bool:
+        """Whether bytes beyond ``buf`` are still to come (compressed stream not finished)."""
+        return self.window is not None and not self.window.eof and not self._stuck
 
     @property
     def done(self) -> bool:
-        return self.fault is not None or self.offset >= self.buf.shape[0]
+        return self.fault is not None or (self.pos >= self.buf.shape[0] and not self._more)
+
+    def _refill(self) -> None:
+        self._refill_due = False
+        if not self.window.refill(self.pos):
+            self._stuck = not self.window.eof
+        self.base, self.pos, self.buf = self.window.base, 0, self.window.buf
 
     def next_chunk(self, max_records: int) -> tuple[np.ndarray, ...]:
-        cap_n = max(1, min(max_records, (self.buf.shape[0] - self.offset) // 16 + 1))
+        """The next records (offsets into ``buf``, valid until the next call)."""
+        while True:
+            if self._refill_due:
+                self._refill()
+            chunk, fault, fault_off = self._walk(max_records)
+            ran_out = fault in _CUT_FAULTS or (fault == walk.OK and self.pos >= self.buf.shape[0])
+            if ran_out and self._more:
+                self._refill_due = True  # the rest of the record is still being decompressed
+                if len(chunk[0]) == 0:
+                    continue
+                return chunk
+            if fault != walk.OK:
+                self.fault = (int(fault), self.base + int(fault_off))
+            return chunk
+
+    def _walk(self, max_records: int) -> tuple[tuple[np.ndarray, ...], int, int]:
+        cap_n = max(1, min(max_records, (self.buf.shape[0] - self.pos) // 16 + 1))
         off = np.empty(cap_n, dtype=np.int64)
         cap = np.empty(cap_n, dtype=np.int64)
         wire = np.empty(cap_n, dtype=np.int64)
@@ -203,7 +258,7 @@ class _Walker:
             ifs = np.zeros(cap_n, dtype=np.int64)
             n, nxt, fault, fault_off, over = walk.walk_pcap(
                 self.buf,
-                self.offset,
+                self.pos,
                 cap_n,
                 self.big,
                 self.frac_ns,
@@ -217,15 +272,14 @@ class _Walker:
         else:
             ifs = np.empty(cap_n, dtype=np.int64)
             n, nxt, fault, fault_off = walk.walk_pcapng(
-                self.buf, self.offset, cap_n, self.state, self.if_link, self.if_res_kind,
+                self.buf, self.pos, cap_n, self.state, self.if_link, self.if_res_kind,
                 self.if_res_val, self.if_tsoff, self.if_snap, self.if_drops, self.if_name,
                 off, cap, wire, ts, ifs,
             )  # fmt: skip
             self.n_if = int(self.state[3])
-        self.offset = nxt
-        if fault != walk.OK:
-            self.fault = (int(fault), int(fault_off))
-        return off[:n], cap[:n], wire[:n], ts[:n], ifs[:n]
+            self._resolve_names()
+        self.pos = int(nxt)
+        return (off[:n], cap[:n], wire[:n], ts[:n], ifs[:n]), int(fault), int(fault_off)
 
 
 def _frame(buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]) -> pl.DataFrame:
@@ -275,7 +329,7 @@ def iter_frames(
 ) -> Iterator[pl.DataFrame]:
     """Decode one opened capture chunk by chunk, filling ``meta`` as it goes."""
     walker = _Walker(ev)
-    total = ev.data.shape[0]
+    total = ev.data.shape[0] if ev.window is None else ev.size
     bar = None
     if progress or (progress is None and total > PROGRESS_BYTES):
         from tqdm.auto import tqdm
@@ -284,10 +338,10 @@ def iter_frames(
     first_ns = last_ns = None
     try:
         while not walker.done:
-            before = walker.offset
+            before, read_before = walker.offset, walker.progress
             chunk = walker.next_chunk(chunk_records)
             if_kind = linktypes.kinds_array(walker.if_link[: max(walker.n_if, 1)])
-            frame = _frame(ev.data, if_kind, chunk)
+            frame = _frame(walker.buf, if_kind, chunk)
             if frame.height:
                 ts = chunk[3]
                 first_ns = int(ts.min()) if first_ns is None else min(first_ns, int(ts.min()))
@@ -295,7 +349,7 @@ def iter_frames(
                 meta.packets += frame.height
                 meta.bytes += int(chunk[2].sum())
             if bar is not None:
-                bar.update(walker.offset - before)
+                bar.update(walker.progress - read_before)
             _release(ev, walker.offset)
             yield frame
             if walker.offset == before and walker.fault is None:
@@ -320,14 +374,33 @@ def iter_frames(
         meta.warnings.append(
             f"{ev.path}: {walker.over_snaplen} records have a captured length over the snaplen"
         )
-    if walker.fault is not None:
+    damage = ev.window.damage if ev.window is not None else None
+    if damage is not None and (walker.fault is None or walker.fault[0] in _CUT_FAULTS):
+        # the record cut short at the end is the damage's doing: one warning, saying both offsets
+        meta.fault_offset = walker.fault[1] if walker.fault else damage.uncompressed_offset
+        if strict:
+            raise CaptureFormatError(
+                ev.path, damage.compressed_offset, damage.describe(), meta.packets
+            )
+        meta.warnings.append(
+            f"{ev.path}: {damage.describe()}; kept the {meta.packets} packets before it"
+        )
+    elif walker.fault is not None:
         code, offset = walker.fault
         reason = walk.FAULT_REASONS[code]
         meta.fault_offset = offset
+        where = f"byte offset {offset}"
+        if ev.window is not None:  # was the compressed stream itself damaged further on?
+            later = ev.window.drain()
+            where += f" of the decompressed {ev.compression} stream (" + (
+                f"the {later.describe()}: the bytes before it may decompress into garbage)"
+                if later is not None
+                else "which is itself intact)"
+            )
         if strict:
             raise CaptureFormatError(ev.path, offset, reason, meta.packets)
         meta.warnings.append(
-            f"{ev.path}: {reason} at byte offset {offset}; kept the {meta.packets} packets before it"
+            f"{ev.path}: {reason} at {where}; kept the {meta.packets} packets before it"
         )
 
 
@@ -362,7 +435,7 @@ def load(
     progress: bool | None = None,
     strict: bool = False,
 ) -> Capture:
-    """Load captures (pcap/pcapng, gzip/zstd too) into the packet frame.
+    """Load captures (pcap/pcapng; gzip, bzip2, xz, zstd compressed too) into the packet frame.
 
     Several files are concatenated in the order given. A damaged file is read up
     to the fault: the packets before it are kept and a ``CaptureWarning`` names
@@ -377,14 +450,8 @@ def load(
         elif engine == "tshark":
             from workbench.capture import tshark_engine
 
-            ev = open_evidence(path)  # hash and sniff here too: same evidence block
-            meta = FileMeta(str(path), ev.sha256, ev.size, ev.format, ev.compression, [], 0)
-            ev.close()
-            frame = tshark_engine.read_frame(path, progress=progress)
-            meta.packets, meta.bytes = frame.height, int(frame["wire_len"].sum() or 0)
-            if frame.height:
-                meta.start = _iso(int(frame["ts"].cast(pl.Int64).min()))
-                meta.end = _iso(int(frame["ts"].cast(pl.Int64).max()))
+            # whatever tshark reads: hashed as given, never sniffed by the fast reader
+            frame, meta = tshark_engine.read_file(path, strict=strict, progress=progress)
         else:
             raise ParameterError(f"unknown engine {engine!r}: use 'fast' or 'tshark'")
         for message in meta.warnings:

@@ -1,12 +1,12 @@
 """Opening evidence: read-only, hashed, format sniffed from the magic bytes.
 
 Nothing here writes to the evidence or next to it. Compressed captures (gzip,
-zstd) are decompressed into memory; the hash is of the bytes as stored.
+bzip2, xz, zstd) are decompressed as a stream into a bounded window
+(``decompress.StreamWindow``); the hash is of the bytes as stored.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import mmap
 import os
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.capture.decompress import StreamWindow, compression_of
 from workbench.errors import CaptureFormatError, CaptureNotFoundError
 
 PCAP_MAGICS = {
@@ -25,8 +26,7 @@ PCAP_MAGICS = {
     b"\xa1\xb2\x3c\x4d": ("pcap", True, 1),
 }
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
-GZIP_MAGIC = b"\x1f\x8b"
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+SNIFF_BYTES = 64 << 10  # decompressed before the format is sniffed
 HASH_BLOCK = 8 << 20
 _HASHERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wb-sha256")
 
@@ -39,9 +39,10 @@ class Evidence:
     size: int  # bytes as stored
     _digest: Future | str  # SHA-256, computed in a background thread while the capture is parsed
     compression: str | None
-    data: np.ndarray  # read-only uint8 view of the (decompressed) capture
+    data: np.ndarray  # read-only uint8 view of a plain capture (compressed: its first bytes)
     format: str  # "pcap" | "pcapng"
     _mmap: mmap.mmap | None = None
+    window: StreamWindow | None = None  # compressed: the decompressed bytes, a window at a time
 
     @property
     def sha256(self) -> str:
@@ -52,6 +53,8 @@ class Evidence:
 
     def close(self) -> None:
         self.data = np.empty(0, dtype=np.uint8)
+        if self.window is not None:
+            self.window.close()
         if self._mmap is not None:
             try:
                 self._mmap.close()
@@ -78,18 +81,6 @@ def _check_path(path: Path) -> None:
         )
     if not path.is_file():
         raise CaptureNotFoundError(path, "is not a regular file")
-
-
-def _decompress(path: Path, raw: memoryview, kind: str) -> bytes:
-    try:
-        if kind == "gzip":
-            return gzip.decompress(raw)
-        import zstandard
-
-        reader = zstandard.ZstdDecompressor().stream_reader(bytes(raw))
-        return reader.read()
-    except Exception as error:  # corrupt compressed stream
-        raise CaptureFormatError(path, 0, f"{kind} stream is corrupt: {error}") from error
 
 
 def sniff(path: Path, head: bytes) -> str:
@@ -120,21 +111,44 @@ def open_evidence(path: str | os.PathLike, *, hash_contents: bool = True) -> Evi
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     if hasattr(mmap, "MADV_SEQUENTIAL"):
         mapped.madvise(mmap.MADV_SEQUENTIAL)
-    raw = memoryview(mapped)
     # hashed with buffered reads in a thread (hashlib releases the GIL): the parse runs meanwhile,
     # and the mapping stays untouched until decoded
     digest = _HASHERS.submit(_hash_file, path) if hash_contents else ""
-    compression = None
-    if raw[:2] == GZIP_MAGIC:
-        compression = "gzip"
-    elif raw[:4] == ZSTD_MAGIC:
-        compression = "zstd"
+    compression = compression_of(bytes(mapped[:6]))
     if compression:
-        payload = _decompress(path, raw, compression)
-        raw.release()
         mapped.close()
-        data = np.frombuffer(payload, dtype=np.uint8)
-        return Evidence(path, size, digest, compression, data, sniff(path, payload[:4]))
+        return _open_compressed(path, size, digest, compression)
+    raw = memoryview(mapped)
     fmt = sniff(path, bytes(raw[:4]))
     data = np.frombuffer(raw, dtype=np.uint8)
     return Evidence(path, size, digest, None, data, fmt, mapped)
+
+
+def _open_compressed(path: Path, size: int, digest, compression: str) -> Evidence:
+    """A compressed capture opened as a stream: only its first bytes are decompressed here."""
+    window = StreamWindow(path, compression, open(path, "rb"))  # closed by Evidence.close
+    try:
+        window.refill(0, want=SNIFF_BYTES)
+        if window.filled == 0 and window.damage is not None:
+            damage = window.damage
+            raise CaptureFormatError(
+                path,
+                damage.compressed_offset,
+                f"{compression} stream is corrupt: nothing decompresses ({damage.reason})",
+            )
+        try:
+            fmt = sniff(path, bytes(window.buf[:4]))
+        except CaptureFormatError:
+            if window.damage is None:
+                raise
+            damage = window.damage  # garbage out of a corrupt stream: say what is wrong first
+            raise CaptureFormatError(
+                path,
+                damage.compressed_offset,
+                f"{compression} stream is corrupt: {damage.reason}; the {window.filled} bytes"
+                " decompressed before it are not a pcap or pcapng capture",
+            ) from None
+    except BaseException:
+        window.close()
+        raise
+    return Evidence(path, size, digest, compression, window.buf, fmt, None, window)

@@ -132,7 +132,7 @@ def _run_fields(
 ) -> tuple[pl.DataFrame, str | None]:
     """The fields as text columns, and what went wrong (tshark's message and the number of packets
     read) if tshark exited with an error after some output; None when it read the whole capture."""
-    command = [tshark_path(), "-r", str(path), "-n", "-T", "fields", "-E", "occurrence=f",
+    command = [tshark_path(), "-r", str(Path(path).absolute()), "-n", "-T", "fields", "-E", "occurrence=f",
                "-E", "separator=/t", "-E", "quote=n", "-E", "header=n"]  # fmt: skip
     for pref in PREFERENCES:
         command += ["-o", pref]
@@ -248,7 +248,7 @@ def file_type(path: str | Path) -> tuple[str, str | None]:
         capinfos = wireshark_tool("capinfos")
     except ToolMissingError:
         return "unknown", compression
-    done = subprocess.run([capinfos, "-t", "-T", "-r", str(path)], capture_output=True,
+    done = subprocess.run([capinfos, "-t", "-T", "-r", str(Path(path).absolute())], capture_output=True,
                           stdin=subprocess.DEVNULL, check=False)  # fmt: skip
     lines = done.stdout.decode(errors="replace").strip().splitlines()
     kind = lines[-1].rsplit("\t", 1)[-1].strip() if lines and "\t" in lines[-1] else ""

@@ -32,6 +32,12 @@ __all__ = [
 ]
 
 
+def _tool_path(path: str | Path) -> str:
+    """A file path as a tool argument: absolute, so a name like ``-w`` or ``-`` is never read as
+    an option or as standard input (editcap's file names are positional)."""
+    return str(Path(path).absolute())
+
+
 def _runs(numbers: list[int]) -> list[tuple[int, int]]:
     """Sorted frame numbers as (first, last) runs of consecutive numbers."""
     if not numbers:
@@ -121,12 +127,12 @@ def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, f
             selected = Path(tmp) / f"part{k}.pcapng"
             args = [f"{a}-{z}" if z > a else str(a) for a, z in block]
             subprocess.run(
-                [wireshark_tool("editcap"), "-r", str(path), str(selected), *args],
+                [wireshark_tool("editcap"), "-r", _tool_path(path), _tool_path(selected), *args],
                 check=True,
                 capture_output=True,
             )
             frames = [n for a, z in block for n in range(a, z + 1)]
-            part = tshark_fields(selected, ["frame.number", *wanted])
+            part = tshark_fields(_tool_path(selected), ["frame.number", *wanted])
             lookup = pl.DataFrame(
                 {"frame.number": [str(i + 1) for i in range(len(frames))], "_packet": frames}
             )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html as _html
-import json
 from pathlib import Path
 
 import vl_convert
 
+from workbench.export.atomic import write_text
+from workbench.export.escaping import clip, html_text, json_text
 from workbench.export.evidence import as_dict, evidence_block
 
 CSS = """
@@ -20,8 +20,13 @@ th{background:#f4f4f4} .attack{background:#fbe3e0} .mitigated{background:#fdf2d9
 """
 
 
+class Escaped(str):
+    """Text already escaped for HTML (``_table`` leaves it as it is)."""
+
+
 def _e(value) -> str:
-    return _html.escape(str(value))
+    """Every value shown in the report goes through the one HTML policy (``escaping.html_text``)."""
+    return value if isinstance(value, Escaped) else html_text(value)
 
 
 def _svg(chart) -> str:
@@ -71,7 +76,7 @@ def _saturation(report, data: dict) -> str:
         out.append(f"<p>Capacity {cap / 1e6:,.1f} Mbit/s; peak utilisation {sat.get('peak_utilization', 0):.0%} at "
                    f"{sat.get('bin_ms')} ms bins; {_e(over)}.</p>")  # fmt: skip
         packets = getattr(report, "packets", None)
-        if packets is not None and packets.height:
+        if packets is not None and (not hasattr(packets, "height") or packets.height):
             util = utilization_series(packets, cap, 1000)
             out.append(_svg(viz.utilization_chart(util, cap) | viz.multiscale_chart(sat["peaks"])))
         rows = [[i["start"], i["end"], f"{i['seconds']:.1f}", f"{i['peak_utilization']:.0%}", f"{i['mean_utilization']:.0%}"]
@@ -98,7 +103,17 @@ def _saturation(report, data: dict) -> str:
     return "".join(out)
 
 
-def _evidence_text(evidence: dict) -> str:
+def _fact(value) -> str:
+    """One application-layer fact: packet strings (DNS names, URIs, user agents) each clipped."""
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{clip(str(k))} ({v:.0%})" if isinstance(v, float) else f"{clip(str(k))}: {_fact(v)}"
+            for k, v in value.items()
+        )
+    return clip(str(value))
+
+
+def _evidence_text(evidence: dict) -> Escaped:
     """The rule in words, then the figures (application-layer facts last)."""
     figures = "; ".join(
         f"{k.replace('_', ' ')}: {v}"
@@ -109,9 +124,9 @@ def _evidence_text(evidence: dict) -> str:
     app = evidence.get("application")
     if app:
         text += ". Payloads: " + "; ".join(
-            f"{k.replace('_', ' ')}: {v}" for k, v in app.items() if k != "dissected_packets"
+            f"{k.replace('_', ' ')}: {_fact(v)}" for k, v in app.items() if k != "dissected_packets"
         )
-    return text
+    return Escaped(html_text(text, limit=None))  # its packet strings are clipped one by one
 
 
 def _map(data: dict) -> str:
@@ -256,7 +271,7 @@ def render(report) -> str:
                 for i in block["inputs"]
             ],
         ),
-        f"<p class='small'>Parameters: <code>{_e(json.dumps(block['parameters'], default=str))}</code></p>",
+        f"<p class='small'>Parameters: <code>{html_text(json_text(block['parameters']), limit=None)}</code></p>",
         "</body></html>",
     ]
     return "".join(parts)
@@ -267,6 +282,4 @@ def html(report, path: str | Path) -> Path:
 
     wb.export.html(rep, "report.html")
     """
-    path = Path(path)
-    path.write_text(render(report), encoding="utf-8")
-    return path
+    return write_text(path, render(report))

@@ -13,6 +13,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from workbench.capture import addresses
+from workbench.export.atomic import atomic_path, check_destination
 
 KEY = "ddos_workbench"
 
@@ -24,7 +25,7 @@ def parquet(capture_or_frame, path: str | Path, *, meta: dict | None = None) -> 
     """
     from workbench._version import __version__
 
-    path = Path(path)
+    path = check_destination(path)
     frame = capture_or_frame.packets if hasattr(capture_or_frame, "packets") else capture_or_frame
     info = {"workbench_version": __version__, "address_encoding": "text", **(meta or {})}
     if hasattr(capture_or_frame, "meta"):
@@ -34,10 +35,11 @@ def parquet(capture_or_frame, path: str | Path, *, meta: dict | None = None) -> 
         for c in ("src", "dst")
         if frame.collect_schema().get(c) == pl.UInt128
     )
-    if isinstance(text, pl.LazyFrame):  # a dataset's packets: streamed, never all in memory
-        text.sink_parquet(path, metadata={KEY: json.dumps(info, default=str)})
-    else:
-        text.write_parquet(path, metadata={KEY: json.dumps(info, default=str)})
+    with atomic_path(path) as tmp:
+        if isinstance(text, pl.LazyFrame):  # a dataset's packets: streamed, never all in memory
+            text.sink_parquet(tmp, metadata={KEY: json.dumps(info, default=str)})
+        else:
+            text.write_parquet(tmp, metadata={KEY: json.dumps(info, default=str)})
     return path
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import stix2
 
+from workbench.export.atomic import check_destination, write_text
 from workbench.export.evidence import as_dict, evidence_block
 
 MAX_INDICATED = 200
@@ -73,7 +74,7 @@ def bundle(report) -> stix2.Bundle:
 
 def stix(report, path: str | Path) -> Path:
     """Write the STIX 2.1 bundle as JSON."""
-    path = Path(path)
-    path.write_text(bundle(report).serialize(pretty=True))
-    json.loads(path.read_text())
-    return path
+    check_destination(path)
+    text = bundle(report).serialize(pretty=True)
+    json.loads(text)  # valid JSON before it replaces anything
+    return write_text(path, text)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.export.atomic import check_destination, open_atomic, write_text
+from workbench.export.escaping import MAX_CHARS, clip_strings, csv_cell, json_text
 from workbench.export.evidence import as_dict, evidence_block
 
 COLUMNS = ["datetime", "timestamp", "timestamp_desc", "message", "event_type", "phase", "vector", "target",
@@ -64,7 +66,7 @@ def events(report) -> pl.DataFrame:
             )
     for v in data.get("vectors", []):
         common = {"vector": v["vector"], "target": ";".join(v["targets"]), "bps": v["peak_bps"], "pps": v["peak_pps"],
-                  "sources": v["unique_sources"], "evidence": json.dumps(v.get("evidence"), default=str)}  # fmt: skip
+                  "sources": v["unique_sources"], "evidence": json_text(v.get("evidence"))}  # fmt: skip
         add(v["start"], "Vector onset", f"{v['vector']} begins against {', '.join(v['targets'][:5])} "
             f"({v['unique_sources']:,} sources, peak {_mbps(v['peak_bps'])}, {v['peak_pps']:,.0f} pps)", "vector_start", **common)  # fmt: skip
         add(
@@ -82,7 +84,7 @@ def events(report) -> pl.DataFrame:
     for k, interval in enumerate(sat.get("intervals", [])):
         desc = "Link saturated" if k else "First saturation"
         add(interval["start"], desc, f"Link at {interval['peak_utilization']:.0%} of capacity for {interval['seconds']:.1f} s"
-            f" (capacity {_mbps(sat.get('capacity_bps'))})", "saturation", evidence=json.dumps(interval))  # fmt: skip
+            f" (capacity {_mbps(sat.get('capacity_bps'))})", "saturation", evidence=json_text(interval))  # fmt: skip
     drops = sat.get("drops") or {}
     if drops.get("capture_drops"):
         add(
@@ -110,23 +112,44 @@ def events(report) -> pl.DataFrame:
     return frame.select(COLUMNS)
 
 
+def _evidence_cell(text: str | None) -> str:
+    """The evidence JSON with each string clipped (a cell stays readable and valid JSON)."""
+    return json_text(clip_strings(json.loads(text))) if text else ""
+
+
+def csv_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """The timeline as spreadsheet cells (``escaping.csv_cell``: no formula, nothing invisible)."""
+    cells = frame.with_columns(
+        pl.col("evidence")
+        .cast(pl.String)
+        .map_elements(_evidence_cell, return_dtype=pl.String)
+        .fill_null("")
+    )
+    return cells.with_columns(
+        pl.col(name).map_elements(
+            lambda v, name=name: csv_cell(v, None if name == "evidence" else MAX_CHARS),
+            return_dtype=pl.String,
+        )
+        for name, dtype in cells.schema.items()
+        if dtype == pl.String
+    )
+
+
 def timeline(report, path: str | Path, fmt: str | None = None) -> Path:
     """Write the timeline: ``.jsonl`` (Timesketch) or ``.csv`` (same columns); the evidence block goes
     in a first event (JSONL) or a ``<path>.evidence.json`` sidecar (CSV).
 
         wb.export.timeline(rep, "timeline.jsonl")
     """
-    path = Path(path)
+    path = check_destination(path)
     fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
     frame = events(report)
     block = evidence_block(report)
     if fmt == "csv":
-        frame.with_columns(pl.col("evidence").fill_null("")).write_csv(path)
-        path.with_name(path.name + ".evidence.json").write_text(
-            json.dumps(block, indent=2, default=str)
-        )
+        write_text(path.with_name(path.name + ".evidence.json"), json_text(block, indent=2))
+        write_text(path, csv_frame(frame).write_csv())
     else:
-        with path.open("w") as out:
+        with open_atomic(path) as out:
             first = frame["datetime"][0] if frame.height else None
             out.write(json.dumps({"datetime": first, "timestamp": frame["timestamp"][0] if frame.height else None,
                                   "timestamp_desc": "Evidence", "message": "Inputs, hashes, workbench version and parameters",
