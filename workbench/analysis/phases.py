@@ -21,6 +21,7 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.lazy import Frame, collect, height, source_parts
 from workbench.analysis.series import FINE_BIN_MS, LEGIT, fine_series
 from workbench.analysis.targets import rank_targets, target_labels
+from workbench.analysis.vector_table import RULES
 
 SECOND = 1_000_000_000
 
@@ -71,9 +72,10 @@ def _grades(series: pl.DataFrame, start_ns: int, bins: int, bin_ns: int,
         if peak <= 0:
             continue
         floor = max(cfg.residual_share_of_peak * peak, cfg.residual_min_pps / per_s)
-        grades[:, j] = np.where(
-            smooth >= cfg.heavy_share_of_peak * peak, 2, np.where(smooth >= floor, 1, 0)
-        )
+        heavy = cfg.heavy_share_of_peak * peak
+        if RULES[vector].family == "slow_http":  # held connections, not packets, are its intensity
+            heavy = floor
+        grades[:, j] = np.where(smooth >= heavy, 2, np.where(smooth >= floor, 1, 0))
     return vectors, grades, counts
 
 
@@ -105,7 +107,8 @@ def _likeness(runs: list[list[int]], grades: np.ndarray, k: int, n: int | None) 
     return (same, runs[n][1] - runs[n][0])
 
 
-def _sharpen(merged: list[list], vectors: list[str], counts: np.ndarray, reach: int) -> None:
+def _sharpen(merged: list[list], vectors: list[str], counts: np.ndarray, reach: int,
+             min_bins: int) -> None:  # fmt: skip
     """Move each phase boundary, within ``reach`` bins, to where the unsmoothed traffic changes:
     the smoothing that keeps one attack one phase blurs its edges by a few bins, and a vector
     counts only inside its phases. The boundary goes where the fewest packets of the vectors
@@ -117,6 +120,7 @@ def _sharpen(merged: list[list], vectors: list[str], counts: np.ndarray, reach: 
     # same target) is not where it starts or ends: bins under 5 % of its peak do not count
     counts = np.where(counts >= 0.05 * counts.max(axis=0, keepdims=True), counts, 0.0)
     column = {v: j for j, v in enumerate(vectors)}
+    gaps: list[tuple[int, list]] = []
     for k in range(1, len(merged)):
         before, after = merged[k - 1], merged[k]
         ending = [column[v] for v in before[3] - after[3]]
@@ -126,19 +130,38 @@ def _sharpen(merged: list[list], vectors: list[str], counts: np.ndarray, reach: 
         lo = max(before[0] + 1, after[0] - reach)
         hi = min(after[1] - 1, after[0] + reach)
         best, best_cost = after[0], None
+        quiet_from, quiet_to = (
+            None,
+            None,
+        )  # where the ending vectors are over / the others not begun
         for t in range(lo, hi + 1):
-            cost = counts[t : hi + reach, ending].sum() + counts[lo - reach : t, starting].sum()
+            end_cost = counts[t : hi + reach, ending].sum()
+            start_cost = counts[max(lo - reach, 0) : t, starting].sum()
+            if ending and end_cost == 0 and quiet_from is None:
+                quiet_from = t
+            if starting and start_cost == 0:
+                quiet_to = t
             # ties: end as early as the ending vectors allow, start as late as the starting do
             tight = t if ending and not starting else -t if starting and not ending else 0
-            key = (cost, tight)
+            key = (end_cost + start_cost, tight)
             if best_cost is None or key < best_cost:
                 best, best_cost = t, key
+        if quiet_from is not None and quiet_to is not None and quiet_to - quiet_from >= min_bins:
+            # one attack over, a quiet spell the smoothing had blurred, then the next
+            before[1], after[0] = quiet_from, quiet_to
+            gaps.append((k, [quiet_from, quiet_to, "baseline", set()]))
+            continue
+        if quiet_from is not None and quiet_to is not None and quiet_to > quiet_from:
+            best = (quiet_from + quiet_to) // 2  # a short quiet spell: split it between them
         before[1] = after[0] = best
+    for k, gap in reversed(gaps):
+        merged.insert(k, gap)
 
 
 def _foldable(runs: list[list[int]], grades: np.ndarray, k: int) -> bool:
-    """Run ``k`` may fold into a neighbour: it is quiet, or a neighbour is attack too."""
-    if not grades[runs[k][0]].any():
+    """Run ``k`` may fold into a neighbour: it is quiet or only residual (a vector's stragglers),
+    or a neighbour is attack too. A short heavy run between quiet ones is a burst: it stays."""
+    if not (grades[runs[k][0]] == 2).any():
         return True
     return any(0 <= n < len(runs) and grades[runs[n][0]].any() for n in (k - 1, k + 1))
 
@@ -225,17 +248,31 @@ def segment(
             merged[-1][1] = b
         else:
             merged.append([a, b, kind, vec])
-    _sharpen(merged, vectors, counts, config.min_phase_bins)
+    _sharpen(merged, vectors, counts, config.min_phase_bins, config.min_phase_bins)
     bounds = [
         (start_ns + a * bin_ns, min(start_ns + b * bin_ns, end_ns + 1)) for a, b, *_ in merged
     ]
     present = [sorted(vec) for *_, vec in merged]
     found = _phase_figures(classified, bounds, present)
     volumes = _volumes(series, bounds, present)
-    return [
+    phases = [
         _summary(index, kind, lo, hi, present[index], volumes.get(index, {}), *found[index])
         for index, ((lo, hi), (_, _, kind, _)) in enumerate(zip(bounds, merged, strict=True))
     ]
+    return _mitigation_on_same_targets(phases)
+
+
+def _mitigation_on_same_targets(phases: list[dict]) -> list[dict]:
+    """A residue is scrubbing only where the same vectors go on against the same targets: the
+    same vector turning on another target at a lower rate is a new attack."""
+    for k, phase in enumerate(phases):
+        if phase["kind"] != "mitigated":
+            continue
+        earlier = [p for p in phases[:k] if p["kind"] == "attack" and set(p["vectors"]) & set(phase["vectors"])]  # fmt: skip
+        hit = {t for p in earlier for t in p["targets"]}
+        if phase["targets"] and not hit & set(phase["targets"]):
+            phase["kind"] = "attack"
+    return phases
 
 
 def confine(frame: Frame, phases: list[dict]) -> Frame:

@@ -801,7 +801,21 @@ def _label(frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts) -> pl.Da
         | (flag("_solo") & (pl.col("candidate") == "http_flood"))
     )
     net = (flag("_whole_dst_net") | flag("_hot_dst_net")) & ~flag("_veto")
-    hits = marked.filter(host | net).select("_row", pl.col("candidate").alias("vector")).collect()
+    c = pl.col("candidate")
+    # a packet whose own context shows it legitimate is not the attack's, whatever its pair's
+    # verdict: a SYN whose handshake completed, a segment of an open connection, an answer
+    # the target asked for, UDP on a flow the target answers
+    legitimate = (
+        ((c == "syn_flood") & pl.col("_done"))
+        | (c.is_in(list(ORPHAN_KINDS)) & pl.col("_open"))
+        | (c.is_in(list(REFLECTION)) & pl.col("_asked"))
+        | ((c == "udp_flood") & pl.col("_answered"))
+    )
+    hits = (
+        marked.filter((host | net) & ~legitimate)
+        .select("_row", pl.col("candidate").alias("vector"))
+        .collect()
+    )
     vector = (
         pl.repeat(None, frame.height, dtype=pl.String, eager=True)
         .alias("vector")
@@ -849,9 +863,10 @@ def _slow_connections(out: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
 
 
 def _ephemeral_reflector_answers(out: pl.DataFrame) -> pl.DataFrame:
-    """Some reflectors (SSDP devices above all) answer from an ephemeral port: unclassified UDP
-    into the very target port a confirmed amplification converges on (also when its rate alone
-    made it a UDP flood) joins that vector."""
+    """Some reflectors (SSDP devices above all) answer from an ephemeral port. UDP from a high
+    port (unclassified, or a UDP flood by its rate alone) joins a confirmed amplification on the
+    same target, while it runs, when it converges on the very target port the amplification
+    does, or carries the same answers (the payload sizes that make up most of it)."""
     amp = out.filter(pl.col("vector").is_in(list(AMPLIFICATION)))
     if amp.height == 0:
         return out
@@ -860,17 +875,31 @@ def _ephemeral_reflector_answers(out: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.len().alias("n"))
         .with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector"))
     )
-    focused = ports.filter(pl.col("share") >= 0.5).select(
-        "dst", "dport", pl.col("vector").alias("_sibling")
+    by_port = ports.filter(pl.col("share") >= 0.5).select(
+        "dst", "dport", pl.col("vector").alias("_by_port")
     )
-    joined = out.join(focused, on=["dst", "dport"], how="left", maintain_order="left")
+    sizes = (
+        amp.group_by("dst", "vector", "payload_len")
+        .agg(pl.len().alias("n"))
+        .with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector"))
+        .filter(pl.col("share") >= 0.05)
+    )
+    spans = amp.group_by("dst", "vector").agg(
+        pl.col("ts").min().alias("_a"), pl.col("ts").max().alias("_z")
+    )
+    by_size = (
+        sizes.join(spans, on=["dst", "vector"])
+        .select("dst", "payload_len", "_a", "_z", pl.col("vector").alias("_by_size"))
+        # one amplification per (target, size): the one with most of those answers
+        .unique(["dst", "payload_len"], keep="first", maintain_order=True)
+    )
+    joined = out.join(by_port, on=["dst", "dport"], how="left", maintain_order="left").join(
+        by_size, on=["dst", "payload_len"], how="left", maintain_order="left"
+    )
+    in_span = pl.col("ts").is_between(pl.col("_a"), pl.col("_z"))
+    sibling = pl.coalesce(pl.col("_by_port"), pl.when(in_span).then(pl.col("_by_size")))
     loose = pl.col("vector").is_null() | (pl.col("vector") == "udp_flood")
-    sibling = (
-        loose
-        & (pl.col("proto") == 17)
-        & (pl.col("sport") >= 1024)
-        & pl.col("_sibling").is_not_null()
+    take = loose & (pl.col("proto") == 17) & (pl.col("sport") >= 1024) & sibling.is_not_null()
+    return joined.with_columns(vector=pl.when(take).then(sibling).otherwise(pl.col("vector"))).drop(
+        "_by_port", "_by_size", "_a", "_z"
     )
-    return joined.with_columns(
-        vector=pl.when(sibling).then(pl.col("_sibling")).otherwise(pl.col("vector"))
-    ).drop("_sibling")
