@@ -21,6 +21,10 @@ class AnalysisConfig:
     # (a handful of stray SYN-ACKs, a few unanswered datagrams), never an attack to report
     min_packets: int = 20
 
+    # a flood spread over this many hosts of one /24 (/48) is carpet bombing: judged, and
+    # reported, as the prefix (a flood on one host leaves its neighbours' traffic alone)
+    carpet_min_hosts: int = 8
+
     # --- reflection (answers the target never asked for) ---
     # distinct reflectors answering one target from a known service port; the low-rate SYN-ACK
     # reflection in the StopDDoS collection uses 60, real amplification thousands

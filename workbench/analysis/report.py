@@ -314,7 +314,6 @@ def analyze(
             "analysis": config.to_dict(),
             "rate_bin_ms": config.rate_bin_ms(span[1] - span[0]) if partials.packets else None,
             "phases": phases_mod.parameters(config, phase_bin),
-            "carpet_min_hosts": 8,
             "analysis_windows": partials.windows,
             "window_packets": window_packets if partials.windows > 1 else None,
             "dask": ({"workers": workers} if workers else {"scheduler": scheduler})

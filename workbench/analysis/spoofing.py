@@ -18,7 +18,7 @@ def figures(attack: Frame) -> dict[str, dict]:
     """Per vector: the spoofing figures of its sources (one pass for all vectors)."""
     attack = attack.lazy()
     first_octet = (pl.col("src") % (1 << 32) // (1 << 24)).cast(pl.Int64)
-    shares = []
+    shares, prefixes = [], []
     for part in source_parts(attack):  # a hash part of the sources at a time
         per_source = (
             part.lazy()
@@ -32,6 +32,10 @@ def figures(attack: Frame) -> dict[str, dict]:
                 (pl.col("ttls") == 1).sum().alias("one_ttl"),
                 first_octet.filter(pl.col("src").ip.is_v4()).unique().alias("octets"),
             )
+        ))  # fmt: skip
+        prefixes.append(collect(
+            per_source.group_by("vector", pl.col("src").ip.network(16, 48).alias("net"))
+            .agg(pl.len().alias("n"))
         ))  # fmt: skip
     sources = (
         pl.concat(shares)
@@ -47,6 +51,17 @@ def figures(attack: Frame) -> dict[str, dict]:
         )
     )
     ttl_counts = collect(attack.group_by("vector", "ttl").len())
+    # how the sources cluster: distinct /16s (/48s) and the busiest one's share of the sources
+    nets = (
+        pl.concat(prefixes)
+        .group_by("vector", "net")
+        .agg(pl.col("n").sum())
+        .group_by("vector")
+        .agg(
+            pl.len().alias("prefixes"), (pl.col("n").max() / pl.col("n").sum()).alias("top_prefix")
+        )
+    )
+    clusters = {r["vector"]: r for r in nets.iter_rows(named=True)}
     out = {}
     for row in sources.join(packets, on="vector").iter_rows(named=True):
         unique = row["unique"]
@@ -63,38 +78,64 @@ def figures(attack: Frame) -> dict[str, dict]:
             "top4_ttl_share": round(float(ttls["len"].head(4).sum() / max(row["packets"], 1)), 4),
             "bogon_source_share": round(float(row["bogon"] or 0.0), 4),
             "slash8_coverage": round(min(cover, 1.0), 4),
+            "distinct_prefixes": clusters.get(row["vector"], {}).get("prefixes", 0),
+            "top_prefix_source_share": round(
+                float(clusters.get(row["vector"], {}).get("top_prefix") or 0.0), 4
+            ),
         }
     return out
 
 
 def assess_vector(vector: str, f: dict) -> dict:
-    """Spoofing assessment of one vector from its ``figures``: the verdict and why."""
+    """Spoofing assessment of one vector from its ``figures``: the verdict and the figures that
+    made it.
+
+    - ``reflected``: a reflection vector (confirmed by answers the target never asked for): the
+      reflectors are real servers; the requests that triggered them were spoofed.
+    - ``spoofed``: many sources, most seen once, and either bogon sources, a uniform spread over
+      the IPv4 /8s, one /16 (/48) holding them all (subnet spoofing), or (IPv6) nearly every
+      source in a /48 of its own: what random forging gives, not a population of hosts.
+    - ``likely spoofed``: sources seen once, far more of them than TTL values (a few machines
+      forging addresses; N real hosts at their own distances show N-ish TTLs and each keeps one).
+    - ``not spoofed``: otherwise (a botnet of real hosts, or a single attacker).
+    """
+    unique, once, ttls = f["unique_sources"], f["seen_once_share"], f["distinct_ttls"]
+    spread = (
+        f"{unique:,} sources, {once:.0%} seen once, {ttls} TTL values, "
+        f"{f['bogon_source_share']:.1%} from bogon space, {f['slash8_coverage']:.0%} of the /8s random "
+        f"addresses would cover, {f['distinct_prefixes']:,} /16s (/48s), the busiest holding "
+        f"{f['top_prefix_source_share']:.0%}"
+    )
+    random_v6 = (
+        unique >= 100 and f["distinct_prefixes"] >= 0.9 * unique and f["slash8_coverage"] == 0
+    )
     if vector in REFLECTED:
         verdict = "reflected"
         reason = (
-            f"{f['unique_sources']:,} reflectors answered; {f['single_ttl_source_share']:.0%} of them with one stable TTL,"
+            f"{unique:,} reflectors answered; {f['single_ttl_source_share']:.0%} of them with one stable TTL,"
             " as real servers do. The requests that triggered them carried the victim's address (spoofed);"
             " the reflectors are abused servers, not the attackers."
         )
-    elif f["unique_sources"] >= 100 and (
-        f["bogon_source_share"] >= 0.02
-        or (f["slash8_coverage"] >= 0.8 and f["seen_once_share"] >= 0.5)
+    elif (
+        unique >= 100
+        and once >= 0.5
+        and (
+            f["bogon_source_share"] >= 0.02
+            or f["slash8_coverage"] >= 0.8
+            or f["top_prefix_source_share"] >= 0.9
+            or random_v6
+        )
     ):
         verdict = "spoofed"
-        reason = (
-            f"{f['unique_sources']:,} sources, {f['seen_once_share']:.0%} seen once, spread over "
-            f"{f['slash8_coverage']:.0%} of the /8s random addresses would cover, {f['bogon_source_share']:.1%} from "
-            f"bogon/reserved space, yet only {f['distinct_ttls']} TTL values ({f['top4_ttl_share']:.0%} of packets in the top 4):"
-            " a few machines forging random source addresses. Their geography is meaningless."
-        )
-    elif f["unique_sources"] >= 20 and f["top4_ttl_share"] >= 0.9 and f["seen_once_share"] >= 0.8:
+        reason = f"{spread}: forged source addresses. Their geography is meaningless."
+    elif unique >= 20 and once >= 0.8 and ttls * 25 <= unique:
         verdict = "likely spoofed"
-        reason = f"{f['unique_sources']:,} sources but {f['top4_ttl_share']:.0%} of packets carry one of 4 TTLs, and {f['seen_once_share']:.0%} of sources appear once."
+        reason = f"{spread}: far more addresses than TTL values, each seen once, as a few machines forging addresses give."
     else:
         verdict = "not spoofed"
         reason = (
-            f"{f['unique_sources']:,} sources with {f['single_ttl_source_share']:.0%} keeping one TTL and "
-            f"{f['bogon_source_share']:.1%} bogons: consistent with real hosts (a botnet or a single attacker)."
+            f"{spread}; {f['single_ttl_source_share']:.0%} of sources keep one TTL: consistent with real hosts"
+            " (a botnet or a single attacker)."
         )
     return {"vector": vector, "verdict": verdict, "evidence": reason, **f}
 

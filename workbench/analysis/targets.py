@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from workbench.analysis.config import DEFAULT
 from workbench.analysis.lazy import Frame, collect
 
-CARPET_MIN_HOSTS = 8  # distinct hosts of one /24 (/48) hit by one vector make it a carpet
+CARPET_MIN_HOSTS = DEFAULT.carpet_min_hosts  # hosts of one /24 (/48) hit by one vector: a carpet
 V4_BITS, V6_BITS = 24, 48
 
 

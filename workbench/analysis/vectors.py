@@ -357,7 +357,7 @@ class Evidence:
                 )
             )
             # flat rows (a filter copies): a list aggregate would keep every distinct value alive
-            for column in ("src", "eff_dport"):
+            for column in ("src", "eff_dport", "dst") if key == "dst_net" else ("src", "eff_dport"):
                 self.distinct[key].append(
                     cand.select(
                         *pair, pl.col(column).cast(pl.UInt128).alias("value"), kind=pl.lit(column)
@@ -479,6 +479,7 @@ def _merged_stats(
         .agg(
             pl.col("value").filter(pl.col("kind") == "src").n_unique().alias("sources"),
             pl.col("value").filter(pl.col("kind") == "eff_dport").n_unique().alias("dst_ports"),
+            pl.col("value").filter(pl.col("kind") == "dst").n_unique().alias("hosts"),
         )
     )
     return sums.join(values, on=pair, how="left")
@@ -555,6 +556,8 @@ def _confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> p
         .otherwise(pl.lit(False))
     )
     enough = n >= cfg.min_packets
+    if key == "dst_net":  # a prefix is the target only when the attack spreads over its hosts
+        enough = enough & (pl.col("hosts") >= cfg.carpet_min_hosts)
     # a ratio that speaks against the vector at this key (vetoes a prefix-level verdict)
     contra = (
         (pl.col("completion") > cfg.handshake_completion_max).fill_null(False)

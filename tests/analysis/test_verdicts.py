@@ -1,0 +1,97 @@
+"""Verdicts beyond "which vector": DoS or DDoS, spoofed or real sources, the reflected service,
+the configuration that made them; judged against the synthesizer's truth and real captures."""
+
+from __future__ import annotations
+
+import pytest
+
+import workbench as wb
+from workbench import synth
+
+# the truth's kind of sources -> the verdicts that agree with it
+AGREES = {
+    "reflectors": {"reflected"},
+    "spoofed": {"spoofed", "likely spoofed"},
+    "bots": {"not spoofed"},
+    "single": {"not spoofed"},
+}
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory) -> dict[str, tuple[dict, wb.Report]]:
+    folder = tmp_path_factory.mktemp("verdicts")
+    out = {}
+    for name in synth.SCENARIOS:
+        if name == "saturation":
+            continue
+        path = folder / f"{name}.pcap"
+        truth = synth.write(name, path, seed=21, scale=0.2)
+        out[name] = (truth, wb.analyze(wb.load(path, progress=False)))
+    return out
+
+
+def test_spoofing_verdicts_agree_with_the_truth(scenarios) -> None:
+    wrong = []
+    for name, (truth, report) in scenarios.items():
+        found = {p["vector"]: p for p in report.sources["spoofing"]["per_vector"]}
+        for vector in truth["vectors"]:
+            verdict = found[vector["vector"]]["verdict"]
+            if verdict not in AGREES[vector["sources"]]:
+                wrong.append(
+                    f"{name}: {vector['vector']} from {vector['sources']} called {verdict}"
+                )
+    assert wrong == []
+    # the evidence names the figures that made the call
+    syn = scenarios["spoofing-variants"][1].sources["spoofing"]["per_vector"]
+    subnet = next(p for p in syn if p["vector"] == "syn_flood")
+    assert subnet["top_prefix_source_share"] >= 0.9 and "/16s" in subnet["evidence"]
+
+
+def test_one_source_floods_are_dos_not_ddos(scenarios) -> None:
+    truth, report = scenarios["single-source-floods"]
+    found = {v["vector"]: v for v in report.vectors}
+    assert set(found) == {v["vector"] for v in truth["vectors"]}
+    for vector in found.values():
+        assert vector["unique_sources"] == 1 and vector["distributed"] is False, vector
+    botnet = {v["vector"]: v for v in scenarios["fragments"][1].vectors}
+    assert botnet["gre_flood"]["distributed"] is True
+
+
+def test_real_one_host_floods_are_found(shared_captures) -> None:
+    for name, vector in (
+        ("doup123__attacker__udp__flood.pcap", "udp_flood"),
+        ("OISF__suricata-verify__denial6-5.pcap", "icmp_flood"),
+    ):
+        report = wb.analyze(wb.load(shared_captures / name, progress=False))
+        found = next(v for v in report.vectors if v["vector"] == vector)
+        assert found["unique_sources"] == 1 and not found["distributed"], (name, found)
+
+
+def test_reflection_from_an_unlisted_port_names_the_port(scenarios) -> None:
+    truth, report = scenarios["unlisted-reflection"]
+    port = next(v for v in truth["vectors"] if v["vector"] == "udp_reflection")["src_ports"][0]
+    found = next(v for v in report.vectors if v["vector"] == "udp_reflection")
+    assert found["src_ports"][0] == port and found["service"] == f"udp/{port}"
+
+
+def test_snippets_and_bursts_have_their_own_attack_phase(scenarios) -> None:
+    truth, report = scenarios["snippet-reflection"]
+    assert [p["kind"] for p in report.phases] == ["attack"]  # all attack: no baseline
+    assert report.parameters["rate_bin_ms"] == 1  # a 50 ms capture is judged in 1 ms bins
+    truth, report = scenarios["subsecond-burst"]
+    kinds = [p["kind"] for p in report.phases]
+    assert kinds == ["baseline", "attack", "baseline"], kinds
+    burst = report.phases[1]
+    assert burst["vectors"] == ["syn_flood"] and burst["attack_packets"] > 1000
+
+
+def test_the_config_is_recorded_and_used(shared_captures) -> None:
+    path = shared_captures / "amp.UDP.snmp.src161.pcapng"
+    cap = wb.load(path, progress=False)
+    default = wb.analyze(cap)
+    assert default.parameters["analysis"] == wb.AnalysisConfig().to_dict()
+    assert "snmp_amplification" in {v["vector"] for v in default.vectors}
+    strict = wb.AnalysisConfig(min_sources_reflection=10**6, min_sources_unlisted_reflection=10**6)
+    tuned = wb.analyze(cap, config=strict)
+    assert tuned.parameters["analysis"]["min_sources_reflection"] == 10**6
+    assert not {v["vector"] for v in tuned.vectors} & {"snmp_amplification", "udp_reflection"}
