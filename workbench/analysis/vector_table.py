@@ -26,6 +26,31 @@ REFLECTION_SERVICES: dict[int, str] = {
 }  # fmt: skip
 
 
+# how fingerprints name a service (the rest: its name in capitals)
+SERVICE_LABELS = {"ws_discovery": "WS-Discovery", "memcached": "Memcached", "chargen": "Chargen",
+                  "portmap": "Portmap", "netbios": "NetBIOS", "nat_pmp": "NAT-PMP", "mdns": "mDNS",
+                  "bittorrent": "BitTorrent", "teamspeak": "TeamSpeak", "ubiquiti": "Ubiquiti",
+                  "mitel": "Mitel", "vxworks": "VxWorks", "steam": "Steam", "quake": "Quake",
+                  "lantronix": "Lantronix", "plex": "Plex", "jenkins": "Jenkins",
+                  "dhdiscover": "DHDiscover", "crestron": "Crestron", "bacnet": "BACnet",
+                  "netis": "Netis", "sentinel": "Sentinel", "citrix": "Citrix"}  # fmt: skip
+DNS_FIELDS = ("dns.qry.name", "dns.qry.type", "dns.flags.response", "dns.flags.rcode",
+              "dns.count.answers", "dns.resp.len")  # fmt: skip
+HTTP_FIELDS = ("http.request.method", "http.host", "http.request.uri", "http.user_agent",
+               "http.response.code")  # fmt: skip
+# Wireshark fields worth reading of a reflection service's answers
+SERVICE_FIELDS = {
+    "dns": DNS_FIELDS,
+    "ntp": ("ntp.flags.mode", "ntp.priv.reqcode", "ntp.priv.numitems"),
+    "ssdp": ("ssdp", "http.response.code", "http.server"),
+    "memcached": ("memcache.command", "memcache.key", "memcache.value"),
+    "cldap": ("ldap.protocolOp", "ldap.objectName"),
+    "snmp": ("snmp.community", "snmp.data", "snmp.name"),
+    "ws_discovery": ("xml.tag",),
+    "chargen": ("data.len",),
+}
+
+
 @dataclass(frozen=True)
 class VectorRule:
     """One row of the vector table."""
@@ -41,6 +66,19 @@ class VectorRule:
     service: str | None = None  # the abused or attacked service, when one is named
     match: str = ""  # a named packet predicate beyond the fields (``vectors.MATCHES``)
     evidence: str = ""
+    # what the exports and dissection read of it:
+    label: str = ""  # the service as the DDoS Clearing House fingerprint names it
+    tag: str = ""  # the fingerprint's attack tag
+    capec: str = ""  # CAPEC attack pattern (STIX attack-pattern external reference)
+    dissect: tuple[str, ...] = ()  # Wireshark fields worth reading of its packets
+
+    @property
+    def protocols(self) -> tuple[str, ...]:
+        """Its IP protocols by name (STIX network-traffic, fingerprints); () = any."""
+        return tuple(PROTOCOL_NAMES[p] for p in self.proto)
+
+
+PROTOCOL_NAMES = {1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 58: "ipv6-icmp"}
 
 
 WEB_PORTS = (80, 443, 8080, 8000, 8443)
@@ -60,6 +98,8 @@ CONFIRMATIONS = {
 
 _AMP = [
     VectorRule(f"{svc}_amplification", (17,), "reflection", "unsolicited", service=svc,
+               label=SERVICE_LABELS.get(svc, svc.upper()), tag="Amplification attack", capec="CAPEC-490",
+               dissect=SERVICE_FIELDS.get(svc, ()),
                sport=tuple(p for p, s in REFLECTION_SERVICES.items() if s == svc),
                evidence=f"{svc.upper().replace('_', '-')} answers (UDP source port "
                         f"{'/'.join(str(p) for p, s in REFLECTION_SERVICES.items() if s == svc)}) "
@@ -71,33 +111,33 @@ _AMP = [
 # (a fragmented DNS answer is DNS amplification), then fragments, then the rest.
 VECTORS: list[VectorRule] = [
     *_AMP,
-    VectorRule("ip_fragment_flood", (), "fragment", "fragments", match="fragment",
+    VectorRule("ip_fragment_flood", (), "fragment", "fragments", match="fragment", label="Fragmented IP packets", tag="Fragmentation attack", capec="CAPEC-486",
                evidence="IP fragments at flood rate, or belonging to no datagram seen starting (no first fragment)"),
-    VectorRule("ipv6_extension_header_flood", (), "rate", "rate", match="ipv6_extension_headers",
+    VectorRule("ipv6_extension_header_flood", (), "rate", "rate", match="ipv6_extension_headers", tag="IPv6 extension header flood", capec="CAPEC-486",
                evidence="IPv6 packets (not ICMPv6: those are ICMP floods) carrying extension headers (hop-by-hop, routing, destination options) at flood rates"),
-    VectorRule("udp_reflection", (17,), "reflection", "unsolicited", match="shared_source_port",
+    VectorRule("udp_reflection", (17,), "reflection", "unsolicited", match="shared_source_port", label="Unknown service", tag="Amplification attack", capec="CAPEC-490",
                evidence="UDP answers from one source port shared by a crowd of reflectors, unsolicited (a service no table names: the port is in the evidence)"),
-    VectorRule("dns_water_torture", (17,), "rate", "rate", dport=(53,), service="dns",
+    VectorRule("dns_water_torture", (17,), "rate", "rate", dport=(53,), service="dns", label="DNS", tag="DNS water torture", capec="CAPEC-486", dissect=DNS_FIELDS,
                evidence="DNS queries to one server far above its baseline rate"),
-    VectorRule("udp_flood", (17,), "udp", "unanswered_udp",
+    VectorRule("udp_flood", (17,), "udp", "unanswered_udp", tag="UDP flood", capec="CAPEC-486",
                evidence="UDP datagrams the target never answers, to many ports or at flood rate"),
-    VectorRule("synack_reflection", (6,), "reflection", "unsolicited_synack", flags_mask=0x16, flags_value=0x12,
+    VectorRule("synack_reflection", (6,), "reflection", "unsolicited_synack", flags_mask=0x16, flags_value=0x12, tag="TCP SYN-ACK reflection", capec="CAPEC-490",
                evidence="SYN-ACKs from many servers to a target that never sent them a SYN"),
-    VectorRule("syn_flood", (6,), "tcp_state", "incomplete_handshakes", flags_mask=0x17, flags_value=0x02,
+    VectorRule("syn_flood", (6,), "tcp_state", "incomplete_handshakes", flags_mask=0x17, flags_value=0x02, tag="TCP SYN flag attack", capec="CAPEC-482",
                evidence="SYNs whose handshakes never complete, from many sources or at flood rate"),
-    VectorRule("rst_flood", (6,), "tcp_state", "orphan_segments", flags_mask=0x04, flags_value=0x04,
+    VectorRule("rst_flood", (6,), "tcp_state", "orphan_segments", flags_mask=0x04, flags_value=0x04, tag="TCP RST flag attack", capec="CAPEC-482",
                evidence="RST segments on connections that do not exist"),
-    VectorRule("ack_flood", (6,), "tcp_state", "orphan_segments", flags_mask=0x3F, flags_value=0x10,
+    VectorRule("ack_flood", (6,), "tcp_state", "orphan_segments", flags_mask=0x3F, flags_value=0x10, tag="TCP ACK flag attack", capec="CAPEC-482",
                evidence="bare ACKs on connections never opened and never answered"),
-    VectorRule("tcp_other_flood", (6,), "tcp_state", "orphan_segments", match="odd_flags",
+    VectorRule("tcp_other_flood", (6,), "tcp_state", "orphan_segments", match="odd_flags", tag="TCP flag attack", capec="CAPEC-482",
                evidence="TCP segments with flag combinations no normal segment carries, on connections that do not exist"),
-    VectorRule("http_flood", (6,), "http", "http_rate", dport=WEB_PORTS, service="http", match="client_payload",
+    VectorRule("http_flood", (6,), "http", "http_rate", dport=WEB_PORTS, service="http", match="client_payload", label="HTTP", tag="HTTP flood", capec="CAPEC-488", dissect=HTTP_FIELDS,
                evidence="HTTP requests (client segments with payload to a web port) sustained far above the target's own rate, or one client opening connections and requesting at flood rate"),
-    VectorRule("icmp_flood", (1, 58), "rate", "rate",
+    VectorRule("icmp_flood", (1, 58), "rate", "rate", tag="ICMP flood", capec="CAPEC-487",
                evidence="ICMP/ICMPv6 at flood rates (echo, unreachable, time exceeded, ...)"),
-    VectorRule("gre_flood", (47,), "rate", "rate", evidence="GRE packets at flood rates toward a host that runs no tunnel"),
+    VectorRule("gre_flood", (47,), "rate", "rate", tag="GRE flood", capec="CAPEC-486", evidence="GRE packets at flood rates toward a host that runs no tunnel"),
     # judged per connection, not per packet (``slow_http.py``): no packet predicate
-    VectorRule("slow_http", (6,), "slow_http", "slow_connections", service="http", match="connection",
+    VectorRule("slow_http", (6,), "slow_http", "slow_connections", service="http", match="connection", label="HTTP", tag="Slow HTTP attack", capec="CAPEC-469", dissect=HTTP_FIELDS,
                evidence="many connections to one service each holding a request open with a trickle of tiny segments the server never answers"),
 ]  # fmt: skip
 

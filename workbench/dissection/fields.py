@@ -1,4 +1,4 @@
-"""Application fields worth reading per vector: a table, one row per vector family.
+"""Application fields worth reading per vector (the vector table's ``dissect`` column).
 
 Names are Wireshark display-filter fields; ``dissect`` returns them as columns named
 after the right-hand side (``dns.qry.name`` -> ``dns_qry_name``).
@@ -6,33 +6,12 @@ after the right-hand side (``dns.qry.name`` -> ``dns_qry_name``).
 
 from __future__ import annotations
 
+from workbench.analysis.vector_table import VECTORS
+
 COMMON = ["frame.protocols"]
-DNS = [
-    "dns.qry.name",
-    "dns.qry.type",
-    "dns.flags.response",
-    "dns.flags.rcode",
-    "dns.count.answers",
-    "dns.resp.len",
-]
-HTTP = [
-    "http.request.method",
-    "http.host",
-    "http.request.uri",
-    "http.user_agent",
-    "http.response.code",
-]
+# per vector, from the vector table; TLS server names for encrypted floods
 FIELDS: dict[str, list[str]] = {
-    "dns_amplification": DNS,
-    "dns_water_torture": DNS,
-    "ntp_amplification": ["ntp.flags.mode", "ntp.priv.reqcode", "ntp.priv.numitems"],
-    "ssdp_amplification": ["ssdp", "http.response.code", "http.server"],
-    "memcached_amplification": ["memcache.command", "memcache.key", "memcache.value"],
-    "cldap_amplification": ["ldap.protocolOp", "ldap.objectName"],
-    "snmp_amplification": ["snmp.community", "snmp.data", "snmp.name"],
-    "ws_discovery_amplification": ["xml.tag"],
-    "chargen_amplification": ["data.len"],
-    "http_flood": HTTP,
+    **{rule.name: list(rule.dissect) for rule in VECTORS if rule.dissect},
     "tls": ["tls.handshake.extensions_server_name", "tls.handshake.type"],
 }
 

@@ -8,23 +8,11 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.analysis.vector_table import RULES
 from workbench.export.atomic import check_destination, write_text
 from workbench.export.escaping import json_text
 from workbench.export.evidence import as_dict, evidence_block
 
-SERVICE = {
-    "dns_amplification": "DNS", "ntp_amplification": "NTP", "ssdp_amplification": "SSDP",
-    "memcached_amplification": "Memcached", "chargen_amplification": "Chargen", "cldap_amplification": "CLDAP",
-    "snmp_amplification": "SNMP", "ws_discovery_amplification": "WS-Discovery", "udp_reflection": "Unknown service",
-    "ip_fragment_flood": "Fragmented IP packets", "http_flood": "HTTP", "dns_water_torture": "DNS",
-}  # fmt: skip
-TAGS = {
-    "amplification": "Amplification attack", "syn_flood": "TCP SYN flag attack", "ack_flood": "TCP ACK flag attack",
-    "rst_flood": "TCP RST flag attack", "synack_reflection": "TCP SYN-ACK reflection", "udp_flood": "UDP flood",
-    "icmp_flood": "ICMP flood", "ip_fragment_flood": "Fragmentation attack", "gre_flood": "GRE flood",
-    "http_flood": "HTTP flood", "dns_water_torture": "DNS water torture", "tcp_other_flood": "TCP flag attack",
-    "slow_http": "Slow HTTP attack", "ipv6_extension_header_flood": "IPv6 extension header flood",
-}  # fmt: skip
 PROTOCOL = {1: "ICMP", 6: "TCP", 17: "UDP", 47: "GRE", 58: "ICMPv6"}
 FLAG_LETTERS = "FSRPAUEC"
 
@@ -48,21 +36,18 @@ def _flags(value: int) -> str:
 
 
 def _vector_fp(part: pl.DataFrame, vector: str, total: int) -> dict:
+    rule = RULES[vector]
     proto = part["proto"].mode().to_list()[0] if part.height else 0
     headed = part.filter(pl.col("frag") & 2 == 0)  # non-first fragments carry no ports
     headed = headed if headed.height else part
     sport = headed["sport"].mode().to_list()[0] if headed.height else 0
     entry = {
-        "service": SERVICE.get(vector, vector),
+        "service": rule.label or vector,
         "workbench_vector": vector,
         "protocol": PROTOCOL.get(int(proto), str(proto)),
-        "fraction_of_attack": round(part.height / total, 4)
-        if vector != "ip_fragment_flood"
-        else None,
-        "source_port": int(sport)
-        if vector in SERVICE
-        and vector not in ("http_flood", "dns_water_torture", "ip_fragment_flood")
-        else "random",
+        "fraction_of_attack": round(part.height / total, 4) if rule.family != "fragment" else None,
+        # reflectors answer from their service's port; a flood's source ports are its own
+        "source_port": int(sport) if rule.family == "reflection" else "random",
         "destination_ports": _fractions(headed["dport"].cast(pl.Int64).rename("dport")),
         "tcp_flags": _fractions(
             part["tcp_flags"].map_elements(_flags, return_dtype=pl.String).rename("flags")
@@ -127,12 +112,7 @@ def fingerprints(report, capture=None) -> list[dict]:
         fp: dict = {
             "target": ", ".join(phase["targets"][:3]),
             "tags": sorted(
-                {
-                    TAGS["amplification"]
-                    if v.endswith(("amplification", "reflection"))
-                    else TAGS.get(v, v)
-                    for v in phase["vectors"]
-                }
+                {RULES[v].tag for v in phase["vectors"]}
                 | ({"Multi-vector attack"} if len(phase["vectors"]) > 1 else set())
             ),
             "time_start": phase["start"],

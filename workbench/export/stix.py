@@ -7,6 +7,7 @@ from pathlib import Path
 
 import stix2
 
+from workbench.analysis.vector_table import RULES
 from workbench.export.atomic import check_destination, write_text
 from workbench.export.evidence import as_dict, evidence_block
 
@@ -25,11 +26,14 @@ def bundle(report) -> stix2.Bundle:
     identity = stix2.Identity(name="ddos-workbench analyst", identity_class="individual")
     objects: list = [identity]
     for v in data.get("vectors", []):
-        targets = [stix2.IPv4Address(value=t) for t in v["targets"] if "/" not in t and "." in t][
-            :20
+        hosts = [t for t in v["targets"] if "/" not in t][:20]
+        targets = [
+            stix2.IPv6Address(value=t) if ":" in t else stix2.IPv4Address(value=t) for t in hosts
         ]
+        rule = RULES[v["vector"]]
+        family = "ipv6" if hosts and ":" in hosts[0] else "ipv4"
         traffic = stix2.NetworkTraffic(
-            protocols=["ipv4", "udp" if v["vector"].endswith(("amplification", "reflection")) or v["vector"] in ("udp_flood", "dns_water_torture") else "tcp"],
+            protocols=[family, *rule.protocols],  # from the vector table
             dst_ref=targets[0].id if targets else None,
             src_port=v["src_ports"][0] if v["src_ports"] else None,
             allow_custom=True,

@@ -1,0 +1,103 @@
+"""The vector table is the one place a vector is defined: every row is consumed by the
+classifier, the exports, the dissection and the synthesizer's vocabulary."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workbench import synth
+from workbench.analysis.config import DEFAULT
+from workbench.analysis.vector_table import (
+    CONFIRMATIONS,
+    PROTOCOL_NAMES,
+    REFLECTION_SERVICES,
+    RULES,
+    VECTORS,
+)
+from workbench.analysis.vectors import MATCHES, _candidate_expr, _confirmed
+from workbench.dissection.fields import FIELDS
+
+FAMILIES = {"reflection", "tcp_state", "udp", "rate", "fragment", "http", "slow_http"}
+
+
+def test_every_row_is_complete_and_named_once() -> None:
+    assert len(RULES) == len(VECTORS)
+    for rule in VECTORS:
+        assert rule.family in FAMILIES and rule.confirm in CONFIRMATIONS, rule.name
+        assert rule.match == "" or rule.match in MATCHES, rule.name
+        assert rule.tag and rule.capec.startswith("CAPEC-") and rule.evidence, rule.name
+        assert all(p in PROTOCOL_NAMES for p in rule.proto), rule.name
+        if rule.dissect:
+            assert FIELDS[rule.name] == list(rule.dissect)
+    # every reflection service port names one amplification vector
+    for port, service in REFLECTION_SERVICES.items():
+        assert port in RULES[f"{service}_amplification"].sport
+
+
+def test_every_packet_rule_can_match_and_every_confirmation_is_judged() -> None:
+    """One packet per row, built from the row's own fields, gets that row's name (or the name
+    of a row of higher priority that the same header also fits)."""
+    seen = set()
+    names = [r.name for r in VECTORS]
+    for rule in VECTORS:
+        if rule.match == "connection":  # judged per connection (slow_http.py)
+            continue
+        row = {
+            "ip_ver": 6 if rule.match == "ipv6_extension_headers" else 4,
+            "proto": rule.proto[0] if rule.proto else 17,
+            "eff_sport": rule.sport[0] if rule.sport else 40000,
+            "eff_dport": rule.dport[0] if rule.dport else 40001,
+            "tcp_flags": rule.flags_value if rule.flags_mask else (0x29 if rule.match == "odd_flags" else 0x18),
+            "frag": 1 if rule.match == "fragment" else 0,
+            "orphan_fragment": False,
+            "_shared_port": rule.match == "shared_source_port",
+            "payload_len": 100,
+            "ip_len": 100 + 8 + (16 if rule.match == "ipv6_extension_headers" else 0),
+            "cap_len": 200,
+            "wire_len": 200,
+        }  # fmt: skip
+        got = pl.DataFrame([row]).select(_candidate_expr()).item()
+        assert got is not None and names.index(got) <= names.index(rule.name), (rule.name, got)
+        seen.add(got)
+    assert seen >= {r.name for r in VECTORS if r.match != "connection"} - {"dns_water_torture"}
+    stats = pl.DataFrame(
+        {"dst": [1] * len(VECTORS), "candidate": [r.name for r in VECTORS], "packets": [100] * len(VECTORS),
+         "asked": [0] * len(VECTORS), "done": [0] * len(VECTORS), "open": [0] * len(VECTORS),
+         "answered": [0] * len(VECTORS), "orphans": [100] * len(VECTORS), "sources": [500] * len(VECTORS),
+         "dst_ports": [100] * len(VECTORS)},
+        schema_overrides={"dst": pl.UInt128},
+    )  # fmt: skip
+    judged = _confirmed(stats, DEFAULT)
+    assert judged.height == len(VECTORS) and judged["ok"].null_count() == 0
+
+
+def test_the_synthesizer_writes_only_vectors_of_the_table() -> None:
+    assert set(synth.VOCABULARY) <= set(RULES)
+    # every family of the table has a scenario that writes it
+    assert {RULES[v].family for v in synth.VOCABULARY} == FAMILIES
+
+
+def test_exports_take_protocols_tags_and_services_from_the_table(tmp_path) -> None:
+    import workbench as wb
+    from workbench.export.fingerprint import _vector_fp
+    from workbench.export.stix import bundle as stix_bundle
+
+    path = tmp_path / "v6.pcap"
+    synth.write("ipv6-floods", path, seed=5, scale=0.1)
+    bundle = stix_bundle(wb.analyze(wb.load(path, progress=False)))
+    traffic = [o for o in bundle.objects if o.type == "network-traffic"]
+    by_vector = {o.x_workbench_vector: o for o in traffic}
+    assert by_vector["icmp_flood"].protocols == ["ipv6", "icmp", "ipv6-icmp"]
+    assert by_vector["syn_flood"].protocols == ["ipv6", "tcp"]
+    v6 = {o.id for o in bundle.objects if o.type == "ipv6-addr"}
+    assert by_vector["icmp_flood"].dst_ref in v6  # IPv6 targets are kept
+    frame = pl.DataFrame(
+        {"proto": [17] * 3, "frag": [0] * 3, "sport": [500] * 3, "dport": [80, 81, 82],
+         "tcp_flags": [0] * 3, "wire_len": [300] * 3, "ts": [0, 1, 2], "src": [1, 2, 3],
+         "ttl": [50] * 3, "icmp_type": [0] * 3},
+        schema_overrides={"src": pl.UInt128, "ts": pl.Datetime("ns", "UTC")},
+    )  # fmt: skip
+    entry = _vector_fp(frame, "isakmp_amplification", 3)
+    assert entry["service"] == "ISAKMP" and entry["source_port"] == 500
+    flood = _vector_fp(frame, "udp_flood", 3)
+    assert flood["service"] == "udp_flood" and flood["source_port"] == "random"
