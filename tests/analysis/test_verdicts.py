@@ -3,6 +3,7 @@ the configuration that made them; judged against the synthesizer's truth and rea
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 import workbench as wb
@@ -81,8 +82,14 @@ def test_snippets_and_bursts_have_their_own_attack_phase(scenarios) -> None:
     truth, report = scenarios["subsecond-burst"]
     kinds = [p["kind"] for p in report.phases]
     assert kinds == ["baseline", "attack", "baseline"], kinds
-    burst = report.phases[1]
+    burst, true_burst = report.phases[1], truth["phases"][1]
     assert burst["vectors"] == ["syn_flood"] and burst["attack_packets"] > 1000
+    # the 0.6 s burst lies inside the found phase, which is at most 2 s long (1 s bins)
+    assert burst["start"] <= true_burst["start"] and true_burst["end"] <= burst["end"]
+    seconds = (
+        pl.Series([burst["start"], burst["end"]]).str.to_datetime(time_unit="ns").dt.epoch("s")
+    )
+    assert seconds[1] - seconds[0] <= 2
 
 
 def test_the_config_is_recorded_and_used(shared_captures) -> None:
