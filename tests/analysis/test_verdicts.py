@@ -102,3 +102,24 @@ def test_the_config_is_recorded_and_used(shared_captures) -> None:
     tuned = wb.analyze(cap, config=strict)
     assert tuned.parameters["analysis"]["min_sources_reflection"] == 10**6
     assert not {v["vector"] for v in tuned.vectors} & {"snmp_amplification", "udp_reflection"}
+
+
+def test_an_attack_in_traces_merged_years_apart(tmp_path) -> None:
+    """Merged traces jump by years: the phases are judged on the traffic, not on every second
+    of the span (94 million of them), and the attack is still one phase of its own."""
+    quiet, burst = tmp_path / "quiet.pcap", tmp_path / "burst.pcap"
+    synth.write("merged-traces", quiet, seed=2, scale=0.2)
+    truth = synth.write("subsecond-burst", burst, seed=2, scale=0.2)
+    years = 3 * 365 * 86400 * 10**9
+    late = wb.load(burst, progress=False).packets.with_columns(
+        pl.col("ts") + pl.duration(nanoseconds=years)
+    )
+    early = wb.load(quiet, progress=False).packets
+    frame = pl.concat([early, late]).sort("ts")
+    report = wb.analyze(frame)
+    attack = [p for p in report.phases if p["kind"] != "baseline"]
+    assert [p["vectors"] for p in attack] == [["syn_flood"]]
+    shift = pl.Series([truth["phases"][1]["start"]]).str.to_datetime(time_unit="ns")
+    start = (shift.dt.epoch("ns") + years)[0]
+    found = pl.Series([attack[0]["start"]]).str.to_datetime(time_unit="ns").dt.epoch("ns")[0]
+    assert abs(found - start) <= 10**9

@@ -14,6 +14,8 @@ the phases' attack packets add up to the labelled packets and no baseline holds 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
@@ -41,8 +43,41 @@ def phase_bin_ns(span: int, config: AnalysisConfig = DEFAULT) -> int:
     return ms * 1_000_000
 
 
+@dataclass(frozen=True)
+class _TimeAxis:
+    """The bins phases are judged on: every bin from the first packet to the last, except that
+    a silence longer than ``MAX_SILENCE_BINS`` is shortened to that (merged traces jump by
+    years; a day-long capture has quiet nights): the work grows with the traffic, not the span."""
+
+    busy: np.ndarray  # real bin indices that hold traffic, sorted
+    index: np.ndarray  # their place on the axis
+
+    @classmethod
+    def of(cls, series: pl.DataFrame, start_ns: int, bin_ns: int) -> _TimeAxis:
+        ts = series["ts"].cast(pl.Int64).to_numpy()
+        busy = np.unique((ts - start_ns) // bin_ns)
+        steps = np.minimum(np.diff(busy), MAX_SILENCE_BINS)
+        return cls(busy, np.r_[busy[0], busy[0] + np.cumsum(steps)])
+
+    @property
+    def bins(self) -> int:
+        return int(self.index[-1]) + 1
+
+    def place(self, real: np.ndarray) -> np.ndarray:
+        """Axis positions of real bins that hold traffic."""
+        return self.index[np.searchsorted(self.busy, real)]
+
+    def real(self, position: int) -> int:
+        """The real bin at an axis position (inside a shortened silence: counted from its start)."""
+        k = int(np.searchsorted(self.index, position, side="right")) - 1
+        return int(self.busy[k] + (position - self.index[k]))
+
+
+MAX_SILENCE_BINS = 60
+
+
 def _grades(series: pl.DataFrame, start_ns: int, bins: int, bin_ns: int,
-            cfg: AnalysisConfig) -> tuple[list[str], np.ndarray]:  # fmt: skip
+            cfg: AnalysisConfig, axis: _TimeAxis) -> tuple[list[str], np.ndarray, np.ndarray]:  # fmt: skip
     attack = series.filter(pl.col("vector") != LEGIT)
     counts = attack.group_by("vector").agg(pl.col("packets").sum())
     vectors = sorted(counts.filter(pl.col("packets") >= cfg.min_vector_packets)["vector"].to_list())
@@ -60,7 +95,7 @@ def _grades(series: pl.DataFrame, start_ns: int, bins: int, bin_ns: int,
     for j, vector in enumerate(vectors):
         rows = per_bin.filter(pl.col("vector") == vector)
         rate = np.zeros(bins)
-        rate[rows["sec"].to_numpy().clip(0, bins - 1)] = rows["n"].to_numpy()
+        rate[axis.place(rows["sec"].to_numpy()).clip(0, bins - 1)] = rows["n"].to_numpy()
         counts[:, j] = rate
         active = rate[rate > 0]
         # window long enough to hold ~20 packets at the vector's typical rate (low-rate attacks)
@@ -226,8 +261,9 @@ def segment(
     bin_ns = phase_bin_ns(span[1] - span[0], config)
     start_ns = span[0] // bin_ns * bin_ns
     end_ns = span[1]
-    bins = int((end_ns - start_ns) // bin_ns) + 1
-    vectors, grades, counts = _grades(series, start_ns, bins, bin_ns, config)
+    axis = _TimeAxis.of(series, start_ns, bin_ns)
+    bins = axis.bins
+    vectors, grades, counts = _grades(series, start_ns, bins, bin_ns, config, axis)
     runs = _merge_short(_runs(grades), grades, config.min_phase_bins) if vectors else [[0, bins]]
     present = [{v for v, g in zip(vectors, grades[a], strict=True) if g > 0} for a, _ in runs]
     heavy = [{v for v, g in zip(vectors, grades[a], strict=True) if g == 2} for a, _ in runs]
@@ -250,8 +286,9 @@ def segment(
             merged.append([a, b, kind, vec])
     _sharpen(merged, vectors, counts, config.min_phase_bins, config.min_phase_bins)
     bounds = [
-        (start_ns + a * bin_ns, min(start_ns + b * bin_ns, end_ns + 1)) for a, b, *_ in merged
-    ]
+        (start_ns + axis.real(a) * bin_ns, end_ns + 1 if b >= bins else start_ns + axis.real(b) * bin_ns)
+        for a, b, *_ in merged
+    ]  # fmt: skip
     present = [sorted(vec) for *_, vec in merged]
     found = _phase_figures(classified, bounds, present)
     volumes = _volumes(series, bounds, present)
