@@ -123,3 +123,39 @@ def test_an_attack_in_traces_merged_years_apart(tmp_path) -> None:
     start = (shift.dt.epoch("ns") + years)[0]
     found = pl.Series([attack[0]["start"]]).str.to_datetime(time_unit="ns").dt.epoch("ns")[0]
     assert abs(found - start) <= 10**9
+
+
+def test_a_random_source_port_flood_names_no_reflected_service() -> None:
+    """1.6 M spoofed datagrams from random source ports put ~25 on every port, the service
+    ports of the reflection table among them (memcached 11211, Jenkins 33848, ...): a flood,
+    not forty amplification vectors."""
+    import numpy as np
+
+    from workbench.capture.schema import PACKET_SCHEMA
+
+    rng = np.random.default_rng(7)
+    n = 1_600_000
+    mapped = np.uint64(0xFFFF00000000)
+    frame = pl.DataFrame(
+        {
+            "ts": 1_600_000_000 * 10**9 + np.sort(rng.integers(0, 20 * 10**9, n)),
+            "wire_len": np.full(n, 60),
+            "cap_len": np.full(n, 60),
+            "ip_ver": np.full(n, 4),
+            "src": pl.Series(rng.integers(1 << 24, 1 << 32, n, dtype=np.uint64) | mapped).cast(
+                pl.UInt128
+            ),
+            "dst": pl.Series(np.full(n, 0xCB00710A, dtype=np.uint64) | mapped).cast(pl.UInt128),
+            "proto": np.full(n, 17),
+            "sport": rng.integers(1024, 65536, n),
+            "dport": rng.integers(1, 65536, n),
+            "ttl": np.full(n, 50),
+            "ip_len": np.full(n, 46),
+            "payload_len": np.full(n, 18),
+        }  # fmt: skip
+    )
+    frame = frame.with_columns(
+        [pl.lit(0).alias(c) for c in PACKET_SCHEMA.names() if c not in frame.columns]
+    ).select([pl.col(c).cast(t) for c, t in PACKET_SCHEMA.items()])
+    found = {v["vector"] for v in wb.analyze(frame).vectors}
+    assert found == {"udp_flood"}, found

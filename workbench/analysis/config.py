@@ -34,6 +34,9 @@ class AnalysisConfig:
     min_sources_unlisted_reflection: int = 20
     # share of answers without a matching request from the target (its own lookups are asked)
     unsolicited_share: float = 0.8
+    # share of the target's UDP a reflection carries at least: a flood from random source ports
+    # puts 1/64,000 (0.0016 %) on each port, so a service port it happens to hit is no reflection
+    reflection_min_udp_share: float = 0.001
 
     # --- TCP state floods ---
     # completed handshakes / SYNs: a busy server completes most of its handshakes

@@ -143,11 +143,17 @@ def _candidate_expr() -> pl.Expr:
 def _shared_ports(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
     """(dst, eff_sport) pairs where a crowd of UDP sources answers one target from one port
     below the dynamic range (49152): reflection of a service no table names."""
-    udp = frame.filter((pl.col("proto") == 17) & (pl.col("eff_sport") < 49152))
+    udp = frame.filter(pl.col("proto") == 17)
     return (
         udp.group_by("dst", "eff_sport")
-        .agg(pl.col("src").n_unique().alias("n"))
-        .filter(pl.col("n") >= config.min_sources_unlisted_reflection)
+        .agg(pl.col("src").n_unique().alias("n"), pl.len().alias("packets"))
+        # one port the target's UDP converges on, not one of a random-port flood's 64,000
+        .with_columns(share=pl.col("packets") / pl.col("packets").sum().over("dst"))
+        .filter(
+            (pl.col("n") >= config.min_sources_unlisted_reflection)
+            & (pl.col("share") >= config.reflection_min_udp_share)
+            & (pl.col("eff_sport") < 49152)
+        )
         .select("dst", "eff_sport", pl.lit(True).alias("_shared_port"))
     )
 
@@ -508,6 +514,10 @@ def _confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> p
     )
     reflected = c.is_in(list(REFLECTION))
     unlisted = c == "udp_reflection"
+    # a flood from random source ports puts 1/64,000 of itself on every port, a service's
+    # among them: a reflection is a real share of the UDP its target receives
+    udp = c.is_in([r.name for r in VECTORS if r.proto == (17,)])
+    stats = stats.with_columns(udp_share=n / pl.col("packets").filter(udp).sum().over(key).clip(1))
     stats = stats.with_columns(
         unsolicited=pl.when(reflected).then(pl.col("unsolicited")),
         completion=pl.when(c == "syn_flood").then(pl.col("completion")),
@@ -528,6 +538,7 @@ def _confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> p
                 .otherwise(cfg.min_sources_reflection)
             )
             & (pl.col("unsolicited") >= cfg.unsolicited_share)
+            & ((c == "synack_reflection") | (pl.col("udp_share") >= cfg.reflection_min_udp_share))
             & unicast
         )
         .when(c == "syn_flood")
