@@ -152,7 +152,7 @@ def test_a_random_source_port_flood_names_no_reflected_service() -> None:
             "ttl": np.full(n, 50),
             "ip_len": np.full(n, 46),
             "payload_len": np.full(n, 18),
-        }  # fmt: skip
+        }
     )
     frame = frame.with_columns(
         [pl.lit(0).alias(c) for c in PACKET_SCHEMA.names() if c not in frame.columns]
