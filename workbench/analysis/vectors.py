@@ -193,10 +193,18 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> p
     it), ``_answered`` (the target sends UDP back on the flow), ``_tuple_n`` (packets on its
     4-tuple)."""
     udp = frame.lazy().filter(pl.col("proto") == 17)
+    tcp = frame.lazy().filter(pl.col("proto") == 6)
+    kinds = cand.lazy()
+    c = pl.col("candidate")
+    # every lookup is limited to the candidates that need it (a semi join probes the capture
+    # once; a unique over all of a flood's packets would hash millions of keys)
+    refl = ["dst", "src", "eff_sport"]
+    refl_keys = kinds.filter(c.is_in(list(AMPLIFICATION))).select(refl).unique()
     # what the target sent: a request to the reflector's port, or to a group address on that
     # port (an SSDP M-SEARCH to 239.255.255.250 asks every device on the LAN)
     requests = (
         udp.select(dst="src", src="dst", eff_sport="dport")
+        .join(refl_keys, on=refl, how="semi")
         .unique()
         .with_columns(_asked=pl.lit(True))
     )
@@ -206,19 +214,23 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> p
         .unique()
         .with_columns(_asked_group=pl.lit(True))
     )
+    reverse = dict(src="dst", sport="dport", dst="src", dport="sport")
+    flood_tuples = kinds.filter(c == "udp_flood").select(TUPLE4).unique()
     answered = (
-        udp.select(src="dst", sport="dport", dst="src", dport="sport")
+        udp.select(**reverse)
+        .join(flood_tuples, on=TUPLE4, how="semi")
         .unique()
         .with_columns(_answered=pl.lit(True))
     )
-    tcp = frame.lazy().filter(pl.col("proto") == 6)
     syns = tcp.filter(pl.col("tcp_flags") & 0x12 == 0x02)
+    synack_keys = kinds.filter(c == "synack_reflection").select("dst", "src", "sport").unique()
     synack_asked = (
         syns.select(dst="src", src="dst", sport="dport")
+        .join(synack_keys, on=["dst", "src", "sport"], how="semi")
         .unique()
         .with_columns(_asked_syn=pl.lit(True))
     )
-    syn_tuples = cand.lazy().filter(pl.col("candidate") == "syn_flood").select(TUPLE4).unique()
+    syn_tuples = kinds.filter(c == "syn_flood").select(TUPLE4).unique()
     completed = (
         tcp.filter((pl.col("tcp_flags") & 0x10 > 0) & (pl.col("tcp_flags") & 0x02 == 0))
         .join(syn_tuples, on=TUPLE4, how="semi")
@@ -226,17 +238,13 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> p
         .unique()
         .with_columns(_done=pl.lit(True))
     )
-    orphan_tuples = (
-        cand.lazy().filter(pl.col("candidate").is_in(ORPHAN_KINDS)).select(TUPLE4).unique()
-    )
-    reverse = dict(src="dst", sport="dport", dst="src", dport="sport")
+    orphan_tuples = kinds.filter(c.is_in(ORPHAN_KINDS)).select(TUPLE4).unique()
     opened = (
         pl.concat(
             [
                 syns.select(TUPLE4),
-                tcp.filter(pl.col("tcp_flags") & 0x12 == 0x12).select(**reverse),
-                # the target talks back on it (not a RST): a connection established before the
-                # capture began, both directions talking
+                # the target talks back on it, not with a RST (its SYN-ACK, or its data and ACKs
+                # on a connection established before the capture began)
                 tcp.filter(pl.col("tcp_flags") & 0x04 == 0).select(**reverse),
             ]
         )
@@ -350,26 +358,36 @@ class Evidence:
             (pl.col("candidate") != "http_flood")
             | (pl.col("payload_len") > self.config.slow_segment_max_bytes)
         ).with_columns(bin=pl.col("ts").cast(pl.Int64) // self.bin_ns * self.bin_ns)
+        cap = _distinct_cap(self.config)
+        # per host first; a prefix's sums are its hosts' sums (dst_net is a function of dst)
+        per_host = cand.group_by("dst", "dst_net", "candidate").agg(
+            pl.len().alias("packets"),
+            pl.col("_asked").sum().alias("asked"),
+            pl.col("_done").sum().alias("done"),
+            pl.col("_open").sum().alias("open"),
+            pl.col("_answered").sum().alias("answered"),
+            pl.col("orphan_fragment").sum().alias("orphans"),
+        )
+        sums = ["packets", "asked", "done", "open", "answered", "orphans"]
+        # distinct values once per column for both keys (a flood's packets repeat them)
+        values = {
+            column: cand.select("dst", "dst_net", "candidate", pl.col(column).cast(pl.UInt128).alias("value")).unique()
+            for column in ("src", "eff_dport")
+        }  # fmt: skip
         for key in KEYS:
             pair = [key, "candidate"]
             self.stats[key].append(
-                cand.group_by(pair).agg(
-                    pl.len().alias("packets"),
-                    pl.col("_asked").sum().alias("asked"),
-                    pl.col("_done").sum().alias("done"),
-                    pl.col("_open").sum().alias("open"),
-                    pl.col("_answered").sum().alias("answered"),
-                    pl.col("orphan_fragment").sum().alias("orphans"),
-                )
-            )
+                per_host.drop("dst_net") if key == "dst" else per_host.group_by(pair).agg(pl.col(sums).sum())
+            )  # fmt: skip
             # flat rows (a filter copies): a list aggregate would keep every distinct value alive
-            for column in ("src", "eff_dport", "dst") if key == "dst_net" else ("src", "eff_dport"):
+            kinds = {column: values[column].select(*pair, "value") for column in values}
+            if key == "dst_net":  # how many hosts of the prefix it hits
+                kinds["dst"] = per_host.select(*pair, value=pl.col("dst"))
+            for column, frame_ in kinds.items():
                 self.distinct[key].append(
-                    cand.select(
-                        *pair, pl.col(column).cast(pl.UInt128).alias("value"), kind=pl.lit(column)
-                    )
-                    .unique()
-                    .filter(pl.int_range(pl.len()).over(pair) < _distinct_cap(self.config))
+                    frame_.unique()
+                    .with_columns(kind=pl.lit(column))
+                    .filter(pl.int_range(pl.len()).over(pair) < cap)
                 )
             self.bins[key].append(
                 counted.group_by(key, "candidate", "bin").agg(
@@ -708,7 +726,11 @@ def _http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
     requests = web.filter(
         (pl.col("candidate") == "http_flood") & (pl.col("payload_len") > cfg.slow_segment_max_bytes)
     )
-    syns = web.filter(pl.col("candidate") == "syn_flood")
+    # connections opened by the clients that request (a spoofed SYN flood's millions of
+    # sources never do: counting their SYNs per second would only cost)
+    syns = web.filter(pl.col("candidate") == "syn_flood").join(
+        requests.select("dst", "src").unique(), on=["dst", "src"], how="semi"
+    )
     sec = (pl.col("ts").cast(pl.Int64) // SECOND).alias("second")
     return pl.concat(
         [
@@ -907,13 +929,24 @@ def _ephemeral_reflector_answers(out: pl.DataFrame) -> pl.DataFrame:
         # one amplification per (target, size): the one with most of those answers
         .unique(["dst", "payload_len"], keep="first", maintain_order=True)
     )
-    joined = out.join(by_port, on=["dst", "dport"], how="left", maintain_order="left").join(
-        by_size, on=["dst", "payload_len"], how="left", maintain_order="left"
+    loose = pl.col("vector").is_null() | (pl.col("vector") == "udp_flood")
+    # only the rows that could join (unclassified or flood UDP from a high port) are looked up
+    rows = (
+        out.lazy()
+        .with_row_index("_i")
+        .filter(loose & (pl.col("proto") == 17) & (pl.col("sport") >= 1024))
+    )
+    joined = rows.join(by_port.lazy(), on=["dst", "dport"], how="left").join(
+        by_size.lazy(), on=["dst", "payload_len"], how="left"
     )
     in_span = pl.col("ts").is_between(pl.col("_a"), pl.col("_z"))
     sibling = pl.coalesce(pl.col("_by_port"), pl.when(in_span).then(pl.col("_by_size")))
-    loose = pl.col("vector").is_null() | (pl.col("vector") == "udp_flood")
-    take = loose & (pl.col("proto") == 17) & (pl.col("sport") >= 1024) & sibling.is_not_null()
-    return joined.with_columns(vector=pl.when(take).then(sibling).otherwise(pl.col("vector"))).drop(
-        "_by_port", "_by_size", "_a", "_z"
+    hits = (
+        joined.select("_i", sibling.alias("_sibling"))
+        .drop_nulls("_sibling")
+        .unique("_i", keep="first")
+        .collect()
     )
+    if hits.height == 0:
+        return out
+    return out.with_columns(out["vector"].scatter(hits["_i"], hits["_sibling"]))
