@@ -322,12 +322,19 @@ def confine(frame: Frame, phases: list[dict]) -> Frame:
         schema={"phase": pl.Int32, "vector": pl.String},
         orient="row",
     ).with_columns(_carried=pl.lit(True))
-    marked = frame.lazy().with_columns(phase=phase_column(bounds))
+    kept = pl.when(pl.col("_carried").fill_null(False)).then(pl.col("vector")).alias("vector")
+    if isinstance(frame, pl.DataFrame):  # only the label is recomputed: no copy of the frame
+        labels = (
+            frame.lazy()
+            .select(phase_column(bounds).alias("phase"), "vector")
+            .join(pairs.lazy(), on=["phase", "vector"], how="left", maintain_order="left")
+            .select(kept)
+            .collect()
+        )
+        return frame.with_columns(labels["vector"])
+    marked = frame.with_columns(phase=phase_column(bounds))
     marked = marked.join(pairs.lazy(), on=["phase", "vector"], how="left", maintain_order="left")
-    out = marked.with_columns(
-        vector=pl.when(pl.col("_carried").fill_null(False)).then(pl.col("vector"))
-    ).drop("phase", "_carried")
-    return out.collect() if isinstance(frame, pl.DataFrame) else out
+    return marked.with_columns(kept).drop("phase", "_carried")
 
 
 def confine_series(series: pl.DataFrame, phases: list[dict]) -> pl.DataFrame:

@@ -160,7 +160,7 @@ def _shared_ports(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
 
 TUPLE4 = ["src", "sport", "dst", "dport"]
 # what the confirmation tests read of a candidate packet (fewer columns: less memory per window)
-CAND_COLUMNS = ("_row", "ts", *TUPLE4, "proto", "tcp_flags", "payload_len", "eff_sport", "eff_dport", "orphan_fragment", "candidate")  # fmt: skip
+CAND_COLUMNS = ("_row", "ts", *TUPLE4, "payload_len", "eff_sport", "eff_dport", "orphan_fragment", "candidate")  # fmt: skip
 
 
 def _candidates(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.DataFrame:
@@ -722,7 +722,10 @@ def _persistent_http(
 
 def _http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
     """(dst, src, second): one client's HTTP requests, connections used and connections opened."""
-    web = cand.filter(pl.col("eff_dport").is_in(list(WEB_PORTS)) & (pl.col("proto") == 6))
+    web = cand.filter(  # both candidates are TCP
+        pl.col("candidate").is_in(["http_flood", "syn_flood"])
+        & pl.col("eff_dport").is_in(list(WEB_PORTS))
+    )
     requests = web.filter(
         (pl.col("candidate") == "http_flood") & (pl.col("payload_len") > cfg.slow_segment_max_bytes)
     )
@@ -782,9 +785,7 @@ def candidates(
     indexed = frame.with_row_index("_row")
     cand = _candidates(indexed.lazy(), config)
     ts = pl.col("ts").cast(pl.Int64)
-    return _flags(indexed, cand, config).with_columns(
-        second=ts // SECOND, bin=ts // bin_ns * bin_ns
-    )
+    return _flags(indexed, cand, config).with_columns(bin=ts // bin_ns * bin_ns)
 
 
 def span_ns(frame: pl.DataFrame | pl.LazyFrame) -> int:
@@ -828,7 +829,9 @@ def _label(frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts) -> pl.Da
             verdicts.hot[key].lazy(), on=[key, "candidate", "bin"], how="left"
         )
     if verdicts.solo.height:
-        marked = marked.join(verdicts.solo.lazy(), on=["dst", "src", "second"], how="left")
+        marked = marked.with_columns(second=pl.col("ts").cast(pl.Int64) // SECOND).join(
+            verdicts.solo.lazy(), on=["dst", "src", "second"], how="left"
+        )
     names = marked.collect_schema().names()
     flag = lambda name: pl.col(name).fill_null(False) if name in names else pl.lit(False)  # noqa: E731
     host = (
