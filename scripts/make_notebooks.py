@@ -70,8 +70,10 @@ NOTEBOOKS = {
         "attack = rep.packets.filter(pl.col('vector').is_in(['syn_flood', 'dns_amplification']))\n"
         "ttl = attack.group_by('vector', 'ttl').len()\n"
         "alt.Chart(ttl).mark_bar().encode(x='ttl:Q', y='len:Q', color='vector:N').properties(width=600, height=200)",
-        "## Where reflectors sit\nCountry and ASN lookup is not in this version yet; the /8 spread of reflectors shows how "
-        "widely the abused servers are scattered.",
+        "## Where the sources sit\nCountries and ASNs come from the embedded DB-IP Lite tables (or your own `.mmdb`, "
+        "`--geoip-db`). Spoofed sources are counted apart (their addresses are forged), reflectors are labelled as "
+        "abused servers. The /8 spread shows how widely the reflectors are scattered.",
+        "pl.DataFrame(rep.sources['countries'][:10])",
         "refl = rep.packets.filter(pl.col('vector') == 'dns_amplification')\n"
         "refl.select((pl.col('src') % (1 << 32) // (1 << 24)).cast(pl.Int64).alias('slash8')).group_by('slash8').len().sort('len', descending=True).head(10)",
         "pl.DataFrame(rep.sources['top'][:10])",

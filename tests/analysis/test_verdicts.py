@@ -159,3 +159,37 @@ def test_a_random_source_port_flood_names_no_reflected_service() -> None:
     ).select([pl.col(c).cast(t) for c, t in PACKET_SCHEMA.items()])
     found = {v["vector"] for v in wb.analyze(frame).vectors}
     assert found == {"udp_flood"}, found
+
+
+def _null_flood_pcap(link: int, snap_ip_bytes: int) -> bytes:
+    """A flood of TCP segments with no flags (a "null" flood) from 400 spoofed sources, on link
+    type ``link`` (1 Ethernet, 101 raw IP, 113 Linux cooked), cut to ``snap_ip_bytes`` of IP."""
+    import struct
+
+    head = {1: b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00", 101: b"",
+            113: struct.pack("!HHH8sH", 0, 1, 6, b"\x02" * 8, 0x0800)}[link]  # fmt: skip
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, link)
+    for k in range(2000):
+        tcp = struct.pack("!HHIIBBHHH", 1024 + k, 80, k, 0, 5 << 4, 0, 1024, 0, 0)
+        src = bytes([45, 12 + k % 200, k % 7, 1 + k % 400 % 250])
+        ip = struct.pack(
+            "!BBHHHBBH4s4s", 0x45, 0, 40, k, 0, 50, 6, 0, src, bytes([203, 0, 113, 80])
+        )
+        frame = head + ip + tcp
+        kept = frame[: len(head) + snap_ip_bytes]
+        ts = 1_600_000_000 + k / 1000  # 1,000 segments a second for 2 s
+        out += struct.pack("<IIII", int(ts), round((ts % 1) * 1e6), len(kept), len(frame)) + kept
+    return out
+
+
+@pytest.mark.parametrize("link", [1, 101, 113])
+def test_flag_evidence_is_read_at_the_ip_layer_whatever_the_link(tmp_path, link) -> None:
+    """A null-flag flood whose flags byte was captured is found on Ethernet, raw IP and Linux
+    cooked captures alike; cut before the flags byte, the flags are unknown and nothing is."""
+    kept = tmp_path / "kept.pcap"
+    kept.write_bytes(_null_flood_pcap(link, 34))  # IPv4 header + TCP up to its flags byte
+    found = {v["vector"] for v in wb.analyze(wb.load(kept, progress=False)).vectors}
+    assert found == {"tcp_other_flood"}, (link, found)
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes(_null_flood_pcap(link, 30))
+    assert wb.analyze(wb.load(cut, progress=False)).vectors == []

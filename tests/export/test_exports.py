@@ -89,16 +89,11 @@ def test_stix_bundle_is_valid(analysed, tmp_path) -> None:
     text = wb.export.stix(report, tmp_path / "b.json").read_text()
     bundle = stix2.parse(text, allow_custom=True)
     types = {o.type for o in bundle.objects}
-    assert {
-        "identity",
-        "observed-data",
-        "indicator",
-        "note",
-        "ipv4-addr",
-        "network-traffic",
-    } <= types
-    carpet = [o for o in bundle.objects if o.type == "indicator" and "ISSUBSET" in o.pattern]
-    assert carpet and "203.0.113.0/24" in carpet[0].pattern
+    assert {"identity", "attack-pattern", "relationship", "infrastructure", "observed-data",
+            "note", "ipv4-addr", "network-traffic"} <= types  # fmt: skip
+    assert "indicator" not in types  # nothing here says "this is malicious" of a victim
+    carpet = [o for o in bundle.objects if o.type == "identity" and "203.0.113.0/24" in o.name]
+    assert carpet and "carpet bombing" in carpet[0].description
 
 
 def test_parquet_round_trip_with_metadata(analysed, tmp_path) -> None:

@@ -30,3 +30,10 @@ def test_notebook_runs(path: Path, tmp_path) -> None:
     assert not errors
     if path.stem.startswith("05"):
         assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_no_notebook_says_a_feature_is_missing_that_exists() -> None:
+    """Words that lie: notebook 03 once said country and ASN lookup was not in this version."""
+    for path in NOTEBOOKS:
+        text = path.read_text().lower()
+        assert "not in this version" not in text, path.name

@@ -82,9 +82,14 @@ def _ext_header_bytes() -> pl.Expr:
 def _odd_flags() -> pl.Expr:
     """TCP flag combinations no normal segment carries (none, SYN+FIN, FIN+PSH+URG, SYN+RST)."""
     flags = pl.col("tcp_flags") & 0x3F
-    # flags 0 is evidence only when the snaplen kept the TCP header (else they are unknown)
+    # flags 0 is evidence only when the snaplen kept the TCP flags byte (else they are unknown):
+    # measured at the IP layer, whatever the link header (Ethernet, VLAN, cooked, raw IP)
+    v6 = pl.col("ip_ver") == 6
+    ip_total = pl.col("ip_len").cast(pl.Int64) + pl.when(v6).then(40).otherwise(0)
+    link_bytes = pl.col("wire_len").cast(pl.Int64) - ip_total
+    captured_ip = pl.col("cap_len").cast(pl.Int64) - link_bytes
     header_kept = (pl.col("cap_len") >= pl.col("wire_len")) | (
-        pl.col("cap_len") >= pl.when(pl.col("ip_ver") == 6).then(76).otherwise(56)
+        captured_ip >= pl.when(v6).then(40 + 14).otherwise(20 + 14)
     )
     return (
         ((flags == 0) & header_kept)

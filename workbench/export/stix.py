@@ -1,4 +1,5 @@
-"""A STIX 2.1 bundle for threat-intel platforms: who reported, what was observed, what to watch for."""
+"""A STIX 2.1 bundle for threat-intel platforms: the attack patterns, whom they targeted, the
+infrastructure they abused, what was observed."""
 
 from __future__ import annotations
 
@@ -20,59 +21,79 @@ def _ts(text: str) -> str:
     return f"{head}.{(frac + '000000')[:6]}Z"
 
 
+def _address(text: str):
+    """An IPv4 or IPv6 address (or CIDR prefix) as its STIX cyber-observable."""
+    return stix2.IPv6Address(value=text) if ":" in text else stix2.IPv4Address(value=text)
+
+
 def bundle(report) -> stix2.Bundle:
-    """Identity, observed-data per attack vector, indicators for reflectors and carpet-bombed prefixes, a note."""
+    """The attack in STIX 2.1 terms: one ``attack-pattern`` per vector (with its CAPEC
+    reference) that ``targets`` each victim (an ``identity`` per attacked host or carpet-bombed
+    prefix, never an indicator: the victim is not malicious); the reflectors of a reflection
+    vector as abused ``infrastructure`` (type amplification) that the pattern ``uses``;
+    ``observed-data`` with the packet counts over ``network-traffic`` whose protocols come from
+    the vector table; a note with the summary and the evidence block."""
     data = as_dict(report)
-    identity = stix2.Identity(name="ddos-workbench analyst", identity_class="individual")
-    objects: list = [identity]
-    for v in data.get("vectors", []):
-        hosts = [t for t in v["targets"] if "/" not in t][:20]
-        targets = [
-            stix2.IPv6Address(value=t) if ":" in t else stix2.IPv4Address(value=t) for t in hosts
-        ]
-        rule = RULES[v["vector"]]
-        family = "ipv6" if hosts and ":" in hosts[0] else "ipv4"
-        traffic = stix2.NetworkTraffic(
-            protocols=[family, *rule.protocols],  # from the vector table
-            dst_ref=targets[0].id if targets else None,
-            src_port=v["src_ports"][0] if v["src_ports"] else None,
-            allow_custom=True,
-            x_workbench_vector=v["vector"],
-        ) if targets else None  # fmt: skip
-        refs = [o for o in [*targets, traffic] if o is not None]
-        if refs:
-            objects += refs
-            objects.append(stix2.ObservedData(
-                first_observed=_ts(v["start"]), last_observed=_ts(v["end"]), number_observed=max(v["packets"], 1),
-                object_refs=[o.id for o in refs], created_by_ref=identity.id,
-                allow_custom=True, x_workbench_vector=v["vector"], x_workbench_evidence=v["evidence"],
-            ))  # fmt: skip
+    analyst = stix2.Identity(name="ddos-workbench analyst", identity_class="individual")
+    objects: list = [analyst]
+    by = {"created_by_ref": analyst.id}
+    victims: dict[str, stix2.Identity] = {}
+    for t in data.get("targets", []):
+        label = t.get("prefix") or t["address"]
+        kind = f"prefix of {t['hosts']} hosts (carpet bombing)" if "prefix" in t else "host"
+        victims[label] = stix2.Identity(
+            name=f"Target {label}", identity_class="system", description=f"Attacked {kind}: "
+            f"{t['packets']:,} packets, {t['bytes']:,} bytes of {', '.join(t['vectors'])}", **by,
+        )  # fmt: skip
+    objects += victims.values()
     spoof = {
         p["vector"]: p["verdict"]
         for p in data.get("sources", {}).get("spoofing", {}).get("per_vector", [])
     }
-    reflectors = [
-        s
-        for s in data.get("sources", {}).get("top", [])
-        if any(spoof.get(v) == "reflected" for v in s["vectors"])
-    ]
-    for s in reflectors[:MAX_INDICATED]:
-        kind = "ipv4-addr" if "." in s["address"] else "ipv6-addr"
-        objects.append(stix2.Indicator(
-            name=f"Abused reflector {s['address']}", pattern_type="stix",
-            pattern=f"[{kind}:value = '{s['address']}']", indicator_types=["compromised"],
-            description=f"Reflector in {', '.join(s['vectors'])}: {s['packets']:,} packets to the victim", created_by_ref=identity.id,
-        ))  # fmt: skip
-    for t in data.get("targets", []):
-        if "prefix" in t:
-            objects.append(stix2.Indicator(
-                name=f"Carpet-bombed prefix {t['prefix']}", pattern_type="stix",
-                pattern=f"[ipv4-addr:value ISSUBSET '{t['prefix']}']", indicator_types=["attribution"],
-                description=f"{t['hosts']} hosts hit by {', '.join(t['vectors'])}", created_by_ref=identity.id,
+    top_sources = data.get("sources", {}).get("top", [])
+    for v in data.get("vectors", []):
+        rule = RULES[v["vector"]]
+        pattern = stix2.AttackPattern(
+            name=v["vector"], description=rule.evidence,
+            external_references=[{"source_name": "capec", "external_id": rule.capec,
+                                  "url": f"https://capec.mitre.org/data/definitions/{rule.capec.split('-')[1]}.html"}],
+            allow_custom=True, x_workbench_vector=v["vector"], **by,
+        )  # fmt: skip
+        objects.append(pattern)
+        for label in v["targets"]:
+            if label in victims:
+                objects.append(stix2.Relationship(pattern, "targets", victims[label], **by))
+        hosts = v["targets"][:20]
+        addresses = [_address(t) for t in hosts]
+        family = "ipv6" if hosts and ":" in hosts[0] else "ipv4"
+        refs: list = list(addresses)
+        if addresses:
+            refs.append(stix2.NetworkTraffic(
+                protocols=[family, *rule.protocols],  # from the vector table
+                dst_ref=addresses[0].id, src_port=v["src_ports"][0] if v["src_ports"] else None,
+                allow_custom=True, x_workbench_vector=v["vector"],
             ))  # fmt: skip
+            objects += refs
+            objects.append(stix2.ObservedData(
+                first_observed=_ts(v["start"]), last_observed=_ts(v["end"]),
+                number_observed=max(v["packets"], 1), object_refs=[o.id for o in refs],
+                allow_custom=True, x_workbench_vector=v["vector"], x_workbench_evidence=v["evidence"], **by,
+            ))  # fmt: skip
+        if spoof.get(v["vector"]) == "reflected":
+            abused = [_address(s["address"]) for s in top_sources if v["vector"] in s["vectors"]]
+            abused = abused[:MAX_INDICATED]
+            infrastructure = stix2.Infrastructure(
+                name=f"Reflectors abused for {v['vector']}", infrastructure_types=["amplification"],
+                description=f"{v['unique_sources']:,} servers answered requests forged with the victim's"
+                " address; they are abused, not the attackers", **by,
+            )  # fmt: skip
+            objects += [infrastructure, *abused]
+            objects += [stix2.Relationship(infrastructure, "consists-of", a, **by) for a in abused]
+            objects.append(stix2.Relationship(pattern, "uses", infrastructure, **by))
     summary = report.summary() if hasattr(report, "summary") else "DDoS analysis"
-    objects.append(stix2.Note(content=summary, abstract="DDoS forensic summary", object_refs=[objects[-1].id] if len(objects) > 1 else [identity.id],
-                              created_by_ref=identity.id, allow_custom=True, x_workbench_evidence=evidence_block(report)))  # fmt: skip
+    refs = [o.id for o in objects if o.type in ("attack-pattern", "identity")][1:] or [analyst.id]
+    objects.append(stix2.Note(content=summary, abstract="DDoS forensic summary", object_refs=refs,
+                              allow_custom=True, x_workbench_evidence=evidence_block(report), **by))  # fmt: skip
     return stix2.Bundle(objects=objects, allow_custom=True)
 
 
