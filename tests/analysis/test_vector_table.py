@@ -47,7 +47,7 @@ def test_every_packet_rule_can_match_and_every_confirmation_is_judged() -> None:
             "proto": rule.proto[0] if rule.proto else 17,
             "eff_sport": rule.sport[0] if rule.sport else 40000,
             "eff_dport": rule.dport[0] if rule.dport else 40001,
-            "tcp_flags": rule.flags_value if rule.flags_mask else (0x29 if rule.match == "odd_flags" else 0x18),
+            "tcp_flags": rule.flags_value if rule.flags_mask else (0x01 if rule.match == "known_flags" else 0x18),
             "frag": 1 if rule.match == "fragment" else 0,
             "orphan_fragment": False,
             "_shared_port": rule.match == "shared_source_port",

@@ -38,6 +38,12 @@ class AnalysisConfig:
     # puts 1/64,000 (0.0016 %) on each port, so a service port it happens to hit is no reflection
     reflection_min_udp_share: float = 0.001
 
+    # reflectors answering from an ephemeral port (SSDP devices do) join the amplification on
+    # the same target when their answers converge on the target port that carries at least
+    # this share of it, or have a payload size that makes up at least this share of it
+    ephemeral_port_share: float = 0.5
+    ephemeral_size_share: float = 0.05
+
     # --- TCP state floods ---
     # completed handshakes / SYNs: a busy server completes most of its handshakes
     handshake_completion_max: float = 0.2
@@ -131,6 +137,10 @@ class AnalysisConfig:
     residual_share_of_peak: float = 0.004
     residual_min_pps: float = 0.2
     min_phase_bins: int = 5
+    # a phase edge goes where the unsmoothed traffic changes; a vector's bins under this share
+    # of its peak (a legitimate SYN now and then, labelled with a flood on the same host) are
+    # its background, not where it starts or ends
+    phase_edge_share_of_peak: float = 0.05
     min_vector_packets: int = 20
 
     def rate_bin_ms(self, span_ns: int) -> int:

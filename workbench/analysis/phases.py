@@ -143,7 +143,7 @@ def _likeness(runs: list[list[int]], grades: np.ndarray, k: int, n: int | None) 
 
 
 def _sharpen(merged: list[list], vectors: list[str], counts: np.ndarray, reach: int,
-             min_bins: int) -> None:  # fmt: skip
+             min_bins: int, edge_share: float) -> None:  # fmt: skip
     """Move each phase boundary, within ``reach`` bins, to where the unsmoothed traffic changes:
     the smoothing that keeps one attack one phase blurs its edges by a few bins, and a vector
     counts only inside its phases. The boundary goes where the fewest packets of the vectors
@@ -151,9 +151,8 @@ def _sharpen(merged: list[list], vectors: list[str], counts: np.ndarray, reach: 
     the tightest boundary."""
     if not vectors:
         return
-    # a vector's background (a legitimate SYN now and then, labelled with the flood on the
-    # same target) is not where it starts or ends: bins under 5 % of its peak do not count
-    counts = np.where(counts >= 0.05 * counts.max(axis=0, keepdims=True), counts, 0.0)
+    # a vector's background is not where it starts or ends (``phase_edge_share_of_peak``)
+    counts = np.where(counts >= edge_share * counts.max(axis=0, keepdims=True), counts, 0.0)
     column = {v: j for j, v in enumerate(vectors)}
     gaps: list[tuple[int, list]] = []
     for k in range(1, len(merged)):
@@ -284,7 +283,8 @@ def segment(
             merged[-1][1] = b
         else:
             merged.append([a, b, kind, vec])
-    _sharpen(merged, vectors, counts, config.min_phase_bins, config.min_phase_bins)
+    _sharpen(merged, vectors, counts, config.min_phase_bins, config.min_phase_bins,
+             config.phase_edge_share_of_peak)  # fmt: skip
     bounds = [
         (start_ns + axis.real(a) * bin_ns, end_ns + 1 if b >= bins else start_ns + axis.real(b) * bin_ns)
         for a, b, *_ in merged

@@ -149,7 +149,7 @@ def _vector_entries(classified: Frame, series: pl.DataFrame, config: AnalysisCon
             # a DoS from one or a few hosts, or a DDoS from a crowd (reflectors are a crowd)
             "distributed": bool(sources_n >= config.min_sources_flood
                                 or (rule.family == "reflection" and sources_n > 1)),
-            "service": rule.service or (f"udp/{top_sport[0]}" if vector == "udp_reflection" and top_sport else None),
+            "service": rule.service or (f"udp/{top_sport[0]}" if rule.match == "shared_source_port" and top_sport else None),
             "targets": target_labels(targets.get(vector, [])),
             "src_ports": src_ports["sport"].to_list(),
             "dst_ports": dst_ports["dport"].to_list(),

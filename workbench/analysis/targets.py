@@ -11,13 +11,16 @@ CARPET_MIN_HOSTS = DEFAULT.carpet_min_hosts  # hosts of one /24 (/48) hit by one
 V4_BITS, V6_BITS = 24, 48
 
 
-WEB_PORTS = (80, 443, 8080, 8000, 8443)
+from workbench.analysis.vector_table import VECTORS, WEB_PORTS  # noqa: E402
+
+# vectors labelled as whole sessions (both directions): the server's side is not the target's
+SESSION_VECTORS = [r.name for r in VECTORS if r.family in ("http", "slow_http")]
 
 
 def _attack(frame: Frame) -> pl.LazyFrame:
     """Attack packets toward their targets (an HTTP flood's server answers point back at the bots)."""
     # the server's side of an HTTP or slow-HTTP session: from its service port (the lower one)
-    reply = pl.col("vector").is_in(["http_flood", "slow_http"]) & (
+    reply = pl.col("vector").is_in(SESSION_VECTORS) & (
         pl.col("sport").is_in(list(WEB_PORTS)) | (pl.col("sport") < pl.col("dport"))
     )
     return frame.lazy().filter(pl.col("vector").is_not_null() & ~reply)

@@ -29,6 +29,21 @@ from workbench.analysis.vector_table import (
 )
 from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
 
+
+def _confirmed_by(confirm: str) -> list[str]:
+    """The vectors the table confirms with ``confirm`` (tests are keyed by confirmation, not name)."""
+    return [r.name for r in VECTORS if r.confirm == confirm]
+
+
+HANDSHAKES = _confirmed_by("incomplete_handshakes")
+UNANSWERED_UDP = _confirmed_by("unanswered_udp")
+FRAGMENTS = _confirmed_by("fragments")
+HTTP_RATE = _confirmed_by("http_rate")
+SYNACKS = _confirmed_by("unsolicited_synack")
+UNLISTED = [r.name for r in VECTORS if r.match == "shared_source_port"]
+ICMP = [r.name for r in VECTORS if r.proto and set(r.proto) <= {1, 58}]
+TCP = [r.name for r in VECTORS if r.proto == (6,)]
+
 __all__ = ["RULES", "VECTORS", "Evidence", "VectorRule", "Verdicts", "candidates", "classify"]
 
 
@@ -79,10 +94,10 @@ def _ext_header_bytes() -> pl.Expr:
     return pl.when(plain_v6).then(extra).otherwise(0).fill_null(0)
 
 
-def _odd_flags() -> pl.Expr:
-    """TCP flag combinations no normal segment carries (none, SYN+FIN, FIN+PSH+URG, SYN+RST)."""
+def _known_flags() -> pl.Expr:
+    """TCP flags that were captured: any combination, but no flags at all only when the
+    snaplen kept the flags byte (a cut header reads as flags 0, which would be a null flood)."""
     flags = pl.col("tcp_flags") & 0x3F
-    # flags 0 is evidence only when the snaplen kept the TCP flags byte (else they are unknown):
     # measured at the IP layer, whatever the link header (Ethernet, VLAN, cooked, raw IP)
     v6 = pl.col("ip_ver") == 6
     ip_total = pl.col("ip_len").cast(pl.Int64) + pl.when(v6).then(40).otherwise(0)
@@ -91,19 +106,14 @@ def _odd_flags() -> pl.Expr:
     header_kept = (pl.col("cap_len") >= pl.col("wire_len")) | (
         captured_ip >= pl.when(v6).then(40 + 14).otherwise(20 + 14)
     )
-    return (
-        ((flags == 0) & header_kept)
-        | ((flags & 0x03) == 0x03)
-        | ((flags & 0x29) == 0x29)
-        | ((flags & 0x06) == 0x06)
-    )
+    return (flags != 0) | header_kept
 
 
 # the named packet predicates rows of the table may ask for (beyond proto/ports/flags)
 MATCHES = {
     "fragment": lambda: pl.col("frag") & (FRAG_MORE | FRAG_NONFIRST) > 0,
     "shared_source_port": lambda: pl.col("_shared_port"),
-    "odd_flags": _odd_flags,
+    "known_flags": _known_flags,
     "client_payload": lambda: (pl.col("payload_len") > 0) & (pl.col("tcp_flags") & 0x04 == 0),
     "ipv6_extension_headers": lambda: (_ext_header_bytes() >= 8) & ~pl.col("proto").is_in([1, 58]),
     "connection": lambda: pl.lit(False),  # judged per connection (slow_http.py)
@@ -220,7 +230,7 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> p
         .with_columns(_asked_group=pl.lit(True))
     )
     reverse = dict(src="dst", sport="dport", dst="src", dport="sport")
-    flood_tuples = kinds.filter(c == "udp_flood").select(TUPLE4).unique()
+    flood_tuples = kinds.filter(c.is_in(UNANSWERED_UDP)).select(TUPLE4).unique()
     answered = (
         udp.select(**reverse)
         .join(flood_tuples, on=TUPLE4, how="semi")
@@ -228,14 +238,14 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> p
         .with_columns(_answered=pl.lit(True))
     )
     syns = tcp.filter(pl.col("tcp_flags") & 0x12 == 0x02)
-    synack_keys = kinds.filter(c == "synack_reflection").select("dst", "src", "sport").unique()
+    synack_keys = kinds.filter(c.is_in(SYNACKS)).select("dst", "src", "sport").unique()
     synack_asked = (
         syns.select(dst="src", src="dst", sport="dport")
         .join(synack_keys, on=["dst", "src", "sport"], how="semi")
         .unique()
         .with_columns(_asked_syn=pl.lit(True))
     )
-    syn_tuples = kinds.filter(c == "syn_flood").select(TUPLE4).unique()
+    syn_tuples = kinds.filter(c.is_in(HANDSHAKES)).select(TUPLE4).unique()
     completed = (
         tcp.filter((pl.col("tcp_flags") & 0x10 > 0) & (pl.col("tcp_flags") & 0x02 == 0))
         .join(syn_tuples, on=TUPLE4, how="semi")
@@ -275,7 +285,7 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> p
     c = pl.col("candidate")
     return (
         out.with_columns(
-            _asked=pl.when(c == "synack_reflection")
+            _asked=pl.when(c.is_in(SYNACKS))
             .then(pl.col("_asked_syn"))
             .otherwise(pl.col("_asked") | pl.col("_asked_group").fill_null(False))
             .fill_null(False),
@@ -360,7 +370,7 @@ class Evidence:
         self.last_s = hi if self.last_s is None else max(self.last_s, hi)
         # HTTP floods count requests (client segments larger than a trickled header line)
         counted = cand.filter(
-            (pl.col("candidate") != "http_flood")
+            ~pl.col("candidate").is_in(HTTP_RATE)
             | (pl.col("payload_len") > self.config.slow_segment_max_bytes)
         ).with_columns(bin=pl.col("ts").cast(pl.Int64) // self.bin_ns * self.bin_ns)
         cap = _distinct_cap(self.config)
@@ -536,16 +546,16 @@ def _confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> p
         orphan_fragments=pl.col("orphans") / n,
     )
     reflected = c.is_in(list(REFLECTION))
-    unlisted = c == "udp_reflection"
+    unlisted = c.is_in(UNLISTED)
     # a flood from random source ports puts 1/64,000 of itself on every port, a service's
     # among them: a reflection is a real share of the UDP its target receives
     udp = c.is_in([r.name for r in VECTORS if r.proto == (17,)])
     stats = stats.with_columns(udp_share=n / pl.col("packets").filter(udp).sum().over(key).clip(1))
     stats = stats.with_columns(
         unsolicited=pl.when(reflected).then(pl.col("unsolicited")),
-        completion=pl.when(c == "syn_flood").then(pl.col("completion")),
+        completion=pl.when(c.is_in(HANDSHAKES)).then(pl.col("completion")),
         orphan_share=pl.when(c.is_in(ORPHAN_KINDS)).then(pl.col("orphan_share")),
-        answered_share=pl.when(c == "udp_flood").then(pl.col("answered_share")),
+        answered_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("answered_share")),
     )
     crowd = pl.col("sources") >= cfg.min_sources_flood
     # a target of reflection is one unicast host; answers to a group address are LAN chatter
@@ -561,10 +571,10 @@ def _confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> p
                 .otherwise(cfg.min_sources_reflection)
             )
             & (pl.col("unsolicited") >= cfg.unsolicited_share)
-            & ((c == "synack_reflection") | (pl.col("udp_share") >= cfg.reflection_min_udp_share))
+            & (c.is_in(SYNACKS) | (pl.col("udp_share") >= cfg.reflection_min_udp_share))
             & unicast
         )
-        .when(c == "syn_flood")
+        .when(c.is_in(HANDSHAKES))
         .then(
             (pl.col("completion") <= cfg.handshake_completion_max)
             # a port scan touches many ports once each: not a flood
@@ -572,7 +582,7 @@ def _confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> p
         )
         .when(c.is_in(ORPHAN_KINDS))
         .then(pl.col("orphan_share") >= cfg.orphan_share_min)
-        .when(c == "udp_flood")
+        .when(c.is_in(UNANSWERED_UDP))
         .then(pl.col("answered_share") <= cfg.udp_answered_max)
         .otherwise(pl.lit(True))
     )
@@ -580,12 +590,12 @@ def _confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> p
     whole = (
         pl.when(reflected)
         .then(pl.lit(True))
-        .when(c.is_in(["syn_flood", *ORPHAN_KINDS]))
+        .when(c.is_in([*HANDSHAKES, *ORPHAN_KINDS]))
         .then(crowd)
-        .when(c == "udp_flood")
+        .when(c.is_in(UNANSWERED_UDP))
         .then(pl.col("dst_ports") >= cfg.random_ports_min)
         # fragments of datagrams never seen starting: no host sends those
-        .when(c == "ip_fragment_flood")
+        .when(c.is_in(FRAGMENTS))
         .then(pl.col("orphan_fragments") >= cfg.orphan_fragment_share_min)
         .otherwise(pl.lit(False))
     )
@@ -609,9 +619,9 @@ def _confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> p
 def flood_pps(candidate: pl.Expr, cfg: AnalysisConfig) -> pl.Expr:
     """The rate above which no benign host receives traffic of this kind, whatever its baseline."""
     return (
-        pl.when(candidate == "icmp_flood")
+        pl.when(candidate.is_in(ICMP))
         .then(cfg.flood_pps_icmp)
-        .when(candidate == "http_flood")
+        .when(candidate.is_in(HTTP_RATE))
         .then(float("inf"))  # HTTP: judged against the target's own rate and per client
         .otherwise(cfg.flood_pps_other)
     )
@@ -630,7 +640,7 @@ def _hot_bins(
     schema = {key: pl.UInt128, "candidate": pl.String, "bin": pl.Int64}
     if per_bin.is_empty():
         return pl.DataFrame(schema=schema)
-    http = pl.col("candidate") == "http_flood"
+    http = pl.col("candidate").is_in(HTTP_RATE)
     # HTTP in whole seconds: requests arrive a few per second even in a flood
     width = pl.when(http).then(SECOND).otherwise(bin_ns)
     rebinned = (
@@ -697,7 +707,7 @@ def _persistent_http(
 ) -> pl.DataFrame:
     """Keep a crowd's HTTP flood only where its clients keep requesting through the hot
     seconds (bots); a flash crowd's visitors load a page and leave."""
-    http = pl.col("candidate") == "http_flood"
+    http = pl.col("candidate").is_in(HTTP_RATE)
     flood = hot.filter(http)
     if flood.is_empty() or key != "dst" or per_client.is_empty():
         return hot.filter(~http) if key != "dst" else hot
@@ -728,15 +738,15 @@ def _persistent_http(
 def _http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
     """(dst, src, second): one client's HTTP requests, connections used and connections opened."""
     web = cand.filter(  # both candidates are TCP
-        pl.col("candidate").is_in(["http_flood", "syn_flood"])
+        pl.col("candidate").is_in([*HTTP_RATE, *HANDSHAKES])
         & pl.col("eff_dport").is_in(list(WEB_PORTS))
     )
     requests = web.filter(
-        (pl.col("candidate") == "http_flood") & (pl.col("payload_len") > cfg.slow_segment_max_bytes)
+        pl.col("candidate").is_in(HTTP_RATE) & (pl.col("payload_len") > cfg.slow_segment_max_bytes)
     )
     # connections opened by the clients that request (a spoofed SYN flood's millions of
     # sources never do: counting their SYNs per second would only cost)
-    syns = web.filter(pl.col("candidate") == "syn_flood").join(
+    syns = web.filter(pl.col("candidate").is_in(HANDSHAKES)).join(
         requests.select("dst", "src").unique(), on=["dst", "src"], how="semi"
     )
     sec = (pl.col("ts").cast(pl.Int64) // SECOND).alias("second")
@@ -821,10 +831,12 @@ def classify(
         verdicts = evidence.verdicts()
     else:
         cand = candidates(frame, config, verdicts.bin_ns)
-    return _label(frame, cand, verdicts)
+    return _label(frame, cand, verdicts, config)
 
 
-def _label(frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts) -> pl.DataFrame:
+def _label(
+    frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts, config: AnalysisConfig = DEFAULT
+) -> pl.DataFrame:
     """The ``vector`` of each packet of ``frame`` from its candidates and the verdicts."""
     marked = cand.lazy()
     if verdicts.veto is not None:
@@ -842,7 +854,7 @@ def _label(frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts) -> pl.Da
     host = (
         flag("_whole_dst")
         | flag("_hot_dst")
-        | (flag("_solo") & (pl.col("candidate") == "http_flood"))
+        | (flag("_solo") & pl.col("candidate").is_in(HTTP_RATE))
     )
     net = (flag("_whole_dst_net") | flag("_hot_dst_net")) & ~flag("_veto")
     c = pl.col("candidate")
@@ -850,10 +862,10 @@ def _label(frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts) -> pl.Da
     # verdict: a SYN whose handshake completed, a segment of an open connection, an answer
     # the target asked for, UDP on a flow the target answers
     legitimate = (
-        ((c == "syn_flood") & pl.col("_done"))
+        (c.is_in(HANDSHAKES) & pl.col("_done"))
         | (c.is_in(list(ORPHAN_KINDS)) & pl.col("_open"))
         | (c.is_in(list(REFLECTION)) & pl.col("_asked"))
-        | ((c == "udp_flood") & pl.col("_answered"))
+        | (c.is_in(UNANSWERED_UDP) & pl.col("_answered"))
     )
     hits = (
         marked.filter((host | net) & ~legitimate)
@@ -868,10 +880,12 @@ def _label(frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts) -> pl.Da
     out = frame.with_columns(vector)
     out = _slow_connections(out, verdicts.slow)
     # an http flood is whole sessions: every segment of them, the server's answers too
-    flood = out.filter(pl.col("vector") == "http_flood").select(TUPLE4).unique()
+    flood = out.filter(pl.col("vector").is_in(HTTP_RATE)).select(*TUPLE4, "vector").unique(TUPLE4)
     if flood.height:
-        swapped = flood.select(src="dst", sport="dport", dst="src", dport="sport")
-        sessions = pl.concat([flood, swapped]).unique().with_columns(_session=pl.lit("http_flood"))
+        swapped = flood.select(
+            src="dst", sport="dport", dst="src", dport="sport", _session="vector"
+        )
+        sessions = pl.concat([flood.rename({"vector": "_session"}), swapped]).unique(TUPLE4)
         out = (
             out.join(sessions, on=TUPLE4, how="left", maintain_order="left")
             .with_columns(
@@ -879,7 +893,7 @@ def _label(frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts) -> pl.Da
             )
             .drop("_session")
         )
-    out = _ephemeral_reflector_answers(out)
+    out = _ephemeral_reflector_answers(out, config)
     return out.select(*frame.columns, "vector")
 
 
@@ -888,25 +902,22 @@ def _slow_connections(out: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
     if slow.is_empty():
         return out
     keys = slow.select("src", "dst", "dport").unique()
-    both = pl.concat([keys, keys.select(src="dst", dst="src", sport="dport")], how="diagonal")
     fwd = keys.with_columns(_slow=pl.lit(True))
     back = keys.select(src="dst", dst="src", sport="dport").with_columns(_slow_back=pl.lit(True))
-    del both
     marked = out.join(fwd, on=["src", "dst", "dport"], how="left", maintain_order="left").join(
         back, on=["src", "dst", "sport"], how="left", maintain_order="left"
     )
     is_slow = (pl.col("proto") == 6) & (
         pl.col("_slow").fill_null(False) | pl.col("_slow_back").fill_null(False)
     )
-    keep = pl.col("vector").is_null() | pl.col("vector").is_in(
-        ["http_flood", "ack_flood", "syn_flood", "rst_flood", "tcp_other_flood"]
-    )
+    keep = pl.col("vector").is_null() | pl.col("vector").is_in(TCP)
+    slow_name = next(r.name for r in VECTORS if r.confirm == "slow_connections")
     return marked.with_columns(
-        vector=pl.when(is_slow & keep).then(pl.lit("slow_http")).otherwise(pl.col("vector"))
-    ).drop("_slow", "_slow_back")  # fmt: skip
+        vector=pl.when(is_slow & keep).then(pl.lit(slow_name)).otherwise(pl.col("vector"))
+    ).drop("_slow", "_slow_back")
 
 
-def _ephemeral_reflector_answers(out: pl.DataFrame) -> pl.DataFrame:
+def _ephemeral_reflector_answers(out: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     """Some reflectors (SSDP devices above all) answer from an ephemeral port. UDP from a high
     port (unclassified, or a UDP flood by its rate alone) joins a confirmed amplification on the
     same target, while it runs, when it converges on the very target port the amplification
@@ -919,14 +930,14 @@ def _ephemeral_reflector_answers(out: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.len().alias("n"))
         .with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector"))
     )
-    by_port = ports.filter(pl.col("share") >= 0.5).select(
+    by_port = ports.filter(pl.col("share") >= config.ephemeral_port_share).select(
         "dst", "dport", pl.col("vector").alias("_by_port")
     )
     sizes = (
         amp.group_by("dst", "vector", "payload_len")
         .agg(pl.len().alias("n"))
         .with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector"))
-        .filter(pl.col("share") >= 0.05)
+        .filter(pl.col("share") >= config.ephemeral_size_share)
     )
     spans = amp.group_by("dst", "vector").agg(
         pl.col("ts").min().alias("_a"), pl.col("ts").max().alias("_z")
@@ -937,7 +948,7 @@ def _ephemeral_reflector_answers(out: pl.DataFrame) -> pl.DataFrame:
         # one amplification per (target, size): the one with most of those answers
         .unique(["dst", "payload_len"], keep="first", maintain_order=True)
     )
-    loose = pl.col("vector").is_null() | (pl.col("vector") == "udp_flood")
+    loose = pl.col("vector").is_null() | pl.col("vector").is_in(UNANSWERED_UDP)
     # only the rows that could join (unclassified or flood UDP from a high port) are looked up
     rows = (
         out.lazy()

@@ -50,6 +50,8 @@ class Attack:
     connections: int = 0  # slow_http: concurrent connections at scale 1
     preopened: bool = False  # slow_http: connections already open when the capture starts
     interval: tuple[float, float] = (5.0, 15.0)  # slow_http: seconds between header lines
+    tcp_flags: int | None = None  # override the vector's TCP flags (PSH-ACK, FIN, ...)
+    sizes: tuple[int, ...] | None = None  # override the vector's L4 payload sizes
 
     @property
     def ipv6(self) -> bool:
@@ -457,6 +459,50 @@ _add(
             ),
         ),
         mitigation=(95, 0.15),
+    )
+)
+_add(
+    Scenario(
+        name="tcp-flag-floods",
+        description=(
+            "TCP floods of other flag combinations: PSH-ACK with payload to SSH from spoofed sources, FIN"
+            " to HTTPS from spoofed sources, then PSH-ACK from one host to RDP"
+        ),
+        start="2023-02-02T02:00:00Z",
+        duration=120,
+        phases=(
+            (0, 15, "baseline"),
+            (15, 45, "attack"),
+            (45, 55, "baseline"),
+            (55, 85, "attack"),
+            (85, 95, "baseline"),
+            (95, 120, "attack"),
+        ),
+        attacks=(
+            Attack(
+                "ack_flood",
+                15,
+                45,
+                1500,
+                ("203.0.113.10",),
+                dport=22,
+                tcp_flags=0x18,
+                sizes=(64, 512, 1200),
+            ),
+            Attack("tcp_other_flood", 55, 85, 1500, ("203.0.113.80",), dport=443, tcp_flags=0x01),
+            Attack(
+                "ack_flood",
+                95,
+                120,
+                1200,
+                ("203.0.113.11",),
+                sources="single",
+                dport=3389,
+                tcp_flags=0x18,
+                sizes=(100,),
+                sport_step=True,
+            ),
+        ),
     )
 )
 _add(

@@ -257,7 +257,16 @@ def vector_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: f
     b.add(**cols)
 
 
-_VARIANT_FIELDS = ("sources", "src_prefix", "ttl_values", "bots", "sport", "dport")
+_VARIANT_FIELDS = (
+    "sources",
+    "src_prefix",
+    "ttl_values",
+    "bots",
+    "sport",
+    "dport",
+    "tcp_flags",
+    "sizes",
+)
 
 
 def _is_variant(spec: VectorSpec, attack, targets) -> bool:
@@ -333,7 +342,9 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
     else:
         dst_hi, dst_lo = sources.v4(rng.choice(targets, n))
     src_hi, src_lo, ttl, who = senders(b, pools, spec, attack, n, v6=v6, reflectors=reflectors)
-    sizes = tuple(min(s, 1400) for s in spec.sizes) if v6 else spec.sizes
+    sizes = attack.sizes or spec.sizes
+    sizes = tuple(min(s, 1400) for s in sizes) if v6 else sizes
+    flags = spec.tcp_flags if attack.tcp_flags is None else attack.tcp_flags
     tpl_ids = np.array([b.template((spec.template, s), lambda s=s: make_template(spec.template, s))
                         for s in sizes])  # fmt: skip
     tpl = rng.choice(tpl_ids, n)
@@ -341,7 +352,7 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
     if v6 and proto == 1:
         proto, icmp_type = 58, 128  # ICMPv6 echo request
     cols = dict(ts=ts, ver=6 if v6 else 4, src_hi=src_hi, src_lo=src_lo, dst_hi=dst_hi, dst_lo=dst_lo,
-                proto=proto, ttl=ttl, tpl=tpl, label=label, tcp_flags=spec.tcp_flags, icmp_type=icmp_type)  # fmt: skip
+                proto=proto, ttl=ttl, tpl=tpl, label=label, tcp_flags=flags, icmp_type=icmp_type)  # fmt: skip
     sport = spec.sport if attack.sport is None else attack.sport
     dport = spec.dport if attack.dport is None else attack.dport
     single = (attack.sources or spec.sources) == "single"
@@ -357,7 +368,7 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
         cols["sport"] = np.where(moved, _ephemeral(rng, n), cols["sport"])
     if proto == 6:
         cols["seq"] = rng.integers(0, 1 << 32, n)
-        cols["ack"] = np.where(spec.tcp_flags & 0x10, rng.integers(0, 1 << 32, n), 0)
+        cols["ack"] = np.where(flags & 0x10, rng.integers(0, 1 << 32, n), 0)
     if proto in (1, 58):
         # echo identifier: one per flooding process for a single host, random otherwise
         cols["sport"] = int(rng.integers(0, 65536)) if single else rng.integers(0, 65536, n)
