@@ -134,3 +134,19 @@ def test_analysis_uses_application_evidence(tshark, tmp_path) -> None:
         .str.contains("ntp_requestcode")
         .any()
     )
+
+
+def test_several_files_are_analysed_and_dissected_together(tshark) -> None:
+    """``wb.analyze([a, b], dissect=...)`` reads both files and dissects each one's packets in
+    its own file (packet numbers run on across the files)."""
+    first, second = SAMPLES / "application_layer.pcap", SAMPLES / "reflection_mix.pcap"
+    report = wb.analyze([first, second], dissect=40)
+    assert len(report.capture["paths"]) == 2
+    found = {v["vector"]: v for v in report.vectors}
+    assert {"http_flood", "dns_amplification"} <= set(found)
+    http = found["http_flood"]["evidence"]["application"]  # from the first file
+    dns = found["dns_amplification"]["evidence"]["application"]  # from the second
+    assert http and dns and "dns_query_name" in dns
+    alone = wb.analyze(second, dissect=40)
+    alone_dns = next(v for v in alone.vectors if v["vector"] == "dns_amplification")
+    assert set(dns["dns_query_name"]) == set(alone_dns["evidence"]["application"]["dns_query_name"])

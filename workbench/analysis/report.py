@@ -61,8 +61,10 @@ class Report:
     def to_json(self, path: str | Path | None = None) -> str:
         """The report as JSON text; written to ``path`` when given."""
         text = json.dumps(self.data, indent=2, default=str)
-        if path is not None:
-            Path(path).write_text(text)
+        if path is not None:  # whole or not at all, as every export
+            from workbench.export.atomic import write_text
+
+            write_text(path, text)
         return text
 
     def to_html(self, path: str | Path) -> Path:
@@ -253,10 +255,13 @@ def analyze(
     """
     scratch = None
     links = parse_links(link_capacity)  # a mistyped capacity fails before any reading
-    if isinstance(capture, (str, Path)) and Path(capture).is_file():
+    several = isinstance(capture, (list, tuple)) and all(
+        isinstance(p, (str, Path)) for p in capture
+    )
+    if several or (isinstance(capture, (str, Path)) and Path(capture).is_file()):
         from workbench.capture.reader import load
 
-        capture = load(capture, progress=progress)
+        capture = load(list(capture) if several else capture, progress=progress)
     if isinstance(capture, (pl.LazyFrame, str, Path)):
         lazy, meta = _dataset(capture)
         links = resolve_links(links, meta.get("interfaces", []))
@@ -333,8 +338,16 @@ def analyze(
             partials=partials,
         ),
     }
-    if dissect and partials.packets and hasattr(capture, "meta") and len(capture.meta.files) == 1:
+    if dissect and partials.packets and hasattr(capture, "meta") and capture.meta.files:
         _application_evidence(data, capture, classified, 200 if dissect is True else int(dissect))
+    elif dissect and partials.packets:
+        import warnings
+
+        warnings.warn(
+            "dissection reads the capture files themselves: analyse the files (not a dataset or a"
+            " frame) to add what their payloads say",
+            stacklevel=2,
+        )
     targets = [t.get("prefix") or t["address"] for t in data["targets"]]
     if targets:
         data["saturation"]["directions"] = saturation_mod.assess_directions(

@@ -85,12 +85,10 @@ def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, f
     rep = wb.analyze(cap)
     dns = wb.dissect(cap, rep.packets, sample_per_vector=100)
     """
-    paths = capture.meta.to_dict()["paths"] if hasattr(capture, "meta") else [str(capture)]
-    if len(paths) != 1:
-        raise ParameterError(
-            "dissect works on one capture file at a time: load the file you want to read"
-        )
-    path = Path(paths[0])
+    if hasattr(capture, "meta"):  # several files: each reads its own share of the packets
+        files = [(Path(f.path), f.packets) for f in capture.meta.files]
+    else:
+        files = [(Path(capture), None)]
     if selection is None:
         frame = capture.packets if hasattr(capture, "packets") else None
         if frame is None:
@@ -112,7 +110,32 @@ def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, f
         else list(FIELDS)
     )
     wanted = list(fields) if fields else fields_for(vectors)
-    numbers = (chosen["packet"] + 1).to_list()  # editcap and tshark count frames from 1
+    parts = []
+    first = 0  # the packet number of each file's first packet in the capture's frame
+    for path, packets in files:
+        last = first + packets if packets is not None else None
+        mine = chosen["packet"].filter(
+            (chosen["packet"] >= first) & ((chosen["packet"] < last) if last is not None else True)
+        )
+        if mine.len():
+            local = _dissect_file(path, (mine - first).to_list(), wanted, progress)
+            parts.append(local.with_columns(packet=pl.col("packet") + first))
+        first = last if last is not None else first
+    out = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(schema={"packet": pl.Int64, **{column(f): pl.String for f in wanted}})
+    )
+    if "vector" in chosen.columns:
+        out = out.join(chosen, on="packet", how="left")
+    return out.select("packet", pl.exclude("packet"))
+
+
+def _dissect_file(
+    path: Path, packets: list[int], wanted: list[str], progress: bool | None
+) -> pl.DataFrame:
+    """The ``wanted`` fields of some packets (numbered from 0) of one file, with ``packet``."""
+    numbers = [p + 1 for p in packets]  # editcap and tshark count frames from 1
     runs = _runs(numbers)
     parts = []
     chunks = range(math.ceil(len(runs) / MAX_SELECTIONS))
@@ -146,14 +169,11 @@ def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, f
         if parts
         else pl.DataFrame(schema={n: pl.String for n in ["frame.number", *wanted]})
     )
-    out = (
+    return (
         raw.rename({f: column(f) for f in wanted})
         .with_columns(packet=pl.col("frame.number").cast(pl.Int64) - 1)
         .drop("frame.number")
     )
-    if "vector" in chosen.columns:
-        out = out.join(chosen, on="packet", how="left")
-    return out.select("packet", pl.exclude("packet"))
 
 
 def dns_subdomain_entropy(dissected: pl.DataFrame, min_queries: int = 20) -> pl.DataFrame:
