@@ -194,3 +194,22 @@ def test_flag_evidence_is_read_at_the_ip_layer_whatever_the_link(tmp_path, link)
     cut = tmp_path / "cut.pcap"
     cut.write_bytes(_null_flood_pcap(link, 30))
     assert wb.analyze(wb.load(cut, progress=False)).vectors == []
+
+
+def test_scrubbing_is_seen_in_the_path_when_the_rate_hardly_drops(scenarios) -> None:
+    """60 % of the attack still gets through, but every reflector now arrives four hops further
+    away: the phase after the diversion is mitigated, and says why."""
+    truth, report = scenarios["scrubbing-path"]
+    assert [p["kind"] for p in report.phases] == ["baseline", "attack", "mitigated"]
+    mitigated = report.phases[2]
+    assert mitigated["scrubbing"]["ttl_drop_hops"] == 4
+    assert mitigated["scrubbing"]["share_of_senders"] >= 0.9
+    split = pl.Series([mitigated["start"], truth["mitigation_start"]]).str.to_datetime(
+        time_unit="ns"
+    )
+    assert abs((split[0] - split[1]).total_seconds()) <= 1
+    # the rate alone would not have told: the residue is above the heavy share of the peak
+    assert mitigated["peak_pps"] >= 0.4 * report.phases[1]["peak_pps"]
+    # no other scenario's senders moved: no phase elsewhere claims a scrubbing center
+    others = [p for n, (_, r) in scenarios.items() if n != "scrubbing-path" for p in r.phases]
+    assert not [p for p in others if "scrubbing" in p]

@@ -132,6 +132,16 @@ class AnalysisConfig:
     # --- DNS ---
     # water torture is queries to one server far above its own rate (rate rules above)
 
+    # --- mitigation seen in the path ---
+    # a scrubbing center in the path: senders' TTLs fall by at least this many hops at once
+    # (a diversion adds several routers; one extra hop is a routine route change)
+    scrubbing_ttl_drop_min: int = 2
+    # ... for at least this many real senders, this share of those sending across the switch,
+    # all within this many seconds of each other (a diversion is one routing change)
+    scrubbing_min_senders: int = 20
+    scrubbing_sender_share: float = 0.6
+    scrubbing_switch_spread_s: float = 10.0
+
     # --- phases ---
     heavy_share_of_peak: float = 0.3
     residual_share_of_peak: float = 0.004

@@ -285,18 +285,48 @@ def segment(
             merged.append([a, b, kind, vec])
     _sharpen(merged, vectors, counts, config.min_phase_bins, config.min_phase_bins,
              config.phase_edge_share_of_peak)  # fmt: skip
-    bounds = [
-        (start_ns + axis.real(a) * bin_ns, end_ns + 1 if b >= bins else start_ns + axis.real(b) * bin_ns)
-        for a, b, *_ in merged
-    ]  # fmt: skip
-    present = [sorted(vec) for *_, vec in merged]
+
+    def ns(position: int) -> int:
+        return end_ns + 1 if position >= bins else start_ns + axis.real(position) * bin_ns
+
+    merged = _scrubbed_paths(classified, merged, ns, lambda t: int(axis.place(np.array([(t - start_ns) // bin_ns]))[0]), config)  # fmt: skip
+    bounds = [(ns(a), ns(b)) for a, b, *_ in merged]
+    present = [sorted(m[3]) for m in merged]
     found = _phase_figures(classified, bounds, present)
     volumes = _volumes(series, bounds, present)
     phases = [
-        _summary(index, kind, lo, hi, present[index], volumes.get(index, {}), *found[index])
-        for index, ((lo, hi), (_, _, kind, _)) in enumerate(zip(bounds, merged, strict=True))
+        _summary(index, m[2], lo, hi, present[index], volumes.get(index, {}), *found[index])
+        | (m[4] if len(m) > 4 else {})
+        for index, ((lo, hi), m) in enumerate(zip(bounds, merged, strict=True))
     ]
     return _mitigation_on_same_targets(phases)
+
+
+def _scrubbed_paths(classified: Frame, merged: list[list], ns, place, cfg: AnalysisConfig) -> list[list]:  # fmt: skip
+    """Split an attack phase where its senders all start arriving from further away (their TTLs
+    fall at once: the attack is diverted through a scrubbing center); the part after is
+    ``mitigated``, whatever its rate, and says so in its evidence."""
+    from workbench.analysis.scrubbing import ttl_shifts
+
+    attacks = [k for k, m in enumerate(merged) if m[2] == "attack"]
+    spans = [(ns(merged[k][0]), ns(merged[k][1]), sorted(merged[k][3])) for k in attacks]
+    shifts = ttl_shifts(classified, spans, cfg)
+    out: list[list] = []
+    for k, m in enumerate(merged):
+        found = shifts.get(attacks.index(k)) if k in attacks else None
+        at = place(found["at_ns"]) if found else None
+        if at is None or at - m[0] < cfg.min_phase_bins or m[1] - at < cfg.min_phase_bins:
+            out.append(m)
+            continue
+        evidence = {"scrubbing": {
+            "vector": found["vector"], "ttl_drop_hops": found["hops"], "senders_moved": found["senders"],
+            "share_of_senders": found["share"],
+            "reason": f"{found['senders']:,} senders of {found['vector']} ({found['share']:.0%} of those sending across it)"
+                      f" arrive {found['hops']} hops further away from this moment on: the attack goes through a"
+                      " scrubbing center",
+        }}  # fmt: skip
+        out += [[m[0], at, "attack", m[3]], [at, m[1], "mitigated", m[3], evidence]]
+    return out
 
 
 def _mitigation_on_same_targets(phases: list[dict]) -> list[dict]:

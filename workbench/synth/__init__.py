@@ -140,6 +140,11 @@ def generate(name: str, *, seed: int = 0, scale: float = 1.0, duration: float | 
         at, residue = sc.mitigation
         scrubbed = (table["label"] >= 0) & (table["ts"] >= start_ns + int(at * stretch * 1e9))
         table = _take(table, ~scrubbed | (rng.random(len(scrubbed)) < residue))
+        if sc.scrubbing_hops:  # the residue comes the longer way, through the scrubbing center
+            late = (table["label"] >= 0) & (table["ts"] >= start_ns + int(at * stretch * 1e9))
+            table["ttl"] = np.where(
+                late, np.maximum(table["ttl"] - sc.scrubbing_hops, 1), table["ttl"]
+            )
     drops = None
     if sc.capacity_bps:
         capacity = sc.capacity_bps * scale

@@ -98,6 +98,8 @@ class Scenario:
     attacks: tuple[Attack, ...]
     capacity_bps: float | None = None
     mitigation: tuple[float, float] | None = None  # (start, residue share kept)
+    # the residue arrives through a scrubbing center: this many more hops (its TTLs drop)
+    scrubbing_hops: int = 0
     attack_uplink: int | None = None  # the attack arrives through this upstream router only
     sessions_per_s: float = 6.0
     dns_per_s: float = 10.0
@@ -503,6 +505,21 @@ _add(
                 sport_step=True,
             ),
         ),
+    )
+)
+_add(
+    Scenario(
+        name="scrubbing-path",
+        description=(
+            "NTP amplification diverted to a scrubbing center that lets 60 % through: the rate hardly"
+            " drops, but the residue arrives four hops further away (its TTLs fall by 4)"
+        ),
+        start="2023-03-03T03:00:00Z",
+        duration=120,
+        phases=((0, 15, "baseline"), (15, 60, "attack"), (60, 120, "mitigated")),
+        attacks=(Attack("ntp_amplification", 15, 120, 1500, ("203.0.113.10",), reflectors=900),),
+        mitigation=(60, 0.6),
+        scrubbing_hops=4,
     )
 )
 _add(

@@ -1,0 +1,80 @@
+"""Scrubbing seen in the path, not only in the rate: when an attack is diverted through a
+scrubbing center, what it lets through arrives from further away. The same real senders
+(reflectors, bots) keep sending, but every one of them at once arrives with fewer hops left:
+its TTL falls by the same few hops at the same moment. A route change of one network moves a
+few senders; a diversion moves them all.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workbench.analysis.config import AnalysisConfig
+from workbench.analysis.lazy import Frame, collect
+
+
+def ttl_shifts(
+    packets: Frame, spans: list[tuple[int, int, list[str]]], cfg: AnalysisConfig
+) -> dict[int, dict]:
+    """For each ``(lo, hi, vectors)`` span (an attack phase), the TTL shift of its vectors'
+    senders, if they all moved at once (``_shift``): span index -> the vector's shift with the
+    most senders, ``{"vector", "at_ns", "hops", "senders", "share"}``."""
+    from workbench.analysis.phases import phase_column
+
+    if not spans:
+        return {}
+    pairs = pl.DataFrame(
+        [(k, v) for k, (_, _, vectors) in enumerate(spans) for v in vectors],
+        schema={"span": pl.Int32, "vector": pl.String},
+        orient="row",
+    )
+    ts = pl.col("ts").cast(pl.Int64)
+    per_ttl = collect(
+        packets.lazy()
+        .with_columns(span=phase_column([(lo, hi) for lo, hi, _ in spans]))
+        .join(pairs.lazy(), on=["span", "vector"], how="semi")
+        .group_by("span", "vector", "src", "ttl")
+        .agg(ts.min().alias("first"), ts.max().alias("last"), pl.len().alias("n"))
+    )
+    out: dict[int, dict] = {}
+    for (span, vector), part in per_ttl.group_by("span", "vector"):
+        found = _shift(part, cfg)
+        if found and (span not in out or found["senders"] > out[span]["senders"]):
+            out[int(span)] = {"vector": vector, **found}
+    return out
+
+
+def _shift(per_ttl: pl.DataFrame, cfg: AnalysisConfig) -> dict | None:
+    """The moment most senders switched to a lower TTL, from (src, ttl, first, last, n) rows."""
+    two = per_ttl.filter(pl.len().over("src") == 2).sort("src", "first")
+    if two.is_empty():
+        return None
+    switched = (
+        two.group_by("src", maintain_order=True)
+        .agg(
+            pl.col("ttl").first().alias("before"),
+            pl.col("ttl").last().alias("after"),
+            pl.col("last").first().alias("last_before"),
+            pl.col("first").last().alias("at"),
+        )
+        .filter(
+            (pl.col("last_before") < pl.col("at"))
+            & (pl.col("before").cast(pl.Int16) - pl.col("after").cast(pl.Int16) >= cfg.scrubbing_ttl_drop_min)
+        )
+    )  # fmt: skip
+    if switched.height < cfg.scrubbing_min_senders:
+        return None
+    # each sender switched between its last old-TTL packet and its first new one; the busiest
+    # senders pin that moment closest
+    gap = pl.col("at") - pl.col("last_before")
+    tight = switched.filter(gap <= gap.quantile(0.25))
+    at = int(((tight["last_before"] + tight["at"]) // 2).median())
+    spread = float(tight["at"].quantile(0.75) - tight["at"].quantile(0.25)) / 1e9
+    # senders active on both sides of the switch: most of them must have switched
+    spans = per_ttl.group_by("src").agg(pl.col("first").min(), pl.col("last").max())
+    both = spans.filter((pl.col("first") < at) & (pl.col("last") >= at)).height
+    share = min(switched.height / max(both, 1), 1.0)
+    if share < cfg.scrubbing_sender_share or spread > cfg.scrubbing_switch_spread_s:
+        return None
+    hops = int((switched["before"].cast(pl.Int16) - switched["after"].cast(pl.Int16)).mode().min())
+    return {"at_ns": at, "hops": hops, "senders": switched.height, "share": round(share, 3)}
