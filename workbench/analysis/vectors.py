@@ -304,6 +304,8 @@ def _flags(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> p
 
 KEYS = ("dst", "dst_net")
 DISTINCT_CAP = 64  # distinct sources / ports kept per (target, vector): enough for every threshold
+DISTINCT_SAMPLE_ROWS = 4096  # a host's first packets, where its first distinct values are sought
+DISTINCT_OF = ("src", "eff_dport")
 COMPACT_EVERY = 8  # windows of evidence folded together (``Evidence.compact``)
 SECOND = 1_000_000_000
 
@@ -374,21 +376,35 @@ class Evidence:
             | (pl.col("payload_len") > self.config.slow_segment_max_bytes)
         ).with_columns(bin=pl.col("ts").cast(pl.Int64) // self.bin_ns * self.bin_ns)
         cap = _distinct_cap(self.config)
-        # per host first; a prefix's sums are its hosts' sums (dst_net is a function of dst)
-        per_host = cand.group_by("dst", "dst_net", "candidate").agg(
+        host = ["dst", "dst_net", "candidate"]
+        sums = ["packets", "asked", "done", "open", "answered", "orphans"]
+        # per host first; a prefix's sums are its hosts' sums (dst_net is a function of dst).
+        # Distinct values: the thresholds ask "at least N" (N <= cap), so up to cap distinct
+        # values are taken from a host's first packets; only a big host whose first packets
+        # repeat a few values is counted in full
+        head = pl.col("_row").len() > DISTINCT_SAMPLE_ROWS
+        per_host = cand.group_by(host).agg(
             pl.len().alias("packets"),
             pl.col("_asked").sum().alias("asked"),
             pl.col("_done").sum().alias("done"),
             pl.col("_open").sum().alias("open"),
             pl.col("_answered").sum().alias("answered"),
             pl.col("orphan_fragment").sum().alias("orphans"),
-        )
-        sums = ["packets", "asked", "done", "open", "answered", "orphans"]
-        # distinct values once per column for both keys (a flood's packets repeat them)
-        values = {
-            column: cand.select("dst", "dst_net", "candidate", pl.col(column).cast(pl.UInt128).alias("value")).unique()
-            for column in ("src", "eff_dport")
-        }  # fmt: skip
+            *[pl.col(c).head(DISTINCT_SAMPLE_ROWS).unique().head(cap).alias(f"_{c}") for c in DISTINCT_OF],
+            head.alias("_big"),
+        )  # fmt: skip
+        values = {}
+        for column in DISTINCT_OF:
+            sampled = per_host.select(*host, pl.col(f"_{column}").alias("value"), "_big")
+            short = sampled.filter(pl.col("_big") & (pl.col("value").list.len() < cap))
+            flat = sampled.select(*host, "value").explode("value").drop_nulls("value")
+            if short.height:  # counted in full, these hosts only
+                full = cand.join(short.select(host), on=host, how="semi").select(
+                    *host, value=pl.col(column)
+                )
+                flat = pl.concat([flat, full.unique()], how="vertical_relaxed")
+            values[column] = flat.with_columns(pl.col("value").cast(pl.UInt128))
+        per_host = per_host.select(*host, *sums)
         for key in KEYS:
             pair = [key, "candidate"]
             self.stats[key].append(
