@@ -292,6 +292,20 @@ def segment(
     merged = _scrubbed_paths(classified, merged, ns, lambda t: int(axis.place(np.array([(t - start_ns) // bin_ns]))[0]), config)  # fmt: skip
     bounds = [(ns(a), ns(b)) for a, b, *_ in merged]
     present = [sorted(m[3]) for m in merged]
+    # smoothing can grade a vector present in a phase where none of its packets fall: a phase
+    # names only the vectors it holds packets of, and one that holds none is baseline
+    held = (
+        own_traffic(series, bounds, present)
+        .group_by("phase", "vector")
+        .agg(pl.col("packets").sum())
+        .filter(pl.col("packets") > 0)
+        .collect()
+    )
+    holds = set(zip(held["phase"].to_list(), held["vector"].to_list(), strict=True))
+    present = [[v for v in vectors if (k, v) in holds] for k, vectors in enumerate(present)]
+    for k, m in enumerate(merged):
+        if not present[k]:
+            m[2] = "baseline"
     found = _phase_figures(classified, bounds, present)
     volumes = _volumes(series, bounds, present)
     phases = [

@@ -139,7 +139,8 @@ def fingerprints(report, capture=None) -> list[dict]:
                 "avg_pps": int(part.height / seconds),
                 "avg_Bpp": int((part["wire_len"].cast(pl.Int64).sum() or 0) / total),
                 "ethernet_type": {"IPv4": round(float((part["ip_ver"] == 4).mean() or 0), 4), "IPv6": round(float((part["ip_ver"] == 6).mean() or 0), 4)},
-                "attack_vectors": [_with_application(_vector_fp(part.filter(pl.col("vector") == v), v, total), data, v) for v in phase["vectors"]],
+                "attack_vectors": [_with_application(_vector_fp(one, v, total), data, v) for v in phase["vectors"]
+                                   if (one := part.filter(pl.col("vector") == v)).height],
             })  # fmt: skip
         else:
             fp["attack_vectors"] = [{"workbench_vector": v} for v in phase["vectors"]]
