@@ -64,7 +64,7 @@ def test_every_packet_rule_can_match_and_every_confirmation_is_judged() -> None:
         {"dst": [1] * len(VECTORS), "candidate": [r.name for r in VECTORS], "packets": [100] * len(VECTORS),
          "asked": [0] * len(VECTORS), "done": [0] * len(VECTORS), "open": [0] * len(VECTORS),
          "answered": [0] * len(VECTORS), "orphans": [100] * len(VECTORS), "sources": [500] * len(VECTORS),
-         "dst_ports": [100] * len(VECTORS)},
+         "dst_ports": [100] * len(VECTORS), "ports": [100] * len(VECTORS)},
         schema_overrides={"dst": pl.UInt128},
     )  # fmt: skip
     judged = _confirmed(stats, DEFAULT)

@@ -3,6 +3,7 @@ the configuration that made them; judged against the synthesizer's truth and rea
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -213,3 +214,41 @@ def test_scrubbing_is_seen_in_the_path_when_the_rate_hardly_drops(scenarios) -> 
     # no other scenario's senders moved: no phase elsewhere claims a scrubbing center
     others = [p for n, (_, r) in scenarios.items() if n != "scrubbing-path" for p in r.phases]
     assert not [p for p in others if "scrubbing" in p]
+
+
+def _syns(ports: np.ndarray, seconds: float) -> pl.DataFrame:
+    """SYNs from one scanner to one host, to ``ports`` in turn over ``seconds``."""
+    from workbench.capture.schema import PACKET_SCHEMA
+
+    n = len(ports)
+    mapped = np.uint64(0xFFFF00000000)
+    frame = pl.DataFrame(
+        {
+            "ts": 1_600_000_000 * 10**9 + np.linspace(0, seconds * 10**9, n).astype(np.int64),
+            "wire_len": np.full(n, 60),
+            "cap_len": np.full(n, 60),
+            "ip_ver": np.full(n, 4),
+            "src": pl.Series(np.full(n, 0x2D0C0101, dtype=np.uint64) | mapped).cast(pl.UInt128),
+            "dst": pl.Series(np.full(n, 0xCB00710A, dtype=np.uint64) | mapped).cast(pl.UInt128),
+            "proto": np.full(n, 6),
+            "sport": 40000 + np.arange(n) % 20000,
+            "dport": ports,
+            "ttl": np.full(n, 50),
+            "ip_len": np.full(n, 40),
+            "tcp_flags": np.full(n, 0x02),
+        }
+    )
+    frame = frame.with_columns(
+        [pl.lit(0).alias(c) for c in PACKET_SCHEMA.names() if c not in frame.columns]
+    )
+    return frame.select([pl.col(c).cast(t) for c, t in PACKET_SCHEMA.items()])
+
+
+def test_a_port_scan_is_not_a_syn_flood_from_one_host() -> None:
+    """nmap -T5 from one host: 5,000 ports, each tried twice, in 4 s: a scan, no flood; the same
+    host sending those 10,000 SYNs to one port floods it."""
+    scan = _syns(np.repeat(np.arange(1, 5001), 2), 4.0)
+    assert wb.analyze(scan).vectors == []
+    flood = _syns(np.full(10_000, 443), 4.0)
+    found = wb.analyze(flood).vectors
+    assert [v["vector"] for v in found] == ["syn_flood"] and found[0]["distributed"] is False

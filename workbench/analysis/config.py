@@ -54,8 +54,9 @@ class AnalysisConfig:
     # a 4-tuple carrying more segments than this, or one the target talks back on, is a real
     # connection (established before the capture, or seen from one side): not an orphan
     orphan_tuple_max_packets: int = 3
-    # a SYN "flood" spread over this many ports per SYN is a port scan, not a flood
-    scan_syns_per_port_max: float = 2.0
+    # a port scan sends each port a SYN or two (nmap retries once, then a third time at most):
+    # SYNs from a few sources at no more than this many per port are a scan, not a flood
+    scan_syns_per_port_max: float = 3.0
 
     # --- fragments ---
     # share of fragments whose datagram was never seen starting: then they are a flood as a

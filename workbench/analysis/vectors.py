@@ -306,6 +306,7 @@ KEYS = ("dst", "dst_net")
 DISTINCT_CAP = 64  # distinct sources / ports kept per (target, vector): enough for every threshold
 DISTINCT_SAMPLE_ROWS = 4096  # a host's first packets, where its first distinct values are sought
 DISTINCT_OF = ("src", "eff_dport")
+SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "ports")  # summed over windows
 COMPACT_EVERY = 8  # windows of evidence folded together (``Evidence.compact``)
 SECOND = 1_000_000_000
 
@@ -377,7 +378,7 @@ class Evidence:
         ).with_columns(bin=pl.col("ts").cast(pl.Int64) // self.bin_ns * self.bin_ns)
         cap = _distinct_cap(self.config)
         host = ["dst", "dst_net", "candidate"]
-        sums = ["packets", "asked", "done", "open", "answered", "orphans"]
+        sums = list(SUMS)
         # per host first; a prefix's sums are its hosts' sums (dst_net is a function of dst).
         # Distinct values: the thresholds ask "at least N" (N <= cap), so up to cap distinct
         # values are taken from a host's first packets; only a big host whose first packets
@@ -390,6 +391,8 @@ class Evidence:
             pl.col("_open").sum().alias("open"),
             pl.col("_answered").sum().alias("answered"),
             pl.col("orphan_fragment").sum().alias("orphans"),
+            # distinct ports, exact per window (summed over windows and hosts: an upper bound)
+            pl.col("eff_dport").n_unique().alias("ports"),
             *[pl.col(c).head(DISTINCT_SAMPLE_ROWS).unique().head(cap).alias(f"_{c}") for c in DISTINCT_OF],
             head.alias("_big"),
         )  # fmt: skip
@@ -462,9 +465,7 @@ class Evidence:
             pair = [key, "candidate"]
             stats = _concat([unpacked(f) for f in self.stats[key]])
             if not stats.is_empty():
-                stats = stats.group_by(pair).agg(
-                    pl.col("packets", "asked", "done", "open", "answered", "orphans").sum()
-                )
+                stats = stats.group_by(pair).agg(pl.col(list(SUMS)).sum())
             self.stats[key] = [packed(stats)]
             distinct = _concat([unpacked(f) for f in self.distinct[key]])
             if not distinct.is_empty():
@@ -525,9 +526,7 @@ def _merged_stats(
     if whole.is_empty():
         return whole
     pair = [key, "candidate"]
-    sums = whole.group_by(pair).agg(
-        pl.col("packets", "asked", "done", "open", "answered", "orphans").sum()
-    )
+    sums = whole.group_by(pair).agg(pl.col(list(SUMS)).sum())
     values = (
         _concat(distinct)
         .group_by(pair)
@@ -594,7 +593,7 @@ def _confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> p
         .then(
             (pl.col("completion") <= cfg.handshake_completion_max)
             # a port scan touches many ports once each: not a flood
-            & (crowd | (n / pl.col("dst_ports").clip(1) >= cfg.scan_syns_per_port_max))
+            & (crowd | (n / pl.col("ports").clip(1) > cfg.scan_syns_per_port_max))
         )
         .when(c.is_in(ORPHAN_KINDS))
         .then(pl.col("orphan_share") >= cfg.orphan_share_min)
