@@ -50,6 +50,17 @@ def test_spoofing_verdicts_agree_with_the_truth(scenarios) -> None:
     assert subnet["top_prefix_source_share"] >= 0.9 and "/16s" in subnet["evidence"]
 
 
+def test_a_mitigated_phase_says_why(scenarios) -> None:
+    """Scrubbing that keeps 25 % of the attack: the mitigated phase gives its residue."""
+    truth, report = scenarios["spoofing-variants"]
+    mitigated = [p for p in report.phases if p["kind"] == "mitigated"]
+    assert len(mitigated) == 1 and "scrubbing" not in mitigated[0]
+    assert [p["kind"] for p in truth["phases"]][-1] == "mitigated"
+    share = mitigated[0]["mitigation"]["residue_share_of_peak"]
+    assert 0.1 <= share <= 0.4, share  # 25 % kept, per-second peaks are noisy
+    assert f"{share:.0%} of the attack's earlier peak" in mitigated[0]["mitigation"]["reason"]
+
+
 def test_one_source_floods_are_dos_not_ddos(scenarios) -> None:
     truth, report = scenarios["single-source-floods"]
     found = {v["vector"]: v for v in report.vectors}
@@ -211,6 +222,8 @@ def test_scrubbing_is_seen_in_the_path_when_the_rate_hardly_drops(scenarios) -> 
     assert abs((split[0] - split[1]).total_seconds()) <= 1
     # the rate alone would not have told: the residue is above the heavy share of the peak
     assert mitigated["peak_pps"] >= 0.4 * report.phases[1]["peak_pps"]
+    assert mitigated["mitigation"]["residue_share_of_peak"] >= 0.4
+    assert "scrubbing center" in mitigated["mitigation"]["reason"]
     # no other scenario's senders moved: no phase elsewhere claims a scrubbing center
     others = [p for n, (_, r) in scenarios.items() if n != "scrubbing-path" for p in r.phases]
     assert not [p for p in others if "scrubbing" in p]

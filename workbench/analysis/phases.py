@@ -353,6 +353,17 @@ def _mitigation_on_same_targets(phases: list[dict]) -> list[dict]:
         hit = {t for p in earlier for t in p["targets"]}
         if phase["targets"] and not hit & set(phase["targets"]):
             phase["kind"] = "attack"
+            continue
+        # why it is mitigated, in the analyst's words: the residue, and the path if it moved
+        peak = max((p["peak_pps"] for p in earlier), default=0.0)
+        share = phase["peak_pps"] / peak if peak else None
+        reasons = [f"peak {share:.0%} of the attack's earlier peak"] if share is not None else []
+        if "scrubbing" in phase:
+            reasons.append(phase["scrubbing"]["reason"])
+        phase["mitigation"] = {
+            "residue_share_of_peak": round(share, 4) if share is not None else None,
+            "reason": "; ".join(reasons),
+        }
     return phases
 
 

@@ -173,7 +173,7 @@ def render(report) -> str:
             [
                 [
                     p["index"],
-                    p["kind"],
+                    p["kind"] + (f" ({p['mitigation']['reason']})" if p.get("mitigation") else ""),
                     p["start"],
                     p["end"],
                     ", ".join(p["vectors"]) or "-",
