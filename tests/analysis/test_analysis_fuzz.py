@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,3 +86,12 @@ def test_any_frame_gives_a_report_that_tells_one_story(frame, tmp_path_factory) 
     json.loads(wb.export.fingerprint(report, out / "f.json").read_text())
     if frame.height:
         report.to_html(out / "r.html")
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frame=frames())
+def test_many_frames_give_reports_that_tell_one_story(frame) -> None:
+    """``make test-all``: the same property over 300 frames (it found two defects once)."""
+    report = wb.analyze(frame, link_capacity="10M")
+    assert invariant_failures(report) == []
