@@ -6,11 +6,12 @@ Real captures live in ``shared/captures`` beside the repository (never committed
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+from workbench.evaluation import default_captures
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_PCAPS = REPO / "sample_pcaps"
@@ -18,7 +19,7 @@ ARTIFACTS = REPO / "test-artifacts"
 
 
 def shared_captures_dir() -> Path:
-    return Path(os.environ.get("WORKBENCH_SHARED_CAPTURES", REPO.parent / "shared" / "captures"))
+    return default_captures()
 
 
 @pytest.fixture(scope="session")

@@ -21,8 +21,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
-
 SEEDS = (11, 12)
 SCENARIO_SCALE = 0.2  # the synthesized scenarios at a fifth of their rates: seconds each
 NOT_EVALUATED = (
@@ -216,5 +214,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    pl.Config.set_tbl_rows(100)
     raise SystemExit(main())

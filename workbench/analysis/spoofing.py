@@ -11,8 +11,6 @@ from workbench.analysis.lazy import Frame, collect, source_parts
 from workbench.analysis.vector_table import REFLECTION
 from workbench.enrich import bogon_kind
 
-REFLECTED = REFLECTION
-
 
 def figures(attack: Frame) -> dict[str, dict]:
     """Per vector: the spoofing figures of its sources (one pass for all vectors)."""
@@ -109,7 +107,7 @@ def assess_vector(vector: str, f: dict) -> dict:
     random_v6 = (
         unique >= 100 and f["distinct_prefixes"] >= 0.9 * unique and f["slash8_coverage"] == 0
     )
-    if vector in REFLECTED:
+    if vector in REFLECTION:
         verdict = "reflected"
         reason = (
             f"{unique:,} reflectors answered; {f['single_ttl_source_share']:.0%} of them with one stable TTL,"

@@ -6,12 +6,11 @@ import polars as pl
 
 from workbench.analysis.config import DEFAULT
 from workbench.analysis.lazy import Frame, collect
+from workbench.analysis.vector_table import VECTORS, WEB_PORTS
 
 CARPET_MIN_HOSTS = DEFAULT.carpet_min_hosts  # hosts of one /24 (/48) hit by one vector: a carpet
 V4_BITS, V6_BITS = 24, 48
 
-
-from workbench.analysis.vector_table import VECTORS, WEB_PORTS  # noqa: E402
 
 # vectors labelled as whole sessions (both directions): the server's side is not the target's
 SESSION_VECTORS = [r.name for r in VECTORS if r.family in ("http", "slow_http")]

@@ -29,7 +29,7 @@ import polars as pl
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.lazy import collect, packed, unpacked
 from workbench.analysis.series import fine_series
-from workbench.analysis.vectors import Evidence, Verdicts, candidates, classify
+from workbench.analysis.vectors import Evidence, Verdicts, candidates, classify, span_ns
 from workbench.cluster import Cluster
 
 WINDOW_PACKETS = 2_000_000
@@ -150,8 +150,8 @@ def classify_windows(
     parts = [str(out / f"window-{k:06d}.parquet") for k in range(len(windows))]
     bar = _bar(2 * sum(n for *_, n in windows), progress, len(windows))
     run = _run_here if cluster is None else _run_on(cluster)
-    span = (windows[-1][1] - windows[0][0]) if windows else 0
-    bin_ns = config.rate_bin_ms(span) * 1_000_000
+    # first to last packet, as in memory: both paths judge rates in the same bins
+    bin_ns = config.rate_bin_ms(span_ns(packets) if windows else 0) * 1_000_000
     try:
         evidence = Evidence.empty(config, bin_ns)
         task = [(config, bin_ns)] * len(windows)
