@@ -73,10 +73,22 @@ class VectorRule:
     dissect: tuple[str, ...] = ()  # Wireshark fields worth reading of its packets
 
     @property
+    def title(self) -> str:
+        """Its name in words, for people: ``NTP amplification``, ``SYN flood``, ``Slow HTTP``."""
+        if self.family == "reflection" and self.service:
+            return f"{SERVICE_LABELS.get(self.service, self.service.upper())} amplification"
+        words = [_WORDS.get(w, w) for w in self.name.split("_")]
+        return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+    @property
     def protocols(self) -> tuple[str, ...]:
         """Its IP protocols by name (STIX network-traffic, fingerprints); () = any."""
         return tuple(PROTOCOL_NAMES[p] for p in self.proto)
 
+
+_WORDS = {"syn": "SYN", "synack": "SYN-ACK", "ack": "ACK", "rst": "RST", "udp": "UDP", "tcp": "TCP",
+          "http": "HTTP", "icmp": "ICMP", "ip": "IP", "ipv6": "IPv6", "dns": "DNS", "gre": "GRE",
+          "other": "other-flag"}  # fmt: skip
 
 PROTOCOL_NAMES = {1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 58: "ipv6-icmp"}
 

@@ -1,0 +1,130 @@
+"""Numbers and times as analysts read them, for every human-facing output (summary, HTML
+report, dashboard, command line): times in UTC to the millisecond, rates unit-scaled, one
+thousands separator, shares as percentages. Machine outputs (report JSON, STIX, timelines)
+keep exact values and never use these.
+
+    clock(1446623758_000_000_000) == "07:55:58.000"
+    bit_rate(3.0e6) == "3.0 Mbit/s";  packet_rate(26_700) == "26.7 kpps"
+    count(1234567) == "1,234,567";  percent(0.113) == "11.3 %"
+
+This module imports nothing of the workbench: every layer may use it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+_NS = 1_000_000_000
+
+
+def _ns(value: int | float | str | datetime) -> int:
+    """Nanoseconds since the epoch from nanoseconds, an ISO-8601 text (``...Z``) or a datetime."""
+    if isinstance(value, datetime):
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return int(value.timestamp()) * _NS + value.microsecond * 1000
+    if isinstance(value, str):
+        text = value.strip().replace("Z", "")
+        whole, _, fraction = text.partition(".")
+        stamp = datetime.fromisoformat(whole.replace(" ", "T"))
+        stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+        digits = "".join(c for c in fraction if c.isdigit())[:9].ljust(9, "0")
+        return int(stamp.timestamp()) * _NS + int(digits)
+    return int(value)
+
+
+def clock(value: int | float | str | datetime, digits: int = 3) -> str:
+    """The time of day in UTC: ``07:55:58.000`` (``digits`` 0, 3 or 6 after the second)."""
+    ns = _ns(value)
+    seconds, rest = divmod(ns, _NS)
+    text = datetime.fromtimestamp(seconds, UTC).strftime("%H:%M:%S")
+    return f"{text}.{rest // 10 ** (9 - digits):0{digits}d}" if digits else text
+
+
+def date(value: int | float | str | datetime) -> str:
+    """The UTC date: ``2015-11-04``."""
+    return datetime.fromtimestamp(_ns(value) // _NS, UTC).strftime("%Y-%m-%d")
+
+
+def moment(value: int | float | str | datetime, digits: int = 3) -> str:
+    """Date and time in UTC: ``2015-11-04 07:55:58.000 UTC``."""
+    return f"{date(value)} {clock(value, digits)} UTC"
+
+
+def window(start: int | str, end: int | str) -> str:
+    """A UTC interval with the date once: ``2015-11-04 07:55:58.000 – 08:01:02.500 UTC``
+    (both dates when it crosses midnight)."""
+    if date(start) == date(end):
+        return f"{date(start)} {clock(start)} – {clock(end)} UTC"
+    return f"{moment(start)} – {moment(end)}"
+
+
+def duration(seconds: float) -> str:
+    """``0.410 s``, ``12.3 s``, ``4 min 05 s``, ``2 h 03 min``, ``3 d 04 h``."""
+    if seconds < 0:
+        return "-" + duration(-seconds)
+    if seconds < 10:
+        return f"{seconds:.3f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    if whole < 86400:
+        return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+    return f"{whole // 86400} d {whole % 86400 // 3600:02d} h"
+
+
+def count(n: int | float | None) -> str:
+    """An integer with thousands separators: ``1,234,567``; ``–`` for none."""
+    if n is None:
+        return "–"
+    return f"{round(n):,}"
+
+
+def _scaled(value: float, unit: str, prefixes: tuple[str, ...], base: float = 1000.0) -> str:
+    if value is None:
+        return "–"
+    magnitude, index = abs(float(value)), 0
+    while magnitude >= base and index < len(prefixes) - 1:
+        magnitude /= base
+        index += 1
+    sign = "-" if value < 0 else ""
+    digits = 0 if index == 0 and magnitude == int(magnitude) else 1
+    if magnitude >= 100 or (index == 0 and magnitude == int(magnitude)):
+        digits = 0
+    return f"{sign}{magnitude:,.{digits}f} {prefixes[index]}{unit}"
+
+
+def bit_rate(bps: float) -> str:
+    """``3.0 Mbit/s``, ``950 kbit/s``, ``10.0 Gbit/s``."""
+    return _scaled(bps, "bit/s", ("", "k", "M", "G", "T"))
+
+
+def packet_rate(pps: float) -> str:
+    """``26.7 kpps``, ``1.2 Mpps``, ``40 pps``."""
+    return _scaled(pps, "pps", ("", "k", "M", "G"))
+
+
+def size(n_bytes: float) -> str:
+    """Bytes in decimal units as capinfos prints them: ``955.0 MB``, ``12.4 kB``, ``512 B``."""
+    return _scaled(n_bytes, "B", ("", "k", "M", "G", "T"))
+
+
+def percent(share: float | None, digits: int = 1) -> str:
+    """A share (0-1) as a percentage: ``11.3 %``; tiny non-zero shares as ``<0.1 %``."""
+    if share is None:
+        return "–"
+    value = float(share) * 100
+    floor = 10**-digits
+    if 0 < value < floor:
+        return f"<{floor:.{digits}f} %"
+    return f"{value:.{digits}f} %"
+
+
+def named(value: int | str | None, names: dict) -> str:
+    """A protocol value with its name: ``monlist (42)``, ``ANY (255)``; the bare value when
+    unnamed."""
+    if value is None:
+        return "–"
+    name = names.get(value, names.get(str(value)))
+    return f"{name} ({value})" if name else str(value)
