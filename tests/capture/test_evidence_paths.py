@@ -35,19 +35,29 @@ def test_tshark_engine_reads_a_file_named_dash(tmp_path, monkeypatch, tshark) ->
     assert wb.load("-", engine="tshark").packets.height == wb.load("-").packets.height
 
 
-def test_dissection_gives_tools_absolute_paths(tmp_path, monkeypatch) -> None:
+def test_dissection_gives_tools_the_evidence_on_stdin(tmp_path, monkeypatch) -> None:
+    import os
+
     import workbench.dissection as dissection
 
     calls = []
-    monkeypatch.setattr(dissection.subprocess, "run", lambda argv, **kw: calls.append(argv))
+
+    def run(argv, **kw):  # what editcap is given: "-" and the evidence itself as its stdin
+        calls.append((argv, os.fstat(kw["stdin"].fileno()).st_ino))
+
+    monkeypatch.setattr(dissection.subprocess, "run", run)
     monkeypatch.setattr(
-        dissection, "tshark_fields", lambda path, fields: calls.append([path]) or _empty(fields)
+        dissection,
+        "tshark_fields",
+        lambda path, fields: calls.append(([path], None)) or _empty(fields),
     )
     monkeypatch.setattr(dissection, "wireshark_tool", lambda name: name)
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "-w").write_bytes(b"evidence")
     dissection.dissect("-w", [0])
-    editcap, tshark = calls
-    assert editcap[2] == str(tmp_path / "-w") and Path(editcap[3]).is_absolute()
+    (editcap, inode), (tshark, _) = calls
+    assert editcap[1:3] == ["-r", "-"] and inode == (tmp_path / "-w").stat().st_ino
+    assert Path(editcap[3]).is_absolute() and "-w" not in editcap
     assert Path(tshark[0]).is_absolute()
 
 

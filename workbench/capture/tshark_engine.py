@@ -21,7 +21,7 @@ import polars as pl
 
 from workbench.capture import addresses
 from workbench.capture.schema import PACKET_SCHEMA
-from workbench.capture.source import _hash_file
+from workbench.capture.source import _hash_file, open_read_only
 from workbench.errors import (
     CaptureError,
     CaptureFormatError,
@@ -132,7 +132,9 @@ def _run_fields(
 ) -> tuple[pl.DataFrame, str | None]:
     """The fields as text columns, and what went wrong (tshark's message and the number of packets
     read) if tshark exited with an error after some output; None when it read the whole capture."""
-    command = [tshark_path(), "-r", str(Path(path).absolute()), "-n", "-T", "fields", "-E", "occurrence=f",
+    # the file on standard input, opened here read-only without touching its access time: the
+    # tool never gets a name to misread as an option, nor opens the evidence itself
+    command = [tshark_path(), "-r", "-", "-n", "-T", "fields", "-E", "occurrence=f",
                "-E", "separator=/t", "-E", "quote=n", "-E", "header=n"]  # fmt: skip
     for pref in PREFERENCES:
         command += ["-o", pref]
@@ -140,7 +142,8 @@ def _run_fields(
         command += ["-Y", display_filter]
     for name in fields:
         command += ["-e", name]
-    done = subprocess.run(command, capture_output=True, stdin=subprocess.DEVNULL, check=False)
+    with open_read_only(path) as evidence:
+        done = subprocess.run(command, capture_output=True, stdin=evidence, check=False)
     if done.returncode != 0 and not done.stdout:
         raise CaptureFormatError(path, 0, f"tshark could not read it: {_stderr(done)}")
     text = done.stdout
@@ -241,15 +244,16 @@ def file_type(path: str | Path) -> tuple[str, str | None]:
     else:
         ev.close()
         return ev.format, ev.compression
-    with open(path, "rb") as handle:
+    with open_read_only(path) as handle:
         head = handle.read(6)
     compression = next((name for magic, name in COMPRESSION_MAGICS if head.startswith(magic)), None)
     try:
         capinfos = wireshark_tool("capinfos")
     except ToolMissingError:
         return "unknown", compression
-    done = subprocess.run([capinfos, "-t", "-T", "-r", str(Path(path).absolute())], capture_output=True,
-                          stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    with open_read_only(path) as evidence:
+        done = subprocess.run([capinfos, "-t", "-T", "-r", "-"], capture_output=True, stdin=evidence,
+                              check=False)  # fmt: skip
     lines = done.stdout.decode(errors="replace").strip().splitlines()
     kind = lines[-1].rsplit("\t", 1)[-1].strip() if lines and "\t" in lines[-1] else ""
     return kind or "unknown", compression

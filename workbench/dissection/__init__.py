@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.capture.source import open_read_only
 from workbench.capture.tshark_engine import tshark_fields, wireshark_tool
 from workbench.dissection.fields import FIELDS, column, fields_for
 from workbench.errors import ParameterError
@@ -149,11 +150,13 @@ def _dissect_file(
             # editcap copies just these frames (one fast pass in C); tshark then dissects only them
             selected = Path(tmp) / f"part{k}.pcapng"
             args = [f"{a}-{z}" if z > a else str(a) for a, z in block]
-            subprocess.run(
-                [wireshark_tool("editcap"), "-r", _tool_path(path), _tool_path(selected), *args],
-                check=True,
-                capture_output=True,
-            )
+            with open_read_only(path) as evidence:  # on stdin: never an option, atime untouched
+                subprocess.run(
+                    [wireshark_tool("editcap"), "-r", "-", _tool_path(selected), *args],
+                    check=True,
+                    capture_output=True,
+                    stdin=evidence,
+                )
             frames = [n for a, z in block for n in range(a, z + 1)]
             part = tshark_fields(_tool_path(selected), ["frame.number", *wanted])
             lookup = pl.DataFrame(
