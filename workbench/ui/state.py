@@ -6,7 +6,7 @@ import traitlets
 
 
 class DashboardState(traitlets.HasTraits):
-    """Time window, phase, vector, target, source country, capacity, bin size and metric of the dashboard."""
+    """Time window, phase, vector, target, source country and ASN, capacity, bin size and metric of the dashboard."""
 
     window = traitlets.Tuple(
         allow_none=True, default_value=None
@@ -15,6 +15,7 @@ class DashboardState(traitlets.HasTraits):
     vector = traitlets.Unicode(allow_none=True, default_value=None)
     target = traitlets.Unicode(allow_none=True, default_value=None)
     country = traitlets.Unicode(allow_none=True, default_value=None)  # ISO-2 of the sources
+    asn = traitlets.Int(allow_none=True, default_value=None)  # autonomous system of the sources
     capacity = traitlets.Unicode("")
     bin_ms = traitlets.Int(1000)
     metric = traitlets.Unicode("bps")

@@ -44,16 +44,20 @@ def _located(countries: list[dict] | pl.DataFrame) -> pl.DataFrame:
 
 
 def source_map(countries: list[dict] | pl.DataFrame, value: str = "unique_sources", attribution: str = "",
-               width: int = 700, height: int = 360) -> alt.LayerChart:  # fmt: skip
+               width: int = 700, height: int = 360, selected: str | None = None,
+               chart_title: str = "Sources by country (spoofed sources left out)") -> alt.LayerChart:  # fmt: skip
     """Choropleth of sources per country (``Report.sources["countries"]``), with a country selection named "country".
 
     source_map(rep.sources["countries"])
+
+    ``selected`` (ISO-2) draws that country already picked (the others faded).
     """
     located = _located(countries)
     shapes = alt.InlineData(
         values=_topology(), format=alt.DataFormat(type="topojson", feature="countries")
     )
-    pick = alt.selection_point(name="country", fields=["iso2"], on="click")
+    pick = alt.selection_point(name="country", fields=["iso2"], on="click",
+                               value=[{"iso2": selected}] if selected else alt.Undefined)  # fmt: skip
     base = alt.Chart(shapes).mark_geoshape(fill="#eeeeee", stroke="white", strokeWidth=0.5)
     filled = (
         alt.Chart(shapes)
@@ -78,7 +82,7 @@ def source_map(countries: list[dict] | pl.DataFrame, value: str = "unique_source
         .add_params(pick)
     )
     title = alt.TitleParams(
-        "Sources by country (spoofed sources left out)",
+        chart_title,
         subtitle=[attribution] if attribution else [],
     )
     return (

@@ -13,6 +13,8 @@ from workbench.analysis.vector_table import VECTORS
 
 LEGITIMATE = "legitimate"
 GREY = "#b8b8b8"
+# the names traffic of no attack vector goes by: the report's series says "legit"
+_LEGITIMATE_NAMES = (None, "", "legit", LEGITIMATE)
 
 # Tableau 20 without its greys (grey is legitimate traffic): distinct hues first, light pairs after
 _HUES = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
@@ -36,19 +38,59 @@ COLOURS: dict[str, str] = {name: _HUES[i % len(_HUES)] for i, name in enumerate(
 COLOURS[LEGITIMATE] = GREY
 
 
+def is_legitimate(vector: str | None) -> bool:
+    """Whether ``vector`` names traffic of no attack vector (``None``, ``"legit"``, ``"legitimate"``)."""
+    return vector in _LEGITIMATE_NAMES
+
+
 def colour(vector: str | None) -> str:
-    """The colour of a vector (``None`` or ``"legitimate"``: grey)."""
-    return COLOURS.get(vector or LEGITIMATE, GREY)
+    """The colour of a vector (``None``, ``"legit"`` or ``"legitimate"``: grey)."""
+    return GREY if is_legitimate(vector) else COLOURS.get(vector, GREY)
+
+
+def title(vector: str | None) -> str:
+    """A vector in words, as the legends and tables show it: ``NTP amplification``."""
+    from workbench.analysis.vector_table import RULES
+
+    if is_legitimate(vector):
+        return "legitimate"
+    rule = RULES.get(vector)
+    return rule.title if rule else str(vector)
 
 
 def vector_scale(vectors: list[str | None]) -> alt.Scale:
-    """An Altair scale giving each of ``vectors`` its fixed colour."""
-    names = [v or LEGITIMATE for v in dict.fromkeys(vectors)]
+    """An Altair scale giving each of ``vectors`` its fixed colour (keeps the names as given, so
+    a series' ``"legit"`` stays ``"legit"``, grey)."""
+    names = [LEGITIMATE if v is None else v for v in dict.fromkeys(vectors)]
     return alt.Scale(domain=names, range=[colour(v) for v in names])
 
 
 def stack_order(vectors: list[str | None]) -> list[str]:
     """Legitimate first (the bottom of a stack), then the vectors in table order."""
     rank = {name: i for i, name in enumerate(r.name for r in VECTORS)}
-    names = [v or LEGITIMATE for v in dict.fromkeys(vectors)]
-    return sorted(names, key=lambda v: (v != LEGITIMATE, rank.get(v, len(rank)), v))
+    names = [LEGITIMATE if v is None else v for v in dict.fromkeys(vectors)]
+    return sorted(names, key=lambda v: (not is_legitimate(v), rank.get(v, len(rank)), v))
+
+
+def legend_labels(vectors: list[str | None]) -> str:
+    """A Vega expression writing each vector's name in words in a legend (``labelExpr``)."""
+    expression = "datum.label"
+    for name in reversed(stack_order(vectors)):
+        words = title(name).replace("\\", "\\\\").replace("'", "\\'")
+        code = name.replace("\\", "\\\\").replace("'", "\\'")
+        expression = f"datum.label === '{code}' ? '{words}' : ({expression})"
+    return expression
+
+
+def vector_colour(
+    vectors: list[str | None], field: str = "vector", legend_title: str = "vector"
+) -> alt.Color:
+    """The colour channel every vector chart uses: fixed colours, legitimate first, names in words."""
+    order = stack_order(vectors)
+    return alt.Color(
+        f"{field}:N",
+        title=legend_title,
+        scale=vector_scale(order),
+        sort=order,
+        legend=alt.Legend(labelExpr=legend_labels(order), labelLimit=220),
+    )

@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 
 from workbench.analysis.series import rollup
+from workbench.viz.palette import stack_order, title, vector_colour
 
 MAX_POINTS = 4000
 KIND_COLORS = {"baseline": "#e8f1e4", "attack": "#f8d7d3", "mitigated": "#fcecc8"}
@@ -26,34 +27,62 @@ def choose_bin_ms(series: pl.DataFrame, max_points: int = MAX_POINTS, minimum: i
 
 
 def rate_chart(series: pl.DataFrame, metric: str = "bps", bin_ms: int | None = None, brush: bool = False,
-               width: int = 760, height: int = 220) -> alt.Chart:  # fmt: skip
-    """Stacked rate per vector from a pre-aggregated series (``ts``, ``vector``, ``packets``, ``bytes``).
+               width: int = 760, height: int = 220, brush_window: tuple[int, int] | None = None,
+               chart_title: str | None = None) -> alt.Chart:  # fmt: skip
+    """Stacked rate per vector from a pre-aggregated series (``ts``, ``vector``, ``packets``, ``bytes``),
+    each vector in its own colour (``palette``), legitimate traffic grey at the bottom.
 
     rate_chart(report.series, "bps")
+
+    ``brush`` adds an x-interval selection named "brush"; ``brush_window`` (ms since the epoch)
+    draws it already set (a window chosen elsewhere stays visible when the chart is redrawn).
     """
     bin_ms = bin_ms or choose_bin_ms(series)
     data = rollup(series, bin_ms, by="vector") if not series.is_empty() else series
+    order = stack_order(data["vector"].unique().to_list()) if not data.is_empty() else []
+    rank = {name: i for i, name in enumerate(order)}
+    data = data.with_columns(
+        stack=pl.col("vector").replace_strict(rank, default=len(rank), return_dtype=pl.Int32),
+        name=pl.col("vector").replace_strict({v: title(v) for v in order}, default=pl.col("vector"),
+                                             return_dtype=pl.String),
+    ) if not data.is_empty() else data  # fmt: skip
     label = "bits/s" if metric == "bps" else "packets/s"
     chart = (
         alt.Chart(data)
         .mark_area(interpolate="step-after")
         .encode(
-            x=alt.X("ts:T", title="time (UTC)"),
+            x=alt.X("ts:T", title="time (UTC)", axis=alt.Axis(format="%H:%M:%S")),
             y=alt.Y(f"{metric}:Q", stack="zero", title=label, axis=alt.Axis(format="~s")),
-            color=alt.Color("vector:N", title="vector", scale=alt.Scale(scheme="tableau20")),
+            color=vector_colour(order),
+            order=alt.Order("stack:Q", sort="ascending"),
             tooltip=[
-                alt.Tooltip("ts:T", format="%H:%M:%S.%L"),
-                "vector:N",
-                alt.Tooltip(f"{metric}:Q", format=",.0f"),
+                alt.Tooltip("ts:T", format="%H:%M:%S.%L", title="time (UTC)"),
+                alt.Tooltip("name:N", title="vector"),
+                alt.Tooltip(f"{metric}:Q", format=",.0f", title=label),
             ],
         )
         .properties(
-            width=width, height=height, title=f"Traffic by vector ({label}, {bin_ms} ms bins)"
+            width=width,
+            height=height,
+            title=chart_title or f"Traffic by vector ({label}, {bin_ms} ms bins)",
         )
     )
     if brush:
-        chart = chart.add_params(alt.selection_interval(name="brush", encodings=["x"]))
+        chart = chart.add_params(
+            alt.selection_interval(name="brush", encodings=["x"],
+                                   value={"x": list(brush_window)} if brush_window else alt.Undefined)
+        )  # fmt: skip
     return chart
+
+
+def message_chart(text: str, width: int = 760, height: int = 120) -> alt.Chart:
+    """A chart-sized panel that says why there is nothing to draw ("No traffic in this selection")."""
+    return (
+        alt.Chart(pl.DataFrame({"text": [text]}))
+        .mark_text(fontSize=14, color="#666")
+        .encode(text="text:N")
+        .properties(width=width, height=height)
+    )
 
 
 def phase_band_chart(phases: list[dict], width: int = 760, height: int = 220) -> alt.Chart:
@@ -97,13 +126,18 @@ def vector_bar_chart(vectors: list[dict]) -> alt.Chart:
     """Bytes per vector."""
     frame = pl.DataFrame({"vector": [v["vector"] for v in vectors], "bytes": [v["bytes"] for v in vectors],
                           "packets": [v["packets"] for v in vectors]}, schema={"vector": pl.String, "bytes": pl.Int64, "packets": pl.Int64})  # fmt: skip
+    frame = frame.with_columns(
+        name=pl.col("vector").replace_strict({v: title(v) for v in frame["vector"].to_list()},
+                                             default=pl.col("vector"), return_dtype=pl.String)
+    )  # fmt: skip
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
             x=alt.X("bytes:Q", axis=alt.Axis(format="~s")),
-            y=alt.Y("vector:N", sort="-x"),
-            tooltip=["vector", "bytes", "packets"],
+            y=alt.Y("name:N", sort="-x", title="vector"),
+            color=vector_colour(frame["vector"].to_list()),
+            tooltip=[alt.Tooltip("name:N", title="vector"), "bytes", "packets"],
         )
         .properties(width=360, title="Attack volume by vector")
     )

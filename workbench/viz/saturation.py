@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from workbench.viz.palette import GREY
+
 THRESHOLDS = (0.8, 0.95, 1.0)
 
 
@@ -97,7 +99,7 @@ def goodput_chart(series: pl.DataFrame) -> alt.Chart:
             ),
             color=alt.Color(
                 "kind:N",
-                scale=alt.Scale(domain=["legitimate", "attack"], range=["#2b8cbe", "#e34a33"]),
+                scale=alt.Scale(domain=["legitimate", "attack"], range=[GREY, "#e34a33"]),
             ),
         )
         .properties(width=700, height=180, title="Legitimate goodput against attack volume")
