@@ -50,3 +50,28 @@ class ToolMissingError(WorkbenchError, RuntimeError):
 
 class ParameterError(WorkbenchError, ValueError):
     """A user-supplied parameter (capacity, bin size, ...) cannot be understood."""
+
+
+class OutOfSpaceError(WorkbenchError, OSError):
+    """A write failed for want of space (disk full, quota, file-size limit); nothing partial is
+    left behind."""
+
+
+# errno values of "no room to write": ENOSPC, EFBIG, EDQUOT (Linux and BSD numbering)
+_NO_SPACE_ERRNOS = {28, 27, 122, 69}
+_NO_SPACE_TEXTS = ("os error 28)", "os error 27)", "os error 122)", "no space left on device")
+
+
+def out_of_space(error: BaseException, path: str | Path, what: str) -> OutOfSpaceError | None:
+    """An ``OutOfSpaceError`` for ``error`` if it says the disk (or a quota, or a file-size
+    limit) is full, naming what was being written and where; None for any other error.
+    Polars reports these as a ``ComputeError`` carrying ``(os error 28)``, Python as ``OSError``."""
+    errno = getattr(error, "errno", None)
+    text = str(error).lower()
+    if errno not in _NO_SPACE_ERRNOS and not any(t in text for t in _NO_SPACE_TEXTS):
+        return None
+    reason = getattr(error, "strerror", None) or str(error)
+    return OutOfSpaceError(
+        f"cannot write {what} to {path}: out of space ({reason}); nothing partial was kept."
+        " Free space there, or write elsewhere"
+    )

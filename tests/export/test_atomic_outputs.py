@@ -4,6 +4,7 @@ never a half-written report, timeline, fingerprint, STIX bundle or Parquet file.
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import polars as pl
 import pytest
 
 import workbench as wb
+from workbench.errors import OutOfSpaceError
 from workbench.export import atomic
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_pcaps" / "reflection_mix.pcap"
@@ -66,10 +68,10 @@ def test_a_failed_write_keeps_the_previous_file(analysed, tmp_path, monkeypatch,
             "write_parquet",
             lambda self, file, **kw: (
                 Path(file).write_bytes(b"PAR1half"),
-                (_ for _ in ()).throw(DiskFullError()),
+                (_ for _ in ()).throw(DiskFullError("no space left on device")),
             ),
         )
-    with pytest.raises(DiskFullError):
+    with pytest.raises(OutOfSpaceError, match=f"cannot write .*{re.escape(path.name)}.*: out of space"):
         EXPORTS[kind](report, capture, path)
     assert path.read_bytes() == before
     assert _leftovers(tmp_path) == []

@@ -14,7 +14,8 @@ import os
 import shutil
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from workbench.capture.reader import (
 )
 from workbench.capture.schema import PACKET_SCHEMA, empty_frame
 from workbench.capture.source import open_evidence
-from workbench.errors import CaptureError, CaptureNotFoundError
+from workbench.errors import CaptureError, CaptureNotFoundError, out_of_space
 
 META_NAME = "capture.json"
 
@@ -105,15 +106,70 @@ def expand(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[Path]
     return found
 
 
+@contextmanager
+def _cache_lock(root: Path, sha256: str, path: Path) -> Iterator[None]:
+    """One writer at a time for one capture's cache entry: a second analysis of the same bytes
+    sharing the cache folder waits for the first, then reuses its complete entry (an advisory
+    ``flock`` on ``.<sha256>.lock``; released by the system if the holder dies)."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): each run still writes its own scratch folder
+        yield
+        return
+    with open(root / f".{sha256}.lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            warnings.warn(
+                f"{path}: another process is writing its cache entry in {root}; waiting for it",
+                CaptureWarning,
+                stacklevel=4,
+            )
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def ingest_file(path: Path, root: Path, *, chunk_records: int | None = None, progress=None) -> Path:
-    """Parse one capture into ``root/<sha256>/part-*.parquet`` (skipped when already complete)."""
+    """Parse one capture into ``root/<sha256>/part-*.parquet`` (skipped when already complete).
+
+    The entry is written into a scratch folder and renamed when complete, under a lock on the
+    capture's hash: an interrupted run, a full disk or a second process never leaves a partial
+    or mixed entry (a full disk raises ``OutOfSpaceError``)."""
     ev = open_evidence(path)
-    target = root / ev.sha256
-    if (target / META_NAME).is_file() and _current(target):
+    try:
+        sha256 = ev.sha256
+    except BaseException:
         ev.close()
-        return target
+        raise
+    target = root / sha256
+    with _cache_lock(root, sha256, path):
+        if (target / META_NAME).is_file() and _current(target):
+            ev.close()
+            return target
+        for stale in root.glob(
+            f".{sha256}.*.partial"
+        ):  # left by an interrupted run (we hold the lock)
+            shutil.rmtree(stale, ignore_errors=True)
+        partial = root / f".{sha256}.{uuid.uuid4().hex[:8]}.partial"  # this run's scratch folder
+        try:
+            _write_entry(ev, path, partial, chunk_records, progress)
+        except BaseException as error:
+            shutil.rmtree(partial, ignore_errors=True)
+            full = out_of_space(error, root, f"the Parquet cache of {path}")
+            if full is not None:
+                raise full from error
+            raise
+        shutil.rmtree(target, ignore_errors=True)  # an entry of an older schema
+        partial.rename(target)  # atomic: an entry is either complete or absent
+    return target
+
+
+def _write_entry(ev, path: Path, partial: Path, chunk_records: int | None, progress) -> None:
+    """Parse the evidence into ``partial`` (hour folders of Parquet parts and the metadata)."""
     chunk_records = chunk_records or int(os.environ.get("WORKBENCH_CHUNK_RECORDS", CHUNK_RECORDS))
-    partial = root / f".{ev.sha256}.{uuid.uuid4().hex[:8]}.partial"  # this run's own scratch folder
     partial.mkdir(parents=True)
     meta = FileMeta(str(path), ev.sha256, ev.size, ev.format, ev.compression, [], 0)
     try:
@@ -131,15 +187,6 @@ def ingest_file(path: Path, root: Path, *, chunk_records: int | None = None, pro
     finally:
         ev.close()
     (partial / META_NAME).write_text(json.dumps(asdict(meta), indent=2))
-    if (target / META_NAME).is_file() and _current(target):
-        # the same bytes were completed meanwhile (a copy of the file)
-        shutil.rmtree(partial, ignore_errors=True)
-    else:
-        shutil.rmtree(target, ignore_errors=True)
-        partial.rename(target)  # atomic: a dataset is either complete or absent
-    for stale in root.glob(f".{ev.sha256}.*.partial"):  # left behind by an interrupted run
-        shutil.rmtree(stale, ignore_errors=True)
-    return target
 
 
 def _parts(dataset: Path) -> list[Path]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from workbench.errors import ParameterError
+from workbench.errors import ParameterError, out_of_space
 
 
 def check_destination(path: str | os.PathLike) -> Path:
@@ -45,8 +45,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         tmp.unlink(missing_ok=True)
+        full = out_of_space(error, path, "the output")
+        if full is not None:
+            raise full from error
         raise
 
 
