@@ -4,8 +4,8 @@ never a half-written report, timeline, fingerprint, STIX bundle or Parquet file.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import signal
 import subprocess
 import sys
