@@ -121,10 +121,54 @@ def percent(share: float | None, digits: int = 1) -> str:
     return f"{value:.{digits}f} %"
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 attack phase``, ``3 attack phases``, ``1,204 sources`` (thousands separated)."""
+    return f"{count(n)} {word if n == 1 else (words or word + 's')}"
+
+
+def number(value: int | float | None, digits: int = 1) -> str:
+    """Any figure for people: integers with separators, fractions to ``digits`` places (more
+    for tiny values, never in exponent notation); ``–`` for none."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if float(value) == int(value) and abs(value) < 1e15:
+        return count(value)
+    magnitude = abs(float(value))
+    places = (
+        digits
+        if magnitude >= 1 or magnitude == 0
+        else min(9, digits - int(_floor_log10(magnitude)))
+    )
+    return f"{float(value):,.{places}f}"
+
+
+def _floor_log10(value: float) -> int:
+    exponent = 0
+    while value < 1:
+        value *= 10
+        exponent -= 1
+    return exponent
+
+
+# Protocol values application evidence holds, by name (Wireshark's names)
+DNS_TYPES = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 13: "HINFO", 15: "MX", 16: "TXT",
+             28: "AAAA", 33: "SRV", 35: "NAPTR", 41: "OPT", 43: "DS", 46: "RRSIG", 47: "NSEC",
+             48: "DNSKEY", 50: "NSEC3", 52: "TLSA", 64: "SVCB", 65: "HTTPS", 99: "SPF",
+             252: "AXFR", 255: "ANY", 257: "CAA"}  # fmt: skip
+# NTP mode 7 (private) request codes, ntpd's ntp_request.h: 42 is the monlist of CVE-2013-5211
+NTP_REQUEST_CODES = {0: "peer list", 1: "peer summary", 4: "sys info", 5: "sys stats",
+                     20: "monlist (old)", 42: "monlist"}  # fmt: skip
+VALUE_NAMES = {"dns_query_type": DNS_TYPES, "ntp_requestcode": NTP_REQUEST_CODES}
+
+
 def named(value: int | str | None, names: dict) -> str:
     """A protocol value with its name: ``monlist (42)``, ``ANY (255)``; the bare value when
     unnamed."""
     if value is None:
         return "–"
     name = names.get(value, names.get(str(value)))
+    if name is None and str(value).isdigit():
+        name = names.get(int(value))
     return f"{name} ({value})" if name else str(value)

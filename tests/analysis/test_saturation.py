@@ -232,3 +232,85 @@ def test_saturation_at_other_bin_sizes_is_computed_at_that_bin(tmp_path, bin_ms:
     at_bin = next(p for p in section["peaks"] if p["bin_ms"] == bin_ms)
     assert at_bin["peak_bps"] == pytest.approx(want_bps)
     assert at_bin["at"].startswith("2023-11-14T22:13:25.")  # the burst, 5 s in
+
+
+def test_a_capture_shorter_than_a_bin_reports_its_true_rate(tmp_path) -> None:
+    """A 0.41 s capture at 10,000 packets/s of 1,000 B frames: its 1 s (and 10 s) peak is its
+    real rate, 80 Mbit/s, not its bytes spread over a whole second (32.8 Mbit/s)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
+    from pcapbuild import ether, ipv4, pcap, udp
+
+    rate_pps, seconds, size = 10_000, 0.41, 1000
+    n = int(rate_pps * seconds)
+    start = 1_446_623_758.3  # mid-second: the capture straddles no second boundary
+    payload = b"x" * (size - 14 - 20 - 8)
+    frame_bytes = ether(ipv4("198.51.100.7", "203.0.113.10", 17, udp(40000, 80, payload)))
+    assert len(frame_bytes) == size
+    path = tmp_path / "short.pcap"
+    path.write_bytes(pcap([(start + k / rate_pps, frame_bytes) for k in range(n)]))
+    report = wb.analyze(wb.load(path), link_capacity="100M")
+    peaks = {p["bin_ms"]: p for p in report.saturation["peaks"]}
+    true_bps = rate_pps * size * 8
+    for bin_ms in (100, 1000, 10000):
+        assert peaks[bin_ms]["peak_bps"] == pytest.approx(true_bps, rel=0.01), bin_ms
+        assert peaks[bin_ms]["peak_pps"] == pytest.approx(rate_pps, rel=0.01), bin_ms
+    assert peaks[1000]["peak_utilization"] == pytest.approx(0.8, rel=0.01)
+    phase = report.phases[0]
+    assert phase["peak_bps"] == pytest.approx(true_bps, rel=0.01)
+    assert phase["peak_pps"] == pytest.approx(rate_pps, rel=0.01)
+
+
+def test_edge_slivers_do_not_make_peaks() -> None:
+    """A capture that ends 2 ms into a second: that sliver holds two frames, which rated over
+    2 ms would be a peak ten times the real one; it is rated, but holds no peak."""
+    base = 1_700_000_000 * 10**9
+    ts = np.r_[base + np.arange(0, 3 * 10**9, 10**7), base + 3 * 10**9 + np.array([0, 10**6])]
+    section = saturation.assess(_frame(ts, np.full(len(ts), 1250)), 10e6)
+    peak = next(p for p in section["peaks"] if p["bin_ms"] == 1000)
+    assert peak["peak_bps"] == pytest.approx(1e6, rel=0.02)
+
+
+def test_bins_shorter_than_a_full_frame_carry_a_note() -> None:
+    """At 3 Mbit/s a 1,518 B frame takes 4.05 ms: the 1 ms peak says it measures single frames."""
+    ts = 1_700_000_000 * 10**9 + np.arange(0, 2 * 10**9, 5 * 10**6)
+    section = saturation.assess(_frame(ts, np.full(len(ts), 1500)), 3e6)
+    notes = {p["bin_ms"]: p.get("note") for p in section["peaks"]}
+    assert section["frame_time_ms"] == pytest.approx(4.048)
+    assert notes[1] and "4.05 ms" in notes[1]
+    assert notes[10] is None and notes[1000] is None
+
+
+def _episode_frame(blips: tuple[float, ...]) -> pl.DataFrame:
+    """20 s at 1 Mbit/s on a 10 Mbit/s link; 12 Mbit/s from 5 s to 11 s and for 100 ms at each
+    of ``blips`` (1,500 B frames)."""
+    base = 1_700_000_000 * 10**9
+    background = base + np.arange(0, 20 * 10**9, 12 * 10**6)
+    flood = base + 5 * 10**9 + np.arange(0, 6 * 10**9, 10**6)
+    spikes = [base + int(at * 1e9) + np.arange(0, 10**8, 10**6) for at in blips]
+    ts = np.sort(np.concatenate([background, flood, *spikes]))
+    return _frame(ts, np.full(len(ts), 1500))
+
+
+def test_six_seconds_over_the_threshold_is_one_episode_and_blips_are_micro_bursts() -> None:
+    section = saturation.assess(_episode_frame((14.0, 16.5, 18.2)), 10e6)
+    (episode,) = section["episodes"]
+    assert episode["start"].startswith("2023-11-14T22:13:25.000")  # base + 5 s
+    assert episode["seconds"] == pytest.approx(6.0, abs=0.1)
+    assert episode["peak_utilization"] > 1.0 and episode["mean_utilization"] > 0.95
+    bursts = section["micro_bursts"]
+    assert bursts["count"] == 3 and bursts["seconds"] == pytest.approx(0.3, abs=0.11)
+    assert len(section["intervals"]) == 4  # the raw intervals stay as they were
+
+
+def test_the_minimum_episode_length_is_a_parameter() -> None:
+    frame = _episode_frame(())
+    util = saturation.utilization_series(frame, 10e6, 100)
+    assert len(saturation.episodes(util, 100, min_s=5.0)[0]) == 1
+    assert saturation.episodes(util, 100, min_s=7.0)[0] == []
+    assert saturation.episodes(util, 100, min_s=7.0)[1]["count"] == 1
+    report = wb.analyze(frame, link_capacity="10M", config=wb.AnalysisConfig(saturation_episode_min_s=7.0))
+    assert report.parameters["analysis"]["saturation_episode_min_s"] == 7.0
+    assert report.saturation["episodes"] == [] and report.saturation["micro_bursts"]["count"] == 1

@@ -143,6 +143,18 @@ class AnalysisConfig:
     scrubbing_sender_share: float = 0.6
     scrubbing_switch_spread_s: float = 10.0
 
+    # --- saturation ---
+    # a link at or above the saturation threshold (95 %) this long is an episode, not a blip
+    # (Grafana's "for 5 s"): router buffers (tens to hundreds of ms at line rate) and TCP's fast
+    # retransmit absorb shorter spells, while a link full for 5 s makes legitimate connections
+    # time out and back off (TCP's retransmission timeout starts at 1 s and doubles, RFC 6298),
+    # calls drop and pages stall: what users of a flooded link report
+    saturation_episode_min_s: float = 5.0
+    # ... and dips below the threshold shorter than this do not end one: a flood filling the
+    # link wobbles around capacity from one 100 ms bin to the next (senders' bursts, queues
+    # draining), while users feel a break only after a second or more
+    saturation_episode_gap_s: float = 1.0
+
     # --- phases ---
     heavy_share_of_peak: float = 0.3
     residual_share_of_peak: float = 0.004

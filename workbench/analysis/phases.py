@@ -295,7 +295,7 @@ def segment(
     # smoothing can grade a vector present in a phase where none of its packets fall: a phase
     # names only the vectors it holds packets of, and one that holds none is baseline
     held = (
-        own_traffic(series, bounds, present)
+        own_traffic(series, bounds, present, binned=True)
         .group_by("phase", "vector")
         .agg(pl.col("packets").sum())
         .filter(pl.col("packets") > 0)
@@ -306,6 +306,7 @@ def segment(
     for k, m in enumerate(merged):
         if not present[k]:
             m[2] = "baseline"
+    bounds = _starts_at_first_packets(classified, bounds, present, span[0])
     found = _phase_figures(classified, bounds, present)
     volumes = _volumes(series, bounds, present)
     phases = [
@@ -314,6 +315,47 @@ def segment(
         for index, ((lo, hi), m) in enumerate(zip(bounds, merged, strict=True))
     ]
     return _mitigation_on_same_targets(phases)
+
+
+def _starts_at_first_packets(classified: Frame, bounds: list[tuple[int, int]],
+                             present: list[list[str]], first_ns: int) -> list[tuple[int, int]]:  # fmt: skip
+    """Phase starts where the traffic says, not at the edge of a bin: the first phase at the
+    capture's first packet, every attack phase after it at the first packet of its vectors, so a
+    phase and the vector that opens it start at the same instant (one event, one time). The
+    phase before ends there.
+
+    Where the phase before has vectors this one does not carry, with packets in the 100 ms bin
+    of the new start but before it, the boundary stays on its bin: the series could not tell
+    which phase those packets belong to."""
+    if not bounds:
+        return bounds
+    out = [list(b) for b in bounds]
+    out[0][0] = max(out[0][0], first_ns)
+    candidates = [k for k in range(1, len(bounds)) if present[k]]
+    if not candidates:
+        return [(a, z) for a, z in out]
+    wanted = [present[k] if k in candidates else [] for k in range(len(bounds))]
+    firsts = collect(
+        own_traffic(classified, bounds, wanted)
+        .group_by("phase")
+        .agg(pl.col("ts").cast(pl.Int64).min().alias("first"))
+    )
+    moves = {k: int(f) for k, f in firsts.iter_rows() if bounds[k][0] < f < bounds[k][1]}
+    bin_ns = FINE_BIN_MS * 1_000_000
+    ts = pl.col("ts").cast(pl.Int64)
+    checks = {
+        k: ((ts >= f // bin_ns * bin_ns) & (ts < f) & pl.col("vector").is_in(left_only)).sum()
+        for k, f in moves.items()
+        if (left_only := sorted(set(present[k - 1]) - set(present[k])))
+    }
+    if checks:
+        found = collect(classified.lazy().select(e.alias(str(k)) for k, e in checks.items()))
+        for k in checks:
+            if found[str(k)][0]:
+                del moves[k]
+    for k, f in moves.items():
+        out[k][0] = out[k - 1][1] = f
+    return [(a, z) for a, z in out]
 
 
 def _scrubbed_paths(classified: Frame, merged: list[list], ns, place, cfg: AnalysisConfig) -> list[list]:  # fmt: skip
@@ -367,9 +409,9 @@ def _mitigation_on_same_targets(phases: list[dict]) -> list[dict]:
     return phases
 
 
-def confine(frame: Frame, phases: list[dict]) -> Frame:
-    """Keep each packet's (or series row's) ``vector`` only inside a phase that carries it:
-    a straggler of a vector outside its phases is not attack traffic on its own."""
+def confine(frame: Frame, phases: list[dict], *, binned: bool = False) -> Frame:
+    """Keep each packet's (or, ``binned``, series row's) ``vector`` only inside a phase that
+    carries it: a straggler of a vector outside its phases is not attack traffic on its own."""
     bounds = phase_bounds(phases)
     present = [p["vectors"] if p["kind"] != "baseline" else [] for p in phases]
     pairs = pl.DataFrame(
@@ -381,13 +423,13 @@ def confine(frame: Frame, phases: list[dict]) -> Frame:
     if isinstance(frame, pl.DataFrame):  # only the label is recomputed: no copy of the frame
         labels = (
             frame.lazy()
-            .select(phase_column(bounds).alias("phase"), "vector")
+            .select(phase_column(bounds, binned=binned).alias("phase"), "vector")
             .join(pairs.lazy(), on=["phase", "vector"], how="left", maintain_order="left")
             .select(kept)
             .collect()
         )
         return frame.with_columns(labels["vector"])
-    marked = frame.with_columns(phase=phase_column(bounds))
+    marked = frame.with_columns(phase=phase_column(bounds, binned=binned))
     marked = marked.join(pairs.lazy(), on=["phase", "vector"], how="left", maintain_order="left")
     return marked.with_columns(kept).drop("phase", "_carried")
 
@@ -396,7 +438,7 @@ def confine_series(series: pl.DataFrame, phases: list[dict]) -> pl.DataFrame:
     """The 100 ms series with the vectors no phase carries counted as legitimate."""
     if series.is_empty():
         return series
-    kept = confine(series, phases).with_columns(pl.col("vector").fill_null(LEGIT))
+    kept = confine(series, phases, binned=True).with_columns(pl.col("vector").fill_null(LEGIT))
     return (
         kept.group_by("ts", "vector")
         .agg(pl.col("packets").sum(), pl.col("bytes").sum())
@@ -414,12 +456,19 @@ def phase_bounds(phases: list[dict]) -> list[tuple[int, int]]:
     return [(ns[2 * k], ns[2 * k + 1]) for k in range(len(phases))]
 
 
-def phase_column(bounds: list[tuple[int, int]]) -> pl.Expr:
+def phase_column(bounds: list[tuple[int, int]], *, binned: bool = False) -> pl.Expr:
     """Index of the phase (``[start, end)`` in ns, in time order) each packet falls in; null
-    outside all. A binary search per packet, streamed: cheap for thousands of phases."""
+    outside all. A binary search per packet, streamed: cheap for thousands of phases.
+
+    ``binned``: rows are 100 ms series bins (``ts`` their start), each placed by its last
+    instant (within the capture): a phase that starts at its first attack packet, inside a bin,
+    holds that bin, as it holds the packets of its vectors in it."""
     ts = pl.col("ts").cast(pl.Int64)
     if not bounds:
         return pl.lit(None, dtype=pl.Int32)
+    if binned:
+        last = ts + (FINE_BIN_MS * 1_000_000 - 1)
+        ts = last.clip(bounds[0][0], bounds[-1][1] - 1)
     contiguous = all(bounds[k][1] == bounds[k + 1][0] for k in range(len(bounds) - 1))
     if not contiguous:  # gaps between phases: one test per phase
         out = pl.lit(None, dtype=pl.Int32)
@@ -438,10 +487,11 @@ def phase_column(bounds: list[tuple[int, int]]) -> pl.Expr:
 
 
 def own_traffic(frame: Frame, bounds: list[tuple[int, int]], present: list[list[str]], *,
-                quiet_all: bool = False) -> pl.LazyFrame:  # fmt: skip
-    """The packets of each phase's own vectors (``present[i]`` in phase i), with a ``phase``
-    column; ``quiet_all``: and every packet of the phases without a vector."""
-    in_phase = frame.lazy().with_columns(phase=phase_column(bounds))
+                quiet_all: bool = False, binned: bool = False) -> pl.LazyFrame:  # fmt: skip
+    """The packets (``binned``: 100 ms series rows) of each phase's own vectors (``present[i]``
+    in phase i), with a ``phase`` column; ``quiet_all``: and every packet of the phases without
+    a vector."""
+    in_phase = frame.lazy().with_columns(phase=phase_column(bounds, binned=binned))
     pairs = pl.DataFrame(
         [(index, vector) for index, vectors in enumerate(present) for vector in vectors],
         schema={"phase": pl.Int32, "vector": pl.String},
@@ -477,24 +527,41 @@ def _volumes(
     series: pl.DataFrame, bounds: list[tuple[int, int]], present: list[list[str]]
 ) -> dict[int, dict]:
     """Per phase, from the 100 ms series in one query each: packets, bytes, its own vectors'
-    packets, and the busiest second's bytes and packets."""
+    packets, and the busiest second's rates. A second the phase covers only in part (its first
+    and last, a phase shorter than a second) is rated over the part it covers; a sliver under
+    half of what the phase can cover is left out unless the phase has nothing else."""
     binned = (
-        series.lazy().with_columns(phase=phase_column(bounds)).filter(pl.col("phase").is_not_null())
+        series.lazy()
+        .with_columns(phase=phase_column(bounds, binned=True))
+        .filter(pl.col("phase").is_not_null())
     )
     totals = binned.group_by("phase").agg(pl.col("packets").sum(), pl.col("bytes").sum())
     own = (
-        own_traffic(series, bounds, present)
+        own_traffic(series, bounds, present, binned=True)
         .group_by("phase")
         .agg(pl.col("packets").sum().alias("attack_packets"))
     )
+    spans = pl.LazyFrame(
+        {"phase": list(range(len(bounds))), "lo": [a for a, _ in bounds], "hi": [z for _, z in bounds]},
+        schema={"phase": pl.Int32, "lo": pl.Int64, "hi": pl.Int64},
+    )  # fmt: skip
+    sec = pl.col("second") * SECOND
+    covered = (
+        pl.min_horizontal(sec + SECOND, pl.col("hi")) - pl.max_horizontal(sec, pl.col("lo"))
+    ).clip(lower_bound=1_000) / 1e9
+    full = pl.min_horizontal(pl.lit(1.0), (pl.col("hi") - pl.col("lo")) / 1e9)
     busiest = (
-        binned.group_by("phase", pl.col("ts").cast(pl.Int64) // 1_000_000_000)
+        binned.group_by("phase", (pl.col("ts").cast(pl.Int64) // SECOND).alias("second"))
         .agg(pl.col("packets").sum(), pl.col("bytes").sum())
+        .join(spans, on="phase", how="left")
+        .with_columns(covered=covered, ok=covered >= 0.5 * full - 1e-9)
+        .with_columns(pps=pl.col("packets") / pl.col("covered"), bps=pl.col("bytes") * 8 / pl.col("covered"))
         .group_by("phase")
         .agg(
-            pl.col("packets").max().alias("peak_packets"), pl.col("bytes").max().alias("peak_bytes")
+            pl.col("pps").filter(pl.col("ok")).max().fill_null(pl.col("pps").max()).alias("peak_pps"),
+            pl.col("bps").filter(pl.col("ok")).max().fill_null(pl.col("bps").max()).alias("peak_bps"),
         )
-    )
+    )  # fmt: skip
     joined = totals.join(own, on="phase", how="left").join(busiest, on="phase", how="left")
     return {row.pop("phase"): row for row in joined.collect().iter_rows(named=True)}  # fmt: skip
 
@@ -513,8 +580,8 @@ def _summary(index: int, kind: str, lo: int, hi: int, present: list[str], volume
         "packets": int(volume.get("packets") or 0),
         "bytes": total_bytes,
         "attack_packets": int(volume.get("attack_packets") or 0),
-        "peak_bps": float(volume.get("peak_bytes") or 0) * 8,
-        "peak_pps": float(volume.get("peak_packets") or 0),
+        "peak_bps": float(volume.get("peak_bps") or 0),
+        "peak_pps": float(volume.get("peak_pps") or 0),
         "mean_bps": total_bytes * 8 / duration,
         "unique_sources": unique_sources,
         "top_countries": [],

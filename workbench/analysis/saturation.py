@@ -2,14 +2,27 @@
 
 Utilisation = bits in a bin / (bin length x capacity), from ``wire_len`` (the size on
 the wire, not the captured bytes). Peaks are computed at 1 ms .. 10 s at once, because
-micro-bursts that fill a link for milliseconds vanish in 1-second averages.
+micro-bursts that fill a link for milliseconds vanish in 1-second averages. A bin the capture
+covers only in part is rated over the part it covers (``series.covered_seconds``); a bin
+shorter than one full-size frame's time on the link says so (one frame fills it).
+
+Bins at or above ``SATURATED`` are ``intervals``; intervals that last (dips shorter than
+``saturation_episode_gap_s`` bridged, at least ``saturation_episode_min_s`` long, like
+Grafana's "for 5 s") are ``episodes``, the rest ``micro_bursts``, counted apart.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.lazy import Frame, collect, height
+from workbench.analysis.series import (
+    covered_seconds,
+    covered_span,
+    eligible_for_peak,
+    frame_time_ms,
+)
 from workbench.analysis.windows import Partials
 
 BINS_MS = (1, 10, 100, 1000, 10000)
@@ -31,11 +44,15 @@ def utilization_series(
     by: str | None = None,
     *,
     series: pl.DataFrame | None = None,
+    span: tuple[int, int] | None = None,
 ) -> pl.DataFrame:
-    """``ts`` (bin start), optional ``by``, ``bps``, ``pps``, ``utilization`` (null without a capacity).
+    """``ts`` (bin start), optional ``by``, ``bps``, ``pps``, ``utilization`` (null without a
+    capacity), ``covered_s`` (seconds of the bin the capture covers) and ``eligible`` (whether the
+    bin covers enough to hold a peak).
 
     ``series``: the capture's 100 ms series (``series.fine_series``); bins that are multiples of
-    100 ms are then rolled up from it instead of counting packets again.
+    100 ms are then rolled up from it instead of counting packets again. ``span``: the capture's
+    first and last packet (ns): its partial bins are rated over the part they cover.
     """
     bin_ns = int(bin_ms * 1_000_000)
     keys = [by] if by else []
@@ -48,8 +65,14 @@ def utilization_series(
             .group_by(bucket, *keys)
             .agg(pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"), pl.len().alias("packets"))
         )
+    covered = covered_seconds(pl.col("bin"), bin_ms, span).alias("covered_s")
     out = collect(
-        query.with_columns(bps=pl.col("bytes") * 8e3 / bin_ms, pps=pl.col("packets") * 1e3 / bin_ms)
+        query.with_columns(covered)
+        .with_columns(
+            bps=pl.col("bytes") * 8.0 / pl.col("covered_s"),
+            pps=pl.col("packets") / pl.col("covered_s"),
+            eligible=eligible_for_peak(bin_ms, span),
+        )
         .with_columns(
             utilization=(pl.col("bps") / capacity_bps)
             if capacity_bps
@@ -57,11 +80,13 @@ def utilization_series(
         )
         .with_columns(ts=pl.col("bin").cast(pl.Datetime("ns", "UTC")))
     ).sort("bin", *keys)
-    return out.select("ts", *keys, "bin", "bytes", "packets", "bps", "pps", "utilization")
+    return out.select(
+        "ts", *keys, "bin", "bytes", "packets", "bps", "pps", "utilization", "covered_s", "eligible"
+    )
 
 
 def _intervals(util: pl.DataFrame, bin_ms: int, threshold: float) -> list[dict]:
-    over = util.filter(pl.col("utilization") >= threshold)
+    over = util.filter((pl.col("utilization") >= threshold) & pl.col("eligible"))
     if over.is_empty():
         return []
     bin_ns = bin_ms * 1_000_000
@@ -76,6 +101,67 @@ def _intervals(util: pl.DataFrame, bin_ms: int, threshold: float) -> list[dict]:
          "peak_utilization": round(r["peak"], 4), "mean_utilization": round(r["mean"], 4)}
         for r in grouped.iter_rows(named=True)
     ]  # fmt: skip
+
+
+def episodes(util: pl.DataFrame, bin_ms: int, threshold: float = SATURATED, *,
+             min_s: float = DEFAULT.saturation_episode_min_s,
+             gap_s: float = DEFAULT.saturation_episode_gap_s) -> tuple[list[dict], dict]:  # fmt: skip
+    """Sustained saturation apart from blips: bins at or above ``threshold`` of capacity, joined
+    across dips shorter than ``gap_s``, are an episode when they last at least ``min_s``
+    (Grafana's "for 5 s"); shorter runs are micro-bursts, counted apart.
+
+    Returns the episodes (``start, end, seconds, seconds_over, peak_utilization,
+    mean_utilization``) and the micro-bursts' summary (``count, seconds, peak_utilization,
+    first, last``).
+
+        found, blips = episodes(utilization_series(rep.packets, 10e9, 100), 100)
+    """
+    quiet = {"count": 0, "seconds": 0.0, "peak_utilization": None, "first": None, "last": None}
+    if util.is_empty() or util["utilization"].null_count() == util.height:
+        return [], quiet
+    eligible = util["eligible"] if "eligible" in util.columns else pl.lit(True)
+    covered = (
+        pl.col("covered_s") if "covered_s" in util.columns else pl.lit(bin_ms / 1000.0)
+    ).alias("covered_s")
+    over = util.with_columns(covered).filter((pl.col("utilization") >= threshold) & eligible)
+    if over.is_empty():
+        return [], quiet
+    bin_ns = bin_ms * 1_000_000
+    # a new run where the dip since the last bin over the threshold is gap_s or longer
+    dip_ns = over["bin"].diff().fill_null(bin_ns) - bin_ns
+    runs = over.with_columns(run=(dip_ns >= max(gap_s * 1e9, 1)).cum_sum())
+    grouped = (
+        runs.group_by("run")
+        .agg(
+            pl.col("bin").min().alias("a"),
+            (pl.col("bin").max() + pl.col("covered_s").sort_by("bin").last() * 1e9).alias("z"),
+            pl.col("covered_s").sum().alias("seconds_over"),
+            pl.col("utilization").max().alias("peak"),
+        )
+        .sort("a")
+    )
+    found, blips = [], []
+    for r in grouped.iter_rows(named=True):
+        a, z = int(r["a"]), round(r["z"])
+        entry = {"start": _iso(a), "end": _iso(z), "seconds": round((z - a) / 1e9, 3),
+                 "seconds_over": round(float(r["seconds_over"]), 3),
+                 "peak_utilization": round(float(r["peak"]), 4)}  # fmt: skip
+        if (z - a) / 1e9 < min_s - 1e-9:
+            blips.append(entry)
+            continue
+        inside = util.with_columns(covered).filter((pl.col("bin") >= a) & (pl.col("bin") < z))
+        # the mean over the episode's whole span, its dips included: how full the link was
+        mean = float((inside["utilization"] * inside["covered_s"]).sum() / ((z - a) / 1e9))
+        found.append({**entry, "mean_utilization": round(mean, 4)})
+    if blips:
+        quiet = {
+            "count": len(blips),
+            "seconds": round(sum(b["seconds_over"] for b in blips), 3),
+            "peak_utilization": max(b["peak_utilization"] for b in blips),
+            "first": blips[0]["start"],
+            "last": blips[-1]["start"],
+        }
+    return found, quiet
 
 
 def _legitimate(frame: Frame, intervals: list[dict], span: tuple[int, int]) -> dict | None:
@@ -149,8 +235,26 @@ def _span(frame: Frame) -> tuple[int, int]:
     return int(bounds["a"][0]), int(bounds["z"][0])
 
 
+def _short_bin_note(bin_ms: int, capacity: float | None) -> str | None:
+    """A note for bins shorter than one full-size frame's time on the link: one frame fills such
+    a bin, so its rate is a frame's, not the traffic's."""
+    frame_ms = frame_time_ms(capacity)
+    if frame_ms is None or bin_ms >= frame_ms:
+        return None
+    return (f"{bin_ms} ms is shorter than one full-size frame (1,518 B) takes on this link"
+            f" ({frame_ms:.3g} ms): a single frame fills the bin, so its rate overstates the load")  # fmt: skip
+
+
+def _peak(scale: pl.DataFrame) -> dict:
+    """The busiest bin that covers enough of itself to be rated (``eligible``)."""
+    rated = scale.filter(pl.col("eligible")) if "eligible" in scale.columns else scale
+    rated = rated if rated.height else scale  # traffic only in slivers at the capture's edges
+    return rated.sort("bps", "bin", descending=[True, False]).head(1).row(0, named=True)
+
+
 def assess(frame: Frame, capacity: float | None, *, pps_limit: float | None = None, bins_ms=BINS_MS,
-           drops: int | None = None, bin_ms: int = REPORT_BIN_MS, partials: Partials | None = None) -> dict:  # fmt: skip
+           drops: int | None = None, bin_ms: int = REPORT_BIN_MS, partials: Partials | None = None,
+           config: AnalysisConfig = DEFAULT) -> dict:  # fmt: skip
     """The report's ``saturation`` section (DESIGN.md).
 
     ``frame``: the classified packets (``vector`` column), in memory or lazy; ``partials``: what
@@ -163,10 +267,12 @@ def assess(frame: Frame, capacity: float | None, *, pps_limit: float | None = No
         partials.add(frame.collect())
     if not partials.packets:
         return {**section, "peak_utilization": None, "peaks": [], "seconds_over": [], "intervals": [],
+                "episodes": [], "micro_bursts": episodes(pl.DataFrame(), bin_ms)[1],
                 "drops": {"capture_drops": drops, "gaps": []}}  # fmt: skip
     series = partials.fine_series()
     span = _span(frame)
-    util = utilization_series(frame, capacity, bin_ms, series=series)
+    cover = covered_span(*span, partials.packets)
+    util = utilization_series(frame, capacity, bin_ms, series=series, span=cover)
     peaks = []
     # the chosen bin is one of the scales: its peak is computed at that bin, like the others
     for size in sorted({*bins_ms, bin_ms}):
@@ -175,27 +281,37 @@ def assess(frame: Frame, capacity: float | None, *, pps_limit: float | None = No
             top = {"bps": size_bytes * 8e3 / size, "pps": size_packets * 1e3 / size, "bin": at}
             top["utilization"] = top["bps"] / capacity if capacity else None
         else:
-            scale = (
-                util if size == bin_ms else utilization_series(frame, capacity, size, series=series)
-            )
-            top = scale.sort("bps", "bin", descending=[True, False]).head(1).row(0, named=True)
-        peaks.append({"bin_ms": size, "peak_bps": top["bps"], "peak_pps": top["pps"], "at": _iso(top["bin"]),
-                      "peak_utilization": round(top["utilization"], 4) if capacity else None})  # fmt: skip
+            scale = util if size == bin_ms else utilization_series(
+                frame, capacity, size, series=series, span=cover
+            )  # fmt: skip
+            top = _peak(scale)
+        peak = {"bin_ms": size, "peak_bps": top["bps"], "peak_pps": top["pps"], "at": _iso(top["bin"]),
+                "peak_utilization": round(top["utilization"], 4) if capacity else None}  # fmt: skip
+        note = _short_bin_note(size, capacity)
+        if note:
+            peak["note"] = note
+        peaks.append(peak)
     report_peak = next(p for p in peaks if p["bin_ms"] == bin_ms)
     section["peak_utilization"] = report_peak["peak_utilization"]
     section["peak_bps"] = report_peak["peak_bps"]
     section["peaks"] = peaks
+    section["frame_time_ms"] = frame_time_ms(capacity)
     if capacity:
         section["seconds_over"] = _seconds_over(util, bin_ms)
         section["intervals"] = _intervals(util, bin_ms, SATURATED)
         section["saturated_threshold"] = SATURATED
+        section["episodes"], section["micro_bursts"] = episodes(
+            util, bin_ms, SATURATED, min_s=config.saturation_episode_min_s,
+            gap_s=config.saturation_episode_gap_s,
+        )  # fmt: skip
         section["legitimate"] = _legitimate(frame, section["intervals"], span)
     else:
         section["seconds_over"], section["intervals"] = [], []
+        section["episodes"], section["micro_bursts"] = [], episodes(pl.DataFrame(), bin_ms)[1]
     if pps_limit:
-        per_s = utilization_series(frame, None, 1000, series=series)
-        section["pps"] = {"limit": pps_limit, "peak_pps": float(per_s["pps"].max()),
-                          "seconds_over": int((per_s["pps"] >= pps_limit).sum())}  # fmt: skip
+        per_s = utilization_series(frame, None, 1000, series=series, span=cover)
+        section["pps"] = {"limit": pps_limit, "peak_pps": float(_peak(per_s)["pps"]),
+                          "seconds_over": int(((per_s["pps"] >= pps_limit) & per_s["eligible"]).sum())}  # fmt: skip
     section["tcp_loss_signs"] = _loss_signs(frame)
     section["drops"] = {"capture_drops": drops, "gaps": _capture_gaps(partials, span)}
     return section
@@ -228,24 +344,36 @@ def link_parts(kind: str, ident) -> list[tuple[str | None, pl.Expr]]:
 
 def _seconds_over(util: pl.DataFrame, bin_ms: int) -> list[dict]:
     return [
-        {"threshold": t, "seconds": round(util.filter(pl.col("utilization") >= t).height * bin_ms / 1000, 3)}
+        {"threshold": t, "seconds": round(float(util.filter(pl.col("utilization") >= t)[
+            "covered_s"].sum()) if "covered_s" in util.columns else util.filter(
+            pl.col("utilization") >= t).height * bin_ms / 1000, 3)}
         for t in THRESHOLDS
     ]  # fmt: skip
 
 
-def _link_entry(util: pl.DataFrame, bin_ms: int) -> dict:
+def _link_entry(util: pl.DataFrame, bin_ms: int, config: AnalysisConfig = DEFAULT) -> dict:
     if util.is_empty():
-        return {"packets": 0, "peak_utilization": None, "seconds_over": [], "intervals": []}
+        return {"packets": 0, "peak_utilization": None, "seconds_over": [], "intervals": [],
+                "episodes": [], "micro_bursts": episodes(util, bin_ms)[1]}  # fmt: skip
+    found, blips = episodes(util, bin_ms, SATURATED, min_s=config.saturation_episode_min_s,
+                            gap_s=config.saturation_episode_gap_s)  # fmt: skip
     return {
         "packets": int(util["packets"].sum()),
-        "peak_utilization": round(float(util["utilization"].max()), 4),
+        "peak_utilization": round(float(_peak(util)["utilization"]), 4),
         "seconds_over": _seconds_over(util, bin_ms),
         "intervals": _intervals(util, bin_ms, SATURATED),
+        "episodes": found,
+        "micro_bursts": blips,
     }
 
 
 def assess_links(
-    frame: Frame, links: list[tuple[str, object, float]], *, bin_ms: int = REPORT_BIN_MS
+    frame: Frame,
+    links: list[tuple[str, object, float]],
+    *,
+    bin_ms: int = REPORT_BIN_MS,
+    span: tuple[int, int] | None = None,
+    config: AnalysisConfig = DEFAULT,
 ) -> list[dict]:
     """Utilisation per mapped link (``capacity.parse_links``): one entry per link with its peak,
     time over thresholds and saturated intervals.
@@ -259,7 +387,9 @@ def assess_links(
     for kind, ident, capacity in links:
         entry = {"link": link_label(kind, ident), "capacity_bps": capacity}
         figures = {
-            direction: _link_entry(utilization_series(lazy.filter(mask), capacity, bin_ms), bin_ms)
+            direction: _link_entry(
+                utilization_series(lazy.filter(mask), capacity, bin_ms, span=span), bin_ms, config
+            )
             for direction, mask in link_parts(kind, ident)
         }
         if None in figures:
@@ -324,13 +454,20 @@ def _target_mask(column: str, targets: list[str]) -> pl.Expr:
 
 
 def assess_directions(
-    frame: Frame, capacity: float | None, targets: list[str], *, bin_ms: int = REPORT_BIN_MS
+    frame: Frame,
+    capacity: float | None,
+    targets: list[str],
+    *,
+    bin_ms: int = REPORT_BIN_MS,
+    span: tuple[int, int] | None = None,
 ) -> dict:
     """Utilisation toward the attacked targets (inbound) and from them (outbound), where the capture shows both."""
     out = {}
     for name, column in (("toward_targets", "dst"), ("from_targets", "src")):
         util = (
-            utilization_series(frame.lazy().filter(_target_mask(column, targets)), capacity, bin_ms)
+            utilization_series(
+                frame.lazy().filter(_target_mask(column, targets)), capacity, bin_ms, span=span
+            )
             if targets
             else pl.DataFrame()
         )
@@ -339,8 +476,8 @@ def assess_directions(
             continue
         out[name] = {
             "packets": int(util["packets"].sum()),
-            "peak_bps": float(util["bps"].max()),
-            "peak_utilization": round(float(util["utilization"].max()), 4) if capacity else None,
+            "peak_bps": float(_peak(util)["bps"]),
+            "peak_utilization": round(float(_peak(util)["utilization"]), 4) if capacity else None,
             "seconds_over": _seconds_over(util, bin_ms) if capacity else [],
         }
     return out

@@ -1,4 +1,9 @@
-"""Traffic series: packets/s and bits/s per time bin, overall or split by any column."""
+"""Traffic series: packets/s and bits/s per time bin, overall or split by any column.
+
+A bin the capture covers only in part (its first and last, or every bin of a capture shorter
+than one) is rated over the span it covers: a 0.41 s capture's 1 s rate is its real rate, not
+its bytes spread over a second. ``span`` (first and last packet, ns) turns that on.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,73 @@ import polars as pl
 
 LEGIT = "legit"  # the series' name for traffic of no attack vector
 FINE_BIN_MS = 100  # the dashboard's pre-aggregation: roll up from here, never rescan packets
+FULL_FRAME_BYTES = 1518  # the largest untagged Ethernet frame on the wire (1500 B MTU)
+
+
+def covered_span(first_ns: int, last_ns: int, packets: int) -> tuple[int, int]:
+    """The stretch of time a capture's packets stand for: from its first packet to one mean
+    inter-arrival time after its last (each packet stands for the interval it opens). So ``N``
+    evenly spaced packets at ``R`` per second cover exactly ``N / R`` seconds, and a capture's
+    rate is ``R``, not ``R N / (N - 1)``."""
+    if packets < 2 or last_ns <= first_ns:
+        return int(first_ns), int(last_ns)
+    return int(first_ns), int(last_ns + (last_ns - first_ns) / (packets - 1))
+
+
+def covered_seconds(bin_ns_expr: pl.Expr, bin_ms: int, span: tuple[int, int] | None) -> pl.Expr:
+    """Seconds of each bin (``bin_ns_expr``: its start in ns) the capture covers: the bin's
+    length, less what lies before the first packet or after the last (so a capture shorter than
+    a bin covers ``last - first`` of it)."""
+    bin_ns = int(bin_ms) * 1_000_000
+    if span is None:
+        return pl.lit(bin_ms / 1000.0)
+    first, last = int(span[0]), int(span[1])
+    lo = pl.max_horizontal(bin_ns_expr, pl.lit(first))
+    hi = pl.min_horizontal(bin_ns_expr + bin_ns, pl.lit(last))
+    # a bin holding only the capture's first and last instant (one packet) still has a length:
+    # never less than a microsecond, so one packet is never "infinite packets per second"
+    return (pl.max_horizontal(hi - lo, pl.lit(1_000)) / 1e9).clip(upper_bound=bin_ms / 1000.0)
+
+
+def eligible_for_peak(bin_ms: int, span: tuple[int, int] | None) -> pl.Expr:
+    """Whether a bin may hold a peak: it covers at least half of what a bin of this capture can
+    (the bin, or the whole capture when shorter). A sliver at the capture's edge, rated over its
+    covered span, is a handful of packets over a few microseconds: no rate at this scale."""
+    if span is None:
+        return pl.lit(True)
+    full = min(bin_ms / 1000.0, max((span[1] - span[0]) / 1e9, 1e-6))
+    return pl.col("covered_s") >= 0.5 * full - 1e-9
+
+
+def frame_time_ms(capacity_bps: float | None) -> float | None:
+    """Milliseconds one full-size frame (1,518 B) takes on a link of ``capacity_bps``: rates in
+    bins shorter than this measure single frames, not traffic."""
+    return FULL_FRAME_BYTES * 8 / capacity_bps * 1e3 if capacity_bps else None
+
+
+def _rated(query: pl.LazyFrame | pl.DataFrame, bin_ms: int, span: tuple[int, int] | None):
+    """Rates of binned counts (``ts`` bin start, ``packets``, ``bytes``) over each bin's covered
+    span (``covered_s``)."""
+    if span is None:  # whole bins
+        return query.with_columns(
+            pps=pl.col("packets") * 1000.0 / bin_ms, bps=pl.col("bytes") * 8000.0 / bin_ms
+        )
+    covered = covered_seconds(pl.col("ts").cast(pl.Int64), bin_ms, span).alias("covered_s")
+    return query.with_columns(covered).with_columns(
+        pps=pl.col("packets") / pl.col("covered_s"), bps=pl.col("bytes") * 8.0 / pl.col("covered_s")
+    )
 
 
 def rate_series(
-    frame: pl.DataFrame | pl.LazyFrame, bin_ms: int = 1000, by: str | list[str] | None = None
+    frame: pl.DataFrame | pl.LazyFrame,
+    bin_ms: int = 1000,
+    by: str | list[str] | None = None,
+    *,
+    span: tuple[int, int] | None = None,
 ) -> pl.DataFrame:
-    """Packets, bytes, pps and bps per ``bin_ms`` bin (``ts`` is the bin start), optionally per ``by``.
+    """Packets, bytes, pps and bps per ``bin_ms`` bin (``ts`` is the bin start), optionally per
+    ``by``; with ``span`` (first and last packet, ns) the capture's partial bins are rated over
+    the part they cover (``covered_s``).
 
     rate_series(cap.packets, 1000, by="proto")
     """
@@ -20,36 +86,33 @@ def rate_series(
     bucket = (
         (pl.col("ts").cast(pl.Int64) // bin_ns * bin_ns).cast(pl.Datetime("ns", "UTC")).alias("ts")
     )
-    return (
+    query = (
         frame.lazy()
         .group_by(bucket, *keys)
         .agg(
             pl.len().cast(pl.Int64).alias("packets"),
             pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
         )
-        .with_columns(
-            pps=pl.col("packets") * 1000.0 / bin_ms, bps=pl.col("bytes") * 8000.0 / bin_ms
-        )
-        .sort("ts", *keys)
-        .collect()
     )
+    return _rated(query, bin_ms, span).sort("ts", *keys).collect()
 
 
-def rollup(series: pl.DataFrame, bin_ms: int, by: str | list[str] | None = None) -> pl.DataFrame:
-    """Re-bin a pre-aggregated series (``ts``, keys, ``packets``, ``bytes``) to a coarser ``bin_ms``."""
+def rollup(
+    series: pl.DataFrame,
+    bin_ms: int,
+    by: str | list[str] | None = None,
+    *,
+    span: tuple[int, int] | None = None,
+) -> pl.DataFrame:
+    """Re-bin a pre-aggregated series (``ts``, keys, ``packets``, ``bytes``) to a coarser
+    ``bin_ms``; with ``span`` the capture's partial bins are rated over what they cover."""
     keys = [by] if isinstance(by, str) else list(by or [])
     bin_ns = int(bin_ms) * 1_000_000
     bucket = (
         (pl.col("ts").cast(pl.Int64) // bin_ns * bin_ns).cast(pl.Datetime("ns", "UTC")).alias("ts")
     )
-    return (
-        series.group_by(bucket, *keys)
-        .agg(pl.col("packets").sum(), pl.col("bytes").sum())
-        .with_columns(
-            pps=pl.col("packets") * 1000.0 / bin_ms, bps=pl.col("bytes") * 8000.0 / bin_ms
-        )
-        .sort("ts", *keys)
-    )
+    binned = series.group_by(bucket, *keys).agg(pl.col("packets").sum(), pl.col("bytes").sum())
+    return _rated(binned, bin_ms, span).sort("ts", *keys)
 
 
 def fine_series(classified: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
