@@ -44,6 +44,10 @@ class CaptureNotFoundError(CaptureError, FileNotFoundError):
         super().__init__(f"{self.path}: {reason}")
 
 
+class CaptureTooLargeError(CaptureError, MemoryError):
+    """The capture will not fit in memory: it is refused before reading, with advice (``scan``)."""
+
+
 class ToolMissingError(WorkbenchError, RuntimeError):
     """An outside program (tshark) the call needs is not installed."""
 

@@ -434,17 +434,25 @@ def load(
     engine: str = "fast",
     progress: bool | None = None,
     strict: bool = False,
+    check_memory: bool = True,
 ) -> Capture:
     """Load captures (pcap/pcapng; gzip, bzip2, xz, zstd compressed too) into the packet frame.
 
     Several files are concatenated in the order given. A damaged file is read up
     to the fault: the packets before it are kept and a ``CaptureWarning`` names
     the file and byte offset (``strict=True`` raises ``CaptureFormatError``).
+    Captures that will not fit in memory are refused before reading
+    (``CaptureTooLargeError``, which points to ``scan``) unless ``check_memory=False``.
 
         cap = wb.load("sample_pcaps/mailprovider_2015.pcapng")
     """
     frames, metas = [], []
-    for path in _paths(paths):
+    files = _paths(paths)
+    if check_memory and engine == "fast":
+        from workbench.capture.memory import check_fits
+
+        check_fits(files)
+    for path in files:
         if engine == "fast":
             frame, meta = read_file(path, strict=strict, progress=progress)
         elif engine == "tshark":
