@@ -176,3 +176,62 @@ def test_hostile_file_name_in_the_csv_and_html(hostile) -> None:
         (wb.export.timeline(report, folder / "t2.csv").parent / "t2.csv.evidence.json").read_text()
     )
     assert sidecar["inputs"][0]["path"].endswith(HOSTILE_FILE)
+
+
+BROWSER_CHECKS = """() => {
+  const page = document.documentElement.clientWidth;
+  const escaped = [];
+  for (const cell of document.querySelectorAll('td, th')) {
+    const box = cell.getBoundingClientRect();
+    for (const inner of cell.querySelectorAll('*')) {
+      const r = inner.getBoundingClientRect();
+      if (r.width && (r.left < box.left - 1 || r.right > box.right + 1)) escaped.push(inner.outerHTML.slice(0, 80));
+    }
+  }
+  const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > page + 1);
+  return {
+    scripts: document.querySelectorAll('script').length,
+    handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+    links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')).filter(h => !/^(https?:|#|mailto:)/i.test(h)),
+    foreign: document.querySelectorAll('img, iframe, object, embed, form, b, marquee').length,
+    escaped, wide: wide.map(e => e.tagName + ' ' + (e.className || '')).slice(0, 5),
+    pageWidth: page, scrollWidth: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1024, 1440])
+def test_html_report_in_chromium_runs_nothing_and_keeps_every_value_in_its_cell(
+    hostile, artifacts, width
+) -> None:
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    folder, _, report = hostile
+    page_path = wb.export.html(report, folder / "hostile.html")
+    dialogs = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+        )
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(page_path.resolve().as_uri())
+        page.wait_for_timeout(500)
+        found = page.evaluate(BROWSER_CHECKS)
+        page.screenshot(path=str(artifacts / f"hostile_report_{width}.png"), full_page=False)
+        text = page.inner_text("body")
+        browser.close()
+    assert dialogs == []  # no alert() of the attacker's ran
+    assert found["scripts"] == 0 and found["handlers"] == 0 and found["foreign"] == 0, found
+    assert found["links"] == [], found  # no javascript: (or any other scheme's) link
+    assert found["escaped"] == [], found["escaped"][:3]
+    assert found["scrollWidth"] <= found["pageWidth"] and found["wide"] == [], found
+    # the values are shown, as text, with invisible characters made visible
+    assert "<script>alert(1)</script>" in text or "<script>alert(3)</script>" in text
+    assert "\u202e" not in text and "\x00" not in text
