@@ -153,6 +153,23 @@ NOTEBOOKS = {
     ],
 }
 
+# The Voilà app (notebooks/app.ipynb): the dashboard only. Voilà hides the code; the cells print
+# nothing (no frame dumps, no advice), and the first shows a loading line the dashboard replaces.
+APP = [
+    "import ipywidgets as widgets\nfrom IPython.display import display\n\n"
+    "app = widgets.VBox([widgets.HTML(\n"
+    "    \"<div class='wb-loading' style='font-size:16px;padding:24px'>\"\n"
+    "    \"⏳ Loading the capture and analysing it (about 10-20 s on the bundled sample)…</div>\"\n"
+    ")])\ndisplay(app)",
+    "import os\nfrom pathlib import Path\n\nimport altair as alt\n\nimport workbench as wb\n\n"
+    "SAMPLE = Path(os.environ.get(\"WORKBENCH_SAMPLE\", \"../sample_pcaps/mailprovider_2015.pcapng.gz\"))\n"
+    "LINK = os.environ.get(\"WORKBENCH_LINK\", \"3M\")\n"
+    "alt.JupyterChart.enable_offline()  # charts render without a CDN\n"
+    "capture = wb.load(SAMPLE, progress=False)\n"
+    "report = wb.analyze(capture, link_capacity=LINK)\n"
+    "app.children = [wb.Dashboard(capture, report)]",
+]
+
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
@@ -165,6 +182,10 @@ def main() -> None:
         }
         nb.cells = [new_markdown_cell(c) if not _is_code(c) else new_code_cell(c) for c in cells]
         nbformat.write(nb, OUT / f"{name}.ipynb")
+    app = new_notebook()
+    app.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    app.cells = [new_code_cell(c) for c in APP]
+    nbformat.write(app, OUT / "app.ipynb")
 
 
 def _is_code(text: str) -> bool:

@@ -1,8 +1,14 @@
-"""The dashboard in a real browser: Voilà serves the quick-start notebook, headless Chromium drives it."""
+"""The dashboard app in a real browser: Voilà serves notebooks/app.ipynb, Debian's Chromium drives it.
+
+One Voilà session for the module. The test picks a vector, then a phase, then a source country,
+and after each step reads every panel from the page (the charts are SVG: their legends and
+area colours are in the DOM) and checks it against figures computed here from the packets.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -10,14 +16,35 @@ import sys
 import time
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "sample_pcaps" / "mailprovider_2015.pcapng.gz"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 pytestmark = pytest.mark.browser
+
+# every chart of the page: its vector legend (label -> swatch), its area colours, its title
+READ_CHARTS = """() => Object.fromEntries(['overview', 'detail', 'map'].map(name => {
+  const root = document.querySelector('.wb-' + name);
+  if (!root) return [name, null];
+  const labels = [...root.querySelectorAll('.role-legend-label text')].map(t => t.textContent);
+  const swatches = [...root.querySelectorAll('.role-legend-symbol path')].map(p => p.getAttribute('fill'));
+  return [name, {
+    legend: labels.map((l, i) => [l, swatches[i] || null]),
+    areas: [...new Set([...root.querySelectorAll('.mark-area path')].map(p => p.getAttribute('fill')))],
+    title: [...root.querySelectorAll('.role-title-text text')].map(t => t.textContent).join(' '),
+    text: [...root.querySelectorAll('.mark-text text')].map(t => t.textContent).join(' '),
+  }];
+}))"""
+READ_TABLE = """() => {
+  const rows = [...document.querySelectorAll('.wb-packets table.wb-packets tbody tr')];
+  const head = [...document.querySelectorAll('.wb-packets table.wb-packets thead th')].map(t => t.textContent.replace(/ [▲▼]$/, ''));
+  return rows.map(r => Object.fromEntries([...r.children].map((td, i) => [head[i], td.textContent])));
+}"""
 
 
 def _free_port() -> int:
@@ -26,18 +53,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def voila(tmp_path):
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed")
     if shutil.which("voila", path=str(Path(sys.executable).parent)) is None:
         pytest.skip("voila is not installed")
+    tmp = tmp_path_factory.mktemp("voila")
     port = _free_port()
-    env = {**os.environ, "WORKBENCH_SAMPLE": str(REPO / "sample_pcaps" / "mailprovider_2015.pcapng.gz"),
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}  # fmt: skip
-    log = (tmp_path / "voila.log").open("w")
+    env = {**os.environ, "WORKBENCH_SAMPLE": str(SAMPLE),
+           "JUPYTER_CONFIG_DIR": str(tmp / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp / "rt")}  # fmt: skip
+    log = (tmp / "voila.log").open("w")
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "voila"), str(REPO / "notebooks" / "01_quick_start.ipynb"), f"--port={port}",
+        [str(Path(sys.executable).parent / "voila"), str(REPO / "notebooks" / "app.ipynb"), f"--port={port}",
          "--no-browser", "--Voila.ip=127.0.0.1", "--VoilaConfiguration.show_tracebacks=True"],
         cwd=REPO / "notebooks", env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -55,35 +83,159 @@ def voila(tmp_path):
         log.close()
 
 
-def test_dashboard_renders_and_a_control_changes_the_chart(voila, artifacts) -> None:
+@pytest.fixture(scope="module")
+def truth():
+    """Figures the page must show, computed from the packets (not by the dashboard's code)."""
+    import workbench as wb
+    from workbench.viz.palette import colour, title
+
+    capture = wb.load(SAMPLE)
+    report = wb.analyze(capture, link_capacity="3M")
+    packets = report.packets
+    phase = report.phases[4]
+    assert phase["kind"] == "attack" and "ssdp_amplification" in phase["vectors"]
+    start, end = pl.Series([phase["start"], phase["end"]]).str.to_datetime(time_unit="ns", time_zone="UTC")
+    ssdp = packets.filter(pl.col("vector") == "ssdp_amplification")
+    in_phase = ssdp.filter((pl.col("ts") >= start) & (pl.col("ts") < end))
+    located = wb.enrich.geolocate(in_phase["src"].unique()).select(pl.col("address").alias("src"), "country")
+    in_cn = in_phase.join(located.filter(pl.col("country") == "CN"), on="src", how="semi")
+    names = [v for v in report.series["vector"].unique().to_list()]
+    return {
+        "all": packets.height,
+        "ssdp": ssdp.height,
+        "ssdp_sources_located": wb.enrich.geolocate(ssdp["src"].unique())["country"].drop_nulls().len(),
+        "phase": phase,
+        "ssdp_in_phase": in_phase.height,
+        "ssdp_in_phase_cn": in_cn.height,
+        "ssdp_in_phase_cn_sources": in_cn["src"].n_unique(),
+        "colours": {title(v): colour(v) for v in names},
+        "ssdp_title": title("ssdp_amplification"),
+        "titles": {title(v) for v in names},
+    }
+
+
+def _number(text: str) -> int:
+    return int(re.sub(r"[^0-9]", "", text))
+
+
+def _wait_total(page, expected: int) -> None:
+    page.wait_for_function(
+        "n => { const t = document.querySelector('.wb-packets-caption .wb-total');"
+        " return t && Number(t.textContent.replace(/,/g, '')) === n; }",
+        arg=expected,
+        timeout=60_000,
+    )
+    time.sleep(1.5)  # let Vega draw the new charts
+
+
+def _check_colours(charts: dict, truth: dict) -> None:
+    """Each vector has one colour, the same in every chart (legends and areas)."""
+    for name in ("overview", "detail"):
+        chart = charts[name]
+        for label, fill in chart["legend"]:
+            assert fill == truth["colours"][label], (name, label, fill)
+        legend_fills = {fill for _, fill in chart["legend"]}
+        assert set(chart["areas"]) <= legend_fills, (name, chart["areas"], legend_fills)
+
+
+def _select(page, label: str, option_label: str | None = None, starts: str | None = None) -> None:
+    select = page.locator(".widget-dropdown", has=page.locator("label", has_text=re.compile(f"^{label}$"))).locator("select")
+    if starts is not None:
+        options = select.locator("option").all_text_contents()
+        option_label = next(o for o in options if o.replace("\xa0", " ").startswith(starts))
+    select.select_option(label=option_label)
+
+
+def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifacts) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1300, "height": 2200})
-            page.goto(voila, timeout=180_000)
-            dropdown = page.locator(
-                ".widget-dropdown", has=page.locator("label", has_text="vector")
-            ).locator("select")
-            dropdown.wait_for(timeout=240_000)
-            charts = page.locator(".vega-embed")
-            page.wait_for_function(
-                "document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 3",
-                timeout=120_000,
-            )
-            detail = charts.nth(charts.count() - 1)
-            before = detail.screenshot()
-            page.screenshot(path=str(artifacts / "dashboard_before.png"))
-            dropdown.select_option(label="ssdp_amplification")
-            page.wait_for_function(
-                "[...document.querySelectorAll('table.wb-packets td')].filter(td => td.textContent === 'ssdp_amplification').length >= 10",
-                timeout=60_000,
-            )
-            time.sleep(1.5)  # let Vega redraw the detail chart
-            after = detail.screenshot()
-            page.screenshot(path=str(artifacts / "dashboard_after.png"))
-            assert before != after, "the detail chart did not change after picking a vector"
-            assert "Error loading script" not in page.content()  # everything renders offline
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(voila, timeout=240_000, wait_until="commit")
+            time.sleep(4)
+            page.screenshot(path=str(artifacts / "app_0_loading.png"))
+            assert "Error loading script" not in page.content()
+            page.locator(".wb-overview .role-legend-label").first.wait_for(timeout=300_000)
+            _wait_total(page, truth["all"])
+            page.screenshot(path=str(artifacts / "app_1_whole_capture.png"))
+            page.screenshot(path=str(artifacts / "app_1_whole_capture_full.png"), full_page=True)
+            # the pickers start at "all", the overview fits a 1,440 x 900 screen
+            for label, text in (("vector", "all vectors"), ("phase", "all phases"), ("country", "all countries")):
+                select = page.locator(".widget-dropdown", has=page.locator("label", has_text=re.compile(f"^{label}$"))).locator("select")
+                assert select.evaluate("s => s.options[s.selectedIndex].textContent").replace("\xa0", " ") == text
+            assert page.locator(".wb-overview").bounding_box()["y"] + page.locator(".wb-overview").bounding_box()["height"] <= 900
+            before = page.evaluate(READ_CHARTS)
+            _check_colours(before, truth)
+            assert {label for label, _ in before["detail"]["legend"]} == truth["titles"]
+            totals_before = page.locator(".wb-totals").inner_text()
+
+            # 1. a vector
+            _select(page, "vector", truth["ssdp_title"])
+            _wait_total(page, truth["ssdp"])
+            page.screenshot(path=str(artifacts / "app_2_vector.png"))
+            charts = page.evaluate(READ_CHARTS)
+            _check_colours(charts, truth)
+            ssdp_colour = truth["colours"][truth["ssdp_title"]]
+            for name in ("overview", "detail"):
+                assert [label for label, _ in charts[name]["legend"]] == [truth["ssdp_title"]], name
+                assert charts[name]["areas"] == [ssdp_colour], name
+            totals = page.locator(".wb-totals").inner_text()
+            assert totals != totals_before and f"{truth['ssdp']:,} packets" in totals
+            assert not (truth["titles"] - {truth["ssdp_title"]}) & set(re.findall(r"■ ([^:]+):", totals))
+            assert f"{truth['ssdp_sources_located']:,} located" in charts["map"]["title"]
+            assert charts["map"]["title"] != before["map"]["title"]
+            assert "SSDP amplification" in page.locator(".wb-spoofing").inner_text()
+            assert "DNS amplification" not in page.locator(".wb-spoofing").inner_text()
+            rows = page.evaluate(READ_TABLE)
+            assert len(rows) == 20 and {r["Vector"] for r in rows} == {truth["ssdp_title"]}
+            assert {r["Protocol"] for r in rows} == {"UDP"} and all(r["Info"].startswith("1900 →") for r in rows)
+            assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{6}", r["Time"]) for r in rows)
+            assert all(re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", r["Source MAC"]) for r in rows)
+            assert "vector: SSDP amplification" in page.locator(".wb-tags").inner_text()
+
+            # 2. a phase (the filters add up: SSDP in phase 4)
+            _select(page, "phase", starts="4 · attack")
+            _wait_total(page, truth["ssdp_in_phase"])
+            page.screenshot(path=str(artifacts / "app_3_vector_and_phase.png"))
+            after_phase = page.evaluate(READ_CHARTS)
+            _check_colours(after_phase, truth)
+            assert after_phase["detail"]["areas"] == [ssdp_colour]
+            assert page.locator(".wb-overview .mark-rect path, .wb-overview [class*='brush']").count() >= 1
+            phase_totals = page.locator(".wb-totals").inner_text()
+            assert phase_totals != totals and "SSDP amplification" in phase_totals
+            # the series is binned (100 ms): its total may differ by a handful of edge packets
+            assert abs(_number(phase_totals.split("packets")[0]) - truth["ssdp_in_phase"]) <= 10
+            rows = page.evaluate(READ_TABLE)
+            start, end = truth["phase"]["start"][11:19], truth["phase"]["end"][11:19]
+            assert all(start <= r["Time"][:8] <= end for r in rows)
+            assert after_phase["map"]["title"] != charts["map"]["title"]
+            tags = page.locator(".wb-tags").inner_text()
+            assert "phase 4 attack" in tags and "vector: SSDP amplification" in tags
+
+            # 3. a source country
+            _select(page, "country", starts="CN ")
+            _wait_total(page, truth["ssdp_in_phase_cn"])
+            page.screenshot(path=str(artifacts / "app_4_vector_phase_country.png"))
+            after_country = page.evaluate(READ_CHARTS)
+            _check_colours(after_country, truth)
+            assert after_country["detail"]["areas"] == [ssdp_colour]
+            assert f"Sources in CN: {truth['ssdp_in_phase_cn_sources']:,} ({truth['ssdp_in_phase_cn']:,} packets)" in after_country["map"]["title"]
+            country_totals = page.locator(".wb-totals").inner_text()
+            assert f"{truth['ssdp_in_phase_cn']:,} packets" in country_totals
+            assert page.locator(".wb-map-caption").inner_text().startswith("Sources: CN")
+            rows = page.evaluate(READ_TABLE)
+            import workbench as wb
+
+            found = wb.enrich.geolocate(wb.capture.addresses.from_text([r["Source"] for r in rows], "a"))
+            assert set(found["country"].to_list()) == {"CN"}
+            assert "source country: CN" in page.locator(".wb-tags").inner_text()
+
+            # clear all: back to the whole capture
+            page.locator(".wb-tags button", has_text="clear all").click()
+            _wait_total(page, truth["all"])
+            page.screenshot(path=str(artifacts / "app_5_cleared.png"))
+            assert "No filters" in page.locator(".wb-tags").inner_text()
         finally:
             browser.close()

@@ -27,7 +27,10 @@ from workbench.viz import geo as _geo  # noqa: F401  (viz.geo, viz.palette as at
 from workbench.viz import palette as _palette  # noqa: F401
 from workbench.viz.palette import title as vector_title
 
-OVERVIEW_WIDTH, CHART_HEIGHT, MAP_WIDTH, MAP_HEIGHT = 600, 150, 430, 210
+OVERVIEW_WIDTH, CHART_HEIGHT, MAP_WIDTH, MAP_HEIGHT = 540, 150, 370, 190
+# a picker's "all" entry (ipywidgets shows a None value as no choice at all, a blank box)
+ALL = ""
+ALL_PHASES = ALL_ASNS = -1
 STYLE = """<style>
 .wb-dash {font-size: 13px}
 .wb-headline {font-size: 14px; margin: 0 0 4px 0; line-height: 1.4}
@@ -91,13 +94,23 @@ class Dashboard(widgets.VBox):
         self.table_sort, self.table_descending = "No.", False
         alt.JupyterChart.enable_offline()
 
+        # SVG: crisp at any zoom, and each mark (its colour, its data) is in the page for tests
+        svg = {"renderer": "svg", "actions": False}
         self.overview = alt.JupyterChart(
-            viz.rates.message_chart("loading…", OVERVIEW_WIDTH, CHART_HEIGHT)
+            viz.rates.message_chart("loading…", OVERVIEW_WIDTH, CHART_HEIGHT), embed_options=svg
         )
         self.detail = alt.JupyterChart(
-            viz.rates.message_chart("loading…", OVERVIEW_WIDTH, CHART_HEIGHT)
+            viz.rates.message_chart("loading…", OVERVIEW_WIDTH, CHART_HEIGHT), embed_options=svg
         )
-        self.map = alt.JupyterChart(viz.rates.message_chart("loading…", MAP_WIDTH, MAP_HEIGHT))
+        self.map = alt.JupyterChart(
+            viz.rates.message_chart("loading…", MAP_WIDTH, MAP_HEIGHT), embed_options=svg
+        )
+        for chart, name in (
+            (self.overview, "overview"),
+            (self.detail, "detail"),
+            (self.map, "map"),
+        ):
+            chart.add_class(f"wb-{name}")
         self._build_controls()
         self.headline = widgets.HTML(self._headline(), layout=widgets.Layout(width="100%"))
         self.headline.add_class("wb-headline")
@@ -113,21 +126,31 @@ class Dashboard(widgets.VBox):
             tooltip="read the application layer of up to 100 packets per vector in the selection with tshark",
         )
         self.dissect_view = widgets.HTML()
-        for panel in (self.totals, self.saturation_view, self.spoofing_view, self.map_caption):
+        for panel, name in (
+            (self.totals, "totals"),
+            (self.saturation_view, "link"),
+            (self.spoofing_view, "spoofing"),
+            (self.map_caption, "map-caption"),
+            (self.packet_table, "packets"),
+            (self.table_caption, "packets-caption"),
+            (self.dissect_view, "dissection"),
+        ):
             panel.add_class("wb-panel")
+            panel.add_class(f"wb-{name}")
         self._wire()
 
         side = widgets.Layout(flex="1 1 380px", min_width="340px")
         right = widgets.VBox([self.totals, self.saturation_view, self.spoofing_view], layout=side)
-        map_box = widgets.VBox([self.map, self.map_caption], layout=widgets.Layout(flex="0 1 auto"))
+        map_box = widgets.VBox(
+            [self.map, self.map_caption], layout=widgets.Layout(flex="0 1 auto", max_width="540px")
+        )
         wrap = widgets.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")
         table_bar = widgets.HBox([self.table_caption, self.sort_picker, self.sort_direction, self.dissect_button],
                                  layout=widgets.Layout(align_items="center", flex_flow="row wrap"))  # fmt: skip
         super().__init__(
             [widgets.HTML(STYLE), self.headline,
-             widgets.HBox([self.vector_picker, self.phase_picker, self.target_picker, self.country_picker,
-                           self.asn_picker], layout=wrap),
-             widgets.HBox([self.capacity_box, self.capacity_error, self.bin_picker, self.metric_picker],
+             widgets.HBox([self.vector_picker, self.phase_picker, self.target_picker, self.country_picker], layout=wrap),
+             widgets.HBox([self.asn_picker, self.capacity_box, self.capacity_error, self.bin_picker, self.metric_picker],
                           layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
              self.tag_bar,
              widgets.HBox([self.overview, map_box], layout=wrap),
@@ -145,32 +168,32 @@ class Dashboard(widgets.VBox):
         vectors = viz.palette.stack_order(present)
         narrow = {"description_width": "52px"}
         self.vector_picker = widgets.Dropdown(
-            options=[("all vectors", None)] + [(_label(vector_title(v)), v) for v in vectors],
-            value=None, description="vector", style=narrow, layout=widgets.Layout(width="250px"),
+            options=[("all vectors", ALL)] + [(_label(vector_title(v)), v) for v in vectors],
+            value=ALL, description="vector", style=narrow, layout=widgets.Layout(width="250px"),
         )  # fmt: skip
         self.phase_picker = widgets.Dropdown(
-            options=[("all phases", None)] + [(self._phase_label(p), p["index"]) for p in report.phases],
-            value=None, description="phase", style=narrow, layout=widgets.Layout(width="420px"),
+            options=[("all phases", ALL_PHASES)] + [(self._phase_label(p), p["index"]) for p in report.phases],
+            value=ALL_PHASES, description="phase", style=narrow, layout=widgets.Layout(width="420px"),
         )  # fmt: skip
         targets = [t.get("prefix") or t.get("address") for t in report.targets]
         self.target_picker = widgets.Dropdown(
-            options=[("all targets", None)] + [(_label(t, 48), t) for t in targets if t],
-            value=None, description="target", style=narrow, layout=widgets.Layout(width="250px"),
+            options=[("all targets", ALL)] + [(_label(t, 48), t) for t in targets if t],
+            value=ALL, description="target", style=narrow, layout=widgets.Layout(width="250px"),
         )  # fmt: skip
         names = dict(viz.geo.iso_codes().select("iso2", "name").iter_rows())
         countries = [c for c in report.sources.get("countries", []) if c.get("country") in names]
         self.country_picker = widgets.Dropdown(
-            options=[("all countries", None)]
+            options=[("all countries", ALL)]
             + [(_label(f"{c['country']} {names[c['country']]} ({fmt.count(c.get('unique_sources'))} sources)"), c["country"])
                for c in countries],
-            value=None, description="country", style=narrow, layout=widgets.Layout(width="270px"),
+            value=ALL, description="country", style=narrow, layout=widgets.Layout(width="270px"),
         )  # fmt: skip
         asns = [a for a in report.sources.get("asns", []) if a.get("asn") is not None]
         self.asn_picker = widgets.Dropdown(
-            options=[("all ASNs", None)]
+            options=[("all ASNs", ALL_ASNS)]
             + [(_label(f"AS{a['asn']} {a.get('as_org') or ''} ({a.get('country') or '?'})", 48), int(a["asn"]))
                for a in asns],
-            value=None, description="ASN", style=narrow, layout=widgets.Layout(width="270px"),
+            value=ALL_ASNS, description="ASN", style=narrow, layout=widgets.Layout(width="270px"),
         )  # fmt: skip
         self.capacity_box = widgets.Text(
             value=self.state.capacity, description="link", placeholder="10G", continuous_update=False,
@@ -236,14 +259,17 @@ class Dashboard(widgets.VBox):
         return " · ".join(parts)
 
     def _wire(self) -> None:
-        link = widgets.link
-        link((self.vector_picker, "value"), (self.state, "vector"))
-        link((self.target_picker, "value"), (self.state, "target"))
+        link, dlink = widgets.link, widgets.dlink
+        for picker, name in ((self.vector_picker, "vector"), (self.target_picker, "target")):
+            dlink((picker, "value"), (self.state, name), lambda v: v or None)
+            dlink((self.state, name), (picker, "value"), lambda v: v or ALL)
         link((self.bin_picker, "value"), (self.state, "bin_ms"))
         link((self.metric_picker, "value"), (self.state, "metric"))
         self.phase_picker.observe(self._on_phase, "value")
-        self.country_picker.observe(lambda c: self._set_country(c["new"]), "value")
-        self.asn_picker.observe(lambda c: self._set_asn(c["new"]), "value")
+        self.country_picker.observe(lambda c: self._set_country(c["new"] or None), "value")
+        self.asn_picker.observe(
+            lambda c: self._set_asn(None if c["new"] == ALL_ASNS else c["new"]), "value"
+        )
         self.state.observe(self._on_state_phase, "phase")
         self.state.observe(self._on_state_geo, ["country", "asn"])
         self.capacity_box.observe(self._on_capacity, "value")
@@ -284,25 +310,30 @@ class Dashboard(widgets.VBox):
             self.refresh()
 
     def _on_phase(self, change) -> None:
-        if change["new"] == self.state.phase:
+        index = None if change["new"] == ALL_PHASES else change["new"]
+        if index == self.state.phase:
             return  # the picker following the state
         with self._batch():
-            self.state.phase = change["new"]
+            self.state.phase = index
             self.state.window = (
-                None
-                if change["new"] is None
-                else views.phase_window(self.report.phases, change["new"])
+                None if index is None else views.phase_window(self.report.phases, index)
             )
 
     def _on_state_phase(self, change) -> None:
-        if self.phase_picker.value != change["new"]:
-            self.phase_picker.value = change["new"]
+        value = ALL_PHASES if change["new"] is None else change["new"]
+        if self.phase_picker.value != value:
+            self.phase_picker.value = value
 
     def _on_state_geo(self, change) -> None:
-        picker = self.country_picker if change["name"] == "country" else self.asn_picker
-        if change["new"] is not None and change["new"] not in [v for _, v in picker.options]:
-            picker.options = [*picker.options, (_label(change["new"]), change["new"])]
-        picker.value = change["new"]
+        picker, empty = (
+            (self.country_picker, ALL)
+            if change["name"] == "country"
+            else (self.asn_picker, ALL_ASNS)
+        )
+        value = empty if change["new"] is None else change["new"]
+        if value not in [v for _, v in picker.options]:
+            picker.options = [*picker.options, (_label(value), value)]
+        picker.value = value
 
     def _set_country(self, iso2: str | None) -> None:
         if iso2 == self.state.country:
@@ -498,7 +529,7 @@ class Dashboard(widgets.VBox):
         all_packets, all_bytes = int(totals["packets"].sum()), int(totals["bytes"].sum())
         self.totals.value = (
             f"<b>In the selection:</b> {fmt.count(all_packets)} packets, {fmt.size(all_bytes)}"
-            f"<ul class='wb-totals'>{items}</ul>"
+            f"<ul class='wb-vector-totals'>{items}</ul>"
         )
 
     def _draw_spoofing(self, fine: pl.DataFrame) -> None:
@@ -535,8 +566,9 @@ class Dashboard(widgets.VBox):
                 countries.filter(pl.col("country") == state.country) if state.country else countries
             )
             located = int(shown["unique_sources"].sum()) if not shown.is_empty() else 0
-            title = (f"Sources in {state.country}: {fmt.count(located)}" if state.country
-                     else f"Sources by country: {fmt.count(located)} located")  # fmt: skip
+            sent = int(shown["packets"].sum()) if not shown.is_empty() else 0
+            title = (f"Sources in {state.country}: {fmt.count(located)} ({fmt.count(sent)} packets)" if state.country
+                     else f"Sources by country: {fmt.count(located)} located ({fmt.count(sent)} packets)")  # fmt: skip
             self.map.chart = viz.geo.source_map(
                 countries, attribution=attribution()["text"], width=MAP_WIDTH, height=MAP_HEIGHT,
                 selected=state.country, chart_title=title,
