@@ -94,16 +94,22 @@ def truth():
     packets = report.packets
     phase = report.phases[4]
     assert phase["kind"] == "attack" and "ssdp_amplification" in phase["vectors"]
-    start, end = pl.Series([phase["start"], phase["end"]]).str.to_datetime(time_unit="ns", time_zone="UTC")
+    start, end = pl.Series([phase["start"], phase["end"]]).str.to_datetime(
+        time_unit="ns", time_zone="UTC"
+    )
     ssdp = packets.filter(pl.col("vector") == "ssdp_amplification")
     in_phase = ssdp.filter((pl.col("ts") >= start) & (pl.col("ts") < end))
-    located = wb.enrich.geolocate(in_phase["src"].unique()).select(pl.col("address").alias("src"), "country")
+    located = wb.enrich.geolocate(in_phase["src"].unique()).select(
+        pl.col("address").alias("src"), "country"
+    )
     in_cn = in_phase.join(located.filter(pl.col("country") == "CN"), on="src", how="semi")
     names = [v for v in report.series["vector"].unique().to_list()]
     return {
         "all": packets.height,
         "ssdp": ssdp.height,
-        "ssdp_sources_located": wb.enrich.geolocate(ssdp["src"].unique())["country"].drop_nulls().len(),
+        "ssdp_sources_located": wb.enrich.geolocate(ssdp["src"].unique())["country"]
+        .drop_nulls()
+        .len(),
         "phase": phase,
         "ssdp_in_phase": in_phase.height,
         "ssdp_in_phase_cn": in_cn.height,
@@ -139,7 +145,9 @@ def _check_colours(charts: dict, truth: dict) -> None:
 
 
 def _select(page, label: str, option_label: str | None = None, starts: str | None = None) -> None:
-    select = page.locator(".widget-dropdown", has=page.locator("label", has_text=re.compile(f"^{label}$"))).locator("select")
+    select = page.locator(
+        ".widget-dropdown", has=page.locator("label", has_text=re.compile(f"^{label}$"))
+    ).locator("select")
     if starts is not None:
         options = select.locator("option").all_text_contents()
         option_label = next(o for o in options if o.replace("\xa0", " ").startswith(starts))
@@ -162,10 +170,25 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
             page.screenshot(path=str(artifacts / "app_1_whole_capture.png"))
             page.screenshot(path=str(artifacts / "app_1_whole_capture_full.png"), full_page=True)
             # the pickers start at "all", the overview fits a 1,440 x 900 screen
-            for label, text in (("vector", "all vectors"), ("phase", "all phases"), ("country", "all countries")):
-                select = page.locator(".widget-dropdown", has=page.locator("label", has_text=re.compile(f"^{label}$"))).locator("select")
-                assert select.evaluate("s => s.options[s.selectedIndex].textContent").replace("\xa0", " ") == text
-            assert page.locator(".wb-overview").bounding_box()["y"] + page.locator(".wb-overview").bounding_box()["height"] <= 900
+            for label, text in (
+                ("vector", "all vectors"),
+                ("phase", "all phases"),
+                ("country", "all countries"),
+            ):
+                select = page.locator(
+                    ".widget-dropdown", has=page.locator("label", has_text=re.compile(f"^{label}$"))
+                ).locator("select")
+                assert (
+                    select.evaluate("s => s.options[s.selectedIndex].textContent").replace(
+                        "\xa0", " "
+                    )
+                    == text
+                )
+            assert (
+                page.locator(".wb-overview").bounding_box()["y"]
+                + page.locator(".wb-overview").bounding_box()["height"]
+                <= 900
+            )
             before = page.evaluate(READ_CHARTS)
             _check_colours(before, truth)
             assert {label for label, _ in before["detail"]["legend"]} == truth["titles"]
@@ -183,14 +206,18 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
                 assert charts[name]["areas"] == [ssdp_colour], name
             totals = page.locator(".wb-totals").inner_text()
             assert totals != totals_before and f"{truth['ssdp']:,} packets" in totals
-            assert not (truth["titles"] - {truth["ssdp_title"]}) & set(re.findall(r"■ ([^:]+):", totals))
+            assert not (truth["titles"] - {truth["ssdp_title"]}) & set(
+                re.findall(r"■ ([^:]+):", totals)
+            )
             assert f"{truth['ssdp_sources_located']:,} located" in charts["map"]["title"]
             assert charts["map"]["title"] != before["map"]["title"]
             assert "SSDP amplification" in page.locator(".wb-spoofing").inner_text()
             assert "DNS amplification" not in page.locator(".wb-spoofing").inner_text()
             rows = page.evaluate(READ_TABLE)
             assert len(rows) == 20 and {r["Vector"] for r in rows} == {truth["ssdp_title"]}
-            assert {r["Protocol"] for r in rows} == {"UDP"} and all(r["Info"].startswith("1900 →") for r in rows)
+            assert {r["Protocol"] for r in rows} == {"UDP"} and all(
+                r["Info"].startswith("1900 →") for r in rows
+            )
             assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{6}", r["Time"]) for r in rows)
             assert all(re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", r["Source MAC"]) for r in rows)
             assert "vector: SSDP amplification" in page.locator(".wb-tags").inner_text()
@@ -202,7 +229,10 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
             after_phase = page.evaluate(READ_CHARTS)
             _check_colours(after_phase, truth)
             assert after_phase["detail"]["areas"] == [ssdp_colour]
-            assert page.locator(".wb-overview .mark-rect path, .wb-overview [class*='brush']").count() >= 1
+            assert (
+                page.locator(".wb-overview .mark-rect path, .wb-overview [class*='brush']").count()
+                >= 1
+            )
             phase_totals = page.locator(".wb-totals").inner_text()
             assert phase_totals != totals and "SSDP amplification" in phase_totals
             # the series is binned (100 ms): its total may differ by a handful of edge packets
@@ -221,14 +251,19 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
             after_country = page.evaluate(READ_CHARTS)
             _check_colours(after_country, truth)
             assert after_country["detail"]["areas"] == [ssdp_colour]
-            assert f"Sources in CN: {truth['ssdp_in_phase_cn_sources']:,} ({truth['ssdp_in_phase_cn']:,} packets)" in after_country["map"]["title"]
+            assert (
+                f"Sources in CN: {truth['ssdp_in_phase_cn_sources']:,} ({truth['ssdp_in_phase_cn']:,} packets)"
+                in after_country["map"]["title"]
+            )
             country_totals = page.locator(".wb-totals").inner_text()
             assert f"{truth['ssdp_in_phase_cn']:,} packets" in country_totals
             assert page.locator(".wb-map-caption").inner_text().startswith("Sources: CN")
             rows = page.evaluate(READ_TABLE)
             import workbench as wb
 
-            found = wb.enrich.geolocate(wb.capture.addresses.from_text([r["Source"] for r in rows], "a"))
+            found = wb.enrich.geolocate(
+                wb.capture.addresses.from_text([r["Source"] for r in rows], "a")
+            )
             assert set(found["country"].to_list()) == {"CN"}
             assert "source country: CN" in page.locator(".wb-tags").inner_text()
 

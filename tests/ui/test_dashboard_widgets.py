@@ -1,13 +1,17 @@
-"""The dashboard driven from Python: set a control, assert what the other views now show."""
+"""The dashboard driven from Python: set a filter, assert what every view now shows."""
 
 from __future__ import annotations
 
+import copy
+import re
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 import workbench as wb
+from workbench.ui import views
+from workbench.viz.palette import colour
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_pcaps" / "mailprovider_2015.pcapng.gz"
 
@@ -18,118 +22,273 @@ def loaded():
     return capture, wb.analyze(capture, link_capacity="3M")
 
 
-@pytest.fixture
-def dash(loaded):
+@pytest.fixture(scope="module")
+def shared(loaded):
+    """One dashboard for the read-only checks (building one draws a world map: ~1 s)."""
     capture, report = loaded
     return wb.Dashboard(capture, report)
 
 
-def test_brush_selection_filters_every_view(dash, loaded) -> None:
+@pytest.fixture
+def dash(shared):
+    shared.clear_filters()
+    shared.sort_picker.value, shared.sort_direction.value = "No.", False
+    return shared
+
+
+def _panels(dash) -> dict:
+    """What every panel shows now."""
+    spec = dash.detail.chart.to_dict()
+    data = spec.get("datasets", {})
+    return {
+        "detail": {row["vector"] for rows in data.values() for row in rows if "vector" in row},
+        "overview": {r["vector"] for rows in dash.overview.chart.to_dict().get("datasets", {}).values() for r in rows if "vector" in r},
+        "totals": dash.totals.value,
+        "link": dash.saturation_view.value,
+        "spoofing": dash.spoofing_view.value,
+        "map": dash.map.chart.to_dict()["title"]["text"],
+        "map_caption": dash.map_caption.value,
+        "table": dash.packet_table.value,
+        "total": dash.table_caption.value,
+    }  # fmt: skip
+
+
+def _table_rows(dash) -> list[list[str]]:
+    body = dash.packet_table.value.split("<tbody>")[1]
+    return [re.findall(r"<td>(.*?)</td>", row) for row in body.split("<tr")[1:]]
+
+
+def _count(html: str) -> int:
+    return int(re.search(r"wb-total'>([\d,]+)<", html).group(1).replace(",", ""))
+
+
+def test_pickers_start_at_all_and_show_the_whole_capture(dash, loaded) -> None:
+    _, report = loaded
+    for picker in (
+        dash.vector_picker,
+        dash.phase_picker,
+        dash.target_picker,
+        dash.country_picker,
+        dash.asn_picker,
+    ):
+        assert picker.label.startswith("all ")
+    assert _count(dash.table_caption.value) == report.packets.height
+    assert "No filters" in dash.tag_bar.children[0].value
+
+
+def test_vector_reaches_every_view(dash, loaded) -> None:
+    _, report = loaded
+    before = _panels(dash)
+    dash.vector_picker.value = "ssdp_amplification"
+    after = _panels(dash)
+    assert after["detail"] == after["overview"] == {"ssdp_amplification"}
+    assert "SSDP amplification" in after["totals"] and "DNS amplification" not in after["totals"]
+    assert after["link"] != before["link"] and after["map"] != before["map"]
+    assert "SSDP amplification" in after["spoofing"] and "SYN flood" not in after["spoofing"]
+    expected = report.packets.filter(pl.col("vector") == "ssdp_amplification").height
+    assert _count(after["total"]) == expected
+    rows = _table_rows(dash)
+    assert (
+        len(rows) == 20
+        and {r[8] for r in rows} == {"SSDP amplification"}
+        and {r[4] for r in rows} == {"UDP"}
+    )
+    assert [t.description for t in dash.tag_bar.children[1:-1]] == ["vector: SSDP amplification  ✕"]
+
+
+def test_brush_and_phase_reach_every_view(dash, loaded) -> None:
     _, report = loaded
     phase = report.phases[3]  # the carpet bombing
     start, end = (
         pl.Series([phase["start"], phase["end"]]).str.to_datetime(time_unit="ms").cast(pl.Int64)
     ).to_list()
-    before = dash.totals.value
-    start, end = (
-        start + 5000,
-        end - 5000,
-    )  # well inside the phase: boundaries are found within seconds
-    dash.overview._vl_selections = {"brush": {"value": {"ts": [start, end]}, "store": []}}
-    assert dash.state.window is not None
-    assert "syn_flood" in dash.totals.value and "dns_amplification" not in dash.totals.value
-    assert dash.totals.value != before
-    shown = set(dash.selected["vector"].unique().to_list())
-    assert shown <= {"syn_flood", "udp_flood", "legit"}
-    times = dash.packet_table.value
-    assert "07:5" in times or "08:0" in times
-    dash.overview._vl_selections = {"brush": {"value": {}, "store": []}}
-    assert dash.state.window is None
-
-
-def test_phase_pick_sets_the_window(dash, loaded) -> None:
-    _, report = loaded
-    dash.phase_picker.value = 1
-    start, _end = dash.state.window
-    assert start.isoformat().startswith(report.phases[1]["start"][:19])
-    assert set(dash.selected["vector"].unique().to_list()) <= {
-        "dns_amplification",
-        "ntp_amplification",
-        "legit",
+    dash.overview._vl_selections = {
+        "brush": {"value": {"ts": [start + 5000, end - 5000]}, "store": []}
     }
-    dash.phase_picker.value = None
-    assert dash.state.window is None
+    assert dash.state.window is not None and dash.state.phase is None
+    shown = _panels(dash)
+    assert shown["detail"] <= {"syn_flood", "udp_flood", "legit"} and "syn_flood" in shown["detail"]
+    assert "SYN flood" in shown["totals"] and "DNS amplification" not in shown["totals"]
+    assert all(phase["start"][11:19] <= r[1][:8] <= phase["end"][11:19] for r in _table_rows(dash))
+    assert "time: " in dash.tag_bar.children[1].description
+    dash.phase_picker.value = 1
+    assert dash.state.phase == 1 and dash.state.window[0].isoformat().startswith(
+        report.phases[1]["start"][:19]
+    )
+    shown = _panels(dash)
+    assert shown["detail"] <= {"dns_amplification", "ntp_amplification", "legit"}
+    rows = _table_rows(dash)
+    assert rows[0][8] != "legitimate"  # an attack phase: attack packets first
+    dash.clear_filter("phase")
+    assert dash.state.window is None and dash.phase_picker.value == -1
 
 
-def test_vector_pick_filters_chart_and_packets(dash) -> None:
-    dash.vector_picker.value = "ssdp_amplification"
-    assert dash.selected["vector"].unique().to_list() == ["ssdp_amplification"]
-    assert dash.packet_table.value.count("ssdp_amplification") == 20
-    assert "1900" in dash.packet_table.value
-    spec = dash.detail.chart.to_dict()
-    values = spec["datasets"][next(iter(spec["datasets"]))]
-    assert {row["vector"] for row in values} == {"ssdp_amplification"}
-
-
-def test_target_pick_filters_packets(dash) -> None:
+def test_target_country_and_asn_reach_every_view(dash, loaded) -> None:
+    _, report = loaded
     dash.target_picker.value = "203.0.113.0/24"
-    assert (
-        "203.0.113." in dash.packet_table.value
-        and "198.51.100." not in dash.packet_table.value.split("<tbody>")[1]
+    shown = _panels(dash)
+    # the datacenter /24 holds the carpet bombing and the two mail servers, not the upstream routers
+    assert "syn_flood" in shown["detail"] and not shown["detail"] & {
+        "ssdp_amplification",
+        "ip_fragment_flood",
+    }
+    assert all(r[3].startswith("203.0.113.") for r in _table_rows(dash))
+    dash.clear_filters()
+    dash.country_picker.value = "JP"
+    shown = _panels(dash)
+    assert dash.map.chart.to_dict()["title"]["text"].startswith("Sources in JP")
+    # spoofed vectors are left out of a country filter: their addresses are forged
+    assert not shown["detail"] & set(views.spoofed_vectors(report.sources))
+    sources = [r[2] for r in _table_rows(dash)]
+    found = wb.enrich.geolocate(wb.capture.addresses.from_text(sources, "a"))
+    assert set(found["country"].to_list()) == {"JP"}
+    assert _count(shown["total"]) == int(views.vector_totals(dash.selected)["packets"].sum())
+    dash.clear_filters()
+    asn = report.sources["asns"][0]["asn"]
+    dash.asn_picker.value = asn
+    found = wb.enrich.geolocate(
+        wb.capture.addresses.from_text([r[2] for r in _table_rows(dash)], "a")
     )
+    assert set(found["asn"].to_list()) == {asn}
+    assert f"source ASN: AS{asn}" in dash.tag_bar.children[1].description
 
 
-def test_capacity_box_starts_from_the_report(dash) -> None:
-    """One rate for all, or the mapped links' sum, written the way analysts write it."""
-    assert dash.capacity_box.value == "3M"
-    per_link = wb.analyze(
-        wb.load(SAMPLE), link_capacity=["mac:00:1b:21:aa:00:01=1.5M", "mac:00:1b:21:aa:00:02=1.5M"]
-    )
-    assert wb.Dashboard(None, per_link).capacity_box.value == "3M"
-
-
-def test_capacity_and_bin_controls(dash) -> None:
-    dash.capacity_box.value = "1.5M"
-    assert "1.5 Mbit/s" in dash.saturation_view.value and dash.state.capacity == "1.5M"
-    dash.capacity_box.value = "lots"
-    assert "cannot read the link capacity" in dash.message.value and dash.state.capacity == "1.5M"
-    rows_1s = dash.selected.height
-    dash.bin_picker.value = 10000
-    assert dash.selected.height < rows_1s
-
-
-def test_update_latency_uses_the_pre_aggregated_series(dash) -> None:
-    import time
-
-    started = time.perf_counter()
-    for vector in ("syn_flood", "udp_flood", None):
-        dash.vector_picker.value = vector
-    per_update = (time.perf_counter() - started) / 3
-    assert (
-        per_update < 2.0
-    )  # generous bound on a loaded CI machine; the benchmark measures it properly
-
-
-def test_map_selection_filters_packets_by_source_country(dash) -> None:
+def test_map_click_filters_every_view_and_a_redraw_keeps_it(dash) -> None:
+    dash.map._vl_selections = {
+        "country": {"value": {"vlPoint": {"or": [{"iso2": "JP"}]}}, "store": []}
+    }
+    assert dash.state.country == "JP" and dash.country_picker.value == "JP"
+    # a redrawn map reports its (preset) selection: the filter stays
     dash.map._vl_selections = {
         "country": {"value": {"vlPoint": {"or": [{"iso2": "JP"}]}}, "store": []}
     }
     assert dash.state.country == "JP"
-    rows = dash.packet_table.value.split("<tbody>")[1]
-    assert rows.count("<tr>") == 20
-    sources = [cell.split("</td>")[0] for cell in rows.split("<tr><td>")[1:]]
-    found = wb.enrich.geolocate(
-        wb.capture.addresses.from_text(
-            [s.split("</td><td>")[1] for s in rows.split("<tr>")[1:]], "a"
-        )
-    )
-    assert set(found["country"].to_list()) == {"JP"} and sources
     dash.map._vl_selections = {"country": {"value": None, "store": []}}
     assert dash.state.country is None
 
 
-def test_dissect_selection_reads_application_fields(dash, tshark) -> None:
+def test_empty_selection_says_so_in_every_panel(dash) -> None:
+    dash.vector_picker.value = "dns_amplification"
+    dash.phase_picker.value = 3  # the carpet bombing holds no DNS amplification
+    shown = _panels(dash)
+    assert "No traffic in this selection" in str(dash.detail.chart.to_dict())
+    assert "no packets" in shown["totals"] and "no traffic" in shown["link"]
+    assert "no attack vectors" in shown["spoofing"] and "No located sources" in shown["map_caption"]
+    assert "No packets match" in shown["table"] and "none" in shown["total"]
+    assert "DNS" not in shown["map_caption"] and "<td>" not in shown["table"]
+
+
+def test_filter_bar_tags_remove_one_filter_or_all(dash) -> None:
+    dash.vector_picker.value = "syn_flood"
+    dash.target_picker.value = "203.0.113.0/24"
+    tags = dash.tag_bar.children
+    assert [t.description for t in tags[1:]] == [
+        "vector: SYN flood  ✕",
+        "target: 203.0.113.0/24  ✕",
+        "clear all",
+    ]
+    tags[1].click()
+    assert dash.state.vector is None and dash.vector_picker.value == "" and dash.state.target
+    dash.tag_bar.children[-1].click()
+    assert dash.state.target is None and dash.target_picker.value == ""
+
+
+def test_packet_table_reads_like_wireshark(dash) -> None:
+    dash.vector_picker.value = "syn_flood"
+    rows = _table_rows(dash)
+    assert {r[4] for r in rows} == {"TCP"} and all(r[6].endswith("[SYN]") for r in rows)
+    assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{6}", r[1]) for r in rows)
+    assert all(re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", r[9]) for r in rows)
+    dash.sort_picker.value, dash.sort_direction.value = "Length", True
+    lengths = [int(r[5].replace(",", "")) for r in _table_rows(dash)]
+    assert lengths == sorted(lengths, reverse=True) and "Length ▼" in dash.packet_table.value
+    assert (
+        views.tcp_flags_text(0x12) == "SYN, ACK" and views.tcp_flags_text(0x19) == "FIN, PSH, ACK"
+    )
+    assert views.mac_text(0xAABBCCDDEEFF) == "aa:bb:cc:dd:ee:ff"
+
+
+def test_one_colour_per_vector_in_every_chart(dash) -> None:
+    for chart in (dash.overview.chart, dash.detail.chart):
+        scale = chart.to_dict()["encoding"]["color"]["scale"]
+        assert scale["domain"][0] == "legit"  # legitimate at the bottom of the stack
+        assert scale["range"] == [colour(v) for v in scale["domain"]]
+
+
+def test_capacity_box_applies_on_enter_and_rejects_a_bad_value_in_place(dash) -> None:
+    assert dash.capacity_box.continuous_update is False
+    dash.capacity_box.value = "1.5M"
+    assert "1.5 Mbit/s" in dash.saturation_view.value and dash.state.capacity == "1.5M"
+    dash.capacity_box.value = "lots"
+    assert (
+        "cannot read the link capacity" in dash.capacity_error.value
+        and dash.state.capacity == "1.5M"
+    )
+    assert "wb-invalid" in dash.capacity_box._dom_classes
+    dash.capacity_box.value = "3M"
+    assert dash.capacity_error.value == "" and "wb-invalid" not in dash.capacity_box._dom_classes
+
+
+def test_capacity_box_starts_from_the_report(loaded) -> None:
+    """One rate for all, or the mapped links' sum, written the way analysts write it."""
+    per_link = wb.analyze(
+        loaded[0], link_capacity=["mac:00:1b:21:aa:00:01=1.5M", "mac:00:1b:21:aa:00:02=1.5M"]
+    )
+    assert wb.Dashboard(None, per_link).capacity_box.value == "3M"
+
+
+def test_update_latency_stays_interactive(dash) -> None:
+    import time
+
+    started = time.perf_counter()
+    for vector in ("syn_flood", "udp_flood", ""):
+        dash.vector_picker.value = vector
+    assert (time.perf_counter() - started) / 3 < 3.0  # generous on a loaded CI machine
+
+
+HOSTILE = '<script>alert(1)</script>=HYPERLINK("javascript:alert(2)")\u202egnp.exe\x00end'
+
+
+def test_hostile_strings_are_escaped_in_every_html_widget(loaded) -> None:
+    """Packet- and report-derived text (targets, spoofing verdicts, dissected DNS names, URIs,
+    user agents) reaches the widgets escaped, with invisible characters made visible."""
+    capture, report = loaded
+    hostile = copy.copy(report)
+    hostile.data = copy.deepcopy(report.data)
+    hostile.targets.insert(0, {"address": HOSTILE, "packets": 1, "bytes": 1, "vectors": []})
+    spoof = hostile.sources["spoofing"]["per_vector"][0]
+    spoof["verdict"], spoof["evidence"] = HOSTILE, HOSTILE + "' onmouseover='alert(3)"
+    dash = wb.Dashboard(capture, hostile)
+    dash.target_picker.value = HOSTILE  # not an address: said, not raised
+    assert (
+        "is not an address or prefix" in dash.message.value and "none" in dash.table_caption.value
+    )
+    dash.clear_filters()
+    dash.show_dissection(pl.DataFrame({"packet": [1], "dns.qry.name": [HOSTILE], "http.request.uri": ["javascript:alert(4)"],
+                                       "http.user_agent": [HOSTILE]}))  # fmt: skip
+    html = " ".join(w.value for w in _html_widgets(dash))
+    assert "<script" not in html and "onmouseover='" not in html and "href" not in html
+    assert "&lt;script&gt;" in html and "\\u202e" in html and "\\x00" in html
+    assert "\u202e" not in html and "\x00" not in html
+    labels = [label for label, _ in dash.target_picker.options] + [
+        t.description for t in dash.tag_bar.children[1:]
+    ]
+    assert all("\u202e" not in label and "\x00" not in label for label in labels)
+
+
+def _html_widgets(widget):
+    import ipywidgets as widgets
+
+    if isinstance(widget, widgets.HTML):
+        yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _html_widgets(child)
+
+
+def test_dissect_selection_reads_application_fields_under_every_filter(dash, tshark) -> None:
     dash.vector_picker.value = "ssdp_amplification"
     out = dash.dissect_selection(per_vector=20)
     assert out.height == 20 and set(out["vector"].to_list()) == {"ssdp_amplification"}
     assert "ssdp" in dash.dissect_view.value
+    dash.vector_picker.value = "ntp_amplification"  # the old dissection is not kept on show
+    assert "selection changed" in dash.dissect_view.value

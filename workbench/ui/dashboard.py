@@ -456,13 +456,10 @@ class Dashboard(widgets.VBox):
         state = self.state
         self._draw_tags()
         self.message.value = ""
-        try:
-            fine = views.selection_series(
-                self.report.series, self.packets, state, **self._filters()
-            )
-        except views.TargetError as error:
-            self.message.value = f"<span class='wb-error'>{html_text(error)}</span>"
-            fine = self.report.series.clear()
+        problem = views.target_problem(state.target)
+        if problem:
+            self.message.value = f"<span class='wb-error'>{html_text(problem)}</span>"
+        fine = views.selection_series(self.report.series, self.packets, state, **self._filters())
         selection_words = (
             "; ".join(text for _, text in self.active_filters()) or "the whole capture"
         )
@@ -591,17 +588,11 @@ class Dashboard(widgets.VBox):
 
     def _draw_packets(self) -> None:
         state = self.state
-        try:
-            lazy = views.filtered_packets(self.packets, state, **self._filters())
-            attack_first = views.is_attack_selection(state, self.report.phases)
-            rows, total = views.packet_rows(
-                lazy,
-                sort=self.table_sort,
-                descending=self.table_descending,
-                attack_first=attack_first,
-            )
-        except views.TargetError:
-            rows, total, attack_first = pl.DataFrame(), 0, False
+        lazy = views.filtered_packets(self.packets, state, **self._filters())
+        attack_first = views.is_attack_selection(state, self.report.phases)
+        rows, total = views.packet_rows(
+            lazy, sort=self.table_sort, descending=self.table_descending, attack_first=attack_first
+        )
         if total == 0:
             self.table_caption.value = "<b>Packets behind the selection:</b> none"
             self.packet_table.value = _empty("No packets match this selection.")
@@ -643,11 +634,7 @@ class Dashboard(widgets.VBox):
                 "(wb.Dashboard(wb.load(path), report)); a dataset has only the packet frame."
             )
             return pl.DataFrame()
-        try:
-            frame = views.filtered_packets(self.packets, self.state, **self._filters()).collect()
-        except views.TargetError as error:
-            self.dissect_view.value = f"<span class='wb-error'>{html_text(error)}</span>"
-            return pl.DataFrame()
+        frame = views.filtered_packets(self.packets, self.state, **self._filters()).collect()
         chosen = select_packets(frame, sample_per_vector=per_vector)
         if chosen.is_empty():
             self.dissect_view.value = _empty("No attack packets in this selection to dissect.")

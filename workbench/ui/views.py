@@ -31,10 +31,6 @@ SORT_KEYS = {"No.": "packet", "Time": "ts", "Source": "src", "Destination": "dst
              "Length": "wire_len", "TTL": "ttl", "Vector": "vector"}  # fmt: skip
 
 
-class TargetError(ValueError):
-    """A target label that is neither an address nor a prefix (shown, not raised, by the dashboard)."""
-
-
 def spoofed_vectors(report_sources: dict) -> list[str]:
     """Vectors whose source addresses the report judged forged (``sources.spoofing.per_vector``)."""
     return sorted(
@@ -61,8 +57,24 @@ def _target_expr(target: str) -> pl.Expr:
         if "/" in target:
             return pl.col("dst").ip.in_network(target)
         return pl.col("dst") == pl.lit(parse(target), dtype=pl.UInt128)
-    except Exception as error:  # a label no address parser reads: say so, match nothing
-        raise TargetError(f"the target {target!r} is not an address or prefix") from error
+    except Exception:  # a label no address parser reads matches nothing (target_problem says why)
+        return pl.lit(False)
+
+
+def target_problem(target: str | None) -> str | None:
+    """Why a target label cannot filter packets (not an address or prefix), or None."""
+    from workbench.capture.addresses import parse
+
+    if not target:
+        return None
+    try:
+        if "/" in target:
+            pl.select(pl.lit(0, dtype=pl.UInt128).ip.in_network(target))
+        else:
+            parse(target)
+    except Exception:
+        return f"the target {target!r} is not an address or prefix: it matches no packets"
+    return None
 
 
 def packet_filter(state: DashboardState, skip: Iterable[str] = ()) -> pl.Expr:
