@@ -311,6 +311,8 @@ def test_the_minimum_episode_length_is_a_parameter() -> None:
     assert len(saturation.episodes(util, 100, min_s=5.0)[0]) == 1
     assert saturation.episodes(util, 100, min_s=7.0)[0] == []
     assert saturation.episodes(util, 100, min_s=7.0)[1]["count"] == 1
-    report = wb.analyze(frame, link_capacity="10M", config=wb.AnalysisConfig(saturation_episode_min_s=7.0))
+    report = wb.analyze(
+        frame, link_capacity="10M", config=wb.AnalysisConfig(saturation_episode_min_s=7.0)
+    )
     assert report.parameters["analysis"]["saturation_episode_min_s"] == 7.0
     assert report.saturation["episodes"] == [] and report.saturation["micro_bursts"]["count"] == 1

@@ -119,8 +119,10 @@ def test_html_report_is_self_contained(analysed, tmp_path) -> None:
     text = wb.export.html(report, tmp_path / "r.html").read_text()
     assert "<script" not in text and "http://" not in text.replace("http://www.w3.org", "")
     assert text.count("<svg") >= 4
-    for phase in report.phases:
-        assert phase["start"] in text
+    from workbench import formatting
+
+    for phase in report.phases:  # every phase, its times as people read them (UTC, to the ms)
+        assert f"<td class=time>{formatting.clock(phase['start'])}</td>" in text
     assert report.capture["files"][0]["sha256"] in text
 
 

@@ -251,8 +251,9 @@ def _vector_entries(classified: Frame, series: pl.DataFrame, config: AnalysisCon
     attack = classified.lazy().filter(pl.col("vector").is_not_null())
     stats = collect(
         attack.group_by("vector").agg(
-            pl.col("ts").min().alias("start"),
-            pl.col("ts").max().alias("end"),
+            # as integers: a Python datetime would cut the nanoseconds pcapng records
+            pl.col("ts").cast(pl.Int64).min().alias("start"),
+            pl.col("ts").cast(pl.Int64).max().alias("end"),
             pl.len().alias("packets"),
             pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
             pl.col("dst").n_unique().alias("dsts"),

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import vl_convert
 
+from workbench import formatting as fmt
+from workbench.analysis.report import headline_items
+from workbench.analysis.vector_table import RULES
 from workbench.export.atomic import write_text
 from workbench.export.escaping import clip, html_text, json_text
 from workbench.export.evidence import as_dict, evidence_block
+from workbench.formatting import VALUE_NAMES
+from workbench.viz.palette import colour
 
 CSS = """
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;padding:0 16px;color:#222;overflow-wrap:break-word}
 h1{margin-bottom:.2em} h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;width:100%;margin:.5em 0} th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
-th{background:#f4f4f4} .attack{background:#fbe3e0} .mitigated{background:#fdf2d9} .baseline{background:#eef6ea}
-.chart{margin:1em 0} .small{color:#666;font-size:12px} code{font-size:12px;word-break:break-all}
+th{background:#f4f4f4} td.num,th.num{text-align:right;white-space:nowrap} td.time{white-space:nowrap} td.long{overflow-wrap:anywhere;min-width:18em} .attack{background:#fbe3e0} .mitigated{background:#fdf2d9} .baseline{background:#eef6ea}
+.chart{margin:1em 0;max-width:100%} .chart svg{max-width:100%;height:auto}
+.small{color:#666;font-size:12px} code{font-size:12px;word-break:break-all}
 .verdict{font-weight:600}
+.headline{display:flex;flex-wrap:wrap;gap:8px;margin:1em 0}
+.fact{flex:1 1 200px;min-width:0;border:1px solid #ddd;border-radius:6px;padding:8px 10px;background:#fafafa}
+.fact .label{display:block;color:#666;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
+.fact .value{display:block;font-size:15px;overflow-wrap:anywhere}
+.fact.quality{flex-basis:100%;background:#fff4d6;border-color:#e0b000}
+.swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.35em;vertical-align:baseline}
+.vector{white-space:normal} .vector code{display:block;word-break:normal;overflow-wrap:anywhere} .note{color:#8a5a00;font-size:12px}
+pre.json{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;background:#f7f7f7;padding:8px;max-width:100%}
 """
 
 
@@ -34,13 +50,53 @@ def _svg(chart) -> str:
     return f'<div class="chart">{vl_convert.vegalite_to_svg(chart.to_json())}</div>'
 
 
+class Num(str):
+    """A figure: right-aligned in its cell, never broken."""
+
+
+class Time(str):
+    """A time of day: never broken."""
+
+
+class Long(Escaped):
+    """A long explanation (evidence, packet strings): wraps anywhere rather than widen the page."""
+
+
+def _cell_class(value) -> str:
+    for kind, name in ((Num, "num"), (Time, "time"), (Long, "long")):
+        if isinstance(value, kind):
+            return f" class={name}"
+    return ""
+
+
 def _table(headers: list[str], rows: list[list], row_class: list[str] | None = None) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    if not rows:
+        return ""
+    numeric = [all(isinstance(r[k], Num) for r in rows) for k in range(len(headers))]
+    head = "".join(
+        f"<th{' class=num' if numeric[k] else ''}>{_e(h)}</th>" for k, h in enumerate(headers)
+    )
     body = []
     for k, row in enumerate(rows):
         cls = f' class="{_e(row_class[k])}"' if row_class else ""
-        body.append(f"<tr{cls}>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>")
+        cells = "".join(f"<td{_cell_class(c)}>{_e(c)}</td>" for c in row)
+        body.append(f"<tr{cls}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _vector(name: str, *, code: bool = True) -> Escaped:
+    """A vector in words with its colour (the one of every chart) and its code name beside it."""
+    rule = RULES.get(name)
+    title = rule.title if rule else name
+    swatch = f"<span class='swatch' style='background:{colour(name)}'></span>"
+    tail = f" <code>{_e(name)}</code>" if code and rule else ""
+    return Escaped(f"<span class='vector'>{swatch}{_e(title)}{tail}</span>")
+
+
+def _vectors(names: list[str], *, code: bool = False) -> Escaped:
+    if not names:
+        return Escaped("–")
+    return Escaped("<br>".join(_vector(v, code=code) for v in names))
 
 
 def _charts(report, data: dict) -> str:
@@ -58,6 +114,18 @@ def _charts(report, data: dict) -> str:
     return "".join(parts)
 
 
+def _headline(data: dict) -> str:
+    """The strip of facts the report opens with; the data-quality box only when needed."""
+    facts = []
+    for label, text in headline_items(data):
+        cls = "fact quality" if label == "Data quality" else "fact"
+        facts.append(
+            f"<div class='{cls}'><span class='label'>{_e(label)}</span>"
+            f"<span class='value'>{_e(text)}</span></div>"
+        )
+    return f"<section class='headline' id='headline'>{''.join(facts)}</section>"
+
+
 def _saturation(report, data: dict) -> str:
     from workbench import viz
     from workbench.analysis.saturation import utilization_series
@@ -67,66 +135,136 @@ def _saturation(report, data: dict) -> str:
     out = []
     if not cap:
         out.append(
-            "<p>No link capacity was given, so utilisation is not computed (peaks in bits/s below).</p>"
+            "<p>No link capacity was given, so utilisation is not computed (peaks below).</p>"
         )
     else:
         over = ", ".join(
-            f"{s['seconds']:.1f} s over {s['threshold']:.0%}" for s in sat.get("seconds_over", [])
+            f"{fmt.duration(s['seconds'])} at or above {fmt.percent(s['threshold'], 0)}"
+            for s in sat.get("seconds_over", [])
         )
-        out.append(f"<p>Capacity {cap / 1e6:,.1f} Mbit/s; peak utilisation {sat.get('peak_utilization', 0):.0%} at "
-                   f"{sat.get('bin_ms')} ms bins; {_e(over)}.</p>")  # fmt: skip
+        peak = sat.get("peak_utilization")
+        out.append(
+            f"<p>Link capacity {_e(fmt.bit_rate(cap))}; peak utilisation {_e(fmt.percent(peak))} in"
+            f" {_e(sat.get('bin_ms'))} ms bins; {_e(over)}.</p>"
+        )
         packets = getattr(report, "packets", None)
         if packets is not None and (not hasattr(packets, "height") or packets.height):
             util = utilization_series(packets, cap, 1000)
             out.append(_svg(viz.utilization_chart(util, cap) | viz.multiscale_chart(sat["peaks"])))
-        rows = [[i["start"], i["end"], f"{i['seconds']:.1f}", f"{i['peak_utilization']:.0%}", f"{i['mean_utilization']:.0%}"]
-                for i in sat.get("intervals", [])[:50]]  # fmt: skip
-        if rows:
+        threshold = sat.get("saturated_threshold", 0.95)
+        params = (data.get("parameters") or {}).get("analysis") or {}
+        min_s = params.get("saturation_episode_min_s")
+        episodes = sat.get("episodes") or []
+        out.append(
+            f"<h3>Saturation episodes (at or above {_e(fmt.percent(threshold, 0))} of capacity"
+            + (f" for {_e(fmt.duration(min_s))} or longer" if min_s else "")
+            + ")</h3>"
+        )
+        rows = [
+            [
+                fmt.moment(e["start"]),
+                Time(fmt.clock(e["end"])),
+                Num(fmt.duration(e["seconds"])),
+                Num(fmt.percent(e["peak_utilization"])),
+                Num(fmt.percent(e["mean_utilization"])),
+            ]
+            for e in episodes[:50]
+        ]
+        out.append(
+            _table(["start", "end (UTC)", "duration", "peak", "mean"], rows)
+            if rows
+            else "<p>None: the link was never full for that long.</p>"
+        )
+        blips = sat.get("micro_bursts") or {}
+        if blips.get("count"):
             out.append(
-                "<h3>Intervals at or above {:.0%} of capacity</h3>".format(
-                    sat.get("saturated_threshold", 0.95)
-                )
+                f"<p>Micro-bursts, counted apart: {_e(fmt.plural(blips['count'], 'shorter spell'))}"
+                f" at or above {_e(fmt.percent(threshold, 0))} ({_e(fmt.duration(blips['seconds']))} in all,"
+                f" peak {_e(fmt.percent(blips['peak_utilization']))}) between {_e(fmt.clock(blips['first']))}"
+                f" and {_e(fmt.clock(blips['last']))} UTC.</p>"
             )
-            out.append(_table(["start", "end", "seconds", "peak", "mean"], rows))
         legit = sat.get("legitimate")
         if legit:
             out.append("<h3>Legitimate traffic around the saturation</h3>")
-            out.append(_table(["when", "seconds", "legit bits/s", "legit share"],
-                              [[k, v["seconds"], f"{v['legit_bps']:,.0f}", "-" if v["legit_share"] is None else f"{v['legit_share']:.1%}"]
-                               for k, v in legit.items()]))  # fmt: skip
-    peaks = [[p["bin_ms"], f"{p['peak_bps']:,.0f}", f"{p['peak_pps']:,.0f}", p["at"],
-              "-" if p.get("peak_utilization") is None else f"{p['peak_utilization']:.0%}"] for p in sat.get("peaks", [])]  # fmt: skip
-    out.append(_table(["bin (ms)", "peak bits/s", "peak packets/s", "at", "utilisation"], peaks))
-    drops = sat.get("drops") or {}
-    out.append(f"<p>Capture drops reported by the capture interface: {_e(drops.get('capture_drops'))}; "
-               f"timestamp gaps in busy traffic: {len(drops.get('gaps', []))}.</p>")  # fmt: skip
+            out.append(
+                _table(
+                    ["when", "duration", "legitimate rate", "legitimate share"],
+                    [
+                        [
+                            k,
+                            Num(fmt.duration(v["seconds"])),
+                            Num(fmt.bit_rate(v["legit_bps"])),
+                            Num(fmt.percent(v["legit_share"])),
+                        ]
+                        for k, v in legit.items()
+                    ],
+                )
+            )
+    out.append("<h3>Peaks at every time scale</h3>")
+    peaks = [
+        [
+            Num(f"{fmt.count(p['bin_ms'])} ms"),
+            Num(fmt.bit_rate(p["peak_bps"])),
+            Num(fmt.packet_rate(p["peak_pps"])),
+            fmt.moment(p["at"]),
+            Num(fmt.percent(p.get("peak_utilization"))),
+            Escaped(f"<span class='note'>{_e(p['note'])}</span>") if p.get("note") else "",
+        ]
+        for p in sat.get("peaks", [])
+    ]
+    out.append(_table(["bin", "peak rate", "peak packets", "at", "utilisation", "note"], peaks))
+    out.append(
+        "<p class='small'>A bin the capture covers only in part (its first and last) is rated over"
+        " the part it covers.</p>"
+    )
     return "".join(out)
 
 
-def _fact(value) -> str:
-    """One application-layer fact: packet strings (DNS names, URIs, user agents) each clipped."""
+def _figure(key: str, value) -> str:
+    """One evidence figure for people: shares as percentages, counts with separators,
+    protocol values named, nothing as a Python repr."""
+    if value is None:
+        return "–"
     if isinstance(value, dict):
-        return ", ".join(
-            f"{clip(str(k))} ({v:.0%})" if isinstance(v, float) else f"{clip(str(k))}: {_fact(v)}"
-            for k, v in value.items()
+        names = VALUE_NAMES.get(key, {})
+        return (
+            ", ".join(
+                f"{fmt.named(clip(str(k)), names)} {fmt.percent(v)}"
+                if isinstance(v, float) and 0 <= v <= 1
+                else f"{clip(str(k)).replace('_', ' ')} {_figure(str(k), v)}"
+                for k, v in value.items()
+            )
+            or "–"
         )
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_figure(key, v) for v in value) or "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        if "share" in key or (key.endswith("_ratio") and value <= 1):
+            return fmt.percent(value)
+        return fmt.number(value)
     return clip(str(value))
 
 
 def _evidence_text(evidence: dict) -> Escaped:
     """The rule in words, then the figures (application-layer facts last)."""
     figures = "; ".join(
-        f"{k.replace('_', ' ')}: {v}"
+        f"{k.replace('_', ' ')}: {_figure(k, v)}"
         for k, v in evidence.items()
         if k not in ("rule", "application")
     )
     text = f"{evidence.get('rule', '')}. {figures}"
     app = evidence.get("application")
-    if app:
+    if app and any(k != "dissected_packets" for k in app):
         text += ". Payloads: " + "; ".join(
-            f"{k.replace('_', ' ')}: {_fact(v)}" for k, v in app.items() if k != "dissected_packets"
+            f"{k.replace('_', ' ')}: {_figure(k, v)}"
+            for k, v in app.items()
+            if k != "dissected_packets"
         )
-    return Escaped(html_text(text, limit=None))  # its packet strings are clipped one by one
+        if app.get("dissected_packets"):
+            text += f" (of {fmt.plural(app['dissected_packets'], 'packet')} dissected)"
+    return Long(html_text(text, limit=None))  # its packet strings are clipped one by one
 
 
 def _map(data: dict) -> str:
@@ -141,23 +279,46 @@ def _map(data: dict) -> str:
     )
 
 
+def _in_words(text: str) -> str:
+    """Vector code names in a sentence written in words (``syn_flood`` -> ``SYN flood``)."""
+    return _CODE_NAMES.sub(lambda m: RULES[m.group()].title, str(text))
+
+
+_CODE_NAMES = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, RULES), key=len, reverse=True)) + r")\b"
+)
+
+
+def _phase_kind(p: dict) -> str:
+    kind = p["kind"]
+    return f"{kind} ({p['mitigation']['reason']})" if p.get("mitigation") else kind
+
+
 def render(report) -> str:
     """The report as one HTML document (string)."""
     data = as_dict(report)
-    summary = report.summary() if hasattr(report, "summary") else ""
     phases = data.get("phases", [])
     vectors = data.get("vectors", [])
-    spoof = data.get("sources", {}).get("spoofing", {})
+    sources = data.get("sources", {})
+    spoof = sources.get("spoofing", {})
     block = evidence_block(report)
+    day = fmt.date(data["capture"]["start"]) if (data.get("capture") or {}).get("start") else ""
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         "<title>DDoS forensic report</title>",
         f"<style>{CSS}</style></head><body>",
         "<h1>DDoS forensic report</h1>",
-        f"<p class='small'>workbench {_e(block['workbench_version'])} &middot; analysed {_e(block['analysed_at'])}</p>",
-        f"<h2>Summary</h2><p>{_e(summary)}</p>",
+        f"<p class='small'>workbench {_e(block['workbench_version'])} &middot; analysed"
+        f" {_e(fmt.moment(block['analysed_at']) if block['analysed_at'] else '–')}</p>",
+        _headline(data),
+        f"<p class='verdict'>Spoofing: {_e(_in_words(spoof['verdict']))}.</p>"
+        if spoof.get("verdict") and vectors
+        else "",
         _charts(report, data),
-        "<h2>Phases</h2>",
+        f"<h2>Phases</h2><p class='small'>Times in UTC on {_e(day)}.</p>"
+        if day
+        else "<h2>Phases</h2>",
         _table(
             [
                 "#",
@@ -166,21 +327,21 @@ def render(report) -> str:
                 "end",
                 "vectors",
                 "targets",
-                "peak bits/s",
-                "peak pps",
+                "peak rate",
+                "peak packets",
                 "sources",
             ],
             [
                 [
-                    p["index"],
-                    p["kind"] + (f" ({p['mitigation']['reason']})" if p.get("mitigation") else ""),
-                    p["start"],
-                    p["end"],
-                    ", ".join(p["vectors"]) or "-",
-                    ", ".join(p["targets"][:6]) or "-",
-                    f"{p['peak_bps']:,.0f}",
-                    f"{p['peak_pps']:,.0f}",
-                    p["unique_sources"],
+                    Num(p["index"]),
+                    _phase_kind(p),
+                    Time(fmt.clock(p["start"])),
+                    Time(fmt.clock(p["end"])),
+                    _vectors(p["vectors"]),
+                    ", ".join(p["targets"][:6]) or "–",
+                    Num(fmt.bit_rate(p["peak_bps"])),
+                    Num(fmt.packet_rate(p["peak_pps"])),
+                    Num(fmt.count(p["unique_sources"])),
                 ]
                 for p in phases
             ],
@@ -188,16 +349,16 @@ def render(report) -> str:
         ),
         "<h2>Vectors and the evidence for each</h2>",
         _table(
-            ["vector", "start", "end", "packets", "peak bits/s", "sources", "targets", "evidence"],
+            ["vector", "start", "end", "packets", "peak rate", "sources", "targets", "evidence"],
             [
                 [
-                    v["vector"],
-                    v["start"],
-                    v["end"],
-                    f"{v['packets']:,}",
-                    f"{v['peak_bps']:,.0f}",
-                    v["unique_sources"],
-                    ", ".join(v["targets"][:4]),
+                    _vector(v["vector"]),
+                    Time(fmt.clock(v["start"])),
+                    Time(fmt.clock(v["end"])),
+                    Num(fmt.count(v["packets"])),
+                    Num(fmt.bit_rate(v["peak_bps"])),
+                    Num(fmt.count(v["unique_sources"])),
+                    ", ".join(v["targets"][:4]) or "–",
                     _evidence_text(v["evidence"]),
                 ]
                 for v in vectors
@@ -209,19 +370,22 @@ def render(report) -> str:
             [
                 [
                     t.get("prefix") or t["address"],
-                    t.get("hosts", 1),
-                    f"{t['packets']:,}",
-                    f"{t['bytes']:,}",
-                    ", ".join(t["vectors"]),
+                    Num(fmt.count(t.get("hosts", 1))),
+                    Num(fmt.count(t["packets"])),
+                    Num(fmt.size(t["bytes"])),
+                    _vectors(t["vectors"]),
                 ]
                 for t in data.get("targets", [])
             ],
-        ),
+        )
+        or "<p>No target: no attack traffic found.</p>",
         "<h2>Sources and spoofing</h2>",
-        f"<p class='verdict'>{_e(spoof.get('verdict', ''))}</p>",
         _table(
             ["vector", "verdict", "evidence"],
-            [[p["vector"], p["verdict"], p["evidence"]] for p in spoof.get("per_vector", [])],
+            [
+                [_vector(p["vector"], code=False), p["verdict"], Long(_e(_in_words(p["evidence"])))]
+                for p in spoof.get("per_vector", [])
+            ],
         ),
         "<h3>Where the sources are</h3>",
         _map(data),
@@ -230,48 +394,49 @@ def render(report) -> str:
             [
                 [
                     c["country"],
-                    c.get("role", ""),
-                    c["unique_sources"],
-                    f"{c['packets']:,}",
-                    f"{c['bytes']:,}",
+                    c.get("role") or "–",
+                    Num(fmt.count(c["unique_sources"])),
+                    Num(fmt.count(c["packets"])),
+                    Num(fmt.size(c["bytes"])),
                 ]
-                for c in data.get("sources", {}).get("countries", [])
+                for c in sources.get("countries", [])
             ],
         ),
         _table(
             ["ASN", "organisation", "country", "unique sources", "bytes"],
             [
                 [
-                    a["asn"],
-                    a.get("as_org"),
-                    a.get("country"),
-                    a["unique_sources"],
-                    f"{a['bytes']:,}",
+                    f"AS{a['asn']}" if a.get("asn") is not None else "–",
+                    a.get("as_org") or "–",
+                    a.get("country") or "–",
+                    Num(fmt.count(a["unique_sources"])),
+                    Num(fmt.size(a["bytes"])),
                 ]
-                for a in data.get("sources", {}).get("asns", [])[:10]
+                for a in sources.get("asns", [])[:10]
             ],
         ),
-        f"<p class='small'>{_e(data.get('sources', {}).get('geography_note', ''))}. Sources of spoofed vectors are counted"
-        " apart: their addresses are forged.</p>",
+        f"<p class='small'>{_e(sources.get('geography_note', ''))}. Sources of spoofed vectors are"
+        " counted apart: their addresses are forged.</p>",
         "<h2>Link saturation</h2>",
         _saturation(report, data),
         "<h2>Evidence</h2>",
         _table(
-            ["file", "SHA-256", "bytes", "format", "packets", "first packet", "last packet"],
+            ["file", "SHA-256", "size", "format", "packets", "first packet", "last packet"],
             [
                 [
                     i["path"],
-                    i["sha256"],
-                    i.get("size"),
-                    i.get("format"),
-                    i.get("packets"),
-                    i.get("start"),
-                    i.get("end"),
+                    Escaped(f"<code>{_e(i['sha256'])}</code>"),
+                    Num(fmt.size(i["size"])) if i.get("size") is not None else "–",
+                    i.get("format") or "–",
+                    Num(fmt.count(i.get("packets"))),
+                    fmt.moment(i["start"]) if i.get("start") else "–",
+                    fmt.moment(i["end"]) if i.get("end") else "–",
                 ]
                 for i in block["inputs"]
             ],
         ),
-        f"<p class='small'>Parameters: <code>{html_text(json_text(block['parameters']), limit=None)}</code></p>",
+        "<details><summary class='small'>Parameters of this analysis</summary>"
+        f"<pre class='json'>{html_text(json_text(block['parameters']), limit=None)}</pre></details>",
         "</body></html>",
     ]
     return "".join(parts)

@@ -81,10 +81,24 @@ def events(report) -> pl.DataFrame:
         if peak.get("bin_ms") == 1000:
             add(peak["at"], "Peak traffic", f"Peak traffic: {_mbps(peak['peak_bps'])}, {peak['peak_pps']:,.0f} pps (1 s bins)",
                 "peak", bps=peak["peak_bps"], pps=peak["peak_pps"])  # fmt: skip
-    for k, interval in enumerate(sat.get("intervals", [])):
+    # sustained episodes, not every 100 ms blip; the blips as one summary event
+    threshold = sat.get("saturated_threshold", 0.95)
+    for k, episode in enumerate(sat.get("episodes", [])):
         desc = "Link saturated" if k else "First saturation"
-        add(interval["start"], desc, f"Link at {interval['peak_utilization']:.0%} of capacity for {interval['seconds']:.1f} s"
-            f" (capacity {_mbps(sat.get('capacity_bps'))})", "saturation", evidence=json_text(interval))  # fmt: skip
+        add(episode["start"], desc, f"Link at or above {threshold:.0%} of capacity for {episode['seconds']:.1f} s"
+            f" (peak {episode['peak_utilization']:.0%}, mean {episode['mean_utilization']:.0%}, capacity"
+            f" {_mbps(sat.get('capacity_bps'))})", "saturation", evidence=json_text(episode))  # fmt: skip
+        add(
+            episode["end"],
+            "Saturation end",
+            f"Link below {threshold:.0%} of capacity again",
+            "saturation_end",
+        )
+    blips = sat.get("micro_bursts") or {}
+    if blips.get("count"):
+        add(blips["first"], "Micro-bursts", f"{blips['count']:,} micro-bursts at or above {threshold:.0%} of"
+            f" capacity until {blips['last']} ({blips['seconds']:.1f} s in all, peak {blips['peak_utilization']:.0%}),"
+            " each too short to be an episode", "micro_bursts", evidence=json_text(blips))  # fmt: skip
     drops = sat.get("drops") or {}
     if drops.get("capture_drops"):
         add(

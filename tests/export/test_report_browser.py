@@ -1,0 +1,73 @@
+"""The HTML report in a real browser (Debian's Chromium): at 1,024 and 1,440 px nothing is wider
+than the page, long explanations wrap, and the headline strip comes first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import workbench as wb
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_pcaps" / "mailprovider_2015.pcapng.gz"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
+
+pytestmark = pytest.mark.browser
+
+# every element whose right edge passes the page, and whether the document scrolls sideways
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.right > width + 0.5 || box.left < -0.5)
+      wide.push(`${el.tagName.toLowerCase()}.${el.className.baseVal ?? el.className} right=${Math.round(box.right)}`);
+  }
+  return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth, width, wide};
+}"""
+# text cut with an ellipsis by CSS, instead of wrapping
+CLIPPED = """() => [...document.querySelectorAll('body *')].filter(el => {
+  const style = getComputedStyle(el);
+  return style.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth;
+}).length"""
+
+
+@pytest.fixture(scope="module")
+def report_html(tmp_path_factory) -> Path:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    report = wb.analyze(wb.load(SAMPLE), link_capacity="3M")
+    return wb.export.html(report, tmp_path_factory.mktemp("report") / "report.html")
+
+
+@pytest.mark.parametrize("width", [1024, 1440])
+def test_report_fits_the_page_with_the_headline_first(report_html, artifacts, width) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(report_html.as_uri())
+            page.wait_for_load_state("load")
+            page.screenshot(path=str(artifacts / f"report_{width}.png"))
+            page.screenshot(path=str(artifacts / f"report_{width}_full.png"), full_page=True)
+            found = page.evaluate(OVERFLOW)
+            assert found["scroll"] <= found["inner"], found
+            assert not found["wide"], found["wide"][:10]
+            assert page.evaluate(CLIPPED) == 0
+            strip = page.locator("#headline")
+            assert strip.is_visible()
+            labels = strip.locator(".label").all_inner_texts()
+            assert [t.lower() for t in labels[:6]] == [
+                "capture", "window", "traffic", "peak", "attack", "targets",
+            ]  # fmt: skip
+            assert "6 targets, 203.0.113.0/24 carpet-bombed" in strip.inner_text()
+            assert "packets dropped by the capture" in strip.locator(".quality").inner_text()
+            # the strip is the first thing after the title
+            top = strip.bounding_box()["y"]
+            assert top < page.locator("h2").first.bounding_box()["y"] and top < 300
+        finally:
+            browser.close()
