@@ -493,7 +493,12 @@ def _info_rows(meta, figures: dict) -> list[tuple[str, str]]:
             "Link types",
             ", ".join(f"{name_of(t)}, link type {t}" for t in sorted(set(meta.link_types))) or "–",
         ),
-        ("Interfaces", f"{meta.interfaces}" + (f" ({', '.join(names)})" if names else "")),
+        (
+            "Interfaces",
+            f"{meta.interfaces}" + (f" ({', '.join(names)})" if names else "")
+            if meta.interfaces
+            else "–",
+        ),
         ("Snapshot length", f"{fmt.count(meta.snaplen)} bytes" if meta.snaplen else "not set"),
         ("Packets", fmt.count(meta.packets)),
         ("Data size", f"{fmt.size(meta.bytes)} ({fmt.count(meta.bytes)} bytes on the wire)"),
@@ -561,15 +566,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from workbench.capture.scan import expand
 
     output = check_folder("-o", args.output)
-    if _is_dataset(output) is False and output.is_dir() and any(output.iterdir()):
-        raise fail(f"-o {args.output}: the folder holds other files, not a dataset: "
-                   "give a new or empty folder (or a dataset to add to)")  # fmt: skip
     files = expand(args.captures)  # folders and globs to files (a pattern matching nothing fails)
     if not files:
         raise fail(f"no capture found in {' '.join(args.captures)}: "
                    "give pcap or pcapng files (gzip, zstd, bzip2, xz too), folders or globs")  # fmt: skip
     for path in files:
-        if output.resolve() in (path.resolve(), *path.resolve().parents):
+        if output.resolve() in (
+            path.resolve(),
+            *path.resolve().parents,
+        ):  # never beside the evidence
             raise fail(f"-o {args.output} holds the evidence {path}: write the dataset elsewhere")
     formats = [check_capture_file(str(path), "ingest") for path in files]
     announce_compile(formats)
