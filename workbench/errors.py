@@ -79,3 +79,39 @@ def out_of_space(error: BaseException, path: str | Path, what: str) -> OutOfSpac
         f"cannot write {what} to {path}: out of space ({reason}); nothing partial was kept."
         " Free space there, or write elsewhere"
     )
+
+
+class ArgumentTypeError(ParameterError, TypeError):
+    """A public function was given an argument of the wrong type (``except TypeError`` works)."""
+
+
+def expect(value: object, kinds: type | tuple[type, ...], name: str, where: str, what: str) -> None:
+    """Raise ``ArgumentTypeError`` naming the function, the argument, what it takes and what it
+    got, unless ``value`` is one of ``kinds``.
+
+        expect(path, (str, os.PathLike), "path", "wb.export.html", "a file path")
+    """
+    if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)):
+        ok = False  # True is an int to Python, never a count or a path to us
+    else:
+        ok = isinstance(value, kinds)
+    if not ok:
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise ArgumentTypeError(
+            f"{where}: {name} must be {what}, not {type(value).__name__} {shown}"
+        )
+
+
+def expect_paths(value: object, name: str, where: str) -> None:
+    """A path, or a non-empty list/tuple of paths (str or ``os.PathLike``)."""
+    import os
+
+    what = "a path or a list of paths (str or pathlib.Path)"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise ParameterError(f"{where}: {name} is empty: give at least one capture")
+        for item in value:
+            expect(item, (str, os.PathLike), name, where, what)
+    else:
+        expect(value, (str, os.PathLike), name, where, what)

@@ -16,6 +16,7 @@ import polars as pl
 from workbench.capture.reader import CHUNK_RECORDS, _Walker
 from workbench.capture.scan import expand, ingest_file, scan_datasets
 from workbench.capture.source import open_evidence
+from workbench.errors import expect, expect_paths
 
 
 def first_timestamp(path: Path) -> int:
@@ -57,6 +58,8 @@ def ingest(paths: str | os.PathLike | Sequence[str | os.PathLike], dataset: str 
 
         lazy = wb.capture.ingest("/evidence/rotating/", "dataset/", workers=2)
     """
+    expect_paths(paths, "paths", "ingest")
+    expect(dataset, (str, os.PathLike), "dataset", "ingest", "a folder path")
     root = Path(dataset)
     root.mkdir(parents=True, exist_ok=True)
     files = sorted(_distinct(expand(paths)), key=first_timestamp)

@@ -16,7 +16,7 @@ import polars as pl
 from workbench.capture import addresses, decode, linktypes, walk
 from workbench.capture.schema import PACKET_SCHEMA, empty_frame
 from workbench.capture.source import PCAP_MAGICS, Evidence, open_evidence
-from workbench.errors import CaptureFormatError, ParameterError
+from workbench.errors import CaptureFormatError, ParameterError, expect, expect_paths
 
 CHUNK_RECORDS = 1 << 20  # packets decoded per kernel call: bounds memory per chunk
 PROGRESS_BYTES = 64 << 20  # show a progress bar for captures larger than this
@@ -446,6 +446,8 @@ def load(
 
         cap = wb.load("sample_pcaps/mailprovider_2015.pcapng")
     """
+    expect_paths(paths, "paths", "wb.load")
+    expect(engine, str, "engine", "wb.load", "'fast' or 'tshark'")
     frames, metas = [], []
     files = _paths(paths)
     if check_memory and engine == "fast":

@@ -30,7 +30,7 @@ from workbench.capture.reader import (
 )
 from workbench.capture.schema import PACKET_SCHEMA, empty_frame
 from workbench.capture.source import open_evidence
-from workbench.errors import CaptureError, CaptureNotFoundError, out_of_space
+from workbench.errors import CaptureError, CaptureNotFoundError, expect, expect_paths, out_of_space
 
 META_NAME = "capture.json"
 
@@ -216,6 +216,9 @@ def scan(
     lazy = wb.scan("captures/*.pcap*")
     lazy.group_by("dport").len().collect()
     """
+    expect_paths(paths, "paths", "wb.scan")
+    if cache_dir is not None:
+        expect(cache_dir, (str, os.PathLike), "cache_dir", "wb.scan", "a folder path or None")
     root = Path(cache_dir) if cache_dir is not None else cache_root()
     root.mkdir(parents=True, exist_ok=True)
     datasets = [ingest_file(p, root, progress=progress) for p in expand(paths)]
@@ -246,6 +249,7 @@ def scan_datasets(datasets: list[Path]) -> pl.LazyFrame:
 def open_dataset(root: str | os.PathLike) -> tuple[pl.LazyFrame, CaptureMeta]:
     """The packets of a dataset folder (``ingest``'s output, or one ``<sha256>`` folder in it)
     as a LazyFrame, with the metadata of every capture in it, ordered by first packet."""
+    expect(root, (str, os.PathLike), "root", "open_dataset", "a dataset folder path")
     root = Path(root)
     if not root.is_dir():
         raise CaptureNotFoundError(str(root), "no such dataset folder")

@@ -9,17 +9,20 @@ seconds. Results join the packet frame on ``packet`` (0-based, file order).
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from numbers import Integral
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from workbench.capture.source import open_read_only
 from workbench.capture.tshark_engine import tshark_fields, wireshark_tool
 from workbench.dissection.fields import FIELDS, column, fields_for
-from workbench.errors import ParameterError
+from workbench.errors import ParameterError, expect
 
 MAX_SELECTIONS = 500  # editcap takes at most 512 packet ranges per call
 
@@ -86,6 +89,24 @@ def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, f
     rep = wb.analyze(cap)
     dns = wb.dissect(cap, rep.packets, sample_per_vector=100)
     """
+    where = "wb.dissect"
+    if not hasattr(capture, "meta"):
+        expect(
+            capture,
+            (str, os.PathLike),
+            "capture",
+            where,
+            "a Capture (wb.load) or a capture file path",
+        )
+    if selection is not None and not isinstance(selection, pl.DataFrame):
+        numbers = list(selection) if isinstance(selection, (list, tuple, range)) else None
+        if isinstance(selection, (pl.Series, np.ndarray)):
+            numbers = [] if pl.Series(selection).dtype.is_integer() else None
+        if numbers is None or not all(isinstance(n, Integral) for n in numbers):
+            expect(selection, (), "selection", where,
+                   "packet numbers (integers from 0) or a classified frame")  # fmt: skip
+    if sample_per_vector is not None:
+        expect(sample_per_vector, int, "sample_per_vector", where, "a number of packets or None")
     if hasattr(capture, "meta"):  # several files: each reads its own share of the packets
         files = [(Path(f.path), f.packets) for f in capture.meta.files]
     else:

@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from workbench.errors import ParameterError, out_of_space
+from workbench.errors import ParameterError, expect, out_of_space
 
 
 def check_destination(path: str | os.PathLike) -> Path:
     """The output path, after checking its folder exists and is writable (a clear error before
     any work is done, not a traceback after it)."""
+    expect(path, (str, os.PathLike), "path", "export", "a file path (str or pathlib.Path)")
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():

@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from workbench._version import __version__
+from workbench.errors import expect
 
 
 def as_dict(report) -> dict:
-    """A Report or its dict."""
-    return report.to_dict() if hasattr(report, "to_dict") else report
+    """A Report or its JSON as a dict (a saved report); anything else is an
+    ``ArgumentTypeError`` naming what the export takes."""
+    if hasattr(report, "to_dict"):
+        return report.to_dict()
+    if isinstance(report, dict) and "phases" in report and "vectors" in report:
+        return report
+    expect(report, (), "report", "export", "a Report (wb.analyze) or its JSON read as a dict")
+    return report
 
 
 def evidence_block(report) -> dict:

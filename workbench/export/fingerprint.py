@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from workbench.analysis.vector_table import RULES
+from workbench.errors import expect
 from workbench.export.atomic import check_destination, write_text
 from workbench.export.escaping import json_text
 from workbench.export.evidence import as_dict, evidence_block
@@ -155,5 +156,13 @@ def fingerprints(report, capture=None) -> list[dict]:
 def fingerprint(report, path: str | Path, capture=None) -> Path:
     """Write the fingerprints (and the evidence block) as JSON."""
     check_destination(path)
+    if capture is not None and not hasattr(capture, "packets"):
+        expect(
+            capture,
+            pl.DataFrame,
+            "capture",
+            "wb.export.fingerprint",
+            "a Capture (wb.load), a packet frame or None",
+        )
     doc = {"fingerprints": fingerprints(report, capture), "evidence": evidence_block(report)}
     return write_text(path, json_text(doc, indent=2))

@@ -13,6 +13,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from workbench.capture import addresses
+from workbench.errors import expect
 from workbench.export.atomic import atomic_path, check_destination
 
 KEY = "ddos_workbench"
@@ -26,6 +27,9 @@ def parquet(capture_or_frame, path: str | Path, *, meta: dict | None = None) -> 
     from workbench._version import __version__
 
     path = check_destination(path)
+    if not hasattr(capture_or_frame, "meta"):
+        expect(capture_or_frame, (pl.DataFrame, pl.LazyFrame), "capture", "wb.export.parquet",
+               "a Capture (wb.load), a packet frame or a LazyFrame")  # fmt: skip
     frame = capture_or_frame.packets if hasattr(capture_or_frame, "packets") else capture_or_frame
     info = {"workbench_version": __version__, "address_encoding": "text", **(meta or {})}
     if hasattr(capture_or_frame, "meta"):
