@@ -162,7 +162,7 @@ def check_output(option: str, text: str, evidence: Sequence[str] = ()) -> Path:
     path = Path(text)
     folder = path.parent
     if path.is_dir():
-        raise fail(f"{option} {text}: is a folder; give a file name ({option} {_quoted(path / 'report')}...)")  # fmt: skip
+        raise fail(f"{option} {text}: is a folder: give a file name (a file in it, or a new one)")
     if not folder.is_dir():
         raise fail(f"{option} {text}: the folder {folder} does not exist: "
                    f"create it (`mkdir -p {_quoted(folder)}`) or write elsewhere")  # fmt: skip
