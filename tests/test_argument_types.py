@@ -45,6 +45,18 @@ def _cases(capture, report, out: Path):
         "export: path ": lambda: wb.export.stix(report, None),
         "wb.export.fingerprint: capture": lambda: wb.export.fingerprint(report, out / "f.json", capture=1),
         "wb.export.parquet: capture": lambda: wb.export.parquet(report, out / "p.parquet"),
+        "wb.analyze: capture": lambda: wb.analyze(123),
+        "wb.analyze: capture ": lambda: wb.analyze({"packets": 1}),
+        "wb.analyze: capture  ": lambda: wb.analyze([SAMPLE, None]),
+        "wb.analyze: bin_ms": lambda: wb.analyze(capture, bin_ms="100"),
+        "wb.analyze: dissect": lambda: wb.analyze(capture, dissect="yes"),
+        "wb.analyze: window_packets": lambda: wb.analyze(capture, window_packets="1e6"),
+        "wb.analyze: config": lambda: wb.analyze(capture, config={"min_packets": 5}),
+        "wb.analyze: workdir": lambda: wb.analyze(capture, workdir=3),
+        "AnalysisConfig: min_packets": lambda: wb.AnalysisConfig(min_packets="20"),
+        "AnalysisConfig: unsolicited_share": lambda: wb.AnalysisConfig(unsolicited_share=None),
+        "wb.Dashboard: report": lambda: wb.Dashboard(capture, capture),
+        "wb.Dashboard: capture": lambda: wb.Dashboard(str(SAMPLE), report),
     }  # fmt: skip
 
 
@@ -70,3 +82,5 @@ def test_the_right_types_still_work(analysed, tmp_path) -> None:
     assert wb.dissect(capture, pl.Series([0])).height == 1
     assert wb.export.stix(report.to_dict(), tmp_path / "s.json").is_file()  # a saved report
     assert wb.load(str(SAMPLE)).packets.height == wb.load([SAMPLE]).packets.height
+    assert wb.AnalysisConfig(unsolicited_share=1, min_packets=20).unsolicited_share == 1
+    assert wb.analyze([SAMPLE], dissect=False, bin_ms=100).vectors == report.vectors

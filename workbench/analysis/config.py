@@ -9,7 +9,9 @@ which. The whole config is recorded in the report's ``parameters.analysis``.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
+
+from workbench.errors import expect
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,13 @@ class AnalysisConfig:
     # its background, not where it starts or ends
     phase_edge_share_of_peak: float = 0.05
     min_vector_packets: int = 20
+
+    def __post_init__(self) -> None:
+        """Every threshold a number of its default's kind (an int where a count is meant)."""
+        for item in fields(self):
+            value, default = getattr(self, item.name), item.default
+            kinds = (int,) if isinstance(default, int) else (int, float)
+            expect(value, kinds, item.name, "AnalysisConfig", f"a number like {default!r}")
 
     def rate_bin_ms(self, span_ns: int) -> int:
         """The bin (a power of ten of ms, dividing a second) in which rates are judged for a

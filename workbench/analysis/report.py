@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import weakref
@@ -28,6 +29,7 @@ from workbench.analysis.vector_table import RULES
 from workbench.analysis.vectors import classify
 from workbench.analysis.windows import WINDOW_PACKETS, Partials, classify_windows
 from workbench.capture.schema import empty_frame
+from workbench.errors import expect, expect_paths
 
 
 def _iso(value) -> str | None:
@@ -382,6 +384,28 @@ def _sources(classified: Frame) -> dict:
     }
 
 
+def _check_arguments(
+    capture, bin_ms, dissect, window_packets, workdir, workers, scheduler, config
+) -> None:
+    """Wrong types named before any reading (``ArgumentTypeError``)."""
+    where = "wb.analyze"
+    if isinstance(capture, (list, tuple)):
+        expect_paths(capture, "capture", where)
+    elif not hasattr(capture, "packets"):
+        expect(capture, (pl.DataFrame, pl.LazyFrame, str, os.PathLike), "capture", where,
+               "a Capture (wb.load), a packet frame, a capture or dataset path, or a list of paths")  # fmt: skip
+    expect(bin_ms, int, "bin_ms", where, "a bin width in milliseconds (an integer)")
+    expect(dissect, (bool, int), "dissect", where, "a number of packets per vector, or True/False")
+    for name, value in (("window_packets", window_packets), ("workers", workers)):
+        if value is not None:
+            expect(value, int, name, where, "a positive integer or None")
+    if workdir is not None:
+        expect(workdir, (str, os.PathLike), "workdir", where, "a folder path or None")
+    if scheduler is not None:
+        expect(scheduler, str, "scheduler", where, "a Dask scheduler address or None")
+    expect(config, AnalysisConfig, "config", where, "a wb.AnalysisConfig")
+
+
 def analyze(
     capture,
     link_capacity=None,
@@ -413,6 +437,7 @@ def analyze(
     rep.phases[0]["kind"], rep.vectors[0]["vector"]
     rep = wb.analyze("dataset/", link_capacity="10G")    # after `workbench ingest ... -o dataset/`
     """
+    _check_arguments(capture, bin_ms, dissect, window_packets, workdir, workers, scheduler, config)
     scratch = None
     links = parse_links(link_capacity)  # a mistyped capacity fails before any reading
     several = isinstance(capture, (list, tuple)) and all(

@@ -20,6 +20,7 @@ from workbench import formatting as fmt
 from workbench import viz
 from workbench.analysis.capacity import format_rate
 from workbench.analysis.series import LEGIT
+from workbench.errors import expect
 from workbench.export.escaping import clip, html_text, visible
 from workbench.ui import views
 from workbench.ui.state import DashboardState
@@ -81,6 +82,11 @@ class Dashboard(widgets.VBox):
     """
 
     def __init__(self, capture, report, **kwargs):
+        from workbench.analysis.report import Report
+
+        expect(report, Report, "report", "wb.Dashboard", "a Report (wb.analyze)")
+        if capture is not None and not hasattr(capture, "packets"):
+            expect(capture, (), "capture", "wb.Dashboard", "a Capture (wb.load) or None")
         self.report = report
         self.capture = capture
         # a dataset's report carries its labelled packets lazily: the dashboard works without capture
