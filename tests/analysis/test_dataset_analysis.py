@@ -200,7 +200,9 @@ def test_cli_analyses_a_dataset_folder(case, tmp_path, capsys) -> None:
     data = json.loads(out.read_text())
     assert data["parameters"]["analysis_windows"] > 1
     assert {v["vector"] for v in data["vectors"]} == {v["vector"] for v in memory.vectors}
-    assert "dataset" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "Capture: " in printed.out and "Spoofing: " in printed.out  # the summary ...
+    assert str(out) in printed.err  # ... and where the JSON went
 
 
 def test_dashboard_on_a_dataset_report(case) -> None:
@@ -209,7 +211,7 @@ def test_dashboard_on_a_dataset_report(case) -> None:
     dash = wb.Dashboard(None, report)
     dash.vector_picker.value = "syn_flood"
     assert dash.selected["vector"].unique().to_list() == ["syn_flood"]
-    assert dash.packet_table.value.count("syn_flood") == 20
+    assert dash.packet_table.value.count("<td>SYN flood</td>") == 20
     dash.vector_picker.value = None
     dash.map._vl_selections = {"country": {"value": {"vlPoint": {"or": [{"iso2": "JP"}]}}, "store": []}}  # fmt: skip
     assert dash.state.country == "JP" and dash.packet_table.value.count("<tr>") > 1

@@ -25,7 +25,7 @@ from workbench.analysis.lazy import Frame, collect, source_parts
 from workbench.analysis.saturation import link_label
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
 from workbench.analysis.targets import rank_targets, target_labels
-from workbench.analysis.vector_table import RULES
+from workbench.analysis.vector_table import RULES, in_words
 from workbench.analysis.vectors import classify
 from workbench.analysis.windows import WINDOW_PACKETS, Partials, classify_windows
 from workbench.capture.schema import empty_frame
@@ -244,7 +244,7 @@ def summary_text(data: dict) -> str:
     lines = [f"{label}: {text}." for label, text in headline_items(data)]
     verdict = ((data.get("sources") or {}).get("spoofing") or {}).get("verdict")
     if verdict and any(p["kind"] != "baseline" for p in data.get("phases") or []):
-        lines.append(f"Spoofing: {verdict}.")
+        lines.append(f"Spoofing: {in_words(verdict)}.")
     return "\n".join(lines)
 
 

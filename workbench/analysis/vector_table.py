@@ -9,6 +9,7 @@ of sources are ``udp_reflection``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # UDP services abused for reflection/amplification (the US-CERT TA14-017A table, Shadowserver
@@ -158,3 +159,13 @@ REFLECTION = tuple(r.name for r in VECTORS if r.family == "reflection")
 AMPLIFICATION = tuple(r.name for r in VECTORS if r.confirm == "unsolicited")
 ORPHAN_KINDS = tuple(r.name for r in VECTORS if r.confirm == "orphan_segments")
 RATE_BASED = tuple(r.name for r in VECTORS if r.confirm in ("rate", "http_rate"))
+
+
+_CODE_NAMES = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, RULES), key=len, reverse=True)) + r")\b"
+)
+
+
+def in_words(text: str) -> str:
+    """Vector code names in a sentence written in words (``syn_flood`` -> ``SYN flood``)."""
+    return _CODE_NAMES.sub(lambda m: RULES[m.group()].title, str(text))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import vl_convert
 
 from workbench import formatting as fmt
 from workbench.analysis.report import headline_items
-from workbench.analysis.vector_table import RULES
+from workbench.analysis.vector_table import RULES, in_words
 from workbench.export.atomic import write_text
 from workbench.export.escaping import clip, html_text, json_text
 from workbench.export.evidence import as_dict, evidence_block
@@ -279,16 +278,6 @@ def _map(data: dict) -> str:
     )
 
 
-def _in_words(text: str) -> str:
-    """Vector code names in a sentence written in words (``syn_flood`` -> ``SYN flood``)."""
-    return _CODE_NAMES.sub(lambda m: RULES[m.group()].title, str(text))
-
-
-_CODE_NAMES = re.compile(
-    r"\b(" + "|".join(sorted(map(re.escape, RULES), key=len, reverse=True)) + r")\b"
-)
-
-
 def _phase_kind(p: dict) -> str:
     kind = p["kind"]
     return f"{kind} ({p['mitigation']['reason']})" if p.get("mitigation") else kind
@@ -312,7 +301,7 @@ def render(report) -> str:
         f"<p class='small'>workbench {_e(block['workbench_version'])} &middot; analysed"
         f" {_e(fmt.moment(block['analysed_at']) if block['analysed_at'] else '–')}</p>",
         _headline(data),
-        f"<p class='verdict'>Spoofing: {_e(_in_words(spoof['verdict']))}.</p>"
+        f"<p class='verdict'>Spoofing: {_e(in_words(spoof['verdict']))}.</p>"
         if spoof.get("verdict") and vectors
         else "",
         _charts(report, data),
@@ -383,7 +372,7 @@ def render(report) -> str:
         _table(
             ["vector", "verdict", "evidence"],
             [
-                [_vector(p["vector"], code=False), p["verdict"], Long(_e(_in_words(p["evidence"])))]
+                [_vector(p["vector"], code=False), p["verdict"], Long(_e(in_words(p["evidence"])))]
                 for p in spoof.get("per_vector", [])
             ],
         ),
