@@ -56,3 +56,9 @@ def test_vectors_in_words():
     assert RULES["synack_reflection"].title == "SYN-ACK reflection"
     assert RULES["ipv6_extension_header_flood"].title == "IPv6 extension header flood"
     assert all("_" not in r.title for r in RULES.values())
+
+
+def test_iso_round_trips_to_the_nanosecond():
+    for ns in (T0, T0 + 1, T0 + 999_999_999, 0, -1_000_000_001):
+        assert f.from_iso(f.iso(ns)) == ns
+    assert f.iso(T0 + 5) == "2015-11-04T07:55:58.000000005Z" and f.iso(None) is None

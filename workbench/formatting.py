@@ -32,6 +32,20 @@ def _ns(value: int | float | str | datetime) -> int:
     return int(value)
 
 
+def iso(ns: int | None) -> str | None:
+    """The report JSON's time: ISO-8601 UTC to the nanosecond, ``2015-11-04T07:55:58.000000000Z``
+    (None for None). Machine outputs use this; people read ``moment``/``clock``."""
+    if ns is None:
+        return None
+    seconds, rest = divmod(int(ns), _NS)
+    return f"{datetime.fromtimestamp(seconds, UTC).strftime('%Y-%m-%dT%H:%M:%S')}.{rest:09d}Z"
+
+
+def from_iso(text: str) -> int:
+    """Nanoseconds since the epoch of an ISO-8601 time (the inverse of ``iso``)."""
+    return _ns(text)
+
+
 def clock(value: int | float | str | datetime, digits: int = 3) -> str:
     """The time of day in UTC: ``07:55:58.000`` (``digits`` 0, 3 or 6 after the second)."""
     ns = _ns(value)
