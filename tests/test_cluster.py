@@ -42,7 +42,8 @@ def test_ingest_and_analyse_on_a_scheduler_address(tmp_path, scheduler, capsys) 
                      "--workdir", str(tmp_path / f"work-{where}"), "--json", str(out), *dask])  # fmt: skip
         assert code == 0
         reports[where] = json.loads(out.read_text())
-    assert scheduler in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert scheduler in printed.err  # the cluster used is said, beside the progress
     here, there = reports["here"], reports["there"]
     assert there["parameters"]["dask"] == {"scheduler": scheduler}
     assert here["parameters"]["analysis_windows"] == there["parameters"]["analysis_windows"] > 3
