@@ -4,7 +4,7 @@
 
 The bundled sample's analysed packets are tiled in time until the frame holds
 --packets rows; the dashboard then works from its pre-aggregated series, and only the
-packet table touches the packets. Each control is changed several times; the figure is
+packet table, the map and the target/country/ASN filters touch the packets. Each control is changed several times; the figure is
 the wall time from the change to every view being recomputed.
 """
 
@@ -55,10 +55,12 @@ def main() -> int:
 
     start_ms = int(big["ts"].min().timestamp() * 1000)
     results = {
-        "pick a vector": [timed(lambda v=v: setattr(dash.vector_picker, "value", v)) for v in ["syn_flood", "ssdp_amplification", "dns_amplification", None] * 2],
-        "pick a phase": [timed(lambda i=i: setattr(dash.phase_picker, "value", i)) for i in [1, 3, 4, None] * 2],
+        "pick a vector": [timed(lambda v=v: setattr(dash.vector_picker, "value", v)) for v in ["syn_flood", "ssdp_amplification", "dns_amplification", ""] * 2],
+        "pick a phase": [timed(lambda i=i: setattr(dash.phase_picker, "value", i)) for i in [1, 3, 4, -1] * 2],
         "brush a window": [timed(lambda k=k: setattr(dash.overview, "_vl_selections", {"brush": {"value": {"ts": [start_ms + k * 60_000, start_ms + k * 60_000 + 90_000]}, "store": []}})) for k in range(8)],
-        "pick a target": [timed(lambda t=t: setattr(dash.target_picker, "value", t)) for t in ["203.0.113.0/24", "203.0.113.10", None] * 2],
+        "pick a target": [timed(lambda t=t: setattr(dash.target_picker, "value", t)) for t in ["203.0.113.0/24", "203.0.113.10", ""] * 2],
+        "pick a country": [timed(lambda c=c: setattr(dash.country_picker, "value", c)) for c in ["CN", "US", ""] * 2],
+        "pick an ASN": [timed(lambda a=a: setattr(dash.asn_picker, "value", a)) for a in [dash.asn_picker.options[1][1], -1] * 2],
         "change the bin size": [timed(lambda b=b: setattr(dash.bin_picker, "value", b)) for b in [100, 10000, 1000] * 2],
     }  # fmt: skip
     print(f"\n{'interaction':<22} {'median ms':>10} {'max ms':>8}")
