@@ -358,7 +358,7 @@ def _load(paths: Sequence[str], engine: str, formats: Sequence[str | None]):
 def _write_exports(report, capture, args: argparse.Namespace) -> list[tuple[str, Path]]:
     """Write every export the arguments ask for; return (what, where) pairs."""
     from workbench import export
-    from workbench.export.atomic import write_text
+    from workbench.atomic import write_text
 
     written: list[tuple[str, Path]] = []
     if args.json and args.json != "-":

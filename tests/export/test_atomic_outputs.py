@@ -16,8 +16,8 @@ import polars as pl
 import pytest
 
 import workbench as wb
+from workbench import atomic
 from workbench.errors import OutOfSpaceError
-from workbench.export import atomic
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_pcaps" / "reflection_mix.pcap"
 
@@ -71,7 +71,9 @@ def test_a_failed_write_keeps_the_previous_file(analysed, tmp_path, monkeypatch,
                 (_ for _ in ()).throw(DiskFullError("no space left on device")),
             ),
         )
-    with pytest.raises(OutOfSpaceError, match=f"cannot write .*{re.escape(path.name)}.*: out of space"):
+    with pytest.raises(
+        OutOfSpaceError, match=f"cannot write .*{re.escape(path.name)}.*: out of space"
+    ):
         EXPORTS[kind](report, capture, path)
     assert path.read_bytes() == before
     assert _leftovers(tmp_path) == []

@@ -65,7 +65,7 @@ class Report:
         """The report as JSON text; written to ``path`` when given."""
         text = json.dumps(self.data, indent=2, default=str)
         if path is not None:  # whole or not at all, as every export
-            from workbench.export.atomic import write_text
+            from workbench.atomic import write_text
 
             write_text(path, text)
         return text

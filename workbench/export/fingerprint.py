@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 
 from workbench.analysis.vector_table import RULES
+from workbench.atomic import check_destination, write_text
 from workbench.errors import expect
-from workbench.export.atomic import check_destination, write_text
 from workbench.export.escaping import json_text
 from workbench.export.evidence import as_dict, evidence_block
 

@@ -9,7 +9,7 @@ import vl_convert
 from workbench import formatting as fmt
 from workbench.analysis.report import headline_items
 from workbench.analysis.vector_table import RULES, in_words
-from workbench.export.atomic import write_text
+from workbench.atomic import write_text
 from workbench.export.escaping import clip, html_text, json_text
 from workbench.export.evidence import as_dict, evidence_block
 from workbench.formatting import VALUE_NAMES

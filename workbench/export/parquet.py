@@ -12,9 +12,9 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
+from workbench.atomic import atomic_path, check_destination
 from workbench.capture import addresses
 from workbench.errors import expect
-from workbench.export.atomic import atomic_path, check_destination
 
 KEY = "ddos_workbench"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import stix2
 
 from workbench.analysis.vector_table import RULES
-from workbench.export.atomic import check_destination, write_text
+from workbench.atomic import check_destination, write_text
 from workbench.export.evidence import as_dict, evidence_block
 
 MAX_INDICATED = 200

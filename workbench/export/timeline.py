@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from workbench.export.atomic import check_destination, open_atomic, write_text
+from workbench.atomic import check_destination, open_atomic, write_text
 from workbench.export.escaping import MAX_CHARS, clip_strings, csv_cell, json_text
 from workbench.export.evidence import as_dict, evidence_block
 

@@ -1,4 +1,4 @@
-"""Outputs written whole or not at all.
+"""Outputs written whole or not at all (every layer writes through here: the report JSON, exports, the CLI).
 
 Every file an export writes is first written under a temporary name in the same folder, then
 renamed over the target (``os.replace``, atomic on one filesystem): an analysis killed mid-write
