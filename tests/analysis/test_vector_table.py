@@ -79,8 +79,8 @@ def test_the_synthesizer_writes_only_vectors_of_the_table() -> None:
 
 def test_exports_take_protocols_tags_and_services_from_the_table(tmp_path) -> None:
     import workbench as wb
-    from workbench.export.fingerprint import _vector_fp
-    from workbench.export.stix import bundle as stix_bundle
+    from workbench.export.fingerprint_json import _vector_fp
+    from workbench.export.stix_bundle import bundle as stix_bundle
 
     path = tmp_path / "v6.pcap"
     synth.write("ipv6-floods", path, seed=5, scale=0.1)

@@ -13,7 +13,7 @@ import pytest
 
 import workbench as wb
 from workbench.analysis.report import headline_items, summary_text
-from workbench.export.timeline import events
+from workbench.export.timeline_events import events
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_pcaps" / "mailprovider_2015.pcapng.gz"
 LABELS = ["Capture", "Window", "Traffic", "Peak", "Attack", "Targets", "Data quality"]
@@ -110,7 +110,7 @@ def test_evidence_figures_name_protocol_values() -> None:
             "dns_query_type": {"255": 0.75, "1": 0.25},
         },
     }
-    text = importlib.import_module("workbench.export.html")._evidence_text(evidence)
+    text = importlib.import_module("workbench.export.html_report")._evidence_text(evidence)
     assert "monlist (42) 100.0 %" in text and "ANY (255) 75.0 %, A (1) 25.0 %" in text
     assert "unique sources: 1,200" in text and "top src port share: 100.0 %" in text
     assert "missing: –" in text and not REPR.search(text)

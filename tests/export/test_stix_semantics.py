@@ -13,7 +13,7 @@ import stix2
 import workbench as wb
 from workbench import synth
 from workbench.analysis.vector_table import RULES
-from workbench.export.stix import bundle as stix_bundle
+from workbench.export.stix_bundle import bundle as stix_bundle
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_pcaps"
 # the CAPEC patterns DDoS vectors map to (issue 20): amplification, TCP, UDP, ICMP, HTTP floods

@@ -1,11 +1,17 @@
-"""Findings out: forensic timeline, offline HTML report, fingerprint, STIX 2.1, Parquet."""
+"""Findings out: forensic timeline, offline HTML report, fingerprint, STIX 2.1, Parquet.
+
+The functions are the API (``wb.export.html(rep, path)``); each lives in a module named
+for what it writes (``html_report``, ``stix_bundle``, ...), so no function shadows its
+module: ``from workbench.export import html`` is the function, and
+``workbench.export.html_report`` the module.
+"""
 
 from workbench.export.evidence import evidence_block
-from workbench.export.fingerprint import fingerprint, fingerprints
-from workbench.export.html import html
-from workbench.export.parquet import parquet, read_parquet
-from workbench.export.stix import stix
-from workbench.export.timeline import events, timeline
+from workbench.export.fingerprint_json import fingerprint, fingerprints
+from workbench.export.html_report import html
+from workbench.export.parquet_file import parquet, read_parquet
+from workbench.export.stix_bundle import stix
+from workbench.export.timeline_events import events, timeline
 
 __all__ = [
     "events",
