@@ -86,7 +86,7 @@ def _distributed(
 ) -> list[Path]:
     from distributed import as_completed
 
-    from workbench.cluster import dask_cluster
+    from workbench.capture.cluster import dask_cluster
 
     with dask_cluster(workers, scheduler) as cluster:
         # workers of one machine share its memory: each decodes smaller chunks, so together they
