@@ -30,7 +30,7 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.lazy import collect, packed, unpacked
 from workbench.analysis.series import fine_series
 from workbench.analysis.vectors import Evidence, Verdicts, candidates, classify, span_ns
-from workbench.cluster import Cluster
+from workbench.capture.cluster import Cluster
 
 WINDOW_PACKETS = 2_000_000
 PEAK_BINS_MS = (1, 10)  # finer than the 100 ms series: peaks are taken per window
@@ -139,7 +139,7 @@ def classify_windows(
 ) -> tuple[pl.LazyFrame, Partials]:
     """Classify a lazy packet frame window by window into ``workdir/window-*.parquet``.
 
-    ``cluster`` (``workbench.cluster.dask_cluster``): each window of each pass is a Dask task
+    ``cluster`` (``workbench.capture.cluster.dask_cluster``): each window of each pass is a Dask task
     there (``workdir`` and the dataset must then be where the workers see them); the parts
     combine in window order, so the result is the same as in one process.
     Returns the labelled packets (lazy, the packet schema plus ``vector``) and the partials.
