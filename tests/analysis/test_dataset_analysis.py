@@ -135,7 +135,7 @@ def test_sources_counted_in_hash_parts_give_the_same_report(case, monkeypatch) -
 def test_evidence_folded_every_two_windows_gives_the_same_report(case, monkeypatch) -> None:
     """Folding the windows' evidence (sums, distinct values capped at what the thresholds ask)
     keeps memory bounded by the targets and changes no verdict."""
-    from workbench.analysis import vectors
+    from workbench.analysis.vectors import evidence
 
     folder, _, dataset, capture, _ = case
     options = {
@@ -143,12 +143,14 @@ def test_evidence_folded_every_two_windows_gives_the_same_report(case, monkeypat
         "window_packets": capture.packets.height // 8,
         "progress": False,
     }
-    monkeypatch.setattr(vectors, "COMPACT_EVERY", 10**6)
+    monkeypatch.setattr(evidence, "COMPACT_EVERY", 10**6)
     unfolded = wb.analyze(dataset, **options, workdir=folder / "unfolded")
-    monkeypatch.setattr(vectors, "COMPACT_EVERY", 2)
+    monkeypatch.setattr(evidence, "COMPACT_EVERY", 2)
     calls = []
-    original = vectors.Evidence.compact
-    monkeypatch.setattr(vectors.Evidence, "compact", lambda self: calls.append(1) or original(self))
+    original = evidence.Evidence.compact
+    monkeypatch.setattr(
+        evidence.Evidence, "compact", lambda self: calls.append(1) or original(self)
+    )
     folded = wb.analyze(dataset, **options, workdir=folder / "folded")
     assert folded.parameters["analysis_windows"] >= 8 and len(calls) >= 4
     assert _comparable(folded) == _comparable(unfolded)

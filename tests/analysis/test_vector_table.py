@@ -14,7 +14,8 @@ from workbench.analysis.vector_table import (
     RULES,
     VECTORS,
 )
-from workbench.analysis.vectors import MATCHES, _candidate_expr, _confirmed
+from workbench.analysis.vectors.matching import MATCHES, candidate_expr
+from workbench.analysis.vectors.verdicts import confirmed
 from workbench.dissection.fields import FIELDS
 
 FAMILIES = {"reflection", "tcp_state", "udp", "rate", "fragment", "http", "slow_http"}
@@ -56,7 +57,7 @@ def test_every_packet_rule_can_match_and_every_confirmation_is_judged() -> None:
             "cap_len": 200,
             "wire_len": 200,
         }  # fmt: skip
-        got = pl.DataFrame([row]).select(_candidate_expr()).item()
+        got = pl.DataFrame([row]).select(candidate_expr()).item()
         assert got is not None and names.index(got) <= names.index(rule.name), (rule.name, got)
         seen.add(got)
     assert seen >= {r.name for r in VECTORS if r.match != "connection"} - {"dns_water_torture"}
@@ -67,7 +68,7 @@ def test_every_packet_rule_can_match_and_every_confirmation_is_judged() -> None:
          "dst_ports": [100] * len(VECTORS), "ports": [100] * len(VECTORS)},
         schema_overrides={"dst": pl.UInt128},
     )  # fmt: skip
-    judged = _confirmed(stats, DEFAULT)
+    judged = confirmed(stats, DEFAULT)
     assert judged.height == len(VECTORS) and judged["ok"].null_count() == 0
 
 

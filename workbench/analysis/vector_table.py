@@ -1,6 +1,6 @@
 """The vector table: one row per attack vector, what its packets look like and how a
 target's candidates are confirmed. Adding a vector is adding a row (and a test); the
-confirmations are named in ``CONFIRMATIONS`` (``vectors.py`` builds them).
+confirmations are named in ``CONFIRMATIONS`` (``vectors/verdicts.py`` builds them).
 
 UDP reflection services come from ``REFLECTION_SERVICES`` (port -> service): a known port
 names the vector ``<service>_amplification``; answers from any other port shared by a crowd
@@ -65,7 +65,7 @@ class VectorRule:
     flags_mask: int = 0  # TCP flags: (tcp_flags & mask) == value
     flags_value: int = 0
     service: str | None = None  # the abused or attacked service, when one is named
-    match: str = ""  # a named packet predicate beyond the fields (``vectors.MATCHES``)
+    match: str = ""  # a named packet predicate beyond the fields (``vectors.matching.MATCHES``)
     evidence: str = ""
     # what the exports and dissection read of it:
     label: str = ""  # the service as the DDoS Clearing House fingerprint names it
@@ -96,7 +96,7 @@ PROTOCOL_NAMES = {1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 58: "ipv6-icmp"}
 
 WEB_PORTS = (80, 443, 8080, 8000, 8443)
 
-# How a target's candidates are confirmed (the test each builds in ``vectors._confirmed``)
+# How a target's candidates are confirmed (the test each builds in ``vectors.verdicts.confirmed``)
 CONFIRMATIONS = {
     "unsolicited": "answers from many sources that the target never asked for",
     "unsolicited_synack": "SYN-ACKs to a target that sent those servers no SYN",
@@ -149,7 +149,7 @@ VECTORS: list[VectorRule] = [
     VectorRule("icmp_flood", (1, 58), "rate", "rate", tag="ICMP flood", capec="CAPEC-487",
                evidence="ICMP/ICMPv6 at flood rates (echo, unreachable, time exceeded, ...)"),
     VectorRule("gre_flood", (47,), "rate", "rate", tag="GRE flood", capec="CAPEC-486", evidence="GRE packets at flood rates toward a host that runs no tunnel"),
-    # judged per connection, not per packet (``slow_http.py``): no packet predicate
+    # judged per connection, not per packet (``vectors/slow_http.py``): no packet predicate
     VectorRule("slow_http", (6,), "slow_http", "slow_connections", service="http", match="connection", label="HTTP", tag="Slow HTTP attack", capec="CAPEC-469", dissect=HTTP_FIELDS,
                evidence="many connections to one service each holding a request open with a trickle of tiny segments the server never answers"),
 ]  # fmt: skip

@@ -14,9 +14,9 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
+from workbench.analysis.vectors.kinds import SECOND, TUPLE4
+from workbench.capture.schema import PROTO_TCP
 
-TUPLE4 = ["src", "sport", "dst", "dport"]
-SECOND = 1_000_000_000
 FIGURES = {"src": pl.UInt128, "sport": pl.UInt16, "dst": pl.UInt128, "dport": pl.UInt16,
            "trickles": pl.UInt32, "answered": pl.UInt32, "server_segments": pl.UInt32,
            "largest": pl.UInt16}  # fmt: skip
@@ -26,7 +26,7 @@ def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
     """Per TCP connection (client 4-tuple) with a trickled segment: the trickles, how many of
     them the server answered with data within a second, the server's data segments, and the
     largest client segment."""
-    data = frame.lazy().filter((pl.col("proto") == 6) & (pl.col("payload_len") > 0))
+    data = frame.lazy().filter((pl.col("proto") == PROTO_TCP) & (pl.col("payload_len") > 0))
     data = data.select(*TUPLE4, "payload_len", ts=pl.col("ts").cast(pl.Int64)).sort(*TUPLE4, "ts")
     gap = pl.col("ts") - pl.col("ts").shift(1).over(TUPLE4)
     trickle = (pl.col("payload_len") <= cfg.slow_segment_max_bytes) & (

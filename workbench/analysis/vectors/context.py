@@ -1,0 +1,156 @@
+"""Context: what the rest of the capture says about each candidate packet, looked up once for
+both target keys. ``_asked``: the target sent the matching request (or SYN); ``_done``: the
+SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
+back on it; ``_answered``: the target sends UDP back on the flow.
+
+Every lookup is limited to the candidates that need it: a semi join probes the capture once,
+where a unique over all of a flood's packets would hash millions of keys.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workbench.analysis.config import DEFAULT, AnalysisConfig
+from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS
+from workbench.analysis.vectors.kinds import (
+    HANDSHAKES,
+    SECOND,
+    SYNACKS,
+    TUPLE4,
+    UNANSWERED_UDP,
+)
+from workbench.analysis.vectors.matching import candidate_rows, is_group_address
+from workbench.capture.schema import PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN
+
+REVERSE = dict(src="dst", sport="dport", dst="src", dport="sport")  # the other direction
+
+
+def _is(names) -> pl.Expr:
+    return pl.col("candidate").is_in(list(names))
+
+
+def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
+    """What the target sent: a request to the reflector's port, or to a group address on that
+    port (an SSDP M-SEARCH to 239.255.255.250 asks every device on the LAN); and the UDP it
+    sends back on a flow."""
+    refl = ["dst", "src", "eff_sport"]
+    refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl).unique()
+    requests = (
+        udp.select(dst="src", src="dst", eff_sport="dport")
+        .join(refl_keys, on=refl, how="semi")
+        .unique()
+        .with_columns(_asked=pl.lit(True))
+    )
+    group_requests = (
+        udp.filter(is_group_address("dst"))
+        .select(dst="src", eff_sport="dport")
+        .unique()
+        .with_columns(_asked_group=pl.lit(True))
+    )
+    flood_tuples = kinds.filter(_is(UNANSWERED_UDP)).select(TUPLE4).unique()
+    answered = (
+        udp.select(**REVERSE)
+        .join(flood_tuples, on=TUPLE4, how="semi")
+        .unique()
+        .with_columns(_answered=pl.lit(True))
+    )
+    return [(requests, refl), (group_requests, ["dst", "eff_sport"]), (answered, TUPLE4)]
+
+
+def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
+    """The SYN a SYN-ACK answers, and the ACK that completes a SYN's handshake."""
+    flags = pl.col("tcp_flags")
+    syns = tcp.filter(flags & (TCP_SYN | TCP_ACK) == TCP_SYN)
+    synack_keys = kinds.filter(_is(SYNACKS)).select("dst", "src", "sport").unique()
+    synack_asked = (
+        syns.select(dst="src", src="dst", sport="dport")
+        .join(synack_keys, on=["dst", "src", "sport"], how="semi")
+        .unique()
+        .with_columns(_asked_syn=pl.lit(True))
+    )
+    syn_tuples = kinds.filter(_is(HANDSHAKES)).select(TUPLE4).unique()
+    completed = (
+        tcp.filter((flags & TCP_ACK > 0) & (flags & TCP_SYN == 0))
+        .join(syn_tuples, on=TUPLE4, how="semi")
+        .select(TUPLE4)
+        .unique()
+        .with_columns(_done=pl.lit(True))
+    )
+    return [(synack_asked, ["dst", "src", "sport"]), (completed, TUPLE4)]
+
+
+def _connections(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
+    """Whether a segment's connection was opened, and how busy its 4-tuple is."""
+    flags = pl.col("tcp_flags")
+    syns = tcp.filter(flags & (TCP_SYN | TCP_ACK) == TCP_SYN)
+    orphan_tuples = kinds.filter(_is(ORPHAN_KINDS)).select(TUPLE4).unique()
+    opened = (
+        pl.concat(
+            [
+                syns.select(TUPLE4),
+                # the target talks back on it, not with a RST (its SYN-ACK, or its data and ACKs
+                # on a connection established before the capture began)
+                tcp.filter(flags & TCP_RST == 0).select(**REVERSE),
+            ]
+        )
+        .join(orphan_tuples, on=TUPLE4, how="semi")
+        .unique()
+        .with_columns(_open=pl.lit(True))
+    )
+    tuple_n = (
+        tcp.join(orphan_tuples, on=TUPLE4, how="semi")
+        .group_by(TUPLE4)
+        .agg(pl.len().alias("_tuple_n"))
+    )
+    return [(opened, TUPLE4), (tuple_n, TUPLE4)]
+
+
+def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
+    """``cand`` with each candidate's context (``_asked``, ``_done``, ``_open``, ``_answered``)."""
+    udp = frame.lazy().filter(pl.col("proto") == PROTO_UDP)
+    tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
+    kinds = cand.lazy()
+    (requests, group_requests, answered) = _requests(udp, kinds)
+    (synack_asked, completed) = _handshakes(tcp, kinds)
+    (opened, tuple_n) = _connections(tcp, kinds)
+    out = kinds
+    # joined in this order: the columns keep the order the labels and evidence were built on
+    lookups = (requests, group_requests, synack_asked, completed, opened, tuple_n, answered)
+    for lookup, on in lookups:
+        out = out.join(lookup, on=on, how="left")
+    c = pl.col("candidate")
+    return (
+        out.with_columns(
+            _asked=pl.when(c.is_in(SYNACKS))
+            .then(pl.col("_asked_syn"))
+            .otherwise(pl.col("_asked") | pl.col("_asked_group").fill_null(False))
+            .fill_null(False),
+            _done=pl.col("_done").fill_null(False),
+            _open=pl.col("_open").fill_null(False),
+            _answered=pl.col("_answered").fill_null(False),
+        )
+        .filter(  # segments of busy connections are never orphan-flood packets
+            ~c.is_in(ORPHAN_KINDS)
+            | (pl.col("_tuple_n").fill_null(0) <= config.orphan_tuple_max_packets)
+        )
+        .drop("_asked_syn", "_asked_group", "_tuple_n")
+        .collect()
+    )
+
+
+def candidates(
+    frame: pl.DataFrame, config: AnalysisConfig = DEFAULT, bin_ns: int = SECOND
+) -> pl.DataFrame:
+    """The candidate packets of a frame (``_row``: their place) with the context their tests need."""
+    indexed = frame.with_row_index("_row")
+    cand = candidate_rows(indexed.lazy(), config)
+    ts = pl.col("ts").cast(pl.Int64)
+    return with_context(indexed, cand, config).with_columns(bin=ts // bin_ns * bin_ns)
+
+
+def span_ns(frame: pl.DataFrame | pl.LazyFrame) -> int:
+    """First to last packet, in ns."""
+    row = frame.lazy().select(pl.col("ts").cast(pl.Int64).min().alias("a"), pl.col("ts").cast(pl.Int64).max().alias("z")).collect()  # fmt: skip
+    a, z = row["a"][0], row["z"][0]
+    return 0 if a is None else int(z - a)

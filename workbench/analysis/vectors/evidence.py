@@ -1,0 +1,222 @@
+"""Evidence: what the confirmation tests need, gathered window by window (or from one frame)
+and judged once over the whole capture (``Evidence.verdicts``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from workbench.analysis.config import DEFAULT, AnalysisConfig
+from workbench.analysis.lazy import packed, unpacked
+from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
+from workbench.analysis.vectors.kinds import HTTP_RATE, KEYS, SECOND
+from workbench.analysis.vectors.rates import hot_bins
+from workbench.analysis.vectors.slow_http import connection_figures, slow_connections
+from workbench.analysis.vectors.verdicts import (
+    SUMS,
+    Verdicts,
+    concat,
+    confirmed,
+    merged_stats,
+)
+
+DISTINCT_CAP = 64  # distinct sources / ports kept per (target, vector): enough for every threshold
+DISTINCT_SAMPLE_ROWS = 4096  # a host's first packets, where its first distinct values are sought
+DISTINCT_OF = ("src", "eff_dport")
+COMPACT_EVERY = 8  # windows of evidence folded together (``Evidence.compact``)
+
+
+def _distinct_cap(config: AnalysisConfig) -> int:
+    """Distinct values kept per (target, vector, kind): at least every threshold that counts them."""
+    return max(
+        DISTINCT_CAP,
+        config.min_sources_reflection,
+        config.min_sources_flood,
+        config.random_ports_min,
+    )
+
+
+@dataclass
+class Evidence:
+    """What the confirmation tests need, summed over one or more windows of a capture.
+
+    Windows hold whole seconds and rate bins divide a second, so per-bin figures combine
+    exactly; distinct sources and ports are kept up to ``DISTINCT_CAP`` per target and vector
+    (the thresholds only ask "at least N"), so memory does not grow with a spoofed flood's
+    millions of addresses.
+    """
+
+    # per target key: (key, candidate, packets, asked, done, open, answered) ...
+    stats: dict[str, list[pl.DataFrame]]
+    # ... (key, candidate, value, kind): up to DISTINCT_CAP sources / ports per kind ...
+    distinct: dict[str, list[pl.DataFrame]]
+    # ... (key, candidate, bin, n, srcs) of every candidate
+    bins: dict[str, list[pl.DataFrame]]
+    http: list[pl.DataFrame]  # (dst, src, second, requests, sessions, syns): per client
+    slow: list[pl.DataFrame]  # (src, sport, dst, dport, trickles, server_segments, first_ns)
+    config: AnalysisConfig = field(default=DEFAULT)
+    bin_ns: int = SECOND
+    first_s: int | None = None
+    last_s: int | None = None
+
+    @classmethod
+    def empty(cls, config: AnalysisConfig = DEFAULT, bin_ns: int = SECOND) -> Evidence:
+        return cls({k: [] for k in KEYS}, {k: [] for k in KEYS}, {k: [] for k in KEYS}, [], [],
+                   config, bin_ns)  # fmt: skip
+
+    def add(self, frame: pl.DataFrame, cand: pl.DataFrame) -> None:
+        """Take a window's share (``cand``: its ``candidates``)."""
+        if frame.height == 0:
+            return
+        seconds = frame["ts"].cast(pl.Int64) // SECOND
+        lo, hi = int(seconds.min()), int(seconds.max())
+        self.first_s = lo if self.first_s is None else min(self.first_s, lo)
+        self.last_s = hi if self.last_s is None else max(self.last_s, hi)
+        # HTTP floods count requests (client segments larger than a trickled header line)
+        counted = cand.filter(
+            ~pl.col("candidate").is_in(HTTP_RATE)
+            | (pl.col("payload_len") > self.config.slow_segment_max_bytes)
+        ).with_columns(bin=pl.col("ts").cast(pl.Int64) // self.bin_ns * self.bin_ns)
+        cap = _distinct_cap(self.config)
+        sums = list(SUMS)
+        per_host, values = _per_host(cand, cap)
+        for key in KEYS:
+            pair = [key, "candidate"]
+            self.stats[key].append(
+                per_host.drop("dst_net") if key == "dst" else per_host.group_by(pair).agg(pl.col(sums).sum())
+            )  # fmt: skip
+            # flat rows (a filter copies): a list aggregate would keep every distinct value alive
+            kinds = {column: values[column].select(*pair, "value") for column in values}
+            if key == "dst_net":  # how many hosts of the prefix it hits
+                kinds["dst"] = per_host.select(*pair, value=pl.col("dst"))
+            for column, frame_ in kinds.items():
+                self.distinct[key].append(
+                    frame_.unique()
+                    .with_columns(kind=pl.lit(column))
+                    .filter(pl.int_range(pl.len()).over(pair) < cap)
+                )
+            self.bins[key].append(
+                counted.group_by(key, "candidate", "bin").agg(
+                    pl.len().alias("n"), pl.col("src").n_unique().alias("srcs")
+                )
+            )
+        self.http.append(http_clients(cand, self.config))
+        self.slow.append(connection_figures(frame, self.config))
+
+    def pack(self) -> Evidence:
+        """Keep the gathered frames as Arrow IPC bytes until ``verdicts``: small frames kept
+        alive across windows would pin the allocator's pages of each window's big computation
+        (resident memory grew ~35 MB per window; packed, it stays flat)."""
+        for table in (self.stats, self.distinct, self.bins):
+            for key in KEYS:
+                table[key] = [packed(f) for f in table[key]]
+        self.http = [packed(f) for f in self.http]
+        self.slow = [packed(f) for f in self.slow]
+        return self
+
+    def merge(self, other: Evidence) -> None:
+        """Take another part's evidence (windows of the same capture, gathered apart)."""
+        for mine, theirs in ((self.stats, other.stats), (self.distinct, other.distinct), (self.bins, other.bins)):  # fmt: skip
+            for key in KEYS:
+                mine[key].extend(theirs[key])
+        self.http.extend(other.http)
+        self.slow.extend(other.slow)
+        for name, pick in (("first_s", min), ("last_s", max)):
+            values = [v for v in (getattr(self, name), getattr(other, name)) if v is not None]
+            setattr(self, name, pick(values) if values else None)
+        if len(self.stats[KEYS[0]]) >= COMPACT_EVERY:
+            self.compact()
+
+    def compact(self) -> Evidence:
+        """Fold the windows gathered so far into one frame per table: packet counts summed,
+        distinct values kept up to ``DISTINCT_CAP`` per (target, vector, kind), which is all the
+        thresholds ask. Memory then stays bounded by the targets, not by the windows (the
+        per-bin rates are kept: a median needs them all)."""
+        cap = _distinct_cap(self.config)
+        for key in KEYS:
+            pair = [key, "candidate"]
+            stats = concat([unpacked(f) for f in self.stats[key]])
+            if not stats.is_empty():
+                stats = stats.group_by(pair).agg(pl.col(list(SUMS)).sum())
+            self.stats[key] = [packed(stats)]
+            distinct = concat([unpacked(f) for f in self.distinct[key]])
+            if not distinct.is_empty():
+                distinct = (
+                    distinct.unique()
+                    .sort(*pair, "kind", "value")
+                    .filter(pl.int_range(pl.len()).over(*pair, "kind") < cap)
+                )
+            self.distinct[key] = [packed(distinct)]
+        return self
+
+    def verdicts(self) -> Verdicts:
+        """Judge every (target, vector) pair on everything gathered."""
+        for table in (self.stats, self.distinct, self.bins):
+            for key in KEYS:
+                table[key] = [unpacked(f) for f in table[key]]
+        self.http = [unpacked(f) for f in self.http]
+        self.slow = [unpacked(f) for f in self.slow]
+        cfg = self.config
+        span_bins = 1
+        if self.first_s is not None:
+            span_bins = ((self.last_s - self.first_s + 1) * SECOND) // self.bin_ns
+        out = Verdicts({}, {}, None, solo_http(concat(self.http), cfg),
+                       slow_connections(concat(self.slow), cfg), self.bin_ns)  # fmt: skip
+        for key in KEYS:
+            stats = confirmed(merged_stats(self.stats[key], self.distinct[key], key), cfg, key)
+            if key == "dst":
+                out.veto = stats.filter(pl.col("contra")).select(
+                    "dst", "candidate", pl.lit(True).alias("_veto")
+                )
+            out.whole[key] = stats.filter(pl.col("ok") & ~pl.col("rate_based")).select(
+                key, "candidate", pl.lit(True).alias(f"_whole_{key}")
+            )
+            rate_pairs = stats.filter(pl.col("ok") & pl.col("rate_based"))
+            per_bin = concat(self.bins[key])
+            if not per_bin.is_empty():
+                per_bin = per_bin.join(
+                    rate_pairs.select(key, "candidate"), on=[key, "candidate"], how="semi"
+                )
+            hot = hot_bins(per_bin, key, span_bins, self.bin_ns, cfg)
+            out.hot[key] = persistent_http(hot, concat(self.http), key, cfg).with_columns(
+                pl.lit(True).alias(f"_hot_{key}")
+            )
+        return out
+
+
+def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """A window's sums per (host, prefix, candidate), and up to ``cap`` distinct values of each
+    of ``DISTINCT_OF`` per host (flat rows: host, prefix, candidate, value).
+
+    Per host first; a prefix's sums are its hosts' sums (dst_net is a function of dst).
+    Distinct values: the thresholds ask "at least N" (N <= cap), so up to cap distinct values
+    are taken from a host's first packets; only a big host whose first packets repeat a few
+    values is counted in full.
+    """
+    host = ["dst", "dst_net", "candidate"]
+    head = pl.col("_row").len() > DISTINCT_SAMPLE_ROWS
+    per_host = cand.group_by(host).agg(
+        pl.len().alias("packets"),
+        pl.col("_asked").sum().alias("asked"),
+        pl.col("_done").sum().alias("done"),
+        pl.col("_open").sum().alias("open"),
+        pl.col("_answered").sum().alias("answered"),
+        pl.col("orphan_fragment").sum().alias("orphans"),
+        # distinct ports, exact per window (summed over windows and hosts: an upper bound)
+        pl.col("eff_dport").n_unique().alias("ports"),
+        *[pl.col(c).head(DISTINCT_SAMPLE_ROWS).unique().head(cap).alias(f"_{c}") for c in DISTINCT_OF],
+        head.alias("_big"),
+    )  # fmt: skip
+    values = {}
+    for column in DISTINCT_OF:
+        sampled = per_host.select(*host, pl.col(f"_{column}").alias("value"), "_big")
+        short = sampled.filter(pl.col("_big") & (pl.col("value").list.len() < cap))
+        flat = sampled.select(*host, "value").explode("value").drop_nulls("value")
+        if short.height:  # counted in full, these hosts only
+            full = cand.join(short.select(host), on=host, how="semi").select(
+                *host, value=pl.col(column)
+            )
+            flat = pl.concat([flat, full.unique()], how="vertical_relaxed")
+        values[column] = flat.with_columns(pl.col("value").cast(pl.UInt128))
+    return per_host.select(*host, *SUMS), values

@@ -1,0 +1,102 @@
+"""HTTP floods, judged per client: a crowd's flood counts only where its clients keep
+requesting (bots, not a flash crowd's visitors); one client alone floods a web server when it
+requests over several connections, or opens new ones, at flood rate for long enough."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workbench.analysis.config import AnalysisConfig
+from workbench.analysis.vector_table import WEB_PORTS
+from workbench.analysis.vectors.kinds import HANDSHAKES, HTTP_RATE, SECOND
+
+
+def persistent_http(
+    hot: pl.DataFrame, per_client: pl.DataFrame, key: str, cfg: AnalysisConfig
+) -> pl.DataFrame:
+    """Keep a crowd's HTTP flood only where its clients keep requesting through the hot
+    seconds (bots); a flash crowd's visitors load a page and leave."""
+    http = pl.col("candidate").is_in(HTTP_RATE)
+    flood = hot.filter(http)
+    if flood.is_empty() or key != "dst" or per_client.is_empty():
+        return hot.filter(~http) if key != "dst" else hot
+    seconds = flood.select("dst", second=pl.col("bin") // SECOND).unique()
+    window = seconds.group_by("dst").agg(
+        pl.col("second").min().alias("a"), pl.col("second").max().alias("z")
+    )
+    clients = (
+        per_client.filter(pl.col("requests") > 0)
+        .join(seconds, on=["dst", "second"], how="semi")
+        .group_by("dst", "src")
+        .agg(
+            pl.col("requests").sum().alias("requests"),
+            (pl.col("second").max() - pl.col("second").min() + 1).alias("span"),
+        )
+        .join(window, on="dst")
+        .with_columns(share=pl.col("span") / (pl.col("z") - pl.col("a") + 1))
+        .group_by("dst")
+        .agg(pl.col("requests").median(), pl.col("share").median())
+    )
+    bots = clients.filter(
+        (pl.col("requests") >= cfg.http_bot_min_requests)
+        & (pl.col("share") >= cfg.http_bot_min_span_share)
+    )
+    return pl.concat([hot.filter(~http), flood.join(bots.select("dst"), on="dst", how="semi")])
+
+
+def http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
+    """(dst, src, second): one client's HTTP requests, connections used and connections opened."""
+    web = cand.filter(  # both candidates are TCP
+        pl.col("candidate").is_in([*HTTP_RATE, *HANDSHAKES])
+        & pl.col("eff_dport").is_in(list(WEB_PORTS))
+    )
+    requests = web.filter(
+        pl.col("candidate").is_in(HTTP_RATE) & (pl.col("payload_len") > cfg.slow_segment_max_bytes)
+    )
+    # connections opened by the clients that request (a spoofed SYN flood's millions of
+    # sources never do: counting their SYNs per second would only cost)
+    syns = web.filter(pl.col("candidate").is_in(HANDSHAKES)).join(
+        requests.select("dst", "src").unique(), on=["dst", "src"], how="semi"
+    )
+    sec = (pl.col("ts").cast(pl.Int64) // SECOND).alias("second")
+    return pl.concat(
+        [
+            requests.group_by("dst", "src", sec).agg(
+                pl.len().alias("requests"), pl.col("sport").n_unique().alias("sessions"),
+                pl.lit(0, dtype=pl.UInt32).alias("syns"),
+            ),
+            syns.group_by("dst", "src", sec).agg(
+                pl.lit(0, dtype=pl.UInt32).alias("requests"),
+                pl.lit(0, dtype=pl.UInt32).alias("sessions"),
+                pl.len().alias("syns"),
+            ),
+        ],
+        how="vertical_relaxed",
+    )  # fmt: skip
+
+
+def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
+    """(dst, src, second, _solo): the seconds where one client alone floods a web server with
+    requests over several connections, or with new connections, for ``http_flood_min_s``."""
+    schema = {"dst": pl.UInt128, "src": pl.UInt128, "second": pl.Int64, "_solo": pl.Boolean}
+    if per_client.is_empty():
+        return pl.DataFrame(schema=schema)
+    seconds = per_client.group_by("dst", "src", "second").agg(
+        pl.col("requests", "sessions", "syns").sum()
+    )
+    hot = seconds.filter(
+        ((pl.col("requests") >= cfg.http_rps_per_source) & (pl.col("sessions") >= cfg.http_sessions_per_source))
+        | (pl.col("syns") >= cfg.http_connections_per_source_rate)
+    )  # fmt: skip
+    hot = hot.filter(pl.len().over("dst", "src") >= cfg.http_flood_min_s)
+    if hot.is_empty():
+        return pl.DataFrame(schema=schema)
+    # from the first hot second to the last, gaps of a few seconds included
+    span = hot.group_by("dst", "src").agg(
+        pl.col("second").min().alias("a"), pl.col("second").max().alias("z")
+    )
+    return (
+        span.with_columns(second=pl.int_ranges("a", pl.col("z") + 1))
+        .explode("second")
+        .select("dst", "src", "second", pl.lit(True).alias("_solo"))
+    )

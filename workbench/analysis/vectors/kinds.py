@@ -1,0 +1,28 @@
+"""The vector table's rows grouped by the test that confirms them (tests are keyed by their
+confirmation, not by a vector's name), and the units every test counts in."""
+
+from __future__ import annotations
+
+from workbench.analysis.vector_table import VECTORS
+from workbench.capture.schema import PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP
+
+SECOND = 1_000_000_000  # ns: HTTP floods, slow connections and windows are judged in seconds
+TUPLE4 = ["src", "sport", "dst", "dport"]
+KEYS = ("dst", "dst_net")  # a verdict's target: one host, or its /24 or /48 (carpet bombing)
+
+
+def confirmed_by(confirm: str) -> list[str]:
+    """The vectors the table confirms with ``confirm``."""
+    return [r.name for r in VECTORS if r.confirm == confirm]
+
+
+HANDSHAKES = confirmed_by("incomplete_handshakes")
+UNANSWERED_UDP = confirmed_by("unanswered_udp")
+FRAGMENTS = confirmed_by("fragments")
+HTTP_RATE = confirmed_by("http_rate")
+SYNACKS = confirmed_by("unsolicited_synack")
+SLOW = confirmed_by("slow_connections")
+UNLISTED = [r.name for r in VECTORS if r.match == "shared_source_port"]
+ICMP = [r.name for r in VECTORS if r.proto and set(r.proto) <= {PROTO_ICMP, PROTO_ICMPV6}]
+TCP = [r.name for r in VECTORS if r.proto == (PROTO_TCP,)]
+UDP = [r.name for r in VECTORS if r.proto == (PROTO_UDP,)]

@@ -1,0 +1,189 @@
+"""Labelling: each packet's ``vector`` from its candidate, its own context and the verdicts;
+then what is attack by association (every segment of a slow or flooding HTTP connection, and
+reflectors answering from an ephemeral port)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workbench.analysis.config import DEFAULT, AnalysisConfig
+from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
+from workbench.analysis.vectors.context import candidates, span_ns
+from workbench.analysis.vectors.evidence import Evidence
+from workbench.analysis.vectors.kinds import (
+    HANDSHAKES,
+    HTTP_RATE,
+    KEYS,
+    SECOND,
+    SLOW,
+    TCP,
+    TUPLE4,
+    UNANSWERED_UDP,
+)
+from workbench.analysis.vectors.verdicts import Verdicts
+from workbench.capture.schema import PROTO_TCP, PROTO_UDP
+
+HIGH_PORTS = 1024  # the first port above the well-known (system) ports, RFC 6335
+
+
+def classify(
+    frame: pl.DataFrame, verdicts: Verdicts | None = None, config: AnalysisConfig = DEFAULT
+) -> pl.DataFrame:
+    """Add a ``vector`` column: the attack vector of each packet (null: not attack traffic).
+
+    ``verdicts``: judged over a whole capture (``Evidence.verdicts``) when ``frame`` is one
+    window of it; judged on ``frame`` alone when not given.
+
+    frame = wb.analysis.classify(cap.packets)
+    frame.group_by("vector").len()
+    """
+    if frame.height == 0:
+        return frame.with_columns(vector=pl.lit(None, dtype=pl.String))
+    if verdicts is None:
+        bin_ns = config.rate_bin_ms(span_ns(frame)) * 1_000_000
+        cand = candidates(frame, config, bin_ns)
+        evidence = Evidence.empty(config, bin_ns)
+        evidence.add(frame, cand)
+        verdicts = evidence.verdicts()
+    else:
+        cand = candidates(frame, config, verdicts.bin_ns)
+    return _label(frame, cand, verdicts, config)
+
+
+def _label(
+    frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts, config: AnalysisConfig = DEFAULT
+) -> pl.DataFrame:
+    """The ``vector`` of each packet of ``frame`` from its candidates and the verdicts."""
+    marked = cand.lazy()
+    if verdicts.veto is not None:
+        marked = marked.join(verdicts.veto.lazy(), on=["dst", "candidate"], how="left")
+    for key in KEYS:
+        marked = marked.join(verdicts.whole[key].lazy(), on=[key, "candidate"], how="left").join(
+            verdicts.hot[key].lazy(), on=[key, "candidate", "bin"], how="left"
+        )
+    if verdicts.solo.height:
+        marked = marked.with_columns(second=pl.col("ts").cast(pl.Int64) // SECOND).join(
+            verdicts.solo.lazy(), on=["dst", "src", "second"], how="left"
+        )
+    names = marked.collect_schema().names()
+    flag = lambda name: pl.col(name).fill_null(False) if name in names else pl.lit(False)  # noqa: E731
+    host = (
+        flag("_whole_dst")
+        | flag("_hot_dst")
+        | (flag("_solo") & pl.col("candidate").is_in(HTTP_RATE))
+    )
+    net = (flag("_whole_dst_net") | flag("_hot_dst_net")) & ~flag("_veto")
+    c = pl.col("candidate")
+    # a packet whose own context shows it legitimate is not the attack's, whatever its pair's
+    # verdict: a SYN whose handshake completed, a segment of an open connection, an answer
+    # the target asked for, UDP on a flow the target answers
+    legitimate = (
+        (c.is_in(HANDSHAKES) & pl.col("_done"))
+        | (c.is_in(list(ORPHAN_KINDS)) & pl.col("_open"))
+        | (c.is_in(list(REFLECTION)) & pl.col("_asked"))
+        | (c.is_in(UNANSWERED_UDP) & pl.col("_answered"))
+    )
+    hits = (
+        marked.filter((host | net) & ~legitimate)
+        .select("_row", pl.col("candidate").alias("vector"))
+        .collect()
+    )
+    vector = (
+        pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+        .alias("vector")
+        .scatter(hits["_row"].to_numpy(), hits["vector"])
+    )
+    out = frame.with_columns(vector)
+    out = _slow_connections(out, verdicts.slow)
+    # an http flood is whole sessions: every segment of them, the server's answers too
+    flood = out.filter(pl.col("vector").is_in(HTTP_RATE)).select(*TUPLE4, "vector").unique(TUPLE4)
+    if flood.height:
+        swapped = flood.select(
+            src="dst", sport="dport", dst="src", dport="sport", _session="vector"
+        )
+        sessions = pl.concat([flood.rename({"vector": "_session"}), swapped]).unique(TUPLE4)
+        out = (
+            out.join(sessions, on=TUPLE4, how="left", maintain_order="left")
+            .with_columns(
+                vector=pl.coalesce(
+                    "vector", pl.when(pl.col("proto") == PROTO_TCP).then(pl.col("_session"))
+                )
+            )
+            .drop("_session")
+        )
+    out = _ephemeral_reflector_answers(out, config)
+    return out.select(*frame.columns, "vector")
+
+
+def _slow_connections(out: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
+    """Every TCP segment between a slow client and the service it holds open, both ways."""
+    if slow.is_empty():
+        return out
+    keys = slow.select("src", "dst", "dport").unique()
+    fwd = keys.with_columns(_slow=pl.lit(True))
+    back = keys.select(src="dst", dst="src", sport="dport").with_columns(_slow_back=pl.lit(True))
+    marked = out.join(fwd, on=["src", "dst", "dport"], how="left", maintain_order="left").join(
+        back, on=["src", "dst", "sport"], how="left", maintain_order="left"
+    )
+    is_slow = (pl.col("proto") == PROTO_TCP) & (
+        pl.col("_slow").fill_null(False) | pl.col("_slow_back").fill_null(False)
+    )
+    keep = pl.col("vector").is_null() | pl.col("vector").is_in(TCP)
+    [slow_name] = SLOW
+    return marked.with_columns(
+        vector=pl.when(is_slow & keep).then(pl.lit(slow_name)).otherwise(pl.col("vector"))
+    ).drop("_slow", "_slow_back")
+
+
+def _ephemeral_reflector_answers(out: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
+    """Some reflectors (SSDP devices above all) answer from an ephemeral port. UDP from a high
+    port (unclassified, or a UDP flood by its rate alone) joins a confirmed amplification on the
+    same target, while it runs, when it converges on the very target port the amplification
+    does, or carries the same answers (the payload sizes that make up most of it)."""
+    amp = out.filter(pl.col("vector").is_in(list(AMPLIFICATION)))
+    if amp.height == 0:
+        return out
+    ports = (
+        amp.group_by("dst", "vector", "dport")
+        .agg(pl.len().alias("n"))
+        .with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector"))
+    )
+    by_port = ports.filter(pl.col("share") >= config.ephemeral_port_share).select(
+        "dst", "dport", pl.col("vector").alias("_by_port")
+    )
+    sizes = (
+        amp.group_by("dst", "vector", "payload_len")
+        .agg(pl.len().alias("n"))
+        .with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector"))
+        .filter(pl.col("share") >= config.ephemeral_size_share)
+    )
+    spans = amp.group_by("dst", "vector").agg(
+        pl.col("ts").min().alias("_a"), pl.col("ts").max().alias("_z")
+    )
+    by_size = (
+        sizes.join(spans, on=["dst", "vector"])
+        .select("dst", "payload_len", "_a", "_z", pl.col("vector").alias("_by_size"))
+        # one amplification per (target, size): the one with most of those answers
+        .unique(["dst", "payload_len"], keep="first", maintain_order=True)
+    )
+    loose = pl.col("vector").is_null() | pl.col("vector").is_in(UNANSWERED_UDP)
+    # only the rows that could join (unclassified or flood UDP from a high port) are looked up
+    rows = (
+        out.lazy()
+        .with_row_index("_i")
+        .filter(loose & (pl.col("proto") == PROTO_UDP) & (pl.col("sport") >= HIGH_PORTS))
+    )
+    joined = rows.join(by_port.lazy(), on=["dst", "dport"], how="left").join(
+        by_size.lazy(), on=["dst", "payload_len"], how="left"
+    )
+    in_span = pl.col("ts").is_between(pl.col("_a"), pl.col("_z"))
+    sibling = pl.coalesce(pl.col("_by_port"), pl.when(in_span).then(pl.col("_by_size")))
+    hits = (
+        joined.select("_i", sibling.alias("_sibling"))
+        .drop_nulls("_sibling")
+        .unique("_i", keep="first")
+        .collect()
+    )
+    if hits.height == 0:
+        return out
+    return out.with_columns(out["vector"].scatter(hits["_i"], hits["_sibling"]))

@@ -1,0 +1,99 @@
+"""Rate judgement: the bins where a rate-judged (target, vector) pair runs far above the
+target's own baseline, or above any benign rate. Rates are judged in bins whose width fits the
+capture (1 ms for a snippet, 1 s for hours); HTTP floods in whole seconds."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workbench.analysis.config import AnalysisConfig
+from workbench.analysis.vectors.kinds import HTTP_RATE, ICMP, SECOND
+
+
+def flood_pps(candidate: pl.Expr, cfg: AnalysisConfig) -> pl.Expr:
+    """The rate above which no benign host receives traffic of this kind, whatever its baseline."""
+    return (
+        pl.when(candidate.is_in(ICMP))
+        .then(cfg.flood_pps_icmp)
+        .when(candidate.is_in(HTTP_RATE))
+        .then(float("inf"))  # HTTP: judged against the target's own rate and per client
+        .otherwise(cfg.flood_pps_other)
+    )
+
+
+def hot_bins(
+    per_bin: pl.DataFrame, key: str, span_bins: int, bin_ns: int, cfg: AnalysisConfig
+) -> pl.DataFrame:
+    """Bins where a rate-judged candidate runs far above the target's own baseline (a crowd
+    of at least three sources), or above any benign rate (from any number of sources).
+
+    ``per_bin``: (key, candidate, bin, n, srcs) of the pairs to judge. The baseline is the
+    median per-bin count over the whole capture, quiet bins included. HTTP floods are judged
+    in seconds and must last ``http_flood_min_s``.
+    """
+    schema = {key: pl.UInt128, "candidate": pl.String, "bin": pl.Int64}
+    if per_bin.is_empty():
+        return pl.DataFrame(schema=schema)
+    http = pl.col("candidate").is_in(HTTP_RATE)
+    # HTTP in whole seconds: requests arrive a few per second even in a flood
+    width = pl.when(http).then(SECOND).otherwise(bin_ns)
+    rebinned = (
+        per_bin.with_columns(width=width)
+        .with_columns(bin=pl.col("bin") // pl.col("width") * pl.col("width"))
+        .group_by(key, "candidate", "bin", "width")
+        .agg(pl.col("n").sum(), pl.col("srcs").max())
+    )
+    bins_in_span = pl.when(http).then(max(span_bins * bin_ns // SECOND, 1)).otherwise(span_bins)
+    active = pl.len().cast(pl.Int64)  # u32 would wrap below zero
+    middle = (bins_in_span // 2).cast(pl.Int64) - (bins_in_span.cast(pl.Int64) - active)
+    baseline = rebinned.group_by(key, "candidate").agg(
+        pl.when(middle.first() < 0)
+        .then(0)
+        .otherwise(pl.col("n").sort().get(middle.first().clip(0, None)))
+        .alias("median")
+    )
+    seconds = pl.col("width") / SECOND
+    rate = pl.col("n") / seconds
+    floor = pl.when(http).then(cfg.min_rate_http_rps).otherwise(cfg.min_rate_pps)
+    relative = (pl.col("n") >= cfg.rate_factor * pl.col("median")) & (
+        (pl.col("srcs") >= cfg.rate_min_sources) | (rate >= cfg.single_source_flood_pps)
+    )
+    absolute = rate >= flood_pps(pl.col("candidate"), cfg)
+    hot = rebinned.join(baseline, on=[key, "candidate"]).filter(
+        (rate >= floor) & (relative | absolute) & (pl.col("n") >= cfg.rate_min_bin_packets)
+    )
+    # one busy bin is a burst, not a flood; an HTTP flood lasts
+    need = pl.when(http).then(int(cfg.http_flood_min_s)).otherwise(cfg.rate_min_bins)
+    hot = hot.filter(pl.len().over(key, "candidate") >= need)
+    if hot.is_empty():
+        return pl.DataFrame(schema=schema)
+    return _gaps_filled(hot, key, bin_ns, cfg.rate_gap_fill_bins)
+
+
+def _gaps_filled(hot: pl.DataFrame, key: str, bin_ns: int, gap: int) -> pl.DataFrame:
+    """A flood dips below the floor now and then: gaps of up to ``gap`` bins between hot bins
+    stay hot. HTTP seconds are labelled as the bins they hold (labels are per bin)."""
+    step = pl.col("width")
+    filled = (
+        hot.sort(key, "candidate", "bin")
+        .with_columns(nxt=pl.col("bin").shift(-1).over(key, "candidate"))
+        .with_columns(
+            upto=pl.when((pl.col("nxt") - pl.col("bin")) <= (gap + 1) * step)
+            .then(pl.col("nxt"))
+            .otherwise(pl.col("bin") + step)
+        )
+        .with_columns(
+            b=pl.int_ranges(pl.col("bin"), pl.max_horizontal("upto", pl.col("bin") + step), step)
+        )
+        .explode("b")
+        .select(key, "candidate", "width", bin=pl.col("b"))
+        .unique()
+    )
+    return (
+        filled.with_columns(
+            bin=pl.int_ranges(pl.col("bin"), pl.col("bin") + pl.col("width"), bin_ns)
+        )
+        .explode("bin")
+        .select(key, "candidate", "bin")
+        .unique()
+    )

@@ -1,0 +1,167 @@
+"""Verdicts: which (target, vector) pairs pass the test the table names for them, judged on
+the evidence of a whole capture. A pair is attack as a whole (reflection, a crowd, random
+ports, orphan fragments), or only in the bins where its rate is hot (``rates.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from workbench.analysis.config import AnalysisConfig
+from workbench.analysis.vector_table import ORPHAN_KINDS, REFLECTION
+from workbench.analysis.vectors.kinds import (
+    FRAGMENTS,
+    HANDSHAKES,
+    SECOND,
+    SYNACKS,
+    UDP,
+    UNANSWERED_UDP,
+    UNLISTED,
+)
+from workbench.analysis.vectors.matching import is_group_address
+
+SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "ports")  # summed over windows
+CONTRA_MIN_PACKETS = 5  # a ratio over fewer packets says nothing against a prefix's verdict
+
+
+@dataclass
+class Verdicts:
+    """Which (target, vector) pairs, and which of their bins, are attack."""
+
+    whole: dict[str, pl.DataFrame]  # key -> (key, candidate, _whole_<key>)
+    hot: dict[str, pl.DataFrame]  # key -> (key, candidate, bin, _hot_<key>)
+    veto: pl.DataFrame | None  # (dst, candidate, _veto)
+    solo: pl.DataFrame  # (dst, src, second, _solo): one client's HTTP flood
+    slow: pl.DataFrame  # (src, dst, dport): connections of a slow HTTP attack
+    bin_ns: int = SECOND
+
+
+def concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The frames gathered window by window, as one (the empty ones left out)."""
+    frames = [f for f in frames if f.width]
+    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+
+
+def merged_stats(stats: list[pl.DataFrame], distinct: list[pl.DataFrame], key: str) -> pl.DataFrame:
+    """Per (target ``key``, candidate): the window sums, and the distinct sources, ports, hosts."""
+    whole = concat(stats)
+    if whole.is_empty():
+        return whole
+    pair = [key, "candidate"]
+    sums = whole.group_by(pair).agg(pl.col(list(SUMS)).sum())
+    values = (
+        concat(distinct)
+        .group_by(pair)
+        .agg(
+            pl.col("value").filter(pl.col("kind") == "src").n_unique().alias("sources"),
+            pl.col("value").filter(pl.col("kind") == "eff_dport").n_unique().alias("dst_ports"),
+            pl.col("value").filter(pl.col("kind") == "dst").n_unique().alias("hosts"),
+        )
+    )
+    return sums.join(values, on=pair, how="left")
+
+
+def _ratios(merged: pl.DataFrame, key: str) -> pl.DataFrame:
+    """The shares each test reads, null for the vectors another test judges."""
+    c = pl.col("candidate")
+    n = pl.col("packets")
+    stats = merged.with_columns(
+        unsolicited=1 - pl.col("asked") / n,
+        completion=pl.col("done") / n,
+        orphan_share=1 - pl.col("open") / n,
+        answered_share=pl.col("answered") / n,
+        orphan_fragments=pl.col("orphans") / n,
+    )
+    # a flood from random source ports puts 1/64,000 of itself on every port, a service's
+    # among them: a reflection is a real share of the UDP its target receives
+    udp = c.is_in(UDP)
+    stats = stats.with_columns(udp_share=n / pl.col("packets").filter(udp).sum().over(key).clip(1))
+    return stats.with_columns(
+        unsolicited=pl.when(c.is_in(list(REFLECTION))).then(pl.col("unsolicited")),
+        completion=pl.when(c.is_in(HANDSHAKES)).then(pl.col("completion")),
+        orphan_share=pl.when(c.is_in(ORPHAN_KINDS)).then(pl.col("orphan_share")),
+        answered_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("answered_share")),
+    )
+
+
+def _kind_test(cfg: AnalysisConfig, key: str) -> pl.Expr:
+    """What this attack looks like whatever its rate."""
+    c = pl.col("candidate")
+    n = pl.col("packets")
+    crowd = pl.col("sources") >= cfg.min_sources_flood
+    # a target of reflection is one unicast host; answers to a group address are LAN chatter
+    unicast = ~is_group_address(key) if key == "dst" else pl.lit(True)
+    return (
+        pl.when(c.is_in(list(REFLECTION)))
+        .then(
+            (
+                pl.col("sources")
+                >= pl.when(c.is_in(UNLISTED))
+                .then(cfg.min_sources_unlisted_reflection)
+                .otherwise(cfg.min_sources_reflection)
+            )
+            & (pl.col("unsolicited") >= cfg.unsolicited_share)
+            & (c.is_in(SYNACKS) | (pl.col("udp_share") >= cfg.reflection_min_udp_share))
+            & unicast
+        )
+        .when(c.is_in(HANDSHAKES))
+        .then(
+            (pl.col("completion") <= cfg.handshake_completion_max)
+            # a port scan touches many ports once each: not a flood
+            & (crowd | (n / pl.col("ports").clip(1) > cfg.scan_syns_per_port_max))
+        )
+        .when(c.is_in(ORPHAN_KINDS))
+        .then(pl.col("orphan_share") >= cfg.orphan_share_min)
+        .when(c.is_in(UNANSWERED_UDP))
+        .then(pl.col("answered_share") <= cfg.udp_answered_max)
+        .otherwise(pl.lit(True))
+    )
+
+
+def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
+    """Attack as a whole (no rate needed): reflection, crowds, random ports, orphan fragments."""
+    c = pl.col("candidate")
+    return (
+        pl.when(c.is_in(list(REFLECTION)))
+        .then(pl.lit(True))
+        .when(c.is_in([*HANDSHAKES, *ORPHAN_KINDS]))
+        .then(pl.col("sources") >= cfg.min_sources_flood)
+        .when(c.is_in(UNANSWERED_UDP))
+        .then(pl.col("dst_ports") >= cfg.random_ports_min)
+        # fragments of datagrams never seen starting: no host sends those
+        .when(c.is_in(FRAGMENTS))
+        .then(pl.col("orphan_fragments") >= cfg.orphan_fragment_share_min)
+        .otherwise(pl.lit(False))
+    )
+
+
+def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl.DataFrame:
+    """(target ``key``, candidate) pairs that pass their test: ``ok`` with ``rate_based`` false
+    are attack as a whole; ``rate_based`` ones are attack in their hot bins (``hot_bins``).
+
+    ``key`` is ``dst`` (one host) or ``dst_net`` (its /24 or /48: carpet bombing spreads a
+    flood so thin that no single host passes, while the prefix does).
+    """
+    if merged.is_empty():
+        return pl.DataFrame(
+            schema={key: pl.UInt128, "candidate": pl.String, "ok": pl.Boolean,
+                    "rate_based": pl.Boolean, "contra": pl.Boolean}
+        )  # fmt: skip
+    n = pl.col("packets")
+    stats = _ratios(merged, key)
+    enough = n >= cfg.min_packets
+    if key == "dst_net":  # a prefix is the target only when the attack spreads over its hosts
+        enough = enough & (pl.col("hosts") >= cfg.carpet_min_hosts)
+    # a ratio that speaks against the vector at this key (vetoes a prefix-level verdict)
+    contra = (
+        (pl.col("completion") > cfg.handshake_completion_max).fill_null(False)
+        | (pl.col("unsolicited") < cfg.unsolicited_share).fill_null(False)
+        | (pl.col("orphan_share") < cfg.orphan_share_min).fill_null(False)
+        | (pl.col("answered_share") > cfg.udp_answered_max).fill_null(False)
+    ) & (n >= CONTRA_MIN_PACKETS)
+    return stats.with_columns(
+        ok=_kind_test(cfg, key).fill_null(False) & enough,
+        rate_based=~_whole_test(cfg).fill_null(False),
+        contra=contra,
+    )
