@@ -11,8 +11,6 @@ import numpy as np
 from numba import njit, prange
 
 ETH_IPV4, ETH_IPV6 = 0x0800, 0x86DD
-VLAN_TAGS = (0x8100, 0x88A8, 0x9100)
-IPV6_EXT_SIMPLE = (0, 43, 60)  # hop-by-hop, routing, destination options: (len+1)*8
 IPV6_FRAGMENT, IPV6_AH, IPV6_NO_NEXT = 44, 51, 59
 MAX_EXT_HEADERS = 12
 
