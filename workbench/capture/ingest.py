@@ -13,9 +13,9 @@ from pathlib import Path
 
 import polars as pl
 
-from workbench.capture.reader import CHUNK_RECORDS, _Walker
+from workbench.capture.reader import CHUNK_RECORDS, RecordWalker
 from workbench.capture.scan import expand, ingest_file, scan_datasets
-from workbench.capture.source import open_evidence
+from workbench.capture.source import open_evidence, sha256_file
 from workbench.errors import expect, expect_paths
 
 
@@ -23,7 +23,7 @@ def first_timestamp(path: Path) -> int:
     """Capture time (ns) of a file's first packet, without hashing or reading the rest."""
     ev = open_evidence(path, hash_contents=False)
     try:
-        chunk = _Walker(ev).next_chunk(1)
+        chunk = RecordWalker(ev).next_chunk(1)
         return int(chunk[3][0]) if len(chunk[3]) else 0
     finally:
         ev.close()
@@ -31,8 +31,6 @@ def first_timestamp(path: Path) -> int:
 
 def _distinct(files: list[Path]) -> list[Path]:
     """Drop byte-identical copies (same size, then same SHA-256): each content is ingested once."""
-    from workbench.capture.source import _hash_file
-
     by_size: dict[int, list[Path]] = {}
     for path in files:
         by_size.setdefault(path.stat().st_size, []).append(path)
@@ -43,7 +41,7 @@ def _distinct(files: list[Path]) -> list[Path]:
             continue
         seen: dict[str, Path] = {}
         for path in group:
-            seen.setdefault(_hash_file(path), path)
+            seen.setdefault(sha256_file(path), path)
         keep.update(seen.values())
     return [p for p in files if p in keep]
 

@@ -44,7 +44,7 @@ class Estimate:
 
 def estimate(path: str | os.PathLike) -> Estimate:
     """Packets in a pcap/pcapng capture (compressed too), from its size and its first records."""
-    from workbench.capture.reader import _Walker
+    from workbench.capture.reader import RecordWalker
     from workbench.capture.source import open_evidence
 
     try:
@@ -52,7 +52,7 @@ def estimate(path: str | os.PathLike) -> Estimate:
     except Exception:  # not a capture this reader opens: the reader will say what is wrong
         return Estimate(Path(path), 0)
     try:
-        walker = _Walker(ev)
+        walker = RecordWalker(ev)
         records = len(walker.next_chunk(SAMPLE_RECORDS)[0])
         walked = walker.base + walker.pos  # capture bytes holding those records
         if ev.window is None:

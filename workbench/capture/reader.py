@@ -138,8 +138,10 @@ class Capture:
         )
 
 
-class _Walker:
-    """Resumable record walk over one capture's bytes."""
+class RecordWalker:
+    """Resumable record walk over one capture's bytes (pcap or pcapng, plain or compressed):
+    ``next_chunk(n)`` gives the next ``n`` records (offsets into the buffer, lengths, times); ingest and the
+    memory estimate walk with it too."""
 
     def __init__(self, ev: Evidence):
         self.ev = ev
@@ -328,7 +330,7 @@ def iter_frames(
     progress=None,
 ) -> Iterator[pl.DataFrame]:
     """Decode one opened capture chunk by chunk, filling ``meta`` as it goes."""
-    walker = _Walker(ev)
+    walker = RecordWalker(ev)
     total = ev.data.shape[0] if ev.window is None else ev.size
     bar = None
     if progress or (progress is None and total > PROGRESS_BYTES):

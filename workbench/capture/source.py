@@ -77,7 +77,7 @@ def open_read_only(path: str | os.PathLike, buffering: int = -1) -> BinaryIO:
     return os.fdopen(fd, "rb", buffering=buffering)
 
 
-def _hash_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     """SHA-256 of a file read in blocks (no mapping: hashing adds nothing to resident memory)."""
     digest = hashlib.sha256()
     with open_read_only(path, buffering=0) as handle:
@@ -127,7 +127,7 @@ def open_evidence(path: str | os.PathLike, *, hash_contents: bool = True) -> Evi
         mapped.madvise(mmap.MADV_SEQUENTIAL)
     # hashed with buffered reads in a thread (hashlib releases the GIL): the parse runs meanwhile,
     # and the mapping stays untouched until decoded
-    digest = _HASHERS.submit(_hash_file, path) if hash_contents else ""
+    digest = _HASHERS.submit(sha256_file, path) if hash_contents else ""
     compression = compression_of(bytes(mapped[:6]))
     if compression:
         mapped.close()

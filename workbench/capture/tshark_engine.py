@@ -21,7 +21,7 @@ import polars as pl
 
 from workbench.capture import addresses
 from workbench.capture.schema import PACKET_SCHEMA
-from workbench.capture.source import _hash_file, open_read_only
+from workbench.capture.source import open_read_only, sha256_file
 from workbench.errors import (
     CaptureError,
     CaptureFormatError,
@@ -211,7 +211,7 @@ def read_file(
     if not path.is_file():
         raise CaptureNotFoundError(path, "is a directory or not a regular file, not a capture")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wb-sha256") as pool:
-        digest = pool.submit(_hash_file, path)  # alongside tshark's read
+        digest = pool.submit(sha256_file, path)  # alongside tshark's read
         names = [f for f, _ in FIELDS]
         raw, problem = _run_fields(path, names)
         fmt, compression = file_type(path)
