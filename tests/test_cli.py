@@ -263,9 +263,7 @@ def test_usage_errors_are_one_line() -> None:
 
 
 def test_unexpected_exception_is_one_line_and_debug_shows_the_traceback() -> None:
-    patch = (
-        "def boom(*a, **k): raise ZeroDivisionError('division by zero')\ncli.check_captures = boom"
-    )
+    patch = "def boom(*a, **k): raise ZeroDivisionError('division by zero')\nimport workbench.cli.info as info\ninfo.check_captures = boom"
     quiet = run_patched(patch, "info", str(SMALL))
     assert_one_line_failure(quiet, "internal error (ZeroDivisionError", "--debug")
     loud = run_patched(patch, "--debug", "info", str(SMALL))
@@ -281,13 +279,13 @@ def test_debug_traceback_for_a_plain_error(tmp_path) -> None:
 
 
 def test_interrupt_is_one_line_exit_130() -> None:
-    patch = "def stop(*a, **k): raise KeyboardInterrupt\ncli.check_captures = stop"
+    patch = "def stop(*a, **k): raise KeyboardInterrupt\nimport workbench.cli.info as info\ninfo.check_captures = stop"
     done = run_patched(patch, "info", str(SMALL))
     assert done.returncode == 130 and done.stderr == "workbench: interrupted\n"
 
 
 def test_every_option_has_help_and_every_command_shows_examples() -> None:
-    from workbench.cli import build_parser
+    from workbench.cli.parser import build_parser
 
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices
@@ -318,7 +316,7 @@ def _compiled(cache_dir: Path | None) -> str:
     env = {**os.environ}
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = str(cache_dir)
-    code = "from workbench.cli import reader_compiled; print(reader_compiled(['pcap']))"
+    code = "from workbench.cli.compiling import reader_compiled; print(reader_compiled(['pcap']))"
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, check=True).stdout.strip()  # fmt: skip
 
