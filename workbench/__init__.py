@@ -33,7 +33,6 @@ _LAZY_ATTRS = {
     "analyze": "workbench.analysis",
     "Report": "workbench.analysis",
     "AnalysisConfig": "workbench.analysis",
-    "dissect": "workbench.dissection",
     "Dashboard": "workbench.ui",
 }
 _SUBMODULES = {
@@ -57,8 +56,26 @@ __all__ = [
     "ToolMissingError",
     "WorkbenchError",
     "__version__",
+    "dissect",
     *_LAZY_ATTRS,
 ]
+
+
+def dissect(capture, selection=None, *, fields=None, sample_per_vector: int | None = 200,
+            progress: bool | None = None):  # fmt: skip
+    """Application fields of the selected packets, read by tshark (``workbench.dissection.dissect``),
+    each vector's Wireshark fields taken from the vector table: the package root joins the two,
+    since dissection sits below the analysis and knows no vectors.
+
+        rep = wb.analyze(cap)
+        dns = wb.dissect(cap, rep.packets, sample_per_vector=100)
+    """
+    from workbench.analysis.vector_table import VECTORS
+    from workbench.dissection import dissect as dissect_selection
+
+    per_vector = {rule.name: rule.dissect for rule in VECTORS if rule.dissect}
+    return dissect_selection(capture, selection, fields=fields, fields_per_vector=per_vector,
+                             sample_per_vector=sample_per_vector, progress=progress)  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:

@@ -79,7 +79,8 @@ def test_missing_tshark_says_how_to_install(monkeypatch, tmp_path) -> None:
 def test_every_field_in_the_table_is_known_to_tshark(tshark) -> None:
     import subprocess
 
-    from workbench.dissection.fields import COMMON, FIELDS
+    from workbench.analysis.vector_table import VECTORS
+    from workbench.dissection.fields import COMMON, TLS
 
     known = {
         line.split("\t")[2]
@@ -88,7 +89,7 @@ def test_every_field_in_the_table_is_known_to_tshark(tshark) -> None:
         ).stdout.splitlines()
         if line.count("\t") >= 2
     }
-    wanted = set(COMMON) | {f for fields in FIELDS.values() for f in fields}
+    wanted = set(COMMON) | set(TLS) | {f for rule in VECTORS for f in rule.dissect}
     assert wanted <= known, wanted - known
 
 
@@ -150,3 +151,36 @@ def test_several_files_are_analysed_and_dissected_together(tshark) -> None:
     alone = wb.analyze(second, dissect=40)
     alone_dns = next(v for v in alone.vectors if v["vector"] == "dns_amplification")
     assert set(dns["dns_query_name"]) == set(alone_dns["evidence"]["application"]["dns_query_name"])
+
+
+def test_dissection_takes_vectors_and_fields_from_the_caller(monkeypatch) -> None:
+    """Dissection knows no vectors: the selection says which packets are which vector and
+    ``fields_per_vector`` which fields to read; ``wb.dissect`` fills it from the vector table."""
+    import workbench.dissection as dissection
+    from workbench.analysis.vector_table import VECTORS
+    from workbench.dissection.fields import fields_for
+
+    assert fields_for(["x"], {"x": ["dns.qry.name"], "y": ["http.host"]}) == [
+        "frame.protocols",
+        "dns.qry.name",
+    ]
+    assert fields_for(None, {"x": ["a.b"]})[-3:] == ["a.b", *dissection.TLS]
+    seen = {}
+
+    def fake(path, packets, wanted, progress):
+        seen["wanted"] = wanted
+        return pl.DataFrame({"packet": packets}, schema={"packet": pl.Int64})
+
+    monkeypatch.setattr(dissection, "_dissect_file", fake)
+    chosen = pl.DataFrame({"packet": [0, 1], "vector": ["ntp_amplification", None]})
+    wb.dissect(SAMPLES / "reflection_mix.pcap", chosen)
+    ntp = next(rule for rule in VECTORS if rule.name == "ntp_amplification")
+    assert seen["wanted"] == ["frame.protocols", *ntp.dissect]
+    dissection.dissect(SAMPLES / "reflection_mix.pcap", chosen, fields_per_vector={"ntp_amplification": ["ntp.flags.mode"]})  # fmt: skip
+    assert seen["wanted"] == ["frame.protocols", "ntp.flags.mode"]
+
+
+def test_dissect_without_a_selection_asks_for_rep_packets() -> None:
+    cap = wb.load(SAMPLES / "tcp_state_floods.pcap")
+    with pytest.raises(wb.ParameterError, match=r"does not classify.*rep\.packets"):
+        wb.dissect(cap)

@@ -4,6 +4,11 @@ The fast reader stops at L4; this reads the application layer (DNS names, HTTP
 requests, NTP request codes, SSDP answers...) for the packets that matter: a phase, a
 vector, a time window, or a sample per vector, so a large capture is dissected in
 seconds. Results join the packet frame on ``packet`` (0-based, file order).
+
+Dissection sits beside ``enrich``: it adds evidence and never classifies. Which packets
+belong to which vector comes from the caller (a classified frame such as ``rep.packets``),
+and so do the Wireshark fields worth reading per vector (``fields_per_vector``, the vector
+table's ``dissect`` column; ``wb.dissect`` passes it).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import math
 import os
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from numbers import Integral
 from pathlib import Path
 
@@ -21,13 +26,14 @@ import polars as pl
 
 from workbench.capture.source import open_read_only
 from workbench.capture.tshark_engine import tshark_fields, wireshark_tool
-from workbench.dissection.fields import FIELDS, column, fields_for
+from workbench.dissection.fields import COMMON, TLS, column, fields_for
 from workbench.errors import ParameterError, expect
 
 MAX_SELECTIONS = 500  # editcap takes at most 512 packet ranges per call
 
 __all__ = [
-    "FIELDS",
+    "COMMON",
+    "TLS",
     "application_evidence",
     "dissect",
     "dns_subdomain_entropy",
@@ -83,11 +89,17 @@ def select_packets(frame: pl.DataFrame, *, vectors: Sequence[str] | None = None,
 
 
 def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, fields: Sequence[str] | None = None,
-            sample_per_vector: int | None = 200, progress: bool | None = None) -> pl.DataFrame:  # fmt: skip
+            fields_per_vector: Mapping[str, Sequence[str]] | None = None, sample_per_vector: int | None = 200,
+            progress: bool | None = None) -> pl.DataFrame:  # fmt: skip
     """Application fields of the selected packets, read by tshark: one row per packet, ``packet`` first.
 
-    rep = wb.analyze(cap)
-    dns = wb.dissect(cap, rep.packets, sample_per_vector=100)
+    ``selection``: packet numbers (0-based), or a classified frame (a ``vector`` column, such as
+    ``rep.packets``) of which ``sample_per_vector`` packets per vector are read. ``fields``: the
+    Wireshark fields to read; otherwise each selected vector's ``fields_per_vector`` entry (``wb.dissect``
+    fills it from the vector table) after ``frame.protocols``.
+
+        rep = wb.analyze(cap)
+        dns = wb.dissect(cap, rep.packets, sample_per_vector=100)
     """
     where = "wb.dissect"
     if not hasattr(capture, "meta"):
@@ -107,17 +119,22 @@ def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, f
                    "packet numbers (integers from 0) or a classified frame")  # fmt: skip
     if sample_per_vector is not None:
         expect(sample_per_vector, int, "sample_per_vector", where, "a number of packets or None")
+    if fields_per_vector is not None:
+        expect(fields_per_vector, Mapping, "fields_per_vector", where,
+               "a mapping of vector name to Wireshark fields")  # fmt: skip
     if hasattr(capture, "meta"):  # several files: each reads its own share of the packets
         files = [(Path(f.path), f.packets) for f in capture.meta.files]
     else:
         files = [(Path(capture), None)]
     if selection is None:
-        frame = capture.packets if hasattr(capture, "packets") else None
-        if frame is None:
-            raise ParameterError("give a selection (packet numbers or a classified frame)")
-        from workbench.analysis import classify
-
-        selection = classify(frame) if "vector" not in frame.columns else frame
+        frame = getattr(capture, "packets", None)
+        if not isinstance(frame, pl.DataFrame) or "vector" not in frame.columns:
+            raise ParameterError(
+                f"{where} needs a selection: dissection reads packets, it does not classify them."
+                " Give the classified frame of an analysis (rep = wb.analyze(cap);"
+                " wb.dissect(cap, rep.packets)) or packet numbers (wb.dissect(cap, [0, 1, 2]))"
+            )
+        selection = frame
     if isinstance(selection, pl.DataFrame):
         chosen = (
             selection
@@ -127,11 +144,11 @@ def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, f
     else:
         chosen = pl.DataFrame({"packet": [int(p) for p in selection]})
     vectors = (
-        chosen["vector"].unique().drop_nulls().to_list()
-        if "vector" in chosen.columns
-        else list(FIELDS)
+        chosen["vector"].unique().drop_nulls().to_list() if "vector" in chosen.columns else None
     )
-    wanted = list(fields) if fields else fields_for(vectors)
+    if fields_per_vector is None:
+        fields_per_vector = _table_fields()
+    wanted = list(fields) if fields else fields_for(vectors, fields_per_vector)
     parts = []
     first = 0  # the packet number of each file's first packet in the capture's frame
     for path, packets in files:
@@ -151,6 +168,15 @@ def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, f
     if "vector" in chosen.columns:
         out = out.join(chosen, on="packet", how="left")
     return out.select("packet", pl.exclude("packet"))
+
+
+def _table_fields() -> dict[str, tuple[str, ...]]:
+    """TEMPORARY, while ``analysis/report.py`` (mid-rework) still calls ``dissect`` without
+    ``fields_per_vector``: the vector table's fields looked up from here, an upward import
+    that ``tests/test_layers.py`` allowlists. Remove once every caller passes them."""
+    from workbench.analysis.vector_table import VECTORS
+
+    return {rule.name: rule.dissect for rule in VECTORS if rule.dissect}
 
 
 def _dissect_file(
