@@ -632,6 +632,7 @@ class Dashboard(widgets.VBox):
     # ---- dissection -----------------------------------------------------------------------
     def dissect_selection(self, per_vector: int = 100) -> pl.DataFrame:
         """Application fields (tshark) of a sample of the attack packets under every filter."""
+        from workbench.analysis.vector_table import RULES
         from workbench.dissection import dissect, select_packets
 
         if self.capture is None or not hasattr(self.capture, "meta"):
@@ -646,7 +647,8 @@ class Dashboard(widgets.VBox):
             self.dissect_view.value = _empty("No attack packets in this selection to dissect.")
             return pl.DataFrame()
         try:
-            out = dissect(self.capture, chosen, progress=False)
+            fields = {name: rule.dissect for name, rule in RULES.items()}
+            out = dissect(self.capture, chosen, fields_per_vector=fields, progress=False)
         except Exception as error:  # tshark missing, file moved: say so in the dashboard
             self.dissect_view.value = f"<span class='wb-error'>{html_text(error)}</span>"
             return pl.DataFrame()
