@@ -68,8 +68,16 @@ def hostile(tmp_path_factory, tshark):
     assert any(
         n.startswith(("<script>", "=", "+", "-", "@", "\\", "\t", "\u202e", "nul")) for n in names
     )
-    names.update(EXACT)
-    app["http_user_agent"].update(EXACT)
+    # the typed report is frozen: the exact hostile values go in through its JSON
+    data = report.to_dict()
+    for entry in data["vectors"]:
+        if entry["vector"] == "dns_water_torture":
+            entry["evidence"]["application"]["dns_query_name"].update(EXACT)
+        if entry["vector"] == "http_flood":
+            entry["evidence"]["application"]["http_user_agent"].update(EXACT)
+    report = wb.Report.from_dict(
+        data, series=report.series, packets=report.packets, utilization=report.utilization
+    )
     return folder, capture, report
 
 

@@ -1,15 +1,20 @@
-"""``analyze``: from the packet frame to the story of the attack, as one Report."""
+"""``analyze``: from the packet frame to the story of the attack, as one typed ``Report``.
+
+This module runs the analysis in order (read, classify, segment into phases, rate the vectors,
+rank targets, assess sources and saturation) and assembles the findings into the model of
+``workbench.analysis.model``; ``workbench.analysis.report_json`` writes them as the report JSON.
+"""
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import os
 import shutil
 import tempfile
+import time
+import warnings
 import weakref
 from contextlib import ExitStack
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -21,236 +26,37 @@ from workbench.analysis import saturation as saturation_mod
 from workbench.analysis import spoofing
 from workbench.analysis.capacity import parse_links, resolve_links
 from workbench.analysis.config import DEFAULT, AnalysisConfig
+from workbench.analysis.headline import headline, headline_items, summary_text, vector_titles
 from workbench.analysis.lazy import Frame, collect, source_parts
-from workbench.analysis.saturation import link_label
+from workbench.analysis.model import (
+    Capture,
+    Evidence,
+    Parameters,
+    Phase,
+    Report,
+    Saturation,
+    Sources,
+    Spoofing,
+    Target,
+    VectorFinding,
+)
+from workbench.analysis.report_json import from_data
+from workbench.analysis.saturation import link_label, utilization_series
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
 from workbench.analysis.targets import rank_targets, target_labels
-from workbench.analysis.vector_table import RULES, in_words
+from workbench.analysis.vector_table import RULES
 from workbench.analysis.vectors import classify
 from workbench.analysis.windows import WINDOW_PACKETS, Partials, classify_windows
 from workbench.capture.schema import empty_frame
 from workbench.errors import expect, expect_paths
 
-
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    return (
-        pl.Series([value]).cast(pl.Datetime("ns", "UTC")).dt.strftime("%Y-%m-%dT%H:%M:%S%.9fZ")[0]
-    )
+# the story told from the report JSON lives in ``headline``; these names stay importable here
+__all__ = ["Report", "analyze", "headline", "headline_items", "summary_text", "vector_titles"]
 
 
-@dataclass
-class Report:
-    """Findings of one analysis: the DESIGN report JSON plus the frames the dashboard needs."""
-
-    data: dict
-    series: pl.DataFrame = field(repr=False)  # 100 ms bins per vector
-    # the packet frame with `vector` (lazy over labelled Parquet parts for a dataset)
-    packets: pl.DataFrame | pl.LazyFrame | None = field(default=None, repr=False)
-
-    phases = property(lambda self: self.data["phases"])
-    vectors = property(lambda self: self.data["vectors"])
-    targets = property(lambda self: self.data["targets"])
-    sources = property(lambda self: self.data["sources"])
-    saturation = property(lambda self: self.data["saturation"])
-    capture = property(lambda self: self.data["capture"])
-    parameters = property(lambda self: self.data["parameters"])
-
-    def to_dict(self) -> dict:
-        """The report JSON (DESIGN.md) as a dict."""
-        return self.data
-
-    def to_json(self, path: str | Path | None = None) -> str:
-        """The report as JSON text; written to ``path`` when given."""
-        text = json.dumps(self.data, indent=2, default=str)
-        if path is not None:  # whole or not at all, as every export
-            from workbench.atomic import write_text
-
-            write_text(path, text)
-        return text
-
-    def to_html(self, path: str | Path) -> Path:
-        """Write the offline HTML report."""
-        from workbench.export import html
-
-        return html(self, path)
-
-    def headline(self) -> list[tuple[str, str]]:
-        """The story in a few lines (``headline_items``): capture, window, traffic, peak,
-        phases, targets, data quality."""
-        return headline_items(self.data)
-
-    def summary(self) -> str:
-        """A few plain sentences: what the capture holds and what happened, numbers for people.
-
-        print(rep.summary())
-        """
-        return summary_text(self.data)
-
-    def _repr_markdown_(self) -> str:
-        strip = "\n".join(f"- **{label}**: {_md(text)}" for label, text in self.headline())
-        rows = "\n".join(
-            f"| {p['index']} | {p['kind']} | {fmt.clock(p['start'])} | {fmt.clock(p['end'])} "
-            f"| {_md(vector_titles(p['vectors'])) or '–'} | {_md(', '.join(p['targets'][:3])) or '–'} "
-            f"| {fmt.bit_rate(p['peak_bps'])} | {fmt.packet_rate(p['peak_pps'])} |"
-            for p in self.phases
-        )
-        table = (
-            "| phase | kind | start (UTC) | end (UTC) | vectors | targets | peak | peak pps |\n"
-            "|---|---|---|---|---|---|---|---|\n" + rows
-        )
-        return f"{strip}\n\n{table}" if self.phases else strip
-
-
-def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|")
-
-
-def vector_titles(vectors: list[str]) -> str:
-    """Vectors in words: ``DNS amplification, NTP amplification``."""
-    return ", ".join(RULES[v].title if v in RULES else v for v in vectors)
-
-
-def _seconds(start: str | None, end: str | None) -> float | None:
-    if not start or not end:
-        return None
-    return (fmt._ns(end) - fmt._ns(start)) / 1e9
-
-
-def headline(data: dict) -> dict:
-    """The figures of the headline strip, read from the report JSON (so a report loaded from
-    ``report.json`` has it too): files, window, traffic, the busiest second against the link,
-    attack and mitigated phases, targets (carpet-bombed prefixes apart), data-quality problems."""
-    cap = data.get("capture") or {}
-    sat = data.get("saturation") or {}
-    params = data.get("parameters") or {}
-    peaks = {p["bin_ms"]: p for p in sat.get("peaks", [])}
-    peak = peaks.get(1000) or peaks.get(sat.get("bin_ms")) or {}
-    phases = data.get("phases") or []
-    targets = data.get("targets") or []
-    files = cap.get("files") or [{"path": p} for p in cap.get("paths", [])]
-    drops = (
-        cap.get("drops")
-        if cap.get("drops") is not None
-        else (sat.get("drops") or {}).get("capture_drops")
-    )
-    gaps = (sat.get("drops") or {}).get("gaps") or []
-    cut = [
-        {"file": Path(f["path"]).name, "offset": f.get("fault_offset"), "warnings": f.get("warnings") or []}
-        for f in files
-        if f.get("fault_offset") is not None or f.get("warnings")
-    ]  # fmt: skip
-    packets = cap.get("packets") or 0
-    return {
-        "files": [Path(f["path"]).name for f in files if f.get("path")],
-        "start": cap.get("start"),
-        "end": cap.get("end"),
-        "seconds": _seconds(cap.get("start"), cap.get("end")),
-        "packets": packets,
-        "bytes": cap.get("bytes") or 0,
-        "peak_bin_ms": peak.get("bin_ms"),
-        "peak_bps": peak.get("peak_bps"),
-        "peak_pps": peak.get("peak_pps"),
-        "peak_utilization": peak.get("peak_utilization"),
-        "capacity_bps": sat.get("capacity_bps") or params.get("link_capacity_bps"),
-        "saturation_bin_ms": sat.get("bin_ms"),
-        "saturation_peak_utilization": sat.get("peak_utilization"),
-        "episodes": len(sat.get("episodes") or []),
-        "attack_phases": sum(1 for p in phases if p["kind"] == "attack"),
-        "mitigated_phases": sum(1 for p in phases if p["kind"] == "mitigated"),
-        "first_attack": next((p["start"] for p in phases if p["kind"] != "baseline"), None),
-        "last_attack": next((p["end"] for p in reversed(phases) if p["kind"] != "baseline"), None),
-        "vectors": [v["vector"] for v in data.get("vectors") or []],
-        "targets": target_labels(targets),
-        "carpet": [t["prefix"] for t in targets if t.get("prefix")],
-        "drops": drops,
-        "drop_share": drops / (packets + drops) if drops else None,
-        "gaps": len(gaps),
-        "longest_gap_s": max((g["seconds"] for g in gaps), default=None),
-        "cut": cut,
-    }
-
-
-def headline_items(data: dict, *, max_targets: int = 12) -> list[tuple[str, str]]:
-    """The headline strip as (label, text) pairs, numbers for people: what the HTML report,
-    ``Report.summary()`` and the notebook show first. "Data quality" only when the capture
-    dropped packets, has gaps or is cut short."""
-    h = headline(data)
-    items: list[tuple[str, str]] = []
-    files = h["files"]
-    if files:
-        more = f" and {fmt.plural(len(files) - 3, 'more file')}" if len(files) > 3 else ""
-        items.append(("Capture", ", ".join(files[:3]) + more))
-    if h["start"] and h["end"]:
-        items.append(
-            ("Window", f"{fmt.window(h['start'], h['end'])} ({fmt.duration(h['seconds'])})")
-        )
-    items.append(("Traffic", f"{fmt.plural(h['packets'], 'packet')}, {fmt.size(h['bytes'])}"))
-    if h["peak_bps"] is not None:
-        scale = "busiest second" if h["peak_bin_ms"] == 1000 else f"busiest {h['peak_bin_ms']} ms"
-        text = f"{fmt.bit_rate(h['peak_bps'])}, {fmt.packet_rate(h['peak_pps'])} ({scale})"
-        if h["capacity_bps"]:
-            text += f": {fmt.percent(h['peak_utilization'])} of the {fmt.bit_rate(h['capacity_bps'])} link"
-            if (
-                h["saturation_bin_ms"] != h["peak_bin_ms"]
-                and h["saturation_peak_utilization"] is not None
-            ):
-                text += f" ({fmt.percent(h['saturation_peak_utilization'])} in {h['saturation_bin_ms']} ms bins)"
-            if h["episodes"]:
-                text += f"; saturated in {fmt.plural(h['episodes'], 'episode')}"
-        items.append(("Peak", text))
-    if h["attack_phases"] or h["mitigated_phases"]:
-        text = fmt.plural(h["attack_phases"], "attack phase")
-        if h["mitigated_phases"]:
-            text += f" and {fmt.plural(h['mitigated_phases'], 'mitigated tail')}"
-        text += f", {fmt.clock(h['first_attack'])} – {fmt.clock(h['last_attack'])} UTC"
-        if h["vectors"]:
-            text += f": {vector_titles(h['vectors'])}"
-        items.append(("Attack", text))
-    else:
-        items.append(("Attack", "no attack traffic found"))
-    if h["targets"]:
-        if h["carpet"]:
-            text = (
-                f"{fmt.plural(len(h['targets']), 'target')}, {', '.join(h['carpet'])} carpet-bombed"
-            )
-        else:
-            shown = h["targets"][:max_targets]
-            rest = len(h["targets"]) - len(shown)
-            text = ", ".join(shown) + (f" and {fmt.count(rest)} more" if rest > 0 else "")
-        items.append(("Targets", text))
-    quality = []
-    if h["drops"]:
-        seen = h["packets"] + h["drops"]
-        quality.append(f"{fmt.plural(h['drops'], 'packet')} dropped by the capture"
-                       f" ({fmt.percent(h['drop_share'])} of {fmt.count(seen)}): rates and counts are low by as much")  # fmt: skip
-    if h["gaps"]:
-        quality.append(f"{fmt.plural(h['gaps'], 'gap')} in busy traffic (longest {fmt.duration(h['longest_gap_s'])}): possible capture loss")  # fmt: skip
-    for cut in h["cut"]:
-        where = f" at byte {fmt.count(cut['offset'])}" if cut["offset"] is not None else ""
-        why = f" ({cut['warnings'][0]})" if cut["warnings"] else ""
-        quality.append(
-            f"{cut['file']} is cut short or damaged{where}{why}: what follows is missing"
-        )
-    if quality:
-        items.append(("Data quality", "; ".join(quality)))
-    return items
-
-
-def summary_text(data: dict) -> str:
-    """The headline as plain sentences, then the spoofing verdict."""
-    lines = [f"{label}: {text}." for label, text in headline_items(data)]
-    verdict = ((data.get("sources") or {}).get("spoofing") or {}).get("verdict")
-    if verdict and any(p["kind"] != "baseline" for p in data.get("phases") or []):
-        lines.append(f"Spoofing: {in_words(verdict)}.")
-    return "\n".join(lines)
-
-
-def _vector_entries(classified: Frame, series: pl.DataFrame, config: AnalysisConfig,
-                    span: tuple[int, int] | None = None) -> list[dict]:  # fmt: skip
-    attack = classified.lazy().filter(pl.col("vector").is_not_null())
+def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame,
+                  span: tuple[int, int] | None) -> tuple[pl.DataFrame, dict, dict]:  # fmt: skip
+    """Per vector: first and last packet, counts, sources; its busiest second; its ports."""
     stats = collect(
         attack.group_by("vector").agg(
             # as integers: a Python datetime would cut the nanoseconds pcapng records
@@ -291,6 +97,15 @@ def _vector_entries(classified: Frame, series: pl.DataFrame, config: AnalysisCon
         )
         for column in ("sport", "dport")
     }
+    return stats, peaks, ports
+
+
+def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisConfig,
+                     span: tuple[int, int] | None = None) -> tuple[VectorFinding, ...]:  # fmt: skip
+    """Each vector with its figures and the evidence that made the call, by first packet."""
+    stats, peaks, ports = _vector_stats(
+        classified.lazy().filter(pl.col("vector").is_not_null()), series, span
+    )
     targets = rank_targets(classified, limit=10, by="vector")
     out = []
     for row in stats.iter_rows(named=True):
@@ -301,46 +116,43 @@ def _vector_entries(classified: Frame, series: pl.DataFrame, config: AnalysisCon
         rule = RULES[vector]
         sources_n = row["sources"] or 0
         top_sport = src_ports["sport"].head(1).to_list()
-        out.append({
-            "vector": vector,
-            "start": _iso(row["start"]),
-            "end": _iso(row["end"]),
-            "packets": packets,
-            "bytes": row["bytes"],
-            "peak_bps": float(peaks[vector]["bps"]),
-            "peak_pps": float(peaks[vector]["pps"]),
-            "unique_sources": row["sources"],
+        out.append(VectorFinding(
+            vector=vector,
+            start=row["start"],
+            end=row["end"],
+            packets=packets,
+            bytes=row["bytes"],
+            peak_bps=float(peaks[vector]["bps"]),
+            peak_pps=float(peaks[vector]["pps"]),
+            unique_sources=row["sources"],
             # a DoS from one or a few hosts, or a DDoS from a crowd (reflectors are a crowd)
-            "distributed": bool(sources_n >= config.min_sources_flood
-                                or (rule.family == "reflection" and sources_n > 1)),
-            "service": rule.service or (f"udp/{top_sport[0]}" if rule.match == "shared_source_port" and top_sport else None),
-            "targets": target_labels(targets.get(vector, [])),
-            "src_ports": src_ports["sport"].to_list(),
-            "dst_ports": dst_ports["dport"].to_list(),
-            "evidence": {
-                "rule": rule.evidence,
-                "packets": packets,
-                "unique_sources": row["sources"],
-                "unique_targets": row["dsts"],
-                "mean_payload_bytes": round(float(row["payload"] or 0), 1),
-                "fragments": row["fragments"],
-                "top_src_port_share": round(float(src_ports["len"].head(1).sum() / packets), 4),
-                "distinct_dst_ports": row["dports"],
-            },
-        })  # fmt: skip
-    return sorted(out, key=lambda v: v["start"])
+            distributed=bool(sources_n >= config.min_sources_flood
+                             or (rule.family == "reflection" and sources_n > 1)),
+            service=rule.service or (f"udp/{top_sport[0]}" if rule.match == "shared_source_port" and top_sport else None),
+            targets=tuple(target_labels(targets.get(vector, []))),
+            src_ports=tuple(src_ports["sport"].to_list()),
+            dst_ports=tuple(dst_ports["dport"].to_list()),
+            evidence=Evidence(
+                rule=rule.evidence,
+                packets=packets,
+                unique_sources=row["sources"],
+                unique_targets=row["dsts"],
+                mean_payload_bytes=round(float(row["payload"] or 0), 1),
+                fragments=row["fragments"],
+                top_src_port_share=round(float(src_ports["len"].head(1).sum() / packets), 4),
+                distinct_dst_ports=row["dports"],
+            ),
+        ))  # fmt: skip
+    return tuple(sorted(out, key=lambda v: v.start))
 
 
-def _sources(classified: Frame) -> dict:
+def _sources(classified: Frame) -> Sources:
+    """Who sent the attack: spoofing verdicts, geography (spoofed sources apart), top senders."""
     from workbench.analysis.geography import source_geography
     from workbench.enrich import attribution
 
     attack = classified.lazy().filter(pl.col("vector").is_not_null())
-    spoof = spoofing.assess(classified)
-    spoofed = {
-        p["vector"] for p in spoof["per_vector"] if p["verdict"] in ("spoofed", "likely spoofed")
-    }
-    reflected = {p["vector"] for p in spoof["per_vector"] if p["verdict"] == "reflected"}
+    spoof = from_data(Spoofing, spoofing.assess(classified))
     # per source: a hash part of the sources at a time (a spoofed flood has millions)
     tops, counts = [], {"attack": 0, "all": 0}
     for part in source_parts(classified):
@@ -366,22 +178,20 @@ def _sources(classified: Frame) -> dict:
         .head(20)
         .with_columns(pl.col("vectors").list.sort(), address=pl.col("src").ip.to_text())
     )
-    return {
-        "unique": counts["attack"],
-        "unique_all": counts["all"],
-        "spoofing": spoof,
-        **source_geography(attack, spoofed, reflected, top=60),
-        "geography_note": attribution()["text"],
-        "top": [
-            {
-                "address": r["address"],
-                "packets": r["packets"],
-                "bytes": r["bytes"],
-                "vectors": r["vectors"],
-            }
+    geography = source_geography(attack, set(spoof.spoofed()), set(spoof.reflected()), top=60)
+    return Sources(
+        unique=counts["attack"],
+        unique_all=counts["all"],
+        spoofing=spoof,
+        countries=geography["countries"],
+        asns=geography["asns"],
+        geography_note=attribution()["text"],
+        top=[
+            {k: r[k] for k in ("address", "packets", "bytes", "vectors")}
             for r in top.iter_rows(named=True)
         ],
-    }
+        extra={k: v for k, v in geography.items() if k not in ("countries", "asns")},
+    )
 
 
 def _check_arguments(
@@ -438,117 +248,145 @@ def analyze(
     rep = wb.analyze("dataset/", link_capacity="10G")    # after `workbench ingest ... -o dataset/`
     """
     _check_arguments(capture, bin_ms, dissect, window_packets, workdir, workers, scheduler, config)
-    scratch = None
     links = parse_links(link_capacity)  # a mistyped capacity fails before any reading
-    several = isinstance(capture, (list, tuple)) and all(
-        isinstance(p, (str, Path)) for p in capture
-    )
-    if several or (isinstance(capture, (str, Path)) and Path(capture).is_file()):
-        from workbench.capture.reader import load
-
-        capture = load(list(capture) if several else capture, progress=progress)
-    if isinstance(capture, (pl.LazyFrame, str, Path)):
-        lazy, meta = _dataset(capture)
-        links = resolve_links(links, meta.get("interfaces", []))
-        if workdir is None:
-            scratch = workdir = _scratch()
-        with ExitStack() as stack:
-            cluster = None
-            if workers is not None or scheduler is not None:
-                from workbench.capture.cluster import dask_cluster
-
-                cluster = stack.enter_context(dask_cluster(workers, scheduler))
-            if window_packets is None:  # local workers and this process share one machine's memory
-                window_packets = (
-                    cluster.share(WINDOW_PACKETS, with_client=True) if cluster else WINDOW_PACKETS
-                )
-            classified, partials = classify_windows(
-                lazy,
-                workdir,
-                window_packets=window_packets,
-                progress=progress,
-                cluster=cluster,
-                config=config,
-            )
-    else:
-        frame, meta = _in_memory(capture)
-        links = resolve_links(links, meta.get("interfaces", []))
-        classified = classify(frame, config=config)
-        partials = Partials()
-        partials.add(classified)
-    span = (0, 0)
-    if partials.packets:
-        bounds = collect(classified.lazy().select(pl.col("ts").min().alias("a"), pl.col("ts").max().alias("z")))  # fmt: skip
-        meta.setdefault("start", _iso(bounds["a"][0]))
-        meta.setdefault("end", _iso(bounds["z"][0]))
-        span = tuple(int(v) for v in bounds.select(pl.all().cast(pl.Int64)).row(0))
-    cover = covered_span(*span, partials.packets)  # partial bins are rated over what it covers
-    series = partials.fine_series()
-    phases = phases_mod.segment(classified, series, span, config) if partials.packets else []
-    # one story: a vector counts only inside a phase that carries it
-    classified = phases_mod.confine(classified, phases)
-    series = phases_mod.confine_series(series, phases)
-    phase_bin = phases_mod.phase_bin_ns(span[1] - span[0], config) if partials.packets else 10**9
+    run = _Run(capture, config, window_packets, workdir, progress, workers, scheduler)
+    links = resolve_links(links, run.meta.get("interfaces", []))
     overall = [rate for kind, _, rate in links if kind == "all"]
     capacity = overall[0] if overall else (sum(rate for *_, rate in links) if links else None)
-    data = {
-        "workbench_version": __version__,
-        "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "capture": meta,
-        "parameters": {
-            "link_capacity_bps": capacity,
-            "link_capacity": str(link_capacity) if link_capacity is not None else None,
-            "links": [{"link": link_label(k, i), "capacity_bps": r} for k, i, r in links],
-            "pps_limit": pps_limit,
-            "saturation_bin_ms": bin_ms,
-            "series_bin_ms": 100,
-            "analysis": config.to_dict(),
-            "rate_bin_ms": config.rate_bin_ms(span[1] - span[0]) if partials.packets else None,
-            "phases": phases_mod.parameters(config, phase_bin),
-            "analysis_windows": partials.windows,
-            "window_packets": window_packets if partials.windows > 1 else None,
-            "dask": ({"workers": workers} if workers else {"scheduler": scheduler})
-            if workers or scheduler
-            else None,
-        },
-        "phases": phases,
-        "vectors": _vector_entries(classified, series, config, cover) if partials.packets else [],
-        "targets": rank_targets(classified),
-        "sources": _sources(classified),
-        "saturation": saturation_mod.assess(
-            classified,
-            capacity,
-            pps_limit=pps_limit,
-            drops=meta.get("drops"),
-            bin_ms=bin_ms,
-            partials=partials,
-            config=config,
-        ),
-    }
-    if dissect and partials.packets and hasattr(capture, "meta") and capture.meta.files:
-        _application_evidence(data, capture, classified, 200 if dissect is True else int(dissect))
+    classified, partials, series, phases, span = (
+        run.classified,
+        run.partials,
+        run.series,
+        [],
+        (0, 0),
+    )
+    if partials.packets:
+        span = run.span()
+        phases = phases_mod.segment(classified, series, span, config)
+        # one story: a vector counts only inside a phase that carries it
+        classified = phases_mod.confine(classified, phases)
+        series = phases_mod.confine_series(series, phases)
+    cover = covered_span(*span, partials.packets)  # partial bins are rated over what it covers
+    vectors = _vector_findings(classified, series, config, cover) if partials.packets else ()
+    if dissect and partials.packets and run.files:
+        vectors = _application_evidence(vectors, run.capture, classified, _per_vector(dissect))
     elif dissect and partials.packets:
-        import warnings
-
         warnings.warn(
             "dissection reads the capture files themselves: analyse the files (not a dataset or a"
             " frame) to add what their payloads say",
             stacklevel=2,
         )
-    targets = [t.get("prefix") or t["address"] for t in data["targets"]]
-    if targets:
-        data["saturation"]["directions"] = saturation_mod.assess_directions(
-            classified, capacity, targets, bin_ms=bin_ms, span=cover
+    sources = _sources(classified)
+    _phase_countries(phases, classified, sources.spoofing)
+    params = _parameters(link_capacity, links, capacity, pps_limit, bin_ms, config, span, run)
+    if dissect and partials.packets and run.files:
+        params = dataclasses.replace(params, dissected_per_vector=_per_vector(dissect))
+    saturation = saturation_mod.assess(classified, capacity, pps_limit=pps_limit,
+                                       drops=run.meta.get("drops"), bin_ms=bin_ms,
+                                       partials=partials, config=config)  # fmt: skip
+    targets = rank_targets(classified)
+    labels = [t.get("prefix") or t["address"] for t in targets]
+    if labels:
+        saturation["directions"] = saturation_mod.assess_directions(
+            classified, capacity, labels, bin_ms=bin_ms, span=cover
         )
     if any(kind != "all" for kind, *_ in links):
-        data["saturation"]["links"] = saturation_mod.assess_links(
+        saturation["links"] = saturation_mod.assess_links(
             classified, links, bin_ms=bin_ms, span=cover, config=config
         )
-    _phase_countries(data, classified)
-    report = Report(data, series, classified)
-    if scratch is not None:  # the labelled parts live as long as the report that reads them
-        weakref.finalize(report, shutil.rmtree, scratch, True)
+    report = Report(
+        workbench_version=__version__,
+        generated=time.time_ns(),
+        capture=from_data(Capture, run.meta),
+        parameters=params,
+        phases=tuple(from_data(Phase, p) for p in phases),
+        vectors=vectors,
+        targets=tuple(from_data(Target, t) for t in targets),
+        sources=sources,
+        saturation=from_data(Saturation, saturation),
+        series=series,
+        packets=classified,
+        # the link's 1 s utilisation, for the charts (rolled up from the 100 ms series)
+        utilization=utilization_series(classified, capacity, 1000, series=series)
+        if capacity and partials.packets
+        else None,
+    )
+    if run.scratch is not None:  # the labelled parts live as long as the report that reads them
+        weakref.finalize(report, shutil.rmtree, run.scratch, True)
     return report
+
+
+class _Run:
+    """The capture read and classified: in memory, or in windows over a dataset (maybe on Dask)."""
+
+    def __init__(self, capture, config, window_packets, workdir, progress, workers, scheduler):
+        self.scratch = None
+        several = isinstance(capture, (list, tuple)) and all(
+            isinstance(p, (str, Path)) for p in capture
+        )
+        if several or (isinstance(capture, (str, Path)) and Path(capture).is_file()):
+            from workbench.capture.reader import load
+
+            capture = load(list(capture) if several else capture, progress=progress)
+        self.capture = capture
+        self.files = bool(hasattr(capture, "meta") and capture.meta.files)
+        self.window_packets = window_packets
+        if isinstance(capture, (pl.LazyFrame, str, Path)):
+            lazy, self.meta = _dataset(capture)
+            if workdir is None:
+                self.scratch = workdir = _scratch()
+            with ExitStack() as stack:
+                cluster = None
+                if workers is not None or scheduler is not None:
+                    from workbench.cluster import dask_cluster
+
+                    cluster = stack.enter_context(dask_cluster(workers, scheduler))
+                if window_packets is None:  # local workers and this process share one machine
+                    self.window_packets = (
+                        cluster.share(WINDOW_PACKETS, with_client=True)
+                        if cluster
+                        else WINDOW_PACKETS
+                    )
+                self.classified, self.partials = classify_windows(
+                    lazy, workdir, window_packets=self.window_packets, progress=progress,
+                    cluster=cluster, config=config,
+                )  # fmt: skip
+        else:
+            frame, self.meta = _in_memory(capture)
+            self.classified = classify(frame, config=config)
+            self.partials = Partials()
+            self.partials.add(self.classified)
+        self.series = self.partials.fine_series()
+        self.dask = ({"workers": workers} if workers else {"scheduler": scheduler}) if workers or scheduler else None  # fmt: skip
+
+    def span(self) -> tuple[int, int]:
+        """First and last packet (ns); the capture's start and end when its metadata lacks them."""
+        bounds = collect(self.classified.lazy().select(pl.col("ts").min().alias("a"),
+                                                       pl.col("ts").max().alias("z")))  # fmt: skip
+        first, last = (int(v) for v in bounds.select(pl.all().cast(pl.Int64)).row(0))
+        self.meta.setdefault("start", fmt.iso(first))
+        self.meta.setdefault("end", fmt.iso(last))
+        return first, last
+
+
+def _parameters(link_capacity, links, capacity, pps_limit, bin_ms, config, span, run) -> Parameters:
+    """Every setting the analysis used, the whole config included."""
+    packets = run.partials.packets
+    phase_bin = phases_mod.phase_bin_ns(span[1] - span[0], config) if packets else 10**9
+    return Parameters(
+        link_capacity_bps=capacity,
+        link_capacity=str(link_capacity) if link_capacity is not None else None,
+        links=[{"link": link_label(k, i), "capacity_bps": r} for k, i, r in links],
+        pps_limit=pps_limit,
+        saturation_bin_ms=bin_ms,
+        series_bin_ms=100,
+        analysis=config.to_dict(),
+        rate_bin_ms=config.rate_bin_ms(span[1] - span[0]) if packets else None,
+        phases=phases_mod.parameters(config, phase_bin),
+        analysis_windows=run.partials.windows,
+        window_packets=run.window_packets if run.partials.windows > 1 else None,
+        dask=run.dask,
+    )
 
 
 def _in_memory(capture) -> tuple[pl.DataFrame, dict]:
@@ -581,32 +419,40 @@ def _scratch() -> Path:
     return Path(tempfile.mkdtemp(prefix="labelled-", dir=root))
 
 
-def _application_evidence(data: dict, capture, classified: pl.DataFrame, per_vector: int) -> None:
+def _per_vector(dissect: int | bool) -> int:
+    return 200 if dissect is True else int(dissect)
+
+
+def _application_evidence(vectors: tuple[VectorFinding, ...], capture, classified: pl.DataFrame,
+                          per_vector: int) -> tuple[VectorFinding, ...]:  # fmt: skip
     """Read a sample of each vector's packets with tshark and add what their payloads say."""
     from workbench.dissection import application_evidence, dissect, select_packets
 
     chosen = select_packets(classified, sample_per_vector=per_vector)
     facts = application_evidence(dissect(capture, chosen, progress=False))
-    for entry in data["vectors"]:
-        if entry["vector"] in facts:
-            entry["evidence"]["application"] = facts[entry["vector"]]
-    data["parameters"]["dissected_per_vector"] = per_vector
+    return tuple(
+        dataclasses.replace(
+            v, evidence=dataclasses.replace(v.evidence, application=facts[v.vector])
+        )
+        if v.vector in facts
+        else v
+        for v in vectors
+    )
 
 
-def _phase_countries(data: dict, classified: Frame) -> None:
+def _phase_countries(phases: list[dict], classified: Frame, spoof: Spoofing) -> None:
     """Each attack phase's top source countries (spoofed sources apart), to see the mix change."""
     from workbench.analysis.geography import countries_by
 
-    verdicts = data["sources"]["spoofing"]["per_vector"]
-    spoofed = {p["vector"] for p in verdicts if p["verdict"] in ("spoofed", "likely spoofed")}
-    reflected = {p["vector"] for p in verdicts if p["verdict"] == "reflected"}
-    phases = data["phases"]
     if not phases:
         return
     bounds = phases_mod.phase_bounds(phases)
     present = [p["vectors"] if p["kind"] != "baseline" else [] for p in phases]
     found = countries_by(
-        phases_mod.own_traffic(classified, bounds, present), spoofed, reflected, "phase"
+        phases_mod.own_traffic(classified, bounds, present),
+        set(spoof.spoofed()),
+        set(spoof.reflected()),
+        "phase",
     )
     for index, phase in enumerate(phases):
         if phase["kind"] != "baseline":

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.analysis.model import PhaseKind, Report, VectorFinding
+from workbench.analysis.report_json import ABSENT
 from workbench.analysis.vector_table import RULES
 from workbench.atomic import check_destination, write_text
 from workbench.errors import expect
@@ -82,70 +84,81 @@ APPLICATION_FIELDS = (
 )
 
 
-def _with_application(entry: dict, data: dict, vector: str) -> dict:
-    facts = next(
-        (
-            v["evidence"].get("application", {})
-            for v in data.get("vectors", [])
-            if v["vector"] == vector
-        ),
-        {},
-    )
-    entry.update({k: facts[k] for k in APPLICATION_FIELDS if k in facts})
+def _with_application(entry: dict, vector: VectorFinding | None) -> dict:
+    facts = vector.evidence.application if vector is not None else ABSENT
+    entry.update({k: facts[k] for k in APPLICATION_FIELDS if facts and k in facts})
     return entry
 
 
-def fingerprints(report, capture=None) -> list[dict]:
-    """One fingerprint per attack phase (DDoS Clearing House field names where the meaning is the same)."""
-    data = as_dict(report)
-    frame = getattr(report, "packets", None)
-    if frame is None and capture is not None:
-        from workbench.analysis import classify
+def _typed(report) -> Report:
+    """The typed report of a Report or of its JSON read as a dict (a saved report)."""
+    return report if isinstance(report, Report) else Report.from_dict(as_dict(report))
 
-        frame = classify(capture.packets if hasattr(capture, "packets") else capture)
+
+def _phase_figures(phase, frame, vectors: dict[str, VectorFinding]) -> dict:
+    """Sizes, rates, sources and one entry per vector, from the phase's labelled packets."""
+    in_phase = (pl.col("ts") >= _at(phase.start)) & (pl.col("ts") < _at(phase.end))
+    part = frame.filter(in_phase & pl.col("vector").is_in(list(phase.vectors)))
+    if isinstance(part, pl.LazyFrame):  # a dataset's report: this phase's attack packets
+        part = part.collect(engine="streaming")
+    seconds = max((phase.end - phase.start) / 1e9, 1e-9)
+    total = max(part.height, 1)
+    wire = int(part["wire_len"].cast(pl.Int64).sum() or 0)
+    return {
+        "duration_seconds": round(seconds, 3),
+        "total_megabytes": round(wire / 1e6, 3),
+        "total_packets": part.height,
+        "total_ips": part["src"].n_unique(),
+        "avg_bps": int(wire * 8 / seconds),
+        "avg_pps": int(part.height / seconds),
+        "avg_Bpp": int(wire / total),
+        "ethernet_type": {"IPv4": round(float((part["ip_ver"] == 4).mean() or 0), 4),
+                          "IPv6": round(float((part["ip_ver"] == 6).mean() or 0), 4)},
+        "attack_vectors": [_with_application(_vector_fp(one, v, total), vectors.get(v))
+                           for v in phase.vectors
+                           if (one := part.filter(pl.col("vector") == v)).height],
+    }  # fmt: skip
+
+
+def _at(ns: int) -> pl.Expr:
+    return pl.lit(ns, dtype=pl.Int64).cast(pl.Datetime("ns", "UTC"))
+
+
+def fingerprints(report, capture=None) -> list[dict]:
+    """One fingerprint per attack phase (DDoS Clearing House field names where the meaning is
+    the same), read from the report and the labelled packets it carries (``rep.packets``): the
+    export classifies nothing, so it can never disagree with the report. A saved report
+    (``Report.from_json`` or its dict) has no packets: its fingerprints name the vectors without
+    sizes, TTLs and source lists. ``capture`` is accepted for callers that pass it and not read:
+    the packets are the report's own."""
+    rep = _typed(report)
+    frame = rep.packets
+    spoof = {p.vector: p.verdict for p in rep.sources.spoofing.per_vector}
+    vectors = {v.vector: v for v in rep.vectors}
     out = []
-    spoof = {
-        p["vector"]: p for p in data.get("sources", {}).get("spoofing", {}).get("per_vector", [])
-    }
-    for phase in data.get("phases", []):
-        if phase["kind"] == "baseline":
+    for phase in rep.phases:
+        if phase.kind == PhaseKind.BASELINE:
             continue
         fp: dict = {
-            "target": ", ".join(phase["targets"][:3]),
+            "target": ", ".join(phase.targets[:3]),
             "tags": sorted(
-                {RULES[v].tag for v in phase["vectors"]}
-                | ({"Multi-vector attack"} if len(phase["vectors"]) > 1 else set())
+                {RULES[v].tag for v in phase.vectors}
+                | ({"Multi-vector attack"} if len(phase.vectors) > 1 else set())
             ),
             "time_start": phase["start"],
             "time_end": phase["end"],
-            "phase": phase["index"],
-            "phase_kind": phase["kind"],
-            "spoofing": {v: spoof[v]["verdict"] for v in phase["vectors"] if v in spoof},
+            "phase": phase.index,
+            "phase_kind": str(phase.kind),
+            "spoofing": {v: spoof[v] for v in phase.vectors if v in spoof},
         }
         if frame is not None:
-            ts = pl.col("ts")
-            lo = pl.Series([phase["start"]]).str.to_datetime(time_unit="ns", time_zone="UTC")[0]
-            hi = pl.Series([phase["end"]]).str.to_datetime(time_unit="ns", time_zone="UTC")[0]
-            part = frame.filter((ts >= lo) & (ts < hi) & pl.col("vector").is_in(phase["vectors"]))
-            if isinstance(part, pl.LazyFrame):  # a dataset's report: this phase's attack packets
-                part = part.collect(engine="streaming")
-            seconds = max((hi - lo).total_seconds(), 1e-9)
-            total = max(part.height, 1)
-            fp.update({
-                "duration_seconds": round(seconds, 3),
-                "total_megabytes": round(int(part["wire_len"].cast(pl.Int64).sum() or 0) / 1e6, 3),
-                "total_packets": part.height,
-                "total_ips": part["src"].n_unique(),
-                "avg_bps": int((part["wire_len"].cast(pl.Int64).sum() or 0) * 8 / seconds),
-                "avg_pps": int(part.height / seconds),
-                "avg_Bpp": int((part["wire_len"].cast(pl.Int64).sum() or 0) / total),
-                "ethernet_type": {"IPv4": round(float((part["ip_ver"] == 4).mean() or 0), 4), "IPv6": round(float((part["ip_ver"] == 6).mean() or 0), 4)},
-                "attack_vectors": [_with_application(_vector_fp(one, v, total), data, v) for v in phase["vectors"]
-                                   if (one := part.filter(pl.col("vector") == v)).height],
-            })  # fmt: skip
+            fp.update(_phase_figures(phase, frame, vectors))
         else:
-            fp["attack_vectors"] = [{"workbench_vector": v} for v in phase["vectors"]]
-            fp["note"] = "sizes, TTLs and source lists need the packet frame: pass capture="
+            fp["attack_vectors"] = [{"workbench_vector": v} for v in phase.vectors]
+            fp["note"] = (
+                "sizes, TTLs and source lists need the labelled packets: fingerprint the Report"
+                " wb.analyze returns, not a saved one"
+            )
         fp["key"] = hashlib.md5(
             json.dumps(fp, sort_keys=True, default=str).encode(), usedforsecurity=False
         ).hexdigest()

@@ -7,7 +7,7 @@ from pathlib import Path
 import vl_convert
 
 from workbench import formatting as fmt
-from workbench.analysis.report import headline_items
+from workbench.analysis.headline import headline_items
 from workbench.analysis.vector_table import RULES, in_words
 from workbench.atomic import write_text
 from workbench.export.escaping import clip, html_text, json_text
@@ -127,7 +127,6 @@ def _headline(data: dict) -> str:
 
 def _saturation(report, data: dict) -> str:
     from workbench import viz
-    from workbench.analysis.saturation import utilization_series
 
     sat = data.get("saturation") or {}
     cap = sat.get("capacity_bps")
@@ -146,10 +145,12 @@ def _saturation(report, data: dict) -> str:
             f"<p>Link capacity {_e(fmt.bit_rate(cap))}; peak utilisation {_e(fmt.percent(peak))} in"
             f" {_e(sat.get('bin_ms'))} ms bins; {_e(over)}.</p>"
         )
-        packets = getattr(report, "packets", None)
-        if packets is not None and (not hasattr(packets, "height") or packets.height):
-            util = utilization_series(packets, cap, 1000)
+        # the analysis computed the link's 1 s utilisation; a saved report has its peaks only
+        util = getattr(report, "utilization", None)
+        if util is not None and not util.is_empty():
             out.append(_svg(viz.utilization_chart(util, cap) | viz.multiscale_chart(sat["peaks"])))
+        elif sat.get("peaks"):
+            out.append(_svg(viz.multiscale_chart(sat["peaks"])))
         threshold = sat.get("saturated_threshold", 0.95)
         params = (data.get("parameters") or {}).get("analysis") or {}
         min_s = params.get("saturation_episode_min_s")

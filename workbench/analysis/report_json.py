@@ -1,0 +1,211 @@
+"""The report JSON (DESIGN.md), written and read in this one module.
+
+The typed report (``workbench.analysis.model``) is a tree of frozen dataclasses whose fields
+are the JSON keys, in the JSON's order. Each field says how it is written through its
+metadata, a small table rather than code per class:
+
+- ``time_field()``: nanoseconds since the epoch inside, ISO-8601 UTC text in the JSON
+  (``formatting.iso`` / ``formatting.from_iso``, the one ISO helper);
+- ``nested(cls)`` / ``nested(cls, many=True)``: one typed entry, or a list of them;
+- ``choice(Enum)``: a kind from a fixed vocabulary (``StrEnum`` inside, its text outside);
+- ``listed()``: a list of plain values (vector names, ports), a tuple inside;
+- anything else: a JSON value (number, text, or a free-form mapping such as the analysis
+  config), copied in and out so no caller shares it.
+
+A field whose value is ``ABSENT`` is left out of the JSON (a key only some reports have, as a
+phase's ``mitigation``); keys no field names are kept in ``extra`` and written last, so a report
+from a newer workbench still reads. ``to_json_text(from_json_text(t)) == t`` for every report.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from workbench import formatting as fmt
+from workbench.errors import WorkbenchError
+
+
+class ReportFormatError(WorkbenchError, ValueError):
+    """A saved report that is not the report JSON this workbench writes."""
+
+
+class _Absent:
+    """The value of a field whose key this report does not have."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+ABSENT: Any = _Absent()
+
+
+def time_field(*, optional: bool = False) -> Any:
+    """A time: nanoseconds inside, ISO text in the JSON (None stays None)."""
+    kw = {"default": ABSENT} if optional else {}
+    return dataclasses.field(metadata={"codec": "time"}, **kw)
+
+
+def nested(cls: type, *, many: bool = False, optional: bool = False) -> Any:
+    """A typed entry (``many``: a list of them, a tuple inside)."""
+    kw = {"default": ABSENT} if optional else {}
+    return dataclasses.field(metadata={"codec": "many" if many else "one", "cls": cls}, **kw)
+
+
+def listed(*, optional: bool = False) -> Any:
+    """A list of plain values (a tuple inside)."""
+    kw = {"default": ABSENT} if optional else {}
+    return dataclasses.field(metadata={"codec": "list"}, **kw)
+
+
+def choice(cls: type, *, optional: bool = False) -> Any:
+    """One of an enumeration's values (a ``StrEnum`` inside, its text in the JSON)."""
+    kw = {"default": ABSENT} if optional else {}
+    return dataclasses.field(metadata={"codec": "choice", "cls": cls}, **kw)
+
+
+def optional() -> Any:
+    """A JSON value only some reports have."""
+    return dataclasses.field(default=ABSENT)
+
+
+def frame() -> Any:
+    """Not in the JSON: a frame the analysis keeps beside the findings (series, packets)."""
+    return dataclasses.field(default=None, repr=False, compare=False, metadata={"codec": "skip"})
+
+
+def json_fields(cls: type) -> dict[str, dataclasses.Field]:
+    """The fields of ``cls`` that are JSON keys, in order, by key."""
+    cached = _FIELDS.get(cls)
+    if cached is None:
+        cached = _FIELDS[cls] = {
+            f.name: f
+            for f in dataclasses.fields(cls)
+            if f.name != "extra" and f.metadata.get("codec") != "skip"
+        }
+    return cached
+
+
+_FIELDS: dict[type, dict[str, dataclasses.Field]] = {}
+
+
+def encode(value: Any, f: dataclasses.Field) -> Any:
+    """One field's JSON value."""
+    codec = f.metadata.get("codec")
+    if value is None:
+        return None
+    if codec == "time":
+        return fmt.iso(value)
+    if codec == "one":
+        return to_data(value)
+    if codec == "many":
+        return [to_data(item) for item in value]
+    if codec == "list":
+        return list(value)
+    if codec == "choice":
+        return str(value.value)
+    return copy.deepcopy(value)
+
+
+def decode(value: Any, f: dataclasses.Field) -> Any:
+    """One field's value from its JSON value."""
+    codec = f.metadata.get("codec")
+    if value is None:
+        return None
+    if codec == "time":
+        return fmt.from_iso(value)
+    if codec == "one":
+        return from_data(f.metadata["cls"], value)
+    if codec == "many":
+        return tuple(from_data(f.metadata["cls"], item) for item in value)
+    if codec == "list":
+        return tuple(value)
+    if codec == "choice":
+        try:
+            return f.metadata["cls"](value)
+        except ValueError:
+            allowed = ", ".join(str(c.value) for c in f.metadata["cls"])
+            raise ReportFormatError(f"{f.name} is {value!r}, not one of {allowed}") from None
+    return copy.deepcopy(value)
+
+
+def to_data(entry: Any) -> dict:
+    """A typed entry as its JSON mapping (fresh dicts and lists, keys in the report's order)."""
+    out = {}
+    for name, f in json_fields(type(entry)).items():
+        value = getattr(entry, name)
+        if value is not ABSENT:
+            out[name] = encode(value, f)
+    out.update(copy.deepcopy(getattr(entry, "extra", None) or {}))
+    return out
+
+
+def from_data(cls: type, data: dict) -> Any:
+    """A typed entry from its JSON mapping; unknown keys go to ``extra``."""
+    if not isinstance(data, dict):
+        raise ReportFormatError(
+            f"a {cls.__name__} entry of the report must be an object, not {data!r:.60}"
+        )
+    known = json_fields(cls)
+    missing = [
+        name
+        for name, f in known.items()
+        if name not in data
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ReportFormatError(f"a {cls.__name__} entry of the report lacks {', '.join(missing)}")
+    kwargs = {name: decode(data[name], known[name]) for name in known if name in data}
+    extra = {k: copy.deepcopy(v) for k, v in data.items() if k not in known}
+    if extra and "extra" in {f.name for f in dataclasses.fields(cls)}:
+        kwargs["extra"] = extra
+    return cls(**kwargs)
+
+
+def to_json_text(data: dict) -> str:
+    """The report JSON's text: two-space indents, keys in the report's order."""
+    return json.dumps(data, indent=2, default=str)
+
+
+def read_json(source: str | os.PathLike) -> dict:
+    """A saved report as a dict: ``source`` is its JSON text or the path of its file."""
+    if isinstance(source, str) and source.lstrip().startswith("{"):
+        text = source
+    else:
+        text = Path(source).read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ReportFormatError(
+            f"{_name(source)} is not JSON ({error.msg} at line {error.lineno}): pass the report"
+            " JSON's text or the path of the file rep.to_json wrote"
+        ) from None
+    if not isinstance(data, dict) or "phases" not in data or "vectors" not in data:
+        raise ReportFormatError(
+            f"{_name(source)} is not a workbench report: its JSON has no phases and vectors"
+        )
+    return data
+
+
+def _name(source: str | os.PathLike) -> str:
+    return (
+        "the text" if isinstance(source, str) and source.lstrip().startswith("{") else str(source)
+    )
