@@ -85,7 +85,7 @@ def test_any_frame_gives_a_report_that_tells_one_story(frame, tmp_path_factory) 
     json.loads(wb.export.stix(report, out / "s.json").read_text())
     json.loads(wb.export.fingerprint(report, out / "f.json").read_text())
     if frame.height:
-        report.to_html(out / "r.html")
+        wb.export.html(report, out / "r.html")
 
 
 @pytest.mark.slow
