@@ -24,6 +24,7 @@ from workbench.analysis.series import (
     frame_time_ms,
 )
 from workbench.analysis.windows import Partials
+from workbench.capture.schema import PROTO_TCP, TCP_RST
 
 BINS_MS = (1, 10, 100, 1000, 10000)
 REPORT_BIN_MS = 100
@@ -182,7 +183,9 @@ def _legitimate(frame: Frame, intervals: list[dict], span: tuple[int, int]) -> d
         .agg(
             pl.col("wire_len").cast(pl.Int64).sum().alias("total"),
             pl.col("wire_len").cast(pl.Int64).filter(legit).sum().alias("legit"),
-            (legit & (pl.col("proto") == 6) & (pl.col("tcp_flags") & 4 > 0)).sum().alias("resets"),
+            (legit & (pl.col("proto") == PROTO_TCP) & (pl.col("tcp_flags") & TCP_RST > 0))
+            .sum()
+            .alias("resets"),
         )
     )
     found = {row["span"]: row for row in sums.iter_rows(named=True)}
@@ -202,7 +205,7 @@ def _legitimate(frame: Frame, intervals: list[dict], span: tuple[int, int]) -> d
 
 def _loss_signs(frame: Frame) -> dict:
     """Signs of loss on legitimate TCP: segments sent twice (same flow, flags and size)."""
-    legit = frame.lazy().filter((pl.col("proto") == 6) & pl.col("vector").is_null())
+    legit = frame.lazy().filter((pl.col("proto") == PROTO_TCP) & pl.col("vector").is_null())
     keys = ["src", "dst", "sport", "dport", "tcp_flags", "payload_len", "ip_len"]
     data = legit.filter(pl.col("payload_len") > 0)
     counts = collect(

@@ -12,6 +12,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from workbench.capture.schema import (
+    PROTO_GRE,
+    PROTO_ICMP,
+    PROTO_ICMPV6,
+    PROTO_TCP,
+    PROTO_UDP,
+    TCP_ACK,
+    TCP_FIN,
+    TCP_RST,
+    TCP_SYN,
+)
+
+UDP, TCP = (PROTO_UDP,), (PROTO_TCP,)
+SYN_RST_ACK_FIN = TCP_SYN | TCP_RST | TCP_ACK | TCP_FIN  # a SYN or an ACK, whatever PSH or URG
+
 # UDP services abused for reflection/amplification (the US-CERT TA14-017A table, Shadowserver
 # scans and the NLADC dissector's port list), source port -> service name
 REFLECTION_SERVICES: dict[int, str] = {
@@ -91,7 +106,8 @@ _WORDS = {"syn": "SYN", "synack": "SYN-ACK", "ack": "ACK", "rst": "RST", "udp": 
           "http": "HTTP", "icmp": "ICMP", "ip": "IP", "ipv6": "IPv6", "dns": "DNS", "gre": "GRE",
           "other": "other-flag"}  # fmt: skip
 
-PROTOCOL_NAMES = {1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 58: "ipv6-icmp"}
+PROTOCOL_NAMES = {PROTO_ICMP: "icmp", PROTO_TCP: "tcp", PROTO_UDP: "udp", PROTO_GRE: "gre",
+                  PROTO_ICMPV6: "ipv6-icmp"}  # fmt: skip
 
 
 WEB_PORTS = (80, 443, 8080, 8000, 8443)
@@ -110,7 +126,7 @@ CONFIRMATIONS = {
 }
 
 _AMP = [
-    VectorRule(f"{svc}_amplification", (17,), "reflection", "unsolicited", service=svc,
+    VectorRule(f"{svc}_amplification", UDP, "reflection", "unsolicited", service=svc,
                label=SERVICE_LABELS.get(svc, svc.upper()), tag="Amplification attack", capec="CAPEC-490",
                dissect=SERVICE_FIELDS.get(svc, ()),
                sport=tuple(p for p, s in REFLECTION_SERVICES.items() if s == svc),
@@ -128,29 +144,29 @@ VECTORS: list[VectorRule] = [
                evidence="IP fragments at flood rate, or belonging to no datagram seen starting (no first fragment)"),
     VectorRule("ipv6_extension_header_flood", (), "rate", "rate", match="ipv6_extension_headers", tag="IPv6 extension header flood", capec="CAPEC-486",
                evidence="IPv6 packets (not ICMPv6: those are ICMP floods) carrying extension headers (hop-by-hop, routing, destination options) at flood rates"),
-    VectorRule("udp_reflection", (17,), "reflection", "unsolicited", match="shared_source_port", label="Unknown service", tag="Amplification attack", capec="CAPEC-490",
+    VectorRule("udp_reflection", UDP, "reflection", "unsolicited", match="shared_source_port", label="Unknown service", tag="Amplification attack", capec="CAPEC-490",
                evidence="UDP answers from one source port shared by a crowd of reflectors, unsolicited (a service no table names: the port is in the evidence)"),
-    VectorRule("dns_water_torture", (17,), "rate", "rate", dport=(53,), service="dns", label="DNS", tag="DNS water torture", capec="CAPEC-486", dissect=DNS_FIELDS,
+    VectorRule("dns_water_torture", UDP, "rate", "rate", dport=(53,), service="dns", label="DNS", tag="DNS water torture", capec="CAPEC-486", dissect=DNS_FIELDS,
                evidence="DNS queries to one server far above its baseline rate"),
-    VectorRule("udp_flood", (17,), "udp", "unanswered_udp", tag="UDP flood", capec="CAPEC-486",
+    VectorRule("udp_flood", UDP, "udp", "unanswered_udp", tag="UDP flood", capec="CAPEC-486",
                evidence="UDP datagrams the target never answers, to many ports or at flood rate"),
-    VectorRule("synack_reflection", (6,), "reflection", "unsolicited_synack", flags_mask=0x16, flags_value=0x12, tag="TCP SYN-ACK reflection", capec="CAPEC-490",
+    VectorRule("synack_reflection", TCP, "reflection", "unsolicited_synack", flags_mask=TCP_SYN | TCP_RST | TCP_ACK, flags_value=TCP_SYN | TCP_ACK, tag="TCP SYN-ACK reflection", capec="CAPEC-490",
                evidence="SYN-ACKs from many servers to a target that never sent them a SYN"),
-    VectorRule("syn_flood", (6,), "tcp_state", "incomplete_handshakes", flags_mask=0x17, flags_value=0x02, tag="TCP SYN flag attack", capec="CAPEC-482",
+    VectorRule("syn_flood", TCP, "tcp_state", "incomplete_handshakes", flags_mask=SYN_RST_ACK_FIN, flags_value=TCP_SYN, tag="TCP SYN flag attack", capec="CAPEC-482",
                evidence="SYNs whose handshakes never complete, from many sources or at flood rate"),
-    VectorRule("rst_flood", (6,), "tcp_state", "orphan_segments", flags_mask=0x04, flags_value=0x04, tag="TCP RST flag attack", capec="CAPEC-482",
+    VectorRule("rst_flood", TCP, "tcp_state", "orphan_segments", flags_mask=TCP_RST, flags_value=TCP_RST, tag="TCP RST flag attack", capec="CAPEC-482",
                evidence="RST segments on connections that do not exist"),
-    VectorRule("http_flood", (6,), "http", "http_rate", dport=WEB_PORTS, service="http", match="client_payload", label="HTTP", tag="HTTP flood", capec="CAPEC-488", dissect=HTTP_FIELDS,
+    VectorRule("http_flood", TCP, "http", "http_rate", dport=WEB_PORTS, service="http", match="client_payload", label="HTTP", tag="HTTP flood", capec="CAPEC-488", dissect=HTTP_FIELDS,
                evidence="HTTP requests (client segments with payload to a web port) sustained far above the target's own rate, or one client opening connections and requesting at flood rate"),
-    VectorRule("ack_flood", (6,), "tcp_state", "orphan_segments", flags_mask=0x17, flags_value=0x10, tag="TCP ACK flag attack", capec="CAPEC-482",
+    VectorRule("ack_flood", TCP, "tcp_state", "orphan_segments", flags_mask=SYN_RST_ACK_FIN, flags_value=TCP_ACK, tag="TCP ACK flag attack", capec="CAPEC-482",
                evidence="ACK segments (bare, with PSH, with payload) on connections never opened and never answered"),
-    VectorRule("tcp_other_flood", (6,), "tcp_state", "orphan_segments", match="known_flags", tag="TCP flag attack", capec="CAPEC-482",
+    VectorRule("tcp_other_flood", TCP, "tcp_state", "orphan_segments", match="known_flags", tag="TCP flag attack", capec="CAPEC-482",
                evidence="TCP segments of any other flag combination (FIN, FIN-ACK, URG, none, XMAS, ...) on connections never opened and never answered"),
-    VectorRule("icmp_flood", (1, 58), "rate", "rate", tag="ICMP flood", capec="CAPEC-487",
+    VectorRule("icmp_flood", (PROTO_ICMP, PROTO_ICMPV6), "rate", "rate", tag="ICMP flood", capec="CAPEC-487",
                evidence="ICMP/ICMPv6 at flood rates (echo, unreachable, time exceeded, ...)"),
-    VectorRule("gre_flood", (47,), "rate", "rate", tag="GRE flood", capec="CAPEC-486", evidence="GRE packets at flood rates toward a host that runs no tunnel"),
+    VectorRule("gre_flood", (PROTO_GRE,), "rate", "rate", tag="GRE flood", capec="CAPEC-486", evidence="GRE packets at flood rates toward a host that runs no tunnel"),
     # judged per connection, not per packet (``vectors/slow_http.py``): no packet predicate
-    VectorRule("slow_http", (6,), "slow_http", "slow_connections", service="http", match="connection", label="HTTP", tag="Slow HTTP attack", capec="CAPEC-469", dissect=HTTP_FIELDS,
+    VectorRule("slow_http", TCP, "slow_http", "slow_connections", service="http", match="connection", label="HTTP", tag="Slow HTTP attack", capec="CAPEC-469", dissect=HTTP_FIELDS,
                evidence="many connections to one service each holding a request open with a trickle of tiny segments the server never answers"),
 ]  # fmt: skip
 
@@ -158,7 +174,6 @@ RULES = {r.name: r for r in VECTORS}
 REFLECTION = tuple(r.name for r in VECTORS if r.family == "reflection")
 AMPLIFICATION = tuple(r.name for r in VECTORS if r.confirm == "unsolicited")
 ORPHAN_KINDS = tuple(r.name for r in VECTORS if r.confirm == "orphan_segments")
-RATE_BASED = tuple(r.name for r in VECTORS if r.confirm in ("rate", "http_rate"))
 
 
 _CODE_NAMES = re.compile(
