@@ -7,7 +7,6 @@ import os
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ from workbench.capture import addresses, decode, linktypes, walk
 from workbench.capture.schema import PACKET_SCHEMA, empty_frame
 from workbench.capture.source import PCAP_MAGICS, Evidence, open_evidence
 from workbench.errors import CaptureFormatError, ParameterError, expect, expect_paths
+from workbench.formatting import iso
 
 CHUNK_RECORDS = 1 << 20  # packets decoded per kernel call: bounds memory per chunk
 PROGRESS_BYTES = 64 << 20  # show a progress bar for captures larger than this
@@ -37,14 +37,6 @@ _CUT_FAULTS = (walk.HEADER_CUT, walk.DATA_CUT, walk.BLOCK_CUT)
 
 class CaptureWarning(UserWarning):
     """A capture was read only in part (damage), or some frames could not be decoded."""
-
-
-def _iso(ns: int | None) -> str | None:
-    if ns is None:
-        return None
-    seconds, rest = divmod(int(ns), 1_000_000_000)
-    stamp = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{stamp}.{rest:09d}Z"
 
 
 @dataclass
@@ -365,7 +357,7 @@ def iter_frames(
     meta.snaplen = int(walker.if_snap[: max(walker.n_if, 1)].max()) if walker.n_if else None
     drops = walker.if_drops[: walker.n_if]
     meta.drops = int(drops[drops >= 0].sum()) if (drops >= 0).any() else None
-    meta.start, meta.end = _iso(first_ns), _iso(last_ns)
+    meta.start, meta.end = iso(first_ns), iso(last_ns)
     unknown = [t for t in meta.link_types if linktypes.kind_of(t) == linktypes.KIND_UNKNOWN]
     if unknown:
         meta.warnings.append(

@@ -203,7 +203,8 @@ def read_file(
     stops early keeps the packets before the fault, with tshark's message and the count in
     ``meta.warnings`` (``strict=True``: raises ``CaptureFormatError`` instead).
     """
-    from workbench.capture.reader import FileMeta, _iso
+    from workbench.capture.reader import FileMeta
+    from workbench.formatting import iso
 
     path = Path(path)
     if not path.exists():
@@ -224,8 +225,8 @@ def read_file(
     meta = FileMeta(str(path), sha256, path.stat().st_size, fmt, compression, [], 0)
     meta.packets, meta.bytes = frame.height, int(frame["wire_len"].sum() or 0)
     if frame.height:
-        meta.start = _iso(int(frame["ts"].cast(pl.Int64).min()))
-        meta.end = _iso(int(frame["ts"].cast(pl.Int64).max()))
+        meta.start = iso(int(frame["ts"].cast(pl.Int64).min()))
+        meta.end = iso(int(frame["ts"].cast(pl.Int64).max()))
     if problem:
         meta.warnings.append(f"{path}: {problem}")
     return frame, meta
