@@ -36,7 +36,7 @@ def _visible(doc: str) -> str:
 
 
 def test_headline_tells_the_story(report) -> None:
-    items = dict(headline_items(report.data))
+    items = dict(headline_items(report.to_dict()))
     assert list(items) == LABELS
     assert items["Capture"] == "mailprovider_2015.pcapng.gz"
     assert items["Window"] == "2015-11-04 07:55:00.105 – 08:02:59.991 UTC (8 min 00 s)"
@@ -56,7 +56,7 @@ def test_headline_tells_the_story(report) -> None:
 
 
 def test_headline_lists_targets_and_keeps_quiet_about_a_clean_capture(report) -> None:
-    data = copy.deepcopy(report.data)
+    data = copy.deepcopy(report.to_dict())
     data["targets"] = [t for t in data["targets"] if "prefix" not in t]
     data["capture"]["drops"] = None
     data["saturation"]["drops"] = {"capture_drops": None, "gaps": []}
@@ -71,7 +71,7 @@ def test_headline_lists_targets_and_keeps_quiet_about_a_clean_capture(report) ->
 
 def test_summary_and_markdown_read_as_numbers_for_people(report) -> None:
     text = report.summary()
-    assert text == summary_text(report.data)
+    assert text == summary_text(report.to_dict())
     assert text.splitlines()[0] == "Capture: mailprovider_2015.pcapng.gz."
     assert "Spoofing: spoofed sources in" in text
     assert not REPR.search(text)

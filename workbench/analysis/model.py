@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -31,7 +30,16 @@ from typing import Any
 import polars as pl
 
 from workbench.analysis import report_json as codec
-from workbench.analysis.report_json import ABSENT, choice, listed, nested, optional, time_field
+from workbench.analysis.headline import headline_items, markdown, summary_text
+from workbench.analysis.report_json import (
+    ABSENT,
+    JsonView,
+    choice,
+    listed,
+    nested,
+    optional,
+    time_field,
+)
 
 _model = dataclass(frozen=True, kw_only=True)
 
@@ -41,34 +49,11 @@ def _extra() -> Any:
     return field(default_factory=dict, repr=False)
 
 
-class JsonView(Mapping):
-    """The entry as a read-only mapping of its JSON (``phase["start"]`` is ISO text)."""
+@_model
+class Entry(JsonView):
+    """An entry of the report: its fields, and the keys it does not know (``extra``)."""
 
-    def __getitem__(self, key: str) -> Any:
-        f = codec.json_fields(type(self)).get(key)
-        if f is None:
-            extra = getattr(self, "extra", {})
-            if key in extra:
-                return codec.decode(extra[key], _PLAIN)
-            raise KeyError(key)
-        value = getattr(self, key)
-        if value is ABSENT:
-            raise KeyError(key)
-        return codec.encode(value, f)
-
-    def __iter__(self) -> Iterator[str]:
-        yield from (k for k in codec.json_fields(type(self)) if getattr(self, k) is not ABSENT)
-        yield from getattr(self, "extra", {})
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def to_dict(self) -> dict:
-        """The entry's JSON as a fresh dict."""
-        return codec.to_data(self)
-
-
-_PLAIN = dataclasses.field()  # a field with no codec: a JSON value, copied
+    extra: dict = _extra()
 
 
 class PhaseKind(StrEnum):
@@ -80,7 +65,7 @@ class PhaseKind(StrEnum):
 
 
 @_model
-class CaptureFile(JsonView):
+class CaptureFile(Entry):
     """One input file: where it is, its SHA-256, what it holds and what was wrong with it."""
 
     path: str
@@ -99,11 +84,10 @@ class CaptureFile(JsonView):
     interface_names: tuple[str | None, ...] = listed(optional=True)
     warnings: tuple[str, ...] = listed(optional=True)
     fault_offset: int | None = optional()
-    extra: dict = _extra()
 
 
 @_model
-class Capture(JsonView):
+class Capture(Entry):
     """What was read: paths, hashes, files, formats, packets, bytes, first and last packet."""
 
     paths: tuple[str, ...] = listed()
@@ -120,11 +104,10 @@ class Capture(JsonView):
     end: int | None = time_field(optional=True)
     drops: int | None = optional()
     warnings: tuple[str, ...] = listed(optional=True)
-    extra: dict = _extra()
 
 
 @_model
-class Parameters(JsonView):
+class Parameters(Entry):
     """Every setting the analysis used: link capacities, bins, the whole ``AnalysisConfig``."""
 
     link_capacity_bps: float | None = None
@@ -140,11 +123,10 @@ class Parameters(JsonView):
     window_packets: int | None = optional()
     dask: dict | None = optional()
     dissected_per_vector: int = optional()
-    extra: dict = _extra()
 
 
 @_model
-class Phase(JsonView):
+class Phase(Entry):
     """A stretch of the capture with one mix of vectors: its kind, traffic and top countries."""
 
     index: int
@@ -163,11 +145,10 @@ class Phase(JsonView):
     top_countries: list = optional()
     scrubbing: dict = optional()
     mitigation: dict = optional()
-    extra: dict = _extra()
 
 
 @_model
-class Evidence(JsonView):
+class Evidence(Entry):
     """The figures that made a vector's call, and what dissected payloads said (``application``)."""
 
     rule: str
@@ -179,11 +160,10 @@ class Evidence(JsonView):
     top_src_port_share: float
     distinct_dst_ports: int
     application: dict = optional()
-    extra: dict = _extra()
 
 
 @_model
-class VectorFinding(JsonView):
+class VectorFinding(Entry):
     """One attack vector: when, how much, from how many sources, on which targets, and why."""
 
     vector: str
@@ -200,11 +180,10 @@ class VectorFinding(JsonView):
     src_ports: tuple[int, ...] = listed()
     dst_ports: tuple[int, ...] = listed()
     evidence: Evidence = nested(Evidence)
-    extra: dict = _extra()
 
 
 @_model
-class Target(JsonView):
+class Target(Entry):
     """An attacked address, or a prefix when the attack was spread over its hosts (carpet bombing)."""
 
     prefix: str = optional()
@@ -213,7 +192,6 @@ class Target(JsonView):
     packets: int
     bytes: int
     vectors: tuple[str, ...] = listed()
-    extra: dict = _extra()
 
     @property
     def label(self) -> str:
@@ -222,7 +200,7 @@ class Target(JsonView):
 
 
 @_model
-class VectorSpoofing(JsonView):
+class VectorSpoofing(Entry):
     """One vector's spoofing verdict and the source figures behind it (TTLs, bogons, spread)."""
 
     vector: str
@@ -238,19 +216,17 @@ class VectorSpoofing(JsonView):
     slash8_coverage: float = optional()
     distinct_prefixes: int = optional()
     top_prefix_source_share: float = optional()
-    extra: dict = _extra()
 
 
 SPOOFED_VERDICTS = ("spoofed", "likely spoofed")
 
 
 @_model
-class Spoofing(JsonView):
+class Spoofing(Entry):
     """The spoofing assessment: one verdict over the capture, one per vector."""
 
     verdict: str | None
     per_vector: tuple[VectorSpoofing, ...] = nested(VectorSpoofing, many=True)
-    extra: dict = _extra()
 
     def spoofed(self) -> frozenset[str]:
         """Vectors whose sources are forged (their geography means nothing)."""
@@ -262,7 +238,7 @@ class Spoofing(JsonView):
 
 
 @_model
-class Sources(JsonView):
+class Sources(Entry):
     """Who sent the attack: counts, spoofing, countries, ASNs and the top senders."""
 
     unique: int
@@ -272,11 +248,10 @@ class Sources(JsonView):
     asns: list = optional()
     geography_note: str = optional()
     top: list = optional()
-    extra: dict = _extra()
 
 
 @_model
-class Interval(JsonView):
+class Interval(Entry):
     """A stretch of time: a saturation interval or episode, or a gap in the capture."""
 
     start: int = time_field()
@@ -286,11 +261,10 @@ class Interval(JsonView):
     peak_utilization: float = optional()
     mean_utilization: float = optional()
     note: str = optional()
-    extra: dict = _extra()
 
 
 @_model
-class Peak(JsonView):
+class Peak(Entry):
     """The busiest bin at one time scale."""
 
     bin_ms: int
@@ -299,11 +273,10 @@ class Peak(JsonView):
     at: int | None = time_field()
     peak_utilization: float | None = optional()
     note: str = optional()
-    extra: dict = _extra()
 
 
 @_model
-class MicroBursts(JsonView):
+class MicroBursts(Entry):
     """Spells at or above the saturation threshold too short to be episodes, counted apart."""
 
     count: int
@@ -311,20 +284,18 @@ class MicroBursts(JsonView):
     peak_utilization: float | None
     first: int | None = time_field()
     last: int | None = time_field()
-    extra: dict = _extra()
 
 
 @_model
-class Drops(JsonView):
+class Drops(Entry):
     """Packets the capture dropped, and gaps in busy traffic (possible loss)."""
 
     capture_drops: int | None
     gaps: tuple[Interval, ...] = nested(Interval, many=True)
-    extra: dict = _extra()
 
 
 @_model
-class LinkSaturation(JsonView):
+class LinkSaturation(Entry):
     """The saturation of one link (a VLAN, interface or MAC) of its own capacity."""
 
     link: str
@@ -335,11 +306,10 @@ class LinkSaturation(JsonView):
     intervals: tuple[Interval, ...] = nested(Interval, many=True, optional=True)
     episodes: tuple[Interval, ...] = nested(Interval, many=True, optional=True)
     micro_bursts: MicroBursts = nested(MicroBursts, optional=True)
-    extra: dict = _extra()
 
 
 @_model
-class Saturation(JsonView):
+class Saturation(Entry):
     """What the attack did to the link: utilisation, peaks per scale, episodes, losses."""
 
     capacity_bps: float | None
@@ -360,7 +330,6 @@ class Saturation(JsonView):
     drops: Drops = nested(Drops, optional=True)
     directions: dict = optional()
     links: tuple[LinkSaturation, ...] = nested(LinkSaturation, many=True, optional=True)
-    extra: dict = _extra()
 
 
 @_model
@@ -402,11 +371,6 @@ class Report:
         """The report JSON (DESIGN.md) as a fresh dict."""
         return codec.to_data(self)
 
-    @property
-    def data(self) -> dict:
-        """The report JSON as a fresh dict (as ``to_dict``)."""
-        return self.to_dict()
-
     def to_json(self, path: str | Path | None = None) -> str:
         """The report as JSON text; written to ``path`` when given (whole or not at all)."""
         text = codec.to_json_text(self.to_dict())
@@ -419,8 +383,6 @@ class Report:
     def headline(self) -> list[tuple[str, str]]:
         """The story in a few lines (``headline_items``): capture, window, traffic, peak,
         phases, targets, data quality."""
-        from workbench.analysis.headline import headline_items
-
         return headline_items(self.to_dict())
 
     def summary(self) -> str:
@@ -428,11 +390,7 @@ class Report:
 
         print(rep.summary())
         """
-        from workbench.analysis.headline import summary_text
-
         return summary_text(self.to_dict())
 
     def _repr_markdown_(self) -> str:
-        from workbench.analysis.headline import markdown
-
         return markdown(self.to_dict())

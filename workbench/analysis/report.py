@@ -8,18 +8,14 @@ rank targets, assess sources and saturation) and assembles the findings into the
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
-import tempfile
 import time
 import warnings
 import weakref
-from contextlib import ExitStack
 from pathlib import Path
 
 import polars as pl
 
-from workbench import formatting as fmt
 from workbench._version import __version__
 from workbench.analysis import phases as phases_mod
 from workbench.analysis import saturation as saturation_mod
@@ -27,6 +23,7 @@ from workbench.analysis import spoofing
 from workbench.analysis.capacity import parse_links, resolve_links
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.headline import headline, headline_items, summary_text, vector_titles
+from workbench.analysis.inputs import Inputs, check_arguments
 from workbench.analysis.lazy import Frame, collect, source_parts
 from workbench.analysis.model import (
     Capture,
@@ -45,10 +42,6 @@ from workbench.analysis.saturation import link_label, utilization_series
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
 from workbench.analysis.targets import rank_targets, target_labels
 from workbench.analysis.vector_table import RULES
-from workbench.analysis.vectors import classify
-from workbench.analysis.windows import WINDOW_PACKETS, Partials, classify_windows
-from workbench.capture.schema import empty_frame
-from workbench.errors import expect, expect_paths
 
 # the story told from the report JSON lives in ``headline``; these names stay importable here
 __all__ = ["Report", "analyze", "headline", "headline_items", "summary_text", "vector_titles"]
@@ -194,28 +187,6 @@ def _sources(classified: Frame) -> Sources:
     )
 
 
-def _check_arguments(
-    capture, bin_ms, dissect, window_packets, workdir, workers, scheduler, config
-) -> None:
-    """Wrong types named before any reading (``ArgumentTypeError``)."""
-    where = "wb.analyze"
-    if isinstance(capture, (list, tuple)):
-        expect_paths(capture, "capture", where)
-    elif not hasattr(capture, "packets"):
-        expect(capture, (pl.DataFrame, pl.LazyFrame, str, os.PathLike), "capture", where,
-               "a Capture (wb.load), a packet frame, a capture or dataset path, or a list of paths")  # fmt: skip
-    expect(bin_ms, int, "bin_ms", where, "a bin width in milliseconds (an integer)")
-    expect(dissect, (bool, int), "dissect", where, "a number of packets per vector, or True/False")
-    for name, value in (("window_packets", window_packets), ("workers", workers)):
-        if value is not None:
-            expect(value, int, name, where, "a positive integer or None")
-    if workdir is not None:
-        expect(workdir, (str, os.PathLike), "workdir", where, "a folder path or None")
-    if scheduler is not None:
-        expect(scheduler, str, "scheduler", where, "a Dask scheduler address or None")
-    expect(config, AnalysisConfig, "config", where, "a wb.AnalysisConfig")
-
-
 def analyze(
     capture,
     link_capacity=None,
@@ -247,19 +218,14 @@ def analyze(
     rep.phases[0]["kind"], rep.vectors[0]["vector"]
     rep = wb.analyze("dataset/", link_capacity="10G")    # after `workbench ingest ... -o dataset/`
     """
-    _check_arguments(capture, bin_ms, dissect, window_packets, workdir, workers, scheduler, config)
+    check_arguments(capture, bin_ms, dissect, window_packets, workdir, workers, scheduler, config)
     links = parse_links(link_capacity)  # a mistyped capacity fails before any reading
-    run = _Run(capture, config, window_packets, workdir, progress, workers, scheduler)
+    run = Inputs(capture, config, window_packets, workdir, progress, workers, scheduler)
     links = resolve_links(links, run.meta.get("interfaces", []))
     overall = [rate for kind, _, rate in links if kind == "all"]
     capacity = overall[0] if overall else (sum(rate for *_, rate in links) if links else None)
-    classified, partials, series, phases, span = (
-        run.classified,
-        run.partials,
-        run.series,
-        [],
-        (0, 0),
-    )
+    classified, partials, series = run.classified, run.partials, run.series
+    phases, span = [], (0, 0)
     if partials.packets:
         span = run.span()
         phases = phases_mod.segment(classified, series, span, config)
@@ -268,32 +234,16 @@ def analyze(
         series = phases_mod.confine_series(series, phases)
     cover = covered_span(*span, partials.packets)  # partial bins are rated over what it covers
     vectors = _vector_findings(classified, series, config, cover) if partials.packets else ()
-    if dissect and partials.packets and run.files:
-        vectors = _application_evidence(vectors, run.capture, classified, _per_vector(dissect))
-    elif dissect and partials.packets:
-        warnings.warn(
-            "dissection reads the capture files themselves: analyse the files (not a dataset or a"
-            " frame) to add what their payloads say",
-            stacklevel=2,
-        )
+    if dissect and partials.packets:
+        vectors = _dissected(vectors, run, classified, dissect)
     sources = _sources(classified)
     _phase_countries(phases, classified, sources.spoofing)
     params = _parameters(link_capacity, links, capacity, pps_limit, bin_ms, config, span, run)
-    if dissect and partials.packets and run.files:
+    if dissect and partials.packets and run.files:  # recorded only when it was done
         params = dataclasses.replace(params, dissected_per_vector=_per_vector(dissect))
-    saturation = saturation_mod.assess(classified, capacity, pps_limit=pps_limit,
-                                       drops=run.meta.get("drops"), bin_ms=bin_ms,
-                                       partials=partials, config=config)  # fmt: skip
     targets = rank_targets(classified)
-    labels = [t.get("prefix") or t["address"] for t in targets]
-    if labels:
-        saturation["directions"] = saturation_mod.assess_directions(
-            classified, capacity, labels, bin_ms=bin_ms, span=cover
-        )
-    if any(kind != "all" for kind, *_ in links):
-        saturation["links"] = saturation_mod.assess_links(
-            classified, links, bin_ms=bin_ms, span=cover, config=config
-        )
+    saturation = _saturation(classified, capacity, links, targets, cover, run, pps_limit=pps_limit,
+                             bin_ms=bin_ms, config=config)  # fmt: skip
     report = Report(
         workbench_version=__version__,
         generated=time.time_ns(),
@@ -303,7 +253,7 @@ def analyze(
         vectors=vectors,
         targets=tuple(from_data(Target, t) for t in targets),
         sources=sources,
-        saturation=from_data(Saturation, saturation),
+        saturation=saturation,
         series=series,
         packets=classified,
         # the link's 1 s utilisation, for the charts (rolled up from the 100 ms series)
@@ -316,57 +266,22 @@ def analyze(
     return report
 
 
-class _Run:
-    """The capture read and classified: in memory, or in windows over a dataset (maybe on Dask)."""
-
-    def __init__(self, capture, config, window_packets, workdir, progress, workers, scheduler):
-        self.scratch = None
-        several = isinstance(capture, (list, tuple)) and all(
-            isinstance(p, (str, Path)) for p in capture
+def _saturation(classified, capacity, links, targets, cover, run, *, pps_limit, bin_ms,
+                config) -> Saturation:  # fmt: skip
+    """The link: utilisation and peaks, toward and from the targets, and per link when given."""
+    saturation = saturation_mod.assess(classified, capacity, pps_limit=pps_limit,
+                                       drops=run.meta.get("drops"), bin_ms=bin_ms,
+                                       partials=run.partials, config=config)  # fmt: skip
+    labels = [t.get("prefix") or t["address"] for t in targets]
+    if labels:
+        saturation["directions"] = saturation_mod.assess_directions(
+            classified, capacity, labels, bin_ms=bin_ms, span=cover
         )
-        if several or (isinstance(capture, (str, Path)) and Path(capture).is_file()):
-            from workbench.capture.reader import load
-
-            capture = load(list(capture) if several else capture, progress=progress)
-        self.capture = capture
-        self.files = bool(hasattr(capture, "meta") and capture.meta.files)
-        self.window_packets = window_packets
-        if isinstance(capture, (pl.LazyFrame, str, Path)):
-            lazy, self.meta = _dataset(capture)
-            if workdir is None:
-                self.scratch = workdir = _scratch()
-            with ExitStack() as stack:
-                cluster = None
-                if workers is not None or scheduler is not None:
-                    from workbench.cluster import dask_cluster
-
-                    cluster = stack.enter_context(dask_cluster(workers, scheduler))
-                if window_packets is None:  # local workers and this process share one machine
-                    self.window_packets = (
-                        cluster.share(WINDOW_PACKETS, with_client=True)
-                        if cluster
-                        else WINDOW_PACKETS
-                    )
-                self.classified, self.partials = classify_windows(
-                    lazy, workdir, window_packets=self.window_packets, progress=progress,
-                    cluster=cluster, config=config,
-                )  # fmt: skip
-        else:
-            frame, self.meta = _in_memory(capture)
-            self.classified = classify(frame, config=config)
-            self.partials = Partials()
-            self.partials.add(self.classified)
-        self.series = self.partials.fine_series()
-        self.dask = ({"workers": workers} if workers else {"scheduler": scheduler}) if workers or scheduler else None  # fmt: skip
-
-    def span(self) -> tuple[int, int]:
-        """First and last packet (ns); the capture's start and end when its metadata lacks them."""
-        bounds = collect(self.classified.lazy().select(pl.col("ts").min().alias("a"),
-                                                       pl.col("ts").max().alias("z")))  # fmt: skip
-        first, last = (int(v) for v in bounds.select(pl.all().cast(pl.Int64)).row(0))
-        self.meta.setdefault("start", fmt.iso(first))
-        self.meta.setdefault("end", fmt.iso(last))
-        return first, last
+    if any(kind != "all" for kind, *_ in links):
+        saturation["links"] = saturation_mod.assess_links(
+            classified, links, bin_ms=bin_ms, span=cover, config=config
+        )
+    return from_data(Saturation, saturation)
 
 
 def _parameters(link_capacity, links, capacity, pps_limit, bin_ms, config, span, run) -> Parameters:
@@ -389,34 +304,16 @@ def _parameters(link_capacity, links, capacity, pps_limit, bin_ms, config, span,
     )
 
 
-def _in_memory(capture) -> tuple[pl.DataFrame, dict]:
-    if isinstance(capture, pl.DataFrame):
-        return capture, {"paths": [], "sha256": {}, "packets": capture.height,
-                         "bytes": int(capture["wire_len"].cast(pl.Int64).sum() or 0) if capture.height else 0}  # fmt: skip
-    if capture is None:
-        return empty_frame(), {"paths": [], "sha256": {}, "packets": 0, "bytes": 0}
-    return capture.packets, capture.meta.to_dict()
-
-
-def _dataset(source) -> tuple[pl.LazyFrame, dict]:
-    """A Parquet dataset (folder written by ``ingest``) or a LazyFrame, with its capture metadata."""
-    if isinstance(source, pl.LazyFrame):
-        counts = collect(source.select(pl.len(), pl.col("wire_len").cast(pl.Int64).sum()))
-        meta = {"paths": [], "sha256": {}, "packets": int(counts[0, 0]), "bytes": int(counts[0, 1] or 0),
-                "note": "a LazyFrame without its capture metadata: analyse the dataset folder to keep the hashes"}  # fmt: skip
-        return source, meta
-    from workbench.capture.scan import open_dataset
-
-    lazy, capture_meta = open_dataset(source)
-    return lazy, capture_meta.to_dict()
-
-
-def _scratch() -> Path:
-    from workbench.capture.scan import cache_root
-
-    root = cache_root() / "analysis"
-    root.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="labelled-", dir=root))
+def _dissected(vectors, run, classified, dissect) -> tuple[VectorFinding, ...]:
+    """The vectors with what tshark read in their payloads, when the files are at hand."""
+    if run.files:
+        return _application_evidence(vectors, run.capture, classified, _per_vector(dissect))
+    warnings.warn(
+        "dissection reads the capture files themselves: analyse the files (not a dataset or a"
+        " frame) to add what their payloads say",
+        stacklevel=3,  # the caller of wb.analyze
+    )
+    return vectors
 
 
 def _per_vector(dissect: int | bool) -> int:

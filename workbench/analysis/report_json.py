@@ -23,6 +23,7 @@ import copy
 import dataclasses
 import json
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +210,33 @@ def _name(source: str | os.PathLike) -> str:
     return (
         "the text" if isinstance(source, str) and source.lstrip().startswith("{") else str(source)
     )
+
+
+class JsonView(Mapping):
+    """The entry as a read-only mapping of its JSON (``phase["start"]`` is ISO text)."""
+
+    def __getitem__(self, key: str) -> Any:
+        f = json_fields(type(self)).get(key)
+        if f is None:
+            extra = getattr(self, "extra", {})
+            if key in extra:
+                return decode(extra[key], _PLAIN)
+            raise KeyError(key)
+        value = getattr(self, key)
+        if value is ABSENT:
+            raise KeyError(key)
+        return encode(value, f)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (k for k in json_fields(type(self)) if getattr(self, k) is not ABSENT)
+        yield from getattr(self, "extra", {})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def to_dict(self) -> dict:
+        """The entry's JSON as a fresh dict."""
+        return to_data(self)
+
+
+_PLAIN = dataclasses.field()  # a field with no codec: a JSON value, copied
