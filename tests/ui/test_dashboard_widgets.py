@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from pathlib import Path
 
@@ -253,11 +252,11 @@ def test_hostile_strings_are_escaped_in_every_html_widget(loaded) -> None:
     """Packet- and report-derived text (targets, spoofing verdicts, dissected DNS names, URIs,
     user agents) reaches the widgets escaped, with invisible characters made visible."""
     capture, report = loaded
-    hostile = copy.copy(report)
-    hostile.data = copy.deepcopy(report.data)
-    hostile.targets.insert(0, {"address": HOSTILE, "packets": 1, "bytes": 1, "vectors": []})
-    spoof = hostile.sources["spoofing"]["per_vector"][0]
+    data = report.to_dict()  # the typed report is frozen: a hostile one is built from its JSON
+    data["targets"].insert(0, {"address": HOSTILE, "packets": 1, "bytes": 1, "vectors": []})
+    spoof = data["sources"]["spoofing"]["per_vector"][0]
     spoof["verdict"], spoof["evidence"] = HOSTILE, HOSTILE + "' onmouseover='alert(3)"
+    hostile = wb.Report.from_dict(data, series=report.series, packets=report.packets)
     dash = wb.Dashboard(capture, hostile)
     dash.target_picker.value = HOSTILE  # not an address: said, not raised
     assert (
