@@ -24,6 +24,7 @@ from workbench.analysis.lazy import Frame, collect, height, source_parts
 from workbench.analysis.series import FINE_BIN_MS, LEGIT, fine_series
 from workbench.analysis.targets import rank_targets, target_labels
 from workbench.analysis.vector_table import RULES
+from workbench.formatting import iso
 
 SECOND = 1_000_000_000
 
@@ -232,10 +233,6 @@ def _merge_short(runs: list[list[int]], grades: np.ndarray, min_bins: int) -> li
                 merged.append(r)
         runs = merged
     return runs
-
-
-def _iso(ns: int) -> str:
-    return pl.Series([ns]).cast(pl.Datetime("ns", "UTC")).dt.strftime("%Y-%m-%dT%H:%M:%S%.9fZ")[0]
 
 
 def segment(
@@ -572,8 +569,8 @@ def _summary(index: int, kind: str, lo: int, hi: int, present: list[str], volume
     duration = max((hi - lo) / 1e9, 1e-9)
     return {
         "index": index,
-        "start": _iso(lo),
-        "end": _iso(hi),
+        "start": iso(lo),
+        "end": iso(hi),
         "kind": kind,
         "vectors": present,
         "targets": target_labels(targets),

@@ -25,17 +25,12 @@ from workbench.analysis.series import (
 )
 from workbench.analysis.windows import Partials
 from workbench.capture.schema import PROTO_TCP, TCP_RST
+from workbench.formatting import iso
 
 BINS_MS = (1, 10, 100, 1000, 10000)
 REPORT_BIN_MS = 100
 THRESHOLDS = (0.8, 0.95, 1.0)
 SATURATED = 0.95  # intervals at or above this share of capacity are reported
-
-
-def _iso(ns: int) -> str:
-    return (
-        pl.Series([int(ns)]).cast(pl.Datetime("ns", "UTC")).dt.strftime("%Y-%m-%dT%H:%M:%S%.9fZ")[0]
-    )
 
 
 def utilization_series(
@@ -98,7 +93,7 @@ def _intervals(util: pl.DataFrame, bin_ms: int, threshold: float) -> list[dict]:
         pl.col("utilization").max().alias("peak"), pl.col("utilization").mean().alias("mean"),
     ).sort("a")  # fmt: skip
     return [
-        {"start": _iso(r["a"]), "end": _iso(r["z"] + bin_ns), "seconds": (r["z"] + bin_ns - r["a"]) / 1e9,
+        {"start": iso(r["a"]), "end": iso(r["z"] + bin_ns), "seconds": (r["z"] + bin_ns - r["a"]) / 1e9,
          "peak_utilization": round(r["peak"], 4), "mean_utilization": round(r["mean"], 4)}
         for r in grouped.iter_rows(named=True)
     ]  # fmt: skip
@@ -144,7 +139,7 @@ def episodes(util: pl.DataFrame, bin_ms: int, threshold: float = SATURATED, *,
     found, blips = [], []
     for r in grouped.iter_rows(named=True):
         a, z = int(r["a"]), round(r["z"])
-        entry = {"start": _iso(a), "end": _iso(z), "seconds": round((z - a) / 1e9, 3),
+        entry = {"start": iso(a), "end": iso(z), "seconds": round((z - a) / 1e9, 3),
                  "seconds_over": round(float(r["seconds_over"]), 3),
                  "peak_utilization": round(float(r["peak"]), 4)}  # fmt: skip
         if (z - a) / 1e9 < min_s - 1e-9:
@@ -228,7 +223,7 @@ def _capture_gaps(partials: Partials, span: tuple[int, int]) -> list[dict]:
     rate = partials.packets / max((span[1] - span[0]) / 1e9, 1e-9)
     if partials.packets < 2 or rate < 50:
         return []
-    return [{"start": _iso(a), "end": _iso(z), "seconds": round((z - a) / 1e9, 3),
+    return [{"start": iso(a), "end": iso(z), "seconds": round((z - a) / 1e9, 3),
              "note": "no packet at all while the capture was busy: check for capture loss"} for a, z in partials.gaps[:50]]  # fmt: skip
 
 
@@ -288,7 +283,7 @@ def assess(frame: Frame, capacity: float | None, *, pps_limit: float | None = No
                 frame, capacity, size, series=series, span=cover
             )  # fmt: skip
             top = _peak(scale)
-        peak = {"bin_ms": size, "peak_bps": top["bps"], "peak_pps": top["pps"], "at": _iso(top["bin"]),
+        peak = {"bin_ms": size, "peak_bps": top["bps"], "peak_pps": top["pps"], "at": iso(top["bin"]),
                 "peak_utilization": round(top["utilization"], 4) if capacity else None}  # fmt: skip
         note = _short_bin_note(size, capacity)
         if note:

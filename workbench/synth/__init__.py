@@ -10,13 +10,14 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 from numba import njit
 
+from workbench.formatting import iso
 from workbench.synth import flows, frames, sources, traffic
 from workbench.synth.scenarios import SCENARIOS, Attack, Scenario
 from workbench.synth.vectors import VECTOR_SPECS
@@ -39,11 +40,6 @@ __all__ = [
 def list_scenarios() -> dict[str, str]:
     """Scenario name -> one-line description."""
     return {name: s.description for name, s in SCENARIOS.items()}
-
-
-def _iso(ns: int) -> str:
-    sec, rest = divmod(int(ns), 1_000_000_000)
-    return datetime.fromtimestamp(sec, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{rest:09d}Z"
 
 
 def _targets(attack: Attack) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -216,7 +212,7 @@ def _truth(sc: Scenario, *, seed, scale, stretch, start_ns, drops, table, facts=
     jumps = _jumps(sc, stretch)
 
     def t(sec: float, end: bool = False) -> str:
-        return _iso(start_ns + _shift(int(sec * stretch * 1e9), jumps, end=end))
+        return iso(start_ns + _shift(int(sec * stretch * 1e9), jumps, end=end))
 
     phases = []
     for index, (a, z, kind) in enumerate(sc.phases):
