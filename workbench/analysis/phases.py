@@ -304,7 +304,7 @@ def segment(
         if not present[k]:
             m[2] = "baseline"
     bounds = _starts_at_first_packets(classified, bounds, present, span[0])
-    found = _phase_figures(classified, bounds, present)
+    found = _phase_figures(classified, bounds, present, config)
     volumes = _volumes(series, bounds, present)
     phases = [
         _summary(index, m[2], lo, hi, present[index], volumes.get(index, {}), *found[index])
@@ -502,7 +502,10 @@ def own_traffic(frame: Frame, bounds: list[tuple[int, int]], present: list[list[
 
 
 def _phase_figures(
-    classified: Frame, bounds: list[tuple[int, int]], present: list[list[str]]
+    classified: Frame,
+    bounds: list[tuple[int, int]],
+    present: list[list[str]],
+    config: AnalysisConfig = DEFAULT,
 ) -> list[tuple[list[dict], int]]:
     """Per phase, in one pass each: its top targets and distinct sources of its attack traffic
     (of all its traffic when it has no attack)."""
@@ -516,7 +519,9 @@ def _phase_figures(
         .agg(pl.col("n").sum())
     )
     unique = dict(zip(sources["phase"].to_list(), sources["n"].to_list(), strict=True))
-    targets = rank_targets(own_traffic(classified, bounds, present), limit=8, by="phase")
+    targets = rank_targets(
+        own_traffic(classified, bounds, present), limit=8, by="phase", config=config
+    )
     return [(targets.get(i, []), unique.get(i, 0)) for i in range(len(bounds))]
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from workbench.analysis.config import DEFAULT
+from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.lazy import Frame, collect
 from workbench.analysis.vector_table import VECTORS, WEB_PORTS
 
-CARPET_MIN_HOSTS = DEFAULT.carpet_min_hosts  # hosts of one /24 (/48) hit by one vector: a carpet
 V4_BITS, V6_BITS = 24, 48
 
 
@@ -25,23 +24,27 @@ def _attack(frame: Frame) -> pl.LazyFrame:
     return frame.lazy().filter(pl.col("vector").is_not_null() & ~reply)
 
 
-def carpet_prefixes(frame: Frame) -> pl.DataFrame:
-    """(vector, net, hosts) where a vector spreads over at least CARPET_MIN_HOSTS hosts of one prefix."""
+def carpet_prefixes(frame: Frame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:
+    """(vector, net, hosts) where a vector spreads over at least ``config.carpet_min_hosts``
+    hosts of one prefix (a carpet)."""
     attack = _attack(frame).with_columns(net=pl.col("dst").ip.network(V4_BITS, V6_BITS))
     return collect(
         attack.group_by("vector", "net")
         .agg(pl.col("dst").n_unique().alias("hosts"))
-        .filter(pl.col("hosts") >= CARPET_MIN_HOSTS)
+        .filter(pl.col("hosts") >= config.carpet_min_hosts)
     )
 
 
-def rank_targets(frame: Frame, limit: int = 20, *, by: str | None = None) -> list[dict] | dict:
+def rank_targets(
+    frame: Frame, limit: int = 20, *, by: str | None = None, config: AnalysisConfig = DEFAULT
+) -> list[dict] | dict:
     """Targets by attack bytes: ``{"address"|"prefix", "hosts"?, "packets", "bytes", "vectors"}``.
 
     ``by`` (a column, e.g. ``vector``): a dict from each of its values to that value's targets.
+    ``config``: the analysis's thresholds (a carpet's hosts, ``carpet_min_hosts``).
     """
     keys = [by] if by else []
-    carpets = carpet_prefixes(frame)
+    carpets = carpet_prefixes(frame, config)
     keyed = (
         _attack(frame)
         .with_columns(net=pl.col("dst").ip.network(V4_BITS, V6_BITS))
