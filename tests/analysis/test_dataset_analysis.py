@@ -120,12 +120,12 @@ def test_windows_as_dask_tasks_give_the_same_report(case) -> None:
 def test_sources_counted_in_hash_parts_give_the_same_report(case, monkeypatch) -> None:
     """Per-source figures (distinct sources, top sources, countries, ASNs, spoofing) taken a hash
     part of the sources at a time, as on a dataset with millions of sources, combine exactly."""
-    from workbench.analysis import lazy
+    from workbench.analysis import queries
 
     folder, _, dataset, capture, memory = case
-    assert len(lazy.source_parts(capture.packets.lazy())) == 1
-    monkeypatch.setattr(lazy, "SOURCE_PART_ROWS", -(-capture.packets.height // 7))
-    assert len(lazy.source_parts(capture.packets.lazy())) == 7
+    assert len(queries.source_parts(capture.packets.lazy())) == 1
+    monkeypatch.setattr(queries, "SOURCE_PART_ROWS", -(-capture.packets.height // 7))
+    assert len(queries.source_parts(capture.packets.lazy())) == 7
     parted = wb.analyze(dataset, link_capacity="3M", workdir=folder / "parted", progress=False)
     mine, theirs = _comparable(parted), _comparable(memory)
     mine.pop("capture"), theirs.pop("capture")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from workbench.analysis.lazy import Frame, collect, source_parts
+from workbench.analysis.queries import Frame, collect, source_parts
 from workbench.enrich import geolocate
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
-from workbench.analysis.lazy import Frame, collect, height, source_parts
+from workbench.analysis.queries import Frame, collect, height, source_parts
 from workbench.analysis.series import FINE_BIN_MS, LEGIT, fine_series
 from workbench.analysis.targets import rank_targets, target_labels
 from workbench.analysis.vector_table import RULES

@@ -16,14 +16,14 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
-from workbench.analysis.lazy import Frame, collect, height
+from workbench.analysis.partials import Partials
+from workbench.analysis.queries import Frame, collect, height
 from workbench.analysis.series import (
     covered_seconds,
     covered_span,
     eligible_for_peak,
     frame_time_ms,
 )
-from workbench.analysis.windows import Partials
 from workbench.capture.schema import PROTO_TCP, TCP_RST
 from workbench.formatting import iso
 

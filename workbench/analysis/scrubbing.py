@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
-from workbench.analysis.lazy import Frame, collect
+from workbench.analysis.queries import Frame, collect
 
 
 def ttl_shifts(

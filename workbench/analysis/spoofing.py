@@ -7,7 +7,7 @@ import math
 
 import polars as pl
 
-from workbench.analysis.lazy import Frame, collect, source_parts
+from workbench.analysis.queries import Frame, collect, source_parts
 from workbench.analysis.vector_table import REFLECTION
 from workbench.enrich import bogon_kind
 

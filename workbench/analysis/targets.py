@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
-from workbench.analysis.lazy import Frame, collect
+from workbench.analysis.queries import Frame, collect
 from workbench.analysis.vector_table import VECTORS, WEB_PORTS
 
 V4_BITS, V6_BITS = 24, 48

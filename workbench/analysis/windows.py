@@ -21,90 +21,17 @@ by the capture.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
-from workbench.analysis.lazy import collect, packed, unpacked
-from workbench.analysis.series import fine_series
+from workbench.analysis.partials import Partials
+from workbench.analysis.queries import collect
 from workbench.analysis.vectors import Evidence, Verdicts, candidates, classify, span_ns
 from workbench.capture.cluster import Cluster
 
 WINDOW_PACKETS = 2_000_000
-PEAK_BINS_MS = (1, 10)  # finer than the 100 ms series: peaks are taken per window
-GAP_S = 1.0  # a silence this long inside busy traffic is flagged as a possible capture gap
-
-
-@dataclass
-class Partials:
-    """Per-bin results gathered window by window (or from one in-memory frame)."""
-
-    series: list[bytes] = field(default_factory=list)  # 100 ms x vector, packed (``Evidence.pack``)
-    peaks: dict[int, tuple[int, int, int]] = field(
-        default_factory=dict
-    )  # bin_ms -> (bytes, packets, bin)
-    gaps: list[tuple[int, int]] = field(default_factory=list)  # (last ts before, first ts after)
-    first_ns: int | None = None
-    last_ns: int | None = None
-    packets: int = 0
-    windows: int = 0
-
-    def add(self, classified: pl.DataFrame) -> None:
-        """Take a window's share: its series, bin peaks and silences."""
-        if classified.is_empty():
-            return
-        self.windows += 1
-        self.packets += classified.height
-        self.series.append(packed(fine_series(classified)))
-        ts = classified["ts"].cast(pl.Int64)
-        for bin_ms in PEAK_BINS_MS:
-            bin_ns = bin_ms * 1_000_000
-            top = (
-                classified.lazy()
-                .group_by((ts // bin_ns * bin_ns).alias("bin"))
-                .agg(pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"), pl.len().alias("n"))
-                .sort("bytes", "bin", descending=[True, False])
-                .head(1)
-                .collect()
-                .row(0)
-            )
-            best = self.peaks.get(bin_ms)
-            if best is None or top[1] > best[0]:
-                self.peaks[bin_ms] = (int(top[1]), int(top[2]), int(top[0]))
-        times = ts.sort()
-        if self.first_ns is None:
-            self.first_ns = int(times[0])
-        if self.last_ns is not None:
-            times = pl.concat([pl.Series([self.last_ns], dtype=pl.Int64), times])
-        diffs = times.diff().fill_null(0)
-        for i in (diffs > GAP_S * 1e9).arg_true().to_list():
-            self.gaps.append((int(times[i - 1]), int(times[i])))
-        self.last_ns = int(times[-1])
-
-    def merge(self, later: Partials) -> None:
-        """Take the partials of the windows that follow these (computed apart)."""
-        if not later.packets:
-            return
-        if self.last_ns is not None and later.first_ns - self.last_ns > GAP_S * 1e9:
-            self.gaps.append((self.last_ns, later.first_ns))
-        self.gaps.extend(later.gaps)
-        self.series.extend(later.series)
-        for bin_ms, top in later.peaks.items():
-            best = self.peaks.get(bin_ms)
-            if best is None or top[0] > best[0]:
-                self.peaks[bin_ms] = top
-        self.first_ns = later.first_ns if self.first_ns is None else self.first_ns
-        self.last_ns = later.last_ns
-        self.packets += later.packets
-        self.windows += later.windows
-
-    def fine_series(self) -> pl.DataFrame:
-        """The 100 ms series per vector of the whole capture."""
-        if not self.series:
-            return pl.DataFrame()
-        return pl.concat([unpacked(part) for part in self.series]).sort("ts", "vector")
 
 
 def plan(packets: pl.LazyFrame, window_packets: int = WINDOW_PACKETS) -> list[tuple[int, int, int]]:

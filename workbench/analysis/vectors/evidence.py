@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
-from workbench.analysis.lazy import packed, unpacked
+from workbench.analysis.queries import packed, unpacked
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
 from workbench.analysis.vectors.kinds import HTTP_RATE, KEYS, SECOND
 from workbench.analysis.vectors.rates import hot_bins
