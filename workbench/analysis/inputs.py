@@ -12,7 +12,7 @@ import polars as pl
 
 from workbench import formatting as fmt
 from workbench.analysis.config import AnalysisConfig
-from workbench.analysis.lazy import collect
+from workbench.analysis.queries import collect
 from workbench.analysis.vectors import classify
 from workbench.analysis.windows import WINDOW_PACKETS, Partials, classify_windows
 from workbench.capture.schema import empty_frame

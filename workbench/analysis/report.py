@@ -24,7 +24,6 @@ from workbench.analysis.capacity import parse_links, resolve_links
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.headline import headline, headline_items, summary_text, vector_titles
 from workbench.analysis.inputs import Inputs, check_arguments
-from workbench.analysis.lazy import Frame, collect, source_parts
 from workbench.analysis.model import (
     Capture,
     Evidence,
@@ -37,6 +36,7 @@ from workbench.analysis.model import (
     Target,
     VectorFinding,
 )
+from workbench.analysis.queries import Frame, collect, source_parts
 from workbench.analysis.report_json import from_data
 from workbench.analysis.saturation import link_label, utilization_series
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
