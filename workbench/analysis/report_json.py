@@ -240,3 +240,78 @@ class JsonView(Mapping):
 
 
 _PLAIN = dataclasses.field()  # a field with no codec: a JSON value, copied
+
+
+# JSON Schema of the report, derived from the model's fields (report.schema.json ships it)
+SCHEMA_ID = "urn:ddos-workbench:report"
+ISO_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$"
+_PLAIN_TYPES = {"int": "integer", "float": "number", "str": "string", "bool": "boolean",
+                "dict": "object", "list": "array"}  # fmt: skip
+
+
+def schema(report_cls: type) -> dict:
+    """The JSON Schema (draft 2020-12) of the report JSON whose top entry is ``report_cls``."""
+    defs: dict[str, dict] = {}
+    top = _schema_of(report_cls, defs)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "DDoS forensics workbench report",
+        **top,
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+def _schema_of(cls: type, defs: dict) -> dict:
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    properties, required = {}, []
+    for name, f in json_fields(cls).items():
+        properties[name] = _field_schema(f, hints[name], defs)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            required.append(name)
+    return {
+        "type": "object",
+        "description": " ".join((cls.__doc__ or "").split("\n\n")[0].split()),
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def _ref(cls: type, defs: dict) -> dict:
+    if cls.__name__ not in defs:
+        defs[cls.__name__] = {}  # placeholder: a class may refer to itself
+        defs[cls.__name__] = _schema_of(cls, defs)
+    return {"$ref": f"#/$defs/{cls.__name__}"}
+
+
+def _field_schema(f: dataclasses.Field, hint: Any, defs: dict) -> dict:
+    import types
+    import typing
+
+    codec = f.metadata.get("codec")
+    args = typing.get_args(hint)
+    nullable = isinstance(hint, types.UnionType) and type(None) in args
+    if codec == "time":
+        out = {"type": "string", "pattern": ISO_TIME}
+    elif codec == "one":
+        out = _ref(f.metadata["cls"], defs)
+    elif codec == "many":
+        out = {"type": "array", "items": _ref(f.metadata["cls"], defs)}
+    elif codec == "choice":
+        out = {"type": "string", "enum": [str(c.value) for c in f.metadata["cls"]]}
+    else:
+        base = [a for a in args if a is not type(None)] if nullable else [hint]
+        names = [typing.get_origin(b) or b for b in base]
+        kinds = [_PLAIN_TYPES.get(getattr(n, "__name__", ""), "") for n in names]
+        if codec == "list" or names == [tuple]:
+            items = [a for a in typing.get_args(base[0]) if a is not Ellipsis]
+            item = _field_schema(_PLAIN, items[0], defs) if items else {}
+            out = {"type": "array", "items": item}
+        else:
+            out = {"type": kinds[0] if len(kinds) == 1 else kinds}
+    if nullable:
+        return {"anyOf": [out, {"type": "null"}]}
+    return out
