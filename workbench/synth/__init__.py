@@ -18,7 +18,8 @@ import polars as pl
 from numba import njit
 
 from workbench.formatting import iso
-from workbench.synth import flows, frames, sources, traffic
+from workbench.synth import attacks, benign_traffic, frames, sessions, sources
+from workbench.synth.builder import Builder, Pools
 from workbench.synth.scenarios import SCENARIOS, Attack, Scenario
 from workbench.synth.vectors import VECTOR_SPECS
 
@@ -107,18 +108,18 @@ def generate(name: str, *, seed: int = 0, scale: float = 1.0, duration: float | 
     start_ns = (
         int(datetime.fromisoformat(sc.start.replace("Z", "+00:00")).timestamp()) * 1_000_000_000
     )
-    b = traffic.Builder(rng)
-    pools = traffic.Pools(rng)
+    b = Builder(rng)
+    pools = Pools(rng)
     from workbench.synth.scenarios import RESOLVER, SERVICES, WEB_V6
 
     # the ordinary baseline: one piece per part of a merged trace, so no session spans a time jump
     cuts = [0.0, *(at for at, _ in sc.time_jumps), sc.duration]
     for a, z in itertools.pairwise(cuts):
-        traffic.baseline(b, t0=a * stretch, t1=z * stretch, start_ns=start_ns, sessions_per_s=sc.sessions_per_s * scale,
+        sessions.baseline(b, t0=a * stretch, t1=z * stretch, start_ns=start_ns, sessions_per_s=sc.sessions_per_s * scale,
                          dns_per_s=sc.dns_per_s * scale, services=SERVICES, resolver=RESOLVER, web_v6=WEB_V6)  # fmt: skip
     for index, attack in enumerate(sc.attacks):
         b.current = ("attack", index)
-        traffic.vector_block(b, pools, VECTOR_SPECS[attack.vector], t0=attack.start * stretch, t1=attack.end * stretch,
+        attacks.vector_block(b, pools, VECTOR_SPECS[attack.vector], t0=attack.start * stretch, t1=attack.end * stretch,
                              pps=attack.pps * scale, targets=_targets(attack), start_ns=start_ns,
                              label=VOCABULARY.index(attack.vector), reflectors=attack.reflectors,
                              attack=attack, scale=scale)  # fmt: skip
@@ -126,10 +127,10 @@ def generate(name: str, *, seed: int = 0, scale: float = 1.0, duration: float | 
         b.current = ("traffic", index)
         span = dict(t0=blk.start * stretch, t1=blk.end * stretch, start_ns=start_ns)
         if blk.kind == "bulk":
-            flows.bulk(b, blk, **span, capacity_bps=sc.capacity_bps * scale)
+            benign_traffic.bulk(b, blk, **span, capacity_bps=sc.capacity_bps * scale)
         else:
-            flows.BLOCKS[blk.kind](b, blk, **span, scale=scale)
-    table = traffic.fragment(b.table())
+            benign_traffic.BLOCKS[blk.kind](b, blk, **span, scale=scale)
+    table = attacks.fragment(b.table())
     if sc.one_way:  # asymmetric routing: the provider's answers leave by another path
         table = _take(table, ~frames.provider_side(table["src_hi"], table["src_lo"]))
     if sc.mitigation:

@@ -12,6 +12,14 @@ import struct
 ZONE = "mailprovider.example"
 
 
+# the clients of the HTTP requests the blocks write (bots and browsers)
+USER_AGENTS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/46.0",
+    "Mozilla/5.0 (compatible; AnonymousDoS)",
+    "Wget/1.16",
+]
+
+
 def _name(qname: str) -> bytes:
     return b"".join(bytes([len(p)]) + p.encode() for p in qname.split(".") if p) + b"\0"
 

@@ -1,0 +1,313 @@
+"""Attack vectors as packet tables: one block per vector (its habits from ``vectors.py``),
+variants a scenario asks for (sources, ports, TTLs, IPv6, fragments), HTTP floods and DNS water
+torture, and the fragmentation of datagrams larger than one frame."""
+
+from __future__ import annotations
+
+import ipaddress
+import struct
+
+import numpy as np
+
+from workbench.synth import conversations, payloads, sources
+from workbench.synth.builder import Builder, Pools, ephemeral, times
+from workbench.synth.sessions import HTTP_FLOOD_SCRIPT, sessions
+from workbench.synth.vectors import VectorSpec
+
+MAX_UDP_IN_FIRST = 1472  # 1500-byte MTU minus IPv4 and UDP headers
+FRAGMENT_DATA = 1480
+HTTP_FLOOD_BOTS = 40
+
+
+def gre_inner(size: int) -> bytes:
+    """An IPv4/UDP packet of ``size`` bytes as carried inside GRE (valid checksum)."""
+    payload = b"\0" * max(0, size - 28)
+    udp = struct.pack("!HHHH", 40000, 40001, 8 + len(payload), 0) + payload
+    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                         bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))  # fmt: skip
+    words = sum(struct.unpack("!10H", header))
+    while words >> 16:
+        words = (words & 0xFFFF) + (words >> 16)
+    header = header[:10] + struct.pack("!H", ~words & 0xFFFF) + header[12:]
+    return header + udp
+
+
+def make_template(kind: str, size: int) -> bytes:
+    if kind == "gre_inner":
+        return gre_inner(size)
+    return payloads.TEMPLATES[kind](size)
+
+
+def fragment(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Split IPv4 UDP datagrams larger than one 1500-byte frame into fragments."""
+    big = (
+        (table["proto"] == 17)
+        & (table["ver"] == 4)
+        & (table["l4"] == 1)
+        & (table["plen"] > MAX_UDP_IN_FIRST)
+    )
+    if not big.any():
+        return table
+    full = table["plen"]
+    pieces = np.where(
+        big, 1 + np.ceil((full - MAX_UDP_IN_FIRST) / FRAGMENT_DATA).astype(np.int64), 1
+    )
+    rows = np.repeat(np.arange(len(full)), pieces)
+    k = np.arange(len(rows)) - np.repeat(np.cumsum(pieces) - pieces, pieces)  # piece index
+    out = {name: col[rows] for name, col in table.items()}
+    frag = big[rows]
+    offset = np.where(k == 0, 0, MAX_UDP_IN_FIRST + (k - 1) * FRAGMENT_DATA)
+    total = full[rows]
+    out["tpl_off"] = np.where(frag, offset, out["tpl_off"])
+    out["plen"] = np.where(
+        frag,
+        np.where(k == 0, MAX_UDP_IN_FIRST, np.minimum(FRAGMENT_DATA, total - offset)),
+        out["plen"],
+    )
+    out["l4"] = np.where(frag & (k > 0), 0, out["l4"])
+    out["frag_off"] = np.where(frag & (k > 0), (8 + offset) // 8, out["frag_off"])
+    out["mf"] = np.where(frag, (k < pieces[rows] - 1).astype(np.int64), out["mf"])
+    out["df"] = np.where(frag, 0, out["df"])
+    out["ts"] = out["ts"] + k * 2_000  # fragments follow each other by a couple of µs
+    return out
+
+
+def _v6_targets(targets) -> bool:
+    return isinstance(targets, tuple)
+
+
+def vector_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: float, pps: float,
+                 targets: np.ndarray | tuple[np.ndarray, np.ndarray], start_ns: int, label: int,
+                 reflectors: int = 1500, attack=None, scale: float = 1.0) -> None:  # fmt: skip
+    """All packets of one vector between t0 and t1 (seconds) at ``pps`` toward ``targets``.
+
+    ``targets``: IPv4 integers, or (hi, lo) arrays for IPv6. ``attack``: the scenario's
+    ``Attack`` when it overrides the vector's habits (sources, ports, TTLs, fragments).
+    """
+    if attack is not None and _is_variant(spec, attack, targets):
+        _variant_block(b, pools, spec, t0=t0, t1=t1, pps=pps, targets=targets, start_ns=start_ns,
+                       label=label, reflectors=reflectors, attack=attack, scale=scale)  # fmt: skip
+        return
+    rng = b.rng
+    n = int(rng.poisson(pps * (t1 - t0)))
+    if n == 0:
+        return
+    ts = times(rng, t0, t1, n, start_ns)
+    dst = rng.choice(targets, n)
+    if spec.name == "http_flood":
+        _http_flood(b, pools, ts, dst, label)
+        return
+    if spec.name == "dns_water_torture":
+        _water_torture(b, pools, ts, dst, label)
+        return
+    if spec.sources == "reflectors":
+        pool, ttls = pools.reflector_pool(spec.name, reflectors)
+        weights = 1.0 / np.arange(1, len(pool) + 1) ** 0.6  # some reflectors answer far more
+        pick = rng.choice(len(pool), n, p=weights / weights.sum())
+        src, ttl = pool[pick], ttls[pick]
+    elif spec.sources == "spoofed":
+        src, ttl = sources.spoofed(rng, n), sources.bot_ttls(rng, n)
+    else:
+        pool, ttls = pools.botnet()
+        pick = rng.integers(0, len(pool), n)
+        src, ttl = pool[pick], ttls[pick]
+    tpl_ids = np.array(
+        [
+            b.template((spec.template, s), lambda s=s: make_template(spec.template, s))
+            for s in spec.sizes
+        ]
+    )
+    tpl = rng.choice(tpl_ids, n)
+    src_hi, src_lo = sources.v4(src)
+    dst_hi, dst_lo = sources.v4(dst)
+    cols = dict(ts=ts, src_hi=src_hi, src_lo=src_lo, dst_hi=dst_hi, dst_lo=dst_lo, proto=spec.proto, ttl=ttl,
+                tpl=tpl, label=label, tcp_flags=spec.tcp_flags, icmp_type=spec.icmp_type)  # fmt: skip
+    cols["sport"] = spec.sport if spec.sport else ephemeral(rng, n)
+    cols["dport"] = spec.dport if spec.dport else ephemeral(rng, n)
+    if spec.proto == 6:
+        cols["seq"] = rng.integers(0, 1 << 32, n)
+        cols["ack"] = np.where(spec.tcp_flags & 0x10, rng.integers(0, 1 << 32, n), 0)
+    if spec.proto == 1:
+        cols["sport"] = rng.integers(0, 65536, n)  # ICMP echo identifier
+        cols["dport"] = np.arange(n) % 65536  # echo sequence
+    if spec.nonfirst_fragments:
+        cols["l4"] = 0
+        cols["frag_off"] = rng.integers(185, 7000, n)
+        cols["mf"] = rng.integers(0, 2, n)
+        cols["plen"] = b.tpl_len(tpl)
+    b.add(**cols)
+
+
+_VARIANT_FIELDS = (
+    "sources",
+    "src_prefix",
+    "ttl_values",
+    "bots",
+    "sport",
+    "dport",
+    "tcp_flags",
+    "sizes",
+)
+
+
+def _is_variant(spec: VectorSpec, attack, targets) -> bool:
+    """Whether ``attack`` asks for anything the historical block above does not write."""
+    return (
+        _v6_targets(targets)
+        or spec.ext_headers
+        or spec.name == "slow_http"
+        or any(getattr(attack, f) is not None for f in _VARIANT_FIELDS)
+        or attack.sport_step
+        or attack.ephemeral_share > 0
+        or attack.first_fragments > 0
+    )
+
+
+def senders(b: Builder, pools: Pools, spec: VectorSpec, attack, n: int, *, v6: bool,
+            reflectors: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """(src_hi, src_lo, ttl, sender index) of ``n`` packets of ``attack``: the index names the
+    reflector / bot of each packet (-1 for spoofed sources)."""
+    rng = b.rng
+    kind = attack.sources or spec.sources
+    if kind == "reflectors":
+        hi, lo, ttls = pools.hosts(("reflectors", spec.name, v6, reflectors, attack.ttl_values),
+                                   reflectors, v6=v6, ttl_values=attack.ttl_values)  # fmt: skip
+        weights = 1.0 / np.arange(1, len(hi) + 1) ** 0.6  # some reflectors answer far more
+        pick = rng.choice(len(hi), n, p=weights / weights.sum())
+        return hi[pick], lo[pick], ttls[pick], pick
+    if kind == "spoofed":
+        if attack.src_prefix:
+            hi, lo = sources.in_prefix(rng, n, attack.src_prefix)
+        elif v6:
+            hi, lo = sources.spoofed_v6(rng, n)
+        else:
+            hi, lo = sources.v4(sources.spoofed(rng, n))
+        if attack.ttl_values:
+            values = sources.ttl_set(rng, attack.ttl_values)
+            ttl = values[np.arange(n) % len(values)]
+            ttl = ttl[rng.permutation(n)]
+        else:
+            ttl = sources.bot_ttls(rng, n)
+        return hi, lo, ttl, np.full(n, -1)
+    if kind == "single":
+        hi, lo, ttls = pools.hosts(("single", spec.name, attack.start, v6), 1, v6=v6)
+        return np.repeat(hi, n), np.repeat(lo, n), np.repeat(ttls, n), np.zeros(n, np.int64)
+    size = attack.bots or 600
+    hi, lo, ttls = pools.hosts(("bots", v6, size, attack.ttl_values), size, v6=v6,
+                               ttl_values=attack.ttl_values)  # fmt: skip
+    pick = rng.integers(0, size, n)
+    return hi[pick], lo[pick], ttls[pick], pick
+
+
+def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: float, pps: float,
+                   targets, start_ns: int, label: int, reflectors: int, attack, scale: float) -> None:  # fmt: skip
+    rng = b.rng
+    v6 = _v6_targets(targets)
+    if spec.name == "slow_http":
+        conversations.slowloris(b, pools, spec, attack, t0=t0, t1=t1, targets=targets,
+                                start_ns=start_ns, label=label, scale=scale)  # fmt: skip
+        return
+    if spec.name in ("http_flood", "dns_water_torture"):
+        raise ValueError(f"{spec.name} takes no variants here")
+    if spec.ext_headers and not v6:
+        raise ValueError(f"{spec.name} needs IPv6 targets")
+    n = int(rng.poisson(pps * (t1 - t0)))
+    if n == 0:
+        return
+    ts = times(rng, t0, t1, n, start_ns)
+    if v6:
+        k = rng.integers(0, len(targets[0]), n)
+        dst_hi, dst_lo = targets[0][k], targets[1][k]
+    else:
+        dst_hi, dst_lo = sources.v4(rng.choice(targets, n))
+    src_hi, src_lo, ttl, who = senders(b, pools, spec, attack, n, v6=v6, reflectors=reflectors)
+    sizes = attack.sizes or spec.sizes
+    sizes = tuple(min(s, 1400) for s in sizes) if v6 else sizes
+    flags = spec.tcp_flags if attack.tcp_flags is None else attack.tcp_flags
+    tpl_ids = np.array([b.template((spec.template, s), lambda s=s: make_template(spec.template, s))
+                        for s in sizes])  # fmt: skip
+    tpl = rng.choice(tpl_ids, n)
+    proto, icmp_type = spec.proto, spec.icmp_type
+    if v6 and proto == 1:
+        proto, icmp_type = 58, 128  # ICMPv6 echo request
+    cols = dict(ts=ts, ver=6 if v6 else 4, src_hi=src_hi, src_lo=src_lo, dst_hi=dst_hi, dst_lo=dst_lo,
+                proto=proto, ttl=ttl, tpl=tpl, label=label, tcp_flags=flags, icmp_type=icmp_type)  # fmt: skip
+    sport = spec.sport if attack.sport is None else attack.sport
+    dport = spec.dport if attack.dport is None else attack.dport
+    single = (attack.sources or spec.sources) == "single"
+    if attack.sport_step:
+        cols["sport"] = 1024 + (int(rng.integers(0, 64512)) + np.arange(n)) % 64512
+    else:
+        cols["sport"] = sport if sport else ephemeral(rng, n)
+    cols["dport"] = dport if dport else ephemeral(rng, n)
+    if attack.ephemeral_share > 0:
+        # some reflectors answer from a random high port instead of the service's port
+        size = int(who.max()) + 1 if (who >= 0).any() else 1
+        moved = (rng.random(max(size, reflectors)) < attack.ephemeral_share)[np.maximum(who, 0)]
+        cols["sport"] = np.where(moved, ephemeral(rng, n), cols["sport"])
+    if proto == 6:
+        cols["seq"] = rng.integers(0, 1 << 32, n)
+        cols["ack"] = np.where(flags & 0x10, rng.integers(0, 1 << 32, n), 0)
+    if proto in (1, 58):
+        # echo identifier: one per flooding process for a single host, random otherwise
+        cols["sport"] = int(rng.integers(0, 65536)) if single else rng.integers(0, 65536, n)
+        cols["dport"] = np.arange(n) % 65536  # echo sequence
+    if spec.ext_headers:
+        cols["ext"] = rng.choice(np.array([1, 2, 3]), n)  # hop-by-hop, dest-options, or both
+    if v6:
+        cols["ip_id"] = rng.integers(0, 1 << 32, n)  # the IPv6 fragment id is 32 bits
+    if spec.nonfirst_fragments:
+        size = int(sizes[0])
+        cols["l4"] = 0
+        cols["frag_off"] = rng.integers(185, 7000, n)
+        cols["mf"] = rng.integers(0, 2, n)
+        cols["plen"] = b.tpl_len(tpl)
+        if attack.first_fragments > 0:
+            # first fragments: offset 0, more-fragments, the L4 header of a datagram twice as big
+            first = rng.random(n) < attack.first_fragments
+            head = MAX_UDP_IN_FIRST if not v6 else size
+            big = b.template((spec.template, 2 * head + 8),
+                             lambda: make_template(spec.template, 2 * head + 8))  # fmt: skip
+            cols["l4"] = np.where(first, 1, 0)
+            cols["frag_off"] = np.where(first, 0, cols["frag_off"])
+            cols["mf"] = np.where(first, 1, cols["mf"])
+            cols["tpl"] = np.where(first, big, tpl)
+            cols["plen"] = np.where(first, head, cols["plen"])
+    b.add(**cols)
+    if single:
+        addr = ipaddress.IPv6Address((int(src_hi[0]) << 64) | int(src_lo[0]))
+        b.fact(source=str(addr.ipv4_mapped or addr), ttl=int(ttl[0]))
+    if attack.ttl_values:
+        b.fact(ttl_values=int(np.unique(ttl).size))
+
+
+def _http_flood(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label: int) -> None:
+    rng = b.rng
+    pool, ttls = pools.botnet()
+    # an HTTP flood's bots keep requesting through it (each sends tens of requests a minute),
+    # unlike a flash crowd's visitors who load a page and leave
+    pick = rng.integers(0, min(len(pool), HTTP_FLOOD_BOTS), len(ts))
+    gets = [b.template(("get", k), lambda k=k: payloads.http_get("www.mailprovider.example", f"/?{k:05x}", payloads.USER_AGENTS[k % 3]))
+            for k in range(24)]  # fmt: skip
+    resp = [
+        b.template(
+            ("resp", 0), lambda: b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
+        )
+    ]
+    sessions(b, ts=ts, client=pool[pick], client_ttl=ttls[pick], server=dst, dport=80, script=HTTP_FLOOD_SCRIPT,
+             payload_keys={"get": gets, "resp": resp}, label=label)  # fmt: skip
+
+
+def _water_torture(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label: int) -> None:
+    rng = b.rng
+    pool, ttls = pools.botnet()
+    pick = rng.integers(0, len(pool), len(ts))
+    names = rng.integers(0, 36, (512, 12))
+    alphabet = np.array(list("abcdefghijklmnopqrstuvwxyz0123456789"))
+    tpls = [b.template(("wt", k), lambda k=k: payloads.dns_query("".join(alphabet[names[k]]) + "." + payloads.ZONE, 1, k))
+            for k in range(512)]  # fmt: skip
+    tpl = rng.choice(np.array(tpls), len(ts))
+    src_hi, src_lo = sources.v4(pool[pick])
+    dst_hi, dst_lo = sources.v4(dst)
+    b.add(ts=ts, src_hi=src_hi, src_lo=src_lo, dst_hi=dst_hi, dst_lo=dst_lo, proto=17, sport=ephemeral(rng, len(ts)),
+          dport=53, ttl=ttls[pick], tpl=tpl, label=label)  # fmt: skip

@@ -1,0 +1,211 @@
+"""The benign traffic blocks of the negative scenarios (``scenarios.Traffic``): a flash crowd's
+HTTP sessions, a browser's burst of parallel sessions, sessions already open, a bulk transfer
+filling the link, a recursive resolver's surge of queries."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from workbench.synth import payloads, sources
+from workbench.synth.builder import NS, Builder, ephemeral
+from workbench.synth.conversations import ACK, FIN, PSH, SYN, Events, handshake, peers, to_ns
+from workbench.synth.sessions import sessions
+
+
+def http_response(body: int, *, status: str = "200 OK", kind: str = "text/html") -> bytes:
+    head = f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {body}\r\nCache-Control: max-age=60\r\n\r\n"
+    return head.encode() + payloads.pattern(body, 0x61)
+
+
+FLASH_SCRIPT = [
+    (0, SYN, None, 0.0), (1, SYN | ACK, None, 0.5), (0, ACK, None, 0.5), (0, PSH | ACK, "get", 0.01),
+    (1, ACK, None, 0.5), (1, PSH | ACK, "resp", 0.1), (0, ACK, None, 0.5), (0, FIN | ACK, None, 0.3),
+    (1, FIN | ACK, None, 0.5), (0, ACK, None, 0.5),
+]  # fmt: skip
+
+
+def http_sessions(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """Complete HTTP/1.1 sessions (handshake, GET, 200, FIN) from a pool of real clients; with a
+    ramp the rate rises and falls linearly over ``ramp`` seconds at both ends."""
+    rng = b.rng
+    n = int(rng.poisson(blk.rate * scale * (t1 - t0)))
+    if n == 0:
+        return
+    ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1 - blk.ramp, n) + rng.uniform(0, blk.ramp, n)))
+    clients = sources.public_pool(rng, blk.clients)
+    ttl = sources.stable_ttls(rng, blk.clients)
+    pick = rng.integers(0, blk.clients, n)
+    host = "www.mailprovider.example"
+    gets = [b.template(("flash_get", k), lambda k=k: payloads.http_get(host, f"/news/{k}", payloads.USER_AGENTS[0]))
+            for k in range(16)]  # fmt: skip
+    resp = [b.template(("flash_resp", s), lambda s=s: http_response(s)) for s in (420, 900, 1300)]
+    sessions(b, ts=ts, client=clients[pick], client_ttl=ttl[pick], dport=blk.port, script=FLASH_SCRIPT,
+             server=np.full(n, sources.parse_v4(blk.server)), payload_keys={"get": gets, "resp": resp},
+             label=-1)  # fmt: skip
+
+
+def browser_burst(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """One browser fetching a page: ``count`` parallel connections to a few servers within
+    ``t1 - t0`` seconds, each a complete HTTP session with a multi-segment answer."""
+    rng = b.rng
+    n = blk.count  # one browser opens its connections whatever the scale
+    client = sources.parse_v4(blk.client)
+    servers = np.array([sources.parse_v4(s) for s in blk.servers])
+    ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, n)))
+    server = servers[rng.integers(0, len(servers), n)]
+    group = rng.integers(0, 3, n)
+    host = "news.example"
+    for g, total in enumerate((1448 + 700, 2 * 1448 + 1100, 4 * 1448 + 300)):
+        mask = group == g
+        if not mask.any():
+            continue
+        body = total - len(http_response(0)) + 1
+        body = total - len(http_response(body)) + body
+        whole = http_response(body)
+        parts = [whole[i : i + 1448] for i in range(0, len(whole), 1448)]
+        keys = {
+            f"r{k}": [b.template(("burst", g, k), lambda part=part: part)]
+            for k, part in enumerate(parts)
+        }
+        keys["get"] = [b.template(("burst_get", g, k), lambda g=g, k=k: payloads.http_get(host, f"/assets/{g}-{k}.js",
+                       payloads.USER_AGENTS[0])) for k in range(8)]  # fmt: skip
+        script = [
+            (0, SYN, None, 0.0),
+            (1, SYN | ACK, None, 0.5),
+            (0, ACK, None, 0.5),
+            (0, PSH | ACK, "get", 0.01),
+        ]
+        for k in range(len(parts)):
+            script.append(
+                (1, ACK if k < len(parts) - 1 else PSH | ACK, f"r{k}", 0.5 if k == 0 else 0.01)
+            )
+            if k % 2 == 1 or k == len(parts) - 1:
+                script.append((0, ACK, None, 0.5))
+        script += [(1, FIN | ACK, None, 15.0), (0, FIN | ACK, None, 0.5), (1, ACK, None, 0.5)]
+        m = int(mask.sum())
+        sessions(b, ts=ts[mask], client=np.full(m, client), client_ttl=64, server=server[mask], dport=blk.port,
+                 script=script, payload_keys=keys, label=-1, rtt_ms=np.full(m, 25.0))  # fmt: skip
+    b.fact(client=blk.client, connections=n)
+
+
+def established(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float,
+                label: int = -1) -> None:  # fmt: skip
+    """``count`` sessions already open before the capture (no handshake in it): both sides send
+    data now and then, each segment acknowledged by a bare ACK."""
+    rng = b.rng
+    n = max(1, round(blk.count * scale))
+    clients = sources.public_pool(rng, n)
+    ttl = sources.stable_ttls(rng, n)
+    servers = np.array([sources.parse_v4(s) for s in blk.servers])
+    server = servers[rng.integers(0, len(servers), n)]
+    port = np.array(blk.ports or (blk.port,))[rng.integers(0, len(blk.ports or (blk.port,)), n)]
+    rtt_ns = to_ns(rng.uniform(0.02, 0.18, n))
+    p = peers(rng, client=sources.v4(clients), server=sources.v4(server), c_ttl=ttl, s_port=port,
+              rtt_ms=rtt_ns / 1e6)  # fmt: skip
+    data = {
+        0: np.array([b.template(("est_c", s), lambda s=s: payloads.pattern(s, 0x43)) for s in (37, 64, 120, 310)]),
+        1: np.array([b.template(("est_s", s), lambda s=s: payloads.pattern(s, 0x53)) for s in (90, 536, 1200, 1448)]),
+    }  # fmt: skip
+    ev = Events()
+    t0_ns, t1_ns = start_ns + to_ns(t0), start_ns + to_ns(t1)
+    for d, (lo, hi) in ((0, (0.2, 1.0)), (1, (0.5, 2.5))):
+        counts = rng.poisson(rng.uniform(lo, hi, n) * (t1 - t0))
+        conn = np.repeat(np.arange(n), counts)
+        at = t0_ns + to_ns(rng.uniform(0, t1 - t0, len(conn)))
+        ev.add(conn, at, d, PSH | ACK, rng.choice(data[d], len(conn)))
+        # the receiver's bare ACK: the far client one round trip later, the near server at once
+        delay = to_ns(rng.uniform(0.0, 0.04, len(conn))) + (
+            rtt_ns[conn] + 20_000 if d == 1 else 200_000
+        )
+        late = at + delay
+        ok = late < t1_ns
+        ev.add(conn[ok], late[ok], 1 - d, ACK)
+    ev.write(b, p, label)
+    b.fact(sessions=n)
+
+
+def bulk(b: Builder, blk, *, t0: float, t1: float, start_ns: int, capacity_bps: float) -> None:
+    """One TCP transfer from a provider host to a remote server, paced at ``link_share`` of the
+    link: handshake, full-size segments, an ACK every second segment, FIN."""
+    rng = b.rng
+    rate = blk.link_share * capacity_bps
+    seg = 1448
+    wire = seg + 20 + 20 + 14
+    rtt_ns = np.array([int(0.018 * NS)])
+    client = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    server = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    p = peers(rng, client=client, server=server, c_ttl=64, s_port=blk.port, rtt_ms=rtt_ns / 1e6,
+              client_near=True, s_ttl=52)  # fmt: skip
+    ev = Events()
+    t0_ns = start_ns + to_ns(t0)
+    done = handshake(ev, np.zeros(1, np.int64), np.array([t0_ns]), rtt_ns, client_near=True)
+    first = int(done[0]) + 100_000
+    count = int((t1 - t0 - 0.5) * rate / (8 * wire))
+    gap = 8 * wire / rate * NS
+    at = (
+        first
+        + (np.arange(count) * gap).astype(np.int64)
+        + rng.integers(0, int(gap * 0.2) + 1, count)
+    )
+    tpl = b.template(("bulk", seg), lambda: payloads.pattern(seg, 0x5A))
+    zero = np.zeros(count, np.int64)
+    ev.add(zero, at, 0, ACK, tpl)
+    acked = at[1::2] + rtt_ns[0] + 30_000
+    ev.add(np.zeros(len(acked), np.int64), acked, 1, ACK)
+    end = int(at[-1]) + 1_000_000 if count else first
+    ev.add(np.zeros(1, np.int64), [end], 0, FIN | ACK)
+    ev.add(np.zeros(1, np.int64), [end + rtt_ns[0] + 30_000], 1, FIN | ACK)
+    ev.add(np.zeros(1, np.int64), [end + rtt_ns[0] + 80_000], 0, ACK)
+    ev.write(b, p, -1)
+    b.fact(segments=count, rate_bps=rate)
+
+
+def resolver(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A recursive resolver (``client``) asking ``count`` authoritative servers: a steady ``rate``
+    of queries plus a surge (cache flushed at ``t0``) of ``peak`` queries/s decaying with ``tau``;
+    the servers answer from port 53, 100-1450 bytes, one round trip later (a few never answer)."""
+    rng = b.rng
+    steady = int(rng.poisson(blk.rate * scale * (t1 - t0)))
+    surge = int(rng.poisson(blk.peak * scale * blk.tau))
+    at = np.concatenate([rng.uniform(t0, t1, steady), t0 + rng.exponential(blk.tau, surge)])
+    at = np.sort(at[at < t1 - 0.5])
+    n = len(at)
+    if n == 0:
+        return
+    auth = sources.public_pool(rng, blk.count)
+    auth_ttl = sources.stable_ttls(rng, blk.count)
+    names = 256
+    size = np.where(rng.random(names) < 0.7, rng.integers(100, 300, names),
+                    np.where(rng.random(names) < 0.66, rng.integers(300, 900, names), rng.integers(900, 1450, names)))  # fmt: skip
+    labels = ["www", "mail", "cdn", "api", "static", "img", "login", "news"]
+    qname = [f"{labels[k % 8]}{k}.example{k % 37}.com" for k in range(names)]
+    q = np.array(
+        [
+            b.template(("rq", k), lambda k=k: payloads.dns_query(qname[k], 1, 0x4000 + k))
+            for k in range(names)
+        ]
+    )
+    r = np.array([b.template(("ra", k), lambda k=k: payloads.dns_answer(int(size[k]), qname[k], 1, 0x4000 + k))
+                  for k in range(names)])  # fmt: skip
+    which = rng.integers(0, names, n)
+    server = rng.integers(0, blk.count, n)
+    ts = start_ns + to_ns(at)
+    sport = ephemeral(rng, n)
+    c_hi, c_lo = sources.v4(np.full(n, sources.parse_v4(blk.client)))
+    s_hi, s_lo = sources.v4(auth[server])
+    b.add(ts=ts, src_hi=c_hi, src_lo=c_lo, dst_hi=s_hi, dst_lo=s_lo, proto=17, sport=sport, dport=53, ttl=64,
+          tpl=q[which])  # fmt: skip
+    answered = rng.random(n) < 0.98
+    rtt = to_ns(rng.uniform(0.005, 0.15, n))
+    b.add(ts=(ts + rtt)[answered], src_hi=s_hi[answered], src_lo=s_lo[answered], dst_hi=c_hi[answered],
+          dst_lo=c_lo[answered], proto=17, sport=53, dport=sport[answered], ttl=auth_ttl[server][answered],
+          tpl=r[which][answered])  # fmt: skip
+    b.fact(queries=n, answered=int(answered.sum()), servers=blk.count)
+
+
+BLOCKS = {
+    "http_sessions": http_sessions,
+    "browser_burst": browser_burst,
+    "established": established,
+    "resolver": resolver,
+}

@@ -1,0 +1,226 @@
+"""TCP conversations of any shape (slowloris, sessions already open, bulk transfers) as packet
+tables; the benign blocks that use them are in ``benign_traffic.py``.
+
+A conversation is a set of events (connection, time, direction, flags, payload); sequence and
+acknowledgement numbers follow from them, vectorised: an event's ``seq`` counts what its side
+sent before it, its ``ack`` what the other side had sent by the time this side could have seen
+it (the capture point sits at the provider's edge: provider hosts see a remote packet ~50 µs
+after it passes, a remote host one round trip later).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from workbench.synth import payloads, sources
+from workbench.synth.builder import NS, QUIET_PORTS, Builder, Pools, ephemeral
+
+SYN, FIN, RST, PSH, ACK = 0x02, 0x01, 0x04, 0x08, 0x10
+NEAR_LAG_NS = 50_000  # a provider host sees a packet 50 µs after the capture point does
+_KEY = 1 << 40  # time span (ns) one connection may cover in the event keys: ~18 minutes
+
+
+@dataclass
+class Peers:
+    """Both ends of ``n`` connections (client = direction 0, server = direction 1)."""
+
+    c_hi: np.ndarray
+    c_lo: np.ndarray
+    s_hi: np.ndarray
+    s_lo: np.ndarray
+    c_port: np.ndarray
+    s_port: np.ndarray
+    c_ttl: np.ndarray
+    s_ttl: np.ndarray
+    ver: np.ndarray
+    isn: np.ndarray  # (n, 2)
+    lag: (
+        np.ndarray
+    )  # (n, 2) ns: how long after the capture point each side sees the other's packets
+
+
+def _u64(x, n: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(x, dtype=np.uint64), (n,)).copy()
+
+
+def peers(rng: np.random.Generator, *, client: tuple, server: tuple, c_ttl, s_port, rtt_ms: np.ndarray,
+          client_near: bool = False, c_port: np.ndarray | None = None, s_ttl=64) -> Peers:  # fmt: skip
+    """Connections from ``client`` (hi, lo arrays) to ``server`` (hi, lo arrays) on ``s_port``."""
+    n = len(rtt_ms)
+    c_hi, c_lo = _u64(client[0], n), _u64(client[1], n)
+    s_hi, s_lo = _u64(server[0], n), _u64(server[1], n)
+    v4 = (c_hi == 0) & ((c_lo >> np.uint64(32)) == np.uint64(0xFFFF))
+    far = (rtt_ms * 0.99 * 1e6).astype(np.int64)
+    near = np.full(n, NEAR_LAG_NS, np.int64)
+    lag = np.stack([near, far] if client_near else [far, near], axis=1)
+    return Peers(
+        c_hi, c_lo, s_hi, s_lo,
+        c_port if c_port is not None else ephemeral(rng, n),
+        np.broadcast_to(np.asarray(s_port, np.int64), (n,)).copy(),
+        np.broadcast_to(np.asarray(c_ttl, np.int64), (n,)).copy(),
+        np.broadcast_to(np.asarray(s_ttl, np.int64), (n,)).copy(),
+        np.where(v4, 4, 6), rng.integers(0, 1 << 32, (n, 2)), lag,
+    )  # fmt: skip
+
+
+def conversation(b: Builder, p: Peers, *, conn: np.ndarray, ts: np.ndarray, direction: np.ndarray,
+                 flags: np.ndarray, tpl: np.ndarray, label: int) -> None:  # fmt: skip
+    """Write the events of connections ``p`` with their sequence and acknowledgement numbers."""
+    m = len(ts)
+    if m == 0:
+        return
+    ts = ts.astype(np.int64)
+    conn = conn.astype(np.int64)
+    direction = direction.astype(np.int64)
+    flags = np.broadcast_to(np.asarray(flags, np.int64), (m,))
+    tpl = np.broadcast_to(np.asarray(tpl, np.int64), (m,))
+    plen = b.tpl_len(tpl)
+    consume = plen + ((flags & (SYN | FIN)) > 0)
+    t_min = int(ts.min()) - (1 << 36)
+    if int(ts.max()) - t_min >= _KEY:
+        raise ValueError("a conversation longer than ~18 minutes")
+    rel = ts - t_min
+    seq_rel = np.zeros(m, np.int64)
+    sent = []  # per direction: (sorted keys, cumulative consumption with a leading 0)
+    for d in (0, 1):
+        idx = np.flatnonzero(direction == d)
+        key = conn[idx] * _KEY + rel[idx]
+        order = np.argsort(key, kind="stable")
+        idx, key = idx[order], key[order]
+        cum = np.concatenate([[0], np.cumsum(consume[idx])])
+        first = np.searchsorted(key, conn[idx] * _KEY, side="left")
+        seq_rel[idx] = cum[np.arange(len(idx))] - cum[first]
+        sent.append((key, cum))
+    ack_rel = np.zeros(m, np.int64)
+    for d in (0, 1):
+        idx = np.flatnonzero(direction == d)
+        key, cum = sent[1 - d]
+        seen = np.maximum(rel[idx] - p.lag[conn[idx], d], 0)
+        lo = np.searchsorted(key, conn[idx] * _KEY, side="left")
+        hi = np.maximum(np.searchsorted(key, conn[idx] * _KEY + seen, side="right"), lo)
+        ack_rel[idx] = cum[hi] - cum[lo]
+    seq = (p.isn[conn, direction] + seq_rel) % (1 << 32)
+    ack = np.where(flags & ACK, (p.isn[conn, 1 - direction] + ack_rel) % (1 << 32), 0)
+    fwd = direction == 0
+    b.add(
+        ts=ts, ver=p.ver[conn],
+        src_hi=np.where(fwd, p.c_hi[conn], p.s_hi[conn]), src_lo=np.where(fwd, p.c_lo[conn], p.s_lo[conn]),
+        dst_hi=np.where(fwd, p.s_hi[conn], p.c_hi[conn]), dst_lo=np.where(fwd, p.s_lo[conn], p.c_lo[conn]),
+        proto=6, sport=np.where(fwd, p.c_port[conn], p.s_port[conn]),
+        dport=np.where(fwd, p.s_port[conn], p.c_port[conn]), ttl=np.where(fwd, p.c_ttl[conn], p.s_ttl[conn]),
+        tcp_flags=flags, seq=seq, ack=ack, tpl=tpl, plen=plen, label=label, df=1,
+    )  # fmt: skip
+
+
+class Events:
+    """Accumulates conversation events, then writes them at once."""
+
+    def __init__(self) -> None:
+        self.cols: dict[str, list] = {k: [] for k in ("conn", "ts", "direction", "flags", "tpl")}
+
+    def add(self, conn, ts, direction, flags, tpl=0) -> None:
+        n = len(conn)
+        for k, v in zip(self.cols, (conn, ts, direction, flags, tpl), strict=True):
+            self.cols[k].append(np.broadcast_to(np.asarray(v, np.int64), (n,)))
+
+    def write(self, b: Builder, p: Peers, label: int) -> None:
+        cols = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in self.cols.items()}
+        conversation(b, p, **cols, label=label)
+
+
+def to_ns(seconds) -> np.ndarray:
+    return (np.asarray(seconds) * NS).astype(np.int64)
+
+
+def handshake(
+    ev: Events, conn: np.ndarray, at: np.ndarray, rtt_ns: np.ndarray, *, client_near: bool
+) -> np.ndarray:
+    """SYN, SYN-ACK, ACK of connections opened at ``at`` (ns); returns when the client's ACK passes."""
+    if client_near:  # the server answers one round trip later, the client right away
+        synack = at + rtt_ns + 1_000
+        done = synack + NEAR_LAG_NS + 20_000
+    else:
+        synack = at + 150_000
+        done = synack + rtt_ns + 20_000
+    ev.add(conn, at, 0, SYN)
+    ev.add(conn, synack, 1, SYN | ACK)
+    ev.add(conn, done, 0, ACK)
+    return done
+
+
+# ---------------------------------------------------------------- slowloris (attack: slow_http)
+
+
+def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, targets, start_ns: int,
+              label: int, scale: float) -> None:  # fmt: skip
+    """Slowloris: connections that send a partial request, then one tiny header line every few
+    seconds and never finish it; the server only acknowledges. Every packet of them is labelled."""
+    rng = b.rng
+    v6 = isinstance(targets, tuple)
+    single = (attack.sources or spec.sources) == "single"
+    n = max(2, round((attack.connections or 300) * scale))
+    n_src = 1 if single else max(1, min(n, round((attack.bots or 300) * scale)))
+    hosts = pools.hosts(("slowloris", attack.start, v6, n_src, single), n_src, v6=v6,
+                        ttl_values=attack.ttl_values)  # fmt: skip
+    who = rng.permutation(n) % n_src
+    if v6:
+        k = rng.integers(0, len(targets[0]), n)
+        server = (targets[0][k], targets[1][k])
+    else:
+        server = sources.v4(rng.choice(targets, n))
+    rtt_ns = to_ns(rng.uniform(0.02, 0.2, n))
+    p = peers(rng, client=(hosts[0][who], hosts[1][who]), server=server, c_ttl=hosts[2][who],
+              s_port=attack.dport or spec.dport, rtt_ms=rtt_ns / 1e6,
+              c_port=rng.choice(QUIET_PORTS, n, replace=False))  # fmt: skip
+    conn = np.arange(n)
+    lo, hi = attack.interval
+    get = np.array([b.template(("slow_get", k), lambda k=k: (
+        f"GET /?{k * 7919 % 2011} HTTP/1.1\r\nHost: {'x' if k % 2 else 'www.mailprovider.example'}\r\n"
+        f"User-Agent: {payloads.USER_AGENTS[0]}\r\nAccept-language: en-US,en,q=0.5\r\n").encode())
+        for k in range(32)])  # fmt: skip
+    line = np.array([b.template(("slow_line", k), lambda k=k: f"X-a: {k * 37 % 5000}\r\n".encode())
+                     for k in range(16)])  # fmt: skip
+    ev = Events()
+    t0_ns, t1_ns = start_ns + to_ns(t0), start_ns + to_ns(t1)
+    if attack.preopened:
+        # open long before the capture: the last header went out up to one interval before t0
+        base = t0_ns - to_ns(rng.uniform(0, hi, n))
+        end = np.full(n, t1_ns - to_ns(0.1))
+    else:
+        ramp = min(2.0 if single else 6.0, (t1 - t0) / 10)
+        opened = t0_ns + to_ns(np.sort(rng.uniform(0, ramp, n)))
+        done = handshake(ev, conn, opened, rtt_ns, client_near=False)
+        base = done + 500_000
+        ev.add(conn, base, 0, PSH | ACK, rng.choice(get, n))
+        ev.add(conn, base + to_ns(rng.uniform(0.03, 0.045, n)), 1, ACK)  # delayed ACK
+        end = t1_ns - to_ns(rng.uniform(0.3, 1.0, n))
+    steps = int(np.ceil((t1 - t0 + hi) / lo)) + 1
+    at = base[:, None] + np.cumsum(to_ns(rng.uniform(lo, hi, (n, steps))), axis=1)
+    keep = (at >= t0_ns) & (at < (end - to_ns(0.1))[:, None])
+    rows = np.broadcast_to(conn[:, None], at.shape)[keep]
+    when = at[keep]
+    ev.add(rows, when, 0, PSH | ACK, rng.choice(line, len(rows)))
+    ev.add(rows, when + to_ns(rng.uniform(0.03, 0.045, len(rows))), 1, ACK)
+    if not attack.preopened:  # the tool stops: the client closes each connection
+        ev.add(conn, end, 0, FIN | ACK)
+        ev.add(conn, end + 150_000, 1, FIN | ACK)
+        ev.add(conn, end + 150_000 + rtt_ns + 20_000, 0, ACK)
+    ev.write(b, p, label)
+    b.fact(
+        connections=n,
+        source_hosts=n_src,
+        dst_ports=[int(p.s_port[0])],
+        preopened=bool(attack.preopened),
+    )
+    if single:
+        b.fact(source=_text(hosts[0][0], hosts[1][0]))
+
+
+def _text(hi, lo) -> str:
+    import ipaddress
+
+    value = (int(hi) << 64) | int(lo)
+    addr = ipaddress.IPv6Address(value)
+    return str(addr.ipv4_mapped or addr)
