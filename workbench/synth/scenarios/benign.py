@@ -1,0 +1,152 @@
+"""Negatives: benign traffic only (the truth has no vector), busy enough to look like an attack:
+a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
+a backup filling the link, two traces merged."""
+
+from __future__ import annotations
+
+from workbench.synth.scenarios.model import (
+    MAIL,
+    NEWS_SITE,
+    RESOLVER,
+    Scenario,
+    Traffic,
+)
+
+SCENARIOS: list[Scenario] = []  # in the order they are listed
+_add = SCENARIOS.append
+
+
+_add(
+    Scenario(
+        name="flash-crowd",
+        description=(
+            "Benign flash crowd: 2000 real clients doing complete HTTP sessions on one web server, the"
+            " session rate rising twentyfold for 30 s"
+        ),
+        start="2022-11-25T07:59:00Z",
+        duration=120,
+        phases=((0, 120, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("http_sessions", 0, 117, rate=5, server="203.0.113.80", port=80, clients=2000),
+            Traffic(
+                "http_sessions",
+                40,
+                75,
+                rate=95,
+                server="203.0.113.80",
+                port=80,
+                clients=2000,
+                ramp=5,
+            ),
+        ),
+        negative=True,
+        notes="The surge: about 100 sessions/s from 40 s to 75 s (5 s ramps), against 5 before and after.",
+    )
+)
+_add(
+    Scenario(
+        name="browser-burst",
+        description="Benign: one browser opens 40 parallel HTTP connections to a news site's servers within 2 s",
+        start="2022-04-04T12:30:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("browser_burst", 20, 22, count=40, client="203.0.113.150", servers=NEWS_SITE),
+        ),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="established-sessions",
+        description=(
+            "Benign: 30 long-lived IMAPS/SMTPS sessions already open before the capture (no handshake),"
+            " data and bare ACKs both ways for 120 s"
+        ),
+        start="2022-02-14T10:00:00Z",
+        duration=120,
+        phases=((0, 120, "baseline"),),
+        attacks=(),
+        traffic=(Traffic("established", 0, 120, count=30, servers=tuple(MAIL), ports=(993, 465)),),
+        sessions_per_s=0,
+        dns_per_s=4,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="asymmetric-routing",
+        description=(
+            "Benign, one direction only: the provider's answers leave by another path, so the capture holds"
+            " SYNs, ACKs and requests of ordinary sessions and DNS queries without answers"
+        ),
+        start="2022-06-01T06:45:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        sessions_per_s=25,
+        dns_per_s=40,
+        one_way=True,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="dns-resolver-surge",
+        description=(
+            "Benign: the provider's recursive resolver after a cache flush asks 400 authoritative servers"
+            " thousands of questions and gets the answers (port 53, 100-1450 bytes): solicited, not amplification"
+        ),
+        start="2022-09-19T03:00:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("resolver", 15, 90, rate=40, peak=1500, tau=8, count=400, client=RESOLVER),
+        ),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="backup-transfer",
+        description="Benign: one TCP bulk transfer (an off-site backup) fills a 20 Mbit/s link for 45 s",
+        start="2022-12-03T01:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic(
+                "bulk",
+                8,
+                53,
+                client="203.0.113.30",
+                server="80.241.60.20",
+                port=873,
+                link_share=0.96,
+            ),
+        ),
+        capacity_bps=20e6,
+        sessions_per_s=4,
+        fmt="pcapng",
+        snaplen=128,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="merged-traces",
+        description=(
+            "Benign: two captures merged into one file: ordinary traffic, then the clock jumps ~3 years"
+            " forward and ordinary traffic continues"
+        ),
+        start="2019-03-11T15:00:00Z",
+        duration=120,
+        phases=((0, 60, "baseline"), (60, 120, "baseline")),
+        attacks=(),
+        time_jumps=((60, 3 * 365 * 86400 + 17 * 86400 + 5 * 3600 + 1234.5),),
+        negative=True,
+    )
+)

@@ -1,0 +1,296 @@
+"""Scenarios that break the analysis's habits (positives): one-host floods, IPv6, slow attacks,
+snippets, a sub-second burst, unlisted reflection, every TCP flag flood, a scrubbing path,
+spoofing variants."""
+
+from __future__ import annotations
+
+from workbench.synth.scenarios.model import (
+    DNS6,
+    MAIL6,
+    WEB6,
+    Attack,
+    Scenario,
+    Traffic,
+)
+
+SCENARIOS: list[Scenario] = []  # in the order they are listed
+_add = SCENARIOS.append
+
+
+_add(
+    Scenario(
+        name="single-source-floods",
+        description=(
+            "One real host per flood: a UDP flood to one port, a quiet gap, an ICMP echo flood, then an"
+            " unspoofed SYN flood with incrementing source ports and one TTL"
+        ),
+        start="2023-03-02T09:00:00Z",
+        duration=62,
+        phases=(
+            (0, 10, "baseline"),
+            (10, 20, "attack"),
+            (20, 28, "baseline"),
+            (28, 38, "attack"),
+            (38, 42, "baseline"),
+            (42, 52, "attack"),
+            (52, 62, "baseline"),
+        ),
+        attacks=(
+            Attack("udp_flood", 10, 20, 2000, ("203.0.113.80",), sources="single", dport=27015),
+            Attack("icmp_flood", 28, 38, 1500, ("203.0.113.10",), sources="single"),
+            Attack("syn_flood", 42, 52, 1500, ("203.0.113.80",), sources="single", sport_step=True),
+        ),
+    )
+)
+_add(
+    Scenario(
+        name="ipv6-floods",
+        description=(
+            "IPv6 only attacks on IPv6 hosts: ICMPv6 echo flood from one host, UDP flood from a botnet,"
+            " fragment flood, hop-by-hop/destination-options header flood, spoofed SYN flood"
+        ),
+        start="2023-06-20T18:30:00Z",
+        duration=110,
+        phases=(
+            (0, 15, "baseline"),
+            (15, 30, "attack"),
+            (30, 35, "baseline"),
+            (35, 50, "attack"),
+            (50, 55, "baseline"),
+            (55, 70, "attack"),
+            (70, 75, "baseline"),
+            (75, 90, "attack"),
+            (90, 95, "baseline"),
+            (95, 110, "attack"),
+        ),
+        attacks=(
+            Attack("icmp_flood", 15, 30, 1200, (WEB6,), sources="single"),
+            Attack("udp_flood", 35, 50, 1000, (DNS6,), sources="bots", bots=400),
+            Attack("ip_fragment_flood", 55, 70, 800, (MAIL6,), first_fragments=0.2),
+            Attack("ipv6_extension_header_flood", 75, 90, 1000, (WEB6,)),
+            Attack("syn_flood", 95, 110, 1200, (WEB6,)),
+        ),
+        sessions_per_s=8,
+    )
+)
+_add(
+    Scenario(
+        name="slow-http",
+        description=(
+            "Slowloris: 300 bots hold ~600 connections to port 8080 for 2 minutes, one tiny header line"
+            " every 5-15 s each, among normal web sessions on the same port; then one host with 200 on port 5000"
+        ),
+        start="2022-08-11T13:00:00Z",
+        duration=240,
+        phases=(
+            (0, 20, "baseline"),
+            (20, 140, "attack"),
+            (140, 150, "baseline"),
+            (150, 230, "attack"),
+            (230, 240, "baseline"),
+        ),
+        attacks=(
+            Attack(
+                "slow_http", 20, 140, 0, ("203.0.113.80",), connections=600, bots=300, dport=8080
+            ),
+            Attack(
+                "slow_http",
+                150,
+                230,
+                0,
+                ("203.0.113.81",),
+                connections=200,
+                sources="single",
+                dport=5000,
+            ),
+        ),
+        traffic=(
+            Traffic("http_sessions", 0, 240, rate=3, server="203.0.113.80", port=8080, clients=800),
+        ),
+    )
+)
+_add(
+    Scenario(
+        name="slow-http-preopened",
+        description=(
+            "Slowloris already running when the capture starts: no handshake in it, 500 connections from"
+            " 250 bots trickling a header line every 5-15 s to port 8080 for the whole capture"
+        ),
+        start="2022-08-12T02:10:00Z",
+        duration=120,
+        phases=((0, 120, "attack"),),
+        attacks=(
+            Attack(
+                "slow_http",
+                0,
+                120,
+                0,
+                ("203.0.113.80",),
+                connections=500,
+                bots=250,
+                dport=8080,
+                preopened=True,
+            ),
+        ),
+    )
+)
+_add(
+    Scenario(
+        name="snippet-reflection",
+        description="A 50 ms snippet of SNMP reflection from 2000 reflectors: all attack, no baseline",
+        start="2024-01-05T22:14:03Z",
+        duration=0.05,
+        phases=((0, 0.05, "attack"),),
+        attacks=(Attack("snmp_amplification", 0, 0.05, 60000, ("203.0.113.12",), reflectors=2000),),
+        sessions_per_s=0,
+        dns_per_s=0,
+    )
+)
+_add(
+    Scenario(
+        name="snippet-ntp",
+        description="A 0.4 s snippet: NTP reflection on a mail server amid DNS lookups",
+        start="2024-01-06T08:00:00Z",
+        duration=0.4,
+        phases=((0, 0.4, "attack"),),
+        attacks=(Attack("ntp_amplification", 0, 0.4, 20000, ("203.0.113.11",), reflectors=800),),
+        sessions_per_s=0,
+        dns_per_s=300,
+    )
+)
+_add(
+    Scenario(
+        name="subsecond-burst",
+        description="30 s of ordinary traffic with a 0.6 s spoofed SYN flood burst (20 kpps) in the middle",
+        start="2023-11-30T11:11:00Z",
+        duration=30,
+        phases=((0, 14.7, "baseline"), (14.7, 15.3, "attack"), (15.3, 30, "baseline")),
+        attacks=(Attack("syn_flood", 14.7, 15.3, 20000, ("203.0.113.80",)),),
+        sessions_per_s=10,
+    )
+)
+_add(
+    Scenario(
+        name="unlisted-reflection",
+        description=(
+            "UDP reflection from 1500 reflectors all answering from port 40123 (no list knows it), then SSDP"
+            " where 40% of the reflectors answer from ephemeral ports, partly scrubbed (15% residue)"
+        ),
+        start="2023-09-09T04:20:00Z",
+        duration=110,
+        phases=(
+            (0, 15, "baseline"),
+            (15, 55, "attack"),
+            (55, 65, "baseline"),
+            (65, 95, "attack"),
+            (95, 110, "mitigated"),
+        ),
+        attacks=(
+            Attack("udp_reflection", 15, 55, 1500, ("203.0.113.10",), reflectors=1500),
+            Attack(
+                "ssdp_amplification",
+                65,
+                110,
+                1200,
+                ("203.0.113.53",),
+                reflectors=1800,
+                ephemeral_share=0.4,
+            ),
+        ),
+        mitigation=(95, 0.15),
+    )
+)
+_add(
+    Scenario(
+        name="tcp-flag-floods",
+        description=(
+            "TCP floods of other flag combinations: PSH-ACK with payload to SSH from spoofed sources, FIN"
+            " to HTTPS from spoofed sources, then PSH-ACK from one host to RDP"
+        ),
+        start="2023-02-02T02:00:00Z",
+        duration=120,
+        phases=(
+            (0, 15, "baseline"),
+            (15, 45, "attack"),
+            (45, 55, "baseline"),
+            (55, 85, "attack"),
+            (85, 95, "baseline"),
+            (95, 120, "attack"),
+        ),
+        attacks=(
+            Attack(
+                "ack_flood",
+                15,
+                45,
+                1500,
+                ("203.0.113.10",),
+                dport=22,
+                tcp_flags=0x18,
+                sizes=(64, 512, 1200),
+            ),
+            Attack("tcp_other_flood", 55, 85, 1500, ("203.0.113.80",), dport=443, tcp_flags=0x01),
+            Attack(
+                "ack_flood",
+                95,
+                120,
+                1200,
+                ("203.0.113.11",),
+                sources="single",
+                dport=3389,
+                tcp_flags=0x18,
+                sizes=(100,),
+                sport_step=True,
+            ),
+        ),
+    )
+)
+_add(
+    Scenario(
+        name="scrubbing-path",
+        description=(
+            "NTP amplification diverted to a scrubbing center that lets 60 % through: the rate hardly"
+            " drops, but the residue arrives four hops further away (its TTLs fall by 4)"
+        ),
+        start="2023-03-03T03:00:00Z",
+        duration=120,
+        phases=((0, 15, "baseline"), (15, 60, "attack"), (60, 120, "mitigated")),
+        attacks=(Attack("ntp_amplification", 15, 120, 1500, ("203.0.113.10",), reflectors=900),),
+        mitigation=(60, 0.6),
+        scrubbing_hops=4,
+    )
+)
+_add(
+    Scenario(
+        name="spoofing-variants",
+        description=(
+            "Spoofing that is not uniform: a SYN flood spoofed within one /16, a UDP flood from a botnet"
+            " with 40 distinct TTLs, a fragment flood with first fragments, then scrubbing leaving 25%"
+        ),
+        start="2023-05-17T16:00:00Z",
+        duration=150,
+        phases=(
+            (0, 15, "baseline"),
+            (15, 40, "attack"),
+            (40, 50, "baseline"),
+            (50, 75, "attack"),
+            (75, 85, "baseline"),
+            (85, 115, "attack"),
+            (115, 150, "mitigated"),
+        ),
+        attacks=(
+            Attack("syn_flood", 15, 40, 1500, ("203.0.113.80",), src_prefix="45.12.0.0/16"),
+            Attack(
+                "udp_flood",
+                50,
+                75,
+                1000,
+                ("203.0.113.53",),
+                sources="bots",
+                bots=800,
+                ttl_values=40,
+            ),
+            Attack("ip_fragment_flood", 85, 150, 800, ("203.0.113.10",), first_fragments=0.3),
+        ),
+        mitigation=(115, 0.25),
+    )
+)

@@ -1,0 +1,116 @@
+"""What a scenario is made of: attacks, benign traffic blocks, the scenario's timeline; and the
+addresses of the provider side (documentation ranges: 203.0.113.0/24 the provider's datacenter,
+198.51.100.0/24 its upstream ISP's routers; 2001:db8:40::/48 its IPv6 hosts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAIL = ["203.0.113.10", "203.0.113.11", "203.0.113.12", "203.0.113.13"]
+WEB = "203.0.113.80"
+WEB_V6 = "2001:db8:40::80"
+RESOLVER = "203.0.113.53"
+UPSTREAM = ["198.51.100.1", "198.51.100.2", "198.51.100.5"]
+DATACENTER = "203.0.113.0/24"
+SERVICES = {
+    "mail": [(ip, port, 10) for ip in MAIL for port in (25, 465, 587, 993)],
+    "web": [(WEB, 443, 0), (WEB, 80, 0)],
+}
+
+
+@dataclass(frozen=True)
+class Attack:
+    """One vector between ``start`` and ``end`` (seconds) at ``pps`` toward ``targets``.
+
+    The fields after ``reflectors`` are variants of the vector's habits (``VectorSpec``); their
+    defaults keep the vector as it is. Targets given as IPv6 text make the attack IPv6 (sources too).
+    """
+
+    vector: str
+    start: float
+    end: float
+    pps: float
+    targets: tuple[str, ...]  # addresses (IPv4 or IPv6), or one IPv4 prefix for carpet bombing
+    reflectors: int = 1500
+    sources: str | None = None  # override the vector's: single | bots | spoofed | reflectors
+    src_prefix: str | None = None  # spoofed sources drawn uniformly inside this prefix
+    ttl_values: int | None = None  # the senders' TTLs take this many distinct values (1-64)
+    bots: int | None = None  # botnet size (default 600, shared by the scenario's botnet vectors)
+    sport: int | None = None  # fixed source port (0: random ephemeral)
+    dport: int | None = None  # fixed destination port (0: random)
+    sport_step: bool = False  # the source port increments per packet (hping-style single host)
+    ephemeral_share: float = 0.0  # share of reflectors answering from a random high port
+    first_fragments: float = (
+        0.0  # fragment flood: share of first fragments (offset 0, MF, L4 header)
+    )
+    connections: int = 0  # slow_http: concurrent connections at scale 1
+    preopened: bool = False  # slow_http: connections already open when the capture starts
+    interval: tuple[float, float] = (5.0, 15.0)  # slow_http: seconds between header lines
+    tcp_flags: int | None = None  # override the vector's TCP flags (PSH-ACK, FIN, ...)
+    sizes: tuple[int, ...] | None = None  # override the vector's L4 payload sizes
+
+    @property
+    def ipv6(self) -> bool:
+        return ":" in self.targets[0]
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """A block of benign traffic (label legit) beyond the scenario's ordinary baseline.
+
+    ``kind``: http_sessions (complete HTTP/1.1 GETs to ``server``:``port`` from a pool of
+    ``clients``; ``rate`` sessions/s, ``ramp`` seconds of linear rise and fall), browser_burst
+    (``count`` parallel page-asset sessions from one ``client`` to ``servers``), established
+    (``count`` long-lived sessions already open before the capture), resolver (a recursive
+    resolver ``client`` querying ``count`` authoritative servers: ``rate`` queries/s steady plus a
+    surge of ``peak`` queries/s decaying with ``tau``), bulk (one TCP transfer paced at
+    ``link_share`` of the scenario's capacity). Rates and counts are at scale 1.
+    """
+
+    kind: str
+    start: float
+    end: float
+    rate: float = 0.0
+    count: int = 0
+    server: str = ""
+    servers: tuple[str, ...] = ()
+    port: int = 80
+    ports: tuple[int, ...] = ()
+    client: str = ""
+    clients: int = 2000
+    ramp: float = 0.0
+    peak: float = 0.0
+    tau: float = 8.0
+    link_share: float = 0.96
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    start: str  # ISO-8601 UTC of t=0
+    duration: float
+    phases: tuple[tuple[float, float, str], ...]
+    attacks: tuple[Attack, ...]
+    capacity_bps: float | None = None
+    mitigation: tuple[float, float] | None = None  # (start, residue share kept)
+    # the residue arrives through a scrubbing center: this many more hops (its TTLs drop)
+    scrubbing_hops: int = 0
+    attack_uplink: int | None = None  # the attack arrives through this upstream router only
+    sessions_per_s: float = 6.0
+    dns_per_s: float = 10.0
+    snaplen: int = 262144
+    fmt: str = "pcap"
+    time_compression: float = 1.0
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+    traffic: tuple[Traffic, ...] = ()  # benign blocks beyond the ordinary baseline
+    one_way: bool = False  # asymmetric routing: only packets toward the provider are captured
+    time_jumps: tuple[tuple[float, float], ...] = ()  # (at, seconds): later packets jump forward
+    negative: bool = False  # benign only: the truth has no vector
+
+
+WEB6 = "2001:db8:40::80"
+DNS6 = "2001:db8:40::53"
+MAIL6 = "2001:db8:40::25"
+NEWS_SITE = ("151.101.1.67", "151.101.65.67", "151.101.129.67", "151.101.193.67")
