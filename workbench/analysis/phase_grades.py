@@ -1,0 +1,208 @@
+"""Phase grading: per bin and per vector, the attack rate smoothed and graded against that
+vector's own peak (2 heavy, 1 residual, 0 absent), on a time axis that shortens long silences;
+then the runs of equal grades, short runs merged into their neighbours and edges sharpened
+(``phases.segment`` turns the runs into phases)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from workbench.analysis.config import AnalysisConfig
+from workbench.analysis.series import LEGIT
+from workbench.analysis.vector_table import RULES
+
+SECOND = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """The bins phases are judged on: every bin from the first packet to the last, except that
+    a silence longer than ``MAX_SILENCE_BINS`` is shortened to that (merged traces jump by
+    years; a day-long capture has quiet nights): the work grows with the traffic, not the span."""
+
+    busy: np.ndarray  # real bin indices that hold traffic, sorted
+    index: np.ndarray  # their place on the axis
+
+    @classmethod
+    def of(cls, series: pl.DataFrame, start_ns: int, bin_ns: int) -> TimeAxis:
+        ts = series["ts"].cast(pl.Int64).to_numpy()
+        busy = np.unique((ts - start_ns) // bin_ns)
+        steps = np.minimum(np.diff(busy), MAX_SILENCE_BINS)
+        return cls(busy, np.r_[busy[0], busy[0] + np.cumsum(steps)])
+
+    @property
+    def bins(self) -> int:
+        return int(self.index[-1]) + 1
+
+    def place(self, real: np.ndarray) -> np.ndarray:
+        """Axis positions of real bins that hold traffic."""
+        return self.index[np.searchsorted(self.busy, real)]
+
+    def real(self, position: int) -> int:
+        """The real bin at an axis position (inside a shortened silence: counted from its start)."""
+        k = int(np.searchsorted(self.index, position, side="right")) - 1
+        return int(self.busy[k] + (position - self.index[k]))
+
+
+MAX_SILENCE_BINS = 60
+
+
+def grade(series: pl.DataFrame, start_ns: int, bins: int, bin_ns: int,
+            cfg: AnalysisConfig, axis: TimeAxis) -> tuple[list[str], np.ndarray, np.ndarray]:  # fmt: skip
+    attack = series.filter(pl.col("vector") != LEGIT)
+    counts = attack.group_by("vector").agg(pl.col("packets").sum())
+    vectors = sorted(counts.filter(pl.col("packets") >= cfg.min_vector_packets)["vector"].to_list())
+    grades = np.zeros((bins, len(vectors)), dtype=np.int8)
+    counts = np.zeros((bins, len(vectors)))
+    if not vectors:
+        return vectors, grades, counts
+    per_bin = (
+        attack.filter(pl.col("vector").is_in(vectors))
+        .with_columns(sec=((pl.col("ts").cast(pl.Int64) - start_ns) // bin_ns).cast(pl.Int64))
+        .group_by("vector", "sec")
+        .agg(pl.col("packets").sum().alias("n"))
+    )
+    per_s = SECOND / bin_ns
+    for j, vector in enumerate(vectors):
+        rows = per_bin.filter(pl.col("vector") == vector)
+        rate = np.zeros(bins)
+        rate[axis.place(rows["sec"].to_numpy()).clip(0, bins - 1)] = rows["n"].to_numpy()
+        counts[:, j] = rate
+        active = rate[rate > 0]
+        # window long enough to hold ~20 packets at the vector's typical rate (low-rate attacks)
+        typical = float(np.median(active)) if len(active) else 1.0
+        window = int(min(60, max(5, np.ceil(20 / max(typical, 1e-9)))))
+        window += 1 - window % 2
+        smooth = _centred_mean(rate, window)
+        peak = float(smooth.max())
+        if peak <= 0:
+            continue
+        floor = max(cfg.residual_share_of_peak * peak, cfg.residual_min_pps / per_s)
+        heavy = cfg.heavy_share_of_peak * peak
+        if RULES[vector].family == "slow_http":  # held connections, not packets, are its intensity
+            heavy = floor
+        grades[:, j] = np.where(smooth >= heavy, 2, np.where(smooth >= floor, 1, 0))
+    return vectors, grades, counts
+
+
+def _centred_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """Mean over a centred window, shrinking at the edges (no padding with zeros)."""
+    half = window // 2
+    csum = np.r_[0.0, np.cumsum(values)]
+    idx = np.arange(len(values))
+    lo = np.clip(idx - half, 0, len(values))
+    hi = np.clip(idx + half + 1, 0, len(values))
+    return (csum[hi] - csum[lo]) / np.maximum(hi - lo, 1)
+
+
+def runs_of(grades: np.ndarray) -> list[list[int]]:
+    """[start, end) second runs of identical grade rows."""
+    if len(grades) == 0:
+        return []
+    change = np.r_[True, np.any(grades[1:] != grades[:-1], axis=1)]
+    starts = np.flatnonzero(change)
+    ends = np.r_[starts[1:], len(grades)]
+    return [[int(a), int(b)] for a, b in zip(starts, ends, strict=True)]
+
+
+def _likeness(runs: list[list[int]], grades: np.ndarray, k: int, n: int | None) -> tuple[int, int]:
+    """How alike neighbour ``n`` is to run ``k``: same attack presence first, then length."""
+    if n is None:
+        return (-1, -1)
+    same = int(np.array_equal(grades[runs[n][0]] > 0, grades[runs[k][0]] > 0))
+    return (same, runs[n][1] - runs[n][0])
+
+
+def sharpen(merged: list[list], vectors: list[str], counts: np.ndarray, reach: int,
+             min_bins: int, edge_share: float) -> None:  # fmt: skip
+    """Move each phase boundary, within ``reach`` bins, to where the unsmoothed traffic changes:
+    the smoothing that keeps one attack one phase blurs its edges by a few bins, and a vector
+    counts only inside its phases. The boundary goes where the fewest packets of the vectors
+    that end there fall after it, plus of the vectors that start there before it; ties go to
+    the tightest boundary."""
+    if not vectors:
+        return
+    # a vector's background is not where it starts or ends (``phase_edge_share_of_peak``)
+    counts = np.where(counts >= edge_share * counts.max(axis=0, keepdims=True), counts, 0.0)
+    column = {v: j for j, v in enumerate(vectors)}
+    gaps: list[tuple[int, list]] = []
+    for k in range(1, len(merged)):
+        before, after = merged[k - 1], merged[k]
+        ending = [column[v] for v in before[3] - after[3]]
+        starting = [column[v] for v in after[3] - before[3]]
+        if not ending and not starting:
+            continue
+        lo = max(before[0] + 1, after[0] - reach)
+        hi = min(after[1] - 1, after[0] + reach)
+        best, best_cost = after[0], None
+        quiet_from, quiet_to = (
+            None,
+            None,
+        )  # where the ending vectors are over / the others not begun
+        for t in range(lo, hi + 1):
+            end_cost = counts[t : hi + reach, ending].sum()
+            start_cost = counts[max(lo - reach, 0) : t, starting].sum()
+            if ending and end_cost == 0 and quiet_from is None:
+                quiet_from = t
+            if starting and start_cost == 0:
+                quiet_to = t
+            # ties: end as early as the ending vectors allow, start as late as the starting do
+            tight = t if ending and not starting else -t if starting and not ending else 0
+            key = (end_cost + start_cost, tight)
+            if best_cost is None or key < best_cost:
+                best, best_cost = t, key
+        if quiet_from is not None and quiet_to is not None and quiet_to - quiet_from >= min_bins:
+            # one attack over, a quiet spell the smoothing had blurred, then the next
+            before[1], after[0] = quiet_from, quiet_to
+            gaps.append((k, [quiet_from, quiet_to, "baseline", set()]))
+            continue
+        if quiet_from is not None and quiet_to is not None and quiet_to > quiet_from:
+            best = (quiet_from + quiet_to) // 2  # a short quiet spell: split it between them
+        before[1] = after[0] = best
+    for k, gap in reversed(gaps):
+        merged.insert(k, gap)
+
+
+def _foldable(runs: list[list[int]], grades: np.ndarray, k: int) -> bool:
+    """Run ``k`` may fold into a neighbour: it is quiet or only residual (a vector's stragglers),
+    or a neighbour is attack too. A short heavy run between quiet ones is a burst: it stays."""
+    if not (grades[runs[k][0]] == 2).any():
+        return True
+    return any(0 <= n < len(runs) and grades[runs[n][0]].any() for n in (k - 1, k + 1))
+
+
+def merge_short(runs: list[list[int]], grades: np.ndarray, min_bins: int) -> list[list[int]]:
+    """Fold runs shorter than ``min_bins`` into a neighbour, shortest first, until none is left."""
+    runs = [r[:] for r in runs]
+    while len(runs) > 1:
+        # a short attack between quiet runs stays a phase of its own (a sub-second burst);
+        # short quiet runs and short changes of mix fold into their neighbours
+        lengths = [
+            b - a if _foldable(runs, grades, k) else min_bins for k, (a, b) in enumerate(runs)
+        ]
+        k = int(np.argmin(lengths))
+        if lengths[k] >= min_bins:
+            break
+        # prefer the neighbour that is more alike (same attack presence), else the longer one
+        left = k - 1 if k > 0 else None
+        right = k + 1 if k + 1 < len(runs) else None
+
+        into = (
+            left if _likeness(runs, grades, k, left) >= _likeness(runs, grades, k, right) else right
+        )
+        a, b = min(runs[k][0], runs[into][0]), max(runs[k][1], runs[into][1])
+        grades[a:b] = grades[runs[into][0]]
+        runs[min(k, into)] = [a, b]
+        del runs[max(k, into)]
+        # neighbours that now look the same join
+        merged = [runs[0]]
+        for r in runs[1:]:
+            if np.array_equal(grades[r[0]], grades[merged[-1][0]]):
+                merged[-1][1] = r[1]
+            else:
+                merged.append(r)
+        runs = merged
+    return runs
