@@ -99,7 +99,7 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
     stats, peaks, ports = _vector_stats(
         classified.lazy().filter(pl.col("vector").is_not_null()), series, span
     )
-    targets = rank_targets(classified, limit=10, by="vector")
+    targets = rank_targets(classified, limit=10, by="vector", config=config)
     out = []
     for row in stats.iter_rows(named=True):
         vector, packets = row["vector"], row["packets"]
@@ -241,7 +241,7 @@ def analyze(
     params = _parameters(link_capacity, links, capacity, pps_limit, bin_ms, config, span, run)
     if dissect and partials.packets and run.files:  # recorded only when it was done
         params = dataclasses.replace(params, dissected_per_vector=_per_vector(dissect))
-    targets = rank_targets(classified)
+    targets = rank_targets(classified, config=config)
     saturation = _saturation(classified, capacity, links, targets, cover, run, pps_limit=pps_limit,
                              bin_ms=bin_ms, config=config)  # fmt: skip
     report = Report(
