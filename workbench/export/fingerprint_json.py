@@ -61,7 +61,9 @@ def _vector_fp(part: pl.DataFrame, vector: str, total: int) -> dict:
         "nr_megabytes": round(int(part["wire_len"].cast(pl.Int64).sum()) / 1e6, 3),
         "time_start": str(part["ts"].min()),
         "duration_seconds": round((part["ts"].max() - part["ts"].min()).total_seconds(), 3),
-        "source_ips": part.select(pl.col("src").unique().ip.to_text())["src"].sort().to_list(),
+        "source_ips": part.select(pl.col("src").unique().ip.to_text().alias("src"))["src"]
+        .sort()
+        .to_list(),
         "frame_len": _fractions(part["wire_len"].cast(pl.Int64).rename("frame_len")),
         "fragmentation_offset": _fractions(
             (part["frag"] & 2 > 0).cast(pl.Int64).rename("non_first_fragment")
