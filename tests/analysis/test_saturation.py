@@ -11,7 +11,7 @@ import pytest
 
 import workbench as wb
 from workbench import synth
-from workbench.analysis import saturation
+from workbench.analysis import episodes, saturation
 from workbench.capture.schema import PACKET_SCHEMA
 
 
@@ -308,9 +308,9 @@ def test_six_seconds_over_the_threshold_is_one_episode_and_blips_are_micro_burst
 def test_the_minimum_episode_length_is_a_parameter() -> None:
     frame = _episode_frame(())
     util = saturation.utilization_series(frame, 10e6, 100)
-    assert len(saturation.episodes(util, 100, min_s=5.0)[0]) == 1
-    assert saturation.episodes(util, 100, min_s=7.0)[0] == []
-    assert saturation.episodes(util, 100, min_s=7.0)[1]["count"] == 1
+    assert len(episodes.episodes(util, 100, min_s=5.0)[0]) == 1
+    assert episodes.episodes(util, 100, min_s=7.0)[0] == []
+    assert episodes.episodes(util, 100, min_s=7.0)[1]["count"] == 1
     report = wb.analyze(
         frame, link_capacity="10M", config=wb.AnalysisConfig(saturation_episode_min_s=7.0)
     )

@@ -20,7 +20,7 @@ import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.phase_grades import SECOND, TimeAxis, grade, merge_short, runs_of, sharpen
-from workbench.analysis.queries import Frame, collect, height, source_parts
+from workbench.analysis.queries import Frame, collect, height, source_parts, time_bounds
 from workbench.analysis.series import FINE_BIN_MS, LEGIT, fine_series
 from workbench.analysis.targets import rank_targets, target_labels
 from workbench.formatting import iso
@@ -57,9 +57,7 @@ def segment(
     if series.is_empty():
         return []
     if span is None:
-        bounds = collect(classified.lazy().select(pl.col("ts").cast(pl.Int64).min().alias("a"),
-                                                  pl.col("ts").cast(pl.Int64).max().alias("z")))  # fmt: skip
-        span = (int(bounds["a"][0]), int(bounds["z"][0]))
+        span = time_bounds(classified)
     bin_ns = phase_bin_ns(span[1] - span[0], config)
     start_ns = span[0] // bin_ns * bin_ns
     end_ns = span[1]

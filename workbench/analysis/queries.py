@@ -23,6 +23,14 @@ def height(frame: Frame) -> int:
     return int(collect(frame.select(pl.len())).item())
 
 
+def time_bounds(frame: Frame) -> tuple[int, int] | None:
+    """First and last packet time (ns) of a frame or a lazy query; None when it holds none."""
+    ts = pl.col("ts").cast(pl.Int64)
+    row = collect(frame.lazy().select(ts.min().alias("a"), ts.max().alias("z")))
+    first, last = row["a"][0], row["z"][0]
+    return None if first is None else (int(first), int(last))
+
+
 SOURCE_PART_ROWS = 8_000_000  # rows per hash part of a per-source aggregate over a dataset
 
 

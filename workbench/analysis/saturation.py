@@ -6,9 +6,8 @@ micro-bursts that fill a link for milliseconds vanish in 1-second averages. A bi
 covers only in part is rated over the part it covers (``series.covered_seconds``); a bin
 shorter than one full-size frame's time on the link says so (one frame fills it).
 
-Bins at or above ``SATURATED`` are ``intervals``; intervals that last (dips shorter than
-``saturation_episode_gap_s`` bridged, at least ``saturation_episode_min_s`` long, like
-Grafana's "for 5 s") are ``episodes``, the rest ``micro_bursts``, counted apart.
+Bins at or above ``SATURATED`` are ``intervals``; those that last are ``episodes``, the rest
+``micro_bursts`` (``episodes.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +15,9 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
+from workbench.analysis.episodes import SATURATED, episodes, intervals
 from workbench.analysis.partials import Partials
-from workbench.analysis.queries import Frame, collect, height
+from workbench.analysis.queries import Frame, collect, height, time_bounds
 from workbench.analysis.series import (
     covered_seconds,
     covered_span,
@@ -30,7 +30,6 @@ from workbench.formatting import iso
 BINS_MS = (1, 10, 100, 1000, 10000)
 REPORT_BIN_MS = 100
 THRESHOLDS = (0.8, 0.95, 1.0)
-SATURATED = 0.95  # intervals at or above this share of capacity are reported
 
 
 def utilization_series(
@@ -79,85 +78,6 @@ def utilization_series(
     return out.select(
         "ts", *keys, "bin", "bytes", "packets", "bps", "pps", "utilization", "covered_s", "eligible"
     )
-
-
-def _intervals(util: pl.DataFrame, bin_ms: int, threshold: float) -> list[dict]:
-    over = util.filter((pl.col("utilization") >= threshold) & pl.col("eligible"))
-    if over.is_empty():
-        return []
-    bin_ns = bin_ms * 1_000_000
-    # adjacent bins (or with one bin missing) belong to one interval
-    run = (over["bin"].diff().fill_null(bin_ns) > 2 * bin_ns).cum_sum()
-    grouped = over.with_columns(run=run).group_by("run").agg(
-        pl.col("bin").min().alias("a"), pl.col("bin").max().alias("z"),
-        pl.col("utilization").max().alias("peak"), pl.col("utilization").mean().alias("mean"),
-    ).sort("a")  # fmt: skip
-    return [
-        {"start": iso(r["a"]), "end": iso(r["z"] + bin_ns), "seconds": (r["z"] + bin_ns - r["a"]) / 1e9,
-         "peak_utilization": round(r["peak"], 4), "mean_utilization": round(r["mean"], 4)}
-        for r in grouped.iter_rows(named=True)
-    ]  # fmt: skip
-
-
-def episodes(util: pl.DataFrame, bin_ms: int, threshold: float = SATURATED, *,
-             min_s: float = DEFAULT.saturation_episode_min_s,
-             gap_s: float = DEFAULT.saturation_episode_gap_s) -> tuple[list[dict], dict]:  # fmt: skip
-    """Sustained saturation apart from blips: bins at or above ``threshold`` of capacity, joined
-    across dips shorter than ``gap_s``, are an episode when they last at least ``min_s``
-    (Grafana's "for 5 s"); shorter runs are micro-bursts, counted apart.
-
-    Returns the episodes (``start, end, seconds, seconds_over, peak_utilization,
-    mean_utilization``) and the micro-bursts' summary (``count, seconds, peak_utilization,
-    first, last``).
-
-        found, blips = episodes(utilization_series(rep.packets, 10e9, 100), 100)
-    """
-    quiet = {"count": 0, "seconds": 0.0, "peak_utilization": None, "first": None, "last": None}
-    if util.is_empty() or util["utilization"].null_count() == util.height:
-        return [], quiet
-    eligible = util["eligible"] if "eligible" in util.columns else pl.lit(True)
-    covered = (
-        pl.col("covered_s") if "covered_s" in util.columns else pl.lit(bin_ms / 1000.0)
-    ).alias("covered_s")
-    over = util.with_columns(covered).filter((pl.col("utilization") >= threshold) & eligible)
-    if over.is_empty():
-        return [], quiet
-    bin_ns = bin_ms * 1_000_000
-    # a new run where the dip since the last bin over the threshold is gap_s or longer
-    dip_ns = over["bin"].diff().fill_null(bin_ns) - bin_ns
-    runs = over.with_columns(run=(dip_ns >= max(gap_s * 1e9, 1)).cum_sum())
-    grouped = (
-        runs.group_by("run")
-        .agg(
-            pl.col("bin").min().alias("a"),
-            (pl.col("bin").max() + pl.col("covered_s").sort_by("bin").last() * 1e9).alias("z"),
-            pl.col("covered_s").sum().alias("seconds_over"),
-            pl.col("utilization").max().alias("peak"),
-        )
-        .sort("a")
-    )
-    found, blips = [], []
-    for r in grouped.iter_rows(named=True):
-        a, z = int(r["a"]), round(r["z"])
-        entry = {"start": iso(a), "end": iso(z), "seconds": round((z - a) / 1e9, 3),
-                 "seconds_over": round(float(r["seconds_over"]), 3),
-                 "peak_utilization": round(float(r["peak"]), 4)}  # fmt: skip
-        if (z - a) / 1e9 < min_s - 1e-9:
-            blips.append(entry)
-            continue
-        inside = util.with_columns(covered).filter((pl.col("bin") >= a) & (pl.col("bin") < z))
-        # the mean over the episode's whole span, its dips included: how full the link was
-        mean = float((inside["utilization"] * inside["covered_s"]).sum() / ((z - a) / 1e9))
-        found.append({**entry, "mean_utilization": round(mean, 4)})
-    if blips:
-        quiet = {
-            "count": len(blips),
-            "seconds": round(sum(b["seconds_over"] for b in blips), 3),
-            "peak_utilization": max(b["peak_utilization"] for b in blips),
-            "first": blips[0]["start"],
-            "last": blips[-1]["start"],
-        }
-    return found, quiet
 
 
 def _legitimate(frame: Frame, intervals: list[dict], span: tuple[int, int]) -> dict | None:
@@ -227,12 +147,6 @@ def _capture_gaps(partials: Partials, span: tuple[int, int]) -> list[dict]:
              "note": "no packet at all while the capture was busy: check for capture loss"} for a, z in partials.gaps[:50]]  # fmt: skip
 
 
-def _span(frame: Frame) -> tuple[int, int]:
-    bounds = collect(frame.lazy().select(pl.col("ts").cast(pl.Int64).min().alias("a"),
-                                         pl.col("ts").cast(pl.Int64).max().alias("z")))  # fmt: skip
-    return int(bounds["a"][0]), int(bounds["z"][0])
-
-
 def _short_bin_note(bin_ms: int, capacity: float | None) -> str | None:
     """A note for bins shorter than one full-size frame's time on the link: one frame fills such
     a bin, so its rate is a frame's, not the traffic's."""
@@ -268,7 +182,7 @@ def assess(frame: Frame, capacity: float | None, *, pps_limit: float | None = No
                 "episodes": [], "micro_bursts": episodes(pl.DataFrame(), bin_ms)[1],
                 "drops": {"capture_drops": drops, "gaps": []}}  # fmt: skip
     series = partials.fine_series()
-    span = _span(frame)
+    span = time_bounds(frame)
     cover = covered_span(*span, partials.packets)
     util = utilization_series(frame, capacity, bin_ms, series=series, span=cover)
     peaks = []
@@ -296,7 +210,7 @@ def assess(frame: Frame, capacity: float | None, *, pps_limit: float | None = No
     section["frame_time_ms"] = frame_time_ms(capacity)
     if capacity:
         section["seconds_over"] = _seconds_over(util, bin_ms)
-        section["intervals"] = _intervals(util, bin_ms, SATURATED)
+        section["intervals"] = intervals(util, bin_ms, SATURATED)
         section["saturated_threshold"] = SATURATED
         section["episodes"], section["micro_bursts"] = episodes(
             util, bin_ms, SATURATED, min_s=config.saturation_episode_min_s,
@@ -359,7 +273,7 @@ def _link_entry(util: pl.DataFrame, bin_ms: int, config: AnalysisConfig = DEFAUL
         "packets": int(util["packets"].sum()),
         "peak_utilization": round(float(_peak(util)["utilization"]), 4),
         "seconds_over": _seconds_over(util, bin_ms),
-        "intervals": _intervals(util, bin_ms, SATURATED),
+        "intervals": intervals(util, bin_ms, SATURATED),
         "episodes": found,
         "micro_bursts": blips,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
+from workbench.analysis.queries import time_bounds
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS
 from workbench.analysis.vectors.kinds import (
     HANDSHAKES,
@@ -151,6 +152,5 @@ def candidates(
 
 def span_ns(frame: pl.DataFrame | pl.LazyFrame) -> int:
     """First to last packet, in ns."""
-    row = frame.lazy().select(pl.col("ts").cast(pl.Int64).min().alias("a"), pl.col("ts").cast(pl.Int64).max().alias("z")).collect()  # fmt: skip
-    a, z = row["a"][0], row["z"][0]
-    return 0 if a is None else int(z - a)
+    bounds = time_bounds(frame)
+    return 0 if bounds is None else bounds[1] - bounds[0]
