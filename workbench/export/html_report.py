@@ -4,98 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import vl_convert
-
 from workbench import formatting as fmt
 from workbench.analysis.headline import headline_items
-from workbench.analysis.vector_table import RULES, in_words
+from workbench.analysis.vector_table import in_words
 from workbench.atomic import write_text
 from workbench.export.escaping import clip, html_text, json_text
 from workbench.export.evidence import as_dict, evidence_block
+from workbench.export.html_parts import CSS, Escaped, Long, Num, Time, vector_cell, vectors_cell
+from workbench.export.html_parts import escape as _e
+from workbench.export.html_parts import svg as _svg
+from workbench.export.html_parts import table as _table
 from workbench.formatting import VALUE_NAMES
-from workbench.viz.palette import colour
-
-CSS = """
-*{box-sizing:border-box}
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;padding:0 16px;color:#222;overflow-wrap:break-word}
-h1{margin-bottom:.2em} h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
-table{border-collapse:collapse;width:100%;margin:.5em 0} th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
-th{background:#f4f4f4} td.num,th.num{text-align:right;white-space:nowrap} td.time{white-space:nowrap} td.long{overflow-wrap:anywhere;min-width:18em} .attack{background:#fbe3e0} .mitigated{background:#fdf2d9} .baseline{background:#eef6ea}
-.chart{margin:1em 0;max-width:100%} .chart svg{max-width:100%;height:auto}
-.small{color:#666;font-size:12px} code{font-size:12px;word-break:break-all}
-.verdict{font-weight:600}
-.headline{display:flex;flex-wrap:wrap;gap:8px;margin:1em 0}
-.fact{flex:1 1 200px;min-width:0;border:1px solid #ddd;border-radius:6px;padding:8px 10px;background:#fafafa}
-.fact .label{display:block;color:#666;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
-.fact .value{display:block;font-size:15px;overflow-wrap:anywhere}
-.fact.quality{flex-basis:100%;background:#fff4d6;border-color:#e0b000}
-.swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.35em;vertical-align:baseline}
-.vector{white-space:normal} .vector code{display:block;word-break:normal;overflow-wrap:anywhere} .note{color:#8a5a00;font-size:12px}
-pre.json{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;background:#f7f7f7;padding:8px;max-width:100%}
-"""
-
-
-class Escaped(str):
-    """Text already escaped for HTML (``_table`` leaves it as it is)."""
-
-
-def _e(value) -> str:
-    """Every value shown in the report goes through the one HTML policy (``escaping.html_text``)."""
-    return value if isinstance(value, Escaped) else html_text(value)
-
-
-def _svg(chart) -> str:
-    """An Altair chart as inline SVG (no script, no network)."""
-    return f'<div class="chart">{vl_convert.vegalite_to_svg(chart.to_json())}</div>'
-
-
-class Num(str):
-    """A figure: right-aligned in its cell, never broken."""
-
-
-class Time(str):
-    """A time of day: never broken."""
-
-
-class Long(Escaped):
-    """A long explanation (evidence, packet strings): wraps anywhere rather than widen the page."""
-
-
-def _cell_class(value) -> str:
-    for kind, name in ((Num, "num"), (Time, "time"), (Long, "long")):
-        if isinstance(value, kind):
-            return f" class={name}"
-    return ""
-
-
-def _table(headers: list[str], rows: list[list], row_class: list[str] | None = None) -> str:
-    if not rows:
-        return ""
-    numeric = [all(isinstance(r[k], Num) for r in rows) for k in range(len(headers))]
-    head = "".join(
-        f"<th{' class=num' if numeric[k] else ''}>{_e(h)}</th>" for k, h in enumerate(headers)
-    )
-    body = []
-    for k, row in enumerate(rows):
-        cls = f' class="{_e(row_class[k])}"' if row_class else ""
-        cells = "".join(f"<td{_cell_class(c)}>{_e(c)}</td>" for c in row)
-        body.append(f"<tr{cls}>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def _vector(name: str, *, code: bool = True) -> Escaped:
-    """A vector in words with its colour (the one of every chart) and its code name beside it."""
-    rule = RULES.get(name)
-    title = rule.title if rule else name
-    swatch = f"<span class='swatch' style='background:{colour(name)}'></span>"
-    tail = f" <code>{_e(name)}</code>" if code and rule else ""
-    return Escaped(f"<span class='vector'>{swatch}{_e(title)}{tail}</span>")
-
-
-def _vectors(names: list[str], *, code: bool = False) -> Escaped:
-    if not names:
-        return Escaped("–")
-    return Escaped("<br>".join(_vector(v, code=code) for v in names))
 
 
 def _charts(report, data: dict) -> str:
@@ -151,56 +70,69 @@ def _saturation(report, data: dict) -> str:
             out.append(_svg(viz.utilization_chart(util, cap) | viz.multiscale_chart(sat["peaks"])))
         elif sat.get("peaks"):
             out.append(_svg(viz.multiscale_chart(sat["peaks"])))
-        threshold = sat.get("saturated_threshold", 0.95)
-        params = (data.get("parameters") or {}).get("analysis") or {}
-        min_s = params.get("saturation_episode_min_s")
-        episodes = sat.get("episodes") or []
-        out.append(
-            f"<h3>Saturation episodes (at or above {_e(fmt.percent(threshold, 0))} of capacity"
-            + (f" for {_e(fmt.duration(min_s))} or longer" if min_s else "")
-            + ")</h3>"
-        )
-        rows = [
-            [
-                fmt.moment(e["start"]),
-                Time(fmt.clock(e["end"])),
-                Num(fmt.duration(e["seconds"])),
-                Num(fmt.percent(e["peak_utilization"])),
-                Num(fmt.percent(e["mean_utilization"])),
-            ]
-            for e in episodes[:50]
+        out += _episodes(sat, data)
+    out.append(_peaks(sat))
+    return "".join(out)
+
+
+def _episodes(sat: dict, data: dict) -> list[str]:
+    """Saturation episodes, micro-bursts counted apart, legitimate traffic around them."""
+    out = []
+    threshold = sat.get("saturated_threshold", 0.95)
+    params = (data.get("parameters") or {}).get("analysis") or {}
+    min_s = params.get("saturation_episode_min_s")
+    episodes = sat.get("episodes") or []
+    out.append(
+        f"<h3>Saturation episodes (at or above {_e(fmt.percent(threshold, 0))} of capacity"
+        + (f" for {_e(fmt.duration(min_s))} or longer" if min_s else "")
+        + ")</h3>"
+    )
+    rows = [
+        [
+            fmt.moment(e["start"]),
+            Time(fmt.clock(e["end"])),
+            Num(fmt.duration(e["seconds"])),
+            Num(fmt.percent(e["peak_utilization"])),
+            Num(fmt.percent(e["mean_utilization"])),
         ]
+        for e in episodes[:50]
+    ]
+    out.append(
+        _table(["start", "end (UTC)", "duration", "peak", "mean"], rows)
+        if rows
+        else "<p>None: the link was never full for that long.</p>"
+    )
+    blips = sat.get("micro_bursts") or {}
+    if blips.get("count"):
         out.append(
-            _table(["start", "end (UTC)", "duration", "peak", "mean"], rows)
-            if rows
-            else "<p>None: the link was never full for that long.</p>"
+            f"<p>Micro-bursts, counted apart: {_e(fmt.plural(blips['count'], 'shorter spell'))}"
+            f" at or above {_e(fmt.percent(threshold, 0))} ({_e(fmt.duration(blips['seconds']))} in all,"
+            f" peak {_e(fmt.percent(blips['peak_utilization']))}) between {_e(fmt.clock(blips['first']))}"
+            f" and {_e(fmt.clock(blips['last']))} UTC.</p>"
         )
-        blips = sat.get("micro_bursts") or {}
-        if blips.get("count"):
-            out.append(
-                f"<p>Micro-bursts, counted apart: {_e(fmt.plural(blips['count'], 'shorter spell'))}"
-                f" at or above {_e(fmt.percent(threshold, 0))} ({_e(fmt.duration(blips['seconds']))} in all,"
-                f" peak {_e(fmt.percent(blips['peak_utilization']))}) between {_e(fmt.clock(blips['first']))}"
-                f" and {_e(fmt.clock(blips['last']))} UTC.</p>"
-            )
-        legit = sat.get("legitimate")
-        if legit:
-            out.append("<h3>Legitimate traffic around the saturation</h3>")
-            out.append(
-                _table(
-                    ["when", "duration", "legitimate rate", "legitimate share"],
+    legit = sat.get("legitimate")
+    if legit:
+        out.append("<h3>Legitimate traffic around the saturation</h3>")
+        out.append(
+            _table(
+                ["when", "duration", "legitimate rate", "legitimate share"],
+                [
                     [
-                        [
-                            k,
-                            Num(fmt.duration(v["seconds"])),
-                            Num(fmt.bit_rate(v["legit_bps"])),
-                            Num(fmt.percent(v["legit_share"])),
-                        ]
-                        for k, v in legit.items()
-                    ],
-                )
+                        k,
+                        Num(fmt.duration(v["seconds"])),
+                        Num(fmt.bit_rate(v["legit_bps"])),
+                        Num(fmt.percent(v["legit_share"])),
+                    ]
+                    for k, v in legit.items()
+                ],
             )
-    out.append("<h3>Peaks at every time scale</h3>")
+        )
+    return out
+
+
+def _peaks(sat: dict) -> str:
+    """The busiest bin at every time scale."""
+    out = ["<h3>Peaks at every time scale</h3>"]
     peaks = [
         [
             Num(f"{fmt.count(p['bin_ms'])} ms"),
@@ -284,6 +216,119 @@ def _phase_kind(p: dict) -> str:
     return f"{kind} ({p['mitigation']['reason']})" if p.get("mitigation") else kind
 
 
+def _sources(sources: dict, spoof: dict) -> str:
+    """Spoofing verdicts per vector, then where the sources are: map, countries, ASNs."""
+    parts = [
+        "<h2>Sources and spoofing</h2>",
+        _table(
+            ["vector", "verdict", "evidence"],
+            [
+                [
+                    vector_cell(p["vector"], code=False),
+                    p["verdict"],
+                    Long(_e(in_words(p["evidence"]))),
+                ]
+                for p in spoof.get("per_vector", [])
+            ],
+        ),
+        "<h3>Where the sources are</h3>",
+        _map({"sources": sources}),
+        _table(
+            ["country", "role", "unique sources", "packets", "bytes"],
+            [
+                [
+                    c["country"],
+                    c.get("role") or "–",
+                    Num(fmt.count(c["unique_sources"])),
+                    Num(fmt.count(c["packets"])),
+                    Num(fmt.size(c["bytes"])),
+                ]
+                for c in sources.get("countries", [])
+            ],
+        ),
+        _table(
+            ["ASN", "organisation", "country", "unique sources", "bytes"],
+            [
+                [
+                    f"AS{a['asn']}" if a.get("asn") is not None else "–",
+                    a.get("as_org") or "–",
+                    a.get("country") or "–",
+                    Num(fmt.count(a["unique_sources"])),
+                    Num(fmt.size(a["bytes"])),
+                ]
+                for a in sources.get("asns", [])[:10]
+            ],
+        ),
+        f"<p class='small'>{_e(sources.get('geography_note', ''))}. Sources of spoofed vectors are"
+        " counted apart: their addresses are forged.</p>",
+    ]
+    return "".join(parts)
+
+
+def _evidence(block: dict) -> str:
+    """The input files with their hashes, and every parameter of the analysis."""
+    parts = [
+        "<h2>Evidence</h2>",
+        _table(
+            ["file", "SHA-256", "size", "format", "packets", "first packet", "last packet"],
+            [
+                [
+                    i["path"],
+                    Escaped(f"<code>{_e(i['sha256'])}</code>"),
+                    Num(fmt.size(i["size"])) if i.get("size") is not None else "–",
+                    i.get("format") or "–",
+                    Num(fmt.count(i.get("packets"))),
+                    fmt.moment(i["start"]) if i.get("start") else "–",
+                    fmt.moment(i["end"]) if i.get("end") else "–",
+                ]
+                for i in block["inputs"]
+            ],
+        ),
+        "<details><summary class='small'>Parameters of this analysis</summary>"
+        f"<pre class='json'>{html_text(json_text(block['parameters']), limit=None)}</pre></details>",
+    ]
+    return "".join(parts)
+
+
+def _vectors_and_targets(vectors: list, targets: list) -> str:
+    """Each vector with its evidence, then the targets."""
+    parts = [
+        "<h2>Vectors and the evidence for each</h2>",
+        _table(
+            ["vector", "start", "end", "packets", "peak rate", "sources", "targets", "evidence"],
+            [
+                [
+                    vector_cell(v["vector"]),
+                    Time(fmt.clock(v["start"])),
+                    Time(fmt.clock(v["end"])),
+                    Num(fmt.count(v["packets"])),
+                    Num(fmt.bit_rate(v["peak_bps"])),
+                    Num(fmt.count(v["unique_sources"])),
+                    ", ".join(v["targets"][:4]) or "–",
+                    _evidence_text(v["evidence"]),
+                ]
+                for v in vectors
+            ],
+        ),
+        "<h2>Targets</h2>",
+        _table(
+            ["target", "hosts", "packets", "bytes", "vectors"],
+            [
+                [
+                    t.get("prefix") or t["address"],
+                    Num(fmt.count(t.get("hosts", 1))),
+                    Num(fmt.count(t["packets"])),
+                    Num(fmt.size(t["bytes"])),
+                    vectors_cell(t["vectors"]),
+                ]
+                for t in targets
+            ],
+        )
+        or "<p>No target: no attack traffic found.</p>",
+    ]
+    return "".join(parts)
+
+
 def render(report) -> str:
     """The report as one HTML document (string)."""
     data = as_dict(report)
@@ -327,7 +372,7 @@ def render(report) -> str:
                     _phase_kind(p),
                     Time(fmt.clock(p["start"])),
                     Time(fmt.clock(p["end"])),
-                    _vectors(p["vectors"]),
+                    vectors_cell(p["vectors"]),
                     ", ".join(p["targets"][:6]) or "–",
                     Num(fmt.bit_rate(p["peak_bps"])),
                     Num(fmt.packet_rate(p["peak_pps"])),
@@ -337,96 +382,11 @@ def render(report) -> str:
             ],
             [p["kind"] for p in phases],
         ),
-        "<h2>Vectors and the evidence for each</h2>",
-        _table(
-            ["vector", "start", "end", "packets", "peak rate", "sources", "targets", "evidence"],
-            [
-                [
-                    _vector(v["vector"]),
-                    Time(fmt.clock(v["start"])),
-                    Time(fmt.clock(v["end"])),
-                    Num(fmt.count(v["packets"])),
-                    Num(fmt.bit_rate(v["peak_bps"])),
-                    Num(fmt.count(v["unique_sources"])),
-                    ", ".join(v["targets"][:4]) or "–",
-                    _evidence_text(v["evidence"]),
-                ]
-                for v in vectors
-            ],
-        ),
-        "<h2>Targets</h2>",
-        _table(
-            ["target", "hosts", "packets", "bytes", "vectors"],
-            [
-                [
-                    t.get("prefix") or t["address"],
-                    Num(fmt.count(t.get("hosts", 1))),
-                    Num(fmt.count(t["packets"])),
-                    Num(fmt.size(t["bytes"])),
-                    _vectors(t["vectors"]),
-                ]
-                for t in data.get("targets", [])
-            ],
-        )
-        or "<p>No target: no attack traffic found.</p>",
-        "<h2>Sources and spoofing</h2>",
-        _table(
-            ["vector", "verdict", "evidence"],
-            [
-                [_vector(p["vector"], code=False), p["verdict"], Long(_e(in_words(p["evidence"])))]
-                for p in spoof.get("per_vector", [])
-            ],
-        ),
-        "<h3>Where the sources are</h3>",
-        _map(data),
-        _table(
-            ["country", "role", "unique sources", "packets", "bytes"],
-            [
-                [
-                    c["country"],
-                    c.get("role") or "–",
-                    Num(fmt.count(c["unique_sources"])),
-                    Num(fmt.count(c["packets"])),
-                    Num(fmt.size(c["bytes"])),
-                ]
-                for c in sources.get("countries", [])
-            ],
-        ),
-        _table(
-            ["ASN", "organisation", "country", "unique sources", "bytes"],
-            [
-                [
-                    f"AS{a['asn']}" if a.get("asn") is not None else "–",
-                    a.get("as_org") or "–",
-                    a.get("country") or "–",
-                    Num(fmt.count(a["unique_sources"])),
-                    Num(fmt.size(a["bytes"])),
-                ]
-                for a in sources.get("asns", [])[:10]
-            ],
-        ),
-        f"<p class='small'>{_e(sources.get('geography_note', ''))}. Sources of spoofed vectors are"
-        " counted apart: their addresses are forged.</p>",
+        _vectors_and_targets(vectors, data.get("targets", [])),
+        _sources(sources, spoof),
         "<h2>Link saturation</h2>",
         _saturation(report, data),
-        "<h2>Evidence</h2>",
-        _table(
-            ["file", "SHA-256", "size", "format", "packets", "first packet", "last packet"],
-            [
-                [
-                    i["path"],
-                    Escaped(f"<code>{_e(i['sha256'])}</code>"),
-                    Num(fmt.size(i["size"])) if i.get("size") is not None else "–",
-                    i.get("format") or "–",
-                    Num(fmt.count(i.get("packets"))),
-                    fmt.moment(i["start"]) if i.get("start") else "–",
-                    fmt.moment(i["end"]) if i.get("end") else "–",
-                ]
-                for i in block["inputs"]
-            ],
-        ),
-        "<details><summary class='small'>Parameters of this analysis</summary>"
-        f"<pre class='json'>{html_text(json_text(block['parameters']), limit=None)}</pre></details>",
+        _evidence(block),
         "</body></html>",
     ]
     return "".join(parts)
