@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
 
+from workbench import formatting as fmt
 from workbench._version import __version__
 from workbench.errors import expect
 
@@ -47,6 +48,6 @@ def evidence_block(report) -> dict:
         "workbench_version": data.get("workbench_version", __version__),
         "parameters": data.get("parameters", {}),
         "analysed_at": data.get("generated"),
-        "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "exported_at": fmt.iso(time.time_ns()),
         "geolocation": data.get("sources", {}).get("geography_note"),
     }
