@@ -15,7 +15,7 @@ import importlib
 from typing import Any
 
 from workbench._version import __version__
-from workbench.capture import addresses as _addresses  # noqa: F401  (registers the `ip` namespace)
+from workbench.enrich import ip_namespace as _ip_namespace  # noqa: F401  (registers `ip`)
 from workbench.errors import (
     CaptureError,
     CaptureFormatError,

@@ -7,7 +7,7 @@ import ipaddress
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.capture import addresses
@@ -53,3 +53,105 @@ def test_halves_round_trip(values: list[int]) -> None:
 @pytest.mark.parametrize("text", ["0.0.0.0", "255.255.255.255", "::", "::1", "fe80::1%0"[:7]])
 def test_text_round_trip(text: str) -> None:
     assert addresses.to_text(addresses.parse(text)) == str(ipaddress.ip_address(text))
+
+
+def _python_text(value: int) -> str:
+    """The reference: Python's ``ipaddress`` (IPv4-mapped values as IPv4)."""
+    if value >> 32 == 0xFFFF:
+        return str(ipaddress.IPv4Address(value & 0xFFFFFFFF))
+    return str(ipaddress.IPv6Address(value))
+
+
+def _from_groups(groups: list[int]) -> int:
+    return int.from_bytes(b"".join(g.to_bytes(2, "big") for g in groups), "big")
+
+
+EDGES = [
+    0,  # ::
+    1,  # ::1
+    (1 << 128) - 1,
+    0xFFFF << 32,  # ::ffff:0.0.0.0 -> 0.0.0.0
+    (0xFFFF << 32) | 0xFFFFFFFF,  # 255.255.255.255
+    (0xFFFF << 32) | 0x01020304,  # ::ffff:1.2.3.4 -> 1.2.3.4
+    (0xFFFE << 32) | 0x01020304,  # next to the mapped range: IPv6 text
+    (0x1_0000 << 32) | 0x01020304,  # ::1:0:102:304
+    0x01020304,  # IPv4-compatible ::1.2.3.4 -> ::102:304
+    int(ipaddress.IPv6Address("::ffff:0:0:0")),
+    *(
+        _from_groups(g)
+        for g in (
+            [1, 0, 0, 2, 0, 0, 0, 3],  # the longer run wins
+            [1, 0, 0, 2, 0, 0, 3, 4],  # equal runs: the first wins
+            [0, 0, 1, 0, 0, 0, 0, 0],  # trailing run longer than leading
+            [0, 0, 0, 1, 0, 0, 0, 2],  # leading run, equal to a later one
+            [1, 0, 2, 0, 3, 0, 4, 0],  # single zero groups stay
+            [0, 1, 2, 3, 4, 5, 6, 7],  # one leading zero group stays
+            [1, 2, 3, 4, 5, 6, 7, 0],  # one trailing zero group stays
+            [1, 0, 0, 0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 0, 0, 1],
+            [0xFE80, 0, 0, 0, 0x0ABC, 0x00DE, 0, 0],  # leading zeros inside groups go
+            [0x2001, 0xDB8, 0, 0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 0xFFFF, 0, 0],  # ::ffff:0:0 is not IPv4-mapped
+        )
+    ),
+]
+
+
+def _zero_rich(rng) -> int:
+    """An address whose groups are often zero, so every run length and position occurs."""
+    return _from_groups([0 if rng.random() < 0.5 else rng.randrange(1 << 16) for _ in range(8)])
+
+
+def test_to_text_matches_ipaddress_on_edges_and_random_addresses() -> None:
+    import random
+
+    rng = random.Random(16)
+    values = [
+        *EDGES,
+        *(rng.randrange(1 << 128) for _ in range(3000)),
+        *(_zero_rich(rng) for _ in range(20000)),
+        *((0xFFFF << 32) | rng.randrange(1 << 32) for _ in range(3000)),
+    ]
+    series = pl.Series("a", values, dtype=pl.UInt128)
+    expected = [_python_text(v) for v in values]
+    assert addresses.series_to_text(series).to_list() == expected
+    assert [addresses.to_text(v) for v in values] == expected  # the one-address helper agrees
+    # and back: the frame's integers from the text, in Polars and through the namespace
+    assert addresses.from_text(expected, "a").equals(series)
+    frame = pl.DataFrame({"t": expected}).select(pl.col("t").ip.from_text())
+    assert frame["t"].equals(series.alias("t"))
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=(1 << 128) - 1), min_size=1, max_size=40))
+def test_to_text_matches_ipaddress_fuzzed(values: list[int]) -> None:
+    series = pl.Series("a", values, dtype=pl.UInt128)
+    assert addresses.series_to_text(series).to_list() == [_python_text(v) for v in values]
+
+
+def test_from_text_reads_what_ipaddress_reads_and_refuses_the_rest() -> None:
+    texts = ["2001:0DB8:0000::0001", "FE80::1", "0.0.0.0", "::ffff:1.2.3.4", "fe80::1%eth0",
+             "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"]  # fmt: skip
+    assert addresses.from_text(texts).to_list() == [
+        addresses.parse(t.split("%")[0] if "%" not in t else ipaddress.ip_address(t)) for t in texts
+    ]
+    for bad in ["1.2.3", "01.2.3.4", "1:2:3:4:5:6:7:8:9", "1::2::3", ":1::", "12345::", "g::1", ""]:
+        with pytest.raises(ValueError):
+            addresses.from_text(["10.0.0.1", bad])
+    nulls = pl.Series([None, "10.0.0.1"], dtype=pl.String)
+    assert addresses.from_text(nulls).to_list() == [None, addresses.parse("10.0.0.1")]
+    assert addresses.series_to_text(addresses.from_text(nulls)).to_list() == [None, "10.0.0.1"]
+
+
+def test_is_bogon_in_the_namespace_is_the_bogon_table() -> None:
+    from workbench.enrich import bogon_mask
+
+    texts = ["10.1.2.3", "8.8.8.8", "2001:db8::1", "2a00::1", "::1", "203.0.113.9", "100.64.0.1"]
+    frame = addresses.from_text(texts, "src").to_frame()
+    out = frame.select(bogon=pl.col("src").ip.is_bogon(), kind=pl.col("src").ip.bogon_kind())
+    assert out["bogon"].to_list() == bogon_mask(frame["src"]).to_list()
+    assert out["bogon"].to_list() == [True, False, True, False, True, True, True]
+    assert out["kind"].to_list()[:3] == ["private", None, "documentation"]
+    # the namespace stays lazy: no Python per address
+    lazy = frame.lazy().select(pl.col("src").ip.to_text())
+    assert lazy.collect()["src"].to_list() == texts
