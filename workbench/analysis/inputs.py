@@ -63,7 +63,7 @@ class Inputs:
             with ExitStack() as stack:
                 cluster = None
                 if workers is not None or scheduler is not None:
-                    from workbench.cluster import dask_cluster
+                    from workbench.capture.cluster import dask_cluster
 
                     cluster = stack.enter_context(dask_cluster(workers, scheduler))
                 if window_packets is None:  # local workers and this process share one machine
