@@ -326,7 +326,8 @@ def _application_evidence(vectors: tuple[VectorFinding, ...], capture, classifie
     from workbench.dissection import application_evidence, dissect, select_packets
 
     chosen = select_packets(classified, sample_per_vector=per_vector)
-    facts = application_evidence(dissect(capture, chosen, progress=False))
+    fields = {name: rule.dissect for name, rule in RULES.items()}  # dissection knows no vectors
+    facts = application_evidence(dissect(capture, chosen, fields_per_vector=fields, progress=False))
     return tuple(
         dataclasses.replace(
             v, evidence=dataclasses.replace(v.evidence, application=facts[v.vector])
