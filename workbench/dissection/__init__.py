@@ -146,8 +146,6 @@ def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, f
     vectors = (
         chosen["vector"].unique().drop_nulls().to_list() if "vector" in chosen.columns else None
     )
-    if fields_per_vector is None:
-        fields_per_vector = _table_fields()
     wanted = list(fields) if fields else fields_for(vectors, fields_per_vector)
     parts = []
     first = 0  # the packet number of each file's first packet in the capture's frame
@@ -168,15 +166,6 @@ def dissect(capture, selection: pl.DataFrame | Sequence[int] | None = None, *, f
     if "vector" in chosen.columns:
         out = out.join(chosen, on="packet", how="left")
     return out.select("packet", pl.exclude("packet"))
-
-
-def _table_fields() -> dict[str, tuple[str, ...]]:
-    """TEMPORARY, while ``analysis/report.py`` (mid-rework) still calls ``dissect`` without
-    ``fields_per_vector``: the vector table's fields looked up from here, an upward import
-    that ``tests/test_layers.py`` allowlists. Remove once every caller passes them."""
-    from workbench.analysis.vector_table import VECTORS
-
-    return {rule.name: rule.dissect for rule in VECTORS if rule.dissect}
 
 
 def _dissect_file(
