@@ -155,3 +155,19 @@ def test_is_bogon_in_the_namespace_is_the_bogon_table() -> None:
     # the namespace stays lazy: no Python per address
     lazy = frame.lazy().select(pl.col("src").ip.to_text())
     assert lazy.collect()["src"].to_list() == texts
+
+
+@pytest.mark.slow  # 10 M addresses: about 15 s with the round trip and the reference sample
+def test_ten_million_addresses_to_text_and_back() -> None:
+    """At scale: every address survives text and back, and a sample reads as ``ipaddress`` does."""
+    rng = np.random.default_rng(16)
+    n = 10_000_000
+    v4 = rng.random(n) < 0.7
+    hi = np.where(v4, 0, rng.integers(0, 1 << 63, n, dtype=np.uint64) & np.uint64(0xFFFF0000FFFFFFFF))  # fmt: skip
+    lo = np.where(v4, (np.uint64(0xFFFF) << np.uint64(32)) | rng.integers(0, 1 << 32, n, dtype=np.uint64),
+                  rng.integers(0, 1 << 16, n, dtype=np.uint64))  # fmt: skip
+    series = addresses.from_halves(hi.astype(np.uint64), lo.astype(np.uint64), "src")
+    text = addresses.series_to_text(series)
+    assert addresses.from_text(text, "src").equals(series)
+    sample = rng.choice(n, 20_000, replace=False)
+    assert text.gather(sample).to_list() == [_python_text(int(v)) for v in series.gather(sample)]
