@@ -327,8 +327,9 @@ def frame_from_fields(raw: pl.DataFrame) -> pl.DataFrame:
         icmp_code=pl.coalesce(_int("icmp4_code"), _int("icmp6_code")).fill_null(0),
         payload_len=pl.coalesce(_int("tcp_len"), _int("udp_len") - 8).fill_null(0).clip(0, 65535),
     )
-    src = addresses.from_text([t or "::" for t in frame["src_text"].to_list()], "src")
-    dst = addresses.from_text([t or "::" for t in frame["dst_text"].to_list()], "dst")
+    # read in Polars; no address (non-IP frames) reads as "::" and is zeroed below
+    src = addresses.from_text(frame["src_text"].fill_null("").replace("", "::"), "src")
+    dst = addresses.from_text(frame["dst_text"].fill_null("").replace("", "::"), "dst")
     frame = frame.with_columns(
         pl.col("ts").cast(pl.Datetime("ns")).dt.replace_time_zone("UTC"),
         src=pl.when(pl.col("ip_ver") > 0).then(src).otherwise(pl.lit(0, dtype=pl.UInt128)),
