@@ -120,6 +120,10 @@ def test_to_text_matches_ipaddress_on_edges_and_random_addresses() -> None:
     assert addresses.from_text(expected, "a").equals(series)
     frame = pl.DataFrame({"t": expected}).select(pl.col("t").ip.from_text())
     assert frame["t"].equals(series.alias("t"))
+    # other spellings of the same addresses: exploded, upper case
+    v6 = [v for v in values if v >> 32 != 0xFFFF]
+    spelled = [ipaddress.IPv6Address(v).exploded.upper() for v in v6]
+    assert addresses.from_text(spelled).to_list() == v6
 
 
 @settings(deadline=None)
