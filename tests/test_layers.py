@@ -53,9 +53,7 @@ SIDEWAYS = {("export", "viz")}
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 
 # Private names imported from another module, each with the engineer removing it.
-ALLOWED_PRIVATE: dict[tuple[str, str], str] = {
-    ("workbench.synth.flows", "workbench.synth.traffic"): "synth owner: _QUIET_PORTS, _ephemeral",
-}
+ALLOWED_PRIVATE: dict[tuple[str, str], str] = {}  # empty: synth split its modules to clear its own
 
 
 def _module_name(path: Path) -> str:
