@@ -99,17 +99,17 @@ def test_one_packet_and_no_ip(tmp_path) -> None:
     path = tmp_path / "one.pcap"
     path.write_bytes(one_packet_pcap())
     report = wb.analyze(wb.load(path))
-    assert [p["kind"] for p in report.phases] == ["baseline"] and report.vectors == []
+    assert [p["kind"] for p in report.phases] == ["baseline"] and report.vectors == ()
     arp = tmp_path / "arp.pcap"
     arp.write_bytes(one_packet_pcap(ethertype=0x0806))
-    assert wb.analyze(wb.load(arp)).vectors == []
+    assert wb.analyze(wb.load(arp)).vectors == ()
 
 
 def test_no_attack_gives_only_baseline() -> None:
     frame = wb.load(SAMPLES / "mailprovider_2015.pcapng.gz").packets
     quiet = frame.filter(pl.col("ts") < pl.col("ts").min() + pl.duration(seconds=55))
     report = wb.analyze(quiet)
-    assert [p["kind"] for p in report.phases] == ["baseline"] and report.vectors == []
+    assert [p["kind"] for p in report.phases] == ["baseline"] and report.vectors == ()
 
 
 @pytest.mark.parametrize(

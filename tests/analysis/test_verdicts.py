@@ -209,7 +209,7 @@ def test_flag_evidence_is_read_at_the_ip_layer_whatever_the_link(tmp_path, link)
     assert found == {"tcp_other_flood"}, (link, found)
     cut = tmp_path / "cut.pcap"
     cut.write_bytes(_null_flood_pcap(link, 30))
-    assert wb.analyze(wb.load(cut, progress=False)).vectors == []
+    assert wb.analyze(wb.load(cut, progress=False)).vectors == ()
 
 
 def test_scrubbing_is_seen_in_the_path_when_the_rate_hardly_drops(scenarios) -> None:
@@ -265,7 +265,7 @@ def test_a_port_scan_is_not_a_syn_flood_from_one_host() -> None:
     """nmap -T5 from one host: 5,000 ports, each tried twice, in 4 s: a scan, no flood; the same
     host sending those 10,000 SYNs to one port floods it."""
     scan = _syns(np.repeat(np.arange(1, 5001), 2), 4.0)
-    assert wb.analyze(scan).vectors == []
+    assert wb.analyze(scan).vectors == ()
     flood = _syns(np.full(10_000, 443), 4.0)
     found = wb.analyze(flood).vectors
     assert [v["vector"] for v in found] == ["syn_flood"] and found[0]["distributed"] is False
