@@ -13,7 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from workbench.capture.reader import CHUNK_RECORDS, RecordWalker
+from workbench.capture.reader import CHUNK_RECORDS
+from workbench.capture.records import RecordWalker
 from workbench.capture.scan import expand, ingest_file, scan_datasets
 from workbench.capture.source import open_evidence, sha256_file
 from workbench.errors import expect, expect_paths

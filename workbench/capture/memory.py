@@ -44,7 +44,7 @@ class Estimate:
 
 def estimate(path: str | os.PathLike) -> Estimate:
     """Packets in a pcap/pcapng capture (compressed too), from its size and its first records."""
-    from workbench.capture.reader import RecordWalker
+    from workbench.capture.records import RecordWalker
     from workbench.capture.source import open_evidence
 
     try:
