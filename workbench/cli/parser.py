@@ -77,6 +77,40 @@ examples:
 }
 
 
+def _add_analyze(command, add_engine) -> None:
+    """``workbench analyze`` and its options."""
+    p = command("analyze", "find phases, vectors, targets, sources and link saturation; print the summary")  # fmt: skip
+    p.add_argument("captures", nargs="+", metavar="CAPTURE",
+                   help="pcap or pcapng files (gzip, zstd, bzip2, xz too), or one dataset folder (workbench ingest)")  # fmt: skip
+    add_engine(p)
+    p.add_argument("--link", action="append", default=[], metavar="CAPACITY",
+                   help="link capacity: 10G, 2.5M, 100Mbps; or per link eth0=10G (pcapng interface name), "
+                   "iface:0=10G, vlan:100=1G, mac:00:1b:21:aa:00:01=10G (upstream router, per direction); repeatable")  # fmt: skip
+    p.add_argument("--window-packets", type=_positive_int, default=None, metavar="N",
+                   help="for a dataset folder: packets per analysis window (default "
+                   f"{WINDOW_PACKETS:,}, shared among --workers; ~500 bytes of memory per packet of a window)")  # fmt: skip
+    p.add_argument("--workers", type=_positive_int, metavar="N",
+                   help="for a dataset folder: analyse on a local Dask cluster of N processes")  # fmt: skip
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="for a dataset folder: analyse on an existing Dask cluster (tcp://host:8786)")  # fmt: skip
+    p.add_argument("--workdir", metavar="DIR",
+                   help="for a dataset folder: where the labelled packets go (default: a temporary folder)")  # fmt: skip
+    p.add_argument("--geoip-db", action="append", metavar="MMDB",
+                   help="your own GeoIP database (.mmdb: MaxMind, DB-IP, IPinfo); repeatable")  # fmt: skip
+    p.add_argument("--json", metavar="FILE",
+                   help="write the report JSON to FILE; `--json -` prints it on stdout instead of the summary")  # fmt: skip
+    p.add_argument("--html", metavar="FILE", help="write the offline HTML report to FILE")
+    p.add_argument("--timeline", action="append", metavar="FILE",
+                   help="write the forensic timeline to FILE (.jsonl: Timesketch, .csv); repeatable")  # fmt: skip
+    p.add_argument("--fingerprint", metavar="FILE", help="write the attack fingerprint JSON to FILE")  # fmt: skip
+    p.add_argument("--stix", metavar="FILE", help="write a STIX 2.1 bundle to FILE")
+    p.add_argument("--parquet", metavar="FILE", help="write the labelled packet frame as Parquet to FILE")  # fmt: skip
+    p.add_argument("--dissect", type=_count, default=0, metavar="N",
+                   help="read N packets per vector with tshark and add their application fields "
+                   "(DNS names, HTTP requests, NTP codes) as evidence")  # fmt: skip
+    p.set_defaults(func=cmd_analyze)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="workbench",
@@ -117,36 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print JSON for machines (the report's capture section, per file and in all)")  # fmt: skip
     p.set_defaults(func=cmd_info)
 
-    p = command("analyze", "find phases, vectors, targets, sources and link saturation; print the summary")  # fmt: skip
-    p.add_argument("captures", nargs="+", metavar="CAPTURE",
-                   help="pcap or pcapng files (gzip, zstd, bzip2, xz too), or one dataset folder (workbench ingest)")  # fmt: skip
-    add_engine(p)
-    p.add_argument("--link", action="append", default=[], metavar="CAPACITY",
-                   help="link capacity: 10G, 2.5M, 100Mbps; or per link eth0=10G (pcapng interface name), "
-                   "iface:0=10G, vlan:100=1G, mac:00:1b:21:aa:00:01=10G (upstream router, per direction); repeatable")  # fmt: skip
-    p.add_argument("--window-packets", type=_positive_int, default=None, metavar="N",
-                   help="for a dataset folder: packets per analysis window (default "
-                   f"{WINDOW_PACKETS:,}, shared among --workers; ~500 bytes of memory per packet of a window)")  # fmt: skip
-    p.add_argument("--workers", type=_positive_int, metavar="N",
-                   help="for a dataset folder: analyse on a local Dask cluster of N processes")  # fmt: skip
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="for a dataset folder: analyse on an existing Dask cluster (tcp://host:8786)")  # fmt: skip
-    p.add_argument("--workdir", metavar="DIR",
-                   help="for a dataset folder: where the labelled packets go (default: a temporary folder)")  # fmt: skip
-    p.add_argument("--geoip-db", action="append", metavar="MMDB",
-                   help="your own GeoIP database (.mmdb: MaxMind, DB-IP, IPinfo); repeatable")  # fmt: skip
-    p.add_argument("--json", metavar="FILE",
-                   help="write the report JSON to FILE; `--json -` prints it on stdout instead of the summary")  # fmt: skip
-    p.add_argument("--html", metavar="FILE", help="write the offline HTML report to FILE")
-    p.add_argument("--timeline", action="append", metavar="FILE",
-                   help="write the forensic timeline to FILE (.jsonl: Timesketch, .csv); repeatable")  # fmt: skip
-    p.add_argument("--fingerprint", metavar="FILE", help="write the attack fingerprint JSON to FILE")  # fmt: skip
-    p.add_argument("--stix", metavar="FILE", help="write a STIX 2.1 bundle to FILE")
-    p.add_argument("--parquet", metavar="FILE", help="write the labelled packet frame as Parquet to FILE")  # fmt: skip
-    p.add_argument("--dissect", type=_count, default=0, metavar="N",
-                   help="read N packets per vector with tshark and add their application fields "
-                   "(DNS names, HTTP requests, NTP codes) as evidence")  # fmt: skip
-    p.set_defaults(func=cmd_analyze)
+    _add_analyze(command, add_engine)
 
     p = command("ingest", "parse captures (files, folders, globs) into a Parquet dataset for captures larger than memory")  # fmt: skip
     p.add_argument("captures", nargs="+", metavar="CAPTURE",
