@@ -37,6 +37,24 @@ def events(report) -> pl.DataFrame:
                 }
             )
 
+    _capture_events(add, cap)
+    _phase_events(add, data)
+    _vector_events(add, data)
+    _saturation_events(add, data.get("saturation") or {}, cap)
+    frame = pl.DataFrame(rows, schema_overrides={"bps": pl.Float64, "pps": pl.Float64, "sources": pl.Int64, "phase": pl.Int64},
+                         infer_schema_length=None) if rows else pl.DataFrame(schema={c: pl.String for c in COLUMNS})  # fmt: skip
+    for col in COLUMNS:
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None).alias(col))
+    parsed = pl.col("datetime").str.to_datetime(time_unit="ns", time_zone="UTC")
+    frame = frame.with_columns(timestamp=(parsed.cast(pl.Int64) // 1000)).sort(
+        "timestamp", maintain_order=True
+    )
+    return frame.select(COLUMNS)
+
+
+def _capture_events(add, cap: dict) -> None:
+    """The capture's start and end."""
     files = ", ".join(Path(p).name for p in cap.get("paths", [])) or "capture"
     add(
         cap.get("start"),
@@ -45,6 +63,10 @@ def events(report) -> pl.DataFrame:
         "capture_start",
     )
     add(cap.get("end"), "Capture end", f"Capture ends ({files})", "capture_end")
+
+
+def _phase_events(add, data: dict) -> None:
+    """Each phase's start and end, and the onset of mitigation."""
     first_mitigated = True
     for p in data.get("phases", []):
         what = ", ".join(p["vectors"]) or "no attack traffic"
@@ -64,6 +86,10 @@ def events(report) -> pl.DataFrame:
                 "mitigation",
                 **common,
             )
+
+
+def _vector_events(add, data: dict) -> None:
+    """Each vector's onset and end."""
     for v in data.get("vectors", []):
         common = {"vector": v["vector"], "target": ";".join(v["targets"]), "bps": v["peak_bps"], "pps": v["peak_pps"],
                   "sources": v["unique_sources"], "evidence": json_text(v.get("evidence"))}  # fmt: skip
@@ -76,7 +102,11 @@ def events(report) -> pl.DataFrame:
             "vector_end",
             **common,
         )
-    sat = data.get("saturation") or {}
+
+
+def _saturation_events(add, sat: dict, cap: dict) -> None:
+    """Peak traffic, saturation episodes (not every 100 ms blip: those are one summary event),
+    capture drops and gaps."""
     for peak in sat.get("peaks", []):
         if peak.get("bin_ms") == 1000:
             add(peak["at"], "Peak traffic", f"Peak traffic: {_mbps(peak['peak_bps'])}, {peak['peak_pps']:,.0f} pps (1 s bins)",
@@ -114,16 +144,6 @@ def events(report) -> pl.DataFrame:
             f"No packet for {gap['seconds']} s while traffic was busy: possible capture loss",
             "capture_gap",
         )
-    frame = pl.DataFrame(rows, schema_overrides={"bps": pl.Float64, "pps": pl.Float64, "sources": pl.Int64, "phase": pl.Int64},
-                         infer_schema_length=None) if rows else pl.DataFrame(schema={c: pl.String for c in COLUMNS})  # fmt: skip
-    for col in COLUMNS:
-        if col not in frame.columns:
-            frame = frame.with_columns(pl.lit(None).alias(col))
-    parsed = pl.col("datetime").str.to_datetime(time_unit="ns", time_zone="UTC")
-    frame = frame.with_columns(timestamp=(parsed.cast(pl.Int64) // 1000)).sort(
-        "timestamp", maintain_order=True
-    )
-    return frame.select(COLUMNS)
 
 
 def _evidence_cell(text: str | None) -> str:
