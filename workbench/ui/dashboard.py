@@ -100,29 +100,7 @@ class Dashboard(Controls, Panels, widgets.VBox):
         self._build_controls()
         self.headline = widgets.HTML(self._headline(), layout=widgets.Layout(width="100%"))
         self.headline.add_class("wb-headline")
-        self.totals = widgets.HTML()
-        self.saturation_view = widgets.HTML()
-        self.spoofing_view = widgets.HTML()
-        self.map_caption = widgets.HTML()
-        self.table_caption = widgets.HTML()
-        self.packet_table = widgets.HTML()
-        self.message = widgets.HTML()
-        self.dissect_button = widgets.Button(
-            description="dissect selection",
-            tooltip="read the application layer of up to 100 packets per vector in the selection with tshark",
-        )
-        self.dissect_view = widgets.HTML()
-        for panel, name in (
-            (self.totals, "totals"),
-            (self.saturation_view, "link"),
-            (self.spoofing_view, "spoofing"),
-            (self.map_caption, "map-caption"),
-            (self.packet_table, "packets"),
-            (self.table_caption, "packets-caption"),
-            (self.dissect_view, "dissection"),
-        ):
-            panel.add_class("wb-panel")
-            panel.add_class(f"wb-{name}")
+        self._build_panels()
         self._wire()
 
         side = widgets.Layout(flex="1 1 380px", min_width="340px")
@@ -146,6 +124,32 @@ class Dashboard(Controls, Panels, widgets.VBox):
         )  # fmt: skip
         self.add_class("wb-dash")
         self.refresh()
+
+    def _build_panels(self) -> None:
+        """The text panels (totals, link line, spoofing, captions, packet table, dissection)."""
+        self.totals = widgets.HTML()
+        self.saturation_view = widgets.HTML()
+        self.spoofing_view = widgets.HTML()
+        self.map_caption = widgets.HTML()
+        self.table_caption = widgets.HTML()
+        self.packet_table = widgets.HTML()
+        self.message = widgets.HTML()
+        self.dissect_button = widgets.Button(
+            description="dissect selection",
+            tooltip="read the application layer of up to 100 packets per vector in the selection with tshark",
+        )
+        self.dissect_view = widgets.HTML()
+        for panel, name in (
+            (self.totals, "totals"),
+            (self.saturation_view, "link"),
+            (self.spoofing_view, "spoofing"),
+            (self.map_caption, "map-caption"),
+            (self.packet_table, "packets"),
+            (self.table_caption, "packets-caption"),
+            (self.dissect_view, "dissection"),
+        ):
+            panel.add_class("wb-panel")
+            panel.add_class(f"wb-{name}")
 
     @contextmanager
     def _batch(self):
