@@ -25,11 +25,11 @@ system-deps:
 
 ## The whole suite except the slow scale tests (what CI runs)
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto -m "not slow" $(PYTEST_ARGS)
 
 ## Everything, scale tests included
 test-all: $(STAMP) system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 ## Speed, side by side with dpkt, scapy, tshark and pyshark
 bench: $(STAMP)
