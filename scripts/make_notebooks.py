@@ -46,7 +46,7 @@ NOTEBOOKS = {
         "## Per-vector activity\nEach packet first gets a vector from the vector table; per second, each vector's rate is "
         "graded against its own peak (heavy, residual, absent). A phase is a run of seconds with the same grades.",
         "per_second = wb.analysis.rate_series(frame.with_columns(pl.col('vector').fill_null('legit')), 1000, by='vector')\n"
-        "alt.Chart(per_second).mark_line().encode(x='ts:T', y='pps:Q', color='vector:N').properties(width=700, height=220)",
+        "alt.Chart(per_second).mark_line().encode(x='ts:T', y='pps:Q', color=alt.Color('vector:N', scale=wb.viz.palette.vector_scale(per_second['vector'].unique().sort().to_list()))).properties(width=700, height=220)",
         "## Every threshold in one config\nThe vector tests, the rate judgement and the phases read one frozen "
         "`AnalysisConfig`; each field's comment in `workbench/analysis/config.py` says what traffic justifies it, "
         "and the report records it whole under `parameters.analysis`.",
@@ -69,7 +69,7 @@ NOTEBOOKS = {
         "Reflectors keep one TTL each.",
         "attack = rep.packets.filter(pl.col('vector').is_in(['syn_flood', 'dns_amplification']))\n"
         "ttl = attack.group_by('vector', 'ttl').len()\n"
-        "alt.Chart(ttl).mark_bar().encode(x='ttl:Q', y='len:Q', color='vector:N').properties(width=600, height=200)",
+        "alt.Chart(ttl).mark_bar().encode(x='ttl:Q', y='len:Q', color=alt.Color('vector:N', scale=wb.viz.palette.vector_scale(ttl['vector'].unique().sort().to_list()))).properties(width=600, height=200)",
         "## Where the sources sit\nCountries and ASNs come from the embedded DB-IP Lite tables (or your own `.mmdb`, "
         "`--geoip-db`). Spoofed sources are counted apart (their addresses are forged), reflectors are labelled as "
         "abused servers. The /8 spread shows how widely the reflectors are scattered.",
