@@ -42,6 +42,7 @@ from workbench.analysis.saturation import link_label, utilization_series
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
 from workbench.analysis.targets import rank_targets, target_labels
 from workbench.analysis.vector_table import RULES
+from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
 
 # the story told from the report JSON lives in ``headline``; these names stay importable here
 __all__ = ["Report", "analyze", "headline", "headline_items", "summary_text", "vector_titles"]
@@ -59,7 +60,7 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame,
             pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
             pl.col("dst").n_unique().alias("dsts"),
             pl.col("payload_len").cast(pl.Int64).mean().alias("payload"),
-            (pl.col("frag") & 3 > 0).sum().alias("fragments"),
+            (pl.col("frag") & (FRAG_MORE | FRAG_NONFIRST) > 0).sum().alias("fragments"),
             pl.col("dport").n_unique().alias("dports"),
         )
     )

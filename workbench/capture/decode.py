@@ -10,6 +10,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from workbench.capture.schema import (
+    PROTO_GRE,
+    PROTO_ICMP,
+    PROTO_ICMPV6,
+    PROTO_SCTP,
+    PROTO_TCP,
+    PROTO_UDP,
+    PROTO_UDPLITE,
+)
+
 ETH_IPV4, ETH_IPV6 = 0x0800, 0x86DD
 IPV6_FRAGMENT, IPV6_AH, IPV6_NO_NEXT = 44, 51, 59
 MAX_EXT_HEADERS = 12
@@ -123,7 +133,7 @@ def _l4(buf, off, end, proto, l4_bytes, out, i):
     """Ports, flags, ICMP type/code and payload length from the L4 header at ``off``."""
     avail = end - off
     header = 0
-    if proto == 6:
+    if proto == PROTO_TCP:
         if avail >= 4:
             out[F_SPORT, i] = _be16(buf, off)
             out[F_DPORT, i] = _be16(buf, off + 2)
@@ -132,17 +142,17 @@ def _l4(buf, off, end, proto, l4_bytes, out, i):
             out[F_TCPFLAGS, i] = buf[off + 13]
         else:
             header = 20
-    elif proto == 17 or proto == 132 or proto == 136:  # UDP, SCTP, UDP-Lite: ports first
+    elif proto == PROTO_UDP or proto == PROTO_SCTP or proto == PROTO_UDPLITE:  # ports first
         if avail >= 4:
             out[F_SPORT, i] = _be16(buf, off)
             out[F_DPORT, i] = _be16(buf, off + 2)
-        header = 8 if proto != 132 else 12
-    elif proto == 1 or proto == 58:
+        header = 8 if proto != PROTO_SCTP else 12
+    elif proto == PROTO_ICMP or proto == PROTO_ICMPV6:
         if avail >= 2:
             out[F_ICMPT, i] = buf[off]
             out[F_ICMPC, i] = buf[off + 1]
         header = 8
-    elif proto == 47:
+    elif proto == PROTO_GRE:
         header = 4
     payload = l4_bytes - header
     out[F_PAYLOAD, i] = min(max(payload, 0), 65535)

@@ -59,6 +59,7 @@ TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR = (
 # IP protocol numbers the workbench names
 PROTO_ICMP, PROTO_TCP, PROTO_UDP, PROTO_GRE, PROTO_ICMPV6 = 1, 6, 17, 47, 58
 PROTO_IPV6_NONXT = 59  # IPv6 "no next header": nothing follows the extension headers
+PROTO_SCTP, PROTO_UDPLITE = 132, 136  # transports with ports first, as UDP
 
 
 def empty_frame() -> pl.DataFrame:

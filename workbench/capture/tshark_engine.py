@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from workbench.capture import addresses
-from workbench.capture.schema import PACKET_SCHEMA
+from workbench.capture.schema import FRAG_DONT, FRAG_NONFIRST, PACKET_SCHEMA, PROTO_TCP
 from workbench.capture.source import open_read_only, sha256_file
 from workbench.errors import (
     CaptureError,
@@ -315,10 +315,10 @@ def frame_from_fields(raw: pl.DataFrame) -> pl.DataFrame:
         .fill_null(0),
         frag=(
             pl.when(mf > 0).then(1).otherwise(0)
-            + pl.when(nonfirst).then(2).otherwise(0)
-            + pl.when(is4 & (_int("ip4_df") > 0)).then(4).otherwise(0)
+            + pl.when(nonfirst).then(FRAG_NONFIRST).otherwise(0)
+            + pl.when(is4 & (_int("ip4_df") > 0)).then(FRAG_DONT).otherwise(0)
         ),
-        tcp_flags=pl.when(pl.col("_nonfirst") | (pl.col("_proto") != 6))
+        tcp_flags=pl.when(pl.col("_nonfirst") | (pl.col("_proto") != PROTO_TCP))
         .then(0)
         .otherwise(_hex_or_int("tcp_flags"))
         .fill_null(0)

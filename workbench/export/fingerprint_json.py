@@ -12,6 +12,7 @@ from workbench.analysis.model import PhaseKind, Report, VectorFinding
 from workbench.analysis.report_json import ABSENT
 from workbench.analysis.vector_table import RULES
 from workbench.atomic import check_destination, write_text
+from workbench.capture.schema import PROTO_TCP
 from workbench.errors import expect
 from workbench.export.escaping import json_text
 from workbench.export.evidence import as_dict, evidence_block
@@ -55,7 +56,7 @@ def _vector_fp(part: pl.DataFrame, vector: str, total: int) -> dict:
         "tcp_flags": _fractions(
             part["tcp_flags"].map_elements(_flags, return_dtype=pl.String).rename("flags")
         )
-        if proto == 6
+        if proto == PROTO_TCP
         else None,
         "nr_packets": part.height,
         "nr_megabytes": round(int(part["wire_len"].cast(pl.Int64).sum()) / 1e6, 3),

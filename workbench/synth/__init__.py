@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 from numba import njit
 
+from workbench.capture.schema import PROTO_TCP
 from workbench.formatting import iso
 from workbench.synth import attacks, benign_traffic, frames, sessions, sources
 from workbench.synth.builder import Builder, Pools
@@ -147,7 +148,7 @@ def generate(name: str, *, seed: int = 0, scale: float = 1.0, duration: float | 
         capacity = sc.capacity_bps * scale
         kept, keep = tail_drop(table, capacity)
         lost = _take(table, ~keep)
-        retrans = _take(lost, (lost["label"] < 0) & (lost["proto"] == 6))
+        retrans = _take(lost, (lost["label"] < 0) & (lost["proto"] == PROTO_TCP))
         retrans["ts"] = (
             retrans["ts"] + RETRANSMIT_NS + rng.integers(0, 50_000_000, len(retrans["ts"]))
         )

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
+from workbench.capture.schema import PROTO_GRE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP
+
 UPLINK_MACS = (0x001B21AA0001, 0x001B21AA0002)  # the upstream ISP's two routers
 EDGE_MAC = 0x0CC47A45A044  # the provider's edge router, behind the capture point
 # the provider side (documentation ranges): its datacenter, its upstream routers, its IPv6 /48
@@ -124,11 +126,11 @@ def write_records(
         has_l4 = l4[i] == 1
         l4h = 0
         if has_l4:
-            if proto[i] == 6:
+            if proto[i] == PROTO_TCP:
                 l4h = 20
-            elif proto[i] == 17 or proto[i] == 1 or proto[i] == 58:
+            elif proto[i] == PROTO_UDP or proto[i] == PROTO_ICMP or proto[i] == PROTO_ICMPV6:
                 l4h = 8
-            elif proto[i] == 47:
+            elif proto[i] == PROTO_GRE:
                 l4h = 4
         l4_bytes = l4h + plen[i]
         if ver[i] == 4:
@@ -200,7 +202,7 @@ def write_records(
         full_len = tpl_len[t]
         if has_l4:
             h = p
-            if proto[i] == 6:
+            if proto[i] == PROTO_TCP:
                 _put16(f, h, sport[i])
                 _put16(f, h + 2, dport[i])
                 _put32(f, h + 4, seq[i])
@@ -212,7 +214,7 @@ def write_records(
                 _put16(f, h + 18, 0)
                 s = pseudo + 20 + full_len + _words(f, h, h + 20) + tpl_sum[t]
                 _put16(f, h + 16, _fold(s))
-            elif proto[i] == 17:
+            elif proto[i] == PROTO_UDP:
                 _put16(f, h, sport[i])
                 _put16(f, h + 2, dport[i])
                 _put16(f, h + 4, 8 + full_len)
@@ -220,17 +222,17 @@ def write_records(
                 s = pseudo + 8 + full_len + _words(f, h, h + 8) + tpl_sum[t]
                 c = _fold(s)
                 _put16(f, h + 6, c if c != 0 else 0xFFFF)
-            elif proto[i] == 1 or proto[i] == 58:
+            elif proto[i] == PROTO_ICMP or proto[i] == PROTO_ICMPV6:
                 f[h] = icmp_type[i]
                 f[h + 1] = icmp_code[i]
                 _put16(f, h + 2, 0)
                 _put16(f, h + 4, sport[i])
                 _put16(f, h + 6, dport[i])
                 s = _words(f, h, h + 8) + tpl_sum[t]
-                if proto[i] == 58:
+                if proto[i] == PROTO_ICMPV6:
                     s += pseudo + 8 + full_len
                 _put16(f, h + 2, _fold(s))
-            elif proto[i] == 47:
+            elif proto[i] == PROTO_GRE:
                 _put16(f, h, 0)
                 _put16(f, h + 2, 0x0800)
             p = h + l4h

@@ -7,6 +7,7 @@ import ipaddress
 
 import numpy as np
 
+from workbench.capture.schema import PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN
 from workbench.synth import payloads, sources
 from workbench.synth.builder import Builder, ephemeral, times
 
@@ -41,7 +42,7 @@ def sessions(b: Builder, *, ts: np.ndarray, client: np.ndarray, client_ttl: np.n
         seq = (isn[:, direction] + seq_rel[:, direction]) % (1 << 32)
         ack = (
             (isn[:, 1 - direction] + seq_rel[:, 1 - direction]) % (1 << 32)
-            if flags & 0x10
+            if flags & TCP_ACK
             else np.zeros(n, np.int64)
         )
         if direction == 0:
@@ -60,19 +61,26 @@ def sessions(b: Builder, *, ts: np.ndarray, client: np.ndarray, client_ttl: np.n
             )
             d_hi, d_lo = client_v6 if ver == 6 else sources.v4(client)
             sp, dp, ttl = dport, sport, server_ttl
-        b.add(ts=clock, ver=ver, src_hi=s_hi, src_lo=s_lo, dst_hi=d_hi, dst_lo=d_lo, proto=6, sport=sp, dport=dp,
+        b.add(ts=clock, ver=ver, src_hi=s_hi, src_lo=s_lo, dst_hi=d_hi, dst_lo=d_lo, proto=PROTO_TCP, sport=sp, dport=dp,
               ttl=ttl, tcp_flags=flags, seq=seq, ack=ack, tpl=tpl, plen=plen, label=label, vlan=vlan, df=1)  # fmt: skip
-        seq_rel[:, direction] += plen + (1 if flags & 0x03 else 0)
+        seq_rel[:, direction] += plen + (1 if flags & (TCP_SYN | TCP_FIN) else 0)
 
 
+SYN, ACK, SYN_ACK, PSH_ACK, FIN_ACK = (
+    TCP_SYN,
+    TCP_ACK,
+    TCP_SYN | TCP_ACK,
+    TCP_PSH | TCP_ACK,
+    TCP_FIN | TCP_ACK,
+)
 HTTP_FLOOD_SCRIPT: Script = [
-    (0, 0x02, None, 0.0), (1, 0x12, None, 0.5), (0, 0x10, None, 0.5), (0, 0x18, "get", 0.01),
-    (1, 0x18, "resp", 0.6), (0, 0x11, None, 0.5), (1, 0x11, None, 0.1), (0, 0x10, None, 0.5),
+    (0, SYN, None, 0.0), (1, SYN_ACK, None, 0.5), (0, ACK, None, 0.5), (0, PSH_ACK, "get", 0.01),
+    (1, PSH_ACK, "resp", 0.6), (0, FIN_ACK, None, 0.5), (1, FIN_ACK, None, 0.1), (0, ACK, None, 0.5),
 ]  # fmt: skip
 LEGIT_SCRIPT: Script = [
-    (0, 0x02, None, 0.0), (1, 0x12, None, 0.5), (0, 0x10, None, 0.5), (0, 0x18, "req", 0.05),
-    (1, 0x10, None, 0.5), (1, 0x18, "data", 0.2), (1, 0x18, "data", 0.05), (0, 0x10, None, 0.5),
-    (1, 0x18, "data", 0.3), (0, 0x11, None, 0.6), (1, 0x11, None, 0.5), (0, 0x10, None, 0.5),
+    (0, SYN, None, 0.0), (1, SYN_ACK, None, 0.5), (0, ACK, None, 0.5), (0, PSH_ACK, "req", 0.05),
+    (1, ACK, None, 0.5), (1, PSH_ACK, "data", 0.2), (1, PSH_ACK, "data", 0.05), (0, ACK, None, 0.5),
+    (1, PSH_ACK, "data", 0.3), (0, FIN_ACK, None, 0.6), (1, FIN_ACK, None, 0.5), (0, ACK, None, 0.5),
 ]  # fmt: skip
 
 
@@ -132,7 +140,7 @@ def baseline(b: Builder, *, t0: float, t1: float, start_ns: int, sessions_per_s:
         sport = ephemeral(rng, m)
         c_hi, c_lo = sources.v4(clients[pick])
         s_hi, s_lo = sources.v4(np.full(m, sources.parse_v4(resolver)))
-        b.add(ts=ts, src_hi=c_hi, src_lo=c_lo, dst_hi=s_hi, dst_lo=s_lo, proto=17, sport=sport, dport=53,
+        b.add(ts=ts, src_hi=c_hi, src_lo=c_lo, dst_hi=s_hi, dst_lo=s_lo, proto=PROTO_UDP, sport=sport, dport=53,
               ttl=client_ttl[pick], tpl=np.array(q)[which])  # fmt: skip
-        b.add(ts=ts + 300_000, src_hi=s_hi, src_lo=s_lo, dst_hi=c_hi, dst_lo=c_lo, proto=17, sport=53, dport=sport,
+        b.add(ts=ts + 300_000, src_hi=s_hi, src_lo=s_lo, dst_hi=c_hi, dst_lo=c_lo, proto=PROTO_UDP, sport=53, dport=sport,
               ttl=64, tpl=np.array(r)[which])  # fmt: skip

@@ -18,6 +18,7 @@ import polars as pl
 
 from workbench import formatting as fmt
 from workbench.analysis.series import LEGIT, fine_series, rollup
+from workbench.capture.schema import FRAG_NONFIRST, PROTO_TCP, PROTO_UDP
 from workbench.ui.state import DashboardState
 
 PROTOCOLS = {1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 41: "IPv6", 47: "GRE", 50: "ESP", 58: "ICMPv6", 132: "SCTP"}  # fmt: skip
@@ -287,11 +288,11 @@ PACKET_COLUMNS = ("No.", "Time", "Source", "Destination", "Protocol", "Length", 
 
 
 def _info(proto: int, sport: int, dport: int, flags: int, frag: int) -> str:
-    if frag and frag & 2:
+    if frag and frag & FRAG_NONFIRST:
         return "fragment (not the first)"
-    if proto in (6, 17):
+    if proto in (PROTO_TCP, PROTO_UDP):
         text = f"{sport} → {dport}"
-        return f"{text} [{tcp_flags_text(flags)}]" if proto == 6 else text
+        return f"{text} [{tcp_flags_text(flags)}]" if proto == PROTO_TCP else text
     return ""
 
 
