@@ -53,5 +53,5 @@ def read_parquet(path: str | Path) -> tuple[pl.DataFrame, dict]:
     frame = pl.read_parquet(path)
     for col in ("src", "dst"):
         if frame.schema.get(col) == pl.String:
-            frame = frame.with_columns(addresses.from_text(frame[col].to_list(), col))
+            frame = frame.with_columns(addresses.from_text(frame[col], col))
     return frame, meta
