@@ -6,6 +6,8 @@ Every error inherits ``WorkbenchError`` and the matching builtin, so a caller's
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 
@@ -61,8 +63,8 @@ class OutOfSpaceError(WorkbenchError, OSError):
     left behind."""
 
 
-# errno values of "no room to write": ENOSPC, EFBIG, EDQUOT (Linux and BSD numbering)
-_NO_SPACE_ERRNOS = {28, 27, 122, 69}
+# errno values of "no room to write": no space, file too large (a size limit), quota exceeded
+_NO_SPACE_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", 122)}
 _NO_SPACE_TEXTS = ("os error 28)", "os error 27)", "os error 122)", "no space left on device")
 
 
@@ -105,8 +107,6 @@ def expect(value: object, kinds: type | tuple[type, ...], name: str, where: str,
 
 def expect_paths(value: object, name: str, where: str) -> None:
     """A path, or a non-empty list/tuple of paths (str or ``os.PathLike``)."""
-    import os
-
     what = "a path or a list of paths (str or pathlib.Path)"
     if isinstance(value, (list, tuple)):
         if not value:

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 _NS = 1_000_000_000
 
 
-def _ns(value: int | float | str | datetime) -> int:
-    """Nanoseconds since the epoch from nanoseconds, an ISO-8601 text (``...Z``) or a datetime."""
+def to_ns(value: int | float | str | datetime) -> int:
+    """Nanoseconds since the epoch from nanoseconds, an ISO-8601 text (``...Z``: the inverse of
+    ``iso``) or a datetime."""
     if isinstance(value, datetime):
         value = value if value.tzinfo else value.replace(tzinfo=UTC)
         return int(value.timestamp()) * _NS + value.microsecond * 1000
@@ -41,14 +42,9 @@ def iso(ns: int | None) -> str | None:
     return f"{datetime.fromtimestamp(seconds, UTC).strftime('%Y-%m-%dT%H:%M:%S')}.{rest:09d}Z"
 
 
-def from_iso(text: str) -> int:
-    """Nanoseconds since the epoch of an ISO-8601 time (the inverse of ``iso``)."""
-    return _ns(text)
-
-
 def clock(value: int | float | str | datetime, digits: int = 3) -> str:
     """The time of day in UTC: ``07:55:58.000`` (``digits`` 0, 3 or 6 after the second)."""
-    ns = _ns(value)
+    ns = to_ns(value)
     seconds, rest = divmod(ns, _NS)
     text = datetime.fromtimestamp(seconds, UTC).strftime("%H:%M:%S")
     return f"{text}.{rest // 10 ** (9 - digits):0{digits}d}" if digits else text
@@ -56,7 +52,7 @@ def clock(value: int | float | str | datetime, digits: int = 3) -> str:
 
 def date(value: int | float | str | datetime) -> str:
     """The UTC date: ``2015-11-04``."""
-    return datetime.fromtimestamp(_ns(value) // _NS, UTC).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(to_ns(value) // _NS, UTC).strftime("%Y-%m-%d")
 
 
 def moment(value: int | float | str | datetime, digits: int = 3) -> str:

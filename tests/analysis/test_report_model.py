@@ -108,11 +108,11 @@ def test_typed_fields_and_the_mapping_view(report) -> None:
     assert phase.get("scrubbing") is None and "scrubbing" not in phase
     vector = report.vectors[0]
     assert isinstance(vector.evidence, model.Evidence) and vector["evidence"]["rule"]
-    assert vector.start == fmt.from_iso(vector["start"])
+    assert vector.start == fmt.to_ns(vector["start"])
     assert {t.label for t in report.targets} == {t.get("prefix") or t["address"] for t in report.targets}  # fmt: skip
     assert report.sources.spoofing.spoofed() and report.sources.spoofing.reflected()
     assert report.sources["spoofing"]["verdict"] == report.sources.spoofing.verdict
-    assert report.saturation.peaks[0].at == fmt.from_iso(report.saturation["peaks"][0]["at"])
+    assert report.saturation.peaks[0].at == fmt.to_ns(report.saturation["peaks"][0]["at"])
     assert report.parameters["analysis"] == wb.AnalysisConfig().to_dict()
 
 

@@ -24,7 +24,7 @@ def vector_titles(vectors: list[str]) -> str:
 def _seconds(start: str | None, end: str | None) -> float | None:
     if not start or not end:
         return None
-    return (fmt._ns(end) - fmt._ns(start)) / 1e9
+    return (fmt.to_ns(end) - fmt.to_ns(start)) / 1e9
 
 
 def headline(data: dict) -> dict:

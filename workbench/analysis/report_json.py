@@ -5,7 +5,7 @@ are the JSON keys, in the JSON's order. Each field says how it is written throug
 metadata, a small table rather than code per class:
 
 - ``time_field()``: nanoseconds since the epoch inside, ISO-8601 UTC text in the JSON
-  (``formatting.iso`` / ``formatting.from_iso``, the one ISO helper);
+  (``formatting.iso`` / ``formatting.to_ns``, the one ISO helper);
 - ``nested(cls)`` / ``nested(cls, many=True)``: one typed entry, or a list of them;
 - ``choice(Enum)``: a kind from a fixed vocabulary (``StrEnum`` inside, its text outside);
 - ``listed()``: a list of plain values (vector names, ports), a tuple inside;
@@ -131,7 +131,7 @@ def decode(value: Any, f: dataclasses.Field) -> Any:
     if value is None:
         return None
     if codec == "time":
-        return fmt.from_iso(value)
+        return fmt.to_ns(value)
     if codec == "one":
         return from_data(f.metadata["cls"], value)
     if codec == "many":

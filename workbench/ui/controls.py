@@ -8,6 +8,7 @@ import polars as pl
 
 from workbench import formatting as fmt
 from workbench import viz
+from workbench.analysis.headline import headline
 from workbench.export.escaping import clip, html_text, visible
 from workbench.ui import views
 from workbench.viz import geo as _geo  # noqa: F401  (viz.geo, viz.palette as attributes)
@@ -27,7 +28,7 @@ def label(text: object, limit: int = 90) -> str:
 def same_window(a, b) -> bool:
     if a is None or b is None:
         return a is None and b is None
-    return all(abs(fmt._ns(x) - fmt._ns(y)) < 1_000_000 for x, y in zip(a, b, strict=True))
+    return all(abs(fmt.to_ns(x) - fmt.to_ns(y)) < 1_000_000 for x, y in zip(a, b, strict=True))
 
 
 class Controls:
@@ -105,26 +106,24 @@ class Controls:
         )
 
     def _headline(self) -> str:
-        capture, report = self.report.capture, self.report
-        files = [str(p).replace("\\", "/").rsplit("/", 1)[-1] for p in capture.get("paths", [])]
+        h, report = headline(self.report.to_dict()), self.report
+        files = h["files"]
         name = (
             files[0] + (f" (+{len(files) - 1} files)" if len(files) > 1 else "")
             if files
             else "capture"
         )
         parts = [f"<b>{html_text(name)}</b>"]
-        if capture.get("start") and capture.get("end"):
-            seconds = (fmt._ns(capture["end"]) - fmt._ns(capture["start"])) / 1e9
+        if h["start"] and h["end"]:
             parts.append(
-                f"{html_text(fmt.window(capture['start'], capture['end']))} ({fmt.duration(seconds)})"
+                f"{html_text(fmt.window(h['start'], h['end']))} ({fmt.duration(h['seconds'])})"
             )
+        parts.append(f"{fmt.count(h['packets'])} packets, {fmt.size(h['bytes'])}")
+        attack, mitigated = h["attack_phases"], h["mitigated_phases"]
         parts.append(
-            f"{fmt.count(capture.get('packets'))} packets, {fmt.size(capture.get('bytes') or 0)}"
+            f"<b>{attack} attack phase{'s' if attack != 1 else ''}</b>"
+            + (f" (+{mitigated} mitigated)" if mitigated else "")
         )
-        kinds = [p["kind"] for p in report.phases]
-        attack, mitigated = kinds.count("attack"), kinds.count("mitigated")
-        parts.append(f"<b>{attack} attack phase{'s' if attack != 1 else ''}</b>"
-                     + (f" (+{mitigated} mitigated)" if mitigated else ""))  # fmt: skip
         parts.append(f"{len(report.vectors)} vectors, {len(report.targets)} targets")
         if self.spoofed:
             parts.append(f"spoofed: {html_text(', '.join(vector_title(v) for v in self.spoofed))}")
@@ -272,7 +271,7 @@ class Controls:
             kind = f" {phase['kind']}" if phase else ""
             tags.append(("phase", f"phase {state.phase}{kind}"))
         elif state.window is not None:
-            start, end = (fmt._ns(t) for t in state.window)
+            start, end = (fmt.to_ns(t) for t in state.window)
             tags.append(("window", f"time: {fmt.clock(start)} – {fmt.clock(end)}"))
         if state.target:
             tags.append(("target", f"target: {state.target}"))

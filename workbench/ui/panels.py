@@ -41,7 +41,7 @@ class Panels:
         state = self.state
         window_ms = None
         if state.window is not None:
-            window_ms = tuple(fmt._ns(t) // 1_000_000 for t in state.window)
+            window_ms = tuple(fmt.to_ns(t) // 1_000_000 for t in state.window)
         # a picked phase is drawn as the brush; a brushed window is already drawn by the brush
         brushed = window_ms if state.phase is not None else ("brush" if window_ms else None)
         key = (state.vector, state.target, state.country, state.asn, state.metric, brushed)
