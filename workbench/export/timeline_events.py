@@ -1,4 +1,10 @@
-"""The forensic timeline: one event per finding, ordered, for Timesketch (JSONL) or a spreadsheet (CSV)."""
+"""The forensic timeline: one event per finding, ordered, for Timesketch (JSONL) or a spreadsheet (CSV).
+
+Messages are for people and read as the rest of the report does (vectors in words, rates
+unit-scaled, times in UTC to the millisecond: ``workbench.formatting``); the attributes beside
+them (``vector``, ``target``, ``bps``, ``pps``, ``sources``, ``evidence``) keep the code names and
+exact values for machines.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench import formatting as fmt
+from workbench.analysis.headline import vector_titles
 from workbench.atomic import check_destination, open_atomic, write_text
 from workbench.export.escaping import MAX_CHARS, clip_strings, csv_cell, json_text
 from workbench.export.evidence import as_dict, evidence_block
@@ -15,8 +23,9 @@ COLUMNS = ["datetime", "timestamp", "timestamp_desc", "message", "event_type", "
            "bps", "pps", "sources", "evidence"]  # fmt: skip
 
 
-def _mbps(bps: float | None) -> str:
-    return f"{(bps or 0) / 1e6:,.2f} Mbit/s"
+def _peak(bps: float | None, pps: float | None) -> str:
+    """``3.0 Mbit/s, 518 pps``."""
+    return f"{fmt.bit_rate(bps or 0)}, {fmt.packet_rate(pps or 0)}"
 
 
 def events(report) -> pl.DataFrame:
@@ -56,12 +65,8 @@ def events(report) -> pl.DataFrame:
 def _capture_events(add, cap: dict) -> None:
     """The capture's start and end."""
     files = ", ".join(Path(p).name for p in cap.get("paths", [])) or "capture"
-    add(
-        cap.get("start"),
-        "Capture start",
-        f"Capture starts ({files}, {cap.get('packets', 0):,} packets)",
-        "capture_start",
-    )
+    packets = fmt.plural(cap.get("packets") or 0, "packet")
+    add(cap.get("start"), "Capture start", f"Capture starts ({files}, {packets})", "capture_start")
     add(cap.get("end"), "Capture end", f"Capture ends ({files})", "capture_end")
 
 
@@ -69,13 +74,13 @@ def _phase_events(add, data: dict) -> None:
     """Each phase's start and end, and the onset of mitigation."""
     first_mitigated = True
     for p in data.get("phases", []):
-        what = ", ".join(p["vectors"]) or "no attack traffic"
+        what = vector_titles(p["vectors"]) or "no attack traffic"
         against = ", ".join(p["targets"][:5])
         target_text = f" against {against}" if against else ""
         common = {"phase": p["index"], "vector": ";".join(p["vectors"]), "target": ";".join(p["targets"]),
                   "bps": p.get("peak_bps"), "pps": p.get("peak_pps"), "sources": p.get("unique_sources")}  # fmt: skip
-        add(p["start"], "Phase start", f"Phase {p['index']} ({p['kind']}) starts: {what}{target_text}, peak {_mbps(p.get('peak_bps'))}",
-            "phase_start", **common)  # fmt: skip
+        add(p["start"], "Phase start", f"Phase {p['index']} ({p['kind']}) starts: {what}{target_text}; "
+            f"peak {_peak(p.get('peak_bps'), p.get('peak_pps'))}", "phase_start", **common)  # fmt: skip
         add(p["end"], "Phase end", f"Phase {p['index']} ({p['kind']}) ends", "phase_end", **common)
         if p["kind"] == "mitigated" and first_mitigated:
             first_mitigated = False
@@ -91,17 +96,14 @@ def _phase_events(add, data: dict) -> None:
 def _vector_events(add, data: dict) -> None:
     """Each vector's onset and end."""
     for v in data.get("vectors", []):
+        title = vector_titles([v["vector"]])
         common = {"vector": v["vector"], "target": ";".join(v["targets"]), "bps": v["peak_bps"], "pps": v["peak_pps"],
                   "sources": v["unique_sources"], "evidence": json_text(v.get("evidence"))}  # fmt: skip
-        add(v["start"], "Vector onset", f"{v['vector']} begins against {', '.join(v['targets'][:5])} "
-            f"({v['unique_sources']:,} sources, peak {_mbps(v['peak_bps'])}, {v['peak_pps']:,.0f} pps)", "vector_start", **common)  # fmt: skip
-        add(
-            v["end"],
-            "Vector end",
-            f"{v['vector']} ends ({v['packets']:,} packets, {v['bytes'] / 1e6:,.1f} MB)",
-            "vector_end",
-            **common,
-        )
+        add(v["start"], "Vector onset", f"{title} begins against {', '.join(v['targets'][:5])} "
+            f"({fmt.plural(v['unique_sources'], 'source')}, peak {_peak(v['peak_bps'], v['peak_pps'])})",
+            "vector_start", **common)  # fmt: skip
+        add(v["end"], "Vector end", f"{title} ends ({fmt.plural(v['packets'], 'packet')}, {fmt.size(v['bytes'])})",
+            "vector_end", **common)  # fmt: skip
 
 
 def _saturation_events(add, sat: dict, cap: dict) -> None:
@@ -109,41 +111,35 @@ def _saturation_events(add, sat: dict, cap: dict) -> None:
     capture drops and gaps."""
     for peak in sat.get("peaks", []):
         if peak.get("bin_ms") == 1000:
-            add(peak["at"], "Peak traffic", f"Peak traffic: {_mbps(peak['peak_bps'])}, {peak['peak_pps']:,.0f} pps (1 s bins)",
+            add(peak["at"], "Peak traffic", f"Peak traffic: {_peak(peak['peak_bps'], peak['peak_pps'])} (1 s bins)",
                 "peak", bps=peak["peak_bps"], pps=peak["peak_pps"])  # fmt: skip
     # sustained episodes, not every 100 ms blip; the blips as one summary event
-    threshold = sat.get("saturated_threshold", 0.95)
+    threshold = fmt.percent(sat.get("saturated_threshold", 0.95), 0)
+    capacity = fmt.bit_rate(sat.get("capacity_bps") or 0)
     for k, episode in enumerate(sat.get("episodes", [])):
         desc = "Link saturated" if k else "First saturation"
-        add(episode["start"], desc, f"Link at or above {threshold:.0%} of capacity for {episode['seconds']:.1f} s"
-            f" (peak {episode['peak_utilization']:.0%}, mean {episode['mean_utilization']:.0%}, capacity"
-            f" {_mbps(sat.get('capacity_bps'))})", "saturation", evidence=json_text(episode))  # fmt: skip
+        add(episode["start"], desc, f"Link at or above {threshold} of capacity for {fmt.duration(episode['seconds'])}"
+            f" (peak {fmt.percent(episode['peak_utilization'])}, mean {fmt.percent(episode['mean_utilization'])}"
+            f" of the {capacity} link)", "saturation", evidence=json_text(episode))  # fmt: skip
         add(
             episode["end"],
             "Saturation end",
-            f"Link below {threshold:.0%} of capacity again",
+            f"Link below {threshold} of capacity again",
             "saturation_end",
         )
     blips = sat.get("micro_bursts") or {}
     if blips.get("count"):
-        add(blips["first"], "Micro-bursts", f"{blips['count']:,} micro-bursts at or above {threshold:.0%} of"
-            f" capacity until {blips['last']} ({blips['seconds']:.1f} s in all, peak {blips['peak_utilization']:.0%}),"
-            " each too short to be an episode", "micro_bursts", evidence=json_text(blips))  # fmt: skip
+        add(blips["first"], "Micro-bursts", f"{fmt.plural(blips['count'], 'micro-burst')} at or above {threshold} of"
+            f" capacity until {fmt.clock(blips['last'])} UTC ({fmt.duration(blips['seconds'])} in all,"
+            f" peak {fmt.percent(blips['peak_utilization'])}), each too short to be an episode", "micro_bursts",
+            evidence=json_text(blips))  # fmt: skip
     drops = sat.get("drops") or {}
     if drops.get("capture_drops"):
-        add(
-            cap.get("end"),
-            "Capture drops",
-            f"The capture lost {drops['capture_drops']:,} packets (interface statistics)",
-            "capture_drops",
-        )
+        add(cap.get("end"), "Capture drops",
+            f"The capture lost {fmt.plural(drops['capture_drops'], 'packet')} (interface statistics)", "capture_drops")  # fmt: skip
     for gap in drops.get("gaps", []):
-        add(
-            gap["start"],
-            "Capture gap",
-            f"No packet for {gap['seconds']} s while traffic was busy: possible capture loss",
-            "capture_gap",
-        )
+        add(gap["start"], "Capture gap",
+            f"No packet for {fmt.duration(gap['seconds'])} while traffic was busy: possible capture loss", "capture_gap")  # fmt: skip
 
 
 def _evidence_cell(text: str | None) -> str:
