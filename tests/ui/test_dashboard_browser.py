@@ -107,6 +107,8 @@ def truth():
     return {
         "all": packets.height,
         "ssdp": ssdp.height,
+        "ssdp_shortest": ssdp["wire_len"].min(),
+        "ssdp_longest": ssdp["wire_len"].max(),
         "ssdp_sources_located": wb.enrich.geolocate(ssdp["src"].unique())["country"]
         .drop_nulls()
         .len(),
@@ -118,6 +120,19 @@ def truth():
         "ssdp_title": title("ssdp_amplification"),
         "titles": {title(v) for v in names},
     }
+
+
+def _click_header(page, column: str, mark: str) -> list[dict]:
+    """Click a header of the packet table, wait for it to show ``mark`` (▲ or ▼): the rows."""
+    page.locator(f".wb-packets table.wb-packets th[data-sort='{column}']").click()
+    page.locator(".wb-packets table.wb-packets th", has_text=f"{column} {mark}").wait_for(
+        timeout=60_000
+    )
+    return page.evaluate(READ_TABLE)
+
+
+def _lengths(rows: list[dict]) -> list[int]:
+    return [_number(r["Length"]) for r in rows]
 
 
 def _number(text: str) -> int:
@@ -222,6 +237,19 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
             assert all(re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", r["Source MAC"]) for r in rows)
             assert "vector: SSDP amplification" in page.locator(".wb-tags").inner_text()
 
+            # the packet table sorts by a click on a header, and reverses on a second click
+            assert page.locator(".wb-packets th", has_text="No. ▲").count() == 1
+            rows = _click_header(page, "Length", "▲")
+            assert len(rows) == 20 and {r["Vector"] for r in rows} == {truth["ssdp_title"]}
+            assert _lengths(rows) == sorted(_lengths(rows))
+            assert _lengths(rows)[0] == truth["ssdp_shortest"]
+            rows = _click_header(page, "Length", "▼")
+            page.screenshot(path=str(artifacts / "app_2_vector_sorted_by_length.png"))
+            assert {r["Vector"] for r in rows} == {truth["ssdp_title"]}
+            assert _lengths(rows) == sorted(_lengths(rows), reverse=True)
+            assert _lengths(rows)[0] == truth["ssdp_longest"]
+            assert page.locator(".wb-packets th", has_text="No. ▲").count() == 0
+
             # 2. a phase (the filters add up: SSDP in phase 4)
             _select(page, "phase", starts="4 · attack")
             _wait_total(page, truth["ssdp_in_phase"])
@@ -240,6 +268,9 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
             rows = page.evaluate(READ_TABLE)
             start, end = truth["phase"]["start"][11:19], truth["phase"]["end"][11:19]
             assert all(start <= r["Time"][:8] <= end for r in rows)
+            # the order clicked stays with the new filter
+            assert _lengths(rows) == sorted(_lengths(rows), reverse=True)
+            assert page.locator(".wb-packets th", has_text="Length ▼").count() == 1
             assert after_phase["map"]["title"] != charts["map"]["title"]
             tags = page.locator(".wb-tags").inner_text()
             assert "phase 4 attack" in tags and "vector: SSDP amplification" in tags

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import polars as pl
 import pytest
 
 import workbench as wb
+from workbench import formatting as fmt
 from workbench.ui import views
 from workbench.viz.palette import colour
 
@@ -31,7 +33,7 @@ def shared(loaded):
 @pytest.fixture
 def dash(shared):
     shared.clear_filters()
-    shared.sort_picker.value, shared.sort_direction.value = "No.", False
+    shared.state.table_order = ("No.", False)
     return shared
 
 
@@ -55,6 +57,21 @@ def _panels(dash) -> dict:
 def _table_rows(dash) -> list[list[str]]:
     body = dash.packet_table.value.split("<tbody>")[1]
     return [re.findall(r"<td>(.*?)</td>", row) for row in body.split("<tr")[1:]]
+
+
+def _headers(dash) -> list[tuple[str, str]]:
+    """(attributes, text) of each header of the packet table."""
+    head = dash.packet_table.value.split("<tbody>")[0]
+    return re.findall(r"<th((?: [^>]*)?)>(.*?)</th>", head)
+
+
+def _click_header(dash, column: str) -> None:
+    """What the browser sends when the analyst clicks a header (``PacketTable``'s script)."""
+    dash.packet_table._handle_custom_msg({"sort": column}, [])
+
+
+def _number(cell: str) -> int:
+    return int(cell.replace(",", ""))
 
 
 def _count(html: str) -> int:
@@ -198,13 +215,110 @@ def test_packet_table_reads_like_wireshark(dash) -> None:
     assert {r[4] for r in rows} == {"TCP"} and all(r[6].endswith("[SYN]") for r in rows)
     assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{6}", r[1]) for r in rows)
     assert all(re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", r[9]) for r in rows)
-    dash.sort_picker.value, dash.sort_direction.value = "Length", True
-    lengths = [int(r[5].replace(",", "")) for r in _table_rows(dash)]
+    _click_header(dash, "Length")
+    _click_header(dash, "Length")
+    lengths = [_number(r[5]) for r in _table_rows(dash)]
     assert lengths == sorted(lengths, reverse=True) and "Length ▼" in dash.packet_table.value
     assert (
         views.tcp_flags_text(0x12) == "SYN, ACK" and views.tcp_flags_text(0x19) == "FIN, PSH, ACK"
     )
     assert views.mac_text(0xAABBCCDDEEFF) == "aa:bb:cc:dd:ee:ff"
+
+
+def test_clicking_a_header_sorts_and_again_reverses(dash, loaded) -> None:
+    """As in Wireshark: a click on a header sorts by it (▲), a second reverses (▼), another
+    column starts ascending; ties keep the packets' order; the sort is shown in the header."""
+    _, report = loaded
+    headers = dict((text, attrs) for attrs, text in _headers(dash))
+    assert set(views.SORT_KEYS) <= {t.rstrip(" ▲▼") for t in headers}
+    assert "data-sort='No.'" in headers["No. ▲"] and "aria-sort='ascending'" in headers["No. ▲"]
+    assert "data-sort" not in headers["Info"] and "data-sort" not in headers["Source MAC"]
+    assert [_number(r[0]) for r in _table_rows(dash)] == list(range(1, 21))
+
+    _click_header(dash, "Length")
+    assert dash.state.table_order == ("Length", False)
+    rows = _table_rows(dash)
+    keys = [(_number(r[5]), _number(r[0])) for r in rows]
+    assert keys == sorted(keys) and keys[0][0] == report.packets["wire_len"].min()
+    assert "Length ▲" in dash.packet_table.value and "No. ▲" not in dash.packet_table.value
+    assert "by Length" in dash.table_caption.value
+
+    _click_header(dash, "Length")  # again: reversed, ties still in packet order
+    assert dash.state.table_order == ("Length", True)
+    rows = _table_rows(dash)
+    keys = [(-_number(r[5]), _number(r[0])) for r in rows]
+    assert keys == sorted(keys) and -keys[0][0] == report.packets["wire_len"].max()
+    assert (
+        "Length ▼" in dash.packet_table.value
+        and "aria-sort='descending'" in dash.packet_table.value
+    )
+    assert "by Length descending" in dash.table_caption.value
+
+    _click_header(dash, "Source")  # another column: ascending again
+    assert dash.state.table_order == ("Source", False)
+    sources = [ipaddress.ip_address(r[2]) for r in _table_rows(dash)]
+    assert sources == sorted(sources)  # addresses in numeric order, not as text
+    _click_header(dash, "Time")
+    _click_header(dash, "Time")
+    times = [r[1] for r in _table_rows(dash)]
+    assert times == sorted(times, reverse=True) and times[0] == fmt.clock(
+        report.packets["ts"].max(), digits=6
+    )
+
+
+@pytest.mark.parametrize(
+    "pick",
+    [
+        ("vector", "syn_flood"),
+        ("phase", 3),
+        ("target", "203.0.113.0/24"),
+        ("country", "JP"),
+        ("asn", None),
+    ],
+    ids=lambda p: p[0],
+)
+def test_header_sort_keeps_every_filter(dash, loaded, pick) -> None:
+    """The sort applies to the selection: the rows stay those of the filter, in the order
+    clicked, and the order stays when the filter changes."""
+    _, report = loaded
+    name, value = pick
+    if name == "asn":
+        value = report.sources["asns"][0]["asn"]
+    getattr(dash, f"{name}_picker").value = value
+    total = _count(dash.table_caption.value)
+    _click_header(dash, "Length")
+    _click_header(dash, "Length")
+    rows = _table_rows(dash)
+    lengths = [_number(r[5]) for r in rows]
+    assert rows and lengths == sorted(lengths, reverse=True)
+    assert _count(dash.table_caption.value) == total  # the same selection, sorted
+    if name == "vector":
+        syn = report.packets.filter(pl.col("vector") == "syn_flood")
+        assert {r[8] for r in rows} == {"SYN flood"} and lengths[0] == syn["wire_len"].max()
+    elif name == "phase":
+        phase = report.phases[3]
+        assert all(phase["start"][11:19] <= r[1][:8] <= phase["end"][11:19] for r in rows)
+        assert rows[0][8] != "legitimate"  # attack packets first, then by length
+    elif name == "target":
+        assert all(r[3].startswith("203.0.113.") for r in rows)
+    else:
+        found = wb.enrich.geolocate(wb.capture.addresses.from_text([r[2] for r in rows], "a"))
+        assert set(found[name].to_list()) == {value}
+    dash.clear_filters()  # the order outlives the filter
+    lengths = [_number(r[5]) for r in _table_rows(dash)]
+    assert lengths == sorted(lengths, reverse=True) and "Length ▼" in dash.packet_table.value
+
+
+def test_header_clicks_from_the_page_are_checked_not_trusted(dash) -> None:
+    before = dash.packet_table.value
+    for content in (
+        {"sort": "<img src=x onerror=alert(1)>"},
+        {"sort": "Info"},
+        {"sort": 5},
+        ["Length"],
+    ):
+        dash.packet_table._handle_custom_msg(content, [])
+    assert dash.state.table_order == ("No.", False) and dash.packet_table.value == before
 
 
 def test_one_colour_per_vector_in_every_chart(dash) -> None:
@@ -278,7 +392,9 @@ def test_hostile_strings_are_escaped_in_every_html_widget(loaded) -> None:
 def _html_widgets(widget):
     import ipywidgets as widgets
 
-    if isinstance(widget, widgets.HTML):
+    from workbench.ui.panels import PacketTable
+
+    if isinstance(widget, widgets.HTML | PacketTable):
         yield widget
     for child in getattr(widget, "children", ()):
         yield from _html_widgets(child)

@@ -82,14 +82,6 @@ class Controls:
             options=[("bits/s", "bps"), ("packets/s", "pps")], value="bps",
             style={"button_width": "80px"},
         )  # fmt: skip
-        self.sort_picker = widgets.Dropdown(
-            options=list(views.SORT_KEYS), value="No.", description="sort by",
-            layout=widgets.Layout(width="190px"), style=narrow,
-        )  # fmt: skip
-        self.sort_direction = widgets.ToggleButton(
-            value=False, description="descending", icon="sort-amount-desc",
-            layout=widgets.Layout(width="120px"),
-        )  # fmt: skip
         self.clear_button = widgets.Button(
             description="clear all", layout=widgets.Layout(width="auto")
         )
@@ -144,8 +136,8 @@ class Controls:
         self.state.observe(self._on_state_phase, "phase")
         self.state.observe(self._on_state_geo, ["country", "asn"])
         self.capacity_box.observe(self._on_capacity, "value")
-        self.sort_picker.observe(self._on_sort, "value")
-        self.sort_direction.observe(self._on_sort, "value")
+        self.packet_table.on_msg(self._on_table_message)
+        self.state.observe(lambda _: self._draw_packets(), "table_order")
         self.dissect_button.on_click(lambda _: self.dissect_selection())
         self.clear_button.on_click(lambda _: self.clear_filters())
         self.state.observe(
@@ -214,9 +206,22 @@ class Controls:
         self.capacity_box.remove_class("wb-invalid")
         self.state.capacity = change["new"]
 
-    def _on_sort(self, _change) -> None:
-        self.table_sort, self.table_descending = self.sort_picker.value, self.sort_direction.value
-        self.refresh()
+    def sort_table(self, column: str) -> None:
+        """Sort the packet table by a column, as a click on its header does (Wireshark): the
+        sorted column again reverses it, another column sorts ascending. Columns:
+        ``views.SORT_KEYS``; others are ignored.
+
+            dash.sort_table("Length")
+        """
+        if column not in views.SORT_KEYS:
+            return
+        current, descending = self.state.table_order
+        self.state.table_order = (column, not descending if column == current else False)
+
+    def _on_table_message(self, _widget, content, _buffers) -> None:
+        # the browser says which header was clicked; the column name is checked, not trusted
+        if isinstance(content, dict) and isinstance(content.get("sort"), str):
+            self.sort_table(content["sort"])
 
     def _attach_selections(self) -> None:
         # a new chart brings a new Selections object: observe it again

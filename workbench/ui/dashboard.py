@@ -27,6 +27,7 @@ from workbench.ui.panels import (
     MAP_HEIGHT,
     MAP_WIDTH,
     OVERVIEW_WIDTH,
+    PacketTable,
     Panels,
     empty_note,
 )
@@ -49,6 +50,9 @@ table.wb-packets th {text-align: left; background: #f0f0f0; padding: 2px 6px; wh
 table.wb-packets td {padding: 1px 6px; border-top: 1px solid #eee; white-space: nowrap;
   max-width: 420px; overflow: hidden; text-overflow: ellipsis}
 table.wb-packets tr.wb-attack td:first-child {border-left: 3px solid #e15759}
+table.wb-packets th[data-sort] {cursor: pointer; user-select: none}
+table.wb-packets th[data-sort]:hover, table.wb-packets th[data-sort]:focus {background: #dde6f3}
+table.wb-packets th[aria-sort="ascending"], table.wb-packets th[aria-sort="descending"] {background: #e3e9f2}
 .wb-panel ul {margin: 2px 0 0 0; padding-left: 18px}
 </style>"""
 
@@ -56,7 +60,8 @@ table.wb-packets tr.wb-attack td:first-child {border-left: 3px solid #e15759}
 class Dashboard(Controls, Panels, widgets.VBox):
     """Filters and headline on top, the overview (brush a window) beside the source map, the
     detail chart beside the totals, link line and spoofing list, then the packets behind the
-    selection (sortable, as in Wireshark) and their dissection.
+    selection (click a column header to sort, again to reverse, as in Wireshark) and their
+    dissection.
 
         wb.Dashboard(cap, rep)
     """
@@ -77,7 +82,6 @@ class Dashboard(Controls, Panels, widgets.VBox):
         self._geography: pl.DataFrame | None = None
         self._hold, self._dirty = 0, False
         self._overview_key = self._map_key = None
-        self.table_sort, self.table_descending = "No.", False
         alt.JupyterChart.enable_offline()
 
         # SVG: crisp at any zoom, and each mark (its colour, its data) is in the page for tests
@@ -109,7 +113,7 @@ class Dashboard(Controls, Panels, widgets.VBox):
             [self.map, self.map_caption], layout=widgets.Layout(flex="0 1 auto", max_width="540px")
         )
         wrap = widgets.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")
-        table_bar = widgets.HBox([self.table_caption, self.sort_picker, self.sort_direction, self.dissect_button],
+        table_bar = widgets.HBox([self.table_caption, self.dissect_button],
                                  layout=widgets.Layout(align_items="center", flex_flow="row wrap"))  # fmt: skip
         super().__init__(
             [widgets.HTML(STYLE), self.headline,
@@ -132,7 +136,7 @@ class Dashboard(Controls, Panels, widgets.VBox):
         self.spoofing_view = widgets.HTML()
         self.map_caption = widgets.HTML()
         self.table_caption = widgets.HTML()
-        self.packet_table = widgets.HTML()
+        self.packet_table = PacketTable()
         self.message = widgets.HTML()
         self.dissect_button = widgets.Button(
             description="dissect selection",

@@ -3,7 +3,9 @@ detail charts, totals, link line, spoofing list, map and packet table (a mixin o
 
 from __future__ import annotations
 
+import anywidget
 import polars as pl
+import traitlets
 
 from workbench import formatting as fmt
 from workbench import viz
@@ -22,16 +24,53 @@ def empty_note(text: str) -> str:
 
 
 def table_html(frame: pl.DataFrame, *, sort: str | None = None, descending: bool = False,
-               attack_rows: list[bool] | None = None) -> str:  # fmt: skip
-    """An HTML table of any frame, every cell escaped (packet-derived text is hostile)."""
-    marks = {sort: " ▼" if descending else " ▲"} if sort else {}
-    head = "".join(f"<th>{html_text(c)}{marks.get(c, '')}</th>" for c in frame.columns)
+               sortable: tuple[str, ...] = (), attack_rows: list[bool] | None = None) -> str:  # fmt: skip
+    """An HTML table of any frame, every cell escaped (packet-derived text is hostile). The
+    ``sortable`` columns' headers carry ``data-sort`` (a click sorts by them: ``PacketTable``);
+    the sorted one shows ▲ or ▼."""
+    head = []
+    for column in frame.columns:
+        text, attrs = html_text(column), ""
+        if column in sortable:
+            order = "none"
+            if column == sort:
+                text += " ▼" if descending else " ▲"
+                order = "descending" if descending else "ascending"
+            attrs = (f" data-sort='{html_text(column)}' aria-sort='{order}' tabindex='0'"
+                     f" title='sort by {html_text(column)} (again: reverse)'")  # fmt: skip
+        head.append(f"<th{attrs}>{text}</th>")
     body = []
     for i, row in enumerate(frame.iter_rows()):
         cls = " class='wb-attack'" if attack_rows and attack_rows[i] else ""
         cells = "".join(f"<td>{'' if v is None else html_text(v)}</td>" for v in row)
         body.append(f"<tr{cls}>{cells}</tr>")
-    return f"<table class='wb-packets'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<table class='wb-packets'><thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+class PacketTable(anywidget.AnyWidget):
+    """The packet table: shows ``value`` (HTML escaped in Python by ``table_html``) and reports a
+    click (or Enter) on a sortable header as the message ``{"sort": column}``; what the click
+    does is the dashboard's choice (``Controls.sort_table``), kept in its state."""
+
+    value = traitlets.Unicode("").tag(sync=True)
+    _esm = """
+    function render({ model, el }) {
+      const draw = () => { el.innerHTML = model.get("value"); };
+      const pick = (event) => {
+        const header = event.target.closest("th[data-sort]");
+        if (!header || !el.contains(header)) return;
+        if (event.type === "keydown" && event.key !== "Enter" && event.key !== " ") return;
+        event.preventDefault();
+        model.send({ sort: header.dataset.sort });
+      };
+      el.addEventListener("click", pick);
+      el.addEventListener("keydown", pick);
+      model.on("change:value", draw);
+      draw();
+      return () => model.off("change:value", draw);
+    }
+    export default { render };
+    """
 
 
 class Panels:
@@ -138,22 +177,24 @@ class Panels:
 
     def _draw_packets(self) -> None:
         state = self.state
+        sort, descending = state.table_order
         lazy = views.filtered_packets(self.packets, state, **self._filters())
         attack_first = views.is_attack_selection(state, self.report.phases)
         rows, total = views.packet_rows(
-            lazy, sort=self.table_sort, descending=self.table_descending, attack_first=attack_first
+            lazy, sort=sort, descending=descending, attack_first=attack_first
         )
         if total == 0:
             self.table_caption.value = "<b>Packets behind the selection:</b> none"
             self.packet_table.value = empty_note("No packets match this selection.")
             return
-        order = "attack packets first, " if attack_first else ""
+        order = "attack packets first, then " if attack_first else ""
         self.table_caption.value = (
             f"<b>Packets behind the selection:</b> <span class='wb-total'>{fmt.count(total)}</span> match"
-            f" (the first {rows.height} shown, {order}by {html_text(self.table_sort)})"
+            f" (the first {rows.height} shown, {order}by {html_text(sort)}{' descending' if descending else ''};"
+            " click a column header to sort)"
         )
         self.packet_table.value = table_html(
-            rows, sort=self.table_sort, descending=self.table_descending,
+            rows, sort=sort, descending=descending, sortable=tuple(views.SORT_KEYS),
             attack_rows=[v != "legitimate" for v in rows["Vector"].to_list()],
         )  # fmt: skip
 

@@ -6,7 +6,8 @@ import traitlets
 
 
 class DashboardState(traitlets.HasTraits):
-    """Time window, phase, vector, target, source country and ASN, capacity, bin size and metric of the dashboard."""
+    """Time window, phase, vector, target, source country and ASN, capacity, bin size, metric and
+    the packet table's order of the dashboard."""
 
     window = traitlets.Tuple(
         allow_none=True, default_value=None
@@ -19,3 +20,7 @@ class DashboardState(traitlets.HasTraits):
     capacity = traitlets.Unicode("")
     bin_ms = traitlets.Int(1000)
     metric = traitlets.Unicode("bps")
+    # (column, descending): one trait, so a click on a header is one change and one redraw
+    table_order = traitlets.Tuple(
+        traitlets.Unicode(), traitlets.Bool(), default_value=("No.", False)
+    )
