@@ -123,11 +123,8 @@ def _starts_at_first_packets(classified: Frame, bounds: list[tuple[int, int]],
     """Phase starts where the traffic says, not at the edge of a bin: the first phase at the
     capture's first packet, every attack phase after it at the first packet of its vectors, so a
     phase and the vector that opens it start at the same instant (one event, one time). The
-    phase before ends there.
-
-    Where the phase before has vectors this one does not carry, with packets in the 100 ms bin
-    of the new start but before it, the boundary stays on its bin: the series could not tell
-    which phase those packets belong to."""
+    phase before ends there. A boundary inside a 100 ms bin splits that bin: ``confine_series``
+    recounts it from the packets on each side."""
     if not bounds:
         return bounds
     out = [list(b) for b in bounds]
@@ -142,18 +139,6 @@ def _starts_at_first_packets(classified: Frame, bounds: list[tuple[int, int]],
         .agg(pl.col("ts").cast(pl.Int64).min().alias("first"))
     )
     moves = {k: int(f) for k, f in firsts.iter_rows() if bounds[k][0] < f < bounds[k][1]}
-    bin_ns = FINE_BIN_MS * 1_000_000
-    ts = pl.col("ts").cast(pl.Int64)
-    checks = {
-        k: ((ts >= f // bin_ns * bin_ns) & (ts < f) & pl.col("vector").is_in(left_only)).sum()
-        for k, f in moves.items()
-        if (left_only := sorted(set(present[k - 1]) - set(present[k])))
-    }
-    if checks:
-        found = collect(classified.lazy().select(e.alias(str(k)) for k, e in checks.items()))
-        for k in checks:
-            if found[str(k)][0]:
-                del moves[k]
     for k, f in moves.items():
         out[k][0] = out[k - 1][1] = f
     return [(a, z) for a, z in out]
@@ -235,11 +220,32 @@ def confine(frame: Frame, phases: list[dict], *, binned: bool = False) -> Frame:
     return marked.with_columns(kept).drop("phase", "_carried")
 
 
-def confine_series(series: pl.DataFrame, phases: list[dict]) -> pl.DataFrame:
-    """The 100 ms series with the vectors no phase carries counted as legitimate."""
+def confine_series(
+    series: pl.DataFrame, phases: list[dict], packets: Frame | None = None
+) -> pl.DataFrame:
+    """The 100 ms series with the vectors no phase carries counted as legitimate.
+
+    ``packets``: the frame ``confine`` labelled; the bins a phase boundary cuts (a phase starts
+    at its first attack packet, inside a bin) are recounted from it, so the series says of every
+    packet what the packets say. Without it, such a bin goes to the phase that holds its end."""
     if series.is_empty():
         return series
     kept = confine(series, phases, binned=True).with_columns(pl.col("vector").fill_null(LEGIT))
+    bin_ns = FINE_BIN_MS * 1_000_000
+    cut = sorted({t // bin_ns * bin_ns for p in phase_bounds(phases) for t in p if t % bin_ns})
+    if packets is not None and cut:
+        cut_bins = pl.Series(cut, dtype=pl.Int64)
+        recounted = fine_series(
+            packets.lazy().filter(
+                (pl.col("ts").cast(pl.Int64) // bin_ns * bin_ns).is_in(cut_bins.implode())
+            )
+        )
+        kept = pl.concat(
+            [
+                kept.filter(~pl.col("ts").cast(pl.Int64).is_in(cut_bins.implode())),
+                recounted.select(kept.columns).cast(kept.schema),
+            ]
+        )
     return (
         kept.group_by("ts", "vector")
         .agg(pl.col("packets").sum(), pl.col("bytes").sum())

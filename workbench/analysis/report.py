@@ -40,6 +40,7 @@ from workbench.analysis.queries import Frame, collect, source_parts
 from workbench.analysis.report_json import from_data
 from workbench.analysis.saturation import link_label, utilization_series
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
+from workbench.analysis.steps import step
 from workbench.analysis.targets import rank_targets, target_labels
 from workbench.analysis.vector_table import RULES
 from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
@@ -146,8 +147,29 @@ def _sources(classified: Frame) -> Sources:
     from workbench.enrich import attribution
 
     attack = classified.lazy().filter(pl.col("vector").is_not_null())
-    spoof = from_data(Spoofing, spoofing.assess(classified))
-    # per source: a hash part of the sources at a time (a spoofed flood has millions)
+    with step("spoofing"):
+        spoof = from_data(Spoofing, spoofing.assess(classified))
+    with step("sources"):  # per source: a hash part of them at a time (a spoof brings millions)
+        top, counts = _top_sources(classified)
+    with step("geography"):
+        geography = source_geography(attack, set(spoof.spoofed()), set(spoof.reflected()), top=60)
+    return Sources(
+        unique=counts["attack"],
+        unique_all=counts["all"],
+        spoofing=spoof,
+        countries=geography["countries"],
+        asns=geography["asns"],
+        geography_note=attribution()["text"],
+        top=[
+            {k: r[k] for k in ("address", "packets", "bytes", "vectors")}
+            for r in top.iter_rows(named=True)
+        ],
+        extra={k: v for k, v in geography.items() if k not in ("countries", "asns")},
+    )
+
+
+def _top_sources(classified: Frame) -> tuple[pl.DataFrame, dict]:
+    """The 20 sources that sent the most attack bytes; how many sent attack traffic, and any."""
     tops, counts = [], {"attack": 0, "all": 0}
     for part in source_parts(classified):
         part = part.lazy()
@@ -172,20 +194,7 @@ def _sources(classified: Frame) -> Sources:
         .head(20)
         .with_columns(pl.col("vectors").list.sort(), address=pl.col("src").ip.to_text())
     )
-    geography = source_geography(attack, set(spoof.spoofed()), set(spoof.reflected()), top=60)
-    return Sources(
-        unique=counts["attack"],
-        unique_all=counts["all"],
-        spoofing=spoof,
-        countries=geography["countries"],
-        asns=geography["asns"],
-        geography_note=attribution()["text"],
-        top=[
-            {k: r[k] for k in ("address", "packets", "bytes", "vectors")}
-            for r in top.iter_rows(named=True)
-        ],
-        extra={k: v for k, v in geography.items() if k not in ("countries", "asns")},
-    )
+    return top, counts
 
 
 def analyze(
@@ -229,22 +238,36 @@ def analyze(
     phases, span = [], (0, 0)
     if partials.packets:
         span = run.span()
-        phases = phases_mod.segment(classified, series, span, config)
-        # one story: a vector counts only inside a phase that carries it
-        classified = phases_mod.confine(classified, phases)
-        series = phases_mod.confine_series(series, phases)
+        with step("phases"):
+            phases = phases_mod.segment(classified, series, span, config)
+        with step("confine"):  # one story: a vector counts only inside a phase that carries it
+            classified = phases_mod.confine(classified, phases)
+            series = phases_mod.confine_series(series, phases, classified)
     cover = covered_span(*span, partials.packets)  # partial bins are rated over what it covers
-    vectors = _vector_findings(classified, series, config, cover) if partials.packets else ()
+    with step("vectors"):
+        vectors = _vector_findings(classified, series, config, cover) if partials.packets else ()
     if dissect and partials.packets:
-        vectors = _dissected(vectors, run, classified, dissect)
+        with step("dissect"):
+            vectors = _dissected(vectors, run, classified, dissect)
     sources = _sources(classified)
-    _phase_countries(phases, classified, sources.spoofing)
+    with step("geography"):
+        _phase_countries(phases, classified, sources.spoofing)
     params = _parameters(link_capacity, links, capacity, pps_limit, bin_ms, config, span, run)
     if dissect and partials.packets and run.files:  # recorded only when it was done
         params = dataclasses.replace(params, dissected_per_vector=_per_vector(dissect))
-    targets = rank_targets(classified, config=config)
-    saturation = _saturation(classified, capacity, links, targets, cover, run, pps_limit=pps_limit,
-                             bin_ms=bin_ms, config=config)  # fmt: skip
+    with step("targets"):
+        targets = rank_targets(classified, config=config)
+    with step("saturation"):
+        saturation = _saturation(classified, capacity, links, targets, cover, run,
+                                 pps_limit=pps_limit, bin_ms=bin_ms, config=config)  # fmt: skip
+    with step("assembly"):
+        return _assembled(run, params, phases, vectors, targets, sources, saturation, series,
+                          classified, capacity)  # fmt: skip
+
+
+def _assembled(run, params, phases, vectors, targets, sources, saturation, series, classified,
+               capacity) -> Report:  # fmt: skip
+    """The findings as one Report (the labelled parts of a dataset live as long as it)."""
     report = Report(
         workbench_version=__version__,
         generated=time.time_ns(),
@@ -259,7 +282,7 @@ def analyze(
         packets=classified,
         # the link's 1 s utilisation, for the charts (rolled up from the 100 ms series)
         utilization=utilization_series(classified, capacity, 1000, series=series)
-        if capacity and partials.packets
+        if capacity and run.partials.packets
         else None,
     )
     if run.scratch is not None:  # the labelled parts live as long as the report that reads them
