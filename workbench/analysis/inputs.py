@@ -13,6 +13,7 @@ import polars as pl
 from workbench import formatting as fmt
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.queries import collect
+from workbench.analysis.steps import step
 from workbench.analysis.vectors import classify
 from workbench.analysis.windows import WINDOW_PACKETS, Partials, classify_windows
 from workbench.capture.schema import empty_frame
@@ -72,16 +73,20 @@ class Inputs:
                         if cluster
                         else WINDOW_PACKETS
                     )
-                self.classified, self.partials = classify_windows(
-                    lazy, workdir, window_packets=self.window_packets, progress=progress,
-                    cluster=cluster, config=config,
-                )  # fmt: skip
+                with step("classify"):
+                    self.classified, self.partials = classify_windows(
+                        lazy, workdir, window_packets=self.window_packets, progress=progress,
+                        cluster=cluster, config=config,
+                    )  # fmt: skip
         else:
             frame, self.meta = _in_memory(capture)
-            self.classified = classify(frame, config=config)
-            self.partials = Partials()
-            self.partials.add(self.classified)
-        self.series = self.partials.fine_series()
+            with step("classify"):
+                self.classified = classify(frame, config=config)
+            with step("series"):
+                self.partials = Partials()
+                self.partials.add(self.classified)
+        with step("series"):
+            self.series = self.partials.fine_series()
         self.dask = ({"workers": workers} if workers else {"scheduler": scheduler}) if workers or scheduler else None  # fmt: skip
 
     def span(self) -> tuple[int, int]:

@@ -13,6 +13,7 @@ import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.queries import time_bounds
+from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS
 from workbench.analysis.vectors.kinds import (
     HANDSHAKES,
@@ -145,9 +146,11 @@ def candidates(
 ) -> pl.DataFrame:
     """The candidate packets of a frame (``_row``: their place) with the context their tests need."""
     indexed = frame.with_row_index("_row")
-    cand = candidate_rows(indexed.lazy(), config)
+    with step("candidates"):
+        cand = candidate_rows(indexed.lazy(), config)
     ts = pl.col("ts").cast(pl.Int64)
-    return with_context(indexed, cand, config).with_columns(bin=ts // bin_ns * bin_ns)
+    with step("context"):
+        return with_context(indexed, cand, config).with_columns(bin=ts // bin_ns * bin_ns)
 
 
 def span_ns(frame: pl.DataFrame | pl.LazyFrame) -> int:

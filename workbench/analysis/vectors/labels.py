@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
+from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.context import candidates, span_ns
 from workbench.analysis.vectors.evidence import Evidence
@@ -43,11 +44,14 @@ def classify(
         bin_ns = config.rate_bin_ms(span_ns(frame)) * 1_000_000
         cand = candidates(frame, config, bin_ns)
         evidence = Evidence.empty(config, bin_ns)
-        evidence.add(frame, cand)
-        verdicts = evidence.verdicts()
+        with step("evidence"):
+            evidence.add(frame, cand)
+        with step("verdicts"):
+            verdicts = evidence.verdicts()
     else:
         cand = candidates(frame, config, verdicts.bin_ns)
-    return _label(frame, cand, verdicts, config)
+    with step("labels"):
+        return _label(frame, cand, verdicts, config)
 
 
 def _label(

@@ -1,0 +1,48 @@
+"""Where ``analyze`` spends its time: each step timed when somebody asks (``recorded``), free
+when nobody does. ``make bench`` prints the table; nothing of it reaches the report.
+
+    with steps.recorded() as times:
+        wb.analyze(cap, link_capacity="10G")
+    times  # {"classify": 4.1, "classify/candidates": 1.9, ..., "phases": 0.8, ...}
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_times: ContextVar[dict[str, float] | None] = ContextVar("workbench_step_times", default=None)
+_path: ContextVar[tuple[str, ...]] = ContextVar("workbench_step_path", default=())
+
+
+@contextmanager
+def step(name: str) -> Iterator[None]:
+    """Time the block as ``name`` (under the step it runs in: ``classify/evidence``) when the
+    caller is ``recorded``; a step that runs twice adds up."""
+    times = _times.get()
+    if times is None:
+        yield
+        return
+    path = (*_path.get(), name)
+    key = "/".join(path)
+    times.setdefault(key, 0.0)  # in the order the steps begin
+    token = _path.set(path)
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        _path.reset(token)
+        times[key] += time.perf_counter() - started
+
+
+@contextmanager
+def recorded() -> Iterator[dict[str, float]]:
+    """Seconds per step of what runs inside, in the order the steps began."""
+    times: dict[str, float] = {}
+    token = _times.set(times)
+    try:
+        yield times
+    finally:
+        _times.reset(token)
