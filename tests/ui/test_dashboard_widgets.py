@@ -139,6 +139,27 @@ def test_brush_and_phase_reach_every_view(dash, loaded) -> None:
     assert dash.state.window is None and dash.phase_picker.value == -1
 
 
+@pytest.mark.parametrize("vector", ["", "ssdp_amplification"])
+def test_totals_of_a_phase_or_a_brushed_window_match_its_packets(dash, loaded, vector) -> None:
+    """A phase starts at its first packet, a brush anywhere: the 100 ms bins the window cuts are
+    recounted from their packets, so the totals and the packet table agree to the packet."""
+    _, report = loaded
+    dash.vector_picker.value = vector
+    ms = pl.Series([report.phases[4]["start"]]).str.to_datetime(time_unit="ms").cast(pl.Int64)[0]
+    brushes = [None, (ms - 1234, ms + 5678)]  # None: the phase picker
+    for brush in brushes:
+        if brush is None:
+            dash.phase_picker.value = 4
+        else:
+            dash.overview._vl_selections = {"brush": {"value": {"ts": list(brush)}, "store": []}}
+        assert _count(dash.table_caption.value) == int(
+            views.vector_totals(dash.selected)["packets"].sum()
+        )
+        shown = re.search(r"In the selection:</b> ([\d,]+) packets", dash.totals.value).group(1)
+        assert _number(shown) == _count(dash.table_caption.value)
+        dash.clear_filter("phase")
+
+
 def test_target_country_and_asn_reach_every_view(dash, loaded) -> None:
     _, report = loaded
     dash.target_picker.value = "203.0.113.0/24"

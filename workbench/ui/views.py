@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from workbench import formatting as fmt
-from workbench.analysis.series import LEGIT, fine_series, rollup
+from workbench.analysis.series import FINE_BIN_MS, LEGIT, fine_series, rollup
 from workbench.capture.schema import FRAG_NONFIRST, PROTO_TCP, PROTO_UDP
 from workbench.ui.state import DashboardState
 
@@ -138,9 +138,31 @@ def selection_series(series: pl.DataFrame, packets, state: DashboardState, *, ge
     """The 100 ms series per vector under every filter (``ts``, ``vector``, ``packets``, ``bytes``)."""
     skip = set(skip)
     if not needs_packets(state, skip):
-        return series.filter(packet_filter(state, skip | {"target"}))
+        if state.window is None or "window" in skip or packets is None:
+            return series.filter(packet_filter(state, skip | {"target"}))
+        return _window_series(series, packets, state, skip)
     lazy = filtered_packets(packets, state, geography=geography, spoofed=spoofed, skip=skip)
     return fine_series(lazy.select("ts", "wire_len", "vector"))
+
+
+def _window_series(series: pl.DataFrame, packets, state: DashboardState, skip: set) -> pl.DataFrame:
+    """The series in a window whose edges may cut a 100 ms bin (a phase starts at its first
+    packet, a brush anywhere): the whole bins read off the series, the two cut bins recounted
+    from their packets, so the totals match the packet table."""
+    bin_ns = FINE_BIN_MS * 1_000_000
+    start, end = (fmt.to_ns(t) for t in state.window)
+    first_whole, after_whole = -(-start // bin_ns) * bin_ns, end // bin_ns * bin_ns
+    ts = pl.col("ts").dt.cast_time_unit("ns").dt.epoch("ns")
+    whole = series.filter(
+        packet_filter(state, skip | {"target", "window"}) & (ts >= first_whole) & (ts < after_whole)
+    )
+    cut = filtered_packets(packets, state, skip=skip).filter(
+        (ts < first_whole) | (ts >= after_whole)
+    )
+    edges = fine_series(cut.select("ts", "wire_len", "vector"))
+    if edges.is_empty():
+        return whole
+    return pl.concat([whole, edges.cast(whole.schema)]).sort("ts", "vector")
 
 
 def effective_bin_ms(part: pl.DataFrame, state: DashboardState) -> int:
