@@ -1,10 +1,12 @@
 """Write the notebooks in notebooks/ (output-free) from the cells below.
 
-python scripts/make_notebooks.py
+python scripts/make_notebooks.py            # every notebook
+python scripts/make_notebooks.py app        # only those named (cell ids are new on each write)
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -154,26 +156,49 @@ NOTEBOOKS = {
 }
 
 # The Voilà app (notebooks/app.ipynb): the dashboard only. Voilà hides the code; the cells print
-# nothing (no frame dumps, no advice), and the first shows a loading line the dashboard replaces.
+# nothing (no frame dumps, no advice). The first cell shows our loading state at once (Voilà
+# renders cells as they run: progressive_rendering in the repository's voila.json); the second
+# says each step as it goes (comm messages reach the page while the cell runs) and puts the
+# dashboard in the loading state's place, or says in it what went wrong.
 APP = [
-    "import ipywidgets as widgets\nfrom IPython.display import display\n\n"
-    "app = widgets.VBox([widgets.HTML(\n"
-    "    \"<div class='wb-loading' style='font-size:16px;padding:24px'>\"\n"
-    "    \"⏳ Loading the capture and analysing it (about 10-20 s on the bundled sample)…</div>\"\n"
-    ")])\ndisplay(app)",
-    "import os\nfrom pathlib import Path\n\nimport altair as alt\n\nimport workbench as wb\n\n"
-    "SAMPLE = Path(os.environ.get(\"WORKBENCH_SAMPLE\", \"../sample_pcaps/mailprovider_2015.pcapng.gz\"))\n"
-    "LINK = os.environ.get(\"WORKBENCH_LINK\", \"3M\")\n"
-    "alt.JupyterChart.enable_offline()  # charts render without a CDN\n"
-    "capture = wb.load(SAMPLE, progress=False)\n"
-    "report = wb.analyze(capture, link_capacity=LINK)\n"
-    "app.children = [wb.Dashboard(capture, report)]",
+    "import html\nimport os\nfrom pathlib import Path\n\nimport ipywidgets as widgets\nfrom IPython.display import display\n\n"
+    'SAMPLE = Path(os.environ.get("WORKBENCH_SAMPLE", "../sample_pcaps/mailprovider_2015.pcapng.gz"))\n'
+    'LINK = os.environ.get("WORKBENCH_LINK", "3M")\n'
+    "name = html.escape(SAMPLE.name)  # a file name is text from outside: escaped\n\n"
+    'status = widgets.HTML(f"Loading the capture <b>{name}</b> …")\n'
+    'progress = widgets.IntProgress(value=1, max=4, bar_style="info", layout=widgets.Layout(width="420px"))\n'
+    "loading = widgets.VBox([widgets.HTML(\"<h3 style='margin:0'>DDoS workbench</h3>\"), status, progress],\n"
+    '                       layout=widgets.Layout(padding="24px"))\n'
+    'loading.add_class("wb-loading")\n'
+    "app = widgets.VBox([loading])\n"
+    "display(app)",
+    "try:\n"
+    "    import altair as alt\n\n    import workbench as wb\n    from workbench import formatting as fmt\n\n"
+    "    alt.JupyterChart.enable_offline()  # charts render without a CDN\n"
+    "    capture = wb.load(SAMPLE, progress=False)\n"
+    '    status.value = f"Analysing {fmt.count(capture.packets.height)} packets of <b>{name}</b> …"\n'
+    "    progress.value = 2\n"
+    "    report = wb.analyze(capture, link_capacity=LINK)\n"
+    '    status.value = "Drawing the dashboard …"\n'
+    "    progress.value = 3\n"
+    "    app.children = [wb.Dashboard(capture, report)]\n"
+    "except Exception as error:  # said in the page, where the analyst looks\n"
+    "    status.value = f\"<span style='color:#b00020'>The dashboard could not open: {html.escape(str(error))}</span>\"\n"
+    '    progress.bar_style = "danger"\n'
+    "    raise",
 ]
 
 
-def main() -> None:
+def main(names: list[str] | None = None) -> None:
     OUT.mkdir(exist_ok=True)
+    unknown = set(names or ()) - {*NOTEBOOKS, "app"}
+    if unknown:
+        raise SystemExit(
+            f"no notebook named {', '.join(sorted(unknown))}: {', '.join([*NOTEBOOKS, 'app'])}"
+        )
     for name, cells in NOTEBOOKS.items():
+        if names and name not in names:
+            continue
         nb = new_notebook()
         nb.metadata["kernelspec"] = {
             "name": "python3",
@@ -182,8 +207,14 @@ def main() -> None:
         }
         nb.cells = [new_markdown_cell(c) if not _is_code(c) else new_code_cell(c) for c in cells]
         nbformat.write(nb, OUT / f"{name}.ipynb")
+    if names and "app" not in names:
+        return
     app = new_notebook()
-    app.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    app.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     app.cells = [new_code_cell(c) for c in APP]
     nbformat.write(app, OUT / "app.ipynb")
 
@@ -194,4 +225,4 @@ def _is_code(text: str) -> bool:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

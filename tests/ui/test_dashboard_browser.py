@@ -53,22 +53,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def voila(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
-    if shutil.which("voila", path=str(Path(sys.executable).parent)) is None:
-        pytest.skip("voila is not installed")
-    tmp = tmp_path_factory.mktemp("voila")
-    port = _free_port()
+def _serve(command: list[str], tmp: Path, url: str):
+    """Run a server from the repository's root (where ``voila.json`` is, as on Binder) with a
+    private Jupyter config and runtime folder; yield ``url`` once it listens."""
+    port = int(url.split(":")[2].split("/")[0])
     env = {**os.environ, "WORKBENCH_SAMPLE": str(SAMPLE),
            "JUPYTER_CONFIG_DIR": str(tmp / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp / "rt")}  # fmt: skip
-    log = (tmp / "voila.log").open("w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "voila"), str(REPO / "notebooks" / "app.ipynb"), f"--port={port}",
-         "--no-browser", "--Voila.ip=127.0.0.1", "--VoilaConfiguration.show_tracebacks=True"],
-        cwd=REPO / "notebooks", env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    log = (tmp / "server.log").open("w")
+    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(100):
             try:
@@ -76,11 +68,84 @@ def voila(tmp_path_factory):
                 break
             except OSError:
                 time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}/"
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+def _needs(program: str) -> str:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    path = shutil.which(program, path=str(Path(sys.executable).parent))
+    if path is None:
+        pytest.skip(f"{program} is not installed")
+    return path
+
+
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
+    """``voila notebooks/app.ipynb``, from the repository's root."""
+    port = _free_port()
+    command = [_needs("voila"), "notebooks/app.ipynb", f"--port={port}", "--no-browser",
+               "--Voila.ip=127.0.0.1", "--VoilaConfiguration.show_tracebacks=True"]  # fmt: skip
+    yield from _serve(command, tmp_path_factory.mktemp("voila"), f"http://127.0.0.1:{port}/")
+
+
+@pytest.fixture(scope="module")
+def binder(tmp_path_factory):
+    """The app as the README's Binder badge opens it: a Jupyter server started in the repository
+    (repo2docker's working folder), Voilà as its extension, ``/voila/render/notebooks/app.ipynb``."""
+    port = _free_port()
+    command = [_needs("jupyter"), "server", f"--port={port}", "--no-browser", "--ServerApp.ip=127.0.0.1",
+               "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root"]  # fmt: skip
+    yield from _serve(
+        command,
+        tmp_path_factory.mktemp("binder"),
+        f"http://127.0.0.1:{port}/voila/render/notebooks/app.ipynb",
+    )
+
+
+# what the page shows while it opens: each text of our loading state, when it first showed and
+# when the dashboard did (recorded from the first byte on, so no state passes unseen)
+WATCH_LOADING = """(() => {
+  const seen = window.__loading = {texts: [], loading_ms: null, dashboard_ms: null};
+  const t0 = performance.now();
+  new MutationObserver(() => {
+    const loading = document.querySelector('.wb-loading');
+    const dashboard = document.querySelector('.wb-dash');
+    if (loading) {
+      if (seen.loading_ms === null) seen.loading_ms = performance.now() - t0;
+      const text = loading.innerText.trim().replace(/\\s+/g, ' ');
+      if (text && !seen.texts.includes(text)) seen.texts.push(text);
+    }
+    if (dashboard && seen.dashboard_ms === null) seen.dashboard_ms = performance.now() - t0;
+  }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+})()"""
+
+
+def _open_with_loading_state(page, url: str, artifacts: Path, name: str) -> dict:
+    """Open the app: our loading state shows (label and progress bar) before the dashboard, says
+    each step, and is gone once the dashboard is there. Screenshots of both."""
+    page.add_init_script(WATCH_LOADING)
+    page.goto(url, timeout=240_000, wait_until="commit")
+    loading = page.locator(".wb-loading")
+    loading.wait_for(state="visible", timeout=120_000)
+    assert page.locator(".wb-dash").count() == 0
+    assert loading.locator(".progress-bar").count() == 1 and loading.bounding_box()["height"] > 40
+    assert re.search(
+        r"Loading the capture mailprovider_2015\.pcapng\.gz|Analysing", loading.inner_text()
+    )
+    page.screenshot(path=str(artifacts / f"{name}_0_loading.png"))
+    page.locator(".wb-dash").wait_for(state="visible", timeout=300_000)
+    loading.wait_for(state="detached", timeout=30_000)
+    seen = page.evaluate("window.__loading")
+    assert seen["loading_ms"] is not None and seen["loading_ms"] < seen["dashboard_ms"], seen
+    texts = seen["texts"]
+    assert texts[0] == "DDoS workbench Loading the capture mailprovider_2015.pcapng.gz …", texts
+    assert any(re.fullmatch(r"DDoS workbench Analysing 179,350 packets of mailprovider_2015\.pcapng\.gz …", t) for t in texts), texts  # fmt: skip
+    return seen
 
 
 @pytest.fixture(scope="module")
@@ -176,9 +241,7 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.goto(voila, timeout=240_000, wait_until="commit")
-            time.sleep(4)
-            page.screenshot(path=str(artifacts / "app_0_loading.png"))
+            _open_with_loading_state(page, voila, artifacts, "app")
             assert "Error loading script" not in page.content()
             page.locator(".wb-overview .role-legend-label").first.wait_for(timeout=300_000)
             _wait_total(page, truth["all"])
@@ -303,5 +366,22 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
             _wait_total(page, truth["all"])
             page.screenshot(path=str(artifacts / "app_5_cleared.png"))
             assert "No filters" in page.locator(".wb-tags").inner_text()
+        finally:
+            browser.close()
+
+
+def test_the_binder_route_shows_the_loading_state_then_the_dashboard(binder, artifacts) -> None:
+    """Through the Jupyter server extension, as the Binder badge opens it: the repository's
+    voila.json (progressive rendering) is read there too."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            _open_with_loading_state(page, binder, artifacts, "binder_app")
+            page.locator(".wb-overview .role-legend-label").first.wait_for(timeout=120_000)
+            page.screenshot(path=str(artifacts / "binder_app_1_dashboard.png"))
+            assert page.locator(".wb-packets table.wb-packets tbody tr").count() == 20
         finally:
             browser.close()
