@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from workbench.analysis.queries import Frame, collect, source_parts
+from workbench.analysis.per_source import SourceTable
 from workbench.enrich import geolocate
 
 
@@ -20,28 +20,27 @@ def _located(per_source: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
 
 
-def source_geography(attack: Frame, spoofed: set[str], reflected: set[str], top: int = 15) -> dict:
-    """``countries`` and ``asns`` lists (packets, bytes, unique sources, role) of attack sources.
-
-    Over a dataset the sources are taken a hash part at a time (``lazy.source_parts``)."""
-    attack = attack.lazy()
-    forged = collect(
-        attack.filter(pl.col("vector").is_in(list(spoofed))).select(
-            pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes")
-        )
-    ).row(0, named=True)
+def source_geography(table: SourceTable, spoofed: set[str], reflected: set[str],
+                     top: int = 15) -> dict:  # fmt: skip
+    """``countries`` and ``asns`` lists (packets, bytes, unique sources, role) of attack sources,
+    from the senders ``table`` (over a dataset, a hash part of the sources at a time)."""
+    forged = {"packets": 0, "bytes": 0}
     forged_sources = 0
     countries, asns = [], []
-    for part in source_parts(attack):
-        part = part.lazy()
-        forged_sources += collect(
-            part.filter(pl.col("vector").is_in(list(spoofed))).select(pl.col("src").n_unique())
-        ).item()
-        per_source = collect(
-            part.filter(~pl.col("vector").is_in(list(spoofed))).group_by("src").agg(
-                pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-                pl.col("vector").is_in(list(reflected)).all().alias("reflector"),
+    is_forged = pl.col("vector").is_in(list(spoofed))
+    for part in table.attack_parts():
+        row = (
+            part.filter(is_forged)
+            .select(
+                pl.col("packets").sum(), pl.col("bytes").sum(), pl.col("src").n_unique().alias("n")
             )
+            .row(0, named=True)
+        )
+        forged = {k: forged[k] + (row[k] or 0) for k in forged}
+        forged_sources += row["n"]
+        per_source = part.filter(~is_forged).group_by("src").agg(
+            pl.col("packets").sum(), pl.col("bytes").sum(),
+            pl.col("vector").is_in(list(reflected)).all().alias("reflector"),
         )  # fmt: skip
         if per_source.is_empty():
             continue
@@ -95,24 +94,24 @@ def source_geography(attack: Frame, spoofed: set[str], reflected: set[str], top:
     return {"countries": out_countries, "asns": out_asns}
 
 
-def countries_by(
-    attack: Frame, spoofed: set[str], reflected: set[str], by: str, top: int = 5
-) -> dict:
-    """Per value of ``by`` (e.g. ``phase``): its top source countries (``country``, ``packets``,
-    ``unique_sources``) as ``source_geography`` ranks them, spoofed sources apart as ``spoofed``;
-    one query per hash part of the sources for all values, each source located once."""
+def countries_by(table: SourceTable, spoofed: set[str], pairs: pl.DataFrame, top: int = 5) -> dict:
+    """Per phase: its top source countries (``country``, ``packets``, ``unique_sources``) as
+    ``source_geography`` ranks them, spoofed sources apart as ``spoofed``, counting the traffic
+    of the (``phase``, ``vector``) ``pairs`` only; each source located once per part."""
+    by = "phase"
     forged, ranked = [], []
-    for part in source_parts(attack):
-        part = part.lazy()
-        forged.append(collect(
-            part.filter(pl.col("vector").is_in(list(spoofed)))
+    is_forged = pl.col("vector").is_in(list(spoofed))
+    for part in table.attack_parts():
+        own = part.join(pairs, on=["phase", "vector"], how="semi")
+        forged.append(
+            own.filter(is_forged)
             .group_by(by)
-            .agg(pl.len().alias("packets"), pl.col("src").n_unique().alias("unique_sources"))
-        ))  # fmt: skip
-        per_source = collect(
-            part.filter(~pl.col("vector").is_in(list(spoofed)))
+            .agg(pl.col("packets").sum(), pl.col("src").n_unique().alias("unique_sources"))
+        )
+        per_source = (
+            own.filter(~is_forged)
             .group_by(by, "src")
-            .agg(pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"))
+            .agg(pl.col("packets").sum(), pl.col("bytes").sum())
         )
         if not per_source.is_empty():
             ranked.append(

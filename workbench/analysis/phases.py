@@ -20,9 +20,9 @@ import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.phase_grades import SECOND, TimeAxis, grade, merge_short, runs_of, sharpen
-from workbench.analysis.queries import Frame, collect, height, source_parts, time_bounds
+from workbench.analysis.queries import Frame, collect, height, time_bounds
 from workbench.analysis.series import FINE_BIN_MS, LEGIT, fine_series
-from workbench.analysis.targets import rank_targets, target_labels
+from workbench.analysis.targets import target_labels
 from workbench.formatting import iso
 
 
@@ -108,13 +108,23 @@ def segment(
         if not present[k]:
             m[2] = "baseline"
     bounds = _starts_at_first_packets(classified, bounds, present, span[0])
-    found = _phase_figures(classified, bounds, present, config)
     volumes = _volumes(series, bounds, present)
-    phases = [
-        _summary(index, m[2], lo, hi, present[index], volumes.get(index, {}), *found[index])
+    return [
+        _summary(index, m[2], lo, hi, present[index], volumes.get(index, {}))
         | (m[4] if len(m) > 4 else {})
         for index, ((lo, hi), m) in enumerate(zip(bounds, merged, strict=True))
     ]
+
+
+def add_senders_and_targets(phases: list[dict], unique_sources: dict[int, int],
+                            targets: dict[int, list[dict]]) -> list[dict]:  # fmt: skip
+    """Each phase's distinct sources and top targets (of its own vectors' traffic, of all its
+    traffic when it has none), taken once the packets are confined to the phases
+    (``per_source.SourceTable.phase_sources``, ``targets.ranked(..., by="phase")``); then a
+    mitigated phase that hits other targets is a new attack."""
+    for index, phase in enumerate(phases):
+        phase["targets"] = target_labels(targets.get(index, []))
+        phase["unique_sources"] = unique_sources.get(index, 0)
     return _mitigation_on_same_targets(phases)
 
 
@@ -311,30 +321,6 @@ def own_traffic(frame: Frame, bounds: list[tuple[int, int]], present: list[list[
     return own
 
 
-def _phase_figures(
-    classified: Frame,
-    bounds: list[tuple[int, int]],
-    present: list[list[str]],
-    config: AnalysisConfig = DEFAULT,
-) -> list[tuple[list[dict], int]]:
-    """Per phase, in one pass each: its top targets and distinct sources of its attack traffic
-    (of all its traffic when it has no attack)."""
-    counted = own_traffic(classified, bounds, present, quiet_all=True)
-    sources = (
-        pl.concat(
-            collect(part.group_by("phase").agg(pl.col("src").n_unique().alias("n")))
-            for part in source_parts(counted)
-        )
-        .group_by("phase")
-        .agg(pl.col("n").sum())
-    )
-    unique = dict(zip(sources["phase"].to_list(), sources["n"].to_list(), strict=True))
-    targets = rank_targets(
-        own_traffic(classified, bounds, present), limit=8, by="phase", config=config
-    )
-    return [(targets.get(i, []), unique.get(i, 0)) for i in range(len(bounds))]
-
-
 def _volumes(
     series: pl.DataFrame, bounds: list[tuple[int, int]], present: list[list[str]]
 ) -> dict[int, dict]:
@@ -378,8 +364,7 @@ def _volumes(
     return {row.pop("phase"): row for row in joined.collect().iter_rows(named=True)}  # fmt: skip
 
 
-def _summary(index: int, kind: str, lo: int, hi: int, present: list[str], volume: dict,
-             targets: list[dict], unique_sources: int) -> dict:  # fmt: skip
+def _summary(index: int, kind: str, lo: int, hi: int, present: list[str], volume: dict) -> dict:
     total_bytes = int(volume.get("bytes") or 0)
     duration = max((hi - lo) / 1e9, 1e-9)
     return {
@@ -388,13 +373,13 @@ def _summary(index: int, kind: str, lo: int, hi: int, present: list[str], volume
         "end": iso(hi),
         "kind": kind,
         "vectors": present,
-        "targets": target_labels(targets),
+        "targets": [],  # add_senders_and_targets
         "packets": int(volume.get("packets") or 0),
         "bytes": total_bytes,
         "attack_packets": int(volume.get("attack_packets") or 0),
         "peak_bps": float(volume.get("peak_bps") or 0),
         "peak_pps": float(volume.get("peak_pps") or 0),
         "mean_bps": total_bytes * 8 / duration,
-        "unique_sources": unique_sources,
+        "unique_sources": 0,  # add_senders_and_targets
         "top_countries": [],
     }

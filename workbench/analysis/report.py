@@ -36,12 +36,13 @@ from workbench.analysis.model import (
     Target,
     VectorFinding,
 )
-from workbench.analysis.queries import Frame, collect, source_parts
+from workbench.analysis.per_source import SourceTable
+from workbench.analysis.queries import Frame, collect
 from workbench.analysis.report_json import from_data
 from workbench.analysis.saturation import link_label, utilization_series
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
 from workbench.analysis.steps import step
-from workbench.analysis.targets import rank_targets, target_labels
+from workbench.analysis.targets import ranked, target_labels, target_table
 from workbench.analysis.vector_table import RULES
 from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
 
@@ -49,8 +50,8 @@ from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
 __all__ = ["Report", "analyze", "headline", "headline_items", "summary_text", "vector_titles"]
 
 
-def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame,
-                  span: tuple[int, int] | None) -> tuple[pl.DataFrame, dict, dict]:  # fmt: skip
+def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, int] | None,
+                  table: SourceTable) -> tuple[pl.DataFrame, dict, dict]:  # fmt: skip
     """Per vector: first and last packet, counts, sources; its busiest second; its ports."""
     stats = collect(
         attack.group_by("vector").agg(
@@ -67,8 +68,8 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame,
     )
     sources = (
         pl.concat(
-            collect(part.lazy().group_by("vector").agg(pl.col("src").n_unique().alias("sources")))
-            for part in source_parts(attack)
+            part.group_by("vector").agg(pl.col("src").n_unique().alias("sources"))
+            for part in table.attack_parts()
         )
         .group_by("vector")
         .agg(pl.col("sources").sum())
@@ -96,12 +97,13 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame,
 
 
 def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisConfig,
-                     span: tuple[int, int] | None = None) -> tuple[VectorFinding, ...]:  # fmt: skip
+                     span: tuple[int, int] | None, table: SourceTable,
+                     hit: pl.DataFrame) -> tuple[VectorFinding, ...]:  # fmt: skip
     """Each vector with its figures and the evidence that made the call, by first packet."""
     stats, peaks, ports = _vector_stats(
-        classified.lazy().filter(pl.col("vector").is_not_null()), series, span
+        classified.lazy().filter(pl.col("vector").is_not_null()), series, span, table
     )
-    targets = rank_targets(classified, limit=10, by="vector", config=config)
+    targets = ranked(hit, limit=10, by="vector", config=config)
     out = []
     for row in stats.iter_rows(named=True):
         vector, packets = row["vector"], row["packets"]
@@ -141,18 +143,17 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
     return tuple(sorted(out, key=lambda v: v.start))
 
 
-def _sources(classified: Frame) -> Sources:
+def _sources(classified: Frame, table: SourceTable) -> Sources:
     """Who sent the attack: spoofing verdicts, geography (spoofed sources apart), top senders."""
     from workbench.analysis.geography import source_geography
     from workbench.enrich import attribution
 
-    attack = classified.lazy().filter(pl.col("vector").is_not_null())
     with step("spoofing"):
-        spoof = from_data(Spoofing, spoofing.assess(classified))
+        spoof = from_data(Spoofing, spoofing.assess(classified, table))
     with step("sources"):  # per source: a hash part of them at a time (a spoof brings millions)
-        top, counts = _top_sources(classified)
+        top, counts = _top_sources(table)
     with step("geography"):
-        geography = source_geography(attack, set(spoof.spoofed()), set(spoof.reflected()), top=60)
+        geography = source_geography(table, set(spoof.spoofed()), set(spoof.reflected()), top=60)
     return Sources(
         unique=counts["attack"],
         unique_all=counts["all"],
@@ -168,24 +169,21 @@ def _sources(classified: Frame) -> Sources:
     )
 
 
-def _top_sources(classified: Frame) -> tuple[pl.DataFrame, dict]:
+def _top_sources(table: SourceTable) -> tuple[pl.DataFrame, dict]:
     """The 20 sources that sent the most attack bytes; how many sent attack traffic, and any."""
     tops, counts = [], {"attack": 0, "all": 0}
-    for part in source_parts(classified):
-        part = part.lazy()
-        tops.append(collect(
+    for part in table.parts():
+        tops.append(
             part.filter(pl.col("vector").is_not_null())
             .group_by("src")
-            .agg(pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
+            .agg(pl.col("packets").sum(), pl.col("bytes").sum(),
                  pl.col("vector").unique().alias("vectors"))
             .sort("bytes", "src", descending=[True, False])
             .head(20)
-        ))  # fmt: skip
-        row = collect(
-            part.select(
-                pl.col("src").filter(pl.col("vector").is_not_null()).n_unique().alias("attack"),
-                pl.col("src").n_unique().alias("all"),
-            )
+        )  # fmt: skip
+        row = part.select(
+            pl.col("src").filter(pl.col("vector").is_not_null()).n_unique().alias("attack"),
+            pl.col("src").n_unique().alias("all"),
         ).row(0, named=True)
         counts = {k: counts[k] + row[k] for k in counts}
     top = (
@@ -244,19 +242,37 @@ def analyze(
             classified = phases_mod.confine(classified, phases)
             series = phases_mod.confine_series(series, phases, classified)
     cover = covered_span(*span, partials.packets)  # partial bins are rated over what it covers
+    with step("senders"):  # who sent what: built once, read by every figure about sources
+        table = SourceTable(classified, phases)
+    with step("targets"):  # per target host and vector, once: every ranking is read from it
+        hit = target_table(
+            classified.lazy().with_columns(
+                phase=phases_mod.phase_column(phases_mod.phase_bounds(phases))
+            ),
+            ("phase",),
+        )
+        if phases:
+            quiet = [k for k, p in enumerate(phases) if p["kind"] == "baseline"]
+            phases = phases_mod.add_senders_and_targets(
+                phases, table.phase_sources(quiet), ranked(hit, 8, by="phase", config=config)
+            )
     with step("vectors"):
-        vectors = _vector_findings(classified, series, config, cover) if partials.packets else ()
+        vectors = (
+            _vector_findings(classified, series, config, cover, table, hit)
+            if partials.packets
+            else ()
+        )
     if dissect and partials.packets:
         with step("dissect"):
             vectors = _dissected(vectors, run, classified, dissect)
-    sources = _sources(classified)
+    sources = _sources(classified, table)
     with step("geography"):
-        _phase_countries(phases, classified, sources.spoofing)
+        _phase_countries(phases, table, sources.spoofing)
     params = _parameters(link_capacity, links, capacity, pps_limit, bin_ms, config, span, run)
     if dissect and partials.packets and run.files:  # recorded only when it was done
         params = dataclasses.replace(params, dissected_per_vector=_per_vector(dissect))
     with step("targets"):
-        targets = rank_targets(classified, config=config)
+        targets = ranked(hit, config=config)
     with step("saturation"):
         saturation = _saturation(classified, capacity, links, targets, cover, run,
                                  pps_limit=pps_limit, bin_ms=bin_ms, config=config)  # fmt: skip
@@ -362,20 +378,18 @@ def _application_evidence(vectors: tuple[VectorFinding, ...], capture, classifie
     )
 
 
-def _phase_countries(phases: list[dict], classified: Frame, spoof: Spoofing) -> None:
+def _phase_countries(phases: list[dict], table: SourceTable, spoof: Spoofing) -> None:
     """Each attack phase's top source countries (spoofed sources apart), to see the mix change."""
     from workbench.analysis.geography import countries_by
 
     if not phases:
         return
-    bounds = phases_mod.phase_bounds(phases)
-    present = [p["vectors"] if p["kind"] != "baseline" else [] for p in phases]
-    found = countries_by(
-        phases_mod.own_traffic(classified, bounds, present),
-        set(spoof.spoofed()),
-        set(spoof.reflected()),
-        "phase",
+    pairs = pl.DataFrame(
+        [(k, v) for k, p in enumerate(phases) if p["kind"] != "baseline" for v in p["vectors"]],
+        schema={"phase": pl.Int32, "vector": pl.String},
+        orient="row",
     )
+    found = countries_by(table, set(spoof.spoofed()), pairs)
     for index, phase in enumerate(phases):
         if phase["kind"] != "baseline":
             phase["top_countries"] = found.get(index, [])

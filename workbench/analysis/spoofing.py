@@ -7,34 +7,41 @@ import math
 
 import polars as pl
 
-from workbench.analysis.queries import Frame, collect, source_parts
+from workbench.analysis.per_source import SourceTable
+from workbench.analysis.queries import Frame, collect
 from workbench.analysis.vector_table import REFLECTION
 from workbench.enrich import bogon_kind
 
 
-def figures(attack: Frame) -> dict[str, dict]:
-    """Per vector: the spoofing figures of its sources (one pass for all vectors)."""
-    attack = attack.lazy()
+def figures(attack: Frame, table: SourceTable) -> dict[str, dict]:
+    """Per vector: the spoofing figures of its sources (one pass for all vectors), from the
+    sources ``table`` and, for the TTL mix, the ``attack`` packets."""
     first_octet = (pl.col("src") % (1 << 32) // (1 << 24)).cast(pl.Int64)
-    shares, prefixes = [], []
-    for part in source_parts(attack):  # a hash part of the sources at a time
-        per_source = (
-            part.lazy()
-            .group_by("vector", "src")
-            .agg(pl.len().alias("n"), pl.col("ttl").n_unique().alias("ttls"))
+    shares, prefixes, packets = [], [], []
+    for part in table.attack_parts():  # a hash part of the sources at a time
+        per_source = part.group_by("vector", "src").agg(
+            pl.col("packets").sum().alias("n"),
+            (pl.col("ttl_lo").min() == pl.col("ttl_hi").max()).alias("one_ttl"),
         )
-        shares.append(collect(
+        shares.append(
             per_source.group_by("vector").agg(
                 pl.len().alias("unique"),
                 (pl.col("n") == 1).sum().alias("once"),
-                (pl.col("ttls") == 1).sum().alias("one_ttl"),
+                pl.col("one_ttl").sum().alias("one_ttl"),
                 first_octet.filter(pl.col("src").ip.is_v4()).unique().alias("octets"),
             )
-        ))  # fmt: skip
-        prefixes.append(collect(
-            per_source.group_by("vector", pl.col("src").ip.network(16, 48).alias("net"))
-            .agg(pl.len().alias("n"))
-        ))  # fmt: skip
+        )
+        prefixes.append(
+            per_source.group_by("vector", pl.col("src").ip.network(16, 48).alias("net")).agg(
+                pl.len().alias("n")
+            )
+        )
+        packets.append(
+            per_source.group_by("vector").agg(
+                pl.col("n").sum().alias("packets"),
+                pl.col("n").filter(bogon_kind("src").is_not_null()).sum().alias("bogons"),
+            )
+        )
     sources = (
         pl.concat(shares)
         .group_by("vector")
@@ -43,10 +50,12 @@ def figures(attack: Frame) -> dict[str, dict]:
             seen_once=pl.col("once") / pl.col("unique").clip(1), single_ttl=pl.col("one_ttl") / pl.col("unique").clip(1)
         )
     )  # fmt: skip
-    packets = collect(
-        attack.group_by("vector").agg(
-            pl.len().alias("packets"), bogon_kind("src").is_not_null().mean().alias("bogon")
-        )
+    # the share of packets from bogon space: whole counts divided once, as a mean over packets
+    packets = (
+        pl.concat(packets)
+        .group_by("vector")
+        .agg(pl.col("packets", "bogons").sum())
+        .with_columns(bogon=pl.col("bogons") / pl.col("packets"))
     )
     ttl_counts = collect(attack.group_by("vector", "ttl").len())
     # how the sources cluster: distinct /16s (/48s) and the busiest one's share of the sources
@@ -138,9 +147,12 @@ def assess_vector(vector: str, f: dict) -> dict:
     return {"vector": vector, "verdict": verdict, "evidence": reason, **f}
 
 
-def assess(classified: Frame) -> dict:
-    """The report's ``sources.spoofing``: an overall verdict and one assessment per vector."""
-    found = figures(classified.lazy().filter(pl.col("vector").is_not_null()))
+def assess(classified: Frame, table: SourceTable | None = None) -> dict:
+    """The report's ``sources.spoofing``: an overall verdict and one assessment per vector.
+    ``table``: the senders of ``classified`` (``per_source.SourceTable``), when already built."""
+    if table is None:
+        table = SourceTable(classified, [])
+    found = figures(classified.lazy().filter(pl.col("vector").is_not_null()), table)
     per_vector = [assess_vector(vector, f) for vector, f in sorted(found.items())]
     spoofed = [p["vector"] for p in per_vector if p["verdict"] in ("spoofed", "likely spoofed")]
     reflected = [p["vector"] for p in per_vector if p["verdict"] == "reflected"]

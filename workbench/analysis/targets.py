@@ -24,15 +24,29 @@ def _attack(frame: Frame) -> pl.LazyFrame:
     return frame.lazy().filter(pl.col("vector").is_not_null() & ~reply)
 
 
-def carpet_prefixes(frame: Frame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:
-    """(vector, net, hosts) where a vector spreads over at least ``config.carpet_min_hosts``
-    hosts of one prefix (a carpet)."""
+def target_table(frame: Frame, keys: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Attack packets and bytes per (``keys``, vector, prefix, host): one pass over the packets,
+    a row per target host and vector (small), from which every ranking is taken."""
     attack = _attack(frame).with_columns(net=pl.col("dst").ip.network(V4_BITS, V6_BITS))
     return collect(
-        attack.group_by("vector", "net")
+        attack.group_by(*keys, "vector", "net", "dst").agg(
+            pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes")
+        )
+    )
+
+
+def _carpets(table: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
+    return (
+        table.group_by("vector", "net")
         .agg(pl.col("dst").n_unique().alias("hosts"))
         .filter(pl.col("hosts") >= config.carpet_min_hosts)
     )
+
+
+def carpet_prefixes(frame: Frame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:
+    """(vector, net, hosts) where a vector spreads over at least ``config.carpet_min_hosts``
+    hosts of one prefix (a carpet)."""
+    return _carpets(target_table(frame), config)
 
 
 def rank_targets(
@@ -43,33 +57,29 @@ def rank_targets(
     ``by`` (a column, e.g. ``vector``): a dict from each of its values to that value's targets.
     ``config``: the analysis's thresholds (a carpet's hosts, ``carpet_min_hosts``).
     """
+    keys = (by,) if by and by != "vector" else ()
+    return ranked(target_table(frame, keys), limit, by=by, config=config)
+
+
+def ranked(
+    table: pl.DataFrame, limit: int = 20, *, by: str | None = None, config: AnalysisConfig = DEFAULT
+) -> list[dict] | dict:
+    """``rank_targets`` from a ``target_table`` (that holds ``by`` among its keys)."""
     keys = [by] if by else []
-    carpets = carpet_prefixes(frame, config)
-    keyed = (
-        _attack(frame)
-        .with_columns(net=pl.col("dst").ip.network(V4_BITS, V6_BITS))
-        .join(
-            carpets.lazy().select("vector", "net", pl.lit(True).alias("carpet")),
-            on=["vector", "net"],
-            how="left",
-        )
-    )
+    carpets = _carpets(table, config).select("vector", "net", pl.lit(True).alias("carpet"))
+    keyed = table.join(carpets, on=["vector", "net"], how="left")
     # address text only on the grouped result: group first on integers, render after
     grouped = (
-        collect(
-            keyed.with_columns(
-                is_prefix=pl.col("carpet").fill_null(False),
-                target=pl.when(pl.col("carpet")).then(pl.col("net")).otherwise(pl.col("dst")),
-            )
-            .group_by(*keys, "target", "is_prefix")
-            .agg(
-                pl.len().alias("packets"),
-                pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-                pl.col("vector")
-                .unique()
-                .alias("vectors"),  # sorted after: a sort here is not streamed
-                pl.col("dst").n_unique().alias("hosts"),
-            )
+        keyed.with_columns(
+            is_prefix=pl.col("carpet").fill_null(False),
+            target=pl.when(pl.col("carpet")).then(pl.col("net")).otherwise(pl.col("dst")),
+        )
+        .group_by(*keys, "target", "is_prefix")
+        .agg(
+            pl.col("packets").sum(),
+            pl.col("bytes").sum(),
+            pl.col("vector").unique().alias("vectors"),
+            pl.col("dst").n_unique().alias("hosts"),
         )
         .with_columns(pl.col("vectors").list.sort())
         .sort("bytes", descending=True)

@@ -147,7 +147,7 @@ def candidates(
     """The candidate packets of a frame (``_row``: their place) with the context their tests need."""
     indexed = frame.with_row_index("_row")
     with step("candidates"):
-        cand = candidate_rows(indexed.lazy(), config)
+        cand = candidate_rows(indexed, config)
     ts = pl.col("ts").cast(pl.Int64)
     with step("context"):
         return with_context(indexed, cand, config).with_columns(bin=ts // bin_ns * bin_ns)

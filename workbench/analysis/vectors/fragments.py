@@ -9,35 +9,46 @@ import polars as pl
 from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
 
 
-def with_datagram_ports(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Non-first fragments take the source port and size of their datagram's first fragment.
+def with_datagram_ports(frame: pl.DataFrame) -> pl.DataFrame:
+    """``eff_sport``, ``eff_dport`` and ``orphan_fragment``: a packet's own ports, except that
+    non-first fragments take the source port of their datagram's first fragment.
 
     Fragments of one datagram share (src, dst, ip_id, proto); a fragmented DNS answer is
     then counted as DNS amplification, not as a fragment flood. When the first fragment was
     lost (a full link drops it), a fragment from a reflector that sends first fragments from
     one service port to the same target still belongs to that reflection.
+
+    Only the non-first fragments are looked up (most captures have few or none); every other
+    packet keeps its ports without a join.
     """
+    out = frame.with_columns(
+        eff_sport=pl.col("sport"), eff_dport=pl.col("dport"), orphan_fragment=pl.lit(False)
+    )
+    places = frame.select(pl.arg_where(pl.col("frag") & FRAG_NONFIRST > 0)).to_series()
+    if places.is_empty():
+        return out
     key = ["src", "dst", "ip_id", "proto"]
-    firsts = frame.filter((pl.col("frag") & FRAG_MORE > 0) & (pl.col("frag") & FRAG_NONFIRST == 0))
+    firsts = frame.lazy().filter(
+        (pl.col("frag") & FRAG_MORE > 0) & (pl.col("frag") & FRAG_NONFIRST == 0)
+    )
     first = firsts.group_by(key).agg(
-        pl.col("sport").first().alias("_dg_sport"),
-        pl.col("dport").first().alias("_dg_dport"),
-        pl.col("payload_len").first().alias("_dg_payload"),
+        pl.col("sport").first().alias("_dg_sport"), pl.col("dport").first().alias("_dg_dport")
     )
     pair = firsts.group_by("src", "dst", "proto").agg(
-        pl.col("sport").mode().min().alias("_pair_sport"),
-        pl.col("payload_len").max().alias("_pair_payload"),
-    )
-    nonfirst = pl.col("frag") & FRAG_NONFIRST > 0
-    out = frame.join(first, on=key, how="left", maintain_order="left").join(
-        pair, on=["src", "dst", "proto"], how="left", maintain_order="left"
+        pl.col("sport").mode().min().alias("_pair_sport")
     )
     sport = pl.coalesce("_dg_sport", "_pair_sport")
-    return out.with_columns(
-        eff_sport=pl.when(nonfirst).then(sport).otherwise(pl.col("sport")),
-        eff_dport=pl.when(nonfirst).then(pl.col("_dg_dport")).otherwise(pl.col("dport")),
-        eff_payload=pl.when(nonfirst)
-        .then(pl.coalesce("_dg_payload", "_pair_payload"))
-        .otherwise(pl.col("payload_len")),
-        orphan_fragment=nonfirst & sport.is_null(),
-    ).drop("_dg_sport", "_dg_dport", "_dg_payload", "_pair_sport", "_pair_payload")
+    found = (
+        frame[places]
+        .lazy()
+        .select(key)
+        .join(first, on=key, how="left", maintain_order="left")
+        .join(pair, on=["src", "dst", "proto"], how="left", maintain_order="left")
+        .select(
+            sport.cast(pl.UInt16).alias("eff_sport"),
+            pl.col("_dg_dport").cast(pl.UInt16).alias("eff_dport"),
+            sport.is_null().alias("orphan_fragment"),
+        )
+        .collect()
+    )
+    return out.with_columns(out[c].scatter(places, found[c]) for c in found.columns)

@@ -124,9 +124,9 @@ def _shared_ports(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
 CAND_COLUMNS = ("_row", "ts", *TUPLE4, "payload_len", "eff_sport", "eff_dport", "orphan_fragment", "candidate")  # fmt: skip
 
 
-def candidate_rows(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.DataFrame:
+def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     """Candidate rows only (``_row`` keeps their place): the rest of the capture is never attack."""
-    with_ports = with_datagram_ports(frame)
+    with_ports = with_datagram_ports(frame).lazy()
     return (
         with_ports.join(_shared_ports(with_ports, config), on=["dst", "eff_sport"], how="left")
         .with_columns(pl.col("_shared_port").fill_null(False))

@@ -1,0 +1,68 @@
+"""Who sent what, once: one row per (phase, vector, source) with its packets, bytes and lowest
+and highest TTL. Every figure about the senders (spoofing, top senders, geography, each phase's
+countries, each vector's source count) is a query over this table instead of another pass over
+the packets: a spoofed flood's millions of sources are grouped once, not six times.
+
+Over a dataset the table is built a hash part of the sources at a time, each time it is read
+(``parts``), so memory stays bounded by one part; in memory it is built once and kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+
+from workbench.analysis.phases import phase_bounds, phase_column
+from workbench.analysis.queries import Frame, collect, height, source_parts
+
+
+class SourceTable:
+    """``(phase, vector, src, packets, bytes, ttl_lo, ttl_hi)`` of a labelled (confined) frame;
+    ``phase`` null outside every phase, ``vector`` null for traffic of no attack vector."""
+
+    def __init__(self, classified: Frame, phases: list[dict]) -> None:
+        self._bounds = phase_bounds(phases)
+        self._parts = source_parts(classified, rows=height(classified))
+        # in memory (one part): built now, once
+        self._kept = self._table(classified) if len(self._parts) == 1 else None
+
+    def _table(self, frame: Frame) -> pl.DataFrame:
+        return collect(
+            frame.lazy()
+            .with_columns(phase=phase_column(self._bounds))
+            .group_by("phase", "vector", "src")
+            .agg(
+                pl.len().alias("packets"),
+                pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
+                pl.col("ttl").min().alias("ttl_lo"),
+                pl.col("ttl").max().alias("ttl_hi"),
+            )
+        )
+
+    def parts(self) -> Iterator[pl.DataFrame]:
+        """The table, a hash part of the sources at a time (every source in exactly one part:
+        sums and distinct counts over parts add up exactly); one part for an in-memory frame."""
+        if self._kept is not None:
+            yield self._kept
+            return
+        for part in self._parts:
+            yield self._table(part)
+
+    def phase_sources(self, quiet: list[int]) -> dict[int, int]:
+        """Distinct sources of each phase's attack traffic; of all its traffic for the
+        ``quiet`` phases (those without a vector)."""
+        counted = pl.col("vector").is_not_null() | pl.col("phase").is_in(quiet)
+        found = pl.concat(
+            part.filter(counted & pl.col("phase").is_not_null())
+            .group_by("phase")
+            .agg(pl.col("src").n_unique().alias("n"))
+            for part in self.parts()
+        )
+        found = found.group_by("phase").agg(pl.col("n").sum())
+        return dict(zip(found["phase"].to_list(), found["n"].to_list(), strict=True))
+
+    def attack_parts(self) -> Iterator[pl.DataFrame]:
+        """The rows of attack vectors only."""
+        for part in self.parts():
+            yield part.filter(pl.col("vector").is_not_null())
