@@ -173,19 +173,20 @@ def _top_sources(table: SourceTable) -> tuple[pl.DataFrame, dict]:
     """The 20 sources that sent the most attack bytes; how many sent attack traffic, and any."""
     tops, counts = [], {"attack": 0, "all": 0}
     for part in table.parts():
-        tops.append(
-            part.filter(pl.col("vector").is_not_null())
+        attack = part.filter(pl.col("vector").is_not_null())
+        per_source = attack.group_by("src").agg(pl.col("packets").sum(), pl.col("bytes").sum())
+        counts["attack"] += per_source.height
+        counts["all"] += part["src"].n_unique()
+        if per_source.height > 20:  # only the sources that can rank are sorted
+            floor = per_source["bytes"].top_k(20).min()
+            per_source = per_source.filter(pl.col("bytes") >= floor)
+        best = per_source.sort("bytes", "src", descending=[True, False]).head(20)
+        vectors = (
+            attack.join(best.select("src"), on="src", how="semi")
             .group_by("src")
-            .agg(pl.col("packets").sum(), pl.col("bytes").sum(),
-                 pl.col("vector").unique().alias("vectors"))
-            .sort("bytes", "src", descending=[True, False])
-            .head(20)
-        )  # fmt: skip
-        row = part.select(
-            pl.col("src").filter(pl.col("vector").is_not_null()).n_unique().alias("attack"),
-            pl.col("src").n_unique().alias("all"),
-        ).row(0, named=True)
-        counts = {k: counts[k] + row[k] for k in counts}
+            .agg(pl.col("vector").unique().alias("vectors"))
+        )
+        tops.append(best.join(vectors, on="src", how="left"))
     top = (
         pl.concat(tops)
         .sort("bytes", "src", descending=[True, False])

@@ -14,7 +14,7 @@ import polars as pl
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.queries import time_bounds
 from workbench.analysis.steps import step
-from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS
+from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.kinds import (
     HANDSHAKES,
     SECOND,
@@ -108,22 +108,42 @@ def _connections(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFr
     return [(opened, TUPLE4), (tuple_n, TUPLE4)]
 
 
+def _looked_up(cand: pl.DataFrame, kinds: list[str], lookups) -> dict[str, pl.Series]:
+    """The columns ``lookups`` (``(table, on)``) give the candidates of ``kinds``, null for
+    every other candidate: only the rows whose test reads a lookup probe it."""
+    places = cand.select(pl.arg_where(pl.col("candidate").is_in(kinds))).to_series()
+    found = cand.select(*{k for _, on in lookups for k in on})[places]
+    for table, on in lookups:
+        found = found.join(table, on=on, how="left", maintain_order="left")
+    out = {}
+    for name in (c for table, _ in lookups for c in table.columns if c.startswith("_")):
+        column = pl.Series(name, [], dtype=found[name].dtype).extend_constant(None, cand.height)
+        out[name] = column.scatter(places, found[name]) if places.len() else column
+    return out
+
+
 def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
-    """``cand`` with each candidate's context (``_asked``, ``_done``, ``_open``, ``_answered``)."""
+    """``cand`` with each candidate's context (``_asked``, ``_done``, ``_open``, ``_answered``),
+    each looked up for the candidates whose test reads it (false for the others)."""
     udp = frame.lazy().filter(pl.col("proto") == PROTO_UDP)
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     kinds = cand.lazy()
-    (requests, group_requests, answered) = _requests(udp, kinds)
-    (synack_asked, completed) = _handshakes(tcp, kinds)
-    (opened, tuple_n) = _connections(tcp, kinds)
-    out = kinds
-    # joined in this order: the columns keep the order the labels and evidence were built on
-    lookups = (requests, group_requests, synack_asked, completed, opened, tuple_n, answered)
-    for lookup, on in lookups:
-        out = out.join(lookup, on=on, how="left")
+    lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds)]
+    tables = pl.collect_all([table for table, _ in lookups])
+    (requests, group_requests, answered, synack_asked, completed, opened, tuple_n) = (
+        (table, on) for table, (_, on) in zip(tables, lookups, strict=True)
+    )
+    columns = {
+        **_looked_up(cand, [k for k in REFLECTION if k not in SYNACKS], [requests, group_requests]),
+        **_looked_up(cand, SYNACKS, [synack_asked]),
+        **_looked_up(cand, HANDSHAKES, [completed]),
+        **_looked_up(cand, list(ORPHAN_KINDS), [opened, tuple_n]),
+        **_looked_up(cand, UNANSWERED_UDP, [answered]),
+    }
     c = pl.col("candidate")
     return (
-        out.with_columns(
+        cand.with_columns(**columns)
+        .with_columns(
             _asked=pl.when(c.is_in(SYNACKS))
             .then(pl.col("_asked_syn"))
             .otherwise(pl.col("_asked") | pl.col("_asked_group").fill_null(False))
@@ -136,8 +156,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
             ~c.is_in(ORPHAN_KINDS)
             | (pl.col("_tuple_n").fill_null(0) <= config.orphan_tuple_max_packets)
         )
-        .drop("_asked_syn", "_asked_group", "_tuple_n")
-        .collect()
+        .select(*cand.columns, "_asked", "_done", "_open", "_answered")
     )
 
 
