@@ -31,6 +31,21 @@ def time_bounds(frame: Frame) -> tuple[int, int] | None:
     return None if first is None else (int(first), int(last))
 
 
+def probed(frame: pl.DataFrame, rows: pl.Expr, lookups: list[tuple[pl.DataFrame, list[str]]]) -> dict[str, pl.Series]:  # fmt: skip
+    """The columns the ``lookups`` (``(table, on)``: a left join) give the ``rows`` of ``frame``,
+    null on every other row: only the rows that need a lookup probe it, in their order, and no
+    other column of the frame is copied."""
+    places = frame.select(pl.arg_where(rows)).to_series()
+    found = frame.select(*dict.fromkeys(k for _, on in lookups for k in on))[places]
+    for table, on in lookups:
+        found = found.join(table, on=on, how="left", maintain_order="left")
+    out = {}
+    for name in (c for table, on in lookups for c in table.columns if c not in on):
+        column = pl.Series(name, [], dtype=found[name].dtype).extend_constant(None, frame.height)
+        out[name] = column.scatter(places, found[name]) if places.len() else column
+    return out
+
+
 SOURCE_PART_ROWS = 8_000_000  # rows per hash part of a per-source aggregate over a dataset
 
 

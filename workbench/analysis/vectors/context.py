@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
-from workbench.analysis.queries import time_bounds
+from workbench.analysis.queries import probed, time_bounds
 from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.kinds import (
@@ -108,20 +108,6 @@ def _connections(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFr
     return [(opened, TUPLE4), (tuple_n, TUPLE4)]
 
 
-def _looked_up(cand: pl.DataFrame, kinds: list[str], lookups) -> dict[str, pl.Series]:
-    """The columns ``lookups`` (``(table, on)``) give the candidates of ``kinds``, null for
-    every other candidate: only the rows whose test reads a lookup probe it."""
-    places = cand.select(pl.arg_where(pl.col("candidate").is_in(kinds))).to_series()
-    found = cand.select(*{k for _, on in lookups for k in on})[places]
-    for table, on in lookups:
-        found = found.join(table, on=on, how="left", maintain_order="left")
-    out = {}
-    for name in (c for table, _ in lookups for c in table.columns if c.startswith("_")):
-        column = pl.Series(name, [], dtype=found[name].dtype).extend_constant(None, cand.height)
-        out[name] = column.scatter(places, found[name]) if places.len() else column
-    return out
-
-
 def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     """``cand`` with each candidate's context (``_asked``, ``_done``, ``_open``, ``_answered``),
     each looked up for the candidates whose test reads it (false for the others)."""
@@ -133,12 +119,12 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     (requests, group_requests, answered, synack_asked, completed, opened, tuple_n) = (
         (table, on) for table, (_, on) in zip(tables, lookups, strict=True)
     )
-    columns = {
-        **_looked_up(cand, [k for k in REFLECTION if k not in SYNACKS], [requests, group_requests]),
-        **_looked_up(cand, SYNACKS, [synack_asked]),
-        **_looked_up(cand, HANDSHAKES, [completed]),
-        **_looked_up(cand, list(ORPHAN_KINDS), [opened, tuple_n]),
-        **_looked_up(cand, UNANSWERED_UDP, [answered]),
+    columns = {  # each looked up for the candidates whose test reads it
+        **probed(cand, _is(k for k in REFLECTION if k not in SYNACKS), [requests, group_requests]),
+        **probed(cand, _is(SYNACKS), [synack_asked]),
+        **probed(cand, _is(HANDSHAKES), [completed]),
+        **probed(cand, _is(ORPHAN_KINDS), [opened, tuple_n]),
+        **probed(cand, _is(UNANSWERED_UDP), [answered]),
     }
     c = pl.col("candidate")
     return (

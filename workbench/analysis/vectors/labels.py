@@ -100,7 +100,7 @@ def _label(
     out = frame.with_columns(vector)
     out = _slow_connections(out, verdicts.slow)
     # an http flood is whole sessions: every segment of them, the server's answers too
-    flood = out.filter(pl.col("vector").is_in(HTTP_RATE)).select(*TUPLE4, "vector").unique(TUPLE4)
+    flood = out.select(*TUPLE4, "vector").filter(pl.col("vector").is_in(HTTP_RATE)).unique(TUPLE4)
     if flood.height:
         swapped = flood.select(
             src="dst", sport="dport", dst="src", dport="sport", _session="vector"
@@ -144,7 +144,12 @@ def _ephemeral_reflector_answers(out: pl.DataFrame, config: AnalysisConfig) -> p
     port (unclassified, or a UDP flood by its rate alone) joins a confirmed amplification on the
     same target, while it runs, when it converges on the very target port the amplification
     does, or carries the same answers (the payload sizes that make up most of it)."""
-    amp = out.filter(pl.col("vector").is_in(list(AMPLIFICATION)))
+    amp = (  # only the columns read: a filter copies every column it keeps
+        out.lazy()
+        .select("dst", "vector", "dport", "payload_len", "ts")
+        .filter(pl.col("vector").is_in(list(AMPLIFICATION)))
+        .collect()
+    )
     if amp.height == 0:
         return out
     ports = (

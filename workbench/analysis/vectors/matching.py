@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
+from workbench.analysis.queries import probed
 from workbench.analysis.vector_table import REFLECTION_SERVICES, VECTORS, VectorRule
 from workbench.analysis.vectors.fragments import with_datagram_ports
 from workbench.analysis.vectors.kinds import TUPLE4
@@ -126,10 +127,14 @@ CAND_COLUMNS = ("_row", "ts", *TUPLE4, "payload_len", "eff_sport", "eff_dport", 
 
 def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     """Candidate rows only (``_row`` keeps their place): the rest of the capture is never attack."""
-    with_ports = with_datagram_ports(frame).lazy()
+    with_ports = with_datagram_ports(frame)
+    shared = _shared_ports(with_ports.lazy(), config).collect()
+    # only UDP from below the dynamic ports can be such a reflection: only those look it up
+    could = (pl.col("proto") == PROTO_UDP) & (pl.col("eff_sport") < DYNAMIC_PORTS)
+    [flag] = probed(with_ports, could, [(shared, ["dst", "eff_sport"])]).values()
     return (
-        with_ports.join(_shared_ports(with_ports, config), on=["dst", "eff_sport"], how="left")
-        .with_columns(pl.col("_shared_port").fill_null(False))
+        with_ports.lazy()
+        .with_columns(flag.fill_null(False))
         .with_columns(candidate=candidate_expr())
         .filter(pl.col("candidate").is_not_null())
         .select(*CAND_COLUMNS, dst_net=pl.col("dst").ip.network(24, 48))
