@@ -3,11 +3,15 @@ confirmation, not by a vector's name), and the units every test counts in."""
 
 from __future__ import annotations
 
+import polars as pl
+
 from workbench.analysis.vector_table import VECTORS
 from workbench.capture.schema import PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP
 
 SECOND = 1_000_000_000  # ns: HTTP floods, slow connections and windows are judged in seconds
 TUPLE4 = ["src", "sport", "dst", "dport"]
+# a candidate's vector while it is judged: one byte per packet, joined and grouped as a number
+CANDIDATE = pl.Enum([r.name for r in VECTORS])
 KEYS = ("dst", "dst_net")  # a verdict's target: one host, or its /24 or /48 (carpet bombing)
 
 

@@ -89,7 +89,7 @@ def _label(
     )
     hits = (
         marked.filter((host | net) & ~legitimate)
-        .select("_row", pl.col("candidate").alias("vector"))
+        .select("_row", pl.col("candidate").cast(pl.String).alias("vector"))
         .collect()
     )
     vector = (

@@ -9,7 +9,7 @@ from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.queries import probed
 from workbench.analysis.vector_table import REFLECTION_SERVICES, VECTORS, VectorRule
 from workbench.analysis.vectors.fragments import with_datagram_ports
-from workbench.analysis.vectors.kinds import TUPLE4
+from workbench.analysis.vectors.kinds import CANDIDATE, TUPLE4
 from workbench.capture.schema import (
     FRAG_MORE,
     FRAG_NONFIRST,
@@ -135,7 +135,7 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     return (
         with_ports.lazy()
         .with_columns(flag.fill_null(False))
-        .with_columns(candidate=candidate_expr())
+        .with_columns(candidate=candidate_expr().cast(CANDIDATE))
         .filter(pl.col("candidate").is_not_null())
         .select(*CAND_COLUMNS, dst_net=pl.col("dst").ip.network(24, 48))
         .collect()

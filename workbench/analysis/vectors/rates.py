@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
-from workbench.analysis.vectors.kinds import HTTP_RATE, ICMP, SECOND
+from workbench.analysis.vectors.kinds import CANDIDATE, HTTP_RATE, ICMP, SECOND
 
 
 def flood_pps(candidate: pl.Expr, cfg: AnalysisConfig) -> pl.Expr:
@@ -31,7 +31,7 @@ def hot_bins(
     median per-bin count over the whole capture, quiet bins included. HTTP floods are judged
     in seconds and must last ``http_flood_min_s``.
     """
-    schema = {key: pl.UInt128, "candidate": pl.String, "bin": pl.Int64}
+    schema = {key: pl.UInt128, "candidate": CANDIDATE, "bin": pl.Int64}
     if per_bin.is_empty():
         return pl.DataFrame(schema=schema)
     http = pl.col("candidate").is_in(HTTP_RATE)

@@ -11,6 +11,7 @@ import polars as pl
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.vector_table import ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.kinds import (
+    CANDIDATE,
     FRAGMENTS,
     HANDSHAKES,
     SECOND,
@@ -145,7 +146,7 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
     """
     if merged.is_empty():
         return pl.DataFrame(
-            schema={key: pl.UInt128, "candidate": pl.String, "ok": pl.Boolean,
+            schema={key: pl.UInt128, "candidate": CANDIDATE, "ok": pl.Boolean,
                     "rate_based": pl.Boolean, "contra": pl.Boolean}
         )  # fmt: skip
     n = pl.col("packets")
