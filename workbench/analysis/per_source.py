@@ -15,11 +15,13 @@ import polars as pl
 
 from workbench.analysis.phases import phase_bounds, phase_column
 from workbench.analysis.queries import Frame, collect, height, source_parts
+from workbench.analysis.vectors.kinds import CANDIDATE
 
 
 class SourceTable:
     """``(phase, vector, src, packets, bytes, ttl_lo, ttl_hi)`` of a labelled (confined) frame;
-    ``phase`` null outside every phase, ``vector`` null for traffic of no attack vector."""
+    ``phase`` null outside every phase, ``vector`` (a ``CANDIDATE``: grouped as a number) null
+    for traffic of no attack vector."""
 
     def __init__(self, classified: Frame, phases: list[dict]) -> None:
         self._bounds = phase_bounds(phases)
@@ -31,7 +33,7 @@ class SourceTable:
         return collect(
             frame.lazy()
             .with_columns(phase=phase_column(self._bounds))
-            .group_by("phase", "vector", "src")
+            .group_by("phase", pl.col("vector").cast(CANDIDATE), "src")
             .agg(
                 pl.len().alias("packets"),
                 pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),

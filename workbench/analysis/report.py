@@ -44,6 +44,7 @@ from workbench.analysis.series import covered_span, eligible_for_peak, rollup
 from workbench.analysis.steps import step
 from workbench.analysis.targets import ranked, target_labels, target_table
 from workbench.analysis.vector_table import RULES
+from workbench.analysis.vectors.kinds import CANDIDATE
 from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
 
 # the story told from the report JSON lives in ``headline``; these names stay importable here
@@ -68,7 +69,9 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
     )
     sources = (
         pl.concat(
-            part.group_by("vector").agg(pl.col("src").n_unique().alias("sources"))
+            part.group_by(pl.col("vector").cast(pl.String)).agg(
+                pl.col("src").n_unique().alias("sources")
+            )
             for part in table.attack_parts()
         )
         .group_by("vector")
@@ -184,7 +187,7 @@ def _top_sources(table: SourceTable) -> tuple[pl.DataFrame, dict]:
         vectors = (
             attack.join(best.select("src"), on="src", how="semi")
             .group_by("src")
-            .agg(pl.col("vector").unique().alias("vectors"))
+            .agg(pl.col("vector").cast(pl.String).unique().alias("vectors"))
         )
         tops.append(best.join(vectors, on="src", how="left"))
     top = (
@@ -387,7 +390,7 @@ def _phase_countries(phases: list[dict], table: SourceTable, spoof: Spoofing) ->
         return
     pairs = pl.DataFrame(
         [(k, v) for k, p in enumerate(phases) if p["kind"] != "baseline" for v in p["vectors"]],
-        schema={"phase": pl.Int32, "vector": pl.String},
+        schema={"phase": pl.Int32, "vector": CANDIDATE},
         orient="row",
     )
     found = countries_by(table, set(spoof.spoofed()), pairs)
