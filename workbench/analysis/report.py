@@ -54,6 +54,8 @@ __all__ = ["Report", "analyze", "headline", "headline_items", "summary_text", "v
 def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, int] | None,
                   table: SourceTable) -> tuple[pl.DataFrame, dict, dict]:  # fmt: skip
     """Per vector: first and last packet, counts, sources; its busiest second; its ports."""
+    attack = attack.with_columns(pl.col("vector").cast(CANDIDATE))  # grouped as a number
+    text = pl.col("vector").cast(pl.String)
     stats = collect(
         attack.group_by("vector").agg(
             # as integers: a Python datetime would cut the nanoseconds pcapng records
@@ -66,7 +68,7 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
             (pl.col("frag") & (FRAG_MORE | FRAG_NONFIRST) > 0).sum().alias("fragments"),
             pl.col("dport").n_unique().alias("dports"),
         )
-    )
+    ).with_columns(text)
     sources = (
         pl.concat(
             part.group_by(pl.col("vector").cast(pl.String)).agg(
@@ -91,7 +93,7 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
     )
     peaks = {r["vector"]: r for r in per_s.iter_rows(named=True)}
     ports = {
-        column: collect(attack.group_by("vector", column).len()).sort(
+        column: collect(attack.group_by("vector", column).len().with_columns(text)).sort(
             "vector", "len", column, descending=[False, True, False]
         )
         for column in ("sport", "dport")

@@ -11,6 +11,7 @@ import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.queries import Frame, collect
+from workbench.analysis.vectors.kinds import CANDIDATE
 
 
 def ttl_shifts(
@@ -33,7 +34,7 @@ def ttl_shifts(
         packets.lazy()
         .with_columns(span=phase_column([(lo, hi) for lo, hi, _ in spans]))
         .join(pairs.lazy(), on=["span", "vector"], how="semi")
-        .group_by("span", "vector", "src", "ttl")
+        .group_by("span", pl.col("vector").cast(CANDIDATE), "src", "ttl")  # vector: a number
         .agg(ts.min().alias("first"), ts.max().alias("last"), pl.len().alias("n"))
     )
     out: dict[int, dict] = {}

@@ -196,7 +196,9 @@ def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.
     """
     host = ["dst", "dst_net", "candidate"]
     head = pl.col("_row").len() > DISTINCT_SAMPLE_ROWS
-    per_host = cand.group_by(host).agg(
+    # grouped by host and candidate only: the prefix is the host's (a function of it)
+    per_host = cand.group_by("dst", "candidate").agg(
+        pl.col("dst_net").first(),
         pl.len().alias("packets"),
         pl.col("_asked").sum().alias("asked"),
         pl.col("_done").sum().alias("done"),
@@ -214,9 +216,9 @@ def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.
         short = sampled.filter(pl.col("_big") & (pl.col("value").list.len() < cap))
         flat = sampled.select(*host, "value").explode("value").drop_nulls("value")
         if short.height:  # counted in full, these hosts only
-            full = cand.join(short.select(host), on=host, how="semi").select(
-                *host, value=pl.col(column)
-            )
+            full = cand.join(
+                short.select("dst", "candidate"), on=["dst", "candidate"], how="semi"
+            ).select(*host, value=pl.col(column))
             flat = pl.concat([flat, full.unique()], how="vertical_relaxed")
         values[column] = flat.with_columns(pl.col("value").cast(pl.UInt128))
     return per_host.select(*host, *SUMS), values
