@@ -47,9 +47,14 @@ def ttl_shifts(
 
 def _shift(per_ttl: pl.DataFrame, cfg: AnalysisConfig) -> dict | None:
     """The moment most senders switched to a lower TTL, from (src, ttl, first, last, n) rows."""
-    two = per_ttl.filter(pl.len().over("src") == 2).sort("src", "first")
+    # per sender, once: how many TTLs, and when it sent first and last
+    senders = per_ttl.group_by("src").agg(
+        pl.len().alias("ttls"), pl.col("first").min(), pl.col("last").max()
+    )
+    two = per_ttl.join(senders.filter(pl.col("ttls") == 2).select("src"), on="src", how="semi")
     if two.is_empty():
         return None
+    two = two.sort("src", "first")
     switched = (
         two.group_by("src", maintain_order=True)
         .agg(
@@ -72,8 +77,7 @@ def _shift(per_ttl: pl.DataFrame, cfg: AnalysisConfig) -> dict | None:
     at = int(((tight["last_before"] + tight["at"]) // 2).median())
     spread = float(tight["at"].quantile(0.75) - tight["at"].quantile(0.25)) / 1e9
     # senders active on both sides of the switch: most of them must have switched
-    spans = per_ttl.group_by("src").agg(pl.col("first").min(), pl.col("last").max())
-    both = spans.filter((pl.col("first") < at) & (pl.col("last") >= at)).height
+    both = senders.filter((pl.col("first") < at) & (pl.col("last") >= at)).height
     share = min(switched.height / max(both, 1), 1.0)
     if share < cfg.scrubbing_sender_share or spread > cfg.scrubbing_switch_spread_s:
         return None

@@ -4,7 +4,8 @@ SYN's handshake completed; ``_open``: the segment's connection was opened, or th
 back on it; ``_answered``: the target sends UDP back on the flow.
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
-where a unique over all of a flood's packets would hash millions of keys.
+where a unique over all of a flood's packets would hash millions of keys (a semi join's keys
+need not be unique either: it keeps a row once whatever it matches).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
     port (an SSDP M-SEARCH to 239.255.255.250 asks every device on the LAN); and the UDP it
     sends back on a flow."""
     refl = ["dst", "src", "eff_sport"]
-    refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl).unique()
+    refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl)
     requests = (
         udp.select(dst="src", src="dst", eff_sport="dport")
         .join(refl_keys, on=refl, how="semi")
@@ -50,7 +51,7 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
         .unique()
         .with_columns(_asked_group=pl.lit(True))
     )
-    flood_tuples = kinds.filter(_is(UNANSWERED_UDP)).select(TUPLE4).unique()
+    flood_tuples = kinds.filter(_is(UNANSWERED_UDP)).select(TUPLE4)
     answered = (
         udp.select(**REVERSE)
         .join(flood_tuples, on=TUPLE4, how="semi")
@@ -64,14 +65,14 @@ def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFra
     """The SYN a SYN-ACK answers, and the ACK that completes a SYN's handshake."""
     flags = pl.col("tcp_flags")
     syns = tcp.filter(flags & (TCP_SYN | TCP_ACK) == TCP_SYN)
-    synack_keys = kinds.filter(_is(SYNACKS)).select("dst", "src", "sport").unique()
+    synack_keys = kinds.filter(_is(SYNACKS)).select("dst", "src", "sport")
     synack_asked = (
         syns.select(dst="src", src="dst", sport="dport")
         .join(synack_keys, on=["dst", "src", "sport"], how="semi")
         .unique()
         .with_columns(_asked_syn=pl.lit(True))
     )
-    syn_tuples = kinds.filter(_is(HANDSHAKES)).select(TUPLE4).unique()
+    syn_tuples = kinds.filter(_is(HANDSHAKES)).select(TUPLE4)
     completed = (
         tcp.filter((flags & TCP_ACK > 0) & (flags & TCP_SYN == 0))
         .join(syn_tuples, on=TUPLE4, how="semi")
@@ -86,7 +87,7 @@ def _connections(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFr
     """Whether a segment's connection was opened, and how busy its 4-tuple is."""
     flags = pl.col("tcp_flags")
     syns = tcp.filter(flags & (TCP_SYN | TCP_ACK) == TCP_SYN)
-    orphan_tuples = kinds.filter(_is(ORPHAN_KINDS)).select(TUPLE4).unique()
+    orphan_tuples = kinds.filter(_is(ORPHAN_KINDS)).select(TUPLE4)
     opened = (
         pl.concat(
             [
