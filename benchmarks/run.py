@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["ingest", "analysis", "dashboard", "geo", "dissect", "scan_memory"]
+ORDER = ["ingest", "analysis", "scaling", "dashboard", "geo", "dissect", "scan_memory"]
 
 
 def main(names: list[str]) -> int:
