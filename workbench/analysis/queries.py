@@ -32,17 +32,24 @@ def time_bounds(frame: Frame) -> tuple[int, int] | None:
 
 
 def probed(frame: pl.DataFrame, rows: pl.Expr, lookups: list[tuple[pl.DataFrame, list[str]]]) -> dict[str, pl.Series]:  # fmt: skip
-    """The columns the ``lookups`` (``(table, on)``: a left join) give the ``rows`` of ``frame``,
-    null on every other row: only the rows that need a lookup probe it, in their order, and no
-    other column of the frame is copied."""
+    """The columns the ``lookups`` give the ``rows`` of ``frame`` (``(table, on)``, each table
+    unique on ``on``: what a left join would add), null on every other row.
+
+    Only the rows that need a lookup probe it, and only the matches are gathered: an inner
+    join on their keys, whose results are put back in place; no other column is copied."""
     places = frame.select(pl.arg_where(rows)).to_series()
-    found = frame.select(*dict.fromkeys(k for _, on in lookups for k in on))[places]
-    for table, on in lookups:
-        found = found.join(table, on=on, how="left", maintain_order="left")
+    keys = frame.select(*dict.fromkeys(k for _, on in lookups for k in on))[places]
+    keys = keys.with_row_index("_probe")
     out = {}
-    for name in (c for table, on in lookups for c in table.columns if c not in on):
-        column = pl.Series(name, [], dtype=found[name].dtype).extend_constant(None, frame.height)
-        out[name] = column.scatter(places, found[name]) if places.len() else column
+    for table, on in lookups:
+        hits = keys.select("_probe", *on).join(table, on=on, how="inner") if table.height else None
+        for name in (c for c in table.columns if c not in on):
+            column = pl.Series(name, [], dtype=table[name].dtype).extend_constant(
+                None, frame.height
+            )
+            if hits is not None and hits.height:
+                column = column.scatter(places.gather(hits["_probe"]), hits[name])
+            out[name] = column
     return out
 
 

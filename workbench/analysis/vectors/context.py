@@ -4,8 +4,9 @@ SYN's handshake completed; ``_open``: the segment's connection was opened, or th
 back on it; ``_answered``: the target sends UDP back on the flow.
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
-where a unique over all of a flood's packets would hash millions of keys (a semi join's keys
-need not be unique either: it keeps a row once whatever it matches).
+where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are
+taken as they come (a semi join keeps a row once whatever it matches; nearly all are distinct);
+reflectors' keys are made unique first (thousands, from millions of packets: a small table).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
-from workbench.analysis.queries import probed, time_bounds
+from workbench.analysis.queries import collect, probed, time_bounds
 from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.kinds import (
@@ -38,7 +39,7 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
     port (an SSDP M-SEARCH to 239.255.255.250 asks every device on the LAN); and the UDP it
     sends back on a flow."""
     refl = ["dst", "src", "eff_sport"]
-    refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl)
+    refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl).unique()
     requests = (
         udp.select(dst="src", src="dst", eff_sport="dport")
         .join(refl_keys, on=refl, how="semi")
@@ -65,7 +66,7 @@ def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFra
     """The SYN a SYN-ACK answers, and the ACK that completes a SYN's handshake."""
     flags = pl.col("tcp_flags")
     syns = tcp.filter(flags & (TCP_SYN | TCP_ACK) == TCP_SYN)
-    synack_keys = kinds.filter(_is(SYNACKS)).select("dst", "src", "sport")
+    synack_keys = kinds.filter(_is(SYNACKS)).select("dst", "src", "sport").unique()
     synack_asked = (
         syns.select(dst="src", src="dst", sport="dport")
         .join(synack_keys, on=["dst", "src", "sport"], how="semi")
@@ -116,7 +117,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     kinds = cand.lazy()
     lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds)]
-    tables = pl.collect_all([table for table, _ in lookups])
+    # one at a time, streamed: their hash tables are not all held at once
+    tables = [collect(table) for table, _ in lookups]
     (requests, group_requests, answered, synack_asked, completed, opened, tuple_n) = (
         (table, on) for table, (_, on) in zip(tables, lookups, strict=True)
     )
@@ -128,23 +130,22 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         **probed(cand, _is(UNANSWERED_UDP), [answered]),
     }
     c = pl.col("candidate")
-    return (
-        cand.with_columns(**columns)
-        .with_columns(
-            _asked=pl.when(c.is_in(SYNACKS))
-            .then(pl.col("_asked_syn"))
-            .otherwise(pl.col("_asked") | pl.col("_asked_group").fill_null(False))
-            .fill_null(False),
-            _done=pl.col("_done").fill_null(False),
-            _open=pl.col("_open").fill_null(False),
-            _answered=pl.col("_answered").fill_null(False),
-        )
-        .filter(  # segments of busy connections are never orphan-flood packets
-            ~c.is_in(ORPHAN_KINDS)
-            | (pl.col("_tuple_n").fill_null(0) <= config.orphan_tuple_max_packets)
-        )
-        .select(*cand.columns, "_asked", "_done", "_open", "_answered")
+    out = cand.with_columns(**columns).with_columns(
+        _asked=pl.when(c.is_in(SYNACKS))
+        .then(pl.col("_asked_syn"))
+        .otherwise(pl.col("_asked") | pl.col("_asked_group").fill_null(False))
+        .fill_null(False),
+        _done=pl.col("_done").fill_null(False),
+        _open=pl.col("_open").fill_null(False),
+        _answered=pl.col("_answered").fill_null(False),
     )
+    # segments of busy connections are never orphan-flood packets (copied only when there are)
+    busy = c.is_in(ORPHAN_KINDS) & (
+        pl.col("_tuple_n").fill_null(0) > config.orphan_tuple_max_packets
+    )
+    if out.select(busy.any()).item():
+        out = out.filter(~busy)
+    return out.select(*cand.columns, "_asked", "_done", "_open", "_answered")
 
 
 def candidates(
