@@ -144,7 +144,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         pl.col("_tuple_n").fill_null(0) > config.orphan_tuple_max_packets
     )
     if out.select(busy.any()).item():
-        out = out.filter(~busy)
+        out = out[out.select(pl.arg_where(~busy)).to_series()]  # gathered: one contiguous copy
     return out.select(*cand.columns, "_asked", "_done", "_open", "_answered")
 
 

@@ -12,6 +12,7 @@ from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECT
 from workbench.analysis.vectors.context import candidates, span_ns
 from workbench.analysis.vectors.evidence import Evidence
 from workbench.analysis.vectors.kinds import (
+    CANDIDATE,
     HANDSHAKES,
     HTTP_RATE,
     KEYS,
@@ -89,11 +90,12 @@ def _label(
     )
     hits = (
         marked.filter((host | net) & ~legitimate)
-        .select("_row", pl.col("candidate").cast(pl.String).alias("vector"))
+        .select("_row", pl.col("candidate").alias("vector"))
         .collect()
     )
     vector = (
-        pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+        # the vector table's Enum while labels are settled (a byte, not a string, per packet)
+        pl.repeat(None, frame.height, dtype=CANDIDATE, eager=True)
         .alias("vector")
         .scatter(hits["_row"].to_numpy(), hits["vector"])
     )
@@ -116,7 +118,7 @@ def _label(
             .drop("_session")
         )
     out = _ephemeral_reflector_answers(out, config)
-    return out.select(*frame.columns, "vector")
+    return out.select(*frame.columns, pl.col("vector").cast(pl.String))
 
 
 def _slow_connections(out: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
@@ -135,7 +137,9 @@ def _slow_connections(out: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
     keep = pl.col("vector").is_null() | pl.col("vector").is_in(TCP)
     [slow_name] = SLOW
     return marked.with_columns(
-        vector=pl.when(is_slow & keep).then(pl.lit(slow_name)).otherwise(pl.col("vector"))
+        vector=pl.when(is_slow & keep)
+        .then(pl.lit(slow_name, dtype=CANDIDATE))
+        .otherwise(pl.col("vector"))
     ).drop("_slow", "_slow_back")
 
 

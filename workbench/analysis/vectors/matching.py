@@ -132,13 +132,19 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     # only UDP from below the dynamic ports can be such a reflection: only those look it up
     could = (pl.col("proto") == PROTO_UDP) & (pl.col("eff_sport") < DYNAMIC_PORTS)
     [flag] = probed(with_ports, could, [(shared, ["dst", "eff_sport"])]).values()
-    return (
+    candidate = (
         with_ports.lazy()
         .with_columns(flag.fill_null(False))
-        .with_columns(candidate=candidate_expr().cast(CANDIDATE))
-        .filter(pl.col("candidate").is_not_null())
-        .select(*CAND_COLUMNS, dst_net=pl.col("dst").ip.network(24, 48))
+        .select(candidate=candidate_expr().cast(CANDIDATE))
         .collect()
+        .to_series()
+    )
+    # gathered, not filtered: one contiguous copy of the candidate rows (a filtered frame comes
+    # in many chunks, and the first expression over it would copy every column again)
+    places = candidate.is_not_null().arg_true()
+    picked = with_ports.select(c for c in CAND_COLUMNS if c != "candidate")[places]
+    return picked.with_columns(candidate.gather(places)).select(
+        *CAND_COLUMNS, dst_net=pl.col("dst").ip.network(24, 48)
     )
 
 
