@@ -23,6 +23,7 @@ from workbench.analysis.phase_grades import SECOND, TimeAxis, grade, merge_short
 from workbench.analysis.queries import Frame, collect, height, time_bounds
 from workbench.analysis.series import FINE_BIN_MS, LEGIT, fine_series
 from workbench.analysis.targets import target_labels
+from workbench.analysis.vectors.kinds import CANDIDATE
 from workbench.formatting import iso
 
 
@@ -205,29 +206,25 @@ def _mitigation_on_same_targets(phases: list[dict]) -> list[dict]:
     return phases
 
 
+def _carries(phase: pl.Expr, present: list[list[str]]) -> pl.Expr:
+    """Whether a row's (``phase``, ``vector``) is one the phases carry (``present[i]``: phase
+    i's vectors), as one number tested against a short list: no join, no string hashing."""
+    code = {v: k for k, v in enumerate(CANDIDATE.categories.to_list())}
+    pairs = [index * len(code) + code[v] for index, vectors in enumerate(present) for v in vectors]
+    number = pl.col("vector").cast(CANDIDATE, strict=False).to_physical().cast(pl.Int64)
+    pair = phase.cast(pl.Int64) * len(code) + number
+    return pair.is_in(pl.Series(pairs, dtype=pl.Int64).implode()).fill_null(False)
+
+
 def confine(frame: Frame, phases: list[dict], *, binned: bool = False) -> Frame:
     """Keep each packet's (or, ``binned``, series row's) ``vector`` only inside a phase that
     carries it: a straggler of a vector outside its phases is not attack traffic on its own."""
-    bounds = phase_bounds(phases)
     present = [p["vectors"] if p["kind"] != "baseline" else [] for p in phases]
-    pairs = pl.DataFrame(
-        [(index, vector) for index, vectors in enumerate(present) for vector in vectors],
-        schema={"phase": pl.Int32, "vector": pl.String},
-        orient="row",
-    ).with_columns(_carried=pl.lit(True))
-    kept = pl.when(pl.col("_carried").fill_null(False)).then(pl.col("vector")).alias("vector")
+    carried = _carries(phase_column(phase_bounds(phases), binned=binned), present)
+    kept = pl.when(carried).then(pl.col("vector")).alias("vector")
     if isinstance(frame, pl.DataFrame):  # only the label is recomputed: no copy of the frame
-        labels = (
-            frame.lazy()
-            .select(phase_column(bounds, binned=binned).alias("phase"), "vector")
-            .join(pairs.lazy(), on=["phase", "vector"], how="left", maintain_order="left")
-            .select(kept)
-            .collect()
-        )
-        return frame.with_columns(labels["vector"])
-    marked = frame.with_columns(phase=phase_column(bounds, binned=binned))
-    marked = marked.join(pairs.lazy(), on=["phase", "vector"], how="left", maintain_order="left")
-    return marked.with_columns(kept).drop("phase", "_carried")
+        return frame.with_columns(frame.lazy().select(kept).collect()["vector"])
+    return frame.with_columns(kept)
 
 
 def confine_series(
@@ -309,12 +306,7 @@ def own_traffic(frame: Frame, bounds: list[tuple[int, int]], present: list[list[
     in phase i), with a ``phase`` column; ``quiet_all``: and every packet of the phases without
     a vector."""
     in_phase = frame.lazy().with_columns(phase=phase_column(bounds, binned=binned))
-    pairs = pl.DataFrame(
-        [(index, vector) for index, vectors in enumerate(present) for vector in vectors],
-        schema={"phase": pl.Int32, "vector": pl.String},
-        orient="row",
-    )
-    own = in_phase.join(pairs.lazy(), on=["phase", "vector"], how="semi")
+    own = in_phase.filter(_carries(pl.col("phase"), present))
     quiet = [index for index, vectors in enumerate(present) if not vectors]
     if quiet_all and quiet:
         return pl.concat([own, in_phase.filter(pl.col("phase").is_in(quiet))])
