@@ -1,0 +1,40 @@
+"""``analysis.steps``: where ``analyze`` spends its time, for ``make bench``."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import workbench as wb
+from workbench.analysis import steps
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_pcaps" / "mailprovider_2015.pcapng.gz"
+
+
+def test_every_step_of_an_analysis_is_timed_in_order() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cap = wb.load(SAMPLE, progress=False)
+        with steps.recorded() as times:
+            wb.analyze(cap, link_capacity="3M")
+    names = list(times)
+    for step in ("classify", "classify/candidates", "classify/context", "classify/evidence",
+                 "classify/verdicts", "classify/labels", "series", "phases", "confine", "senders",
+                 "targets", "vectors", "spoofing", "sources", "geography", "saturation", "assembly"):  # fmt: skip
+        assert step in names, step
+        assert times[step] >= 0.0
+    # in the order the steps began; a step's parts within its own time
+    assert names.index("classify") < names.index("classify/candidates") < names.index("phases")
+    parts = sum(v for k, v in times.items() if k.startswith("classify/"))
+    assert 0 < parts <= times["classify"] * 1.01
+
+
+def test_nothing_is_recorded_unless_asked() -> None:
+    with steps.step("alone"):
+        pass
+    with steps.recorded() as times:
+        with steps.step("outer"), steps.step("inner"):
+            pass
+        with steps.step("outer"):  # a step that runs twice adds up
+            pass
+    assert list(times) == ["outer", "outer/inner"]
