@@ -8,9 +8,11 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import polars as pl
 import pytest
 
 from workbench.analysis.phase_grades import merge_short, runs_of
+from workbench.analysis.phases import phase_column
 
 
 def _plain(runs: list[list[int]], grades: np.ndarray, min_bins: int) -> list[list[int]]:
@@ -85,3 +87,19 @@ def test_tens_of_thousands_of_runs_fold_to_what_the_rule_leaves() -> None:
             not grades[merged[n][0]].any() for n in (k - 1, k + 1) if 0 <= n < len(merged)
         )
         assert b - a >= min_bins or (heavy and quiet_sides)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_each_packet_falls_in_the_phase_whose_span_holds_it(seed: int) -> None:
+    """``phase_column`` with gaps between phases (a binary search, not one test per phase: a
+    capture with 5,000 attack phases built a 5,000-branch expression), checked against the
+    definition: the phase with ``start <= ts < end``, none in a gap."""
+    rng = np.random.default_rng(seed)
+    cuts = np.sort(rng.choice(1000, size=int(rng.integers(2, 60)), replace=False))
+    bounds = [(int(a), int(b)) for a, b in zip(cuts[::2], cuts[1::2], strict=False)]
+    if len(bounds) > 1 and seed % 2:  # some phases touch, some have gaps between them
+        bounds[1] = (bounds[0][1], bounds[1][1])
+    times = list(range(-5, 1005))
+    got = pl.DataFrame({"ts": times}).select(phase_column(bounds).alias("p"))["p"].to_list()
+    want = [next((i for i, (lo, hi) in enumerate(bounds) if lo <= t < hi), None) for t in times]
+    assert got == want

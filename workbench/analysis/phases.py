@@ -284,11 +284,12 @@ def phase_column(bounds: list[tuple[int, int]], *, binned: bool = False) -> pl.E
         last = ts + (FINE_BIN_MS * 1_000_000 - 1)
         ts = last.clip(bounds[0][0], bounds[-1][1] - 1)
     contiguous = all(bounds[k][1] == bounds[k + 1][0] for k in range(len(bounds) - 1))
-    if not contiguous:  # gaps between phases: one test per phase
-        out = pl.lit(None, dtype=pl.Int32)
-        for index, (lo, hi) in reversed(list(enumerate(bounds))):
-            out = pl.when((ts >= lo) & (ts < hi)).then(pl.lit(index, dtype=pl.Int32)).otherwise(out)
-        return out
+    if not contiguous:  # gaps between phases: the last start at or before, then its end
+        starts = pl.Series([lo for lo, _ in bounds], dtype=pl.Int64)
+        ends = pl.Series([hi for _, hi in bounds], dtype=pl.Int64)
+        index = pl.lit(starts).search_sorted(ts, side="right").cast(pl.Int32) - 1
+        inside = (index >= 0) & (ts < pl.lit(ends).gather(index.clip(0, len(bounds) - 1)))
+        return pl.when(inside).then(index)
     breaks = [lo for lo, _ in bounds] + [bounds[-1][1]]
     if hasattr(pl.Expr, "bin_intervals"):  # streamed (experimental in Polars 2.1)
         index = ts.bin_intervals(breaks, labels=False).cast(pl.Int32) - 1  # bin 0: before the first
