@@ -129,8 +129,11 @@ def countries_by(table: SourceTable, spoofed: set[str], pairs: pl.DataFrame, top
             .agg(pl.all().sum())
             .sort(by, "bytes", "country", descending=[False, True, False])
         )
-        for (key,), part in total.partition_by(by, as_dict=True, maintain_order=True).items():
-            out[key] = part.head(top).select("country", "packets", "unique_sources").to_dicts()
+        best = total.filter(pl.int_range(pl.len()).over(by) < top)  # each phase's first ``top``
+        keys = best[by].to_list()
+        rows = best.select("country", "packets", "unique_sources").to_dicts()
+        for key, row in zip(keys, rows, strict=True):
+            out.setdefault(key, []).append(row)
     for row in pl.concat(forged).group_by(by).agg(pl.all().sum()).sort(by).iter_rows(named=True):
         if row["packets"]:
             out.setdefault(row[by], []).append(

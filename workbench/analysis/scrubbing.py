@@ -37,6 +37,17 @@ def ttl_shifts(
         .group_by("span", pl.col("vector").cast(CANDIDATE), "src", "ttl")  # vector: a number
         .agg(ts.min().alias("first"), ts.max().alias("last"), pl.len().alias("n"))
     )
+    # only a (span, vector) with enough senders seen at exactly two TTLs can hold a shift
+    # (``_shift`` asks for at least ``scrubbing_min_senders`` of them): the rest are not looked at
+    two_ttls = (
+        per_ttl.group_by("span", "vector", "src")
+        .len()
+        .filter(pl.col("len") == 2)
+        .group_by("span", "vector")
+        .len()
+        .filter(pl.col("len") >= cfg.scrubbing_min_senders)
+    )
+    per_ttl = per_ttl.join(two_ttls.select("span", "vector"), on=["span", "vector"], how="semi")
     out: dict[int, dict] = {}
     for (span, vector), part in per_ttl.group_by("span", "vector"):
         found = _shift(part, cfg)
