@@ -68,13 +68,18 @@ def segment(
     runs = merge_short(runs_of(grades), grades, config.min_phase_bins) if vectors else [[0, bins]]
     present = [{v for v, g in zip(vectors, grades[a], strict=True) if g > 0} for a, _ in runs]
     heavy = [{v for v, g in zip(vectors, grades[a], strict=True) if g == 2} for a, _ in runs]
+    # what was heavy before each run, and what is heavy after it (running unions: one pass each)
+    before, after = [set()], [set()]
+    for k in range(len(runs) - 1):
+        before.append(before[-1] | heavy[k])
+        after.append(after[-1] | heavy[len(runs) - 1 - k])
+    after.reverse()
     kinds = []
     for k in range(len(runs)):
         if not present[k]:
             kinds.append("baseline")
             continue
-        heavy_before = set().union(*heavy[:k]) if k else set()
-        heavy_after = set().union(*heavy[k + 1 :]) if k + 1 < len(runs) else set()
+        heavy_before, heavy_after = before[k], after[k]
         # residual traffic of vectors that were heavy before and never are again: scrubbed
         lull = not heavy[k] and present[k] <= heavy_before
         kinds.append("mitigated" if lull and not (present[k] & heavy_after) else "attack")
@@ -143,7 +148,8 @@ def _starts_at_first_packets(classified: Frame, bounds: list[tuple[int, int]],
     candidates = [k for k in range(1, len(bounds)) if present[k]]
     if not candidates:
         return [(a, z) for a, z in out]
-    wanted = [present[k] if k in candidates else [] for k in range(len(bounds))]
+    chosen = set(candidates)
+    wanted = [present[k] if k in chosen else [] for k in range(len(bounds))]
     firsts = collect(
         own_traffic(classified, bounds, wanted)
         .group_by("phase")
@@ -163,10 +169,11 @@ def _scrubbed_paths(classified: Frame, merged: list[list], ns, place, cfg: Analy
 
     attacks = [k for k, m in enumerate(merged) if m[2] == "attack"]
     spans = [(ns(merged[k][0]), ns(merged[k][1]), sorted(merged[k][3])) for k in attacks]
+    place_of = {k: i for i, k in enumerate(attacks)}
     shifts = ttl_shifts(classified, spans, cfg)
     out: list[list] = []
     for k, m in enumerate(merged):
-        found = shifts.get(attacks.index(k)) if k in attacks else None
+        found = shifts.get(place_of[k]) if k in place_of else None
         at = place(found["at_ns"]) if found else None
         if at is None or at - m[0] < cfg.min_phase_bins or m[1] - at < cfg.min_phase_bins:
             out.append(m)
