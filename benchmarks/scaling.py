@@ -5,12 +5,15 @@ timed (``analysis.steps``).
     python benchmarks/scaling.py                          # every row, each analysed twice
     python benchmarks/scaling.py --axes phases --repeat 3
     python benchmarks/scaling.py --packets 1e6,3e6        # a shorter packet axis
+    python benchmarks/scaling.py --phases 10,100,1000     # the shape of the phase axis
 
 Every row is a capture the synthesizer writes (pcap, 64-byte snaplen) into a temporary folder,
-read by ``wb.load`` and then analysed ``--repeat`` times; the folder goes after the row.
+read by ``wb.load`` and then analysed ``--repeat`` times (once when the first analysis took
+``--repeat-under`` seconds or more); the folder goes after the row.
 
 - packets: the mailprovider-2015 scenario scaled to each packet count (the same story: its 6
-  phases, its vectors, a few thousand sources, more packets per second).
+  phases and vectors, more packets per second; its spoofed floods bring about 0.4 M distinct
+  attack sources per million packets, so this axis grows the sources too).
 - phases: one SYN flood from a botnet of 600 against one web server, switched on and off over
   22 hours (80,000 s) of light ordinary traffic: 5 bursts of 6,000 s (10 phases: quiet, attack,
   quiet, ...) or 5,000 bursts of 6 s with 10 s of quiet before each (10,000 phases; phases are
