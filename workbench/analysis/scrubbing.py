@@ -30,24 +30,30 @@ def ttl_shifts(
         orient="row",
     )
     ts = pl.col("ts").cast(pl.Int64)
-    per_ttl = collect(
+    attack = (
         packets.lazy()
         .with_columns(span=phase_column([(lo, hi) for lo, hi, _ in spans]))
         .join(pairs.lazy(), on=["span", "vector"], how="semi")
-        .group_by("span", pl.col("vector").cast(CANDIDATE), "src", "ttl")  # vector: a number
-        .agg(ts.min().alias("first"), ts.max().alias("last"), pl.len().alias("n"))
+        .with_columns(pl.col("vector").cast(CANDIDATE))  # grouped as a number
     )
     # only a (span, vector) with enough senders seen at exactly two TTLs can hold a shift
-    # (``_shift`` asks for at least ``scrubbing_min_senders`` of them): the rest are not looked at
-    two_ttls = (
-        per_ttl.group_by("span", "vector", "src")
-        .len()
-        .filter(pl.col("len") == 2)
+    # (``_shift`` asks for at least ``scrubbing_min_senders`` of them): found in one streamed
+    # count, so a spoofed flood's millions of one-packet senders are never held as rows
+    possible = collect(
+        attack.group_by("span", "vector", "src")
+        .agg((pl.col("ttl").n_unique() == 2).alias("two"))
         .group_by("span", "vector")
-        .len()
-        .filter(pl.col("len") >= cfg.scrubbing_min_senders)
+        .agg(pl.col("two").sum())
+        .filter(pl.col("two") >= cfg.scrubbing_min_senders)
+        .select("span", "vector")
     )
-    per_ttl = per_ttl.join(two_ttls.select("span", "vector"), on=["span", "vector"], how="semi")
+    if possible.is_empty():
+        return {}
+    per_ttl = collect(
+        attack.join(possible.lazy(), on=["span", "vector"], how="semi")
+        .group_by("span", "vector", "src", "ttl")
+        .agg(ts.min().alias("first"), ts.max().alias("last"), pl.len().alias("n"))
+    )
     out: dict[int, dict] = {}
     for (span, vector), part in per_ttl.group_by("span", "vector"):
         found = _shift(part, cfg)
