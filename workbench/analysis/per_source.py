@@ -3,13 +3,18 @@ and highest TTL. Every figure about the senders (spoofing, top senders, geograph
 countries, each vector's source count) is a query over this table instead of another pass over
 the packets: a spoofed flood's millions of sources are grouped once, not six times.
 
-Over a dataset the table is built a hash part of the sources at a time, each time it is read
-(``parts``), so memory stays bounded by one part; in memory it is built once and kept.
+Over a dataset the table is built once too, a hash part of the sources at a time, each part
+written to a scratch file (Arrow IPC, removed with the table) and read back when asked
+(``parts``): memory stays bounded by one part. In memory it is built once and kept.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterator
+from pathlib import Path
 
 import polars as pl
 
@@ -25,9 +30,22 @@ class SourceTable:
 
     def __init__(self, classified: Frame, phases: list[dict]) -> None:
         self._bounds = phase_bounds(phases)
-        self._parts = source_parts(classified, rows=height(classified))
-        # in memory (one part): built now, once
-        self._kept = self._table(classified) if len(self._parts) == 1 else None
+        parts = source_parts(classified, rows=height(classified))
+        self._files: list[Path] = []
+        if len(parts) == 1:  # in memory (one part): built now, once, and kept
+            self._kept: pl.DataFrame | None = self._table(classified)
+            return
+        self._kept = None
+        from workbench.capture.scan import cache_root
+
+        root = cache_root() / "analysis"
+        root.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="senders-", dir=root))
+        weakref.finalize(self, shutil.rmtree, folder, True)
+        for index, part in enumerate(parts):
+            path = folder / f"part-{index}.arrow"
+            self._table(part).write_ipc(path)
+            self._files.append(path)
 
     def _table(self, frame: Frame) -> pl.DataFrame:
         return collect(
@@ -48,8 +66,8 @@ class SourceTable:
         if self._kept is not None:
             yield self._kept
             return
-        for part in self._parts:
-            yield self._table(part)
+        for path in self._files:
+            yield pl.read_ipc(path)
 
     def phase_sources(self, quiet: list[int]) -> dict[int, int]:
         """Distinct sources of each phase's attack traffic; of all its traffic for the
