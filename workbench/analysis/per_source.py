@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from workbench.analysis.phases import phase_bounds, phase_column
-from workbench.analysis.queries import Frame, collect, height, source_parts
+from workbench.analysis.queries import Frame, collect, source_parts
 from workbench.analysis.vectors.kinds import CANDIDATE
 
 
@@ -30,7 +30,7 @@ class SourceTable:
 
     def __init__(self, classified: Frame, phases: list[dict]) -> None:
         self._bounds = phase_bounds(phases)
-        parts = source_parts(classified, rows=height(classified))
+        parts = source_parts(classified)
         self._files: list[Path] = []
         if len(parts) == 1:  # in memory (one part): built now, once, and kept
             self._kept: pl.DataFrame | None = self._table(classified)

@@ -56,18 +56,16 @@ def probed(frame: pl.DataFrame, rows: pl.Expr, lookups: list[tuple[pl.DataFrame,
 SOURCE_PART_ROWS = 8_000_000  # rows per hash part of a per-source aggregate over a dataset
 
 
-def source_parts(frame: Frame, column: str = "src", *, rows: int | None = None) -> list[Frame]:
+def source_parts(frame: Frame, column: str = "src") -> list[Frame]:
     """``frame`` cut by a hash of ``column`` into parts of about ``SOURCE_PART_ROWS`` rows.
-    ``rows``: the rows of what the query reads (its upper bound), when known: a query over an
-    in-memory frame is then not run once just to count it.
 
     A spoofed flood brings millions of distinct sources; an aggregate per source, computed part
     by part and then combined (every source lies in exactly one part: sums of counts are exact),
     holds a fraction of them at once. An in-memory frame, or a small query, is one part.
     """
-    if isinstance(frame, pl.DataFrame) or (rows is not None and rows <= SOURCE_PART_ROWS):
+    if isinstance(frame, pl.DataFrame):
         return [frame]
-    parts = -(-(height(frame) if rows is None else rows) // SOURCE_PART_ROWS)
+    parts = -(-height(frame) // SOURCE_PART_ROWS)
     if parts <= 1:
         return [frame]
     bucket = pl.col(column).hash(seed=0x5EED) % parts
