@@ -14,8 +14,9 @@ from workbench.analysis.vector_table import (
     RULES,
     VECTORS,
 )
-from workbench.analysis.vectors.matching import MATCHES, candidate_expr
+from workbench.analysis.vectors.rule_kernel import MATCHES, candidate_codes, candidate_series
 from workbench.analysis.vectors.verdicts import confirmed
+from workbench.capture.schema import PACKET_SCHEMA
 
 FAMILIES = {"reflection", "tcp_state", "udp", "rate", "fragment", "http", "slow_http"}
 
@@ -55,7 +56,9 @@ def test_every_packet_rule_can_match_and_every_confirmation_is_judged() -> None:
             "cap_len": 200,
             "wire_len": 200,
         }  # fmt: skip
-        got = pl.DataFrame([row]).select(candidate_expr()).item()
+        types = {**PACKET_SCHEMA, "eff_sport": pl.UInt16, "eff_dport": pl.UInt16}
+        packet = pl.DataFrame([row]).cast({k: v for k, v in types.items() if k in row})
+        got = candidate_series(candidate_codes(packet)).item()
         assert got is not None and names.index(got) <= names.index(rule.name), (rule.name, got)
         seen.add(got)
     assert seen >= {r.name for r in VECTORS if r.match != "connection"} - {"dns_water_torture"}
@@ -68,6 +71,47 @@ def test_every_packet_rule_can_match_and_every_confirmation_is_judged() -> None:
     )  # fmt: skip
     judged = confirmed(stats, DEFAULT)
     assert judged.height == len(VECTORS) and judged["ok"].null_count() == 0
+
+
+BASE = {"ip_ver": 4, "proto": 6, "eff_sport": 40000, "eff_dport": 40001, "tcp_flags": 0x10,
+        "frag": 0, "orphan_fragment": False, "_shared_port": False, "payload_len": 0,
+        "ip_len": 40, "cap_len": 54, "wire_len": 54}  # fmt: skip
+# packets whose vector is known from their headers alone (what the RFCs say they are)
+KNOWN = [
+    ({"ip_ver": 0}, None),  # not IP: never a candidate
+    ({}, "ack_flood"),  # a bare ACK
+    ({"tcp_flags": 0x00}, "tcp_other_flood"),  # a null segment whose flags byte was captured
+    # flags 0 only because the snaplen cut the TCP header (Ethernet 14 + IP 20 + 4 of TCP)
+    ({"tcp_flags": 0x00, "cap_len": 38, "wire_len": 60, "ip_len": 46}, None),
+    ({"tcp_flags": 0x40}, "tcp_other_flood"),  # ECE alone: no segment's kind, flags captured
+    ({"tcp_flags": 0x14, "eff_dport": 80, "payload_len": 10}, "rst_flood"),  # a RST, not a request
+    ({"tcp_flags": 0x18, "eff_dport": 80, "payload_len": 10}, "http_flood"),
+    ({"tcp_flags": 0x12}, "synack_reflection"),
+    ({"tcp_flags": 0x02}, "syn_flood"),
+    ({"tcp_flags": 0x03}, "tcp_other_flood"),  # SYN-FIN is no handshake
+    ({"proto": 17, "eff_sport": 53, "payload_len": 500, "ip_len": 528}, "dns_amplification"),
+    ({"proto": 17, "eff_sport": 53, "frag": 1}, "dns_amplification"),  # its first fragment
+    # a fragment whose datagram is unknown is a fragment, whatever the port it was given
+    ({"proto": 17, "eff_sport": 53, "frag": 2, "orphan_fragment": True}, "ip_fragment_flood"),
+    ({"proto": 17, "eff_dport": 53}, "dns_water_torture"),
+    ({"proto": 17, "eff_sport": 60000, "_shared_port": True}, "udp_reflection"),
+    ({"proto": 17}, "udp_flood"),
+    # IPv6: 20 bytes beyond UDP's header and payload are extension headers; none are not
+    ({"ip_ver": 6, "proto": 17, "payload_len": 10, "ip_len": 38}, "ipv6_extension_header_flood"),
+    ({"ip_ver": 6, "proto": 17, "payload_len": 10, "ip_len": 18}, "udp_flood"),
+    ({"ip_ver": 6, "proto": 58, "payload_len": 10, "ip_len": 48}, "icmp_flood"),
+    ({"proto": 1}, "icmp_flood"),
+    ({"proto": 47}, "gre_flood"),
+    ({"proto": 89}, None),  # OSPF: no row takes it
+]
+
+
+def test_known_headers_get_their_vector() -> None:
+    types = {**PACKET_SCHEMA, "eff_sport": pl.UInt16, "eff_dport": pl.UInt16}
+    packets = pl.DataFrame([{**BASE, **change} for change, _ in KNOWN])
+    packets = packets.cast({k: v for k, v in types.items() if k in BASE})
+    got = candidate_series(candidate_codes(packets)).to_list()
+    assert got == [vector for _, vector in KNOWN]
 
 
 def test_the_synthesizer_writes_only_vectors_of_the_table() -> None:

@@ -38,17 +38,21 @@ def with_datagram_ports(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("sport").mode().min().alias("_pair_sport")
     )
     sport = pl.coalesce("_dg_sport", "_pair_sport")
+    # joined in any order (keeping order costs more than the joins): ``_i`` puts each back
     found = (
         frame[places]
         .lazy()
         .select(key)
-        .join(first, on=key, how="left", maintain_order="left")
-        .join(pair, on=["src", "dst", "proto"], how="left", maintain_order="left")
+        .with_row_index("_i")
+        .join(first, on=key, how="left")
+        .join(pair, on=["src", "dst", "proto"], how="left")
         .select(
+            "_i",
             sport.cast(pl.UInt16).alias("eff_sport"),
             pl.col("_dg_dport").cast(pl.UInt16).alias("eff_dport"),
             sport.is_null().alias("orphan_fragment"),
         )
         .collect()
     )
-    return out.with_columns(out[c].scatter(places, found[c]) for c in found.columns)
+    at = places.gather(found["_i"])
+    return out.with_columns(out[c].scatter(at, found[c]) for c in found.columns if c != "_i")
