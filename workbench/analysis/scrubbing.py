@@ -20,40 +20,40 @@ def ttl_shifts(
     """For each ``(lo, hi, vectors)`` span (an attack phase), the TTL shift of its vectors'
     senders, if they all moved at once (``_shift``): span index -> the vector's shift with the
     most senders, ``{"vector", "at_ns", "hops", "senders", "share"}``."""
-    from workbench.analysis.phases import phase_column
+    from workbench.analysis.phases import own_traffic
 
     if not spans:
         return {}
-    pairs = pl.DataFrame(
-        [(k, v) for k, (_, _, vectors) in enumerate(spans) for v in vectors],
-        schema={"span": pl.Int32, "vector": pl.String},
-        orient="row",
-    )
     ts = pl.col("ts").cast(pl.Int64)
-    attack = (
-        packets.lazy()
-        .with_columns(span=phase_column([(lo, hi) for lo, hi, _ in spans]))
-        .join(pairs.lazy(), on=["span", "vector"], how="semi")
-        .with_columns(pl.col("vector").cast(CANDIDATE))  # grouped as a number
+    bounds = [(lo, hi) for lo, hi, _ in spans]
+    attack = own_traffic(packets, bounds, [vectors for _, _, vectors in spans]).select(
+        pl.col("phase").alias("span"), pl.col("vector").cast(CANDIDATE), "src", "ttl", "ts"
     )
-    # only a (span, vector) with enough senders seen at exactly two TTLs can hold a shift
-    # (``_shift`` asks for at least ``scrubbing_min_senders`` of them): found in one streamed
-    # count, so a spoofed flood's millions of one-packet senders are never held as rows
-    possible = collect(
+    if isinstance(packets, pl.DataFrame):  # in memory: placed in its phase once, not per query
+        attack = attack.collect().lazy()
+    # a sender of one packet is never seen at two TTLs, nor on both sides of a switch: only
+    # the others count (``_shift``), found in one streamed count, so a spoofed flood's millions
+    # of one-packet senders are never held as rows; and only a (span, vector) with enough
+    # senders seen at exactly two TTLs (``scrubbing_min_senders``) can hold a shift
+    repeat = collect(
         attack.group_by("span", "vector", "src")
-        .agg((pl.col("ttl").n_unique() == 2).alias("two"))
-        .group_by("span", "vector")
+        .agg((pl.col("ttl").n_unique() == 2).alias("two"), pl.len().alias("n"))
+        .filter(pl.col("n") > 1)
+        .select("span", "vector", "src", "two")
+    )
+    possible = (
+        repeat.group_by("span", "vector")
         .agg(pl.col("two").sum())
         .filter(pl.col("two") >= cfg.scrubbing_min_senders)
-        .select("span", "vector")
     )
     if possible.is_empty():
         return {}
+    senders = repeat.join(possible.select("span", "vector"), on=["span", "vector"], how="semi")
     per_ttl = collect(
-        attack.join(possible.lazy(), on=["span", "vector"], how="semi")
+        attack.join(senders.select("span", "vector", "src").lazy(), on=["span", "vector", "src"], how="semi")
         .group_by("span", "vector", "src", "ttl")
         .agg(ts.min().alias("first"), ts.max().alias("last"), pl.len().alias("n"))
-    )
+    )  # fmt: skip
     out: dict[int, dict] = {}
     for (span, vector), part in per_ttl.group_by("span", "vector"):
         found = _shift(part, cfg)
