@@ -161,6 +161,23 @@ def test_is_bogon_in_the_namespace_is_the_bogon_table() -> None:
     assert lazy.collect()["src"].to_list() == texts
 
 
+def test_is_bogon_at_every_edge_of_the_table() -> None:
+    """Each prefix's first and last address and their neighbours, judged by ``ipaddress``."""
+    from workbench.enrich import BOGON_PREFIXES
+
+    nets = [ipaddress.ip_network(prefix) for prefix, _ in BOGON_PREFIXES]
+    probes = []
+    for net in nets:
+        first, last = int(net.network_address), int(net.broadcast_address)
+        top = 2**32 if net.version == 4 else 2**128
+        probes += [ipaddress.ip_address(v) if net.version == 6 else ipaddress.IPv4Address(v)
+                   for v in (first - 1, first, last, last + 1) if 0 <= v < top]  # fmt: skip
+    truth = [any(a.version == n.version and a in n for n in nets) for a in probes]
+    frame = addresses.from_text([str(a) for a in probes], "src").to_frame()
+    got = frame.select(b=pl.col("src").ip.is_bogon(), k=pl.col("src").ip.bogon_kind().is_not_null())
+    assert got["b"].to_list() == truth and got["k"].to_list() == truth
+
+
 @pytest.mark.slow  # 10 M addresses: about 15 s with the round trip and the reference sample
 def test_ten_million_addresses_to_text_and_back() -> None:
     """At scale: every address survives text and back, and a sample reads as ``ipaddress`` does."""

@@ -10,7 +10,7 @@ import polars as pl
 from workbench.analysis.per_source import SourceTable
 from workbench.analysis.queries import Frame, collect
 from workbench.analysis.vector_table import REFLECTION
-from workbench.enrich import bogon_kind
+from workbench.enrich.bogons import is_bogon
 
 
 def _per_source(part: pl.DataFrame) -> pl.DataFrame:
@@ -53,7 +53,7 @@ def figures(attack: Frame, table: SourceTable) -> dict[str, dict]:
         packets.append(
             per_source.group_by("vector").agg(
                 pl.col("n").sum().alias("packets"),
-                pl.col("n").filter(bogon_kind("src").is_not_null()).sum().alias("bogons"),
+                pl.col("n").filter(is_bogon("src")).sum().alias("bogons"),
             )
         )
     sources = (

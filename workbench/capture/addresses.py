@@ -229,10 +229,11 @@ class AddressNamespace:
 
     def network(self, v4_bits: int = 24, v6_bits: int = 48) -> pl.Expr:
         """The address's network (as UInt128): /v4_bits for IPv4, /v6_bits for IPv6."""
-        v4_size = 1 << (32 - v4_bits)
-        v6_size = 1 << (128 - v6_bits)
+        # the host bits cleared by a mask (a 128-bit division costs more)
+        v4_mask = (1 << 128) - (1 << (32 - v4_bits))
+        v6_mask = (1 << 128) - (1 << (128 - v6_bits))
         return (
             pl.when(self.is_v4())
-            .then(self._expr // _lit(v4_size) * _lit(v4_size))
-            .otherwise(self._expr // _lit(v6_size) * _lit(v6_size))
+            .then(self._expr & _lit(v4_mask))
+            .otherwise(self._expr & _lit(v6_mask))
         )

@@ -48,8 +48,17 @@ def bogon_kind(column: str | pl.Expr = "src") -> pl.Expr:
     return out
 
 
+def is_bogon(column: str | pl.Expr = "src") -> pl.Expr:
+    """Whether an address column falls in bogon space (``bogon_kind`` is not null), as a test
+    of the ranges alone (no kind named: a third of the time over millions of sources)."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    bounds = (network_bounds(prefix) for prefix, _ in BOGON_PREFIXES)
+    return pl.any_horizontal(
+        expr.is_between(pl.lit(first, dtype=pl.UInt128), pl.lit(last, dtype=pl.UInt128))
+        for first, last in bounds
+    )
+
+
 def bogon_mask(series: pl.Series) -> pl.Series:
     """True where an address (UInt128 series) is bogon, private or reserved space."""
-    return series.to_frame("a").select(bogon_kind("a").is_not_null().alias(series.name))[
-        series.name
-    ]
+    return series.to_frame("a").select(is_bogon("a").alias(series.name))[series.name]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.capture.addresses import AddressNamespace
-from workbench.enrich.bogons import bogon_kind
+from workbench.enrich.bogons import bogon_kind, is_bogon
 
 
 @pl.api.register_expr_namespace("ip")
@@ -26,4 +26,4 @@ class IPNamespace(AddressNamespace):
 
     def is_bogon(self) -> pl.Expr:
         """True where the address is bogon, private or reserved space (``enrich.bogons``)."""
-        return bogon_kind(self._expr).is_not_null()
+        return is_bogon(self._expr)
