@@ -16,6 +16,12 @@ def collect(query: pl.LazyFrame) -> pl.DataFrame:
     return query.collect(engine="streaming")
 
 
+def collect_all(queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+    """Run aggregate queries together on the streaming engine: what they share (the scan, the
+    filter) is computed once."""
+    return pl.collect_all(queries, engine="streaming")
+
+
 def height(frame: Frame) -> int:
     """Rows of a frame or a lazy query."""
     if isinstance(frame, pl.DataFrame):

@@ -37,7 +37,7 @@ from workbench.analysis.model import (
     VectorFinding,
 )
 from workbench.analysis.per_source import SourceTable
-from workbench.analysis.queries import Frame, collect
+from workbench.analysis.queries import Frame, collect_all
 from workbench.analysis.report_json import from_data
 from workbench.analysis.saturation import link_label, utilization_series
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
@@ -56,7 +56,7 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
     """Per vector: first and last packet, counts, sources; its busiest second; its ports."""
     attack = attack.with_columns(pl.col("vector").cast(CANDIDATE))  # grouped as a number
     text = pl.col("vector").cast(pl.String)
-    stats = collect(
+    stats_query = (
         attack.group_by("vector").agg(
             # as integers: a Python datetime would cut the nanoseconds pcapng records
             pl.col("ts").cast(pl.Int64).min().alias("start"),
@@ -69,6 +69,13 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
             pl.col("dport").n_unique().alias("dports"),
         )
     ).with_columns(text)
+    # one streamed pass over the attack packets for the figures and both port tables
+    stats, sports, dports = collect_all(
+        [
+            stats_query,
+            *(attack.group_by("vector", c).len().with_columns(text) for c in ("sport", "dport")),
+        ]
+    )
     sources = (
         pl.concat(
             part.group_by(pl.col("vector").cast(pl.String)).agg(
@@ -93,10 +100,8 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
     )
     peaks = {r["vector"]: r for r in per_s.iter_rows(named=True)}
     ports = {
-        column: collect(attack.group_by("vector", column).len().with_columns(text)).sort(
-            "vector", "len", column, descending=[False, True, False]
-        )
-        for column in ("sport", "dport")
+        column: table.sort("vector", "len", column, descending=[False, True, False])
+        for column, table in (("sport", sports), ("dport", dports))
     }
     return stats, peaks, ports
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
+from workbench.analysis.queries import collect_all
 from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.context import candidates, span_ns
@@ -148,36 +149,36 @@ def _ephemeral_reflector_answers(out: pl.DataFrame, config: AnalysisConfig) -> p
     port (unclassified, or a UDP flood by its rate alone) joins a confirmed amplification on the
     same target, while it runs, when it converges on the very target port the amplification
     does, or carries the same answers (the payload sizes that make up most of it)."""
-    amp = (  # only the columns read: a filter copies every column it keeps
+    amp = (
         out.lazy()
         .select("dst", "vector", "dport", "payload_len", "ts")
         .filter(pl.col("vector").is_in(list(AMPLIFICATION)))
-        .collect()
     )
-    if amp.height == 0:
+    # one pass over the amplification packets for its target ports, answer sizes and spans
+    ports, sizes, spans = collect_all([
+        amp.group_by("dst", "vector", "dport").agg(pl.len().alias("n")),
+        amp.group_by("dst", "vector", "payload_len").agg(pl.len().alias("n")),
+        amp.group_by("dst", "vector").agg(pl.col("ts").min().alias("_a"), pl.col("ts").max().alias("_z")),
+    ])  # fmt: skip
+    if spans.height == 0:
         return out
-    ports = (
-        amp.group_by("dst", "vector", "dport")
-        .agg(pl.len().alias("n"))
-        .with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector"))
+    ports = ports.with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector"))
+    by_port = (
+        ports.filter(pl.col("share") >= config.ephemeral_port_share)
+        # one amplification per (target, port): the one with most answers to it
+        .sort("dst", "dport", "n", "vector", descending=[False, False, True, False])
+        .unique(["dst", "dport"], keep="first", maintain_order=True)
+        .select("dst", "dport", pl.col("vector").alias("_by_port"))
     )
-    by_port = ports.filter(pl.col("share") >= config.ephemeral_port_share).select(
-        "dst", "dport", pl.col("vector").alias("_by_port")
-    )
-    sizes = (
-        amp.group_by("dst", "vector", "payload_len")
-        .agg(pl.len().alias("n"))
-        .with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector"))
-        .filter(pl.col("share") >= config.ephemeral_size_share)
-    )
-    spans = amp.group_by("dst", "vector").agg(
-        pl.col("ts").min().alias("_a"), pl.col("ts").max().alias("_z")
+    sizes = sizes.with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector")).filter(
+        pl.col("share") >= config.ephemeral_size_share
     )
     by_size = (
         sizes.join(spans, on=["dst", "vector"])
-        .select("dst", "payload_len", "_a", "_z", pl.col("vector").alias("_by_size"))
         # one amplification per (target, size): the one with most of those answers
+        .sort("dst", "payload_len", "n", "vector", descending=[False, False, True, False])
         .unique(["dst", "payload_len"], keep="first", maintain_order=True)
+        .select("dst", "payload_len", "_a", "_z", pl.col("vector").alias("_by_size"))
     )
     loose = pl.col("vector").is_null() | pl.col("vector").is_in(UNANSWERED_UDP)
     # only the rows that could join (unclassified or flood UDP from a high port) are looked up
