@@ -34,15 +34,22 @@ def _is(names) -> pl.Expr:
     return pl.col("candidate").is_in(list(names))
 
 
+def _sent_by(packets: pl.LazyFrame, targets: pl.Series) -> pl.LazyFrame:
+    """The packets the ``targets`` sent: only they can ask for an answer or give one (a test of
+    one address per packet before a join on three or four columns)."""
+    return packets.filter(pl.col("src").is_in(targets.unique().implode()))
+
+
 def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
     """What the target sent: a request to the reflector's port, or to a group address on that
     port (an SSDP M-SEARCH to 239.255.255.250 asks every device on the LAN); and the UDP it
     sends back on a flow."""
     refl = ["dst", "src", "eff_sport"]
-    refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl).unique()
+    refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl).unique().collect()
     requests = (
-        udp.select(dst="src", src="dst", eff_sport="dport")
-        .join(refl_keys, on=refl, how="semi")
+        _sent_by(udp, refl_keys["dst"])
+        .select(dst="src", src="dst", eff_sport="dport")
+        .join(refl_keys.lazy(), on=refl, how="semi")
         .unique()
         .with_columns(_asked=pl.lit(True))
     )
@@ -54,7 +61,8 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
     )
     flood_tuples = kinds.filter(_is(UNANSWERED_UDP)).select(TUPLE4)
     answered = (
-        udp.select(**REVERSE)
+        _sent_by(udp, flood_tuples.select("dst").unique().collect()["dst"])
+        .select(**REVERSE)
         .join(flood_tuples, on=TUPLE4, how="semi")
         .unique()
         .with_columns(_answered=pl.lit(True))
