@@ -8,6 +8,7 @@ import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.queries import probed
+from workbench.analysis.vector_table import REFLECTION_SERVICES
 from workbench.analysis.vectors.fragments import with_datagram_ports
 from workbench.analysis.vectors.kinds import TUPLE4
 from workbench.analysis.vectors.rule_kernel import candidate_codes, candidate_series
@@ -18,18 +19,28 @@ DYNAMIC_PORTS = 49152  # the first port of the dynamic (ephemeral) range, RFC 63
 
 def _shared_ports(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
     """(dst, eff_sport) pairs where a crowd of UDP sources answers one target from one port
-    below the dynamic range (49152): reflection of a service no table names."""
+    below the dynamic range (49152): reflection of a service no table names (a named service's
+    port is its own row's, whatever the crowd)."""
     udp = frame.filter(pl.col("proto") == PROTO_UDP)
-    return (
+    sport = pl.col("eff_sport")
+    # one port the target's UDP converges on, not one of a random-port flood's 64,000
+    converging = (
         udp.group_by("dst", "eff_sport")
-        .agg(pl.col("src").n_unique().alias("n"), pl.len().alias("packets"))
-        # one port the target's UDP converges on, not one of a random-port flood's 64,000
+        .agg(pl.len().alias("packets"))
         .with_columns(share=pl.col("packets") / pl.col("packets").sum().over("dst"))
         .filter(
-            (pl.col("n") >= config.min_sources_unlisted_reflection)
-            & (pl.col("share") >= config.reflection_min_udp_share)
-            & (pl.col("eff_sport") < DYNAMIC_PORTS)
+            (pl.col("share") >= config.reflection_min_udp_share)
+            & (sport < DYNAMIC_PORTS)
+            & ~sport.is_in(list(REFLECTION_SERVICES))
         )
+        .select("dst", "eff_sport")
+    )
+    # and the crowd answering from it (its sources counted there only)
+    return (
+        udp.join(converging, on=["dst", "eff_sport"], how="semi")
+        .group_by("dst", "eff_sport")
+        .agg(pl.col("src").n_unique().alias("n"))
+        .filter(pl.col("n") >= config.min_sources_unlisted_reflection)
         .select("dst", "eff_sport", pl.lit(True).alias("_shared_port"))
     )
 
@@ -42,8 +53,14 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     """Candidate rows only (``_row`` keeps their place): the rest of the capture is never attack."""
     with_ports = with_datagram_ports(frame)
     shared = _shared_ports(with_ports.lazy(), config).collect()
-    # only UDP from below the dynamic ports can be such a reflection: only those look it up
-    could = (pl.col("proto") == PROTO_UDP) & (pl.col("eff_sport") < DYNAMIC_PORTS)
+    # only UDP from below the dynamic ports, and from no named service's port, can be such a
+    # reflection: only those look it up
+    sport = pl.col("eff_sport")
+    could = (
+        (pl.col("proto") == PROTO_UDP)
+        & (sport < DYNAMIC_PORTS)
+        & ~sport.is_in(list(REFLECTION_SERVICES))
+    )
     [flag] = probed(with_ports, could, [(shared, ["dst", "eff_sport"])]).values()
     codes = candidate_codes(with_ports.with_columns(flag.fill_null(False)))
     # gathered, not filtered: one contiguous copy of the candidate rows (a filtered frame comes
