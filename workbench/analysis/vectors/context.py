@@ -110,15 +110,10 @@ def _connections(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFr
         .unique()
         .with_columns(_open=pl.lit(True))
     )
-    tuple_n = (
-        tcp.join(orphan_tuples, on=TUPLE4, how="semi")
-        .group_by(TUPLE4)
-        .agg(pl.len().alias("_tuple_n"))
-    )
-    return [(opened, TUPLE4), (tuple_n, TUPLE4)]
+    return [(opened, TUPLE4)]
 
 
-def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
+def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
     """``cand`` with each candidate's context (``_asked``, ``_done``, ``_open``, ``_answered``),
     each looked up for the candidates whose test reads it (false for the others)."""
     udp = frame.lazy().filter(pl.col("proto") == PROTO_UDP)
@@ -127,14 +122,14 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds)]
     # one at a time, streamed: their hash tables are not all held at once
     tables = [collect(table) for table, _ in lookups]
-    (requests, group_requests, answered, synack_asked, completed, opened, tuple_n) = (
+    (requests, group_requests, answered, synack_asked, completed, opened) = (
         (table, on) for table, (_, on) in zip(tables, lookups, strict=True)
     )
     columns = {  # each looked up for the candidates whose test reads it
         **probed(cand, _is(k for k in REFLECTION if k not in SYNACKS), [requests, group_requests]),
         **probed(cand, _is(SYNACKS), [synack_asked]),
         **probed(cand, _is(HANDSHAKES), [completed]),
-        **probed(cand, _is(ORPHAN_KINDS), [opened, tuple_n]),
+        **probed(cand, _is(ORPHAN_KINDS), [opened]),
         **probed(cand, _is(UNANSWERED_UDP), [answered]),
     }
     c = pl.col("candidate")
@@ -147,12 +142,6 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         _open=pl.col("_open").fill_null(False),
         _answered=pl.col("_answered").fill_null(False),
     )
-    # segments of busy connections are never orphan-flood packets (copied only when there are)
-    busy = c.is_in(ORPHAN_KINDS) & (
-        pl.col("_tuple_n").fill_null(0) > config.orphan_tuple_max_packets
-    )
-    if out.select(busy.any()).item():
-        out = out[out.select(pl.arg_where(~busy)).to_series()]  # gathered: one contiguous copy
     return out.select(*cand.columns, "_asked", "_done", "_open", "_answered")
 
 
@@ -165,7 +154,7 @@ def candidates(
         cand = candidate_rows(indexed, config)
     ts = pl.col("ts").cast(pl.Int64)
     with step("context"):
-        return with_context(indexed, cand, config).with_columns(bin=ts // bin_ns * bin_ns)
+        return with_context(indexed, cand).with_columns(bin=ts // bin_ns * bin_ns)
 
 
 def span_ns(frame: pl.DataFrame | pl.LazyFrame) -> int:

@@ -7,12 +7,12 @@ import numpy as np
 import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
-from workbench.analysis.queries import probed
+from workbench.analysis.queries import collect, probed
 from workbench.analysis.vector_table import REFLECTION_SERVICES
 from workbench.analysis.vectors.fragments import with_datagram_ports
 from workbench.analysis.vectors.kinds import TUPLE4
-from workbench.analysis.vectors.rule_kernel import candidate_codes, candidate_series
-from workbench.capture.schema import PROTO_UDP
+from workbench.analysis.vectors.rule_kernel import candidate_codes, candidate_series, orphan_codes
+from workbench.capture.schema import PROTO_TCP, PROTO_UDP
 
 DYNAMIC_PORTS = 49152  # the first port of the dynamic (ephemeral) range, RFC 6335
 
@@ -45,6 +45,34 @@ def _shared_ports(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
     )
 
 
+def _without_busy_connections(frame: pl.DataFrame, codes: np.ndarray,
+                              config: AnalysisConfig) -> np.ndarray:  # fmt: skip
+    """``codes`` without the orphan-segment candidates of busy 4-tuples: a tuple carrying more
+    than ``orphan_tuple_max_packets`` TCP segments is a real connection (established before
+    the capture, or seen from one side), not a flood's orphans. Dropped before the candidates
+    are gathered, so they are gathered once."""
+    orphan = np.isin(codes, orphan_codes())
+    if not orphan.any():
+        return codes
+    places = np.flatnonzero(orphan)
+    tuples = frame.select(TUPLE4)[places]
+    busy = collect(
+        frame.lazy()
+        .filter(pl.col("proto") == PROTO_TCP)
+        .join(tuples.lazy(), on=TUPLE4, how="semi")
+        .group_by(TUPLE4)
+        .agg(pl.len().alias("n"))
+        .filter(pl.col("n") > config.orphan_tuple_max_packets)
+        .select(TUPLE4)
+    )
+    if busy.is_empty():
+        return codes
+    hits = tuples.with_row_index("_i").join(busy, on=TUPLE4, how="inner")["_i"].to_numpy()
+    out = codes.copy()
+    out[places[hits]] = 0
+    return out
+
+
 # what the confirmation tests read of a candidate packet (fewer columns: less memory per window)
 CAND_COLUMNS = ("_row", "ts", *TUPLE4, "payload_len", "eff_sport", "eff_dport", "orphan_fragment", "candidate")  # fmt: skip
 
@@ -63,6 +91,7 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     )
     [flag] = probed(with_ports, could, [(shared, ["dst", "eff_sport"])]).values()
     codes = candidate_codes(with_ports.with_columns(flag.fill_null(False)))
+    codes = _without_busy_connections(with_ports, codes, config)
     # gathered, not filtered: one contiguous copy of the candidate rows (a filtered frame comes
     # in many chunks, and the first expression over it would copy every column again)
     places = np.flatnonzero(codes)

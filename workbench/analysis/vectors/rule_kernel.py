@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 from numba import njit
 
-from workbench.analysis.vector_table import REFLECTION_SERVICES, VECTORS, VectorRule
+from workbench.analysis.vector_table import ORPHAN_KINDS, REFLECTION_SERVICES, VECTORS, VectorRule
 from workbench.analysis.vectors.kinds import CANDIDATE
 from workbench.capture.schema import (
     FRAG_MORE,
@@ -176,6 +176,11 @@ def candidate_codes(frame: pl.DataFrame) -> np.ndarray:
     columns += [_numpy(frame, c) for c in ("tcp_flags", "frag", "orphan_fragment", "_shared_port",
                                             "payload_len", "ip_len", "cap_len", "wire_len")]  # fmt: skip
     return _first_rows(*columns, *_TABLE)
+
+
+def orphan_codes() -> list[int]:
+    """The codes of the vectors confirmed as orphan segments (``candidate_codes``)."""
+    return [i + 1 for i, name in enumerate(CANDIDATE.categories) if name in ORPHAN_KINDS]
 
 
 def candidate_series(codes: np.ndarray) -> pl.Series:
