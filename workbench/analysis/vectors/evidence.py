@@ -74,10 +74,15 @@ class Evidence:
         self.first_s = lo if self.first_s is None else min(self.first_s, lo)
         self.last_s = hi if self.last_s is None else max(self.last_s, hi)
         # HTTP floods count requests (client segments larger than a trickled header line)
-        counted = cand.filter(
-            ~pl.col("candidate").is_in(HTTP_RATE)
-            | (pl.col("payload_len") > self.config.slow_segment_max_bytes)
-        ).with_columns(bin=pl.col("ts").cast(pl.Int64) // self.bin_ns * self.bin_ns)
+        # (lazy: each count reads the rows it keeps; a filtered copy would be the whole window)
+        counted = (
+            cand.lazy()
+            .filter(
+                ~pl.col("candidate").is_in(HTTP_RATE)
+                | (pl.col("payload_len") > self.config.slow_segment_max_bytes)
+            )
+            .with_columns(bin=pl.col("ts").cast(pl.Int64) // self.bin_ns * self.bin_ns)
+        )
         cap = _distinct_cap(self.config)
         sums = list(SUMS)
         per_host, values = _per_host(cand, cap)
@@ -97,9 +102,9 @@ class Evidence:
                     .filter(pl.int_range(pl.len()).over(pair) < cap)
                 )
             self.bins[key].append(
-                counted.group_by(key, "candidate", "bin").agg(
-                    pl.len().alias("n"), pl.col("src").n_unique().alias("srcs")
-                )
+                counted.group_by(key, "candidate", "bin")
+                .agg(pl.len().alias("n"), pl.col("src").n_unique().alias("srcs"))
+                .collect()
             )
         self.http.append(http_clients(cand, self.config))
         self.slow.append(connection_figures(frame, self.config))
