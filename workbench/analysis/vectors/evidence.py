@@ -212,13 +212,20 @@ def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.
         pl.col("orphan_fragment").sum().alias("orphans"),
         # distinct ports, exact per window (summed over windows and hosts: an upper bound)
         pl.col("eff_dport").n_unique().alias("ports"),
+        pl.col("eff_dport").null_count().alias("_port_nulls"),
         *[pl.col(c).head(DISTINCT_SAMPLE_ROWS).unique().head(cap).alias(f"_{c}") for c in DISTINCT_OF],
         head.alias("_big"),
     )  # fmt: skip
     values = {}
     for column in DISTINCT_OF:
-        sampled = per_host.select(*host, pl.col(f"_{column}").alias("value"), "_big")
-        short = sampled.filter(pl.col("_big") & (pl.col("value").list.len() < cap))
+        sampled = per_host.select(
+            *host, pl.col(f"_{column}").alias("value"), "_big", "ports", "_port_nulls"
+        )
+        complete = pl.lit(False)
+        if column == "eff_dport":  # the sample holds every port when it holds as many as counted
+            count = pl.col("value").list.len()
+            complete = (pl.col("ports") == count) & (pl.col("_port_nulls") == 0)
+        short = sampled.filter(pl.col("_big") & (pl.col("value").list.len() < cap) & ~complete)
         flat = sampled.select(*host, "value").explode("value").drop_nulls("value")
         if short.height:  # counted in full, these hosts only
             full = cand.join(
