@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.per_source import SourceTable
+from workbench.analysis.queries import collect
 from workbench.enrich import geolocate
 
 
@@ -38,9 +39,11 @@ def source_geography(table: SourceTable, spoofed: set[str], reflected: set[str],
         )
         forged = {k: forged[k] + (row[k] or 0) for k in forged}
         forged_sources += row["n"]
-        per_source = part.filter(~is_forged).group_by("src").agg(
-            pl.col("packets").sum(), pl.col("bytes").sum(),
-            pl.col("vector").is_in(list(reflected)).all().alias("reflector"),
+        per_source = collect(  # streamed: faster for a plain sum over many groups
+            part.lazy().filter(~is_forged).group_by("src").agg(
+                pl.col("packets").sum(), pl.col("bytes").sum(),
+                pl.col("vector").is_in(list(reflected)).all().alias("reflector"),
+            )
         )  # fmt: skip
         if per_source.is_empty():
             continue
@@ -108,8 +111,9 @@ def countries_by(table: SourceTable, spoofed: set[str], pairs: pl.DataFrame, top
             .group_by(by)
             .agg(pl.col("packets").sum(), pl.col("src").n_unique().alias("unique_sources"))
         )
-        per_source = (
-            own.filter(~is_forged)
+        per_source = collect(
+            own.lazy()
+            .filter(~is_forged)
             .group_by(by, "src")
             .agg(pl.col("packets").sum(), pl.col("bytes").sum())
         )

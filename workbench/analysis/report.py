@@ -37,7 +37,7 @@ from workbench.analysis.model import (
     VectorFinding,
 )
 from workbench.analysis.per_source import SourceTable
-from workbench.analysis.queries import Frame, collect_all
+from workbench.analysis.queries import Frame, collect, collect_all
 from workbench.analysis.report_json import from_data
 from workbench.analysis.saturation import link_label, utilization_series
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
@@ -184,7 +184,9 @@ def _top_sources(table: SourceTable) -> tuple[pl.DataFrame, dict]:
     tops, counts = [], {"attack": 0, "all": 0}
     for part in table.parts():
         attack = part.filter(pl.col("vector").is_not_null())
-        per_source = attack.group_by("src").agg(pl.col("packets").sum(), pl.col("bytes").sum())
+        per_source = collect(
+            attack.lazy().group_by("src").agg(pl.col("packets").sum(), pl.col("bytes").sum())
+        )
         counts["attack"] += per_source.height
         counts["all"] += part["src"].n_unique()
         if per_source.height > 20:  # only the sources that can rank are sorted

@@ -46,8 +46,10 @@ def figures(attack: Frame, table: SourceTable) -> dict[str, dict]:
             )
         )
         prefixes.append(
-            per_source.group_by("vector", pl.col("src").ip.network(16, 48).alias("net")).agg(
-                pl.len().alias("n")
+            collect(
+                per_source.lazy()
+                .group_by("vector", pl.col("src").ip.network(16, 48).alias("net"))
+                .agg(pl.len().alias("n"))
             )
         )
         packets.append(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
-from workbench.analysis.queries import packed, unpacked
+from workbench.analysis.queries import collect, packed, unpacked
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
 from workbench.analysis.vectors.kinds import HTTP_RATE, KEYS, SECOND
 from workbench.analysis.vectors.rates import hot_bins
@@ -102,9 +102,11 @@ class Evidence:
                     .filter(pl.int_range(pl.len()).over(pair) < cap)
                 )
             self.bins[key].append(
-                counted.group_by(key, "candidate", "bin")
-                .agg(pl.len().alias("n"), pl.col("src").n_unique().alias("srcs"))
-                .collect()
+                collect(  # streamed: faster for a plain count over many groups
+                    counted.group_by(key, "candidate", "bin").agg(
+                        pl.len().alias("n"), pl.col("src").n_unique().alias("srcs")
+                    )
+                )
             )
         self.http.append(http_clients(cand, self.config))
         self.slow.append(connection_figures(frame, self.config))
