@@ -93,6 +93,11 @@ KNOWN = [
     ({"proto": 17, "eff_sport": 53, "frag": 1}, "dns_amplification"),  # its first fragment
     # a fragment whose datagram is unknown is a fragment, whatever the port it was given
     ({"proto": 17, "eff_sport": 53, "frag": 2, "orphan_fragment": True}, "ip_fragment_flood"),
+    (
+        {"proto": 17, "eff_sport": None, "eff_dport": None, "frag": 2, "orphan_fragment": True},
+        "ip_fragment_flood",
+    ),
+    ({"proto": 17, "eff_sport": 53, "eff_dport": None, "frag": 2}, "dns_amplification"),
     ({"proto": 17, "eff_dport": 53}, "dns_water_torture"),
     ({"proto": 17, "eff_sport": 60000, "_shared_port": True}, "udp_reflection"),
     ({"proto": 17}, "udp_flood"),

@@ -34,7 +34,9 @@ MATCHES = {
     "ipv6_extension_headers": 5,  # IPv6 with extension headers, not ICMP
     "connection": 6,  # judged per connection (slow_http.py): no packet fits it
 }
-NO_PORT = -1  # a non-first fragment whose datagram's ports are unknown: it fits no port set
+# a non-first fragment whose datagram's ports are unknown: it fits no port set, as port 0,
+# which no row names (``_compiled`` checks)
+NO_PORT = 0
 
 
 def _named(rule: VectorRule) -> bool:
@@ -76,6 +78,7 @@ def _compiled() -> tuple[np.ndarray, ...]:
         rows = [i for i in range(n) if any_field[i, 0] or protos[i, p]]
         by_proto[p, : len(rows)] = rows
         by_proto_n[p] = len(rows)
+    assert not (service[NO_PORT] or sports[:, NO_PORT].any() or dports[:, NO_PORT].any())
     return service, code, by_proto, by_proto_n, sports, dports, any_field, flags, match
 
 
@@ -132,16 +135,16 @@ def _first_rows(ip_ver, proto, sport, dport, tcp_flags, frag, orphan, shared, pa
         p = proto[i]
         sp = sport[i]
         dp = dport[i]
-        if p == PROTO_UDP and not orphan[i] and sp >= 0 and service[sp] != 0:
+        if p == PROTO_UDP and not orphan[i] and service[sp] != 0:
             out[i] = service[sp]
             continue
         for k in range(by_proto_n[p]):  # only the rows that take this protocol, in order
             r = by_proto[p, k]
             if flags[r, 0] != 0 and (tcp_flags[i] & flags[r, 0]) != flags[r, 1]:
                 continue
-            if not any_field[r, 1] and (sp < 0 or not sports[r, sp]):
+            if not any_field[r, 1] and not sports[r, sp]:
                 continue
-            if not any_field[r, 2] and (dp < 0 or not dports[r, dp]):
+            if not any_field[r, 2] and not dports[r, dp]:
                 continue
             if match[r] and not _fits(match[r], ip_ver[i], p, tcp_flags[i], frag[i], shared[i],
                                       payload_len[i], ip_len[i], cap_len[i], wire_len[i]):  # fmt: skip
@@ -156,7 +159,7 @@ _TABLE: tuple[np.ndarray, ...] | None = None
 
 def _numpy(frame: pl.DataFrame, column: str, null: int = 0) -> np.ndarray:
     series = frame[column]
-    if series.null_count():  # the reader writes none; other engines might
+    if series.null_count():  # a fragment's unknown ports (the reader writes no other null)
         series = series.fill_null(null)
     return series.to_numpy()
 
@@ -168,9 +171,7 @@ def candidate_codes(frame: pl.DataFrame) -> np.ndarray:
     global _TABLE
     if _TABLE is None:
         _TABLE = _compiled()
-    ports = [
-        frame[c].cast(pl.Int32).fill_null(NO_PORT).to_numpy() for c in ("eff_sport", "eff_dport")
-    ]
+    ports = [_numpy(frame, c, NO_PORT) for c in ("eff_sport", "eff_dport")]
     columns = [_numpy(frame, c) for c in ("ip_ver", "proto")]
     columns += ports
     columns += [_numpy(frame, c) for c in ("tcp_flags", "frag", "orphan_fragment", "_shared_port",
