@@ -103,3 +103,40 @@ def test_each_packet_falls_in_the_phase_whose_span_holds_it(seed: int) -> None:
     got = pl.DataFrame({"ts": times}).select(phase_column(bounds).alias("p"))["p"].to_list()
     want = [next((i for i, (lo, hi) in enumerate(bounds) if lo <= t < hi), None) for t in times]
     assert got == want
+
+
+def _plain_boundary(counts, ending, starting, lo, hi, reach):
+    """The boundary rule as first written: each candidate ``t`` summed on its own."""
+    best, best_cost, quiet_from, quiet_to = lo, None, None, None
+    for t in range(lo, hi + 1):
+        end_cost = counts[t : hi + reach, ending].sum()
+        start_cost = counts[max(lo - reach, 0) : t, starting].sum()
+        if ending and end_cost == 0 and quiet_from is None:
+            quiet_from = t
+        if starting and start_cost == 0:
+            quiet_to = t
+        tight = t if ending and not starting else -t if starting and not ending else 0
+        key = (end_cost + start_cost, tight)
+        if best_cost is None or key < best_cost:
+            best, best_cost = t, key
+    return best, quiet_from, quiet_to
+
+
+def test_phase_boundaries_by_prefix_sums_follow_the_plain_rule() -> None:
+    from workbench.analysis.phase_grades import _boundary
+
+    rng = np.random.default_rng(3)
+    for _ in range(500):
+        bins, vectors = int(rng.integers(3, 120)), int(rng.integers(1, 4))
+        counts = rng.integers(0, 6, (bins, vectors)) * (rng.random((bins, vectors)) < 0.5)
+        counts = counts.astype(float)
+        split = [bool(rng.integers(0, 2)) for _ in range(vectors)]
+        ending = [j for j in range(vectors) if split[j]]
+        starting = [j for j in range(vectors) if not split[j] and rng.random() < 0.7]
+        if not ending and not starting:
+            continue
+        reach = int(rng.integers(0, 8))
+        lo = int(rng.integers(1, bins))
+        hi = int(rng.integers(lo, bins))
+        got = _boundary(counts, ending, starting, lo, hi, reach)
+        assert got == _plain_boundary(counts, ending, starting, lo, hi, reach)

@@ -138,23 +138,9 @@ def sharpen(merged: list[list], vectors: list[str], counts: np.ndarray, reach: i
             continue
         lo = max(before[0] + 1, after[0] - reach)
         hi = min(after[1] - 1, after[0] + reach)
-        best, best_cost = after[0], None
-        quiet_from, quiet_to = (
-            None,
-            None,
-        )  # where the ending vectors are over / the others not begun
-        for t in range(lo, hi + 1):
-            end_cost = counts[t : hi + reach, ending].sum()
-            start_cost = counts[max(lo - reach, 0) : t, starting].sum()
-            if ending and end_cost == 0 and quiet_from is None:
-                quiet_from = t
-            if starting and start_cost == 0:
-                quiet_to = t
-            # ties: end as early as the ending vectors allow, start as late as the starting do
-            tight = t if ending and not starting else -t if starting and not ending else 0
-            key = (end_cost + start_cost, tight)
-            if best_cost is None or key < best_cost:
-                best, best_cost = t, key
+        best, quiet_from, quiet_to = after[0], None, None
+        if lo <= hi:
+            best, quiet_from, quiet_to = _boundary(counts, ending, starting, lo, hi, reach)
         if quiet_from is not None and quiet_to is not None and quiet_to - quiet_from >= min_bins:
             # one attack over, a quiet spell the smoothing had blurred, then the next
             before[1], after[0] = quiet_from, quiet_to
@@ -165,6 +151,38 @@ def sharpen(merged: list[list], vectors: list[str], counts: np.ndarray, reach: i
         before[1] = after[0] = best
     for k, gap in reversed(gaps):
         merged.insert(k, gap)
+
+
+def _boundary(counts: np.ndarray, ending: list[int], starting: list[int], lo: int, hi: int,
+              reach: int) -> tuple[int, int | None, int | None]:  # fmt: skip
+    """For each candidate boundary ``t`` in ``[lo, hi]``: the ending vectors' packets from ``t``
+    on (to ``hi + reach``) and the starting vectors' before it (from ``lo - reach``); the ``t``
+    where they are fewest (ties: end as early as the ending vectors allow, start as late as the
+    starting do), the first ``t`` the ending vectors are over and the last one the starting
+    have not begun (None when no such ``t``). Prefix sums: every ``t`` at once, not a slice sum
+    each (packet counts: the sums are exact)."""
+    first = max(lo - reach, 0)
+    window = counts[first : hi + reach]
+    at = np.arange(lo, hi + 1) - first
+    after = window[:, ending].sum(axis=1)
+    end_cost = np.concatenate([np.cumsum(after[::-1])[::-1], [0.0]])[at]
+    before = window[:, starting].sum(axis=1)
+    start_cost = np.concatenate([[0.0], np.cumsum(before)])[at]
+    tight = (
+        at + first
+        if ending and not starting
+        else -(at + first)
+        if starting and not ending
+        else 0 * at
+    )
+    cost = end_cost + start_cost
+    tied = np.flatnonzero(cost == cost.min())
+    best = lo + int(tied[np.argmin(tight[tied])])
+    over = np.flatnonzero(end_cost == 0) if ending else []
+    begun = np.flatnonzero(start_cost == 0) if starting else []
+    quiet_from = lo + int(over[0]) if len(over) else None
+    quiet_to = lo + int(begun[-1]) if len(begun) else None
+    return best, quiet_from, quiet_to
 
 
 def _foldable(runs: list[list[int]], grades: np.ndarray, k: int) -> bool:
