@@ -48,7 +48,9 @@ def probed(frame: pl.DataFrame, rows: pl.Expr, lookups: list[tuple[pl.DataFrame,
     keys = keys.with_row_index("_probe")
     out = {}
     for table, on in lookups:
-        hits = keys.select("_probe", *on).join(table, on=on, how="inner") if table.height else None
+        hits = None
+        if table.height:  # streamed: a join of millions of keys runs faster there
+            hits = collect(keys.lazy().select("_probe", *on).join(table.lazy(), on=on, how="inner"))
         for name in (c for c in table.columns if c not in on):
             column = pl.Series(name, [], dtype=table[name].dtype).extend_constant(
                 None, frame.height

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from workbench.analysis.queries import collect
 from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
 
 
@@ -39,7 +40,7 @@ def with_datagram_ports(frame: pl.DataFrame) -> pl.DataFrame:
     )
     sport = pl.coalesce("_dg_sport", "_pair_sport")
     # joined in any order (keeping order costs more than the joins): ``_i`` puts each back
-    found = (
+    found = collect(  # streamed: its joins run faster there
         frame[places]
         .lazy()
         .select(key)
@@ -52,7 +53,6 @@ def with_datagram_ports(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("_dg_dport").cast(pl.UInt16).alias("eff_dport"),
             sport.is_null().alias("orphan_fragment"),
         )
-        .collect()
     )
     at = places.gather(found["_i"])
     return out.with_columns(out[c].scatter(at, found[c]) for c in found.columns if c != "_i")
