@@ -61,12 +61,21 @@ def _label(
 ) -> pl.DataFrame:
     """The ``vector`` of each packet of ``frame`` from its candidates and the verdicts."""
     marked = cand.lazy()
-    if verdicts.veto is not None:
-        marked = marked.join(verdicts.veto.lazy(), on=["dst", "candidate"], how="left")
+    # an empty verdict table marks nothing: it is not joined (its flag reads false below)
+    tables = [(verdicts.veto, ["dst", "candidate"])]
     for key in KEYS:
-        marked = marked.join(verdicts.whole[key].lazy(), on=[key, "candidate"], how="left").join(
-            verdicts.hot[key].lazy(), on=[key, "candidate", "bin"], how="left"
+        tables += [(verdicts.whole[key], [key, "candidate"]),
+                   (verdicts.hot[key], [key, "candidate", "bin"])]  # fmt: skip
+    by_keys: dict[tuple[str, ...], pl.DataFrame] = {}
+    for table, on in tables:  # tables on the same keys are joined to each other first (small)
+        if table is None or not table.height:
+            continue
+        have = by_keys.get(tuple(on))
+        by_keys[tuple(on)] = (
+            table if have is None else have.join(table, on=on, how="full", coalesce=True)
         )
+    for on, table in by_keys.items():
+        marked = marked.join(table.lazy(), on=list(on), how="left")
     if verdicts.solo.height:
         marked = marked.with_columns(second=pl.col("ts").cast(pl.Int64) // SECOND).join(
             verdicts.solo.lazy(), on=["dst", "src", "second"], how="left"
