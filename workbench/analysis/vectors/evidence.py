@@ -59,6 +59,9 @@ class Evidence:
     bin_ns: int = SECOND
     first_s: int | None = None
     last_s: int | None = None
+    # windows whose per-bin counts are not taken yet: only the rate-judged pairs need them, so
+    # ``verdicts`` counts those alone; a window kept for later (``pack``) counts them all
+    pending: list[pl.LazyFrame] = field(default_factory=list)
 
     @classmethod
     def empty(cls, config: AnalysisConfig = DEFAULT, bin_ns: int = SECOND) -> Evidence:
@@ -101,13 +104,7 @@ class Evidence:
                     .with_columns(kind=pl.lit(column))
                     .filter(pl.int_range(pl.len()).over(pair) < cap)
                 )
-            self.bins[key].append(
-                collect(  # streamed: faster for a plain count over many groups
-                    counted.group_by(key, "candidate", "bin").agg(
-                        pl.len().alias("n"), pl.col("src").n_unique().alias("srcs")
-                    )
-                )
-            )
+        self.pending.append(counted)
         self.http.append(http_clients(cand, self.config))
         self.slow.append(connection_figures(frame, self.config))
 
@@ -115,6 +112,10 @@ class Evidence:
         """Keep the gathered frames as Arrow IPC bytes until ``verdicts``: small frames kept
         alive across windows would pin the allocator's pages of each window's big computation
         (resident memory grew ~35 MB per window; packed, it stays flat)."""
+        for counted in self.pending:
+            for key in KEYS:
+                self.bins[key].append(_per_bin(counted, key))
+        self.pending = []
         for table in (self.stats, self.distinct, self.bins):
             for key in KEYS:
                 table[key] = [packed(f) for f in table[key]]
@@ -129,6 +130,7 @@ class Evidence:
                 mine[key].extend(theirs[key])
         self.http.extend(other.http)
         self.slow.extend(other.slow)
+        self.pending.extend(other.pending)
         for name, pick in (("first_s", min), ("last_s", max)):
             values = [v for v in (getattr(self, name), getattr(other, name)) if v is not None]
             setattr(self, name, pick(values) if values else None)
@@ -180,7 +182,8 @@ class Evidence:
                 key, "candidate", pl.lit(True).alias(f"_whole_{key}")
             )
             rate_pairs = stats.filter(pl.col("ok") & pl.col("rate_based"))
-            per_bin = concat(self.bins[key])
+            pairs = rate_pairs.select(key, "candidate")
+            per_bin = concat(self.bins[key] + [_per_bin(c, key, pairs) for c in self.pending])
             if not per_bin.is_empty():
                 per_bin = per_bin.join(
                     rate_pairs.select(key, "candidate"), on=[key, "candidate"], how="semi"
@@ -190,6 +193,18 @@ class Evidence:
                 pl.lit(True).alias(f"_hot_{key}")
             )
         return out
+
+
+def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None) -> pl.DataFrame:
+    """(key, candidate, bin, n, srcs) of a window's counted candidates; of the (key, candidate)
+    ``pairs`` only, when given."""
+    if pairs is not None:
+        counted = counted.join(pairs.lazy(), on=[key, "candidate"], how="semi")
+    return collect(  # streamed: faster for a plain count over many groups
+        counted.group_by(key, "candidate", "bin").agg(
+            pl.len().alias("n"), pl.col("src").n_unique().alias("srcs")
+        )
+    )
 
 
 def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
