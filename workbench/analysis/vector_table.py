@@ -80,7 +80,7 @@ class VectorRule:
     flags_mask: int = 0  # TCP flags: (tcp_flags & mask) == value
     flags_value: int = 0
     service: str | None = None  # the abused or attacked service, when one is named
-    match: str = ""  # a named packet predicate beyond the fields (``vectors.matching.MATCHES``)
+    match: str = ""  # a named packet predicate beyond the fields (``vectors.rule_kernel.MATCHES``)
     evidence: str = ""
     # what the exports and dissection read of it:
     label: str = ""  # the service as the DDoS Clearing House fingerprint names it

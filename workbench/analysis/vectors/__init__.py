@@ -10,7 +10,8 @@ Rates are judged in bins whose width fits the capture (1 ms for a snippet, 1 s f
 
 The steps, one module each, in the order a packet meets them:
 
-    matching     the table row a packet's headers match: its candidate vector
+    matching     the table row a packet's headers match: its candidate vector (``rule_kernel``:
+                 the table compiled to arrays, matched in one Numba pass over the packets)
     fragments    a non-first fragment judged as its datagram (ports from the first fragment)
     context      what the capture says of each candidate (asked for, handshake done, open)
     evidence     per target and vector, the figures the tests need, gathered window by window
