@@ -61,7 +61,7 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
     )
     flood_tuples = kinds.filter(_is(UNANSWERED_UDP)).select(TUPLE4)
     answered = (
-        _sent_by(udp, flood_tuples.select("dst").unique().collect()["dst"])
+        _sent_by(udp, flood_tuples.select("dst").collect()["dst"])
         .select(**REVERSE)
         .join(flood_tuples, on=TUPLE4, how="semi")
         .unique()

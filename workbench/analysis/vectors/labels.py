@@ -153,6 +153,14 @@ def _slow_connections(out: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
     ).drop("_slow", "_slow_back")
 
 
+def _busiest(table: pl.DataFrame, column: str) -> pl.DataFrame:
+    """One amplification per (target, ``column``): the one with most of those answers (``n``),
+    ties by name."""
+    return table.sort("dst", column, "n", "vector", descending=[False, False, True, False]).unique(
+        ["dst", column], keep="first", maintain_order=True
+    )
+
+
 def _ephemeral_reflector_answers(out: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     """Some reflectors (SSDP devices above all) answer from an ephemeral port. UDP from a high
     port (unclassified, or a UDP flood by its rate alone) joins a confirmed amplification on the
@@ -174,9 +182,7 @@ def _ephemeral_reflector_answers(out: pl.DataFrame, config: AnalysisConfig) -> p
     ports = ports.with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector"))
     by_port = (
         ports.filter(pl.col("share") >= config.ephemeral_port_share)
-        # one amplification per (target, port): the one with most answers to it
-        .sort("dst", "dport", "n", "vector", descending=[False, False, True, False])
-        .unique(["dst", "dport"], keep="first", maintain_order=True)
+        .pipe(_busiest, "dport")
         .select("dst", "dport", pl.col("vector").alias("_by_port"))
     )
     sizes = sizes.with_columns(share=pl.col("n") / pl.col("n").sum().over("dst", "vector")).filter(
@@ -184,9 +190,7 @@ def _ephemeral_reflector_answers(out: pl.DataFrame, config: AnalysisConfig) -> p
     )
     by_size = (
         sizes.join(spans, on=["dst", "vector"])
-        # one amplification per (target, size): the one with most of those answers
-        .sort("dst", "payload_len", "n", "vector", descending=[False, False, True, False])
-        .unique(["dst", "payload_len"], keep="first", maintain_order=True)
+        .pipe(_busiest, "payload_len")
         .select("dst", "payload_len", "_a", "_z", pl.col("vector").alias("_by_size"))
     )
     loose = pl.col("vector").is_null() | pl.col("vector").is_in(UNANSWERED_UDP)

@@ -17,22 +17,24 @@ from workbench.capture.schema import PROTO_TCP, PROTO_UDP
 DYNAMIC_PORTS = 49152  # the first port of the dynamic (ephemeral) range, RFC 6335
 
 
+def _unnamed_low_port() -> pl.Expr:
+    """A source port below the dynamic range and no named service's (whose packets are matched
+    by their own row first): the only ports an unlisted reflection can answer from."""
+    sport = pl.col("eff_sport")
+    return (sport < DYNAMIC_PORTS) & ~sport.is_in(list(REFLECTION_SERVICES))
+
+
 def _shared_ports(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
     """(dst, eff_sport) pairs where a crowd of UDP sources answers one target from one port
     below the dynamic range (49152): reflection of a service no table names (a named service's
     port is its own row's, whatever the crowd)."""
     udp = frame.filter(pl.col("proto") == PROTO_UDP)
-    sport = pl.col("eff_sport")
     # one port the target's UDP converges on, not one of a random-port flood's 64,000
     converging = (
         udp.group_by("dst", "eff_sport")
         .agg(pl.len().alias("packets"))
         .with_columns(share=pl.col("packets") / pl.col("packets").sum().over("dst"))
-        .filter(
-            (pl.col("share") >= config.reflection_min_udp_share)
-            & (sport < DYNAMIC_PORTS)
-            & ~sport.is_in(list(REFLECTION_SERVICES))
-        )
+        .filter((pl.col("share") >= config.reflection_min_udp_share) & _unnamed_low_port())
         .select("dst", "eff_sport")
     )
     # and the crowd answering from it (its sources counted there only)
@@ -81,14 +83,8 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     """Candidate rows only (``_row`` keeps their place): the rest of the capture is never attack."""
     with_ports = with_datagram_ports(frame)
     shared = _shared_ports(with_ports.lazy(), config).collect()
-    # only UDP from below the dynamic ports, and from no named service's port, can be such a
-    # reflection: only those look it up
-    sport = pl.col("eff_sport")
-    could = (
-        (pl.col("proto") == PROTO_UDP)
-        & (sport < DYNAMIC_PORTS)
-        & ~sport.is_in(list(REFLECTION_SERVICES))
-    )
+    # only UDP from such a port can be an unlisted reflection: only those look it up
+    could = (pl.col("proto") == PROTO_UDP) & _unnamed_low_port()
     [flag] = probed(with_ports, could, [(shared, ["dst", "eff_sport"])]).values()
     codes = candidate_codes(with_ports.with_columns(flag.fill_null(False)))
     codes = _without_busy_connections(with_ports, codes, config)

@@ -5,6 +5,8 @@ branch per row, which Polars evaluated as some thirty full-length temporary colu
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import polars as pl
 from numba import njit
@@ -44,6 +46,7 @@ def _named(rule: VectorRule) -> bool:
     return rule.confirm == "unsolicited" and bool(rule.sport)
 
 
+@cache
 def _compiled() -> tuple[np.ndarray, ...]:
     """The table as arrays: per chained row its code and what it asks of each field."""
     codes = {name: i + 1 for i, name in enumerate(CANDIDATE.categories)}  # 0: no candidate
@@ -154,9 +157,6 @@ def _first_rows(ip_ver, proto, sport, dport, tcp_flags, frag, orphan, shared, pa
     return out
 
 
-_TABLE: tuple[np.ndarray, ...] | None = None
-
-
 def _numpy(frame: pl.DataFrame, column: str, null: int = 0) -> np.ndarray:
     series = frame[column]
     if series.null_count():  # a fragment's unknown ports (the reader writes no other null)
@@ -168,15 +168,11 @@ def candidate_codes(frame: pl.DataFrame) -> np.ndarray:
     """Per packet of ``frame`` (with ``eff_sport``, ``eff_dport``, ``orphan_fragment`` and
     ``_shared_port``): 0 when it fits no row of the table, else its candidate's place in
     ``CANDIDATE`` plus one."""
-    global _TABLE
-    if _TABLE is None:
-        _TABLE = _compiled()
-    ports = [_numpy(frame, c, NO_PORT) for c in ("eff_sport", "eff_dport")]
-    columns = [_numpy(frame, c) for c in ("ip_ver", "proto")]
-    columns += ports
-    columns += [_numpy(frame, c) for c in ("tcp_flags", "frag", "orphan_fragment", "_shared_port",
-                                            "payload_len", "ip_len", "cap_len", "wire_len")]  # fmt: skip
-    return _first_rows(*columns, *_TABLE)
+    columns = [_numpy(frame, c, NO_PORT if c.startswith("eff_") else 0)
+               for c in ("ip_ver", "proto", "eff_sport", "eff_dport", "tcp_flags", "frag",
+                         "orphan_fragment", "_shared_port", "payload_len", "ip_len", "cap_len",
+                         "wire_len")]  # fmt: skip
+    return _first_rows(*columns, *_compiled())
 
 
 def orphan_codes() -> list[int]:
