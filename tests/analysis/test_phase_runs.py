@@ -89,11 +89,15 @@ def test_tens_of_thousands_of_runs_fold_to_what_the_rule_leaves() -> None:
         assert b - a >= min_bins or (heavy and quiet_sides)
 
 
+@pytest.mark.parametrize("streamed", [True, False])
 @pytest.mark.parametrize("seed", range(20))
-def test_each_packet_falls_in_the_phase_whose_span_holds_it(seed: int) -> None:
+def test_each_packet_falls_in_the_phase_whose_span_holds_it(seed: int, streamed: bool, monkeypatch) -> None:  # fmt: skip
     """``phase_column`` with gaps between phases (a binary search, not one test per phase: a
     capture with 5,000 attack phases built a 5,000-branch expression), checked against the
-    definition: the phase with ``start <= ts < end``, none in a gap."""
+    definition: the phase with ``start <= ts < end``, none in a gap; the same by streamed
+    ``bin_intervals`` and by the searches a Polars without it runs."""
+    if not streamed:
+        monkeypatch.delattr(pl.Expr, "bin_intervals")
     rng = np.random.default_rng(seed)
     cuts = np.sort(rng.choice(1000, size=int(rng.integers(2, 60)), replace=False))
     bounds = [(int(a), int(b)) for a, b in zip(cuts[::2], cuts[1::2], strict=False)]

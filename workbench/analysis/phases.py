@@ -290,22 +290,25 @@ def phase_column(bounds: list[tuple[int, int]], *, binned: bool = False) -> pl.E
     if binned:
         last = ts + (FINE_BIN_MS * 1_000_000 - 1)
         ts = last.clip(bounds[0][0], bounds[-1][1] - 1)
+    starts = [lo for lo, _ in bounds]
     contiguous = all(bounds[k][1] == bounds[k + 1][0] for k in range(len(bounds) - 1))
-    if not contiguous:  # gaps between phases: the last start at or before, then its end
-        starts = pl.Series([lo for lo, _ in bounds], dtype=pl.Int64)
-        ends = pl.Series([hi for _, hi in bounds], dtype=pl.Int64)
-        index = pl.lit(starts).search_sorted(ts, side="right").cast(pl.Int32) - 1
-        inside = (index >= 0) & (ts < pl.lit(ends).gather(index.clip(0, len(bounds) - 1)))
-        return pl.when(inside).then(index)
-    breaks = [lo for lo, _ in bounds] + [bounds[-1][1]]
-    if hasattr(pl.Expr, "bin_intervals"):  # streamed (experimental in Polars 2.1)
-        index = ts.bin_intervals(breaks, labels=False).cast(pl.Int32) - 1  # bin 0: before the first
-    else:  # the same binary search, held in memory
-        index = (
-            pl.lit(pl.Series(breaks, dtype=pl.Int64)).search_sorted(ts, side="right").cast(pl.Int32)
-            - 1
-        )
+    if not hasattr(pl.Expr, "bin_intervals"):  # the same binary searches, held in memory
+        return _phase_searched(ts, starts, [hi for _, hi in bounds])
+    if not contiguous:  # gaps between phases: inside phase k when k ends are at or before
+        last_start = ts.bin_intervals(starts, labels=False).cast(pl.Int32) - 1
+        ended = ts.bin_intervals([hi for _, hi in bounds], labels=False).cast(pl.Int32)
+        return pl.when((last_start >= 0) & (ended == last_start)).then(last_start)
+    # streamed (experimental in Polars 2.1); bin 0: before the first
+    index = ts.bin_intervals([*starts, bounds[-1][1]], labels=False).cast(pl.Int32) - 1
     return pl.when((index >= 0) & (index < len(bounds))).then(index)
+
+
+def _phase_searched(ts: pl.Expr, starts: list[int], ends: list[int]) -> pl.Expr:
+    """``phase_column`` by binary searches over literals: the last start at or before, then its
+    end (for a Polars without ``bin_intervals``)."""
+    index = pl.lit(pl.Series(starts, dtype=pl.Int64)).search_sorted(ts, side="right").cast(pl.Int32) - 1
+    end = pl.lit(pl.Series(ends, dtype=pl.Int64)).gather(index.clip(0, len(starts) - 1))
+    return pl.when((index >= 0) & (ts < end)).then(index)
 
 
 def own_traffic(frame: Frame, bounds: list[tuple[int, int]], present: list[list[str]], *,
