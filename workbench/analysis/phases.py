@@ -306,7 +306,9 @@ def phase_column(bounds: list[tuple[int, int]], *, binned: bool = False) -> pl.E
 def _phase_searched(ts: pl.Expr, starts: list[int], ends: list[int]) -> pl.Expr:
     """``phase_column`` by binary searches over literals: the last start at or before, then its
     end (for a Polars without ``bin_intervals``)."""
-    index = pl.lit(pl.Series(starts, dtype=pl.Int64)).search_sorted(ts, side="right").cast(pl.Int32) - 1
+    index = (
+        pl.lit(pl.Series(starts, dtype=pl.Int64)).search_sorted(ts, side="right").cast(pl.Int32) - 1
+    )
     end = pl.lit(pl.Series(ends, dtype=pl.Int64)).gather(index.clip(0, len(starts) - 1))
     return pl.when((index >= 0) & (ts < end)).then(index)
 
