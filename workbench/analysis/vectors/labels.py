@@ -30,12 +30,17 @@ HIGH_PORTS = 1024  # the first port above the well-known (system) ports, RFC 633
 
 
 def classify(
-    frame: pl.DataFrame, verdicts: Verdicts | None = None, config: AnalysisConfig = DEFAULT
+    frame: pl.DataFrame,
+    verdicts: Verdicts | None = None,
+    config: AnalysisConfig = DEFAULT,
+    *,
+    cand: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Add a ``vector`` column: the attack vector of each packet (null: not attack traffic).
 
     ``verdicts``: judged over a whole capture (``Evidence.verdicts``) when ``frame`` is one
-    window of it; judged on ``frame`` alone when not given.
+    window of it; judged on ``frame`` alone when not given. ``cand``: the frame's
+    ``candidates`` with those verdicts' bins, when they were found before (pass 1 of a dataset).
 
     frame = wb.analysis.classify(cap.packets)
     frame.group_by("vector").len()
@@ -50,7 +55,7 @@ def classify(
             evidence.add(frame, cand)
         with step("verdicts"):
             verdicts = evidence.verdicts()
-    else:
+    elif cand is None:
         cand = candidates(frame, config, verdicts.bin_ns)
     with step("labels"):
         return _label(frame, cand, verdicts, config)
