@@ -156,9 +156,9 @@ def test_evidence_folded_every_two_windows_gives_the_same_report(case, monkeypat
     assert _comparable(folded) == _comparable(unfolded)
 
 
-def test_pass_two_labels_what_pass_one_kept_as_it_labels_a_window_read_again(case, tmp_path) -> None:  # fmt: skip
-    """Pass 1 keeps each window and its candidates for pass 2; labelling them gives the part that
-    reading the window from the dataset again and finding its candidates again gives."""
+def test_pass_two_labels_with_what_pass_one_kept_as_with_candidates_found_again(case, tmp_path) -> None:  # fmt: skip
+    """Pass 1 keeps each window's candidates for pass 2; labelling with them gives the part that
+    finding its candidates again gives."""
     _, _, dataset, _, _ = case
     lazy, _ = open_dataset(dataset)
     lo, hi, _ = windows.plan(lazy)[0]
@@ -166,10 +166,10 @@ def test_pass_two_labels_what_pass_one_kept_as_it_labels_a_window_read_again(cas
     kept_part, fresh_part = str(tmp_path / "kept.parquet"), str(tmp_path / "fresh.parquet")
     evidence = windows.Evidence.empty(wb.AnalysisConfig(), bin_ns)
     evidence.merge(windows.window_evidence(lazy, lo, hi, wb.AnalysisConfig(), bin_ns, kept_part))
-    assert all(path.exists() for path in windows._kept(kept_part))
+    assert windows._kept(kept_part).exists()
     verdicts = evidence.verdicts()
     kept = windows.window_labels(lazy, lo, hi, verdicts, kept_part)
-    assert not any(path.exists() for path in windows._kept(kept_part))
+    assert not windows._kept(kept_part).exists()
     fresh = windows.window_labels(lazy, lo, hi, verdicts, fresh_part)
     labelled = pl.read_parquet(kept_part)
     assert labelled["vector"].drop_nulls().n_unique() >= 3  # an attack's window: labels to compare
@@ -196,7 +196,7 @@ def test_scratch_parts_go_with_the_report(case, tmp_path, monkeypatch) -> None:
     report = wb.analyze(dataset, window_packets=50_000, progress=False)
     parts = list((tmp_path / "analysis").glob("labelled-*/window-*.parquet"))
     assert len(parts) == report.parameters["analysis_windows"] > 1
-    # what pass 1 kept for pass 2 (each window and its candidates) is gone once it was used
+    # what pass 1 kept for pass 2 (each window's candidates) is gone once it was used
     assert sorted((tmp_path / "analysis").glob("labelled-*/*")) == sorted(parts)
     del report
     gc.collect()
