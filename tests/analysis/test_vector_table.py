@@ -4,6 +4,7 @@ classifier, the exports, the dissection and the synthesizer's vocabulary."""
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 from workbench import synth
 from workbench.analysis.config import DEFAULT
@@ -149,3 +150,18 @@ def test_exports_take_protocols_tags_and_services_from_the_table(tmp_path) -> No
     assert entry["service"] == "ISAKMP" and entry["source_port"] == 500
     flood = _vector_fp(frame, "udp_flood", 3)
     assert flood["service"] == "udp_flood" and flood["source_port"] == "random"
+
+
+@pytest.mark.parametrize("figure", [0, 1, 10_000])
+def test_reflection_is_never_judged_by_its_rate(figure: int) -> None:
+    """A reflection is attack or not as a whole, whatever its figures: a dataset's windows keep
+    no per-bin counts of reflection candidates (``Evidence.pack``), so a rate test of one would
+    have no bins to read."""
+    rows = [r.name for r in VECTORS if r.family == "reflection"]
+    assert rows
+    columns = ("packets", "asked", "done", "open", "answered", "orphans", "sources", "dst_ports", "ports")  # fmt: skip
+    stats = pl.DataFrame(
+        {"dst": [1] * len(rows), "candidate": rows, **{c: [figure] * len(rows) for c in columns}},
+        schema_overrides={"dst": pl.UInt128},
+    )
+    assert not confirmed(stats, DEFAULT)["rate_based"].any()

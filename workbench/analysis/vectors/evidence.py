@@ -9,6 +9,7 @@ import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.queries import collect, packed, unpacked
+from workbench.analysis.vector_table import REFLECTION
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
 from workbench.analysis.vectors.kinds import HTTP_RATE, KEYS, SECOND
 from workbench.analysis.vectors.rates import hot_bins
@@ -113,8 +114,11 @@ class Evidence:
         alive across windows would pin the allocator's pages of each window's big computation
         (resident memory grew ~35 MB per window; packed, it stays flat)."""
         for counted in self.pending:
+            # a reflection is judged as a whole, never by its rate (``verdicts._whole_test``):
+            # its bins are never read
+            by_rate = counted.filter(~pl.col("candidate").is_in(REFLECTION))
             for key in KEYS:
-                self.bins[key].append(_per_bin(counted, key))
+                self.bins[key].append(_per_bin(by_rate, key))
         self.pending = []
         for table in (self.stats, self.distinct, self.bins):
             for key in KEYS:
