@@ -193,6 +193,13 @@ def _foldable(runs: list[list[int]], grades: np.ndarray, k: int) -> bool:
     return any(0 <= n < len(runs) and grades[runs[n][0]].any() for n in (k - 1, k + 1))
 
 
+def _row_numbers(rows: np.ndarray) -> np.ndarray:
+    """One number per row, equal for equal rows."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(rows, axis=0, return_inverse=True)[1].reshape(-1)
+
+
 def merge_short(runs: list[list[int]], grades: np.ndarray, min_bins: int) -> list[list[int]]:
     """Fold runs shorter than ``min_bins`` into a neighbour, shortest first (the leftmost of
     equals), until none is left.
@@ -209,19 +216,24 @@ def merge_short(runs: list[list[int]], grades: np.ndarray, min_bins: int) -> lis
     alive = [True] * n
     version = [0] * n
     count = n
-
-    def row(k: int) -> np.ndarray:
-        return grades[start[k]]  # every bin of a run has its first bin's grades
+    # what the rule reads of a run's grades (every bin of a run has its first bin's), taken for
+    # all runs at once: heavy (a 2), present (any grade), and which runs have equal grades and
+    # equal presence (the same number); a run that joins another takes the other's
+    firsts = grades[start] if n else grades[:0]
+    heavy = (firsts == 2).any(axis=1).tolist()
+    present = firsts.any(axis=1).tolist()
+    same = _row_numbers(firsts).tolist()
+    alike = _row_numbers(firsts > 0).tolist()
 
     def foldable(k: int) -> bool:
-        if not (row(k) == 2).any():
+        if not heavy[k]:
             return True
-        return any(m is not None and row(m).any() for m in (prev[k], nxt[k]))
+        return any(m is not None and present[m] for m in (prev[k], nxt[k]))
 
     def likeness(k: int, m: int | None) -> tuple[int, int]:
         if m is None:
             return (-1, -1)
-        return (int(np.array_equal(row(m) > 0, row(k) > 0)), end[m] - start[m])
+        return (int(alike[m] == alike[k]), end[m] - start[m])
 
     heap: list[tuple[int, int, int, int]] = []
 
@@ -249,11 +261,11 @@ def merge_short(runs: list[list[int]], grades: np.ndarray, min_bins: int) -> lis
             continue
         left, right = prev[k], nxt[k]
         into = left if likeness(k, left) >= likeness(k, right) else right
-        grades[start[k] : end[k]] = row(into)
+        grades[start[k] : end[k]] = grades[start[into]]
         absorb(into, k)
         count -= 1
         for m in (prev[into], nxt[into]):  # neighbours that now look the same join
-            if m is not None and np.array_equal(row(m), row(into)):
+            if m is not None and same[m] == same[into]:
                 absorb(into, m)
                 count -= 1
         for m in (into, prev[into], nxt[into]):
