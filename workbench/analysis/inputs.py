@@ -90,10 +90,10 @@ class Inputs:
         self.dask = ({"workers": workers} if workers else {"scheduler": scheduler}) if workers or scheduler else None  # fmt: skip
 
     def span(self) -> tuple[int, int]:
-        """First and last packet (ns); the capture's start and end when its metadata lacks them."""
-        bounds = collect(self.classified.lazy().select(pl.col("ts").min().alias("a"),
-                                                       pl.col("ts").max().alias("z")))  # fmt: skip
-        first, last = (int(v) for v in bounds.select(pl.all().cast(pl.Int64)).row(0))
+        """First and last packet (ns); the capture's start and end when its metadata lacks them.
+        Taken from the partials (each window's first and last, windows in time order): no pass
+        over the packets."""
+        first, last = self.partials.first_ns, self.partials.last_ns
         self.meta.setdefault("start", fmt.iso(first))
         self.meta.setdefault("end", fmt.iso(last))
         return first, last

@@ -17,7 +17,7 @@ import polars as pl
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.episodes import SATURATED, episodes, intervals
 from workbench.analysis.partials import Partials
-from workbench.analysis.queries import Frame, collect, height, time_bounds
+from workbench.analysis.queries import Frame, collect, collect_all, time_bounds
 from workbench.analysis.series import (
     covered_seconds,
     covered_span,
@@ -123,12 +123,15 @@ def _loss_signs(frame: Frame) -> dict:
     legit = frame.lazy().filter((pl.col("proto") == PROTO_TCP) & pl.col("vector").is_null())
     keys = ["src", "dst", "sport", "dport", "tcp_flags", "payload_len", "ip_len"]
     data = legit.filter(pl.col("payload_len") > 0)
-    counts = collect(
-        data.group_by(keys)
-        .agg(pl.len().alias("n"))
-        .select((pl.col("n").sum() - pl.len()).alias("repeated"))
+    counts, total = collect_all(  # one streamed pass for both
+        [
+            data.group_by(keys)
+            .agg(pl.len().alias("n"))
+            .select((pl.col("n").sum() - pl.len()).alias("repeated")),
+            legit.select(pl.len()),
+        ]
     )
-    segments = height(legit)
+    segments = int(total.item())
     if not segments:
         return {"repeated_segments": 0, "segments": 0}
     return {
