@@ -181,6 +181,11 @@ def orphan_codes() -> list[int]:
 
 
 def candidate_series(codes: np.ndarray) -> pl.Series:
-    """``candidate_codes`` as the ``CANDIDATE`` Enum (null: no candidate)."""
-    names = {i + 1: name for i, name in enumerate(CANDIDATE.categories)}
-    return pl.Series("candidate", codes).replace_strict(names, default=None, return_dtype=CANDIDATE)
+    """``candidate_codes`` as the ``CANDIDATE`` Enum (null: no candidate): each code picks its
+    name from the Enum's own categories (a gather, no lookup table per packet)."""
+    names = pl.Series("candidate", CANDIDATE.categories, dtype=CANDIDATE)
+    code = pl.col("code")
+    places = (
+        pl.Series("code", codes).to_frame().select(pl.when(code > 0).then(code.cast(pl.UInt32) - 1))
+    )
+    return names.gather(places.to_series())
