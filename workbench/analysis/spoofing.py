@@ -8,7 +8,7 @@ import math
 import polars as pl
 
 from workbench.analysis.per_source import SourceTable
-from workbench.analysis.queries import Frame, collect
+from workbench.analysis.queries import Frame, collect, collect_all
 from workbench.analysis.vector_table import REFLECTION
 from workbench.enrich.bogons import is_bogon
 
@@ -34,36 +34,35 @@ def figures(attack: Frame, table: SourceTable) -> dict[str, dict]:
     """Per vector: the spoofing figures of its sources (one pass for all vectors), from the
     sources ``table`` and, for the TTL mix, the ``attack`` packets."""
     first_octet = (pl.col("src") % (1 << 32) // (1 << 24)).cast(pl.Int64)
-    shares, prefixes, packets = [], [], []
+    shares, octets, prefixes, packets = [], [], [], []
     for part in table.attack_parts():  # a hash part of the sources at a time
-        per_source = _per_source(part)
-        shares.append(
+        per_source = _per_source(part).lazy()
+        # one streamed pass over the part for all four (plain aggregates: faster there)
+        found = collect_all([
             per_source.group_by("vector").agg(
                 pl.len().alias("unique"),
                 (pl.col("n") == 1).sum().alias("once"),
                 pl.col("one_ttl").sum().alias("one_ttl"),
-                first_octet.filter(pl.col("src").ip.is_v4()).unique().alias("octets"),
-            )
-        )
-        prefixes.append(
-            collect(
-                per_source.lazy()
-                .group_by("vector", pl.col("src").ip.network(16, 48).alias("net"))
-                .agg(pl.len().alias("n"))
-            )
-        )
-        packets.append(
+            ),
+            per_source.filter(pl.col("src").ip.is_v4()).group_by("vector", first_octet.alias("octet")).agg(),
+            per_source.group_by("vector", pl.col("src").ip.network(16, 48).alias("net")).agg(pl.len().alias("n")),
             per_source.group_by("vector").agg(
                 pl.col("n").sum().alias("packets"),
                 pl.col("n").filter(is_bogon("src")).sum().alias("bogons"),
-            )
-        )
+            ),
+        ])  # fmt: skip
+        for kept, frame in zip((shares, octets, prefixes, packets), found, strict=True):
+            kept.append(frame)
+    # distinct /8s of each vector's IPv4 sources (0 when it has none)
+    slash8 = pl.concat(octets).unique().group_by("vector").agg(pl.len().alias("slash8"))
     sources = (
         pl.concat(shares)
         .group_by("vector")
-        .agg(pl.col("unique", "once", "one_ttl").sum(), pl.col("octets").list.explode(keep_nulls=False, empty_as_null=False).n_unique().alias("slash8"))
+        .agg(pl.col("unique", "once", "one_ttl").sum())
+        .join(slash8, on="vector", how="left")
         .with_columns(
-            seen_once=pl.col("once") / pl.col("unique").clip(1), single_ttl=pl.col("one_ttl") / pl.col("unique").clip(1)
+            pl.col("slash8").fill_null(0),
+            seen_once=pl.col("once") / pl.col("unique").clip(1), single_ttl=pl.col("one_ttl") / pl.col("unique").clip(1),
         )
     )  # fmt: skip
     # the share of packets from bogon space: whole counts divided once, as a mean over packets
