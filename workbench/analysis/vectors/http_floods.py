@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
+from workbench.analysis.queries import collect
 from workbench.analysis.vector_table import WEB_PORTS
 from workbench.analysis.vectors.kinds import HANDSHAKES, HTTP_RATE, SECOND
 
@@ -45,8 +46,9 @@ def persistent_http(
 
 
 def http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
-    """(dst, src, second): one client's HTTP requests, connections used and connections opened."""
-    web = cand.filter(  # both candidates are TCP
+    """(dst, src, second): one client's HTTP requests, connections used and connections opened.
+    One streamed query: the candidates are filtered as they are counted, never copied."""
+    web = cand.lazy().filter(  # both candidates are TCP
         pl.col("candidate").is_in([*HTTP_RATE, *HANDSHAKES])
         & pl.col("eff_dport").is_in(list(WEB_PORTS))
     )
@@ -59,19 +61,21 @@ def http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
         requests.select("dst", "src").unique(), on=["dst", "src"], how="semi"
     )
     sec = (pl.col("ts").cast(pl.Int64) // SECOND).alias("second")
-    return pl.concat(
-        [
-            requests.group_by("dst", "src", sec).agg(
-                pl.len().alias("requests"), pl.col("sport").n_unique().alias("sessions"),
-                pl.lit(0, dtype=pl.UInt32).alias("syns"),
-            ),
-            syns.group_by("dst", "src", sec).agg(
-                pl.lit(0, dtype=pl.UInt32).alias("requests"),
-                pl.lit(0, dtype=pl.UInt32).alias("sessions"),
-                pl.len().alias("syns"),
-            ),
-        ],
-        how="vertical_relaxed",
+    return collect(
+        pl.concat(
+            [
+                requests.group_by("dst", "src", sec).agg(
+                    pl.len().alias("requests"), pl.col("sport").n_unique().alias("sessions"),
+                    pl.lit(0, dtype=pl.UInt32).alias("syns"),
+                ),
+                syns.group_by("dst", "src", sec).agg(
+                    pl.lit(0, dtype=pl.UInt32).alias("requests"),
+                    pl.lit(0, dtype=pl.UInt32).alias("sessions"),
+                    pl.len().alias("syns"),
+                ),
+            ],
+            how="vertical_relaxed",
+        )
     )  # fmt: skip
 
 
