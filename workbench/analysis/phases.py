@@ -291,9 +291,9 @@ def phase_column(bounds: list[tuple[int, int]], *, binned: bool = False) -> pl.E
         last = ts + (FINE_BIN_MS * 1_000_000 - 1)
         ts = last.clip(bounds[0][0], bounds[-1][1] - 1)
     starts = [lo for lo, _ in bounds]
-    contiguous = all(bounds[k][1] == bounds[k + 1][0] for k in range(len(bounds) - 1))
     if not hasattr(pl.Expr, "bin_intervals"):  # the same binary searches, held in memory
         return _phase_searched(ts, starts, [hi for _, hi in bounds])
+    contiguous = all(bounds[k][1] == bounds[k + 1][0] for k in range(len(bounds) - 1))
     if not contiguous:  # gaps between phases: inside phase k when k ends are at or before
         last_start = ts.bin_intervals(starts, labels=False).cast(pl.Int32) - 1
         ended = ts.bin_intervals([hi for _, hi in bounds], labels=False).cast(pl.Int32)

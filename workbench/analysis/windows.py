@@ -5,11 +5,12 @@ A dataset (``wb.ingest`` / ``wb.scan``) is cut into windows of whole seconds hol
 tests (per target and vector: packets, unsolicited answers, completed handshakes, sources;
 per second: rates) is gathered, and the tests are judged once over the whole capture, as
 in memory; each window's candidates are kept beside its part for the second pass. Second
-pass: each window is labelled with those verdicts and written back as a Parquet part; what only makes sense per bin (the 100 ms series per vector, 1 ms and 10 ms
-peaks, silences in a busy capture) is taken while the window is in memory. Windows never
-share a second, so all of this combines exactly; only a handshake or a fragmented datagram
-cut by a window edge is judged without its other half. Everything else in the report is a
-streaming Polars query over the labelled parts.
+pass: each window is labelled with those verdicts and written back as a Parquet part; what
+only makes sense per bin (the 100 ms series per vector, 1 ms and 10 ms peaks, silences in a
+busy capture) is taken while the window is in memory. Windows never share a second, so all
+of this combines exactly; only a handshake or a fragmented datagram cut by a window edge is
+judged without its other half. Everything else in the report is a streaming Polars query over
+the labelled parts.
 
 Each window of each pass can be a Dask task (``cluster=``): the parts combine in window order,
 so the report is the one a single process writes. What a window leaves for later (its
