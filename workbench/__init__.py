@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from workbench import _allocator  # noqa: F401  (first: it configures Polars before it loads)
 from workbench._version import __version__
 from workbench.enrich import ip_namespace as _ip_namespace  # noqa: F401  (registers `ip`)
 from workbench.errors import (
