@@ -11,7 +11,7 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.queries import collect, packed, unpacked
 from workbench.analysis.vector_table import REFLECTION
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
-from workbench.analysis.vectors.kinds import HTTP_RATE, KEYS, SECOND
+from workbench.analysis.vectors.kinds import HTTP_RATE, KEYS, SECOND, with_key
 from workbench.analysis.vectors.rates import hot_bins
 from workbench.analysis.vectors.slow_http import connection_figures, slow_connections
 from workbench.analysis.vectors.verdicts import (
@@ -202,6 +202,7 @@ class Evidence:
 def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None) -> pl.DataFrame:
     """(key, candidate, bin, n, srcs) of a window's counted candidates; of the (key, candidate)
     ``pairs`` only, when given."""
+    counted = with_key(counted, key)
     if pairs is not None:
         counted = counted.join(pairs.lazy(), on=[key, "candidate"], how="semi")
     return collect(  # streamed: faster for a plain count over many groups
@@ -224,7 +225,6 @@ def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.
     head = pl.col("_row").len() > DISTINCT_SAMPLE_ROWS
     # grouped by host and candidate only: the prefix is the host's (a function of it)
     per_host = cand.group_by("dst", "candidate").agg(
-        pl.col("dst_net").first(),
         pl.len().alias("packets"),
         pl.col("_asked").sum().alias("asked"),
         pl.col("_done").sum().alias("done"),
@@ -237,6 +237,7 @@ def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.
         *[pl.col(c).head(DISTINCT_SAMPLE_ROWS).unique().head(cap).alias(f"_{c}") for c in DISTINCT_OF],
         head.alias("_big"),
     )  # fmt: skip
+    per_host = with_key(per_host.lazy(), "dst_net").collect()  # a function of the host
     values = {}
     for column in DISTINCT_OF:
         sampled = per_host.select(
@@ -250,7 +251,7 @@ def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.
         flat = sampled.select(*host, "value").explode("value").drop_nulls("value")
         if short.height:  # counted in full, these hosts only
             full = collect(  # streamed: faster for a join and a unique over millions of rows
-                cand.lazy()
+                with_key(cand.lazy(), "dst_net")
                 .join(short.lazy().select("dst", "candidate"), on=["dst", "candidate"], how="semi")
                 .select(*host, value=pl.col(column))
                 .unique()

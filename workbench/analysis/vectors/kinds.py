@@ -15,6 +15,14 @@ CANDIDATE = pl.Enum([r.name for r in VECTORS])
 KEYS = ("dst", "dst_net")  # a verdict's target: one host, or its /24 or /48 (carpet bombing)
 
 
+def with_key(frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
+    """``frame`` with the target ``key`` (one of ``KEYS``): ``dst_net`` is computed from ``dst``
+    where a query needs it (lazily: a full-length 128-bit column per window costs more)."""
+    if key == "dst_net":
+        return frame.with_columns(dst_net=pl.col("dst").ip.network(24, 48))
+    return frame
+
+
 def confirmed_by(confirm: str) -> list[str]:
     """The vectors the table confirms with ``confirm``."""
     return [r.name for r in VECTORS if r.confirm == confirm]

@@ -22,6 +22,7 @@ from workbench.analysis.vectors.kinds import (
     TCP,
     TUPLE4,
     UNANSWERED_UDP,
+    with_key,
 )
 from workbench.analysis.vectors.verdicts import Verdicts
 from workbench.capture.schema import PROTO_TCP, PROTO_UDP
@@ -79,6 +80,8 @@ def _label(
         by_keys[tuple(on)] = (
             table if have is None else have.join(table, on=on, how="full", coalesce=True)
         )
+    if any("dst_net" in on for on in by_keys):
+        marked = with_key(marked, "dst_net")
     for on, table in by_keys.items():
         marked = marked.join(table.lazy(), on=list(on), how="left")
     if verdicts.solo.height:

@@ -92,9 +92,7 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     # in many chunks, and the first expression over it would copy every column again)
     places = np.flatnonzero(codes)
     picked = with_ports.select(c for c in CAND_COLUMNS if c != "candidate")[places]
-    return picked.with_columns(candidate_series(codes[places])).select(
-        *CAND_COLUMNS, dst_net=pl.col("dst").ip.network(24, 48)
-    )
+    return picked.with_columns(candidate_series(codes[places])).select(CAND_COLUMNS)
 
 
 def is_group_address(column: str) -> pl.Expr:
