@@ -81,7 +81,7 @@ class Inputs:
         else:
             frame, self.meta = _in_memory(capture)
             with step("classify"):
-                self.classified = classify(frame, config=config)
+                self.classified = classify(frame, config=config, enum=True)  # text at the end
             with step("series"):
                 self.partials = Partials()
                 self.partials.add(self.classified)

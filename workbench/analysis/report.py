@@ -45,6 +45,7 @@ from workbench.analysis.steps import step
 from workbench.analysis.targets import ranked, target_labels, target_table
 from workbench.analysis.vector_table import RULES
 from workbench.analysis.vectors.kinds import CANDIDATE
+from workbench.analysis.vectors.labels import as_text
 from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
 
 # the story told from the report JSON lives in ``headline``; these names stay importable here
@@ -308,7 +309,7 @@ def _assembled(run, params, phases, vectors, targets, sources, saturation, serie
         sources=sources,
         saturation=saturation,
         series=series,
-        packets=classified,
+        packets=as_text(classified),  # the labels were an Enum while analysed
         # the link's 1 s utilisation, for the charts (rolled up from the 100 ms series)
         utilization=utilization_series(classified, capacity, 1000, series=series)
         if capacity and run.partials.packets

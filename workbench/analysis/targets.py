@@ -29,9 +29,10 @@ def target_table(frame: Frame, keys: tuple[str, ...] = ()) -> pl.DataFrame:
     a row per target host and vector (small), from which every ranking is taken."""
     attack = _attack(frame).with_columns(net=pl.col("dst").ip.network(V4_BITS, V6_BITS))
     return collect(
-        attack.group_by(*keys, "vector", "net", "dst").agg(
-            pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes")
-        )
+        attack.group_by(*keys, "vector", "net", "dst")
+        .agg(pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"))
+        # grouped by the label as it comes (an Enum while analysed), named in the (small) result
+        .with_columns(pl.col("vector").cast(pl.String))
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
-from workbench.analysis.queries import collect_all
+from workbench.analysis.queries import collect, collect_all
 from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.context import candidates, span_ns
@@ -36,18 +36,21 @@ def classify(
     config: AnalysisConfig = DEFAULT,
     *,
     cand: pl.DataFrame | None = None,
+    enum: bool = False,
 ) -> pl.DataFrame:
     """Add a ``vector`` column: the attack vector of each packet (null: not attack traffic).
 
     ``verdicts``: judged over a whole capture (``Evidence.verdicts``) when ``frame`` is one
     window of it; judged on ``frame`` alone when not given. ``cand``: the frame's
     ``candidates`` with those verdicts' bins, when they were found before (pass 1 of a dataset).
+    ``enum``: the vector as the vector table's Enum (a byte per packet, grouped as a number:
+    how the analysis keeps it) instead of its text (``as_text``).
 
     frame = wb.analysis.classify(cap.packets)
     frame.group_by("vector").len()
     """
     if frame.height == 0:
-        return frame.with_columns(vector=pl.lit(None, dtype=pl.String))
+        return frame.with_columns(vector=pl.lit(None, dtype=CANDIDATE if enum else pl.String))
     if verdicts is None:
         bin_ns = config.rate_bin_ms(span_ns(frame)) * 1_000_000
         cand = candidates(frame, config, bin_ns)
@@ -59,7 +62,15 @@ def classify(
     elif cand is None:
         cand = candidates(frame, config, verdicts.bin_ns)
     with step("labels"):
-        return _label(frame, cand, verdicts, config)
+        out = _label(frame, cand, verdicts, config)
+    return out if enum else as_text(out)
+
+
+def as_text(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+    """``frame`` with its ``vector`` as text, the type users see (left as it is when it is)."""
+    if frame.collect_schema()["vector"] == pl.String:
+        return frame
+    return frame.with_columns(pl.col("vector").cast(pl.String))
 
 
 def _label(
@@ -136,7 +147,7 @@ def _label(
             .drop("_session")
         )
     out = _ephemeral_reflector_answers(out, config)
-    return out.select(*frame.columns, pl.col("vector").cast(pl.String))
+    return out.select(*frame.columns, "vector")
 
 
 def _slow_connections(out: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
@@ -213,11 +224,8 @@ def _ephemeral_reflector_answers(out: pl.DataFrame, config: AnalysisConfig) -> p
     )
     in_span = pl.col("ts").is_between(pl.col("_a"), pl.col("_z"))
     sibling = pl.coalesce(pl.col("_by_port"), pl.when(in_span).then(pl.col("_by_size")))
-    hits = (
-        joined.select("_i", sibling.alias("_sibling"))
-        .drop_nulls("_sibling")
-        .unique("_i", keep="first")
-        .collect()
+    hits = collect(  # streamed: the joins run faster there (each row finds one row or none)
+        joined.select("_i", sibling.alias("_sibling")).drop_nulls("_sibling").unique("_i")
     )
     if hits.height == 0:
         return out
