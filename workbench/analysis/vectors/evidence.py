@@ -26,6 +26,7 @@ DISTINCT_CAP = 64  # distinct sources / ports kept per (target, vector): enough 
 DISTINCT_SAMPLE_ROWS = 4096  # a host's first packets, where its first distinct values are sought
 DISTINCT_OF = ("src", "eff_dport")
 COMPACT_EVERY = 8  # windows of evidence folded together (``Evidence.compact``)
+PAIR_SEED, PAIR_MIX = 0x5EED, 0x9E3779B97F4A7C15  # a (host, candidate) pair's 64-bit key
 
 
 def _distinct_cap(config: AnalysisConfig) -> int:
@@ -212,6 +213,13 @@ def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None)
     )
 
 
+def _pair_key() -> pl.Expr:
+    """A 64-bit key of a candidate's (host, candidate) pair: its host's hash, mixed with the
+    candidate's code (two pairs share one with a chance of 2^-64; ``_per_host`` checks)."""
+    code = pl.col("candidate").to_physical().cast(pl.UInt64)
+    return pl.col("dst").hash(PAIR_SEED) ^ (code * PAIR_MIX)
+
+
 def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """A window's sums per (host, prefix, candidate), and up to ``cap`` distinct values of each
     of ``DISTINCT_OF`` per host (flat rows: host, prefix, candidate, value).
@@ -223,8 +231,13 @@ def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.
     """
     host = ["dst", "dst_net", "candidate"]
     head = pl.col("_row").len() > DISTINCT_SAMPLE_ROWS
-    # grouped by host and candidate only: the prefix is the host's (a function of it)
-    per_host = cand.group_by("dst", "candidate").agg(
+    # grouped by host and candidate only: the prefix is the host's (a function of it). The sums
+    # streamed (a plain aggregate over many groups runs faster there); the samples, a list
+    # aggregate, in memory, by one 64-bit key of the pair: hashing a 128-bit address and an
+    # Enum per packet costs twice as much. The key is exact when it makes as many groups as the
+    # pair does (two pairs on one key, 2^-64 a pair: then grouped by the pair itself).
+    pair = ["dst", "candidate"]
+    sums = collect(cand.lazy().group_by(pair).agg(
         pl.len().alias("packets"),
         pl.col("_asked").sum().alias("asked"),
         pl.col("_done").sum().alias("done"),
@@ -234,9 +247,19 @@ def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.
         # distinct ports, exact per window (summed over windows and hosts: an upper bound)
         pl.col("eff_dport").n_unique().alias("ports"),
         pl.col("eff_dport").null_count().alias("_port_nulls"),
+    ))  # fmt: skip
+    sampled = [
         *[pl.col(c).head(DISTINCT_SAMPLE_ROWS).unique().head(cap).alias(f"_{c}") for c in DISTINCT_OF],
         head.alias("_big"),
-    )  # fmt: skip
+    ]  # fmt: skip
+    samples = (
+        cand.group_by(_pair_key().alias("_key"))
+        .agg(*(pl.col(c).first() for c in pair), *sampled)
+        .drop("_key")
+    )
+    if samples.height != sums.height:
+        samples = cand.group_by(pair).agg(*sampled)
+    per_host = sums.join(samples, on=pair)
     per_host = with_key(per_host.lazy(), "dst_net").collect()  # a function of the host
     values = {}
     for column in DISTINCT_OF:
