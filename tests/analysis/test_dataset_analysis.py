@@ -56,6 +56,10 @@ def test_one_window_gives_the_in_memory_report(case) -> None:
     mine.pop("capture"), theirs.pop("capture")
     assert mine == theirs
     assert lazy.series.equals(memory.series)
+    # the parts keep the vector as the table's Enum; users read it as text, as in memory
+    packets = lazy.packets.collect()
+    assert packets["vector"].dtype == memory.packets["vector"].dtype == pl.String
+    assert packets["vector"].equals(memory.packets["vector"])
 
 
 def test_many_windows_tell_the_same_story(case) -> None:

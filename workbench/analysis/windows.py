@@ -30,6 +30,7 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.partials import Partials
 from workbench.analysis.queries import collect
 from workbench.analysis.vectors import Evidence, Verdicts, candidates, classify, span_ns
+from workbench.analysis.vectors.kinds import CANDIDATE
 from workbench.capture.cluster import Cluster
 
 WINDOW_PACKETS = 2_000_000
@@ -75,7 +76,8 @@ def classify_windows(
     ``cluster`` (``workbench.capture.cluster.dask_cluster``): each window of each pass is a Dask task
     there (``workdir`` and the dataset must then be where the workers see them); the parts
     combine in window order, so the result is the same as in one process.
-    Returns the labelled packets (lazy, the packet schema plus ``vector``) and the partials.
+    Returns the labelled packets (lazy, the packet schema plus ``vector`` as the vector table's
+    Enum: ``labels.as_text`` names it) and the partials.
     """
     out = Path(workdir)
     out.mkdir(parents=True, exist_ok=True)
@@ -107,7 +109,7 @@ def classify_windows(
     if not parts:
         from workbench.capture.schema import empty_frame
 
-        return empty_frame().with_columns(vector=pl.lit(None, dtype=pl.String)).lazy(), partials
+        return empty_frame().with_columns(vector=pl.lit(None, dtype=CANDIDATE)).lazy(), partials
     return pl.scan_parquet(parts), partials
 
 
@@ -156,7 +158,8 @@ def window_labels(
     return its per-bin partials. Its candidates are those pass 1 kept, when it kept them."""
     kept = _kept(part)
     cand = pl.read_ipc(kept) if kept.exists() else None
-    classified = classify(_window(packets, lo, hi), verdicts, config, cand=cand)
+    # the vector as the table's Enum: a byte per packet for every query over the parts
+    classified = classify(_window(packets, lo, hi), verdicts, config, cand=cand, enum=True)
     del cand
     kept.unlink(missing_ok=True)
     partials = Partials()
