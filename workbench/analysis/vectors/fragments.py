@@ -41,9 +41,8 @@ def with_datagram_ports(frame: pl.DataFrame) -> pl.DataFrame:
     sport = pl.coalesce("_dg_sport", "_pair_sport")
     # joined in any order (keeping order costs more than the joins): ``_i`` puts each back
     found = collect(  # streamed: its joins run faster there
-        frame[places]
+        frame.select(key)[places]  # only the key's columns gathered
         .lazy()
-        .select(key)
         .with_row_index("_i")
         .join(first, on=key, how="left")
         .join(pair, on=["src", "dst", "proto"], how="left")
