@@ -29,12 +29,15 @@ def _shared_ports(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
     below the dynamic range (49152): reflection of a service no table names (a named service's
     port is its own row's, whatever the crowd)."""
     udp = frame.filter(pl.col("proto") == PROTO_UDP)
-    # one port the target's UDP converges on, not one of a random-port flood's 64,000
+    # one port the target's UDP converges on, not one of a random-port flood's 64,000 (only
+    # the ports that could be such a reflection's are counted apart: a flood's are not)
+    totals = udp.group_by("dst").agg(pl.len().alias("udp"))
     converging = (
-        udp.group_by("dst", "eff_sport")
+        udp.filter(_unnamed_low_port())
+        .group_by("dst", "eff_sport")
         .agg(pl.len().alias("packets"))
-        .with_columns(share=pl.col("packets") / pl.col("packets").sum().over("dst"))
-        .filter((pl.col("share") >= config.reflection_min_udp_share) & _unnamed_low_port())
+        .join(totals, on="dst")
+        .filter(pl.col("packets") / pl.col("udp") >= config.reflection_min_udp_share)
         .select("dst", "eff_sport")
     )
     # and the crowd answering from it (its sources counted there only)
