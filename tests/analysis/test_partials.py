@@ -64,3 +64,12 @@ def test_partials_of_windows_merge_as_one() -> None:
         assert partials.peaks[1] == (400, 2, 5 * ms)
         assert partials.gaps == [(5 * ms + 1, 3_000 * ms)]
         assert partials.packets == 5
+
+
+def test_a_frame_with_unknown_lengths_is_grouped() -> None:
+    ms = 1_000_000
+    frame = pl.DataFrame(
+        {"ts": pl.Series([0, 5, 2 * ms], dtype=pl.Int64),
+         "wire_len": pl.Series([100, None, 50], dtype=pl.UInt32)}
+    )  # fmt: skip
+    assert _busiest_bin(frame, frame["ts"], ms) == (100, 2, 0)

@@ -22,8 +22,9 @@ def _busiest_bin(frame: pl.DataFrame, ts: pl.Series, bin_ns: int) -> tuple[int, 
     """(bytes, packets, bin start) of the ``bin_ns`` bin with the most bytes (ties: the first).
     Packets in time order (as captured, nearly always) are summed bin by bin in one pass; others
     are grouped."""
-    if ts.is_sorted():
-        return _busiest_run(ts.to_numpy(), frame["wire_len"].to_numpy(), bin_ns)
+    wire = frame["wire_len"]
+    if not ts.null_count() and not wire.null_count() and ts.is_sorted():
+        return _busiest_run(ts.to_numpy(), wire.to_numpy(), bin_ns)
     top = (
         frame.lazy()
         .group_by((ts // bin_ns * bin_ns).alias("bin"))
