@@ -39,6 +39,7 @@ def _busiest_bin(frame: pl.DataFrame, ts: pl.Series, bin_ns: int) -> tuple[int, 
 
 @njit(cache=True)
 def _busiest_run(ts: np.ndarray, wire_len: np.ndarray, bin_ns: int) -> tuple[int, int, int]:
+    """``_busiest_bin`` over times in order: each bin is one run of packets."""
     best = (-1, 0, 0)
     start, size, count = ts[0] // bin_ns * bin_ns, 0, 0
     for i in range(ts.shape[0]):

@@ -117,7 +117,8 @@ def rollup(
 
 def fine_series(classified: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """The pre-aggregated series the dashboard works from: 100 ms bins per vector ("legit" for the rest)."""
-    # grouped by the label as it is (an Enum while analysed: a byte per packet), named after
+    # grouped by the label as it is (an Enum while analysed: a byte per packet), named in the
+    # (small) result
     series = rate_series(classified, FINE_BIN_MS, by="vector").select(
         "ts", pl.col("vector").cast(pl.String).fill_null(LEGIT), "packets", "bytes"
     )
