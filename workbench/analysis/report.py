@@ -67,7 +67,6 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
             pl.col("dst").n_unique().alias("dsts"),
             pl.col("payload_len").cast(pl.Int64).mean().alias("payload"),
             (pl.col("frag") & (FRAG_MORE | FRAG_NONFIRST) > 0).sum().alias("fragments"),
-            pl.col("dport").n_unique().alias("dports"),
         )
     ).with_columns(text)
     # one streamed pass over the attack packets for the figures and both port tables
@@ -87,7 +86,9 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
         .group_by("vector")
         .agg(pl.col("sources").sum())
     )
-    stats = stats.join(sources, on="vector", how="left")
+    # distinct destination ports: the rows of the port table (a null port is one of them too)
+    dport_counts = dports.group_by("vector").agg(pl.len().alias("dports"))
+    stats = stats.join(dport_counts, on="vector", how="left").join(sources, on="vector", how="left")
     # the busiest second, a partial one (the capture's edges) rated over what the capture covers;
     # a sliver of a second at an edge only when the vector has nothing else
     ok = eligible_for_peak(1000, span)

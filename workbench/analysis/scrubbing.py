@@ -34,10 +34,15 @@ def ttl_shifts(
     # a sender of one packet is never seen at two TTLs, nor on both sides of a switch: only
     # the others count (``_shift``), found in one streamed count, so a spoofed flood's millions
     # of one-packet senders are never held as rows; and only a (span, vector) with enough
-    # senders seen at exactly two TTLs (``scrubbing_min_senders``) can hold a shift
+    # senders seen at exactly two TTLs (``scrubbing_min_senders``) can hold a shift. ``two``
+    # is "at two TTLs or more" (its lowest is not its highest: cheaper than counting distinct
+    # TTLs): it may let through a (span, vector) with too few senders at exactly two, where
+    # ``_shift``, which counts exactly those, then finds no shift (43.4 M packets: 4.5-5.3 s
+    # -> 3.0 s)
+    ttl = pl.col("ttl")
     repeat = collect(
         attack.group_by("span", "vector", "src")
-        .agg((pl.col("ttl").n_unique() == 2).alias("two"), pl.len().alias("n"))
+        .agg((ttl.min() != ttl.max()).alias("two"), pl.len().alias("n"))
         .filter(pl.col("n") > 1)
         .select("span", "vector", "src", "two")
     )
