@@ -33,6 +33,7 @@ class SourceTable:
         self._bounds = phase_bounds(phases)
         parts = source_parts(classified)
         self._files: list[Path] = []
+        self._by_vector: pl.DataFrame | None = None
         if len(parts) == 1:  # in memory (one part): built now, once, and kept
             # sorted by source: every figure per source (top senders, geography, spoofing,
             # distinct counts) then reads runs of one source instead of hashing 128-bit
@@ -92,3 +93,44 @@ class SourceTable:
         """The rows of attack vectors only."""
         for part in self.parts():
             yield part.filter(pl.col("vector").is_not_null())
+
+    def vector_source_parts(self) -> Iterator[pl.DataFrame]:
+        """``(vector, src, n, one_ttl)``: each attack vector's sources, summed over the phases,
+        a hash part of them at a time; kept once built in memory (read by the vectors' source
+        counts and by the spoofing figures)."""
+        if self._kept is not None and self._by_vector is not None:
+            yield self._by_vector
+            return
+        for part in self.attack_parts():
+            found = _by_vector(part)
+            if self._kept is not None:
+                self._by_vector = found
+            yield found
+
+    def vector_sources(self) -> pl.DataFrame:
+        """``(vector, sources)``: how many distinct sources sent each attack vector."""
+        return (
+            pl.concat(
+                part.group_by("vector").agg(pl.len().alias("sources"))
+                for part in self.vector_source_parts()
+            )
+            .group_by("vector")
+            .agg(pl.col("sources").sum())
+        )
+
+
+def _by_vector(part: pl.DataFrame) -> pl.DataFrame:
+    """(vector, src, n, one_ttl) of a part of the table: a vector seen in one phase has a row
+    per source already; only those spanning phases are summed over them."""
+    spanning = part.group_by("vector").agg(pl.col("phase").n_unique() > 1).filter("phase")
+    several = pl.col("vector").is_in(spanning["vector"].implode())
+    return pl.concat([
+        part.filter(~several).select(
+            "vector", "src", pl.col("packets").alias("n"),
+            (pl.col("ttl_lo") == pl.col("ttl_hi")).alias("one_ttl"),
+        ),
+        part.filter(several).group_by("vector", "src").agg(
+            pl.col("packets").sum().alias("n"),
+            (pl.col("ttl_lo").min() == pl.col("ttl_hi").max()).alias("one_ttl"),
+        ),
+    ])  # fmt: skip

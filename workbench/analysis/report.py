@@ -76,16 +76,7 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
             *(attack.group_by("vector", c).len().with_columns(text) for c in ("sport", "dport")),
         ]
     )
-    sources = (
-        pl.concat(
-            part.group_by(pl.col("vector").cast(pl.String)).agg(
-                pl.col("src").n_unique().alias("sources")
-            )
-            for part in table.attack_parts()
-        )
-        .group_by("vector")
-        .agg(pl.col("sources").sum())
-    )
+    sources = table.vector_sources().with_columns(text)
     # distinct destination ports: the rows of the port table (a null port is one of them too)
     dport_counts = dports.group_by("vector").agg(pl.len().alias("dports"))
     stats = stats.join(dport_counts, on="vector", how="left").join(sources, on="vector", how="left")

@@ -13,30 +13,13 @@ from workbench.analysis.vector_table import REFLECTION
 from workbench.enrich.bogons import is_bogon
 
 
-def _per_source(part: pl.DataFrame) -> pl.DataFrame:
-    """(vector, src, n, one_ttl) from the senders table: a vector seen in one phase has a row
-    per source already; only those spanning phases are summed over them."""
-    spanning = part.group_by("vector").agg(pl.col("phase").n_unique() > 1).filter("phase")
-    several = pl.col("vector").is_in(spanning["vector"].implode())
-    return pl.concat([
-        part.filter(~several).select(
-            "vector", "src", pl.col("packets").alias("n"),
-            (pl.col("ttl_lo") == pl.col("ttl_hi")).alias("one_ttl"),
-        ),
-        part.filter(several).group_by("vector", "src").agg(
-            pl.col("packets").sum().alias("n"),
-            (pl.col("ttl_lo").min() == pl.col("ttl_hi").max()).alias("one_ttl"),
-        ),
-    ])  # fmt: skip
-
-
 def figures(attack: Frame, table: SourceTable) -> dict[str, dict]:
     """Per vector: the spoofing figures of its sources (one pass for all vectors), from the
     sources ``table`` and, for the TTL mix, the ``attack`` packets."""
     first_octet = (pl.col("src") % (1 << 32) // (1 << 24)).cast(pl.Int64)
     shares, octets, prefixes, packets = [], [], [], []
-    for part in table.attack_parts():  # a hash part of the sources at a time
-        per_source = _per_source(part).lazy()
+    for part in table.vector_source_parts():  # a hash part of the sources at a time
+        per_source = part.lazy()
         # one streamed pass over the part for all four (plain aggregates: faster there)
         found = collect_all([
             per_source.group_by("vector").agg(
