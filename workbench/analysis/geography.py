@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.per_source import SourceTable
+from workbench.analysis.phases import carries
 from workbench.analysis.queries import collect
 from workbench.enrich import geolocate
 
@@ -97,15 +98,16 @@ def source_geography(table: SourceTable, spoofed: set[str], reflected: set[str],
     return {"countries": out_countries, "asns": out_asns}
 
 
-def countries_by(table: SourceTable, spoofed: set[str], pairs: pl.DataFrame, top: int = 5) -> dict:
+def countries_by(table: SourceTable, spoofed: set[str], present: list[list[str]], top: int = 5) -> dict:  # fmt: skip
     """Per phase: its top source countries (``country``, ``packets``, ``unique_sources``) as
     ``source_geography`` ranks them, spoofed sources apart as ``spoofed``, counting the traffic
-    of the (``phase``, ``vector``) ``pairs`` only; each source located once per part."""
+    of each phase's own vectors only (``present[i]``: phase i's); each source located once per
+    part."""
     by = "phase"
     forged, ranked = [], []
     is_forged = pl.col("vector").is_in(list(spoofed))
     for part in table.attack_parts():
-        own = part.join(pairs, on=["phase", "vector"], how="semi")
+        own = part.filter(carries(pl.col("phase"), present))  # a number per row, no join
         forged.append(
             own.filter(is_forged)
             .group_by(by)

@@ -213,7 +213,7 @@ def _mitigation_on_same_targets(phases: list[dict]) -> list[dict]:
     return phases
 
 
-def _carries(phase: pl.Expr, present: list[list[str]]) -> pl.Expr:
+def carries(phase: pl.Expr, present: list[list[str]]) -> pl.Expr:
     """Whether a row's (``phase``, ``vector``) is one the phases carry (``present[i]``: phase
     i's vectors), as one number tested against a short list: no join, no string hashing."""
     code = {v: k for k, v in enumerate(CANDIDATE.categories.to_list())}
@@ -227,7 +227,7 @@ def confine(frame: Frame, phases: list[dict], *, binned: bool = False) -> Frame:
     """Keep each packet's (or, ``binned``, series row's) ``vector`` only inside a phase that
     carries it: a straggler of a vector outside its phases is not attack traffic on its own."""
     present = [p["vectors"] if p["kind"] != "baseline" else [] for p in phases]
-    carried = _carries(phase_column(phase_bounds(phases), binned=binned), present)
+    carried = carries(phase_column(phase_bounds(phases), binned=binned), present)
     kept = pl.when(carried).then(pl.col("vector")).alias("vector")
     if isinstance(frame, pl.DataFrame):  # only the label is recomputed: no copy of the frame
         return frame.with_columns(frame.lazy().select(kept).collect()["vector"])
@@ -319,7 +319,7 @@ def own_traffic(frame: Frame, bounds: list[tuple[int, int]], present: list[list[
     in phase i), with a ``phase`` column; ``quiet_all``: and every packet of the phases without
     a vector."""
     in_phase = frame.lazy().with_columns(phase=phase_column(bounds, binned=binned))
-    own = in_phase.filter(_carries(pl.col("phase"), present))
+    own = in_phase.filter(carries(pl.col("phase"), present))
     quiet = [index for index, vectors in enumerate(present) if not vectors]
     if quiet_all and quiet:
         return pl.concat([own, in_phase.filter(pl.col("phase").is_in(quiet))])

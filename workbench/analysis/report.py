@@ -390,12 +390,8 @@ def _phase_countries(phases: list[dict], table: SourceTable, spoof: Spoofing) ->
 
     if not phases:
         return
-    pairs = pl.DataFrame(
-        [(k, v) for k, p in enumerate(phases) if p["kind"] != "baseline" for v in p["vectors"]],
-        schema={"phase": pl.Int32, "vector": CANDIDATE},
-        orient="row",
-    )
-    found = countries_by(table, set(spoof.spoofed()), pairs)
+    present = [p["vectors"] if p["kind"] != "baseline" else [] for p in phases]
+    found = countries_by(table, set(spoof.spoofed()), present)
     for index, phase in enumerate(phases):
         if phase["kind"] != "baseline":
             phase["top_countries"] = found.get(index, [])
