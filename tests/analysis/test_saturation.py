@@ -316,3 +316,29 @@ def test_the_minimum_episode_length_is_a_parameter() -> None:
     )
     assert report.parameters["analysis"]["saturation_episode_min_s"] == 7.0
     assert report.saturation["episodes"] == [] and report.saturation["micro_bursts"]["count"] == 1
+
+
+def test_directions_count_addresses_and_prefixes_as_the_packets_say() -> None:
+    """Targets given as addresses and as a prefix: the packets toward and from them are those
+    whose address is one of the addresses or falls in the prefix, counted here in Python."""
+    import ipaddress
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "sample_pcaps" / "mailprovider_2015.pcapng.gz"
+    frame = wb.load(sample).packets.with_columns(vector=pl.lit(None, dtype=pl.String))
+    targets = ["203.0.113.10", "198.51.100.0/24", "203.0.113.11", "2001:db8::1"]
+    nets = [ipaddress.ip_network(t) for t in targets]
+
+    def hit(text: str) -> bool:
+        address = ipaddress.ip_address(text)
+        return any(address.version == n.version and address in n for n in nets)
+
+    texts = frame.select(
+        pl.col("src").ip.to_text().alias("s"), pl.col("dst").ip.to_text().alias("d")
+    )
+    toward = sum(hit(t) for t in texts["d"].to_list())
+    away = sum(hit(t) for t in texts["s"].to_list())
+    found = saturation.assess_directions(frame, 3e6, targets)
+    assert toward > 0 and away > 0
+    assert found["toward_targets"]["packets"] == toward
+    assert found["from_targets"]["packets"] == away

@@ -17,7 +17,7 @@ import polars as pl
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.episodes import SATURATED, episodes, intervals
 from workbench.analysis.partials import Partials
-from workbench.analysis.queries import Frame, collect, collect_all, time_bounds
+from workbench.analysis.queries import Frame, collect, collect_all
 from workbench.analysis.series import (
     covered_seconds,
     covered_span,
@@ -185,7 +185,7 @@ def assess(frame: Frame, capacity: float | None, *, pps_limit: float | None = No
                 "episodes": [], "micro_bursts": episodes(pl.DataFrame(), bin_ms)[1],
                 "drops": {"capture_drops": drops, "gaps": []}}  # fmt: skip
     series = partials.fine_series()
-    span = time_bounds(frame)
+    span = (partials.first_ns, partials.last_ns)  # the first and last packet: no pass over them
     cover = covered_span(*span, partials.packets)
     util = utilization_series(frame, capacity, bin_ms, series=series, span=cover)
     peaks = []
@@ -357,12 +357,22 @@ def link_label(kind: str, ident) -> str:
 
 
 def _target_mask(column: str, targets: list[str]) -> pl.Expr:
+    """Whether ``column`` is one of the ``targets`` (addresses or prefixes): the addresses
+    looked up at once in a set, each prefix a range (two comparisons per packet per target
+    cost 0.2 s of 20 targets over 11 M packets)."""
     from workbench.capture.addresses import network_bounds
 
-    mask = pl.lit(False)
+    hosts, ranges = [], []
     for target in targets:
         first, last = network_bounds(target)
-        mask = mask | pl.col(column).is_between(
+        if first == last:
+            hosts.append(first)
+        else:
+            ranges.append((first, last))
+    col = pl.col(column)
+    mask = col.is_in(pl.Series(hosts, dtype=pl.UInt128).implode()) if hosts else pl.lit(False)
+    for first, last in ranges:
+        mask = mask | col.is_between(
             pl.lit(first, dtype=pl.UInt128), pl.lit(last, dtype=pl.UInt128)
         )
     return mask
