@@ -14,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
+from workbench.analysis.queries import collect
 from workbench.analysis.vectors.kinds import SECOND, TUPLE4
 from workbench.capture.schema import PROTO_TCP
 
@@ -22,21 +23,31 @@ FIGURES = {"src": pl.UInt128, "sport": pl.UInt16, "dst": pl.UInt128, "dport": pl
            "largest": pl.UInt16}  # fmt: skip
 
 
+def _marked(data: pl.LazyFrame, cfg: AnalysisConfig) -> pl.LazyFrame:
+    """Client data segments in connection and time order, ``trickle`` marking the tiny ones
+    that come after a silence (``slow_gap_min_s``)."""
+    data = data.sort(*TUPLE4, "ts")
+    gap = pl.col("ts") - pl.col("ts").shift(1).over(TUPLE4)
+    trickle = (pl.col("payload_len") <= cfg.slow_segment_max_bytes) & (
+        gap >= int(cfg.slow_gap_min_s * SECOND)
+    )
+    return data.with_columns(trickle=trickle.fill_null(False))
+
+
 def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
     """Per TCP connection (client 4-tuple) with a trickled segment: the trickles, how many of
     them the server answered with data within a second, the server's data segments, and the
     largest client segment."""
     data = frame.lazy().filter((pl.col("proto") == PROTO_TCP) & (pl.col("payload_len") > 0))
-    data = data.select(*TUPLE4, "payload_len", ts=pl.col("ts").cast(pl.Int64)).sort(*TUPLE4, "ts")
-    gap = pl.col("ts") - pl.col("ts").shift(1).over(TUPLE4)
-    trickle = (pl.col("payload_len") <= cfg.slow_segment_max_bytes) & (
-        gap >= int(cfg.slow_gap_min_s * SECOND)
-    )
-    marked = data.with_columns(trickle=trickle.fill_null(False))
-    trickles = marked.filter(pl.col("trickle")).select(*TUPLE4, "ts")
-    tuples = trickles.select(TUPLE4).unique()
-    if tuples.select(pl.len()).collect().item() == 0:
+    data = data.select(*TUPLE4, "payload_len", ts=pl.col("ts").cast(pl.Int64))
+    found = collect(_marked(data, cfg).filter(pl.col("trickle")).select(TUPLE4).unique())
+    if found.is_empty():
         return pl.DataFrame(schema=FIGURES)
+    tuples = found.lazy()
+    # only the connections with a trickle are read again, both ways: sorting every data
+    # segment again (a TCP-heavy capture's millions) would cost as much as finding them
+    marked = _marked(data.join(tuples, on=TUPLE4, how="semi"), cfg)
+    trickles = marked.filter(pl.col("trickle")).select(*TUPLE4, "ts")
     # the server's data segments on those connections (the reverse 4-tuple)
     server = (
         data.select(src="dst", sport="dport", dst="src", dport="sport", ts="ts")
@@ -56,11 +67,7 @@ def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
         .agg(pl.len().alias("trickles"), pl.col("reply").is_not_null().sum().alias("answered"))
     )
     server_n = server.group_by(TUPLE4).agg(pl.len().alias("server_segments"))
-    largest = (
-        marked.join(tuples, on=TUPLE4, how="semi")
-        .group_by(TUPLE4)
-        .agg(pl.col("payload_len").max().alias("largest"))
-    )
+    largest = marked.group_by(TUPLE4).agg(pl.col("payload_len").max().alias("largest"))
     return (
         answered.join(server_n, on=TUPLE4, how="left")
         .join(largest, on=TUPLE4, how="left")
