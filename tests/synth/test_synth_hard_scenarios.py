@@ -497,3 +497,22 @@ def test_ipv6_targets_in_truth_are_text(cap) -> None:
     _, truth, _ = cap["ipv6-floods"]
     for target in truth["targets"]:
         assert ipaddress.ip_address(target).version == 6
+
+
+def test_slowloris_client_ports_stay_distinct_past_the_quiet_ports() -> None:
+    """More slow connections than quiet ports (28,000): each client's connections still get
+    distinct source ports, so every connection is a 4-tuple of its own; below that, the ports
+    are drawn without repeats over all connections, as before."""
+    from workbench.synth.builder import QUIET_PORTS
+    from workbench.synth.conversations import _client_ports
+
+    rng = np.random.default_rng(1)
+    who = rng.permutation(60_000) % 3  # three clients, 20,000 connections each
+    ports = _client_ports(rng, who)
+    assert np.isin(ports, QUIET_PORTS).all()
+    for client in range(3):
+        mine = ports[who == client]
+        assert len(np.unique(mine)) == len(mine) == 20_000
+    few = rng.permutation(1000) % 7
+    ports = _client_ports(rng, few)
+    assert len(np.unique(ports)) == 1000 and np.isin(ports, QUIET_PORTS).all()

@@ -153,6 +153,22 @@ def handshake(
 # ---------------------------------------------------------------- slowloris (attack: slow_http)
 
 
+def _client_ports(rng: np.random.Generator, who: np.ndarray) -> np.ndarray:
+    """A quiet source port per connection (``who``: its client), distinct among each client's
+    connections: drawn without repeats over all of them while there are enough quiet ports
+    (28,000), else each client's connections numbered from a random port of its own."""
+    n = who.shape[0]
+    if n <= QUIET_PORTS.shape[0]:
+        return rng.choice(QUIET_PORTS, n, replace=False)
+    order = np.argsort(who, kind="stable")
+    starts = np.r_[0, np.flatnonzero(np.diff(who[order])) + 1]
+    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    base = rng.integers(0, QUIET_PORTS.shape[0], who.max() + 1)
+    ports = np.empty(n, QUIET_PORTS.dtype)
+    ports[order] = QUIET_PORTS[(base[who[order]] + rank) % QUIET_PORTS.shape[0]]
+    return ports
+
+
 def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, targets, start_ns: int,
               label: int, scale: float) -> None:  # fmt: skip
     """Slowloris: connections that send a partial request, then one tiny header line every few
@@ -173,7 +189,7 @@ def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, t
     rtt_ns = to_ns(rng.uniform(0.02, 0.2, n))
     p = peers(rng, client=(hosts[0][who], hosts[1][who]), server=server, c_ttl=hosts[2][who],
               s_port=attack.dport or spec.dport, rtt_ms=rtt_ns / 1e6,
-              c_port=rng.choice(QUIET_PORTS, n, replace=False))  # fmt: skip
+              c_port=_client_ports(rng, who))  # fmt: skip
     conn = np.arange(n)
     lo, hi = attack.interval
     get = np.array([b.template(("slow_get", k), lambda k=k: (
