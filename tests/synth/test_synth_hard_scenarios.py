@@ -22,9 +22,10 @@ from workbench import synth
 
 SCALE = 0.2
 POSITIVE = ["single-source-floods", "ipv6-floods", "slow-http", "slow-http-preopened", "snippet-reflection",
-            "snippet-ntp", "subsecond-burst", "unlisted-reflection", "spoofing-variants"]  # fmt: skip
+            "snippet-ntp", "snippet-water-torture", "subsecond-burst", "unlisted-reflection",
+            "spoofing-variants"]  # fmt: skip
 NEGATIVE = ["flash-crowd", "browser-burst", "established-sessions", "asymmetric-routing", "dns-resolver-surge",
-            "backup-transfer", "merged-traces"]  # fmt: skip
+            "backup-transfer", "merged-traces", "busy-dns-server"]  # fmt: skip
 PROVIDER = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:40::/48"]
 ACK, SYN, FIN, RST = 0x10, 0x02, 0x01, 0x04
 
@@ -311,6 +312,28 @@ def test_snippets_are_sub_second(cap) -> None:
     _, truth, frame = cap["snippet-ntp"]
     assert (frame["ts"].max() - frame["ts"].min()).total_seconds() < 0.4
     assert frame.filter(pl.col("label") == "legit").height > 0
+
+
+def test_water_torture_snippet_is_all_queries_above_any_server_load(cap) -> None:
+    _, truth, frame = cap["snippet-water-torture"]
+    assert (frame["label"] == "dns_water_torture").all() and (frame["dport"] == 53).all()
+    span = (frame["ts"].max() - frame["ts"].min()).total_seconds()
+    assert span < 0.2 and [p["kind"] for p in truth["phases"]] == ["attack"]
+    assert frame.height / 0.2 > 20_000  # above FastNetMon's default per-host threshold
+    assert frame["dst"].n_unique() == 1 and frame["src"].n_unique() > 100
+
+
+def test_busy_dns_server_answers_a_steady_load_above_a_thousand_a_second(cap) -> None:
+    _, truth, frame = cap["busy-dns-server"]
+    server = "203.0.113.53/32"
+    queries = frame.filter(pl.col("dst").ip.in_network(server) & (pl.col("dport") == 53))
+    answers = frame.filter(pl.col("src").ip.in_network(server) & (pl.col("sport") == 53))
+    assert (frame["label"] == "legit").all() and not truth["vectors"]
+    assert answers.height == queries.height  # every query answered
+    assert queries["src"].n_unique() > 1000
+    per_s = queries.group_by_dynamic("ts", every="1s").agg(pl.len())["len"].slice(1, 38)
+    assert per_s.min() > 1000  # above the flat floor that judged every UDP kind before
+    assert per_s.max() < 1.3 * per_s.mean()  # steady: no jump over its own rate
 
 
 def test_subsecond_burst(cap) -> None:

@@ -93,6 +93,13 @@ class AnalysisConfig:
     # GRE or IPv6 extension headers 1,000/s
     flood_pps_icmp: float = 500.0
     flood_pps_other: float = 1000.0
+    # DNS queries to one server are the exception: answering thousands a second is a DNS
+    # server's ordinary day (a popular zone's authoritative server, an ISP's resolver), so
+    # 1,000/s cried wolf on a busy server's steady, answered load. Without a baseline (a
+    # capture that is all attack) queries are a flood only above 20,000/s, FastNetMon's
+    # default per-host threshold; a jump over the server's own rate (``rate_factor``) is
+    # caught at any rate
+    flood_pps_dns: float = 20000.0
     # a bin's rate is measured from at least this many packets: one packet in a 10 ms bin is
     # not "100 packets/s" of anything
     rate_min_bin_packets: int = 5

@@ -38,3 +38,5 @@ UNLISTED = [r.name for r in VECTORS if r.match == "shared_source_port"]
 ICMP = [r.name for r in VECTORS if r.proto and set(r.proto) <= {PROTO_ICMP, PROTO_ICMPV6}]
 TCP = [r.name for r in VECTORS if r.proto == (PROTO_TCP,)]
 UDP = [r.name for r in VECTORS if r.proto == (PROTO_UDP,)]
+# queries to a DNS server judged by their rate (water torture)
+DNS_QUERIES = [r.name for r in VECTORS if r.confirm == "rate" and r.service == "dns"]

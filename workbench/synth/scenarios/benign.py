@@ -1,6 +1,6 @@
 """Negatives: benign traffic only (the truth has no vector), busy enough to look like an attack:
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
-a backup filling the link, two traces merged."""
+a backup filling the link, two traces merged, a busy DNS server."""
 
 from __future__ import annotations
 
@@ -147,6 +147,21 @@ _add(
         phases=((0, 60, "baseline"), (60, 120, "baseline")),
         attacks=(),
         time_jumps=((60, 3 * 365 * 86400 + 17 * 86400 + 5 * 3600 + 1234.5),),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="busy-dns-server",
+        description=(
+            "Benign: the provider's DNS server answers 10,000 queries/s from 3,000 resolvers for the"
+            " whole capture, steadily: a popular zone's ordinary day, every query answered"
+        ),
+        start="2022-10-03T09:00:00Z",
+        duration=40,
+        phases=((0, 40, "baseline"),),
+        attacks=(),
+        dns_per_s=10000,
         negative=True,
     )
 )

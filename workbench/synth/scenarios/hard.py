@@ -1,6 +1,6 @@
 """Scenarios that break the analysis's habits (positives): one-host floods, IPv6, slow attacks,
-snippets, a sub-second burst, unlisted reflection, every TCP flag flood, a scrubbing path,
-spoofing variants."""
+snippets (water torture among them), a sub-second burst, unlisted reflection, every TCP flag
+flood, a scrubbing path, spoofing variants."""
 
 from __future__ import annotations
 
@@ -156,6 +156,21 @@ _add(
         attacks=(Attack("ntp_amplification", 0, 0.4, 20000, ("203.0.113.11",), reflectors=800),),
         sessions_per_s=0,
         dns_per_s=300,
+    )
+)
+_add(
+    Scenario(
+        name="snippet-water-torture",
+        description=(
+            "A 0.2 s snippet of DNS water torture: 150,000 queries/s for random names from a botnet"
+            " to one DNS server, all attack, no baseline"
+        ),
+        start="2024-01-07T03:30:00Z",
+        duration=0.2,
+        phases=((0, 0.2, "attack"),),
+        attacks=(Attack("dns_water_torture", 0, 0.2, 150000, ("203.0.113.53",)),),
+        sessions_per_s=0,
+        dns_per_s=0,
     )
 )
 _add(
