@@ -275,3 +275,24 @@ def test_phase_column_for_thousands_of_phases(monkeypatch) -> None:
     assert frame.select(phase_column(bounds).alias("p"))["p"].to_list() == expected
     gappy = [(0, 5), (10, 20)]
     assert frame.head(4).select(phase_column(gappy).alias("p"))["p"].to_list() == [None, 0, None, 1]
+
+
+def test_a_day_between_two_merged_captures_is_no_baseline_in_windows_either(tmp_path) -> None:
+    """Two captures of a busy DNS server a day apart, merged: the day between is time the
+    capture did not cover, so neither in memory nor over a dataset's windows (the silence
+    falls between two windows) is the server's steady load a flood; water torture at 13x that
+    load after the jump is found either way."""
+    for name, expected in (("merged-days", []), ("merged-water-torture", ["dns_water_torture"])):
+        evidence = tmp_path / name
+        evidence.mkdir()
+        synth.write(name, evidence / "merged.pcap", seed=11, scale=0.2)
+        dataset = tmp_path / f"{name}-dataset"
+        ingest(evidence, dataset, progress=False)
+        memory = wb.analyze(wb.load(evidence / "merged.pcap"))
+        lazy = wb.analyze(
+            dataset, window_packets=2_000, workdir=tmp_path / f"{name}-work", progress=False
+        )
+        assert lazy.parameters["analysis_windows"] > 2
+        for report in (memory, lazy):
+            assert [v.vector for v in report.vectors] == expected
+        assert [p["kind"] for p in lazy.phases] == [p["kind"] for p in memory.phases]

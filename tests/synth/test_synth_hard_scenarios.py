@@ -22,10 +22,10 @@ from workbench import synth
 
 SCALE = 0.2
 POSITIVE = ["single-source-floods", "ipv6-floods", "slow-http", "slow-http-preopened", "snippet-reflection",
-            "snippet-ntp", "snippet-water-torture", "subsecond-burst", "unlisted-reflection",
-            "spoofing-variants"]  # fmt: skip
+            "snippet-ntp", "snippet-water-torture", "merged-water-torture", "subsecond-burst",
+            "unlisted-reflection", "spoofing-variants"]  # fmt: skip
 NEGATIVE = ["flash-crowd", "browser-burst", "established-sessions", "asymmetric-routing", "dns-resolver-surge",
-            "backup-transfer", "merged-traces", "busy-dns-server"]  # fmt: skip
+            "backup-transfer", "merged-traces", "busy-dns-server", "merged-days"]  # fmt: skip
 PROVIDER = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:40::/48"]
 ACK, SYN, FIN, RST = 0x10, 0x02, 0x01, 0x04
 
@@ -514,6 +514,28 @@ def test_merged_traces_jump_years(cap) -> None:
     )
     assert (conns["sides"] == 1).all()
     assert truth["time_jumps"][0]["seconds"] > 3 * 365 * 86400
+
+
+@pytest.mark.parametrize("name", ["merged-days", "merged-water-torture"])
+def test_merged_days_jump_a_day_with_the_dns_server_busy_on_both(cap, name: str) -> None:
+    _, truth, frame = cap[name]
+    ts = np.sort(_ts_ns(frame))
+    gaps = np.diff(ts)
+    assert 86400e9 <= gaps.max() < 86460e9 and (gaps > 60e9).sum() == 1  # one silence: the jump
+    jump = ts[np.argmax(gaps)]
+    legit = frame.filter((pl.col("label") == "legit") & (pl.col("dport") == 53))
+    for side in (
+        legit.filter(pl.col("ts").cast(pl.Int64) <= jump),
+        legit.filter(pl.col("ts").cast(pl.Int64) > jump),
+    ):
+        per_s = side.group_by_dynamic("ts", every="1s").agg(pl.len())["len"]
+        assert per_s.mean() > 20  # above the 20/s floor of a rate
+    torture = frame.filter(pl.col("label") == "dns_water_torture")
+    if name == "merged-days":
+        assert torture.is_empty() and not truth["vectors"]
+    else:  # in the second capture, 30 s at over 8x the server's own rate
+        assert torture.height > 0 and (torture["ts"].cast(pl.Int64) > jump).all()
+        assert torture.height / 30 > 8 * legit.height / 90
 
 
 def test_ipv6_targets_in_truth_are_text(cap) -> None:

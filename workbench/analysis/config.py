@@ -107,6 +107,11 @@ class AnalysisConfig:
     rate_min_bins: int = 3
     # quieter bins between hot ones, up to this many, count as hot (a flood dips now and then)
     rate_gap_fill_bins: int = 3
+    # a silence this long, not one packet of anything, is time the capture did not cover (files
+    # of different days merged, a capture stopped and restarted), not a quiet target: it is not
+    # part of any baseline (a three-year jump made every median zero, and 30 DNS queries/s a
+    # flood)
+    baseline_gap_s: float = 60.0
 
     # --- HTTP ---
     # requests/s to one target (bots' HTTP GETs); below this no web server notices

@@ -55,6 +55,15 @@ def _busiest_run(ts: np.ndarray, wire_len: np.ndarray, bin_ns: int) -> tuple[int
     return best
 
 
+def silences(times: pl.Series, min_ns: int, before: int | None = None) -> list[tuple[int, int]]:
+    """(last packet before, first packet after) of each silence longer than ``min_ns`` in
+    ``times`` (ns, in order); ``before``: the last packet of what came before them."""
+    if before is not None:
+        times = pl.concat([pl.Series([before], dtype=pl.Int64), times])
+    diffs = times.diff().fill_null(0)
+    return [(int(times[i - 1]), int(times[i])) for i in (diffs > min_ns).arg_true().to_list()]
+
+
 @dataclass
 class Partials:
     """Per-bin results gathered window by window (or from one in-memory frame)."""
@@ -85,11 +94,7 @@ class Partials:
         times = ts if ts.is_sorted() else ts.sort()
         if self.first_ns is None:
             self.first_ns = int(times[0])
-        if self.last_ns is not None:
-            times = pl.concat([pl.Series([self.last_ns], dtype=pl.Int64), times])
-        diffs = times.diff().fill_null(0)
-        for i in (diffs > GAP_S * 1e9).arg_true().to_list():
-            self.gaps.append((int(times[i - 1]), int(times[i])))
+        self.gaps += silences(times, int(GAP_S * 1e9), self.last_ns)
         self.last_ns = int(times[-1])
 
     def merge(self, later: Partials) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
+from workbench.analysis.partials import silences
 from workbench.analysis.queries import collect, packed, unpacked
 from workbench.analysis.vector_table import REFLECTION
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
@@ -61,6 +62,11 @@ class Evidence:
     bin_ns: int = SECOND
     first_s: int | None = None
     last_s: int | None = None
+    # the first and last packet (ns), and the whole seconds of silences the capture did not
+    # cover (``baseline_gap_s``): left out of every baseline
+    first_ns: int | None = None
+    last_ns: int | None = None
+    silent_s: int = 0
     # windows whose per-bin counts are not taken yet: only the rate-judged pairs need them, so
     # ``verdicts`` counts those alone; a window kept for later (``pack``) counts them all
     pending: list[pl.LazyFrame] = field(default_factory=list)
@@ -74,10 +80,16 @@ class Evidence:
         """Take a window's share (``cand``: its ``candidates``)."""
         if frame.height == 0:
             return
-        seconds = frame["ts"].cast(pl.Int64) // SECOND
-        lo, hi = int(seconds.min()), int(seconds.max())
+        ts = frame["ts"].cast(pl.Int64)
+        times = ts if ts.is_sorted() else ts.sort()
+        lo, hi = int(times[0]) // SECOND, int(times[-1]) // SECOND
         self.first_s = lo if self.first_s is None else min(self.first_s, lo)
         self.last_s = hi if self.last_s is None else max(self.last_s, hi)
+        gap_ns = _gap_ns(self.config)
+        for a, z in silences(times, gap_ns, self.last_ns):
+            self.silent_s += _silent_seconds(a, z)
+        self.first_ns = int(times[0]) if self.first_ns is None else self.first_ns
+        self.last_ns = int(times[-1])
         # HTTP floods count requests (client segments larger than a trickled header line)
         # (lazy: each count reads the rows it keeps; a filtered copy would be the whole window)
         counted = (
@@ -136,6 +148,13 @@ class Evidence:
         self.http.extend(other.http)
         self.slow.extend(other.slow)
         self.pending.extend(other.pending)
+        gap_ns = _gap_ns(self.config)
+        if self.last_ns is not None and other.first_ns is not None:  # the silence between them
+            if other.first_ns - self.last_ns > gap_ns:
+                self.silent_s += _silent_seconds(self.last_ns, other.first_ns)
+        self.silent_s += other.silent_s
+        self.first_ns = self.first_ns if self.first_ns is not None else other.first_ns
+        self.last_ns = other.last_ns if other.last_ns is not None else self.last_ns
         for name, pick in (("first_s", min), ("last_s", max)):
             values = [v for v in (getattr(self, name), getattr(other, name)) if v is not None]
             setattr(self, name, pick(values) if values else None)
@@ -174,7 +193,8 @@ class Evidence:
         cfg = self.config
         span_bins = 1
         if self.first_s is not None:
-            span_bins = ((self.last_s - self.first_s + 1) * SECOND) // self.bin_ns
+            covered = self.last_s - self.first_s + 1 - self.silent_s  # seconds
+            span_bins = (covered * SECOND) // self.bin_ns
         out = Verdicts({}, {}, None, solo_http(concat(self.http), cfg),
                        slow_connections(concat(self.slow), cfg), self.bin_ns)  # fmt: skip
         for key in KEYS:
@@ -198,6 +218,16 @@ class Evidence:
                 pl.lit(True).alias(f"_hot_{key}")
             )
         return out
+
+
+def _gap_ns(config: AnalysisConfig) -> int:
+    """``baseline_gap_s`` in ns (at most a century: any longer is never)."""
+    return int(min(max(config.baseline_gap_s, 0.0), 3.2e9) * SECOND)
+
+
+def _silent_seconds(before: int, after: int) -> int:
+    """Whole seconds strictly between the second of ``before`` and that of ``after`` (ns)."""
+    return max(0, after // SECOND - before // SECOND - 1)
 
 
 def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None) -> pl.DataFrame:

@@ -1,6 +1,6 @@
 """Negatives: benign traffic only (the truth has no vector), busy enough to look like an attack:
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
-a backup filling the link, two traces merged, a busy DNS server."""
+a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server."""
 
 from __future__ import annotations
 
@@ -162,6 +162,22 @@ _add(
         phases=((0, 40, "baseline"),),
         attacks=(),
         dns_per_s=10000,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="merged-days",
+        description=(
+            "Benign: two captures of the provider's DNS server, a day apart, merged into one file:"
+            " 150 queries/s answered in both, not one packet in between"
+        ),
+        start="2022-10-04T09:00:00Z",
+        duration=90,
+        phases=((0, 45, "baseline"), (45, 90, "baseline")),
+        attacks=(),
+        time_jumps=((45, 86400.0),),
+        dns_per_s=150,
         negative=True,
     )
 )

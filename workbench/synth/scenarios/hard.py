@@ -1,5 +1,5 @@
 """Scenarios that break the analysis's habits (positives): one-host floods, IPv6, slow attacks,
-snippets (water torture among them), a sub-second burst, unlisted reflection, every TCP flag
+snippets (water torture among them), water torture after a day's jump, a sub-second burst, unlisted reflection, every TCP flag
 flood, a scrubbing path, spoofing variants."""
 
 from __future__ import annotations
@@ -171,6 +171,21 @@ _add(
         attacks=(Attack("dns_water_torture", 0, 0.2, 150000, ("203.0.113.53",)),),
         sessions_per_s=0,
         dns_per_s=0,
+    )
+)
+_add(
+    Scenario(
+        name="merged-water-torture",
+        description=(
+            "Two captures of the provider's DNS server a day apart, merged: 150 queries/s, then"
+            " 30 s of water torture at 2,000/s from a botnet in the second"
+        ),
+        start="2022-10-05T09:00:00Z",
+        duration=90,
+        phases=((0, 45, "baseline"), (45, 60, "baseline"), (60, 90, "attack")),
+        attacks=(Attack("dns_water_torture", 60, 90, 2000, ("203.0.113.53",)),),
+        time_jumps=((45, 86400.0),),
+        dns_per_s=150,
     )
 )
 _add(
