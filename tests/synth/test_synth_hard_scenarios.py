@@ -561,3 +561,17 @@ def test_slowloris_client_ports_stay_distinct_past_the_quiet_ports() -> None:
     few = rng.permutation(1000) % 7
     ports = _client_ports(rng, few)
     assert len(np.unique(ports)) == 1000 and np.isin(ports, QUIET_PORTS).all()
+
+
+def test_a_flash_crowd_scaled_up_is_more_visitors(tmp_path) -> None:
+    """Scaled up, a flash crowd brings more visitors, each still loading a page or two: the
+    sessions per client stay those of scale 1 (not the same clients coming back 3x as often)."""
+
+    def per_client(scale: float) -> float:
+        path = tmp_path / f"crowd-{scale}.pcap"
+        synth.write("flash-crowd", path, seed=5, scale=scale)
+        syns = wb.load(path).packets.filter((pl.col("tcp_flags") == SYN) & (pl.col("dport") == 80))
+        return syns.height / syns["src"].n_unique()
+
+    one, three = per_client(1.0), per_client(3.0)
+    assert three < 1.3 * one < 3

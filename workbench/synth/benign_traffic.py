@@ -32,9 +32,12 @@ def http_sessions(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale
     if n == 0:
         return
     ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1 - blk.ramp, n) + rng.uniform(0, blk.ramp, n)))
-    clients = sources.public_pool(rng, blk.clients)
-    ttl = sources.stable_ttls(rng, blk.clients)
-    pick = rng.integers(0, blk.clients, n)
+    # a crowd scaled up is more visitors, not the same ones coming back more often (each loads
+    # a page or two and leaves, whatever the scale); scaled down, the pool stays as it is
+    crowd = max(blk.clients, round(blk.clients * scale))
+    clients = sources.public_pool(rng, crowd)
+    ttl = sources.stable_ttls(rng, crowd)
+    pick = rng.integers(0, crowd, n)
     host = "www.mailprovider.example"
     gets = [b.template(("flash_get", k), lambda k=k: payloads.http_get(host, f"/news/{k}", payloads.USER_AGENTS[0]))
             for k in range(16)]  # fmt: skip
