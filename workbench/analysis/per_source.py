@@ -96,15 +96,20 @@ class SourceTable:
 
     def vector_source_parts(self) -> Iterator[pl.DataFrame]:
         """``(vector, src, n, one_ttl)``: each attack vector's sources, summed over the phases,
-        a hash part of them at a time; kept once built in memory (read by the vectors' source
-        counts and by the spoofing figures)."""
-        if self._kept is not None and self._by_vector is not None:
+        a hash part of them at a time; built once (read by the vectors' source counts and by
+        the spoofing figures): kept in memory, or beside the table's parts over a dataset."""
+        if self._kept is not None:
+            if self._by_vector is None:
+                self._by_vector = _by_vector(self._kept.filter(pl.col("vector").is_not_null()))
             yield self._by_vector
             return
-        for part in self.attack_parts():
-            found = _by_vector(part)
-            if self._kept is not None:
-                self._by_vector = found
+        for path in self._files:
+            kept = path.with_suffix(".by-vector.arrow")
+            if kept.exists():
+                yield pl.read_ipc(kept)
+                continue
+            found = _by_vector(pl.read_ipc(path).filter(pl.col("vector").is_not_null()))
+            found.write_ipc(kept)
             yield found
 
     def vector_sources(self) -> pl.DataFrame:

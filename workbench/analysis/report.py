@@ -42,7 +42,7 @@ from workbench.analysis.report_json import from_data
 from workbench.analysis.saturation import link_label, utilization_series
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
 from workbench.analysis.steps import step
-from workbench.analysis.targets import ranked, target_labels, target_table
+from workbench.analysis.targets import SESSION_VECTORS, ranked, target_labels, target_table
 from workbench.analysis.vector_table import RULES
 from workbench.analysis.vectors.kinds import CANDIDATE
 from workbench.analysis.vectors.labels import as_text
@@ -53,8 +53,9 @@ __all__ = ["Report", "analyze", "headline", "headline_items", "summary_text", "v
 
 
 def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, int] | None,
-                  table: SourceTable) -> tuple[pl.DataFrame, dict, dict]:  # fmt: skip
-    """Per vector: first and last packet, counts, sources; its busiest second; its ports."""
+                  table: SourceTable, hit: pl.DataFrame) -> tuple[pl.DataFrame, dict, dict]:  # fmt: skip
+    """Per vector: first and last packet, counts, sources, targets; its busiest second; its
+    ports. ``hit``: the target table (``targets.target_table``) of the same packets."""
     attack = attack.with_columns(pl.col("vector").cast(CANDIDATE))  # grouped as a number
     text = pl.col("vector").cast(pl.String)
     stats_query = (
@@ -64,18 +65,30 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
             pl.col("ts").cast(pl.Int64).max().alias("end"),
             pl.len().alias("packets"),
             pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-            pl.col("dst").n_unique().alias("dsts"),
             pl.col("payload_len").cast(pl.Int64).mean().alias("payload"),
             (pl.col("frag") & (FRAG_MORE | FRAG_NONFIRST) > 0).sum().alias("fragments"),
         )
     ).with_columns(text)
     # one streamed pass over the attack packets for the figures and both port tables
-    stats, sports, dports = collect_all(
+    # distinct destinations: a vector's target hosts, from the target table, except a session
+    # vector's (its server's answers go back to the clients, which that table leaves out)
+    sessions = attack.filter(pl.col("vector").is_in(SESSION_VECTORS))
+    stats, sports, dports, session_dsts = collect_all(
         [
             stats_query,
             *(attack.group_by("vector", c).len().with_columns(text) for c in ("sport", "dport")),
+            sessions.group_by("vector")
+            .agg(pl.col("dst").n_unique().alias("dsts"))
+            .with_columns(text),
         ]
     )
+    other_dsts = (
+        hit.filter(~pl.col("vector").is_in(SESSION_VECTORS))
+        .group_by("vector")
+        .agg(pl.col("dst").n_unique().alias("dsts"))
+    )
+    dsts = pl.concat([session_dsts, other_dsts.cast(session_dsts.schema)])
+    stats = stats.join(dsts, on="vector", how="left")
     sources = table.vector_sources().with_columns(text)
     # distinct destination ports: the rows of the port table (a null port is one of them too)
     dport_counts = dports.group_by("vector").agg(pl.len().alias("dports"))
@@ -104,7 +117,7 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
                      hit: pl.DataFrame) -> tuple[VectorFinding, ...]:  # fmt: skip
     """Each vector with its figures and the evidence that made the call, by first packet."""
     stats, peaks, ports = _vector_stats(
-        classified.lazy().filter(pl.col("vector").is_not_null()), series, span, table
+        classified.lazy().filter(pl.col("vector").is_not_null()), series, span, table, hit
     )
     targets = ranked(hit, limit=10, by="vector", config=config)
     out = []
