@@ -141,9 +141,11 @@ def window_evidence(
     cand = candidates(frame, config, bin_ns)
     evidence = Evidence.empty(config, bin_ns)
     evidence.add(frame, cand)
-    if part is not None:
-        cand.write_ipc(_kept(part), compression="lz4")
-    return evidence.pack()
+    if part is None:
+        return evidence.pack()
+    cand.write_ipc(_kept(part), compression="lz4")
+    # its per-bin counts are taken from there, for the rate-judged pairs alone
+    return evidence.pack(kept=_kept(part))
 
 
 def window_labels(

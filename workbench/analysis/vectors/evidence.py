@@ -4,6 +4,7 @@ and judged once over the whole capture (``Evidence.verdicts``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -68,7 +69,7 @@ class Evidence:
     last_ns: int | None = None
     silent_s: int = 0
     # windows whose per-bin counts are not taken yet: only the rate-judged pairs need them, so
-    # ``verdicts`` counts those alone; a window kept for later (``pack``) counts them all
+    # ``verdicts`` counts those alone (from a window's kept candidates, over a dataset: ``pack``)
     pending: list[pl.LazyFrame] = field(default_factory=list)
 
     @classmethod
@@ -90,16 +91,7 @@ class Evidence:
             self.silent_s += _silent_seconds(a, z)
         self.first_ns = int(times[0]) if self.first_ns is None else self.first_ns
         self.last_ns = int(times[-1])
-        # HTTP floods count requests (client segments larger than a trickled header line)
-        # (lazy: each count reads the rows it keeps; a filtered copy would be the whole window)
-        counted = (
-            cand.lazy()
-            .filter(
-                ~pl.col("candidate").is_in(HTTP_RATE)
-                | (pl.col("payload_len") > self.config.slow_segment_max_bytes)
-            )
-            .with_columns(bin=pl.col("ts").cast(pl.Int64) // self.bin_ns * self.bin_ns)
-        )
+        counted = _counted(cand.lazy(), self.config, self.bin_ns)
         cap = _distinct_cap(self.config)
         sums = list(SUMS)
         per_host, values = _per_host(cand, cap)
@@ -122,17 +114,25 @@ class Evidence:
         self.http.append(http_clients(cand, self.config))
         self.slow.append(connection_figures(frame, self.config))
 
-    def pack(self) -> Evidence:
+    def pack(self, kept: str | Path | None = None) -> Evidence:
         """Keep the gathered frames as Arrow IPC bytes until ``verdicts``: small frames kept
         alive across windows would pin the allocator's pages of each window's big computation
-        (resident memory grew ~35 MB per window; packed, it stays flat)."""
-        for counted in self.pending:
+        (resident memory grew ~35 MB per window; packed, it stays flat).
+
+        ``kept``: where the window's candidates were written (``windows.window_evidence``, for
+        pass 2): its per-bin counts are then taken from that file when judged, for the
+        rate-judged pairs alone; without it, every pair's are counted now."""
+        if kept is not None:
+            self.pending = [_counted(pl.scan_ipc(kept), self.config, self.bin_ns)]
+            to_count = []
+        else:
+            to_count, self.pending = self.pending, []
+        for counted in to_count:
             # a reflection is judged as a whole, never by its rate (``verdicts._whole_test``):
             # its bins are never read
             by_rate = counted.filter(~pl.col("candidate").is_in(REFLECTION))
             for key in KEYS:
                 self.bins[key].append(_per_bin(by_rate, key))
-        self.pending = []
         for table in (self.stats, self.distinct, self.bins):
             for key in KEYS:
                 table[key] = [packed(f) for f in table[key]]
@@ -208,7 +208,9 @@ class Evidence:
             )
             rate_pairs = stats.filter(pl.col("ok") & pl.col("rate_based"))
             pairs = rate_pairs.select(key, "candidate")
-            per_bin = concat(self.bins[key] + [_per_bin(c, key, pairs) for c in self.pending])
+            # the windows not counted yet, in one query (a bin never spans two windows)
+            pending = [pl.concat(self.pending)] if self.pending else []
+            per_bin = concat(self.bins[key] + [_per_bin(c, key, pairs) for c in pending])
             if not per_bin.is_empty():
                 per_bin = per_bin.join(
                     rate_pairs.select(key, "candidate"), on=[key, "candidate"], how="semi"
@@ -228,6 +230,16 @@ def _gap_ns(config: AnalysisConfig) -> int:
 def _silent_seconds(before: int, after: int) -> int:
     """Whole seconds strictly between the second of ``before`` and that of ``after`` (ns)."""
     return max(0, after // SECOND - before // SECOND - 1)
+
+
+def _counted(cand: pl.LazyFrame, config: AnalysisConfig, bin_ns: int) -> pl.LazyFrame:
+    """The candidates a rate counts, with their ``bin``: HTTP floods count requests (client
+    segments larger than a trickled header line). Lazy: each count reads the rows it keeps (a
+    filtered copy would be the whole window)."""
+    return cand.filter(
+        ~pl.col("candidate").is_in(HTTP_RATE)
+        | (pl.col("payload_len") > config.slow_segment_max_bytes)
+    ).with_columns(bin=pl.col("ts").cast(pl.Int64) // bin_ns * bin_ns)
 
 
 def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None) -> pl.DataFrame:
