@@ -114,7 +114,7 @@ def segment(
         if not present[k]:
             m[2] = "baseline"
     bounds = _starts_at_first_packets(classified, bounds, present, span[0])
-    volumes = _volumes(series, bounds, present)
+    volumes = _volumes(series, bounds, present, classified)
     return [
         _summary(index, m[2], lo, hi, present[index], volumes.get(index, {}))
         | (m[4] if len(m) > 4 else {})
@@ -326,24 +326,75 @@ def own_traffic(frame: Frame, bounds: list[tuple[int, int]], present: list[list[
     return own
 
 
+def _cut_bins(bounds: list[tuple[int, int]]) -> pl.Expr | None:
+    """Whether a row's ``ts`` falls in a 100 ms bin a phase boundary cuts (a phase starts at the
+    first packet of its vectors, inside a bin); None when no boundary cuts one."""
+    bin_ns = FINE_BIN_MS * 1_000_000
+    cut = sorted({t // bin_ns * bin_ns for p in bounds for t in p if t % bin_ns})
+    if not cut:
+        return None
+    ts = pl.col("ts").cast(pl.Int64)
+    if len(cut) <= 64:  # as ranges: a dataset's row groups outside them are never read
+        return pl.any_horizontal(ts.is_between(b, b + bin_ns, closed="left") for b in cut)
+    return (ts // bin_ns * bin_ns).is_in(pl.Series(cut, dtype=pl.Int64).implode())
+
+
 def _volumes(
-    series: pl.DataFrame, bounds: list[tuple[int, int]], present: list[list[str]]
+    series: pl.DataFrame,
+    bounds: list[tuple[int, int]],
+    present: list[list[str]],
+    packets: Frame | None = None,
 ) -> dict[int, dict]:
     """Per phase, from the 100 ms series in one query each: packets, bytes, its own vectors'
     packets, and the busiest second's rates. A second the phase covers only in part (its first
     and last, a phase shorter than a second) is rated over the part it covers; a sliver under
-    half of what the phase can cover is left out unless the phase has nothing else."""
+    half of what the phase can cover is left out unless the phase has nothing else.
+
+    ``packets``: the bins a phase boundary cuts are counted from them, each packet in its own
+    phase (a series row of such a bin would put all of it in the phase that holds its end)."""
     binned = (
         series.lazy()
         .with_columns(phase=phase_column(bounds, binned=True))
         .filter(pl.col("phase").is_not_null())
     )
-    totals = binned.group_by("phase").agg(pl.col("packets").sum(), pl.col("bytes").sum())
-    own = (
-        own_traffic(series, bounds, present, binned=True)
-        .group_by("phase")
-        .agg(pl.col("packets").sum().alias("attack_packets"))
+    counted, cut = series.lazy(), _cut_bins(bounds)
+    exact = []
+    if packets is not None and cut is not None:
+        counted = counted.filter(~cut)
+        in_cut = packets.lazy().filter(cut)
+        placed = in_cut.with_columns(phase=phase_column(bounds)).filter(
+            pl.col("phase").is_not_null()
+        )
+        exact = [
+            placed.group_by("phase").agg(
+                pl.len().cast(pl.Int64).alias("packets"),
+                pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
+                pl.lit(0, dtype=pl.Int64).alias("attack_packets"),
+            ),
+            own_traffic(in_cut, bounds, present).group_by("phase").agg(
+                pl.lit(0, dtype=pl.Int64).alias("packets"),
+                pl.lit(0, dtype=pl.Int64).alias("bytes"),
+                pl.len().cast(pl.Int64).alias("attack_packets"),
+            ),
+        ]  # fmt: skip
+    rows = counted.with_columns(phase=phase_column(bounds, binned=True)).filter(
+        pl.col("phase").is_not_null()
     )
+    sums = pl.concat(
+        [
+            rows.group_by("phase").agg(
+                pl.col("packets").sum(), pl.col("bytes").sum(), pl.lit(0, dtype=pl.Int64).alias("attack_packets")
+            ),
+            own_traffic(counted, bounds, present, binned=True).group_by("phase").agg(
+                pl.lit(0, dtype=pl.Int64).alias("packets"), pl.lit(0, dtype=pl.Int64).alias("bytes"),
+                pl.col("packets").sum().alias("attack_packets"),
+            ),
+            *exact,
+        ],
+        how="vertical_relaxed",
+    ).group_by("phase").agg(pl.col("packets", "bytes", "attack_packets").sum())  # fmt: skip
+    totals = sums.select("phase", "packets", "bytes")
+    own = sums.select("phase", "attack_packets")
     spans = pl.LazyFrame(
         {"phase": list(range(len(bounds))), "lo": [a for a, _ in bounds], "hi": [z for _, z in bounds]},
         schema={"phase": pl.Int32, "lo": pl.Int64, "hi": pl.Int64},
