@@ -365,18 +365,13 @@ def _volumes(
         placed = in_cut.with_columns(phase=phase_column(bounds)).filter(
             pl.col("phase").is_not_null()
         )
-        exact = [
+        exact = [  # one pass over those packets
             placed.group_by("phase").agg(
                 pl.len().cast(pl.Int64).alias("packets"),
                 pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-                pl.lit(0, dtype=pl.Int64).alias("attack_packets"),
-            ),
-            own_traffic(in_cut, bounds, present).group_by("phase").agg(
-                pl.lit(0, dtype=pl.Int64).alias("packets"),
-                pl.lit(0, dtype=pl.Int64).alias("bytes"),
-                pl.len().cast(pl.Int64).alias("attack_packets"),
-            ),
-        ]  # fmt: skip
+                carries(pl.col("phase"), present).cast(pl.Int64).sum().alias("attack_packets"),
+            )
+        ]
     rows = counted.with_columns(phase=phase_column(bounds, binned=True)).filter(
         pl.col("phase").is_not_null()
     )
