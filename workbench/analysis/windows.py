@@ -2,12 +2,13 @@
 
 A dataset (``wb.ingest`` / ``wb.scan``) is cut into windows of whole seconds holding at most
 ``window_packets`` packets, read twice. First pass: each window's evidence for the vector
-tests (per target and vector: packets, unsolicited answers, completed handshakes, sources;
-per second: rates) is gathered, and the tests are judged once over the whole capture, as
-in memory; each window's candidates are kept beside its part for the second pass. Second
-pass: each window is labelled with those verdicts and written back as a Parquet part; what
-only makes sense per bin (the 100 ms series per vector, 1 ms and 10 ms peaks, silences in a
-busy capture) is taken while the window is in memory. Windows never share a second, so all
+tests (per target and vector: packets, unsolicited answers, completed handshakes, sources)
+is gathered, and the tests are judged once over the whole capture, as in memory; each
+window's candidates are kept beside its part for the second pass, and the per-bin rates of
+the pairs judged by their rate are counted from them. Second pass: each window is labelled
+with those verdicts and written back as a Parquet part; what only makes sense per bin (the
+100 ms series per vector, 1 ms and 10 ms peaks, silences in a busy capture) is taken while
+the window is in memory. Windows never share a second, so all
 of this combines exactly; only a handshake or a fragmented datagram cut by a window edge is
 judged without its other half. Everything else in the report is a streaming Polars query over
 the labelled parts.
