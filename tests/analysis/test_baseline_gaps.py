@@ -40,9 +40,9 @@ def test_a_silence_between_windows_counts_as_one_inside_a_window(tmp_path) -> No
     # the busy DNS server's steady load is a flood in neither, and in both without the rule
     for evidence in (whole, split):
         assert evidence.verdicts().hot["dst"].is_empty()
-    never = AnalysisConfig(baseline_gap_s=float("inf"))
-    assert _evidence(frame, never).silent_s == 0
-    assert not _evidence(frame, never).verdicts().hot["dst"].is_empty()
+    never = _evidence(frame, AnalysisConfig(baseline_gap_s=float("inf")))
+    assert never.silent_s == 0
+    assert not never.verdicts().hot["dst"].is_empty()
 
 
 def test_only_silences_longer_than_the_gap_are_left_out() -> None:

@@ -358,36 +358,37 @@ def _volumes(
         .filter(pl.col("phase").is_not_null())
     )
     counted, cut = series.lazy(), _cut_bins(bounds)
-    exact = []
-    if packets is not None and cut is not None:
+    own = carries(pl.col("phase"), present)  # a row of the phase's own vectors
+    parts = []
+    if packets is not None and cut is not None:  # those bins from their packets, in one pass
         counted = counted.filter(~cut)
-        in_cut = packets.lazy().filter(cut)
-        placed = in_cut.with_columns(phase=phase_column(bounds)).filter(
-            pl.col("phase").is_not_null()
-        )
-        exact = [  # one pass over those packets
-            placed.group_by("phase").agg(
+        parts.append(
+            packets.lazy()
+            .filter(cut)
+            .with_columns(phase=phase_column(bounds))
+            .filter(pl.col("phase").is_not_null())
+            .group_by("phase")
+            .agg(
                 pl.len().cast(pl.Int64).alias("packets"),
                 pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-                carries(pl.col("phase"), present).cast(pl.Int64).sum().alias("attack_packets"),
+                own.cast(pl.Int64).sum().alias("attack_packets"),
             )
-        ]
+        )
     rows = counted.with_columns(phase=phase_column(bounds, binned=True)).filter(
         pl.col("phase").is_not_null()
     )
-    sums = pl.concat(
-        [
-            rows.group_by("phase").agg(
-                pl.col("packets").sum(), pl.col("bytes").sum(), pl.lit(0, dtype=pl.Int64).alias("attack_packets")
-            ),
-            own_traffic(counted, bounds, present, binned=True).group_by("phase").agg(
-                pl.lit(0, dtype=pl.Int64).alias("packets"), pl.lit(0, dtype=pl.Int64).alias("bytes"),
-                pl.col("packets").sum().alias("attack_packets"),
-            ),
-            *exact,
-        ],
-        how="vertical_relaxed",
-    ).group_by("phase").agg(pl.col("packets", "bytes", "attack_packets").sum())  # fmt: skip
+    parts.append(
+        rows.group_by("phase").agg(
+            pl.col("packets").sum(),
+            pl.col("bytes").sum(),
+            pl.col("packets").filter(own).sum().alias("attack_packets"),
+        )
+    )
+    sums = (
+        pl.concat(parts, how="vertical_relaxed")
+        .group_by("phase")
+        .agg(pl.col("packets", "bytes", "attack_packets").sum())
+    )
     totals = sums.select("phase", "packets", "bytes")
     own = sums.select("phase", "attack_packets")
     spans = pl.LazyFrame(
