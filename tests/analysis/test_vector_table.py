@@ -66,7 +66,8 @@ def test_every_packet_rule_can_match_and_every_confirmation_is_judged() -> None:
     stats = pl.DataFrame(
         {"dst": [1] * len(VECTORS), "candidate": [r.name for r in VECTORS], "packets": [100] * len(VECTORS),
          "asked": [0] * len(VECTORS), "done": [0] * len(VECTORS), "open": [0] * len(VECTORS),
-         "answered": [0] * len(VECTORS), "orphans": [100] * len(VECTORS), "sources": [500] * len(VECTORS),
+         "answered": [0] * len(VECTORS), "orphans": [100] * len(VECTORS), "served": [0] * len(VECTORS),
+         "talks": [1] * len(VECTORS), "sources": [500] * len(VECTORS),
          "dst_ports": [100] * len(VECTORS), "ports": [100] * len(VECTORS)},
         schema_overrides={"dst": pl.UInt128},
     )  # fmt: skip
@@ -159,7 +160,7 @@ def test_reflection_is_never_judged_by_its_rate(figure: int) -> None:
     have no bins to read."""
     rows = [r.name for r in VECTORS if r.family == "reflection"]
     assert rows
-    columns = ("packets", "asked", "done", "open", "answered", "orphans", "sources", "dst_ports", "ports")  # fmt: skip
+    columns = ("packets", "asked", "done", "open", "answered", "orphans", "served", "talks", "sources", "dst_ports", "ports")  # fmt: skip
     stats = pl.DataFrame(
         {"dst": [1] * len(rows), "candidate": rows, **{c: [figure] * len(rows) for c in columns}},
         schema_overrides={"dst": pl.UInt128},

@@ -23,9 +23,9 @@ from workbench import synth
 SCALE = 0.2
 POSITIVE = ["single-source-floods", "ipv6-floods", "slow-http", "slow-http-preopened", "snippet-reflection",
             "snippet-ntp", "snippet-water-torture", "merged-water-torture", "subsecond-burst",
-            "unlisted-reflection", "spoofing-variants"]  # fmt: skip
+            "unlisted-reflection", "spoofing-variants", "service-port-flood"]  # fmt: skip
 NEGATIVE = ["flash-crowd", "browser-burst", "established-sessions", "asymmetric-routing", "dns-resolver-surge",
-            "backup-transfer", "merged-traces", "busy-dns-server", "merged-days"]  # fmt: skip
+            "backup-transfer", "merged-traces", "busy-dns-server", "merged-days", "one-way-quic-video"]  # fmt: skip
 PROVIDER = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:40::/48"]
 ACK, SYN, FIN, RST = 0x10, 0x02, 0x01, 0x04
 
@@ -536,6 +536,48 @@ def test_merged_days_jump_a_day_with_the_dns_server_busy_on_both(cap, name: str)
     else:  # in the second capture, 30 s at over 8x the server's own rate
         assert torture.height > 0 and (torture["ts"].cast(pl.Int64) > jump).all()
         assert torture.height / 30 > 8 * legit.height / 90
+
+
+def _quic(frame: pl.DataFrame, client: str) -> pl.DataFrame:
+    """The UDP between ``client`` and port 443 of remote servers, with ``down``: server to client."""
+    down = pl.col("dst").ip.in_network(f"{client}/32") & (pl.col("sport") == 443)
+    up = pl.col("src").ip.in_network(f"{client}/32") & (pl.col("dport") == 443)
+    return frame.filter((pl.col("proto") == 17) & (down | up)).with_columns(down=down)
+
+
+def test_one_way_quic_video_is_a_servers_side_of_streams(cap) -> None:
+    path, truth, frame = cap["one-way-quic-video"]
+    client = truth["traffic"][0]["client"]
+    quic = _quic(frame, client)
+    assert quic["down"].all()  # the client's acknowledgements are not in the capture
+    assert frame.filter(pl.col("src").ip.in_network(f"{client}/32")).is_empty()
+    assert quic["src"].n_unique() == 2 and quic["dport"].n_unique() == 2
+    assert quic["dport"].min() >= 32768  # the client's ephemeral ports
+    # 1,500 and 2,000 packets/s at scale 1, over 60 and 55 s
+    expected = (1500 * 60 + 2000 * 55) * SCALE
+    assert abs(quic.height - expected) < 0.05 * expected
+    assert (quic["payload_len"] == 1252).mean() > 0.8  # mostly full-size
+    # the video comes in 4 s segments: its busiest second carries several times its mean
+    video = quic.filter(pl.col("src") == quic.sort("ts")["src"][-1])  # the later stream
+    per_s = video.sort("ts").group_by_dynamic("ts", every="1s").agg(pl.len())["len"]
+    assert per_s.max() > 2.5 * video.height / 55  # its mean over its 55 s
+    # QUIC short headers: the fixed bit set, the long-header bit clear (RFC 9000 17.3)
+    rows = quic["packet"].head(20).to_list()
+    for payload in _pcap_payloads(path, rows, quic["payload_len"].head(20).to_list()):
+        assert payload[0] & 0xC0 == 0x40
+
+
+def test_service_port_flood_comes_from_port_443_at_a_client_that_talks(cap) -> None:
+    _, truth, frame = cap["service-port-flood"]
+    (vector,) = truth["vectors"]
+    flood = frame.filter(pl.col("label") == "udp_flood")
+    assert flood["src"].n_unique() == 1 and (flood["sport"] == 443).all()
+    assert (flood["dport"] == 50123).all() and vector["src_ports"] == [443]
+    assert abs(flood.height - 6000 * 30 * SCALE) < 0.05 * 6000 * 30 * SCALE
+    # the target's own video is answered: the capture sees it send
+    quic = _quic(frame.filter(pl.col("label") == "legit"), vector["targets"][0])
+    up = quic.filter(~pl.col("down")).height
+    assert 0.2 * quic.filter(pl.col("down")).height < up < 0.3 * quic.height
 
 
 def test_ipv6_targets_in_truth_are_text(cap) -> None:

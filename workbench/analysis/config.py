@@ -71,6 +71,17 @@ class AnalysisConfig:
     # share of UDP packets whose flow the target answers: a conversation (QUIC, VoIP, games),
     # not a flood
     udp_answered_max: float = 0.2
+    # ... unless the capture never sees the target send at all (one direction of a link, or
+    # asymmetric routing: its answers leave by another path): then UDP from a server's port
+    # (a system port, 1-1023: QUIC on 443) to a client's port (32768 and up: the ephemeral
+    # ranges of Linux, 32768-60999, and of Windows and macOS, 49152-65535) is the server's side
+    # of streams the target opened (a video, a download: 1,000-8,000 packets/s from one CDN
+    # server), not a flood, when it makes up this share of the target's unanswered UDP and
+    # comes from fewer than ``min_sources_flood`` servers to fewer than ``random_ports_min``
+    # of its ports. A flood shaped like that on a target seen sending is judged as any other
+    stream_share_min: float = 0.8
+    stream_server_port_max: int = 1023
+    stream_client_port_min: int = 32768
 
     # --- rates: judged in bins whose width fits the capture ---
     # bins per capture: a 20 ms snippet is judged in 1 ms bins, a day in 1 s bins

@@ -1,6 +1,6 @@
 """The benign traffic blocks of the negative scenarios (``scenarios.Traffic``): a flash crowd's
 HTTP sessions, a browser's burst of parallel sessions, sessions already open, a bulk transfer
-filling the link, a recursive resolver's surge of queries."""
+filling the link, a recursive resolver's surge of queries, video streamed over QUIC."""
 
 from __future__ import annotations
 
@@ -206,7 +206,58 @@ def resolver(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: flo
     b.fact(queries=n, answered=int(answered.sum()), servers=blk.count)
 
 
+def quic_short(size: int, key: int) -> bytes:
+    """A QUIC 1-RTT packet of ``size`` bytes (RFC 9000 short header: fixed bit, spin and key
+    phase bits, an 8-byte connection ID), its protected payload a stand-in pattern."""
+    head = bytes([0x40 | (key & 0x1F)]) + bytes((key * 37 + i) & 0xFF for i in range(8))
+    return head + payloads.pattern(max(size - len(head), 0), 0x51)
+
+
+def quic_streams(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` servers (a video CDN's) each stream to ``client`` over QUIC: UDP from port 443
+    to one ephemeral port of the client, ``rate`` packets/s on average, mostly full-size; the
+    client acknowledges every fourth packet (RFC 9000 asks for every second; ack-frequency
+    lets a receiver stretch it). With ``tau`` the video comes in segments: every ``tau``
+    seconds a burst of a quarter of it, as a DASH player fetches them; without it, one steady
+    download."""
+    rng = b.rng
+    n_streams = max(1, blk.count)
+    servers = sources.public_pool(rng, n_streams)
+    s_ttl = sources.stable_ttls(rng, n_streams)
+    client = sources.parse_v4(blk.client)
+    ports = ephemeral(rng, n_streams)
+    duty = 0.25 if blk.tau else 1.0
+    full = b.template(("quic", 1252), lambda: quic_short(1252, 1))
+    small = np.array(
+        [b.template(("quic", s), lambda s=s: quic_short(s, 2)) for s in (48, 160, 420, 880)]
+    )
+    ack = b.template(("quic_ack", 44), lambda: quic_short(44, 3))
+    c_hi, c_lo = sources.v4(np.array([client]))
+    for k in range(n_streams):
+        total = int(rng.poisson(blk.rate * scale * (t1 - t0)))
+        if blk.tau:  # segments: bursts of a quarter of each period
+            starts = np.arange(t0, t1, blk.tau) + rng.uniform(
+                0, blk.tau * (1 - duty), len(np.arange(t0, t1, blk.tau))
+            )
+            which = rng.integers(0, len(starts), total)
+            at = starts[which] + rng.uniform(0, blk.tau * duty, total)
+        else:
+            at = rng.uniform(t0, t1, total)
+        at = np.sort(at[at < t1])
+        ts = start_ns + to_ns(at)
+        tpl = np.where(rng.random(len(ts)) < 0.85, full, rng.choice(small, len(ts)))
+        s_hi, s_lo = sources.v4(np.full(len(ts), servers[k]))
+        b.add(ts=ts, src_hi=s_hi, src_lo=s_lo, dst_hi=c_hi[0], dst_lo=c_lo[0], proto=17, sport=443,
+              dport=ports[k], ttl=s_ttl[k], tpl=tpl)  # fmt: skip
+        acked = ts[3::4] + to_ns(rng.uniform(0.0005, 0.003, len(ts[3::4])))
+        s_hi, s_lo = sources.v4(np.full(len(acked), servers[k]))
+        b.add(ts=acked, src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=s_hi, dst_lo=s_lo, proto=17,
+              sport=ports[k], dport=443, ttl=64, tpl=ack)  # fmt: skip
+    b.fact(client=blk.client, streams=n_streams)
+
+
 BLOCKS = {
+    "quic_streams": quic_streams,
     "http_sessions": http_sessions,
     "browser_burst": browser_burst,
     "established": established,

@@ -1,7 +1,8 @@
 """Context: what the rest of the capture says about each candidate packet, looked up once for
 both target keys. ``_asked``: the target sent the matching request (or SYN); ``_done``: the
 SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
-back on it; ``_answered``: the target sends UDP back on the flow.
+back on it; ``_answered``: the target sends UDP back on the flow; ``_talks``: the target of
+unanswered UDP sends anything at all (in this window, over a dataset).
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
 where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are
@@ -70,6 +71,13 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
     return [(requests, refl), (group_requests, ["dst", "eff_sport"]), (answered, TUPLE4)]
 
 
+def _talkers(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
+    """The targets of unanswered UDP that send anything at all (``_talks``): of one that never
+    does, the capture holds one direction only, and "unanswered" says nothing."""
+    targets = kinds.filter(_is(UNANSWERED_UDP)).select("dst").unique().collect()["dst"]
+    return _sent_by(packets, targets).select(dst="src").unique().with_columns(_talks=pl.lit(True))
+
+
 def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
     """The SYN a SYN-ACK answers, and the ACK that completes a SYN's handshake."""
     flags = pl.col("tcp_flags")
@@ -119,10 +127,11 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
     udp = frame.lazy().filter(pl.col("proto") == PROTO_UDP)
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     kinds = cand.lazy()
-    lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds)]
+    lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds),
+               (_talkers(frame.lazy(), kinds), ["dst"])]  # fmt: skip
     # one at a time, streamed: their hash tables are not all held at once
     tables = [collect(table) for table, _ in lookups]
-    (requests, group_requests, answered, synack_asked, completed, opened) = (
+    (requests, group_requests, answered, synack_asked, completed, opened, talks) = (
         (table, on) for table, (_, on) in zip(tables, lookups, strict=True)
     )
     columns = {  # each looked up for the candidates whose test reads it
@@ -130,7 +139,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         **probed(cand, _is(SYNACKS), [synack_asked]),
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
-        **probed(cand, _is(UNANSWERED_UDP), [answered]),
+        **probed(cand, _is(UNANSWERED_UDP), [answered, talks]),
     }
     c = pl.col("candidate")
     out = cand.with_columns(**columns).with_columns(
@@ -141,8 +150,9 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         _done=pl.col("_done").fill_null(False),
         _open=pl.col("_open").fill_null(False),
         _answered=pl.col("_answered").fill_null(False),
+        _talks=pl.col("_talks").fill_null(False),
     )
-    return out.select(*cand.columns, "_asked", "_done", "_open", "_answered")
+    return out.select(*cand.columns, "_asked", "_done", "_open", "_answered", "_talks")
 
 
 def candidates(

@@ -94,7 +94,7 @@ class Evidence:
         counted = _counted(cand.lazy(), self.config, self.bin_ns)
         cap = _distinct_cap(self.config)
         sums = list(SUMS)
-        per_host, values = _per_host(cand, cap)
+        per_host, values = _per_host(cand, cap, self.config)
         for key in KEYS:
             pair = [key, "candidate"]
             self.stats[key].append(
@@ -262,7 +262,17 @@ def _pair_key() -> pl.Expr:
     return pl.col("dst").hash(PAIR_SEED) ^ (code * PAIR_MIX)
 
 
-def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+def _served(config: AnalysisConfig) -> pl.Expr:
+    """A datagram from a server's port to a client's: the server's side of a stream (QUIC)."""
+    sport, dport = pl.col("sport"), pl.col("dport")
+    return sport.is_between(1, config.stream_server_port_max) & (
+        dport >= config.stream_client_port_min
+    )
+
+
+def _per_host(
+    cand: pl.DataFrame, cap: int, config: AnalysisConfig = DEFAULT
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """A window's sums per (host, prefix, candidate), and up to ``cap`` distinct values of each
     of ``DISTINCT_OF`` per host (flat rows: host, prefix, candidate, value).
 
@@ -286,6 +296,8 @@ def _per_host(cand: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, dict[str, pl.
         pl.col("_open").sum().alias("open"),
         pl.col("_answered").sum().alias("answered"),
         pl.col("orphan_fragment").sum().alias("orphans"),
+        _served(config).sum().alias("served"),
+        pl.col("_talks").sum().alias("talks"),
         # distinct ports, exact per window (summed over windows and hosts: an upper bound)
         pl.col("eff_dport").n_unique().alias("ports"),
         pl.col("eff_dport").null_count().alias("_port_nulls"),

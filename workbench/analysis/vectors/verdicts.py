@@ -22,7 +22,17 @@ from workbench.analysis.vectors.kinds import (
 )
 from workbench.analysis.vectors.matching import is_group_address
 
-SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "ports")  # summed over windows
+SUMS = (
+    "packets",
+    "asked",
+    "done",
+    "open",
+    "answered",
+    "orphans",
+    "served",
+    "talks",
+    "ports",
+)  # summed over windows
 CONTRA_MIN_PACKETS = 5  # a ratio over fewer packets says nothing against a prefix's verdict
 
 
@@ -63,7 +73,7 @@ def merged_stats(stats: list[pl.DataFrame], distinct: list[pl.DataFrame], key: s
     return sums.join(values, on=pair, how="left")
 
 
-def _ratios(merged: pl.DataFrame, key: str) -> pl.DataFrame:
+def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame:
     """The shares each test reads, null for the vectors another test judges."""
     c = pl.col("candidate")
     n = pl.col("packets")
@@ -73,6 +83,11 @@ def _ratios(merged: pl.DataFrame, key: str) -> pl.DataFrame:
         orphan_share=1 - pl.col("open") / n,
         answered_share=pl.col("answered") / n,
         orphan_fragments=pl.col("orphans") / n,
+        # a server's streams to a target the capture never sees sending: one way, not a flood
+        stream=(pl.col("talks") == 0)
+        & (pl.col("served") / n >= cfg.stream_share_min)
+        & (pl.col("sources") < cfg.min_sources_flood)
+        & (pl.col("dst_ports") < cfg.random_ports_min),
     )
     # a flood from random source ports puts 1/64,000 of itself on every port, a service's
     # among them: a reflection is a real share of the UDP its target receives
@@ -83,6 +98,7 @@ def _ratios(merged: pl.DataFrame, key: str) -> pl.DataFrame:
         completion=pl.when(c.is_in(HANDSHAKES)).then(pl.col("completion")),
         orphan_share=pl.when(c.is_in(ORPHAN_KINDS)).then(pl.col("orphan_share")),
         answered_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("answered_share")),
+        stream=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("stream")),
     )
 
 
@@ -115,7 +131,7 @@ def _kind_test(cfg: AnalysisConfig, key: str) -> pl.Expr:
         .when(c.is_in(ORPHAN_KINDS))
         .then(pl.col("orphan_share") >= cfg.orphan_share_min)
         .when(c.is_in(UNANSWERED_UDP))
-        .then(pl.col("answered_share") <= cfg.udp_answered_max)
+        .then((pl.col("answered_share") <= cfg.udp_answered_max) & ~pl.col("stream"))
         .otherwise(pl.lit(True))
     )
 
@@ -150,7 +166,7 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
                     "rate_based": pl.Boolean, "contra": pl.Boolean}
         )  # fmt: skip
     n = pl.col("packets")
-    stats = _ratios(merged, key)
+    stats = _ratios(merged, key, cfg)
     enough = n >= cfg.min_packets
     if key == "dst_net":  # a prefix is the target only when the attack spreads over its hosts
         enough = enough & (pl.col("hosts") >= cfg.carpet_min_hosts)
@@ -160,6 +176,7 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
         | (pl.col("unsolicited") < cfg.unsolicited_share).fill_null(False)
         | (pl.col("orphan_share") < cfg.orphan_share_min).fill_null(False)
         | (pl.col("answered_share") > cfg.udp_answered_max).fill_null(False)
+        | pl.col("stream").fill_null(False)
     ) & (n >= CONTRA_MIN_PACKETS)
     return stats.with_columns(
         ok=_kind_test(cfg, key).fill_null(False) & enough,

@@ -1,6 +1,7 @@
 """Negatives: benign traffic only (the truth has no vector), busy enough to look like an attack:
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
-a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server."""
+a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
+video over QUIC captured one way."""
 
 from __future__ import annotations
 
@@ -179,5 +180,28 @@ _add(
         time_jumps=((45, 86400.0),),
         dns_per_s=150,
         negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="one-way-quic-video",
+        description=(
+            "Benign, one direction only: a provider host downloads a file and watches a video over"
+            " QUIC (UDP from port 443 of two CDN servers to its ephemeral ports, 1,500 packets/s"
+            " steady and 2,000/s in 4 s segments); its acknowledgements leave by another path"
+        ),
+        start="2022-07-12T20:00:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("quic_streams", 20, 80, rate=1500, count=1, client="203.0.113.150"),
+            Traffic("quic_streams", 30, 85, rate=2000, count=1, client="203.0.113.150", tau=4.0),
+        ),
+        sessions_per_s=15,
+        dns_per_s=20,
+        one_way=True,
+        negative=True,
+        notes="The client's QUIC acknowledgements and all of the provider's answers are not captured.",
     )
 )

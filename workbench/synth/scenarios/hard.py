@@ -1,6 +1,6 @@
 """Scenarios that break the analysis's habits (positives): one-host floods, IPv6, slow attacks,
 snippets (water torture among them), water torture after a day's jump, a sub-second burst, unlisted reflection, every TCP flag
-flood, a scrubbing path, spoofing variants."""
+flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's."""
 
 from __future__ import annotations
 
@@ -322,5 +322,34 @@ _add(
             Attack("ip_fragment_flood", 85, 150, 800, ("203.0.113.10",), first_fragments=0.3),
         ),
         mitigation=(115, 0.25),
+    )
+)
+_add(
+    Scenario(
+        name="service-port-flood",
+        description=(
+            "A host watching a video over QUIC (answered) is flooded by one host sending UDP from"
+            " port 443 to one of its ephemeral ports at 6,000 packets/s, shaped like a server's"
+            " stream; the capture sees both directions"
+        ),
+        start="2023-06-20T21:00:00Z",
+        duration=90,
+        phases=((0, 40, "baseline"), (40, 70, "attack"), (70, 90, "baseline")),
+        attacks=(
+            Attack(
+                "udp_flood",
+                40,
+                70,
+                6000,
+                ("203.0.113.150",),
+                sources="single",
+                sport=443,
+                dport=50123,
+                sizes=(1252,),
+            ),
+        ),
+        traffic=(
+            Traffic("quic_streams", 10, 85, rate=300, count=1, client="203.0.113.150", tau=4.0),
+        ),
     )
 )

@@ -1,0 +1,133 @@
+"""A server's streams to a target the capture never sees sending (one direction of a link,
+asymmetric routing) are no UDP flood: UDP from a server's port to a client's port, from a few
+servers to a few ports. The same shape on a target seen sending is judged as any flood, and a
+stream to a server's port is no stream."""
+
+from __future__ import annotations
+
+import ipaddress
+import struct
+
+import polars as pl
+
+import workbench as wb
+from workbench import synth
+from workbench.analysis.config import AnalysisConfig
+from workbench.capture.ingest import ingest
+
+CLIENT = "203.0.113.150"
+RULE_OFF = AnalysisConfig(stream_share_min=1.01)  # no share reaches it: the rule never applies
+
+
+def _udp_pcap(path, frames: list[tuple[int, str, int, str, int, int]]) -> None:
+    """A pcap of Ethernet/IPv4/UDP frames: (ts_ns, src, sport, dst, dport, payload bytes)."""
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
+    for ts, src, sport, dst, dport, size in frames:
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + size, 1, 0, 57, 17, 0,
+                         ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)  # fmt: skip
+        udp = struct.pack("!HHHH", sport, dport, 8 + size, 0)
+        frame = b"\x02" * 12 + b"\x08\x00" + ip + udp + bytes([0x41]) + b"\x5a" * (size - 1)
+        out.append(struct.pack("<IIII", ts // 10**9, ts % 10**9 // 1000, len(frame), len(frame)))
+        out.append(frame)
+    path.write_bytes(b"".join(out))
+
+
+def _stream(dport: int, *, servers: int = 1, rate: int = 2000, seconds: int = 30):
+    """``servers`` streams of 1,250-byte datagrams from port 443 to ``CLIENT``:``dport``."""
+    start = 1_650_000_000 * 10**9
+    gap = 10**9 // rate
+    return [
+        (start + k * gap, f"142.250.74.{46 + k % servers}", 443, CLIENT, dport, 1250)
+        for k in range(rate * seconds)
+    ]
+
+
+def _vectors(report) -> list[tuple[str, list[str]]]:
+    return [(v.vector, list(v.targets)) for v in report.vectors]
+
+
+def test_a_stream_captured_one_way_is_no_flood(tmp_path) -> None:
+    # 60,000 datagrams in 30 s from one CDN server's port 443 to one ephemeral port; the
+    # client's acknowledgements are not in the capture
+    path = tmp_path / "one-way.pcap"
+    _udp_pcap(path, _stream(51234))
+    capture = wb.load(path)
+    assert _vectors(wb.analyze(capture)) == []
+    assert _vectors(wb.analyze(capture, config=RULE_OFF)) == [("udp_flood", [CLIENT])]
+
+
+def test_datagrams_to_a_servers_port_are_no_stream(tmp_path) -> None:
+    # the same datagrams to port 27015 (a game server's): no client's port, so a flood
+    path = tmp_path / "to-a-server.pcap"
+    _udp_pcap(path, _stream(27015))
+    assert _vectors(wb.analyze(wb.load(path))) == [("udp_flood", [CLIENT])]
+
+
+def test_a_target_seen_sending_gets_no_benefit_of_the_doubt(tmp_path) -> None:
+    # one DNS query from the client: the capture sees it send, so a stream it never
+    # acknowledges is unanswered UDP like any other
+    frames = _stream(51234)
+    frames.append((frames[0][0] + 5 * 10**9, CLIENT, 40000, "192.0.2.53", 53, 40))
+    path = tmp_path / "talks.pcap"
+    _udp_pcap(path, sorted(frames))
+    assert _vectors(wb.analyze(wb.load(path))) == [("udp_flood", [CLIENT])]
+
+
+def test_video_over_quic_captured_one_way(tmp_path) -> None:
+    path = tmp_path / "video.pcap"
+    truth = synth.write("one-way-quic-video", path, seed=5)
+    assert truth["one_way"] and not truth["vectors"]
+    capture = wb.load(path)
+    streams = capture.packets.filter(pl.col("sport") == 443, pl.col("proto") == 17)
+    assert streams.height > 100_000 and streams["dst"].n_unique() == 1
+    assert capture.packets.filter(pl.col("src") == streams["dst"][0]).is_empty()
+    assert _vectors(wb.analyze(capture)) == []
+    # the rule is what keeps it clean
+    assert _vectors(wb.analyze(capture, config=RULE_OFF)) == [("udp_flood", [CLIENT])]
+
+
+def test_a_flood_shaped_like_a_stream_on_a_target_that_talks(tmp_path) -> None:
+    path = tmp_path / "flood.pcap"
+    synth.write("service-port-flood", path, seed=5)
+    labels = pl.read_parquet(synth.labels_path(path))["label"]
+    capture = wb.load(path)
+    report = wb.analyze(capture)
+    assert _vectors(report) == [("udp_flood", [CLIENT])]
+    found = wb.analysis.classify(capture.packets)["vector"] == "udp_flood"
+    truth = labels == "udp_flood"
+    assert (found & truth).sum() >= 0.95 * truth.sum()
+    assert (found & truth).sum() >= 0.95 * found.sum()
+    # captured one way (the target's own packets gone), the same flood passes for a stream:
+    # the trade-off the rule makes (README)
+    one_way = tmp_path / "flood-one-way.pcap"
+    sent = pl.col("src").ip.in_network(f"{CLIENT}/32")
+    assert capture.packets.filter(sent).height > 1000
+    kept = capture.packets.with_columns(pl.col("ts").cast(pl.Int64)).filter(~sent)
+    _udp_pcap(
+        one_way,
+        [
+            (t, str(ipaddress.IPv4Address(int(s) & 0xFFFFFFFF)), sp,
+             str(ipaddress.IPv4Address(int(d) & 0xFFFFFFFF)), dp, max(n, 1))
+            for t, s, sp, d, dp, n in kept.filter(pl.col("proto") == 17)
+            .select("ts", "src", "sport", "dst", "dport", "payload_len")
+            .iter_rows()
+        ],
+    )  # fmt: skip
+    assert _vectors(wb.analyze(wb.load(one_way))) == []
+
+
+def test_over_a_datasets_windows_too(tmp_path) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    synth.write("one-way-quic-video", evidence / "video.pcap", seed=5, scale=0.3)
+    synth.write("service-port-flood", evidence / "flood.pcap", seed=5, scale=0.3)
+    for name, expected in (("video", []), ("flood", [("udp_flood", [CLIENT])])):
+        folder = tmp_path / name
+        folder.mkdir()
+        (evidence / f"{name}.pcap").rename(folder / f"{name}.pcap")
+        dataset = tmp_path / f"{name}-dataset"
+        ingest(folder, dataset, progress=False)
+        report = wb.analyze(dataset, window_packets=20_000, workdir=tmp_path / f"{name}-work",
+                            progress=False)  # fmt: skip
+        assert report.parameters["analysis_windows"] > 2
+        assert _vectors(report) == expected
