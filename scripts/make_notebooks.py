@@ -93,6 +93,16 @@ NOTEBOOKS = {
         "## Legitimate traffic\nIts share of the link before, during and after the saturation, and repeated segments "
         "(retransmissions) as a sign of loss. Capture drops come from the pcapng interface statistics.",
         "sat['legitimate'], sat['tcp_loss_signs'], sat['drops']['capture_drops']",
+        "## Per link\nWhich upstream router brought the flood in? Map each link by its router's MAC (or a pcapng "
+        "interface name, `eth0=10G`, or a VLAN, `vlan:10=1G`). Links are full duplex: a router link is measured in "
+        "each direction against its capacity. The sample's capture point has two upstream routers sharing the "
+        "3 Mbit/s, 1.5 Mbit/s each.",
+        "UPLINKS = os.environ.get('WORKBENCH_UPLINKS', 'mac:00:1b:21:aa:00:01=1.5M,mac:00:1b:21:aa:00:02=1.5M').split(',')\n"
+        "per_link = wb.analyze(cap, link_capacity=UPLINKS).saturation['links']\n"
+        "pl.DataFrame(per_link).select('link', 'busiest_direction', 'peak_utilization', 'packets')",
+        "from workbench.analysis.capacity import parse_links\n"
+        "from workbench.analysis.saturation import links_series\n"
+        "wb.viz.link_strip(links_series(rep.packets, parse_links(UPLINKS), 1000))",
     ],
     "05_exporting_timeline_and_report": [
         "# Exporting\nThe timeline for Timesketch or a spreadsheet, the offline HTML report, the fingerprint, STIX and Parquet. "

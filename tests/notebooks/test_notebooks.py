@@ -37,3 +37,19 @@ def test_no_notebook_says_a_feature_is_missing_that_exists() -> None:
     for path in NOTEBOOKS:
         text = path.read_text().lower()
         assert "not in this version" not in text, path.name
+
+
+def test_committed_notebooks_are_what_the_generator_writes() -> None:
+    """``scripts/make_notebooks.py`` is where notebooks are edited: a cell added to a notebook
+    alone is lost at the next write (notebook 04's per-link cells once were)."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "make_notebooks.py"
+    spec = importlib.util.spec_from_file_location("make_notebooks", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = {**module.NOTEBOOKS, "app": module.APP}
+    assert sorted(written) == sorted(p.stem for p in NOTEBOOKS)
+    for path in NOTEBOOKS:
+        cells = [c.source for c in nbformat.read(path, as_version=4).cells]
+        assert cells == list(written[path.stem]), path.name
