@@ -1,7 +1,9 @@
-"""A server's streams to a target the capture never sees sending (one direction of a link,
-asymmetric routing) are no UDP flood: UDP from a server's port to a client's port, from a few
-servers to a few ports. The same shape on a target seen sending is judged as any flood, and a
-stream to a server's port is no stream."""
+"""Streams one-way by design or by the capture are no UDP flood. A server's streams to a target
+the capture never sees sending (one direction of a link, asymmetric routing): UDP from a
+server's port to a client's port, from a few servers to a few ports; the same shape on a target
+seen sending is judged as any flood, and a stream to a server's port is no stream. A multicast
+group's streams (IPTV): no receiver answers them; a flood spraying a group's random ports is
+still one."""
 
 from __future__ import annotations
 
@@ -32,12 +34,13 @@ def _udp_pcap(path, frames: list[tuple[int, str, int, str, int, int]]) -> None:
     path.write_bytes(b"".join(out))
 
 
-def _stream(dport: int, *, servers: int = 1, rate: int = 2000, seconds: int = 30):
-    """``servers`` streams of 1,250-byte datagrams from port 443 to ``CLIENT``:``dport``."""
+def _stream(dport: int, *, servers: int = 1, rate: int = 2000, seconds: int = 30,
+            sport: int = 443, to: str = CLIENT, size: int = 1250):  # fmt: skip
+    """``servers`` streams of ``size``-byte datagrams from ``sport`` to ``to``:``dport``."""
     start = 1_650_000_000 * 10**9
     gap = 10**9 // rate
     return [
-        (start + k * gap, f"142.250.74.{46 + k % servers}", 443, CLIENT, dport, 1250)
+        (start + k * gap, f"142.250.74.{46 + k % servers}", sport, to, dport, size)
         for k in range(rate * seconds)
     ]
 
@@ -131,3 +134,32 @@ def test_over_a_datasets_windows_too(tmp_path) -> None:
                             progress=False)  # fmt: skip
         assert report.parameters["analysis_windows"] > 2
         assert _vectors(report) == expected
+
+
+def test_an_iptv_channel_to_its_group_is_no_flood(tmp_path) -> None:
+    # 2,400 datagrams/s of MPEG-TS (a 25 Mbit/s channel) from a head-end to one group
+    group = _stream(5000, sport=5000, to="239.1.1.1", rate=2400, size=1316)
+    path = tmp_path / "iptv.pcap"
+    _udp_pcap(path, group)
+    assert _vectors(wb.analyze(wb.load(path))) == []
+    # the same datagrams to one host: a flood from one source
+    unicast = tmp_path / "unicast.pcap"
+    _udp_pcap(unicast, [(t, s, sp, "203.0.113.151", dp, n) for t, s, sp, _, dp, n in group])
+    assert _vectors(wb.analyze(wb.load(unicast))) == [("udp_flood", ["203.0.113.151"])]
+
+
+def test_iptv_channels_beside_a_flood_on_a_group(tmp_path) -> None:
+    for name, truth_vectors in (("iptv-multicast", []), ("multicast-flood", ["udp_flood"])):
+        path = tmp_path / f"{name}.pcap"
+        truth = synth.write(name, path, seed=5)
+        assert [v["vector"] for v in truth["vectors"]] == truth_vectors
+        capture = wb.load(path)
+        groups = capture.packets.filter(pl.col("dst").ip.in_network("239.0.0.0/8"))
+        assert groups.height > 100_000 and groups["dport"].n_unique() >= 2
+        report = wb.analyze(capture)
+        assert _vectors(report) == [(v["vector"], v["targets"]) for v in truth["vectors"]]
+        if truth_vectors:
+            found = wb.analysis.classify(capture.packets)["vector"] == "udp_flood"
+            labelled = pl.read_parquet(synth.labels_path(path))["label"] == "udp_flood"
+            assert (found & labelled).sum() >= 0.95 * labelled.sum()
+            assert (found & labelled).sum() >= 0.95 * found.sum()

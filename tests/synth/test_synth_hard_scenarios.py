@@ -23,9 +23,10 @@ from workbench import synth
 SCALE = 0.2
 POSITIVE = ["single-source-floods", "ipv6-floods", "slow-http", "slow-http-preopened", "snippet-reflection",
             "snippet-ntp", "snippet-water-torture", "merged-water-torture", "subsecond-burst",
-            "unlisted-reflection", "spoofing-variants", "service-port-flood"]  # fmt: skip
+            "unlisted-reflection", "spoofing-variants", "service-port-flood", "multicast-flood"]  # fmt: skip
 NEGATIVE = ["flash-crowd", "browser-burst", "established-sessions", "asymmetric-routing", "dns-resolver-surge",
-            "backup-transfer", "merged-traces", "busy-dns-server", "merged-days", "one-way-quic-video"]  # fmt: skip
+            "backup-transfer", "merged-traces", "busy-dns-server", "merged-days", "one-way-quic-video",
+            "iptv-multicast"]  # fmt: skip
 PROVIDER = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:40::/48"]
 ACK, SYN, FIN, RST = 0x10, 0x02, 0x01, 0x04
 
@@ -578,6 +579,34 @@ def test_service_port_flood_comes_from_port_443_at_a_client_that_talks(cap) -> N
     quic = _quic(frame.filter(pl.col("label") == "legit"), vector["targets"][0])
     up = quic.filter(~pl.col("down")).height
     assert 0.2 * quic.filter(pl.col("down")).height < up < 0.3 * quic.height
+
+
+def test_iptv_channels_are_mpeg_ts_multicast_by_one_head_end(cap) -> None:
+    path, truth, frame = cap["iptv-multicast"]
+    tv = frame.filter(pl.col("dst").ip.in_network("239.1.1.0/24"))
+    assert (tv["label"] == "legit").all() and tv["src"].n_unique() == 1
+    assert sorted(truth["traffic"][0]["groups"] + truth["traffic"][1]["groups"]) == [
+        f"239.1.1.{k}" for k in range(1, 5)
+    ]
+    assert frame.filter(pl.col("src").ip.in_network("239.0.0.0/8")).is_empty()  # nobody answers
+    per_channel = tv.group_by("dst").agg(pl.len())
+    # 750, 1,500 and 2,250 packets/s for 90 s; the fourth (750/s) from 40 s on
+    rates = sorted(per_channel["len"].to_list())
+    expected = sorted(r * SCALE * s for r, s in ((750, 90), (1500, 90), (2250, 90), (750, 50)))
+    assert all(abs(a - b) <= 0.01 * b + 1 for a, b in zip(rates, expected, strict=True))
+    # 7 transport stream packets of 188 bytes in each datagram, each opening with 0x47
+    rows = tv["packet"].head(10).to_list()
+    for payload in _pcap_payloads(path, rows, [1316] * len(rows)):
+        assert [payload[k * 188] for k in range(7)] == [0x47] * 7
+
+
+def test_multicast_flood_sprays_random_ports_of_a_group(cap) -> None:
+    _, truth, frame = cap["multicast-flood"]
+    flood = frame.filter(pl.col("label") == "udp_flood")
+    assert (flood["dst"] == flood["dst"][0]).all() and truth["vectors"][0]["targets"] == [
+        "224.0.0.1"
+    ]
+    assert flood["dport"].n_unique() > 1000 and flood["src"].n_unique() > 1000
 
 
 def test_ipv6_targets_in_truth_are_text(cap) -> None:

@@ -1,6 +1,7 @@
 """The benign traffic blocks of the negative scenarios (``scenarios.Traffic``): a flash crowd's
 HTTP sessions, a browser's burst of parallel sessions, sessions already open, a bulk transfer
-filling the link, a recursive resolver's surge of queries, video streamed over QUIC."""
+filling the link, a recursive resolver's surge of queries, video streamed over QUIC, IPTV channels
+multicast by a head-end."""
 
 from __future__ import annotations
 
@@ -256,7 +257,50 @@ def quic_streams(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale:
     b.fact(client=blk.client, streams=n_streams)
 
 
+def mpeg_ts(key: int, first: int) -> bytes:
+    """One IPTV datagram: 7 MPEG transport stream packets of 188 bytes (sync byte 0x47, a PID
+    of the channel's, a continuity counter that goes on from ``first``), 1,316 bytes in all
+    (ETSI TS 102 034)."""
+    pid = 0x100 + key
+    packets = [bytes([0x47, pid >> 8, pid & 0xFF, 0x10 | (first + k) % 16]) + payloads.pattern(184, 0x20 + key)
+               for k in range(7)]  # fmt: skip
+    return b"".join(packets)
+
+
+def multicast_streams(
+    b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float
+) -> None:
+    """``count`` IPTV channels multicast by a head-end (``server``) to groups 239.1.1.(1 +
+    ``port``), ...:
+    UDP from port 5000 to port 5000 + channel, ``rate`` packets/s each (a channel's bit rate
+    is its own: 0.5, 1 and 1.5 times ``rate`` in turn), paced evenly as an encoder sends; no
+    receiver answers."""
+    rng = b.rng
+    server = sources.parse_v4(blk.server)
+    s_hi, s_lo = sources.v4(np.array([server]))
+    groups = []
+    for k in range(max(1, blk.count)):
+        name = f"239.1.1.{1 + k + blk.port}"
+        group = sources.parse_v4(name)
+        pps = blk.rate * scale * (0.5, 1.0, 1.5)[k % 3]
+        n = int(pps * (t1 - t0))
+        if n == 0:
+            continue
+        at = t0 + (np.arange(n) + rng.uniform(0, 0.3, n)) / pps
+        # the counter runs on over the channel's datagrams: 7 a datagram, 16 datagrams a cycle
+        cycle = np.array(
+            [b.template(("mpeg_ts", k, j), lambda k=k, j=j: mpeg_ts(k, 7 * j)) for j in range(16)]
+        )
+        tpl = cycle[np.arange(n) % 16]
+        g_hi, g_lo = sources.v4(np.array([group]))
+        b.add(ts=start_ns + to_ns(at), src_hi=s_hi[0], src_lo=s_lo[0], dst_hi=g_hi[0], dst_lo=g_lo[0],
+              proto=17, sport=5000, dport=5000 + k, ttl=16, tpl=tpl)  # fmt: skip
+        groups.append(name)
+    b.fact(groups=groups)
+
+
 BLOCKS = {
+    "multicast_streams": multicast_streams,
     "quic_streams": quic_streams,
     "http_sessions": http_sessions,
     "browser_burst": browser_burst,

@@ -131,7 +131,13 @@ def _kind_test(cfg: AnalysisConfig, key: str) -> pl.Expr:
         .when(c.is_in(ORPHAN_KINDS))
         .then(pl.col("orphan_share") >= cfg.orphan_share_min)
         .when(c.is_in(UNANSWERED_UDP))
-        .then((pl.col("answered_share") <= cfg.udp_answered_max) & ~pl.col("stream"))
+        .then(
+            (pl.col("answered_share") <= cfg.udp_answered_max)
+            & ~pl.col("stream")
+            # a group address is one-way by design (IPTV, market data: one sender, thousands
+            # of datagrams a second, no receiver answers): a flood there sprays random ports
+            & (unicast | (pl.col("dst_ports") >= cfg.random_ports_min))
+        )
         .otherwise(pl.lit(True))
     )
 

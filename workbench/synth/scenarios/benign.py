@@ -1,7 +1,7 @@
 """Negatives: benign traffic only (the truth has no vector), busy enough to look like an attack:
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
 a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
-video over QUIC captured one way."""
+video over QUIC captured one way, IPTV channels multicast."""
 
 from __future__ import annotations
 
@@ -203,5 +203,26 @@ _add(
         one_way=True,
         negative=True,
         notes="The client's QUIC acknowledgements and all of the provider's answers are not captured.",
+    )
+)
+_add(
+    Scenario(
+        name="iptv-multicast",
+        description=(
+            "Benign: the provider's IPTV head-end multicasts three channels (750, 1,500 and 2,250"
+            " packets/s of MPEG-TS to 239.1.1.x) for the whole capture, and a fourth from 40 s on"
+            " when a viewer tunes in; no receiver answers a multicast stream"
+        ),
+        start="2022-03-05T19:30:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("multicast_streams", 0, 90, rate=1500, count=3, server="203.0.113.200", port=0),
+            Traffic(
+                "multicast_streams", 40, 90, rate=1500, count=1, server="203.0.113.200", port=3
+            ),
+        ),
+        negative=True,
     )
 )

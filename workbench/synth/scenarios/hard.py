@@ -1,6 +1,6 @@
 """Scenarios that break the analysis's habits (positives): one-host floods, IPv6, slow attacks,
 snippets (water torture among them), water torture after a day's jump, a sub-second burst, unlisted reflection, every TCP flag
-flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's."""
+flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group."""
 
 from __future__ import annotations
 
@@ -350,6 +350,22 @@ _add(
         ),
         traffic=(
             Traffic("quic_streams", 10, 85, rate=300, count=1, client="203.0.113.150", tau=4.0),
+        ),
+    )
+)
+_add(
+    Scenario(
+        name="multicast-flood",
+        description=(
+            "A spoofed UDP flood on random ports to the all-hosts group 224.0.0.1 (every host of"
+            " the LAN takes it in), 5,000 packets/s, beside the provider's IPTV channels"
+        ),
+        start="2023-04-11T02:10:00Z",
+        duration=80,
+        phases=((0, 30, "baseline"), (30, 60, "attack"), (60, 80, "baseline")),
+        attacks=(Attack("udp_flood", 30, 60, 5000, ("224.0.0.1",)),),
+        traffic=(
+            Traffic("multicast_streams", 0, 80, rate=1500, count=2, server="203.0.113.200", port=0),
         ),
     )
 )
