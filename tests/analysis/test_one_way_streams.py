@@ -3,7 +3,8 @@ the capture never sees sending (one direction of a link, asymmetric routing): UD
 server's port to a client's port, from a few servers to a few ports; the same shape on a target
 seen sending is judged as any flood, and a stream to a server's port is no stream. A multicast
 group's streams (IPTV): no receiver answers them; a flood spraying a group's random ports is
-still one."""
+still one. Telemetry to a collector (syslog, NetFlow): never answered by design, judged by the
+collector's own rate."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from workbench.analysis.config import AnalysisConfig
 from workbench.capture.ingest import ingest
 
 CLIENT = "203.0.113.150"
-RULE_OFF = AnalysisConfig(stream_share_min=1.01)  # no share reaches it: the rule never applies
+RULE_OFF = AnalysisConfig(one_way_share_min=1.01)  # no share reaches it: the rule never applies
 
 
 def _udp_pcap(path, frames: list[tuple[int, str, int, str, int, int]]) -> None:
@@ -124,7 +125,11 @@ def test_over_a_datasets_windows_too(tmp_path) -> None:
     evidence.mkdir()
     synth.write("one-way-quic-video", evidence / "video.pcap", seed=5, scale=0.3)
     synth.write("service-port-flood", evidence / "flood.pcap", seed=5, scale=0.3)
-    for name, expected in (("video", []), ("flood", [("udp_flood", [CLIENT])])):
+    synth.write("telemetry-collector", evidence / "collector.pcap", seed=5, scale=0.3)
+    synth.write("collector-flood", evidence / "syslog.pcap", seed=5, scale=0.3)
+    cases = (("video", []), ("flood", [("udp_flood", [CLIENT])]), ("collector", []),
+             ("syslog", [("udp_flood", ["203.0.113.60"])]))  # fmt: skip
+    for name, expected in cases:
         folder = tmp_path / name
         folder.mkdir()
         (evidence / f"{name}.pcap").rename(folder / f"{name}.pcap")
@@ -163,3 +168,61 @@ def test_iptv_channels_beside_a_flood_on_a_group(tmp_path) -> None:
             labelled = pl.read_parquet(synth.labels_path(path))["label"] == "udp_flood"
             assert (found & labelled).sum() >= 0.95 * labelled.sum()
             assert (found & labelled).sum() >= 0.95 * found.sum()
+
+
+def _export(
+    rate: int, port: int, *, sport: int | None = None, senders: int = 10, seconds: int = 60
+):
+    """``senders`` hosts send a collector ``rate`` datagrams/s in all, steadily, to ``port``."""
+    start = 1_650_000_000 * 10**9
+    return [
+        (start + k * 10**9 // rate, f"192.0.2.{1 + k % senders}",
+         sport or 50000 + k % senders, "198.51.100.9", port, 1224)
+        for k in range(rate * seconds)
+    ]  # fmt: skip
+
+
+def test_telemetry_to_a_collector_is_judged_by_its_own_rate(tmp_path) -> None:
+    # NetFlow v9 from 10 routers, 3,000 exports/s, to the collector's port 2055
+    path = tmp_path / "netflow.pcap"
+    _udp_pcap(path, _export(3000, 2055))
+    assert _vectors(wb.analyze(wb.load(path))) == []
+    # the same to a port no collector listens on: unanswered UDP at 3,000/s
+    other = tmp_path / "other.pcap"
+    _udp_pcap(other, _export(3000, 2056))
+    assert _vectors(wb.analyze(wb.load(other))) == [("udp_flood", ["198.51.100.9"])]
+    # without a baseline, above 20,000/s it is a flood at the collector's port too
+    flood = tmp_path / "flood.pcap"
+    _udp_pcap(flood, _export(25_000, 2055, senders=200, seconds=2))
+    assert _vectors(wb.analyze(wb.load(flood))) == [("udp_flood", ["198.51.100.9"])]
+
+
+def test_syslog_from_a_crowd_sharing_port_514_is_no_reflection(tmp_path) -> None:
+    # 40 servers logging from port 514 to 514 (RFC 5426), 2,000 lines/s in all
+    path = tmp_path / "syslog.pcap"
+    _udp_pcap(path, _export(2000, 514, sport=514, senders=40))
+    assert _vectors(wb.analyze(wb.load(path))) == []
+    # the same crowd answering from one unlisted port to another: a reflection
+    crowd = tmp_path / "crowd.pcap"
+    _udp_pcap(crowd, _export(2000, 40000, sport=40123, senders=40))
+    assert _vectors(wb.analyze(wb.load(crowd))) == [("udp_reflection", ["198.51.100.9"])]
+
+
+def test_a_botnet_flooding_a_collectors_syslog_port(tmp_path) -> None:
+    path = tmp_path / "collector-flood.pcap"
+    truth = synth.write("collector-flood", path, seed=5)
+    capture = wb.load(path)
+    labels = pl.read_parquet(synth.labels_path(path))["label"]
+    flood = capture.packets.filter(labels == "udp_flood")
+    assert (flood["dport"] == 514).all()  # a rule that ignored port 514 would see none of it
+    assert _vectors(wb.analyze(capture)) == [("udp_flood", truth["vectors"][0]["targets"])]
+    found = wb.analysis.classify(capture.packets)["vector"] == "udp_flood"
+    assert (found & (labels == "udp_flood")).sum() >= 0.95 * flood.height
+    # the collector's own telemetry in the flood's seconds goes with it (1.8 % of them)
+    assert (found & (labels == "udp_flood")).sum() >= 0.95 * found.sum()
+    clean = tmp_path / "collector.pcap"
+    synth.write("telemetry-collector", clean, seed=5)
+    collector = wb.load(clean)
+    assert collector.packets.filter(pl.col("dport").is_in([514, 2055])).height > 400_000
+    assert _vectors(wb.analyze(collector)) == []
+    assert _vectors(wb.analyze(collector, config=AnalysisConfig(one_way_share_min=1.01))) != []

@@ -16,7 +16,7 @@ from workbench.analysis.vector_table import (
     VECTORS,
 )
 from workbench.analysis.vectors.rule_kernel import MATCHES, candidate_codes, candidate_series
-from workbench.analysis.vectors.verdicts import confirmed
+from workbench.analysis.vectors.verdicts import SUMS, confirmed
 from workbench.capture.schema import PACKET_SCHEMA
 
 FAMILIES = {"reflection", "tcp_state", "udp", "rate", "fragment", "http", "slow_http"}
@@ -63,12 +63,11 @@ def test_every_packet_rule_can_match_and_every_confirmation_is_judged() -> None:
         assert got is not None and names.index(got) <= names.index(rule.name), (rule.name, got)
         seen.add(got)
     assert seen >= {r.name for r in VECTORS if r.match != "connection"} - {"dns_water_torture"}
+    figures = {**dict.fromkeys(SUMS, 0), "packets": 100, "orphans": 100, "talks": 1, "ports": 100,
+               "sources": 500, "dst_ports": 100}  # fmt: skip
     stats = pl.DataFrame(
-        {"dst": [1] * len(VECTORS), "candidate": [r.name for r in VECTORS], "packets": [100] * len(VECTORS),
-         "asked": [0] * len(VECTORS), "done": [0] * len(VECTORS), "open": [0] * len(VECTORS),
-         "answered": [0] * len(VECTORS), "orphans": [100] * len(VECTORS), "served": [0] * len(VECTORS),
-         "talks": [1] * len(VECTORS), "sources": [500] * len(VECTORS),
-         "dst_ports": [100] * len(VECTORS), "ports": [100] * len(VECTORS)},
+        {"dst": [1] * len(VECTORS), "candidate": [r.name for r in VECTORS],
+         **{name: [value] * len(VECTORS) for name, value in figures.items()}},
         schema_overrides={"dst": pl.UInt128},
     )  # fmt: skip
     judged = confirmed(stats, DEFAULT)
@@ -160,7 +159,7 @@ def test_reflection_is_never_judged_by_its_rate(figure: int) -> None:
     have no bins to read."""
     rows = [r.name for r in VECTORS if r.family == "reflection"]
     assert rows
-    columns = ("packets", "asked", "done", "open", "answered", "orphans", "served", "talks", "sources", "dst_ports", "ports")  # fmt: skip
+    columns = (*SUMS, "sources", "dst_ports")  # every figure the tests read
     stats = pl.DataFrame(
         {"dst": [1] * len(rows), "candidate": rows, **{c: [figure] * len(rows) for c in columns}},
         schema_overrides={"dst": pl.UInt128},

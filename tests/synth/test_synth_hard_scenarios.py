@@ -23,10 +23,10 @@ from workbench import synth
 SCALE = 0.2
 POSITIVE = ["single-source-floods", "ipv6-floods", "slow-http", "slow-http-preopened", "snippet-reflection",
             "snippet-ntp", "snippet-water-torture", "merged-water-torture", "subsecond-burst",
-            "unlisted-reflection", "spoofing-variants", "service-port-flood", "multicast-flood"]  # fmt: skip
+            "unlisted-reflection", "spoofing-variants", "service-port-flood", "multicast-flood", "collector-flood"]  # fmt: skip
 NEGATIVE = ["flash-crowd", "browser-burst", "established-sessions", "asymmetric-routing", "dns-resolver-surge",
             "backup-transfer", "merged-traces", "busy-dns-server", "merged-days", "one-way-quic-video",
-            "iptv-multicast"]  # fmt: skip
+            "iptv-multicast", "telemetry-collector"]  # fmt: skip
 PROVIDER = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:40::/48"]
 ACK, SYN, FIN, RST = 0x10, 0x02, 0x01, 0x04
 
@@ -607,6 +607,32 @@ def test_multicast_flood_sprays_random_ports_of_a_group(cap) -> None:
         "224.0.0.1"
     ]
     assert flood["dport"].n_unique() > 1000 and flood["src"].n_unique() > 1000
+
+
+def test_telemetry_is_syslog_and_netflow_to_a_collector_that_never_answers(cap) -> None:
+    path, truth, frame = cap["telemetry-collector"]
+    collector = truth["traffic"][0]["collector"]
+    to = frame.filter(pl.col("dst").ip.in_network(f"{collector}/32") & (pl.col("proto") == 17))
+    assert frame.filter(pl.col("src").ip.in_network(f"{collector}/32")).is_empty()
+    syslog, netflow = to.filter(pl.col("dport") == 514), to.filter(pl.col("dport") == 2055)
+    assert (syslog["sport"] == 514).all() and syslog["src"].n_unique() == 40
+    assert netflow["src"].n_unique() == 12 and netflow["sport"].n_unique() == 12
+    # 50 lines/s from each server, 250 exports/s from each router, for 90 s
+    for part, rate in ((syslog, 40 * 50), (netflow, 12 * 250)):
+        assert abs(part.height - rate * 90 * SCALE) < 0.05 * rate * 90 * SCALE
+    rows = [syslog["packet"][0], netflow["packet"][0]]
+    line, export = _pcap_payloads(path, rows, [syslog["payload_len"][0], netflow["payload_len"][0]])
+    assert line.startswith(b"<134>") and b"nginx[" in line  # RFC 3164: priority, then the rest
+    assert export[:2] == b"\x00\x09" and int.from_bytes(export[2:4], "big") == 30  # NetFlow v9
+
+
+def test_collector_flood_comes_to_the_syslog_port_from_a_botnet(cap) -> None:
+    _, truth, frame = cap["collector-flood"]
+    flood = frame.filter(pl.col("label") == "udp_flood")
+    assert (flood["dport"] == 514).all() and flood["src"].n_unique() > 300
+    assert abs(flood.height - 50_000 * 30 * SCALE) < 0.05 * 50_000 * 30 * SCALE
+    legit = frame.filter((pl.col("label") == "legit") & (pl.col("dport") == 514))
+    assert legit["src"].n_unique() == 20 and truth["vectors"][0]["dst_ports"] == [514]
 
 
 def test_ipv6_targets_in_truth_are_text(cap) -> None:

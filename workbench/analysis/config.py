@@ -78,8 +78,9 @@ class AnalysisConfig:
     # of streams the target opened (a video, a download: 1,000-8,000 packets/s from one CDN
     # server), not a flood, when it makes up this share of the target's unanswered UDP and
     # comes from fewer than ``min_sources_flood`` servers to fewer than ``random_ports_min``
-    # of its ports. A flood shaped like that on a target seen sending is judged as any other
-    stream_share_min: float = 0.8
+    # of its ports. A flood shaped like that on a target seen sending is judged as any other.
+    # The same share makes a target a collector of telemetry (``COLLECTOR_PORTS``)
+    one_way_share_min: float = 0.8
     stream_server_port_max: int = 1023
     stream_client_port_min: int = 32768
 
@@ -111,6 +112,13 @@ class AnalysisConfig:
     # default per-host threshold; a jump over the server's own rate (``rate_factor``) is
     # caught at any rate
     flood_pps_dns: float = 20000.0
+    # so are a collector's: syslog from every server, NetFlow, IPFIX and sFlow from every
+    # router, SNMP traps are never answered, by design, and a large network's collector takes
+    # thousands a second steadily (40 servers logging 50 lines/s; a router exporting a flow
+    # record per ~20 packets it forwards). A target whose unanswered UDP is mostly to those
+    # ports (``one_way_share_min``) is judged by its own rate, and without a baseline above
+    # FastNetMon's default as DNS is
+    flood_pps_collector: float = 20000.0
     # a bin's rate is measured from at least this many packets: one packet in a 10 ms bin is
     # not "100 packets/s" of anything
     rate_min_bin_packets: int = 5

@@ -1,7 +1,7 @@
 """The benign traffic blocks of the negative scenarios (``scenarios.Traffic``): a flash crowd's
 HTTP sessions, a browser's burst of parallel sessions, sessions already open, a bulk transfer
 filling the link, a recursive resolver's surge of queries, video streamed over QUIC, IPTV channels
-multicast by a head-end."""
+multicast by a head-end, telemetry to a collector (syslog, NetFlow)."""
 
 from __future__ import annotations
 
@@ -299,7 +299,51 @@ def multicast_streams(
     b.fact(groups=groups)
 
 
+def syslog_line(k: int) -> bytes:
+    """A BSD syslog message (RFC 3164): priority, timestamp, host, tag, text; 90-260 bytes."""
+    text = f"<134>Dec  2 03:14:{k % 60:02d} web{k % 40:02d} nginx[{1000 + k}]: " + "x" * (
+        40 + 11 * (k % 16)
+    )
+    return text.encode()
+
+
+def netflow_v9(k: int) -> bytes:
+    """A NetFlow v9 export packet (RFC 3954): the 20-byte header (version 9, a record count,
+    uptime, time, sequence, source id) and one data flowset of 30 records (1,224 bytes in all)."""
+    header = (
+        bytes([0, 9, 0, 30]) + (1000 + k).to_bytes(4, "big") + bytes(8) + (k).to_bytes(4, "big")
+    )
+    flowset = (256).to_bytes(2, "big") + (1204).to_bytes(2, "big") + payloads.pattern(1200, 0x0A)
+    return header + flowset
+
+
+def telemetry(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` senders (servers logging, routers exporting flows) send ``server``, a
+    collector, ``rate`` datagrams/s each to its ``port``, steadily: syslog (port 514, from 514
+    as RFC 5426 has it) or NetFlow v9 (any other port, from one ephemeral port per router).
+    Nothing is ever answered."""
+    rng = b.rng
+    n_senders = max(1, blk.count)
+    senders = sources.public_pool(rng, n_senders)
+    ttl = sources.stable_ttls(rng, n_senders)
+    syslog = blk.port == 514
+    sport = np.full(n_senders, 514) if syslog else ephemeral(rng, n_senders)
+    make = syslog_line if syslog else netflow_v9
+    tpls = np.array(
+        [b.template(("telemetry", blk.port, k), lambda k=k: make(k)) for k in range(16)]
+    )
+    total = int(rng.poisson(blk.rate * scale * n_senders * (t1 - t0)))
+    who = rng.integers(0, n_senders, total)
+    ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, total)))
+    s_hi, s_lo = sources.v4(senders[who])
+    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    b.add(ts=ts, src_hi=s_hi, src_lo=s_lo, dst_hi=c_hi[0], dst_lo=c_lo[0], proto=17, sport=sport[who],
+          dport=blk.port, ttl=ttl[who], tpl=rng.choice(tpls, total))  # fmt: skip
+    b.fact(collector=blk.server, senders=n_senders, datagrams=total)
+
+
 BLOCKS = {
+    "telemetry": telemetry,
     "multicast_streams": multicast_streams,
     "quic_streams": quic_streams,
     "http_sessions": http_sessions,

@@ -11,7 +11,7 @@ import polars as pl
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.partials import silences
 from workbench.analysis.queries import collect, packed, unpacked
-from workbench.analysis.vector_table import REFLECTION
+from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
 from workbench.analysis.vectors.kinds import HTTP_RATE, KEYS, SECOND, with_key
 from workbench.analysis.vectors.rates import hot_bins
@@ -213,7 +213,7 @@ class Evidence:
             per_bin = concat(self.bins[key] + [_per_bin(c, key, pairs) for c in pending])
             if not per_bin.is_empty():
                 per_bin = per_bin.join(
-                    rate_pairs.select(key, "candidate"), on=[key, "candidate"], how="semi"
+                    rate_pairs.select(key, "candidate", "collector"), on=[key, "candidate"]
                 )
             hot = hot_bins(per_bin, key, span_bins, self.bin_ns, cfg)
             out.hot[key] = persistent_http(hot, concat(self.http), key, cfg).with_columns(
@@ -297,6 +297,7 @@ def _per_host(
         pl.col("_answered").sum().alias("answered"),
         pl.col("orphan_fragment").sum().alias("orphans"),
         _served(config).sum().alias("served"),
+        pl.col("dport").is_in(list(COLLECTOR_PORTS)).sum().alias("collected"),
         pl.col("_talks").sum().alias("talks"),
         # distinct ports, exact per window (summed over windows and hosts: an upper bound)
         pl.col("eff_dport").n_unique().alias("ports"),

@@ -8,7 +8,7 @@ import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.queries import collect, probed
-from workbench.analysis.vector_table import REFLECTION_SERVICES
+from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION_SERVICES
 from workbench.analysis.vectors.fragments import with_datagram_ports
 from workbench.analysis.vectors.kinds import TUPLE4
 from workbench.analysis.vectors.rule_kernel import candidate_codes, candidate_series, orphan_codes
@@ -19,9 +19,14 @@ DYNAMIC_PORTS = 49152  # the first port of the dynamic (ephemeral) range, RFC 63
 
 def _unnamed_low_port() -> pl.Expr:
     """A source port below the dynamic range and no named service's (whose packets are matched
-    by their own row first): the only ports an unlisted reflection can answer from."""
+    by their own row first): the only ports an unlisted reflection can answer from; and not
+    to a collector's port (syslog's senders share port 514 too, and none answers anything)."""
     sport = pl.col("eff_sport")
-    return (sport < DYNAMIC_PORTS) & ~sport.is_in(list(REFLECTION_SERVICES))
+    return (
+        (sport < DYNAMIC_PORTS)
+        & ~sport.is_in(list(REFLECTION_SERVICES))
+        & ~pl.col("eff_dport").is_in(list(COLLECTOR_PORTS)).fill_null(False)
+    )
 
 
 def _shared_ports(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:

@@ -22,17 +22,8 @@ from workbench.analysis.vectors.kinds import (
 )
 from workbench.analysis.vectors.matching import is_group_address
 
-SUMS = (
-    "packets",
-    "asked",
-    "done",
-    "open",
-    "answered",
-    "orphans",
-    "served",
-    "talks",
-    "ports",
-)  # summed over windows
+# summed over windows
+SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "ports")  # fmt: skip
 CONTRA_MIN_PACKETS = 5  # a ratio over fewer packets says nothing against a prefix's verdict
 
 
@@ -85,9 +76,11 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         orphan_fragments=pl.col("orphans") / n,
         # a server's streams to a target the capture never sees sending: one way, not a flood
         stream=(pl.col("talks") == 0)
-        & (pl.col("served") / n >= cfg.stream_share_min)
+        & (pl.col("served") / n >= cfg.one_way_share_min)
         & (pl.col("sources") < cfg.min_sources_flood)
         & (pl.col("dst_ports") < cfg.random_ports_min),
+        # telemetry to a collector (syslog, NetFlow, ...): judged by its own rate
+        collector=pl.col("collected") / n >= cfg.one_way_share_min,
     )
     # a flood from random source ports puts 1/64,000 of itself on every port, a service's
     # among them: a reflection is a real share of the UDP its target receives
@@ -99,6 +92,7 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         orphan_share=pl.when(c.is_in(ORPHAN_KINDS)).then(pl.col("orphan_share")),
         answered_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("answered_share")),
         stream=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("stream")),
+        collector=c.is_in(UNANSWERED_UDP) & pl.col("collector"),
     )
 
 
@@ -169,7 +163,7 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
     if merged.is_empty():
         return pl.DataFrame(
             schema={key: pl.UInt128, "candidate": CANDIDATE, "ok": pl.Boolean,
-                    "rate_based": pl.Boolean, "contra": pl.Boolean}
+                    "rate_based": pl.Boolean, "contra": pl.Boolean, "collector": pl.Boolean}
         )  # fmt: skip
     n = pl.col("packets")
     stats = _ratios(merged, key, cfg)

@@ -1,7 +1,7 @@
 """Negatives: benign traffic only (the truth has no vector), busy enough to look like an attack:
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
 a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
-video over QUIC captured one way, IPTV channels multicast."""
+video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow."""
 
 from __future__ import annotations
 
@@ -222,6 +222,25 @@ _add(
             Traffic(
                 "multicast_streams", 40, 90, rate=1500, count=1, server="203.0.113.200", port=3
             ),
+        ),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="telemetry-collector",
+        description=(
+            "Benign: the provider's collector takes syslog from 40 servers (50 lines/s each, port 514"
+            " to 514) and NetFlow v9 from 12 routers (250 exports/s each, port 2055), steadily;"
+            " none of it is ever answered"
+        ),
+        start="2022-08-30T03:00:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("telemetry", 0, 90, rate=50, count=40, server="203.0.113.60", port=514),
+            Traffic("telemetry", 0, 90, rate=250, count=12, server="203.0.113.60", port=2055),
         ),
         negative=True,
     )

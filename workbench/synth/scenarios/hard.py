@@ -1,6 +1,6 @@
 """Scenarios that break the analysis's habits (positives): one-host floods, IPv6, slow attacks,
 snippets (water torture among them), water torture after a day's jump, a sub-second burst, unlisted reflection, every TCP flag
-flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group."""
+flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group, a flood on a collector's syslog port."""
 
 from __future__ import annotations
 
@@ -367,5 +367,23 @@ _add(
         traffic=(
             Traffic("multicast_streams", 0, 80, rate=1500, count=2, server="203.0.113.200", port=0),
         ),
+    )
+)
+_add(
+    Scenario(
+        name="collector-flood",
+        description=(
+            "A smaller collector, steadily taking syslog from 20 servers and NetFlow from 4 routers"
+            " (900 datagrams/s), is flooded on its syslog port 514 by a botnet at 50,000 packets/s"
+        ),
+        start="2023-08-14T04:40:00Z",
+        duration=90,
+        phases=((0, 30, "baseline"), (30, 60, "attack"), (60, 90, "baseline")),
+        attacks=(Attack("udp_flood", 30, 60, 50000, ("203.0.113.60",), sources="bots", dport=514),),
+        traffic=(
+            Traffic("telemetry", 0, 90, rate=25, count=20, server="203.0.113.60", port=514),
+            Traffic("telemetry", 0, 90, rate=100, count=4, server="203.0.113.60", port=2055),
+        ),
+        notes="The collector's own telemetry in the flood's seconds is labelled with it (one hot pair).",
     )
 )
