@@ -4,7 +4,8 @@ scenario (attacks and benign traffic, several seeds), judged against what each m
 An attack passes when a vector whose name holds one of its expected fragments is reported
 on its target and an attack phase carries it; a benign capture (or a negative scenario)
 passes when the report has no vector and no attack phase. Every report must also tell one
-story (``invariant_failures``).
+story (``invariant_failures``). Each real benign capture is judged twice: whole, and one way
+(only the traffic toward its busiest host, as a receive-only tap or asymmetric routing holds it).
 
     .venv/bin/python -m workbench.evaluation            # or: make evaluate
 """
@@ -38,6 +39,18 @@ class Row:
     found: str = ""  # vectors with targets, attack phases
     ok: bool = False
     problems: list[str] = field(default_factory=list)
+    one_way: bool = False  # judged on the traffic toward the capture's busiest host only
+
+
+def toward_busiest(packets):
+    """The packets toward the host that talks with the most peers (the capture's client or
+    server), none from it: one direction of its link, what a receive-only tap or asymmetric
+    routing captures. Benign traffic stays benign seen this way."""
+    import polars as pl
+
+    peers = packets.group_by("src").agg(pl.col("dst").n_unique().alias("peers"))
+    host = peers.sort(["peers", "src"], descending=[True, False])["src"][0]
+    return packets.filter(pl.col("src") != host), host
 
 
 def _address_in(target: str, labels: Iterable[str]) -> bool:
@@ -123,6 +136,9 @@ def real_rows(folder: Path) -> Iterator[tuple[Row, Path, list[tuple[str, str]]]]
             expected = [(rec["expect"].strip(), rec["target"].strip())] if kind == "attack" else []
             text = f"{rec['expect']} on {rec['target']}" if kind == "attack" else "nothing"
             yield Row(rec["file"], kind, text), folder / rec["file"], expected
+            if kind == "benign":
+                name = f"{rec['file']} (one way)"
+                yield Row(name, kind, text, one_way=True), folder / rec["file"], expected
 
 
 def scenario_rows(
@@ -158,7 +174,10 @@ def evaluate(
             sources.append(scenario_rows(Path(tmp), seeds))
         for source in sources:
             for row, path, expected in source:
-                report = wb.analyze(wb.load(path, progress=False), progress=False)
+                capture = wb.load(path, progress=False)
+                if row.one_way:
+                    capture = toward_busiest(capture.packets)[0]
+                report = wb.analyze(capture, progress=False)
                 row.ok, row.problems = judge(report, row.kind, expected)
                 row.found = _found_text(report)
                 rows.append(row)

@@ -4,6 +4,7 @@ tell one story."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 import workbench as wb
@@ -21,6 +22,20 @@ def test_real_captures_each_give_what_expected_tsv_says(shared_captures) -> None
     assert len(rows) >= 21
     assert [r for r in rows if not r.ok] == []
     assert {r.kind for r in rows} == {"attack", "benign"}
+    # every benign capture judged whole and one way
+    benign = [r for r in rows if r.kind == "benign"]
+    assert sum(r.one_way for r in benign) * 2 == len(benign) > 0
+
+
+def test_one_way_keeps_every_packet_toward_the_busiest_host_and_none_from_it(tmp_path) -> None:
+    path = tmp_path / "burst.pcap"
+    synth.write("browser-burst", path, seed=3, scale=0.2)
+    packets = wb.load(path, progress=False).packets
+    kept, host = evaluation.toward_busiest(packets)
+    peers = packets.group_by("src").agg(pl.col("dst").n_unique())["dst"]
+    assert packets.filter(pl.col("src") == host)["dst"].n_unique() == peers.max()
+    assert kept.height == packets.filter(pl.col("src") != host).height > 0
+    assert kept.filter(pl.col("dst") == host).height == packets.filter(pl.col("dst") == host).height
 
 
 def test_every_synthesized_scenario_passes(synthesized_rows) -> None:

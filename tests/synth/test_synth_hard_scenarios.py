@@ -23,10 +23,11 @@ from workbench import synth
 SCALE = 0.2
 POSITIVE = ["single-source-floods", "ipv6-floods", "slow-http", "slow-http-preopened", "snippet-reflection",
             "snippet-ntp", "snippet-water-torture", "merged-water-torture", "subsecond-burst",
-            "unlisted-reflection", "spoofing-variants", "service-port-flood", "multicast-flood", "collector-flood"]  # fmt: skip
+            "unlisted-reflection", "spoofing-variants", "service-port-flood", "multicast-flood", "collector-flood",
+            "one-way-synack-reflection"]  # fmt: skip
 NEGATIVE = ["flash-crowd", "browser-burst", "established-sessions", "asymmetric-routing", "dns-resolver-surge",
             "backup-transfer", "merged-traces", "busy-dns-server", "merged-days", "one-way-quic-video",
-            "iptv-multicast", "telemetry-collector"]  # fmt: skip
+            "iptv-multicast", "telemetry-collector", "one-way-browsing"]  # fmt: skip
 PROVIDER = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:40::/48"]
 ACK, SYN, FIN, RST = 0x10, 0x02, 0x01, 0x04
 
@@ -633,6 +634,26 @@ def test_collector_flood_comes_to_the_syslog_port_from_a_botnet(cap) -> None:
     assert abs(flood.height - 50_000 * 30 * SCALE) < 0.05 * 50_000 * 30 * SCALE
     legit = frame.filter((pl.col("label") == "legit") & (pl.col("dport") == 514))
     assert legit["src"].n_unique() == 20 and truth["vectors"][0]["dst_ports"] == [514]
+
+
+@pytest.mark.parametrize("name", ["one-way-browsing", "one-way-synack-reflection"])
+def test_browsing_captured_one_way_holds_the_servers_side_only(cap, name: str) -> None:
+    _, truth, frame = cap[name]
+    provider = pl.lit(False)
+    for net in PROVIDER:
+        provider = provider | pl.col("src").ip.in_network(net)
+    assert frame.filter(provider).is_empty() and truth["one_way"]
+    host = truth["traffic"][0]["client"]
+    legit = frame.filter((pl.col("label") == "legit") & pl.col("dst").ip.in_network(f"{host}/32"))
+    synacks = legit.filter(pl.col("tcp_flags") == SYN | ACK)
+    assert synacks["src"].n_unique() == 24 and synacks.height == 3 * 60  # one per connection
+    # every connection goes on after its SYN-ACK: the answer, then the server's FIN
+    tuple4 = ["src", "sport", "dst", "dport"]
+    later = legit.filter(pl.col("tcp_flags") & (SYN | RST) == 0).join(
+        synacks.select(tuple4), on=tuple4, how="semi"
+    )
+    assert later.select(tuple4).unique().height == synacks.height
+    assert later.filter(pl.col("tcp_flags") & FIN > 0).height == synacks.height
 
 
 def test_ipv6_targets_in_truth_are_text(cap) -> None:

@@ -89,6 +89,17 @@ def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFra
         .unique()
         .with_columns(_asked_syn=pl.lit(True))
     )
+    # ... or that the server went on to send on the connection (its ACKs, its data: it had the
+    # client's ACK), which a capture of one direction shows when the client's SYN is unseen;
+    # a reflector never does (its SYN-ACK is retransmitted, then given up, or RST)
+    synack_tuples = kinds.filter(_is(SYNACKS)).select(TUPLE4)
+    proceeded = (
+        tcp.filter((flags & TCP_ACK > 0) & (flags & (TCP_SYN | TCP_RST) == 0))
+        .select(TUPLE4)
+        .join(synack_tuples, on=TUPLE4, how="semi")
+        .unique()
+        .with_columns(_proceeded=pl.lit(True))
+    )
     syn_tuples = kinds.filter(_is(HANDSHAKES)).select(TUPLE4)
     completed = (
         tcp.filter((flags & TCP_ACK > 0) & (flags & TCP_SYN == 0))
@@ -97,7 +108,7 @@ def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFra
         .unique()
         .with_columns(_done=pl.lit(True))
     )
-    return [(synack_asked, ["dst", "src", "sport"]), (completed, TUPLE4)]
+    return [(synack_asked, ["dst", "src", "sport"]), (proceeded, TUPLE4), (completed, TUPLE4)]
 
 
 def _connections(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
@@ -131,12 +142,12 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
                (_talkers(frame.lazy(), kinds), ["dst"])]  # fmt: skip
     # one at a time, streamed: their hash tables are not all held at once
     tables = [collect(table) for table, _ in lookups]
-    (requests, group_requests, answered, synack_asked, completed, opened, talks) = (
+    (requests, group_requests, answered, synack_asked, proceeded, completed, opened, talks) = (
         (table, on) for table, (_, on) in zip(tables, lookups, strict=True)
     )
     columns = {  # each looked up for the candidates whose test reads it
         **probed(cand, _is(k for k in REFLECTION if k not in SYNACKS), [requests, group_requests]),
-        **probed(cand, _is(SYNACKS), [synack_asked]),
+        **probed(cand, _is(SYNACKS), [synack_asked, proceeded]),
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
         **probed(cand, _is(UNANSWERED_UDP), [answered, talks]),
@@ -144,7 +155,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
     c = pl.col("candidate")
     out = cand.with_columns(**columns).with_columns(
         _asked=pl.when(c.is_in(SYNACKS))
-        .then(pl.col("_asked_syn"))
+        .then(pl.col("_asked_syn") | pl.col("_proceeded"))
         .otherwise(pl.col("_asked") | pl.col("_asked_group").fill_null(False))
         .fill_null(False),
         _done=pl.col("_done").fill_null(False),

@@ -1,13 +1,14 @@
 """Negatives: benign traffic only (the truth has no vector), busy enough to look like an attack:
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
 a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
-video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow."""
+video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way."""
 
 from __future__ import annotations
 
 from workbench.synth.scenarios.model import (
     MAIL,
     NEWS_SITE,
+    PAGE_HOSTS,
     RESOLVER,
     Scenario,
     Traffic,
@@ -242,6 +243,29 @@ _add(
             Traffic("telemetry", 0, 90, rate=50, count=40, server="203.0.113.60", port=514),
             Traffic("telemetry", 0, 90, rate=250, count=12, server="203.0.113.60", port=2055),
         ),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="one-way-browsing",
+        description=(
+            "Benign, one direction only: a provider host loads three pages of 60 assets each from 24"
+            " hosts; the capture holds the servers' SYN-ACKs, data and FINs, never the host's SYNs"
+        ),
+        start="2022-05-17T14:00:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=tuple(
+            Traffic(
+                "browser_burst", at, at + 3, count=60, client="203.0.113.150", servers=PAGE_HOSTS
+            )
+            for at in (10, 40, 70)
+        ),
+        sessions_per_s=10,
+        dns_per_s=10,
+        one_way=True,
         negative=True,
     )
 )

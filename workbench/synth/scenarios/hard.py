@@ -1,12 +1,13 @@
 """Scenarios that break the analysis's habits (positives): one-host floods, IPv6, slow attacks,
 snippets (water torture among them), water torture after a day's jump, a sub-second burst, unlisted reflection, every TCP flag
-flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group, a flood on a collector's syslog port."""
+flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group, a flood on a collector's syslog port, SYN-ACK reflection on a host browsing, captured one way."""
 
 from __future__ import annotations
 
 from workbench.synth.scenarios.model import (
     DNS6,
     MAIL6,
+    PAGE_HOSTS,
     WEB6,
     Attack,
     Scenario,
@@ -385,5 +386,25 @@ _add(
             Traffic("telemetry", 0, 90, rate=100, count=4, server="203.0.113.60", port=2055),
         ),
         notes="The collector's own telemetry in the flood's seconds is labelled with it (one hot pair).",
+    )
+)
+_add(
+    Scenario(
+        name="one-way-synack-reflection",
+        description=(
+            "One direction only: a provider host loads pages from 24 hosts while 60 web servers, sent"
+            " SYNs spoofed from it, reflect SYN-ACKs at it (3,000/s); its own packets are not captured"
+        ),
+        start="2023-05-23T16:00:00Z",
+        duration=90,
+        phases=((0, 30, "baseline"), (30, 60, "attack"), (60, 90, "baseline")),
+        attacks=(Attack("synack_reflection", 30, 60, 3000, ("203.0.113.150",), reflectors=60),),
+        traffic=tuple(
+            Traffic(
+                "browser_burst", at, at + 3, count=60, client="203.0.113.150", servers=PAGE_HOSTS
+            )
+            for at in (10, 40, 70)
+        ),
+        one_way=True,
     )
 )
