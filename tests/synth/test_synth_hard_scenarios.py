@@ -24,10 +24,11 @@ SCALE = 0.2
 POSITIVE = ["single-source-floods", "ipv6-floods", "slow-http", "slow-http-preopened", "snippet-reflection",
             "snippet-ntp", "snippet-water-torture", "merged-water-torture", "subsecond-burst",
             "unlisted-reflection", "spoofing-variants", "service-port-flood", "multicast-flood", "collector-flood",
-            "one-way-synack-reflection"]  # fmt: skip
+            "one-way-synack-reflection", "echo-reply-flood"]  # fmt: skip
 NEGATIVE = ["flash-crowd", "browser-burst", "established-sessions", "asymmetric-routing", "dns-resolver-surge",
             "backup-transfer", "merged-traces", "busy-dns-server", "merged-days", "one-way-quic-video",
-            "iptv-multicast", "telemetry-collector", "one-way-browsing"]  # fmt: skip
+            "iptv-multicast", "telemetry-collector", "one-way-browsing",
+            "network-monitoring"]  # fmt: skip
 PROVIDER = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:40::/48"]
 ACK, SYN, FIN, RST = 0x10, 0x02, 0x01, 0x04
 
@@ -654,6 +655,29 @@ def test_browsing_captured_one_way_holds_the_servers_side_only(cap, name: str) -
     )
     assert later.select(tuple4).unique().height == synacks.height
     assert later.filter(pl.col("tcp_flags") & FIN > 0).height == synacks.height
+
+
+@pytest.mark.parametrize("name", ["network-monitoring", "echo-reply-flood"])
+def test_a_monitoring_host_pings_5000_hosts_a_second(cap, name: str) -> None:
+    _, truth, frame = cap[name]
+    monitor = truth["traffic"][0]["monitor"]
+    icmp = frame.filter((pl.col("proto") == 1) & (pl.col("label") == "legit"))
+    pings = icmp.filter(pl.col("src").ip.in_network(f"{monitor}/32") & (pl.col("icmp_type") == 8))
+    replies = icmp.filter(pl.col("dst").ip.in_network(f"{monitor}/32") & (pl.col("icmp_type") == 0))
+    assert pings["dst"].n_unique() == 5000
+    assert abs(pings.height - 5000 * 60 * SCALE) <= 5
+    # 2 % of the hosts are down: 98 % of the pings answered, each by the host pinged
+    assert 0.96 < replies.height / pings.height < 0.995
+    assert replies["src"].is_in(pings["dst"].unique().implode()).all()
+    first = pings.group_by("dst").agg(pl.col("ts").min().alias("asked"))
+    back = replies.group_by("src").agg(pl.col("ts").min().alias("answered"))
+    gap = first.join(back, left_on="dst", right_on="src")
+    delay = (gap["answered"] - gap["asked"]).dt.total_microseconds()
+    assert delay.min() >= 1_000 and delay.max() <= 30_000
+    if name == "echo-reply-flood":
+        flood = frame.filter(pl.col("label") == "icmp_flood")
+        assert (flood["icmp_type"] == 0).all() and flood["src"].n_unique() > 1000
+        assert not flood["src"].is_in(pings["dst"].unique().implode()).any()
 
 
 def test_ipv6_targets_in_truth_are_text(cap) -> None:

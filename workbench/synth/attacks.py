@@ -147,6 +147,7 @@ _VARIANT_FIELDS = (
     "dport",
     "tcp_flags",
     "sizes",
+    "icmp_type",
 )
 
 
@@ -227,9 +228,10 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
     tpl_ids = np.array([b.template((spec.template, s), lambda s=s: make_template(spec.template, s))
                         for s in sizes])  # fmt: skip
     tpl = rng.choice(tpl_ids, n)
-    proto, icmp_type = spec.proto, spec.icmp_type
+    proto = spec.proto
+    icmp_type = spec.icmp_type if attack.icmp_type is None else attack.icmp_type
     if v6 and proto == 1:
-        proto, icmp_type = 58, 128  # ICMPv6 echo request
+        proto, icmp_type = 58, {8: 128, 0: 129}.get(icmp_type, icmp_type)  # ICMPv6 echo
     cols = dict(ts=ts, ver=6 if v6 else 4, src_hi=src_hi, src_lo=src_lo, dst_hi=dst_hi, dst_lo=dst_lo,
                 proto=proto, ttl=ttl, tpl=tpl, label=label, tcp_flags=flags, icmp_type=icmp_type)  # fmt: skip
     sport = spec.sport if attack.sport is None else attack.sport

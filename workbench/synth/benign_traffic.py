@@ -1,7 +1,7 @@
 """The benign traffic blocks of the negative scenarios (``scenarios.Traffic``): a flash crowd's
 HTTP sessions, a browser's burst of parallel sessions, sessions already open, a bulk transfer
 filling the link, a recursive resolver's surge of queries, video streamed over QUIC, IPTV channels
-multicast by a head-end, telemetry to a collector (syslog, NetFlow)."""
+multicast by a head-end, telemetry to a collector (syslog, NetFlow), a monitoring host's pings."""
 
 from __future__ import annotations
 
@@ -342,7 +342,35 @@ def telemetry(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: fl
     b.fact(collector=blk.server, senders=n_senders, datagrams=total)
 
 
+def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A monitoring host (``client``) pings ``count`` hosts ``rate`` times a second each
+    (spread evenly, as fping and Zabbix do), 56-byte echo requests; each host answers 1-30 ms
+    later, but 2 % of them are down and never do."""
+    rng = b.rng
+    hosts = sources.public_pool(rng, max(1, blk.count))
+    ttl = sources.stable_ttls(rng, len(hosts))
+    up = rng.random(len(hosts)) >= 0.02
+    per_s = blk.rate * scale * len(hosts)
+    n = int(per_s * (t1 - t0))
+    if n == 0:
+        return
+    at = t0 + (np.arange(n) + rng.uniform(0, 0.5, n)) / per_s
+    who = np.arange(n) % len(hosts)
+    m_hi, m_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    h_hi, h_lo = sources.v4(hosts[who])
+    echo = b.template(("ping", 56), lambda: payloads.pattern(56, 0x61))
+    ts = start_ns + to_ns(at)
+    b.add(ts=ts, src_hi=m_hi[0], src_lo=m_lo[0], dst_hi=h_hi, dst_lo=h_lo, proto=1, ttl=64,
+          icmp_type=8, tpl=echo)  # fmt: skip
+    answered = up[who]
+    back = ts + to_ns(rng.uniform(0.001, 0.03, n))
+    b.add(ts=back[answered], src_hi=h_hi[answered], src_lo=h_lo[answered], dst_hi=m_hi[0], dst_lo=m_lo[0],
+          proto=1, ttl=ttl[who][answered], icmp_type=0, tpl=echo)  # fmt: skip
+    b.fact(monitor=blk.client, hosts=len(hosts), requests=n, replies=int(answered.sum()))
+
+
 BLOCKS = {
+    "pings": pings,
     "telemetry": telemetry,
     "multicast_streams": multicast_streams,
     "quic_streams": quic_streams,

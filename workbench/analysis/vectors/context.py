@@ -2,7 +2,8 @@
 both target keys. ``_asked``: the target sent the matching request (or SYN); ``_done``: the
 SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
 back on it; ``_answered``: the target sends UDP back on the flow; ``_talks``: the target of
-unanswered UDP sends anything at all (in this window, over a dataset).
+unanswered UDP sends anything at all (in this window, over a dataset); an echo reply's
+``_asked``: its target pinged that host.
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
 where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are
@@ -19,14 +20,25 @@ from workbench.analysis.queries import collect, probed, time_bounds
 from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.kinds import (
+    ECHO_REPLIES,
+    ECHO_REQUESTS,
     HANDSHAKES,
+    ICMP,
     SECOND,
     SYNACKS,
     TUPLE4,
     UNANSWERED_UDP,
 )
 from workbench.analysis.vectors.matching import candidate_rows, is_group_address
-from workbench.capture.schema import PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN
+from workbench.capture.schema import (
+    PROTO_ICMP,
+    PROTO_ICMPV6,
+    PROTO_TCP,
+    PROTO_UDP,
+    TCP_ACK,
+    TCP_RST,
+    TCP_SYN,
+)
 
 REVERSE = dict(src="dst", sport="dport", dst="src", dport="sport")  # the other direction
 
@@ -76,6 +88,20 @@ def _talkers(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     does, the capture holds one direction only, and "unanswered" says nothing."""
     targets = kinds.filter(_is(UNANSWERED_UDP)).select("dst").unique().collect()["dst"]
     return _sent_by(packets, targets).select(dst="src").unique().with_columns(_talks=pl.lit(True))
+
+
+def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
+    """The hosts each ICMP target pinged (``_pinged``): their echo replies are its answers (a
+    monitoring host pinging thousands of hosts a second takes thousands of replies)."""
+    icmp = pl.col("proto").is_in([PROTO_ICMP, PROTO_ICMPV6])
+    targets = kinds.filter(_is(ICMP)).select("dst").unique().collect()["dst"]
+    return (
+        _sent_by(packets.filter(icmp), targets)
+        .filter(pl.col("icmp_type").is_in(ECHO_REQUESTS))
+        .select(dst="src", src="dst")
+        .unique()
+        .with_columns(_pinged=pl.lit(True))
+    )
 
 
 def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
@@ -139,23 +165,34 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     kinds = cand.lazy()
     lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds),
-               (_talkers(frame.lazy(), kinds), ["dst"])]  # fmt: skip
+               (_talkers(frame.lazy(), kinds), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"])]  # fmt: skip
     # one at a time, streamed: their hash tables are not all held at once
     tables = [collect(table) for table, _ in lookups]
-    (requests, group_requests, answered, synack_asked, proceeded, completed, opened, talks) = (
-        (table, on) for table, (_, on) in zip(tables, lookups, strict=True)
-    )
+    (
+        requests,
+        group_requests,
+        answered,
+        synack_asked,
+        proceeded,
+        completed,
+        opened,
+        talks,
+        pinged,
+    ) = ((table, on) for table, (_, on) in zip(tables, lookups, strict=True))
     columns = {  # each looked up for the candidates whose test reads it
         **probed(cand, _is(k for k in REFLECTION if k not in SYNACKS), [requests, group_requests]),
         **probed(cand, _is(SYNACKS), [synack_asked, proceeded]),
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
         **probed(cand, _is(UNANSWERED_UDP), [answered, talks]),
+        **probed(cand, _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES), [pinged]),
     }
     c = pl.col("candidate")
     out = cand.with_columns(**columns).with_columns(
         _asked=pl.when(c.is_in(SYNACKS))
         .then(pl.col("_asked_syn") | pl.col("_proceeded"))
+        .when(c.is_in(ICMP))
+        .then(pl.col("_pinged"))
         .otherwise(pl.col("_asked") | pl.col("_asked_group").fill_null(False))
         .fill_null(False),
         _done=pl.col("_done").fill_null(False),

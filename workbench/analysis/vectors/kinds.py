@@ -36,6 +36,7 @@ SYNACKS = confirmed_by("unsolicited_synack")
 SLOW = confirmed_by("slow_connections")
 UNLISTED = [r.name for r in VECTORS if r.match == "shared_source_port"]
 ICMP = [r.name for r in VECTORS if r.proto and set(r.proto) <= {PROTO_ICMP, PROTO_ICMPV6}]
+ECHO_REQUESTS, ECHO_REPLIES = (8, 128), (0, 129)  # ICMP and ICMPv6 echo types (RFC 792, 4443)
 TCP = [r.name for r in VECTORS if r.proto == (PROTO_TCP,)]
 UDP = [r.name for r in VECTORS if r.proto == (PROTO_UDP,)]
 # queries to a DNS server judged by their rate (water torture)

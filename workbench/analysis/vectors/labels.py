@@ -16,6 +16,7 @@ from workbench.analysis.vectors.kinds import (
     CANDIDATE,
     HANDSHAKES,
     HTTP_RATE,
+    ICMP,
     KEYS,
     SECOND,
     SLOW,
@@ -120,6 +121,7 @@ def _label(
         | (c.is_in(list(ORPHAN_KINDS)) & pl.col("_open"))
         | (c.is_in(list(REFLECTION)) & pl.col("_asked"))
         | (c.is_in(UNANSWERED_UDP) & pl.col("_answered"))
+        | (c.is_in(ICMP) & pl.col("_asked"))
     )
     hits = (
         marked.filter((host | net) & ~legitimate)

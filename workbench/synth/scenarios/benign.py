@@ -1,7 +1,7 @@
 """Negatives: benign traffic only (the truth has no vector), busy enough to look like an attack:
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
 a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
-video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way."""
+video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings."""
 
 from __future__ import annotations
 
@@ -266,6 +266,21 @@ _add(
         sessions_per_s=10,
         dns_per_s=10,
         one_way=True,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="network-monitoring",
+        description=(
+            "Benign: the provider's monitoring host pings 5,000 hosts once a second each (an ISP"
+            " watching its customers' routers) and takes their 4,900 echo replies a second"
+        ),
+        start="2022-11-08T10:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(Traffic("pings", 0, 60, rate=1, count=5000, client="203.0.113.70"),),
         negative=True,
     )
 )

@@ -1,6 +1,7 @@
 """Scenarios that break the analysis's habits (positives): one-host floods, IPv6, slow attacks,
 snippets (water torture among them), water torture after a day's jump, a sub-second burst, unlisted reflection, every TCP flag
-flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group, a flood on a collector's syslog port, SYN-ACK reflection on a host browsing, captured one way."""
+flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group, a flood on a collector's syslog port, SYN-ACK reflection on a host browsing, captured one way,
+a botnet's echo replies at a monitoring host."""
 
 from __future__ import annotations
 
@@ -406,5 +407,31 @@ _add(
             for at in (10, 40, 70)
         ),
         one_way=True,
+    )
+)
+_add(
+    Scenario(
+        name="echo-reply-flood",
+        description=(
+            "The provider's monitoring host, pinging 5,000 hosts a second, is flooded with echo"
+            " replies it never asked for (8,000/s from a botnet: replies pass the filters that stop"
+            " requests)"
+        ),
+        start="2023-10-02T13:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 45, "attack"), (45, 60, "baseline")),
+        attacks=(
+            Attack(
+                "icmp_flood",
+                20,
+                45,
+                8000,
+                ("203.0.113.70",),
+                sources="bots",
+                bots=1500,
+                icmp_type=0,
+            ),
+        ),
+        traffic=(Traffic("pings", 0, 60, rate=1, count=5000, client="203.0.113.70"),),
     )
 )

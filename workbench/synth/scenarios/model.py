@@ -48,6 +48,7 @@ class Attack:
     interval: tuple[float, float] = (5.0, 15.0)  # slow_http: seconds between header lines
     tcp_flags: int | None = None  # override the vector's TCP flags (PSH-ACK, FIN, ...)
     sizes: tuple[int, ...] | None = None  # override the vector's L4 payload sizes
+    icmp_type: int | None = None  # override the vector's ICMP type (0: echo replies, a smurf's)
 
     @property
     def ipv6(self) -> bool:
