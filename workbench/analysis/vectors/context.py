@@ -87,6 +87,8 @@ def _talkers(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     """The targets of unanswered UDP that send anything at all (``_talks``): of one that never
     does, the capture holds one direction only, and "unanswered" says nothing."""
     targets = kinds.filter(_is(UNANSWERED_UDP)).select("dst").unique().collect()["dst"]
+    if targets.is_empty():  # nothing to look up: no pass over the packets
+        return pl.LazyFrame(schema={"dst": pl.UInt128, "_talks": pl.Boolean})
     return _sent_by(packets, targets).select(dst="src").unique().with_columns(_talks=pl.lit(True))
 
 
@@ -94,7 +96,10 @@ def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     """The hosts each ICMP target pinged (``_pinged``): their echo replies are its answers (a
     monitoring host pinging thousands of hosts a second takes thousands of replies)."""
     icmp = pl.col("proto").is_in([PROTO_ICMP, PROTO_ICMPV6])
-    targets = kinds.filter(_is(ICMP)).select("dst").unique().collect()["dst"]
+    replies = _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES)
+    targets = kinds.filter(replies).select("dst").unique().collect()["dst"]
+    if targets.is_empty():  # no echo reply to look up (an echo request flood): no pass
+        return pl.LazyFrame(schema={"dst": pl.UInt128, "src": pl.UInt128, "_pinged": pl.Boolean})
     return (
         _sent_by(packets.filter(icmp), targets)
         .filter(pl.col("icmp_type").is_in(ECHO_REQUESTS))
@@ -118,14 +123,16 @@ def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFra
     # ... or that the server went on to send on the connection (its ACKs, its data: it had the
     # client's ACK), which a capture of one direction shows when the client's SYN is unseen;
     # a reflector never does (its SYN-ACK is retransmitted, then given up, or RST)
-    synack_tuples = kinds.filter(_is(SYNACKS)).select(TUPLE4)
+    synack_tuples = kinds.filter(_is(SYNACKS)).select(TUPLE4).collect()
     proceeded = (
         tcp.filter((flags & TCP_ACK > 0) & (flags & (TCP_SYN | TCP_RST) == 0))
         .select(TUPLE4)
-        .join(synack_tuples, on=TUPLE4, how="semi")
+        .join(synack_tuples.lazy(), on=TUPLE4, how="semi")
         .unique()
         .with_columns(_proceeded=pl.lit(True))
     )
+    if synack_tuples.is_empty():  # no SYN-ACK to look up: no pass over the packets
+        proceeded = proceeded.clear()
     syn_tuples = kinds.filter(_is(HANDSHAKES)).select(TUPLE4)
     completed = (
         tcp.filter((flags & TCP_ACK > 0) & (flags & TCP_SYN == 0))
