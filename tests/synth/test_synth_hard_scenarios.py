@@ -24,11 +24,11 @@ SCALE = 0.2
 POSITIVE = ["single-source-floods", "ipv6-floods", "slow-http", "slow-http-preopened", "snippet-reflection",
             "snippet-ntp", "snippet-water-torture", "merged-water-torture", "subsecond-burst",
             "unlisted-reflection", "spoofing-variants", "service-port-flood", "multicast-flood", "collector-flood",
-            "one-way-synack-reflection", "echo-reply-flood"]  # fmt: skip
+            "one-way-synack-reflection", "echo-reply-flood", "game-server-flood"]  # fmt: skip
 NEGATIVE = ["flash-crowd", "browser-burst", "established-sessions", "asymmetric-routing", "dns-resolver-surge",
             "backup-transfer", "merged-traces", "busy-dns-server", "merged-days", "one-way-quic-video",
             "iptv-multicast", "telemetry-collector", "one-way-browsing",
-            "network-monitoring"]  # fmt: skip
+            "network-monitoring", "game-server"]  # fmt: skip
 PROVIDER = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:40::/48"]
 ACK, SYN, FIN, RST = 0x10, 0x02, 0x01, 0x04
 
@@ -678,6 +678,27 @@ def test_a_monitoring_host_pings_5000_hosts_a_second(cap, name: str) -> None:
         flood = frame.filter(pl.col("label") == "icmp_flood")
         assert (flood["icmp_type"] == 0).all() and flood["src"].n_unique() > 1000
         assert not flood["src"].is_in(pings["dst"].unique().implode()).any()
+
+
+@pytest.mark.parametrize("name", ["game-server", "game-server-flood"])
+def test_a_game_servers_players_are_answered_but_a_few(cap, name: str) -> None:
+    _, truth, frame = cap[name]
+    server = truth["traffic"][0]["server"]
+    legit = frame.filter((pl.col("label") == "legit") & (pl.col("proto") == 17))
+    inbound = legit.filter(pl.col("dst").ip.in_network(f"{server}/32") & (pl.col("dport") == 27015))
+    outbound = legit.filter(
+        pl.col("src").ip.in_network(f"{server}/32") & (pl.col("sport") == 27015)
+    )
+    assert inbound["src"].n_unique() == 150  # players do not scale: the server's
+    assert abs(inbound.height - 150 * 30 * 60) <= 150
+    # every player answered from port 27015 to its own port, but those whose NAT moved them
+    answered = outbound.select(src="dst", sport="dport").unique()
+    never = inbound.select("src", "sport").unique().join(answered, on=["src", "sport"], how="anti")
+    assert never.height == truth["traffic"][0]["unanswered"] > 0
+    if name == "game-server-flood":
+        flood = frame.filter(pl.col("label") == "udp_flood")
+        assert flood["src"].n_unique() == 1 and (flood["dport"] == 27015).all()
+        assert abs(flood.height - 6000 * 30 * SCALE) < 0.02 * 6000 * 30 * SCALE
 
 
 def test_ipv6_targets_in_truth_are_text(cap) -> None:

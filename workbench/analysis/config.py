@@ -68,8 +68,11 @@ class AnalysisConfig:
     # --- UDP ---
     # distinct destination ports per target that make a UDP flood from random ports
     random_ports_min: int = 30
-    # share of UDP packets whose flow the target answers: a conversation (QUIC, VoIP, games),
-    # not a flood
+    # share of UDP packets whose flow the target answers: above it, a target in conversations
+    # (QUIC, VoIP, games) takes no random-port flood as a whole (a media server answers flows
+    # on thousands of ports). The flows it never answers are judged by their rate all the same,
+    # apart from the answered ones: a host flooding a game server's port amid 100 players'
+    # answered traffic is a flood (their share hid it)
     udp_answered_max: float = 0.2
     # ... unless the capture never sees the target send at all (one direction of a link, or
     # asymmetric routing: its answers leave by another path): then UDP from a server's port

@@ -1,7 +1,7 @@
 """The benign traffic blocks of the negative scenarios (``scenarios.Traffic``): a flash crowd's
 HTTP sessions, a browser's burst of parallel sessions, sessions already open, a bulk transfer
 filling the link, a recursive resolver's surge of queries, video streamed over QUIC, IPTV channels
-multicast by a head-end, telemetry to a collector (syslog, NetFlow), a monitoring host's pings."""
+multicast by a head-end, telemetry to a collector (syslog, NetFlow), a monitoring host's pings, a game server's players."""
 
 from __future__ import annotations
 
@@ -369,7 +369,36 @@ def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float)
     b.fact(monitor=blk.client, hosts=len(hosts), requests=n, replies=int(answered.sum()))
 
 
+def udp_sessions(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` players (a game server's: ``server``:``port``) each send ``rate`` small
+    datagrams a second from one ephemeral port, and the server sends as many back, bigger (the
+    world's state); a share (``one_way_share``) of them the server never answers (players whose
+    NAT rebinding moved them to a new port). Sessions do not scale: a server's players."""
+    rng = b.rng
+    n = max(1, blk.count)
+    players = sources.public_pool(rng, n)
+    ttl = sources.stable_ttls(rng, n)
+    ports = ephemeral(rng, n)
+    answered = rng.random(n) >= blk.one_way_share
+    s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    ask = b.template(("game_in", 60), lambda: payloads.pattern(60, 0x67))
+    state = b.template(("game_out", 220), lambda: payloads.pattern(220, 0x47))
+    per = int(blk.rate * (t1 - t0))
+    who = np.repeat(np.arange(n), per)
+    at = t0 + (np.tile(np.arange(per), n) + rng.uniform(0, 1, n)[who]) / blk.rate
+    ts = start_ns + to_ns(at)
+    p_hi, p_lo = sources.v4(players[who])
+    b.add(ts=ts, src_hi=p_hi, src_lo=p_lo, dst_hi=s_hi[0], dst_lo=s_lo[0], proto=17, sport=ports[who],
+          dport=blk.port, ttl=ttl[who], tpl=ask)  # fmt: skip
+    back = answered[who]
+    b.add(ts=ts[back] + to_ns(rng.uniform(0.001, 0.01, int(back.sum()))), src_hi=s_hi[0], src_lo=s_lo[0],
+          dst_hi=p_hi[back], dst_lo=p_lo[back], proto=17, sport=blk.port, dport=ports[who][back], ttl=64,
+          tpl=state)  # fmt: skip
+    b.fact(server=blk.server, players=n, unanswered=int((~answered).sum()))
+
+
 BLOCKS = {
+    "udp_sessions": udp_sessions,
     "pings": pings,
     "telemetry": telemetry,
     "multicast_streams": multicast_streams,

@@ -13,7 +13,14 @@ from workbench.analysis.partials import silences
 from workbench.analysis.queries import collect, packed, unpacked
 from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
-from workbench.analysis.vectors.kinds import HTTP_RATE, ICMP, KEYS, SECOND, with_key
+from workbench.analysis.vectors.kinds import (
+    HTTP_RATE,
+    ICMP,
+    KEYS,
+    SECOND,
+    UNANSWERED_UDP,
+    with_key,
+)
 from workbench.analysis.vectors.rates import hot_bins
 from workbench.analysis.vectors.slow_http import connection_figures, slow_connections
 from workbench.analysis.vectors.verdicts import (
@@ -213,7 +220,7 @@ class Evidence:
             per_bin = concat(self.bins[key] + [_per_bin(c, key, pairs) for c in pending])
             if not per_bin.is_empty():
                 per_bin = per_bin.join(
-                    rate_pairs.select(key, "candidate", "collector"), on=[key, "candidate"]
+                    rate_pairs.select(key, "candidate", "floor"), on=[key, "candidate"]
                 )
             hot = hot_bins(per_bin, key, span_bins, self.bin_ns, cfg)
             out.hot[key] = persistent_http(hot, concat(self.http), key, cfg).with_columns(
@@ -235,12 +242,13 @@ def _silent_seconds(before: int, after: int) -> int:
 def _counted(cand: pl.LazyFrame, config: AnalysisConfig, bin_ns: int) -> pl.LazyFrame:
     """The candidates a rate counts, with their ``bin``: HTTP floods count requests (client
     segments larger than a trickled header line), ICMP floods what the target did not ask for
-    (not the echo replies to its own pings). Lazy: each count reads the rows it keeps (a
-    filtered copy would be the whole window)."""
+    (not the echo replies to its own pings), UDP floods the flows it never answers. Lazy: each
+    count reads the rows it keeps (a filtered copy would be the whole window)."""
     c = pl.col("candidate")
     return cand.filter(
         (~c.is_in(HTTP_RATE) | (pl.col("payload_len") > config.slow_segment_max_bytes))
         & ~(c.is_in(ICMP) & pl.col("_asked"))
+        & ~(c.is_in(UNANSWERED_UDP) & pl.col("_answered"))
     ).with_columns(bin=pl.col("ts").cast(pl.Int64) // bin_ns * bin_ns)
 
 

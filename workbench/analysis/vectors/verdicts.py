@@ -21,6 +21,7 @@ from workbench.analysis.vectors.kinds import (
     UNLISTED,
 )
 from workbench.analysis.vectors.matching import is_group_address
+from workbench.analysis.vectors.rates import flood_pps
 
 # summed over windows
 SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "ports")  # fmt: skip
@@ -126,8 +127,7 @@ def _kind_test(cfg: AnalysisConfig, key: str) -> pl.Expr:
         .then(pl.col("orphan_share") >= cfg.orphan_share_min)
         .when(c.is_in(UNANSWERED_UDP))
         .then(
-            (pl.col("answered_share") <= cfg.udp_answered_max)
-            & ~pl.col("stream")
+            ~pl.col("stream")
             # a group address is one-way by design (IPTV, market data: one sender, thousands
             # of datagrams a second, no receiver answers): a flood there sprays random ports
             & (unicast | (pl.col("dst_ports") >= cfg.random_ports_min))
@@ -145,7 +145,10 @@ def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
         .when(c.is_in([*HANDSHAKES, *ORPHAN_KINDS]))
         .then(pl.col("sources") >= cfg.min_sources_flood)
         .when(c.is_in(UNANSWERED_UDP))
-        .then(pl.col("dst_ports") >= cfg.random_ports_min)
+        .then(
+            (pl.col("dst_ports") >= cfg.random_ports_min)
+            & (pl.col("answered_share") <= cfg.udp_answered_max)
+        )
         # fragments of datagrams never seen starting: no host sends those
         .when(c.is_in(FRAGMENTS))
         .then(pl.col("orphan_fragments") >= cfg.orphan_fragment_share_min)
@@ -163,7 +166,7 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
     if merged.is_empty():
         return pl.DataFrame(
             schema={key: pl.UInt128, "candidate": CANDIDATE, "ok": pl.Boolean,
-                    "rate_based": pl.Boolean, "contra": pl.Boolean, "collector": pl.Boolean}
+                    "rate_based": pl.Boolean, "contra": pl.Boolean, "floor": pl.Float64}
         )  # fmt: skip
     n = pl.col("packets")
     stats = _ratios(merged, key, cfg)
@@ -182,4 +185,15 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
         ok=_kind_test(cfg, key).fill_null(False) & enough,
         rate_based=~_whole_test(cfg).fill_null(False),
         contra=contra,
+        floor=_floor(cfg),
+    )
+
+
+def _floor(cfg: AnalysisConfig) -> pl.Expr:
+    """The rate above which a pair is a flood whatever its baseline: a collector's for
+    telemetry, else its kind's (``rates.flood_pps``)."""
+    return (
+        pl.when(pl.col("collector").fill_null(False))
+        .then(cfg.flood_pps_collector)
+        .otherwise(flood_pps(pl.col("candidate"), cfg))
     )

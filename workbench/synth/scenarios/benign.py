@@ -1,7 +1,7 @@
 """Negatives: benign traffic only (the truth has no vector), busy enough to look like an attack:
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
 a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
-video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings."""
+video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server."""
 
 from __future__ import annotations
 
@@ -281,6 +281,32 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=(Traffic("pings", 0, 60, rate=1, count=5000, client="203.0.113.70"),),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="game-server",
+        description=(
+            "Benign: the provider's game server (UDP port 27015) with 150 players, 30 datagrams a"
+            " second each way; 8 of them it never answers (their NAT moved them to a new port)"
+        ),
+        start="2022-12-20T21:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic(
+                "udp_sessions",
+                0,
+                60,
+                rate=30,
+                count=150,
+                server="203.0.113.90",
+                port=27015,
+                one_way_share=0.05,
+            ),
+        ),
         negative=True,
     )
 )

@@ -1,7 +1,7 @@
 """Scenarios that break the analysis's habits (positives): one-host floods, IPv6, slow attacks,
 snippets (water torture among them), water torture after a day's jump, a sub-second burst, unlisted reflection, every TCP flag
 flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group, a flood on a collector's syslog port, SYN-ACK reflection on a host browsing, captured one way,
-a botnet's echo replies at a monitoring host."""
+a botnet's echo replies at a monitoring host, one host flooding a game server amid its players."""
 
 from __future__ import annotations
 
@@ -433,5 +433,32 @@ _add(
             ),
         ),
         traffic=(Traffic("pings", 0, 60, rate=1, count=5000, client="203.0.113.70"),),
+    )
+)
+_add(
+    Scenario(
+        name="game-server-flood",
+        description=(
+            "One host floods the provider's game server on its port 27015 at 6,000 datagrams/s for"
+            " half the capture, while 150 players exchange 30 a second each way with it"
+        ),
+        start="2023-12-22T22:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
+        attacks=(
+            Attack("udp_flood", 20, 50, 6000, ("203.0.113.90",), sources="single", dport=27015),
+        ),
+        traffic=(
+            Traffic(
+                "udp_sessions",
+                0,
+                60,
+                rate=30,
+                count=150,
+                server="203.0.113.90",
+                port=27015,
+                one_way_share=0.05,
+            ),
+        ),
     )
 )

@@ -83,6 +83,7 @@ class Traffic:
     peak: float = 0.0
     tau: float = 8.0
     link_share: float = 0.96
+    one_way_share: float = 0.0  # udp_sessions: share of sessions the server never answers
 
 
 @dataclass(frozen=True)
