@@ -1,8 +1,40 @@
-"""Tiny captures built by hand for edge cases."""
+"""Tiny captures built by hand for edge cases, and streams of datagrams written as a pcap
+(Ethernet, IPv4, one record per frame, in the order given)."""
 
 from __future__ import annotations
 
+import ipaddress
 import struct
+from pathlib import Path
+
+PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+
+
+def _frame(ts: int, src: str, dst: str, proto: int, l4: bytes) -> bytes:
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0, 57, proto, 0,
+                     ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)  # fmt: skip
+    frame = b"\x02" * 12 + b"\x08\x00" + ip + l4
+    return struct.pack("<IIII", ts // 10**9, ts % 10**9 // 1000, len(frame), len(frame)) + frame
+
+
+def udp_pcap(
+    path: Path, frames: list[tuple[int, str, int, str, int, int]], fill: int = 0x5A
+) -> None:
+    """UDP datagrams: (ts_ns, src, sport, dst, dport, payload bytes)."""
+    records = [
+        _frame(ts, src, dst, 17, struct.pack("!HHHH", sport, dport, 8 + size, 0) + bytes([fill]) * size)
+        for ts, src, sport, dst, dport, size in frames
+    ]  # fmt: skip
+    path.write_bytes(PCAP_HEADER + b"".join(records))
+
+
+def icmp_pcap(path: Path, frames: list[tuple[int, str, str, int]]) -> None:
+    """ICMP echo messages: (ts_ns, src, dst, type), 56 bytes of data each."""
+    records = [
+        _frame(ts, src, dst, 1, struct.pack("!BBHHH", kind, 0, 0, 0x4242, k & 0xFFFF) + b"\x61" * 56)
+        for k, (ts, src, dst, kind) in enumerate(frames)
+    ]  # fmt: skip
+    path.write_bytes(PCAP_HEADER + b"".join(records))
 
 
 def one_packet_pcap(ethertype: int = 0x0800) -> bytes:

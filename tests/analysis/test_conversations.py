@@ -5,10 +5,8 @@ never count toward a flood."""
 
 from __future__ import annotations
 
-import ipaddress
-import struct
-
 import polars as pl
+from pcap_bytes import udp_pcap
 
 import workbench as wb
 from workbench import synth
@@ -16,19 +14,6 @@ from workbench.capture.ingest import ingest
 
 SERVER = "203.0.113.90"
 START = 1_650_000_000 * 10**9
-
-
-def _udp_pcap(path, frames: list[tuple[int, str, int, str, int, int]]) -> None:
-    """A pcap of Ethernet/IPv4/UDP frames: (ts_ns, src, sport, dst, dport, payload bytes)."""
-    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
-    for ts, src, sport, dst, dport, size in frames:
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + size, 1, 0, 57, 17, 0,
-                         ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)  # fmt: skip
-        udp = struct.pack("!HHHH", sport, dport, 8 + size, 0)
-        frame = b"\x02" * 12 + b"\x08\x00" + ip + udp + b"\x67" * size
-        out.append(struct.pack("<IIII", ts // 10**9, ts % 10**9 // 1000, len(frame), len(frame)))
-        out.append(frame)
-    path.write_bytes(b"".join(out))
 
 
 def _players(count: int = 100, rate: int = 30, seconds: int = 60, answer: bool = True):
@@ -54,7 +39,7 @@ def test_a_host_flooding_a_game_server_amid_its_players(tmp_path) -> None:
     flood = [(START + 20 * 10**9 + k * 666_666, "192.0.2.66", 55555, SERVER, 27015, 512)
              for k in range(1500 * 30)]  # fmt: skip
     path = tmp_path / "flood.pcap"
-    _udp_pcap(path, sorted(players + flood))
+    udp_pcap(path, sorted(players + flood))
     packets = wb.load(path).packets
     assert _vectors(wb.analyze(packets)) == [("udp_flood", [SERVER])]
     found = wb.analysis.classify(packets)["vector"] == "udp_flood"
@@ -65,11 +50,11 @@ def test_a_host_flooding_a_game_server_amid_its_players(tmp_path) -> None:
 
 def test_a_game_servers_answered_players_are_no_flood(tmp_path) -> None:
     path = tmp_path / "players.pcap"
-    _udp_pcap(path, sorted(_players()))
+    udp_pcap(path, sorted(_players()))
     assert _vectors(wb.analyze(wb.load(path))) == []
     # the same players unanswered (the server gone quiet): 3,000 datagrams/s nobody answers
     silent = tmp_path / "unanswered.pcap"
-    _udp_pcap(silent, sorted(_players(answer=False)))
+    udp_pcap(silent, sorted(_players(answer=False)))
     assert _vectors(wb.analyze(wb.load(silent))) == [("udp_flood", [SERVER])]
 
 
@@ -84,7 +69,7 @@ def test_stray_datagrams_on_many_ports_of_a_media_server_are_no_random_port_floo
     frames += [(START + s * 10**9 // 2, f"198.18.2.{1 + s}", 5004, SERVER, 30_000 + 2 * s, 172)
                for s in range(40)]  # fmt: skip
     path = tmp_path / "media.pcap"
-    _udp_pcap(path, sorted(frames))
+    udp_pcap(path, sorted(frames))
     packets = wb.load(path).packets
     assert (
         packets.filter(pl.col("dst") == packets.filter(pl.col("sport") == 5004)["dst"][0])[

@@ -5,28 +5,15 @@ botnet's, or a smurf's) still are one, on the same host."""
 from __future__ import annotations
 
 import ipaddress
-import struct
 
 import polars as pl
+from pcap_bytes import icmp_pcap
 
 import workbench as wb
 from workbench import synth
 from workbench.capture.ingest import ingest
 
 MONITOR = "203.0.113.70"
-
-
-def _icmp_pcap(path, frames: list[tuple[int, str, str, int]]) -> None:
-    """Ethernet/IPv4/ICMP echo frames: (ts_ns, src, dst, type), 56 bytes of data each."""
-    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
-    for k, (ts, src, dst, kind) in enumerate(frames):
-        body = struct.pack("!BBHHH", kind, 0, 0, 0x4242, k & 0xFFFF) + b"\x61" * 56
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(body), 1, 0, 57, 1, 0,
-                         ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)  # fmt: skip
-        frame = b"\x02" * 12 + b"\x08\x00" + ip + body
-        out.append(struct.pack("<IIII", ts // 10**9, ts % 10**9 // 1000, len(frame), len(frame)))
-        out.append(frame)
-    path.write_bytes(b"".join(out))
 
 
 def _vectors(report) -> list[tuple[str, list[str]]]:
@@ -44,11 +31,11 @@ def test_replies_to_a_monitors_pings_are_no_flood(tmp_path) -> None:
             pings.append((t, MONITOR, host, 8))
             replies.append((t + 2_000_000, host, MONITOR, 0))
     path = tmp_path / "monitor.pcap"
-    _icmp_pcap(path, sorted(pings + replies))
+    icmp_pcap(path, sorted(pings + replies))
     assert _vectors(wb.analyze(wb.load(path))) == []
     # the same replies with the pings not in the capture: 1,000 a second nobody asked for
     alone = tmp_path / "replies.pcap"
-    _icmp_pcap(alone, replies)
+    icmp_pcap(alone, replies)
     assert _vectors(wb.analyze(wb.load(alone))) == [("icmp_flood", [MONITOR])]
 
 

@@ -9,9 +9,9 @@ collector's own rate."""
 from __future__ import annotations
 
 import ipaddress
-import struct
 
 import polars as pl
+from pcap_bytes import udp_pcap
 
 import workbench as wb
 from workbench import synth
@@ -20,19 +20,6 @@ from workbench.capture.ingest import ingest
 
 CLIENT = "203.0.113.150"
 RULE_OFF = AnalysisConfig(one_way_share_min=1.01)  # no share reaches it: the rule never applies
-
-
-def _udp_pcap(path, frames: list[tuple[int, str, int, str, int, int]]) -> None:
-    """A pcap of Ethernet/IPv4/UDP frames: (ts_ns, src, sport, dst, dport, payload bytes)."""
-    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
-    for ts, src, sport, dst, dport, size in frames:
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + size, 1, 0, 57, 17, 0,
-                         ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)  # fmt: skip
-        udp = struct.pack("!HHHH", sport, dport, 8 + size, 0)
-        frame = b"\x02" * 12 + b"\x08\x00" + ip + udp + bytes([0x41]) + b"\x5a" * (size - 1)
-        out.append(struct.pack("<IIII", ts // 10**9, ts % 10**9 // 1000, len(frame), len(frame)))
-        out.append(frame)
-    path.write_bytes(b"".join(out))
 
 
 def _stream(dport: int, *, servers: int = 1, rate: int = 2000, seconds: int = 30,
@@ -54,7 +41,7 @@ def test_a_stream_captured_one_way_is_no_flood(tmp_path) -> None:
     # 60,000 datagrams in 30 s from one CDN server's port 443 to one ephemeral port; the
     # client's acknowledgements are not in the capture
     path = tmp_path / "one-way.pcap"
-    _udp_pcap(path, _stream(51234))
+    udp_pcap(path, _stream(51234))
     capture = wb.load(path)
     assert _vectors(wb.analyze(capture)) == []
     assert _vectors(wb.analyze(capture, config=RULE_OFF)) == [("udp_flood", [CLIENT])]
@@ -63,7 +50,7 @@ def test_a_stream_captured_one_way_is_no_flood(tmp_path) -> None:
 def test_datagrams_to_a_servers_port_are_no_stream(tmp_path) -> None:
     # the same datagrams to port 27015 (a game server's): no client's port, so a flood
     path = tmp_path / "to-a-server.pcap"
-    _udp_pcap(path, _stream(27015))
+    udp_pcap(path, _stream(27015))
     assert _vectors(wb.analyze(wb.load(path))) == [("udp_flood", [CLIENT])]
 
 
@@ -73,7 +60,7 @@ def test_a_target_seen_sending_gets_no_benefit_of_the_doubt(tmp_path) -> None:
     frames = _stream(51234)
     frames.append((frames[0][0] + 5 * 10**9, CLIENT, 40000, "192.0.2.53", 53, 40))
     path = tmp_path / "talks.pcap"
-    _udp_pcap(path, sorted(frames))
+    udp_pcap(path, sorted(frames))
     assert _vectors(wb.analyze(wb.load(path))) == [("udp_flood", [CLIENT])]
 
 
@@ -107,7 +94,7 @@ def test_a_flood_shaped_like_a_stream_on_a_target_that_talks(tmp_path) -> None:
     sent = pl.col("src").ip.in_network(f"{CLIENT}/32")
     assert capture.packets.filter(sent).height > 1000
     kept = capture.packets.with_columns(pl.col("ts").cast(pl.Int64)).filter(~sent)
-    _udp_pcap(
+    udp_pcap(
         one_way,
         [
             (t, str(ipaddress.IPv4Address(int(s) & 0xFFFFFFFF)), sp,
@@ -145,11 +132,11 @@ def test_an_iptv_channel_to_its_group_is_no_flood(tmp_path) -> None:
     # 2,400 datagrams/s of MPEG-TS (a 25 Mbit/s channel) from a head-end to one group
     group = _stream(5000, sport=5000, to="239.1.1.1", rate=2400, size=1316)
     path = tmp_path / "iptv.pcap"
-    _udp_pcap(path, group)
+    udp_pcap(path, group)
     assert _vectors(wb.analyze(wb.load(path))) == []
     # the same datagrams to one host: a flood from one source
     unicast = tmp_path / "unicast.pcap"
-    _udp_pcap(unicast, [(t, s, sp, "203.0.113.151", dp, n) for t, s, sp, _, dp, n in group])
+    udp_pcap(unicast, [(t, s, sp, "203.0.113.151", dp, n) for t, s, sp, _, dp, n in group])
     assert _vectors(wb.analyze(wb.load(unicast))) == [("udp_flood", ["203.0.113.151"])]
 
 
@@ -185,26 +172,26 @@ def _export(
 def test_telemetry_to_a_collector_is_judged_by_its_own_rate(tmp_path) -> None:
     # NetFlow v9 from 10 routers, 3,000 exports/s, to the collector's port 2055
     path = tmp_path / "netflow.pcap"
-    _udp_pcap(path, _export(3000, 2055))
+    udp_pcap(path, _export(3000, 2055))
     assert _vectors(wb.analyze(wb.load(path))) == []
     # the same to a port no collector listens on: unanswered UDP at 3,000/s
     other = tmp_path / "other.pcap"
-    _udp_pcap(other, _export(3000, 2056))
+    udp_pcap(other, _export(3000, 2056))
     assert _vectors(wb.analyze(wb.load(other))) == [("udp_flood", ["198.51.100.9"])]
     # without a baseline, above 20,000/s it is a flood at the collector's port too
     flood = tmp_path / "flood.pcap"
-    _udp_pcap(flood, _export(25_000, 2055, senders=200, seconds=2))
+    udp_pcap(flood, _export(25_000, 2055, senders=200, seconds=2))
     assert _vectors(wb.analyze(wb.load(flood))) == [("udp_flood", ["198.51.100.9"])]
 
 
 def test_syslog_from_a_crowd_sharing_port_514_is_no_reflection(tmp_path) -> None:
     # 40 servers logging from port 514 to 514 (RFC 5426), 2,000 lines/s in all
     path = tmp_path / "syslog.pcap"
-    _udp_pcap(path, _export(2000, 514, sport=514, senders=40))
+    udp_pcap(path, _export(2000, 514, sport=514, senders=40))
     assert _vectors(wb.analyze(wb.load(path))) == []
     # the same crowd answering from one unlisted port to another: a reflection
     crowd = tmp_path / "crowd.pcap"
-    _udp_pcap(crowd, _export(2000, 40000, sport=40123, senders=40))
+    udp_pcap(crowd, _export(2000, 40000, sport=40123, senders=40))
     assert _vectors(wb.analyze(wb.load(crowd))) == [("udp_reflection", ["198.51.100.9"])]
 
 
