@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import polars as pl
 from pcap_bytes import udp_pcap
+from scenario_windows import over_windows
+from scenario_windows import vectors as _vectors
 
 import workbench as wb
 from workbench import synth
-from workbench.capture.ingest import ingest
 
 SERVER = "203.0.113.90"
 START = 1_650_000_000 * 10**9
@@ -28,10 +29,6 @@ def _players(count: int = 100, rate: int = 30, seconds: int = 60, answer: bool =
             if answer:
                 frames.append((t + 1_000_000, SERVER, 27015, ip, port, 200))
     return frames
-
-
-def _vectors(report) -> list[tuple[str, list[str]]]:
-    return [(v.vector, list(v.targets)) for v in report.vectors]
 
 
 def test_a_host_flooding_a_game_server_amid_its_players(tmp_path) -> None:
@@ -82,21 +79,14 @@ def test_stray_datagrams_on_many_ports_of_a_media_server_are_no_random_port_floo
 
 def test_game_server_scenarios_and_their_windows(tmp_path) -> None:
     for name, expected in (("game-server", []), ("game-server-flood", [("udp_flood", [SERVER])])):
-        evidence = tmp_path / name
-        evidence.mkdir()
-        truth = synth.write(name, evidence / "capture.pcap", seed=5)
-        capture = wb.load(evidence / "capture.pcap")
+        report, path, truth = over_windows(tmp_path, name, window_packets=100_000, scale=1.0)
+        assert _vectors(report) == expected
+        capture = wb.load(path)
         assert _vectors(wb.analyze(capture)) == expected
+        assert truth["traffic"][0]["players"] == 150
         if expected:
-            labels = pl.read_parquet(synth.labels_path(evidence / "capture.pcap"))["label"]
+            labels = pl.read_parquet(synth.labels_path(path))["label"]
             found = wb.analysis.classify(capture.packets)["vector"] == "udp_flood"
             hit = (found & (labels == "udp_flood")).sum()
             # the 8 players the server never answers go with the flood in its seconds (2.4 %)
             assert hit >= 0.95 * (labels == "udp_flood").sum() and hit >= 0.97 * found.sum()
-        assert truth["traffic"][0]["players"] == 150
-        dataset = tmp_path / f"{name}-dataset"
-        ingest(evidence, dataset, progress=False)
-        report = wb.analyze(dataset, window_packets=100_000, workdir=tmp_path / f"{name}-work",
-                            progress=False)  # fmt: skip
-        assert report.parameters["analysis_windows"] > 2
-        assert _vectors(report) == expected

@@ -8,16 +8,13 @@ import ipaddress
 
 import polars as pl
 from pcap_bytes import icmp_pcap
+from scenario_windows import over_windows
+from scenario_windows import vectors as _vectors
 
 import workbench as wb
 from workbench import synth
-from workbench.capture.ingest import ingest
 
 MONITOR = "203.0.113.70"
-
-
-def _vectors(report) -> list[tuple[str, list[str]]]:
-    return [(v.vector, list(v.targets)) for v in report.vectors]
 
 
 def test_replies_to_a_monitors_pings_are_no_flood(tmp_path) -> None:
@@ -64,12 +61,5 @@ def test_unasked_replies_at_a_host_that_pings(tmp_path) -> None:
 def test_over_a_datasets_windows_too(tmp_path) -> None:
     for name, expected in (("network-monitoring", []),
                            ("echo-reply-flood", [("icmp_flood", [MONITOR])])):  # fmt: skip
-        evidence = tmp_path / name
-        evidence.mkdir()
-        synth.write(name, evidence / "capture.pcap", seed=5, scale=0.3)
-        dataset = tmp_path / f"{name}-dataset"
-        ingest(evidence, dataset, progress=False)
-        report = wb.analyze(dataset, window_packets=50_000, workdir=tmp_path / f"{name}-work",
-                            progress=False)  # fmt: skip
-        assert report.parameters["analysis_windows"] > 2
+        report, _, _ = over_windows(tmp_path, name, window_packets=50_000)
         assert _vectors(report) == expected

@@ -5,18 +5,15 @@ ACK. A reflector never does, so SYN-ACK reflection on the same host is still fou
 from __future__ import annotations
 
 import polars as pl
+from scenario_windows import over_windows
+from scenario_windows import vectors as _vectors
 
 import workbench as wb
 from workbench import synth
-from workbench.capture.ingest import ingest
 
 HOST = "203.0.113.150"
 SYN, ACK, RST = 0x02, 0x10, 0x04
 TUPLE = ["src", "sport", "dst", "dport"]
-
-
-def _vectors(report) -> list[tuple[str, list[str]]]:
-    return [(v.vector, list(v.targets)) for v in report.vectors]
 
 
 def _synacks(frame: pl.DataFrame) -> pl.DataFrame:
@@ -61,12 +58,5 @@ def test_reflection_on_a_host_browsing_captured_one_way(tmp_path) -> None:
 def test_over_a_datasets_windows_too(tmp_path) -> None:
     for name, expected in (("one-way-browsing", []),
                            ("one-way-synack-reflection", [("synack_reflection", [HOST])])):  # fmt: skip
-        evidence = tmp_path / name
-        evidence.mkdir()
-        synth.write(name, evidence / "capture.pcap", seed=5, scale=0.3)
-        dataset = tmp_path / f"{name}-dataset"
-        ingest(evidence, dataset, progress=False)
-        report = wb.analyze(dataset, window_packets=1_000, workdir=tmp_path / f"{name}-work",
-                            progress=False)  # fmt: skip
-        assert report.parameters["analysis_windows"] > 2
+        report, _, _ = over_windows(tmp_path, name, window_packets=1_000)
         assert _vectors(report) == expected

@@ -12,11 +12,12 @@ import ipaddress
 
 import polars as pl
 from pcap_bytes import udp_pcap
+from scenario_windows import over_windows
+from scenario_windows import vectors as _vectors
 
 import workbench as wb
 from workbench import synth
 from workbench.analysis.config import AnalysisConfig
-from workbench.capture.ingest import ingest
 
 CLIENT = "203.0.113.150"
 RULE_OFF = AnalysisConfig(one_way_share_min=1.01)  # no share reaches it: the rule never applies
@@ -31,10 +32,6 @@ def _stream(dport: int, *, servers: int = 1, rate: int = 2000, seconds: int = 30
         (start + k * gap, f"142.250.74.{46 + k % servers}", sport, to, dport, size)
         for k in range(rate * seconds)
     ]
-
-
-def _vectors(report) -> list[tuple[str, list[str]]]:
-    return [(v.vector, list(v.targets)) for v in report.vectors]
 
 
 def test_a_stream_captured_one_way_is_no_flood(tmp_path) -> None:
@@ -108,23 +105,10 @@ def test_a_flood_shaped_like_a_stream_on_a_target_that_talks(tmp_path) -> None:
 
 
 def test_over_a_datasets_windows_too(tmp_path) -> None:
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    synth.write("one-way-quic-video", evidence / "video.pcap", seed=5, scale=0.3)
-    synth.write("service-port-flood", evidence / "flood.pcap", seed=5, scale=0.3)
-    synth.write("telemetry-collector", evidence / "collector.pcap", seed=5, scale=0.3)
-    synth.write("collector-flood", evidence / "syslog.pcap", seed=5, scale=0.3)
-    cases = (("video", []), ("flood", [("udp_flood", [CLIENT])]), ("collector", []),
-             ("syslog", [("udp_flood", ["203.0.113.60"])]))  # fmt: skip
+    cases = (("one-way-quic-video", []), ("service-port-flood", [("udp_flood", [CLIENT])]),
+             ("telemetry-collector", []), ("collector-flood", [("udp_flood", ["203.0.113.60"])]))  # fmt: skip
     for name, expected in cases:
-        folder = tmp_path / name
-        folder.mkdir()
-        (evidence / f"{name}.pcap").rename(folder / f"{name}.pcap")
-        dataset = tmp_path / f"{name}-dataset"
-        ingest(folder, dataset, progress=False)
-        report = wb.analyze(dataset, window_packets=20_000, workdir=tmp_path / f"{name}-work",
-                            progress=False)  # fmt: skip
-        assert report.parameters["analysis_windows"] > 2
+        report, _, _ = over_windows(tmp_path, name, window_packets=20_000)
         assert _vectors(report) == expected
 
 

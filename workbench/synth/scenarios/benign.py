@@ -6,6 +6,7 @@ video over QUIC captured one way, IPTV channels multicast, a collector's syslog 
 from __future__ import annotations
 
 from workbench.synth.scenarios.model import (
+    GAME_PLAYERS,
     MAIL,
     NEWS_SITE,
     PAGE_HOSTS,
@@ -295,18 +296,7 @@ _add(
         duration=60,
         phases=((0, 60, "baseline"),),
         attacks=(),
-        traffic=(
-            Traffic(
-                "udp_sessions",
-                0,
-                60,
-                rate=30,
-                count=150,
-                server="203.0.113.90",
-                port=27015,
-                one_way_share=0.05,
-            ),
-        ),
+        traffic=(GAME_PLAYERS,),
         negative=True,
     )
 )

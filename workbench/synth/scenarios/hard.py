@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from workbench.synth.scenarios.model import (
     DNS6,
+    GAME_PLAYERS,
     MAIL6,
     PAGE_HOSTS,
     WEB6,
@@ -448,17 +449,6 @@ _add(
         attacks=(
             Attack("udp_flood", 20, 50, 6000, ("203.0.113.90",), sources="single", dport=27015),
         ),
-        traffic=(
-            Traffic(
-                "udp_sessions",
-                0,
-                60,
-                rate=30,
-                count=150,
-                server="203.0.113.90",
-                port=27015,
-                one_way_share=0.05,
-            ),
-        ),
+        traffic=(GAME_PLAYERS,),
     )
 )

@@ -125,3 +125,9 @@ PAGE_HOSTS = tuple(f"{a}.{b}.{c}.{d}" for a, b, c, d in (
     (93, 184, 220, 29), (99, 86, 4, 35), (185, 199, 108, 153), (192, 229, 211, 108),
     (199, 232, 38, 231), (208, 80, 154, 224),
 ))  # fmt: skip
+
+
+# a game server's 150 players (UDP port 27015), 30 datagrams a second each way; 5 % of them
+# it never answers (their NAT moved them to a new port)
+GAME_PLAYERS = Traffic("udp_sessions", 0, 60, rate=30, count=150, server="203.0.113.90", port=27015,
+                       one_way_share=0.05)  # fmt: skip
