@@ -210,6 +210,13 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
     return out.select(*cand.columns, "_asked", "_done", "_open", "_answered", "_talks")
 
 
+def asked_for() -> pl.Expr:
+    """Candidates their target asked for, by their own context: echo replies to its pings, UDP
+    on a flow it answers. Neither attack nor counted in a flood's rate."""
+    c = pl.col("candidate")
+    return (c.is_in(ICMP) & pl.col("_asked")) | (c.is_in(UNANSWERED_UDP) & pl.col("_answered"))
+
+
 def candidates(
     frame: pl.DataFrame, config: AnalysisConfig = DEFAULT, bin_ns: int = SECOND
 ) -> pl.DataFrame:

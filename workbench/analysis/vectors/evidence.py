@@ -12,13 +12,12 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.partials import silences
 from workbench.analysis.queries import collect, packed, unpacked
 from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION
+from workbench.analysis.vectors.context import asked_for
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
 from workbench.analysis.vectors.kinds import (
     HTTP_RATE,
-    ICMP,
     KEYS,
     SECOND,
-    UNANSWERED_UDP,
     with_key,
 )
 from workbench.analysis.vectors.rates import hot_bins
@@ -220,7 +219,7 @@ class Evidence:
             per_bin = concat(self.bins[key] + [_per_bin(c, key, pairs) for c in pending])
             if not per_bin.is_empty():
                 per_bin = per_bin.join(
-                    rate_pairs.select(key, "candidate", "floor"), on=[key, "candidate"]
+                    rate_pairs.select(key, "candidate", "flood_rate"), on=[key, "candidate"]
                 )
             hot = hot_bins(per_bin, key, span_bins, self.bin_ns, cfg)
             out.hot[key] = persistent_http(hot, concat(self.http), key, cfg).with_columns(
@@ -247,8 +246,7 @@ def _counted(cand: pl.LazyFrame, config: AnalysisConfig, bin_ns: int) -> pl.Lazy
     c = pl.col("candidate")
     return cand.filter(
         (~c.is_in(HTTP_RATE) | (pl.col("payload_len") > config.slow_segment_max_bytes))
-        & ~(c.is_in(ICMP) & pl.col("_asked"))
-        & ~(c.is_in(UNANSWERED_UDP) & pl.col("_answered"))
+        & ~asked_for()
     ).with_columns(bin=pl.col("ts").cast(pl.Int64) // bin_ns * bin_ns)
 
 

@@ -10,13 +10,12 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.queries import collect, collect_all
 from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
-from workbench.analysis.vectors.context import candidates, span_ns
+from workbench.analysis.vectors.context import asked_for, candidates, span_ns
 from workbench.analysis.vectors.evidence import Evidence
 from workbench.analysis.vectors.kinds import (
     CANDIDATE,
     HANDSHAKES,
     HTTP_RATE,
-    ICMP,
     KEYS,
     SECOND,
     SLOW,
@@ -120,8 +119,7 @@ def _label(
         (c.is_in(HANDSHAKES) & pl.col("_done"))
         | (c.is_in(list(ORPHAN_KINDS)) & pl.col("_open"))
         | (c.is_in(list(REFLECTION)) & pl.col("_asked"))
-        | (c.is_in(UNANSWERED_UDP) & pl.col("_answered"))
-        | (c.is_in(ICMP) & pl.col("_asked"))
+        | asked_for()
     )
     hits = (
         marked.filter((host | net) & ~legitimate)

@@ -12,7 +12,7 @@ from workbench.analysis.vectors.kinds import CANDIDATE, DNS_QUERIES, HTTP_RATE, 
 
 def flood_pps(candidate: pl.Expr, cfg: AnalysisConfig) -> pl.Expr:
     """The rate above which no benign host receives traffic of this kind, whatever its baseline
-    (a pair's own may differ: ``verdicts._floor``)."""
+    (a pair's own may differ: ``verdicts._flood_rate``)."""
     return (
         pl.when(candidate.is_in(ICMP))
         .then(cfg.flood_pps_icmp)
@@ -30,23 +30,21 @@ def hot_bins(
     """Bins where a rate-judged candidate runs far above the target's own baseline (a crowd
     of at least three sources), or above any benign rate (from any number of sources).
 
-    ``per_bin``: (key, candidate, bin, n, srcs), and the pair's ``floor`` when known
-    (``verdicts._floor``), of the pairs to judge. The baseline is the
+    ``per_bin``: (key, candidate, bin, n, srcs, flood_rate) of the pairs to judge
+    (``flood_rate``: the pair's, ``verdicts._flood_rate``). The baseline is the
     median per-bin count over the whole capture, quiet bins included. HTTP floods are judged
     in seconds and must last ``http_flood_min_s``.
     """
     schema = {key: pl.UInt128, "candidate": CANDIDATE, "bin": pl.Int64}
     if per_bin.is_empty():
         return pl.DataFrame(schema=schema)
-    if "floor" not in per_bin.columns:
-        per_bin = per_bin.with_columns(floor=flood_pps(pl.col("candidate"), cfg))
     http = pl.col("candidate").is_in(HTTP_RATE)
     # HTTP in whole seconds: requests arrive a few per second even in a flood
     width = pl.when(http).then(SECOND).otherwise(bin_ns)
     rebinned = (
         per_bin.with_columns(width=width)
         .with_columns(bin=pl.col("bin") // pl.col("width") * pl.col("width"))
-        .group_by(key, "candidate", "bin", "width", "floor")
+        .group_by(key, "candidate", "bin", "width", "flood_rate")
         .agg(pl.col("n").sum(), pl.col("srcs").max())
     )
     bins_in_span = pl.when(http).then(max(span_bins * bin_ns // SECOND, 1)).otherwise(span_bins)
@@ -64,7 +62,7 @@ def hot_bins(
     relative = (pl.col("n") >= cfg.rate_factor * pl.col("median")) & (
         (pl.col("srcs") >= cfg.rate_min_sources) | (rate >= cfg.single_source_flood_pps)
     )
-    absolute = rate >= pl.col("floor")
+    absolute = rate >= pl.col("flood_rate")
     hot = rebinned.join(baseline, on=[key, "candidate"]).filter(
         (rate >= floor) & (relative | absolute) & (pl.col("n") >= cfg.rate_min_bin_packets)
     )

@@ -166,7 +166,7 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
     if merged.is_empty():
         return pl.DataFrame(
             schema={key: pl.UInt128, "candidate": CANDIDATE, "ok": pl.Boolean,
-                    "rate_based": pl.Boolean, "contra": pl.Boolean, "floor": pl.Float64}
+                    "rate_based": pl.Boolean, "contra": pl.Boolean, "flood_rate": pl.Float64}
         )  # fmt: skip
     n = pl.col("packets")
     stats = _ratios(merged, key, cfg)
@@ -185,11 +185,11 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
         ok=_kind_test(cfg, key).fill_null(False) & enough,
         rate_based=~_whole_test(cfg).fill_null(False),
         contra=contra,
-        floor=_floor(cfg),
+        flood_rate=_flood_rate(cfg),
     )
 
 
-def _floor(cfg: AnalysisConfig) -> pl.Expr:
+def _flood_rate(cfg: AnalysisConfig) -> pl.Expr:
     """The rate above which a pair is a flood whatever its baseline: a collector's for
     telemetry, else its kind's (``rates.flood_pps``)."""
     return (
