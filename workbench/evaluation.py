@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import csv
 import ipaddress
+import multiprocessing
 import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,47 +143,69 @@ def real_rows(folder: Path) -> Iterator[tuple[Row, Path, list[tuple[str, str]]]]
                 yield Row(name, kind, text, one_way=True), folder / rec["file"], expected
 
 
+def _scenario_row(folder: Path, name: str, seed: int, scale: float) -> tuple[Row, Path, list[tuple[str, str]]]:  # fmt: skip
+    """One synthesized scenario written to ``folder``, with what it must give."""
+    from workbench import synth
+
+    path = folder / f"{name}-{seed}.pcap"
+    truth = synth.write(name, path, seed=seed, scale=scale)
+    expected = [(v["vector"], t) for v in truth["vectors"] for t in v["targets"]]
+    kind = "attack" if expected else "benign"
+    text = ", ".join(sorted({v["vector"] for v in truth["vectors"]})) or "nothing"
+    return Row(f"synth:{name}/{seed}", kind, text), path, expected
+
+
+def _scenarios(seeds: Iterable[int]) -> list[tuple[str, int]]:
+    from workbench import synth
+
+    return [(name, seed) for name in synth.SCENARIOS if name not in NOT_EVALUATED for seed in seeds]
+
+
 def scenario_rows(
     folder: Path, seeds: Iterable[int] = SEEDS, scale: float = SCENARIO_SCALE
 ) -> Iterator[tuple[Row, Path, list[tuple[str, str]]]]:
     """Every synthesized scenario, written to ``folder`` for each seed."""
-    from workbench import synth
+    for name, seed in _scenarios(seeds):
+        yield _scenario_row(folder, name, seed, scale)
 
-    for name in synth.SCENARIOS:
-        if name in NOT_EVALUATED:
-            continue
-        for seed in seeds:
-            path = folder / f"{name}-{seed}.pcap"
-            truth = synth.write(name, path, seed=seed, scale=scale)
-            expected = [(v["vector"], t) for v in truth["vectors"] for t in v["targets"]]
-            kind = "attack" if expected else "benign"
-            text = ", ".join(sorted({v["vector"] for v in truth["vectors"]})) or "nothing"
-            yield Row(f"synth:{name}/{seed}", kind, text), path, expected
+
+def _judged(job: tuple) -> Row:
+    """One row analysed and judged: ``("capture", (row, path, expected))``, or
+    ``("scenario", (folder, name, seed, scale))``, written first."""
+    import workbench as wb
+
+    what, args = job
+    row, path, expected = _scenario_row(*args) if what == "scenario" else args
+    capture = wb.load(path, progress=False)
+    if row.one_way:
+        capture = toward_busiest(capture.packets)[0]
+    report = wb.analyze(capture, progress=False)
+    row.ok, row.problems = judge(report, row.kind, expected)
+    row.found = _found_text(report)
+    return row
 
 
 def evaluate(
-    captures: Path | None, *, synthesized: bool = True, seeds: Iterable[int] = SEEDS
+    captures: Path | None,
+    *,
+    synthesized: bool = True,
+    seeds: Iterable[int] = SEEDS,
+    workers: int = 1,
 ) -> list[Row]:
-    """Analyse and judge every capture; one ``Row`` each."""
-    import workbench as wb
-
-    rows: list[Row] = []
+    """Analyse and judge every capture; one ``Row`` each, in order. ``workers`` processes
+    judge rows side by side (each capture is small: one analysis uses a core poorly)."""
     with tempfile.TemporaryDirectory(prefix="wb-evaluate-") as tmp:
-        sources: list = []
+        jobs: list[tuple] = []
         if captures is not None and (captures / "expected.tsv").is_file():
-            sources.append(real_rows(captures))
+            jobs += [("capture", row) for row in real_rows(captures)]
         if synthesized:
-            sources.append(scenario_rows(Path(tmp), seeds))
-        for source in sources:
-            for row, path, expected in source:
-                capture = wb.load(path, progress=False)
-                if row.one_way:
-                    capture = toward_busiest(capture.packets)[0]
-                report = wb.analyze(capture, progress=False)
-                row.ok, row.problems = judge(report, row.kind, expected)
-                row.found = _found_text(report)
-                rows.append(row)
-    return rows
+            jobs += [("scenario", (Path(tmp), name, seed, SCENARIO_SCALE))
+                     for name, seed in _scenarios(seeds)]  # fmt: skip
+        if workers <= 1:
+            return [_judged(job) for job in jobs]
+        context = multiprocessing.get_context("spawn")  # no forked Polars thread pool
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return list(pool.map(_judged, jobs))
 
 
 def _is_miss(problem: str) -> bool:
@@ -223,11 +247,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder holding expected.tsv and the captures (default: ../shared/captures)")  # fmt: skip
     parser.add_argument("--no-synth", action="store_true", help="real captures only")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="processes judging rows side by side (default: one per core)")  # fmt: skip
     args = parser.parse_args(argv)
     folder = args.captures or default_captures()
     if not (folder / "expected.tsv").is_file():
         print(f"no expected.tsv in {folder}: evaluating the synthesized scenarios only", file=sys.stderr)  # fmt: skip
-    rows = evaluate(folder, synthesized=not args.no_synth, seeds=args.seeds)
+    rows = evaluate(folder, synthesized=not args.no_synth, seeds=args.seeds, workers=args.workers)
     print(table(rows))
     return 0 if all(r.ok for r in rows) else 1
 

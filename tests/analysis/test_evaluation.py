@@ -25,6 +25,8 @@ def test_real_captures_each_give_what_expected_tsv_says(shared_captures) -> None
     # every benign capture judged whole and one way
     benign = [r for r in rows if r.kind == "benign"]
     assert sum(r.one_way for r in benign) * 2 == len(benign) > 0
+    # judged in two processes (make evaluate): the same rows, in the same order
+    assert evaluation.evaluate(shared_captures, synthesized=False, workers=2) == rows
 
 
 def test_one_way_keeps_every_packet_toward_the_busiest_host_and_none_from_it(tmp_path) -> None:

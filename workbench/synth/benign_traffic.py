@@ -373,13 +373,16 @@ def udp_sessions(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale:
     """``count`` players (a game server's: ``server``:``port``) each send ``rate`` small
     datagrams a second from one ephemeral port, and the server sends as many back, bigger (the
     world's state); a share (``one_way_share``) of them the server never answers (players whose
-    NAT rebinding moved them to a new port). Sessions do not scale: a server's players."""
+    NAT rebinding moved them to a new port). Scaled, it is more or fewer players, at least one
+    of them unanswered when the share is not zero."""
     rng = b.rng
-    n = max(1, blk.count)
+    n = max(1, round(blk.count * scale))
     players = sources.public_pool(rng, n)
     ttl = sources.stable_ttls(rng, n)
     ports = ephemeral(rng, n)
     answered = rng.random(n) >= blk.one_way_share
+    if blk.one_way_share > 0 and answered.all():  # a few players: still one unanswered
+        answered[rng.integers(0, n)] = False
     s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
     ask = b.template(("game_in", 60), lambda: payloads.pattern(60, 0x67))
     state = b.template(("game_out", 220), lambda: payloads.pattern(220, 0x47))

@@ -290,7 +290,7 @@ _add(
         name="game-server",
         description=(
             "Benign: the provider's game server (UDP port 27015) with 150 players, 30 datagrams a"
-            " second each way; 8 of them it never answers (their NAT moved them to a new port)"
+            " second each way; about 5 % of them it never answers (their NAT moved them to a new port)"
         ),
         start="2022-12-20T21:00:00Z",
         duration=60,

@@ -382,7 +382,19 @@ _add(
         start="2023-08-14T04:40:00Z",
         duration=90,
         phases=((0, 30, "baseline"), (30, 60, "attack"), (60, 90, "baseline")),
-        attacks=(Attack("udp_flood", 30, 60, 50000, ("203.0.113.60",), sources="bots", dport=514),),
+        attacks=(
+            # syslog-sized datagrams: a flood on a syslog port need not be big
+            Attack(
+                "udp_flood",
+                30,
+                60,
+                50000,
+                ("203.0.113.60",),
+                sources="bots",
+                dport=514,
+                sizes=(200,),
+            ),
+        ),
         traffic=(
             Traffic("telemetry", 0, 90, rate=25, count=20, server="203.0.113.60", port=514),
             Traffic("telemetry", 0, 90, rate=100, count=4, server="203.0.113.60", port=2055),
