@@ -45,6 +45,25 @@ class AnalysisConfig:
     # this share of it, or have a payload size that makes up at least this share of it
     ephemeral_port_share: float = 0.5
     ephemeral_size_share: float = 0.05
+    # a target the capture never sees sending (one direction of a link, asymmetric routing) has
+    # its queries out of sight, so "unsolicited" says nothing of its DNS answers: a recursive
+    # resolver's inbound side is thousands of answers from hundreds of authoritative servers.
+    # They are amplification only when they look amplified: at least this share of them (and
+    # of their fragments) carry this many bytes or more. 512 is DNS's classic limit for an
+    # answer over UDP (RFC 1035): amplification asks for answers past it on purpose (ANY,
+    # DNSSEC records, EDNS0 up to 4,096 bytes, cut into 1,480-byte fragments), while most of
+    # a resolver's answers fit in it (the resolver scenario: a quarter do not)
+    dns_amplified_payload_min: int = 512
+    one_way_amplified_share_min: float = 0.5
+    # ... and of such a target's answers, only a reflector's are labelled with an amplification
+    # found on it: a server whose answers pass the same test, unless it sent more than
+    # ``varied_answers_min`` - 1 and nearly each at a size of its own (more distinct sizes than
+    # ``varied_answers_share`` of its packets). A reflector sends the same answer again and again
+    # (cut into fragments, three sizes each time); an authoritative server answers each of a
+    # resolver's questions at its own size (the resolver's surge: a few of its 400 servers
+    # sent mostly large answers by chance, and started an attack phase 11 s early)
+    varied_answers_min: int = 4
+    varied_answers_share: float = 0.8
 
     # --- TCP state floods ---
     # completed handshakes / SYNs: a busy server completes most of its handshakes

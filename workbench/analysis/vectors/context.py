@@ -20,6 +20,7 @@ from workbench.analysis.queries import collect, probed, time_bounds
 from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.kinds import (
+    DNS_ANSWERS,
     ECHO_REPLIES,
     ECHO_REQUESTS,
     HANDSHAKES,
@@ -40,6 +41,8 @@ from workbench.capture.schema import (
     TCP_SYN,
 )
 
+# the candidates whose test asks whether their target is ever seen sending (``_talks``)
+SILENT_JUDGED = [*UNANSWERED_UDP, *DNS_ANSWERS]
 REVERSE = dict(src="dst", sport="dport", dst="src", dport="sport")  # the other direction
 
 
@@ -84,9 +87,10 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
 
 
 def _talkers(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
-    """The targets of unanswered UDP that send anything at all (``_talks``): of one that never
-    does, the capture holds one direction only, and "unanswered" says nothing."""
-    targets = kinds.filter(_is(UNANSWERED_UDP)).select("dst").unique().collect()["dst"]
+    """The targets of unanswered UDP or of DNS answers that send anything at all (``_talks``):
+    of one that never does, the capture holds one direction only, and "unanswered" or
+    "unsolicited" says nothing."""
+    targets = kinds.filter(_is(SILENT_JUDGED)).select("dst").unique().collect()["dst"]
     if targets.is_empty():  # nothing to look up: no pass over the packets
         return pl.LazyFrame(schema={"dst": pl.UInt128, "_talks": pl.Boolean})
     return _sent_by(packets, targets).select(dst="src").unique().with_columns(_talks=pl.lit(True))
@@ -191,7 +195,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         **probed(cand, _is(SYNACKS), [synack_asked, proceeded]),
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
-        **probed(cand, _is(UNANSWERED_UDP), [answered, talks]),
+        **probed(cand, _is(UNANSWERED_UDP), [answered]),
+        **probed(cand, _is(SILENT_JUDGED), [talks]),
         **probed(cand, _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES), [pinged]),
     }
     c = pl.col("candidate")
@@ -215,6 +220,30 @@ def asked_for() -> pl.Expr:
     on a flow it answers. Neither attack nor counted in a flood's rate."""
     c = pl.col("candidate")
     return (c.is_in(ICMP) & pl.col("_asked")) | (c.is_in(UNANSWERED_UDP) & pl.col("_answered"))
+
+
+def unamplifying_servers(cand: pl.LazyFrame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:
+    """(dst, src, ``_unamplified``): the DNS servers whose answers to a target never seen sending
+    are not a reflector's: together they do not look amplified (under
+    ``one_way_amplified_share_min`` of them, fragments included, ``dns_amplified_payload_min``
+    bytes or more), or nearly each comes at a size of its own (``varied_answers_min``,
+    ``varied_answers_share``): an authoritative server answering a resolver's questions, as far as
+    one direction tells, where a reflector sends the same large answer again and again."""
+    silent = pl.col("candidate").is_in(DNS_ANSWERS) & ~pl.col("_talks")
+    size = pl.col("payload_len")
+    n = pl.col("_n")
+    varied = (n >= config.varied_answers_min) & (pl.col("_sizes") > config.varied_answers_share * n)
+    return collect(
+        cand.filter(silent)
+        .group_by("dst", "src")
+        .agg(
+            (size >= config.dns_amplified_payload_min).mean().alias("_large"),
+            size.n_unique().alias("_sizes"),
+            pl.len().alias("_n"),
+        )
+        .filter((pl.col("_large") < config.one_way_amplified_share_min) | varied)
+        .select("dst", "src", _unamplified=pl.lit(True))
+    )
 
 
 def candidates(

@@ -307,6 +307,7 @@ def _per_host(
         _served(config).sum().alias("served"),
         pl.col("dport").is_in(list(COLLECTOR_PORTS)).sum().alias("collected"),
         pl.col("_talks").sum().alias("talks"),
+        (pl.col("payload_len") >= config.dns_amplified_payload_min).sum().alias("large"),
         # distinct ports, exact per window (summed over windows and hosts: an upper bound)
         pl.col("eff_dport").n_unique().alias("ports"),
         pl.col("eff_dport").null_count().alias("_port_nulls"),

@@ -39,5 +39,8 @@ ICMP = [r.name for r in VECTORS if r.proto and set(r.proto) <= {PROTO_ICMP, PROT
 ECHO_REQUESTS, ECHO_REPLIES = (8, 128), (0, 129)  # ICMP and ICMPv6 echo types (RFC 792, 4443)
 TCP = [r.name for r in VECTORS if r.proto == (PROTO_TCP,)]
 UDP = [r.name for r in VECTORS if r.proto == (PROTO_UDP,)]
+# answers whose target the capture must be seen sending to call them unsolicited (or else they
+# must look amplified: ``AnalysisConfig.dns_amplified_payload_min``)
+DNS_ANSWERS = [r.name for r in VECTORS if r.confirm == "unsolicited" and r.service == "dns"]
 # queries to a DNS server judged by their rate (water torture)
 DNS_QUERIES = [r.name for r in VECTORS if r.confirm == "rate" and r.service == "dns"]

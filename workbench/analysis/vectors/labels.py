@@ -10,10 +10,16 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.queries import collect, collect_all
 from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
-from workbench.analysis.vectors.context import asked_for, candidates, span_ns
+from workbench.analysis.vectors.context import (
+    asked_for,
+    candidates,
+    span_ns,
+    unamplifying_servers,
+)
 from workbench.analysis.vectors.evidence import Evidence
 from workbench.analysis.vectors.kinds import (
     CANDIDATE,
+    DNS_ANSWERS,
     HANDSHAKES,
     HTTP_RATE,
     KEYS,
@@ -103,6 +109,9 @@ def _label(
         marked = marked.with_columns(second=pl.col("ts").cast(pl.Int64) // SECOND).join(
             verdicts.solo.lazy(), on=["dst", "src", "second"], how="left"
         )
+    servers = unamplifying_servers(marked, config)
+    if servers.height:
+        marked = marked.join(servers.lazy(), on=["dst", "src"], how="left")
     names = marked.collect_schema().names()
     flag = lambda name: pl.col(name).fill_null(False) if name in names else pl.lit(False)  # noqa: E731
     host = (
@@ -114,12 +123,14 @@ def _label(
     c = pl.col("candidate")
     # a packet whose own context shows it legitimate is not the attack's, whatever its pair's
     # verdict: a SYN whose handshake completed, a segment of an open connection, an answer
-    # the target asked for, UDP on a flow the target answers
+    # the target asked for, UDP on a flow the target answers, DNS answers to a target never seen
+    # sending from a server whose answers do not look amplified (its own questions' answers)
     legitimate = (
         (c.is_in(HANDSHAKES) & pl.col("_done"))
         | (c.is_in(list(ORPHAN_KINDS)) & pl.col("_open"))
         | (c.is_in(list(REFLECTION)) & pl.col("_asked"))
         | asked_for()
+        | (c.is_in(DNS_ANSWERS) & flag("_unamplified"))
     )
     hits = (
         marked.filter((host | net) & ~legitimate)

@@ -12,6 +12,7 @@ from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.vector_table import ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.kinds import (
     CANDIDATE,
+    DNS_ANSWERS,
     FRAGMENTS,
     HANDSHAKES,
     SECOND,
@@ -24,7 +25,7 @@ from workbench.analysis.vectors.matching import is_group_address
 from workbench.analysis.vectors.rates import flood_pps
 
 # summed over windows
-SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "ports")  # fmt: skip
+SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "ports")  # fmt: skip
 CONTRA_MIN_PACKETS = 5  # a ratio over fewer packets says nothing against a prefix's verdict
 
 
@@ -82,6 +83,9 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         & (pl.col("dst_ports") < cfg.random_ports_min),
         # telemetry to a collector (syslog, NetFlow, ...): judged by its own rate
         collector=pl.col("collected") / n >= cfg.one_way_share_min,
+        # DNS answers to a target the capture never sees sending, most of them small: a
+        # resolver's inbound side (its queries out of sight), not amplification
+        resolver=(pl.col("talks") == 0) & (pl.col("large") / n < cfg.one_way_amplified_share_min),
     )
     # a flood from random source ports puts 1/64,000 of itself on every port, a service's
     # among them: a reflection is a real share of the UDP its target receives
@@ -94,6 +98,7 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         answered_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("answered_share")),
         stream=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("stream")),
         collector=c.is_in(UNANSWERED_UDP) & pl.col("collector"),
+        resolver=c.is_in(DNS_ANSWERS) & pl.col("resolver"),
     )
 
 
@@ -116,6 +121,7 @@ def _kind_test(cfg: AnalysisConfig, key: str) -> pl.Expr:
             & (pl.col("unsolicited") >= cfg.unsolicited_share)
             & (c.is_in(SYNACKS) | (pl.col("udp_share") >= cfg.reflection_min_udp_share))
             & unicast
+            & ~pl.col("resolver")
         )
         .when(c.is_in(HANDSHAKES))
         .then(
@@ -180,6 +186,7 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
         | (pl.col("orphan_share") < cfg.orphan_share_min).fill_null(False)
         | (pl.col("answered_share") > cfg.udp_answered_max).fill_null(False)
         | pl.col("stream").fill_null(False)
+        | pl.col("resolver")
     ) & (n >= CONTRA_MIN_PACKETS)
     return stats.with_columns(
         ok=_kind_test(cfg, key).fill_null(False) & enough,

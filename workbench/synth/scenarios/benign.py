@@ -1,7 +1,7 @@
 """Negatives: benign traffic only (the truth has no vector), busy enough to look like an attack:
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
 a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
-video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server."""
+video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server, a resolver captured one way."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from workbench.synth.scenarios.model import (
     MAIL,
     NEWS_SITE,
     PAGE_HOSTS,
-    RESOLVER,
+    RESOLVER_SURGE,
     Scenario,
     Traffic,
 )
@@ -106,9 +106,7 @@ _add(
         duration=90,
         phases=((0, 90, "baseline"),),
         attacks=(),
-        traffic=(
-            Traffic("resolver", 15, 90, rate=40, peak=1500, tau=8, count=400, client=RESOLVER),
-        ),
+        traffic=(RESOLVER_SURGE,),
         negative=True,
     )
 )
@@ -297,6 +295,23 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=(GAME_PLAYERS,),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="one-way-resolver",
+        description=(
+            "Benign, one direction only: the provider's recursive resolver after a cache flush,"
+            " captured inbound: thousands of answers from 400 authoritative servers (100-1,450"
+            " bytes, most under 512), its questions out of sight"
+        ),
+        start="2022-09-20T03:00:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=(RESOLVER_SURGE,),
+        one_way=True,
         negative=True,
     )
 )

@@ -1,7 +1,8 @@
 """Scenarios that break the analysis's habits (positives): one-host floods, IPv6, slow attacks,
 snippets (water torture among them), water torture after a day's jump, a sub-second burst, unlisted reflection, every TCP flag
 flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group, a flood on a collector's syslog port, SYN-ACK reflection on a host browsing, captured one way,
-a botnet's echo replies at a monitoring host, one host flooding a game server amid its players."""
+a botnet's echo replies at a monitoring host, one host flooding a game server amid its players,
+DNS amplification at a resolver captured one way."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from workbench.synth.scenarios.model import (
     GAME_PLAYERS,
     MAIL6,
     PAGE_HOSTS,
+    RESOLVER,
+    RESOLVER_SURGE,
     WEB6,
     Attack,
     Scenario,
@@ -462,5 +465,21 @@ _add(
             Attack("udp_flood", 20, 50, 6000, ("203.0.113.90",), sources="single", dport=27015),
         ),
         traffic=(GAME_PLAYERS,),
+    )
+)
+_add(
+    Scenario(
+        name="one-way-dns-amplification",
+        description=(
+            "DNS amplification at the provider's recursive resolver (3,000 large, fragmented answers"
+            " a second from 1,500 open resolvers) amid its own answers after a cache flush; only"
+            " packets toward the provider are captured, so none of its questions is"
+        ),
+        start="2023-09-20T03:00:00Z",
+        duration=90,
+        phases=((0, 30, "baseline"), (30, 60, "attack"), (60, 90, "baseline")),
+        attacks=(Attack("dns_amplification", 30, 60, 3000, (RESOLVER,)),),
+        traffic=(RESOLVER_SURGE,),
+        one_way=True,
     )
 )

@@ -129,5 +129,8 @@ PAGE_HOSTS = tuple(f"{a}.{b}.{c}.{d}" for a, b, c, d in (
 
 # a game server's 150 players (UDP port 27015), 30 datagrams a second each way; 5 % of them
 # it never answers (their NAT moved them to a new port)
+# the provider's recursive resolver after a cache flush: a steady 40 questions a second, then a
+# surge of 1,500 a second decaying over 8 s, to 400 authoritative servers (answers 100-1,450 bytes)
+RESOLVER_SURGE = Traffic("resolver", 15, 90, rate=40, peak=1500, tau=8, count=400, client=RESOLVER)
 GAME_PLAYERS = Traffic("udp_sessions", 0, 60, rate=30, count=150, server="203.0.113.90", port=27015,
                        one_way_share=0.05)  # fmt: skip
