@@ -196,7 +196,6 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
         **probed(cand, _is(UNANSWERED_UDP), [answered]),
-        **probed(cand, _is(SILENT_JUDGED), [talks]),
         **probed(cand, _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES), [pinged]),
     }
     c = pl.col("candidate")
@@ -210,7 +209,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         _done=pl.col("_done").fill_null(False),
         _open=pl.col("_open").fill_null(False),
         _answered=pl.col("_answered").fill_null(False),
-        _talks=pl.col("_talks").fill_null(False),
+        # one address per candidate against a handful of talkers: no join
+        _talks=_is(SILENT_JUDGED) & pl.col("dst").is_in(talks[0]["dst"].implode()),
     )
     return out.select(*cand.columns, "_asked", "_done", "_open", "_answered", "_talks")
 
