@@ -37,6 +37,15 @@ def icmp_pcap(path: Path, frames: list[tuple[int, str, str, int]]) -> None:
     path.write_bytes(PCAP_HEADER + b"".join(records))
 
 
+def gre_pcap(path: Path, frames: list[tuple[int, str, str, int]]) -> None:
+    """GRE packets carrying IPv4 (a stand-in inner packet): (ts_ns, src, dst, inner bytes)."""
+    records = [
+        _frame(ts, src, dst, 47, struct.pack("!HH", 0, 0x0800) + b"\x45" + b"\x00" * (size - 1))
+        for ts, src, dst, size in frames
+    ]  # fmt: skip
+    path.write_bytes(PCAP_HEADER + b"".join(records))
+
+
 def one_packet_pcap(ethertype: int = 0x0800) -> bytes:
     header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
     ip = struct.pack(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from workbench.synth import payloads, sources
+from workbench.synth.attacks import gre_inner
 from workbench.synth.builder import NS, Builder, ephemeral
 from workbench.synth.conversations import ACK, FIN, PSH, SYN, Events, handshake, peers, to_ns
 from workbench.synth.sessions import sessions
@@ -400,7 +401,25 @@ def udp_sessions(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale:
     b.fact(server=blk.server, players=n, unanswered=int((~answered).sum()))
 
 
+def gre_tunnel(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A site-to-site GRE tunnel between ``client`` (the provider's router) and ``server`` (the
+    far end): ``rate`` packets a second each way (a branch office's traffic, encapsulated; inner
+    IPv4 packets of 80-1,200 bytes), for the whole block."""
+    rng = b.rng
+    ends = np.array([sources.parse_v4(blk.client), sources.parse_v4(blk.server)])
+    hi, lo = sources.v4(ends)
+    sizes = (80, 120, 400, 576, 1200)
+    tpls = np.array([b.template(("gre_tunnel", s), lambda s=s: gre_inner(s)) for s in sizes])
+    for way in (0, 1):
+        n = int(rng.poisson(blk.rate * scale * (t1 - t0)))
+        ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, n)))
+        b.add(ts=ts, src_hi=hi[way], src_lo=lo[way], dst_hi=hi[1 - way], dst_lo=lo[1 - way], proto=47,
+              ttl=62, tpl=rng.choice(tpls, n, p=(0.35, 0.15, 0.15, 0.1, 0.25)))  # fmt: skip
+    b.fact(tunnel=[blk.client, blk.server], rate=blk.rate * scale)
+
+
 BLOCKS = {
+    "gre_tunnel": gre_tunnel,
     "udp_sessions": udp_sessions,
     "pings": pings,
     "telemetry": telemetry,

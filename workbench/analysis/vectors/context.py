@@ -1,9 +1,9 @@
 """Context: what the rest of the capture says about each candidate packet, looked up once for
 both target keys. ``_asked``: the target sent the matching request (or SYN); ``_done``: the
 SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
-back on it; ``_answered``: the target sends UDP back on the flow; ``_talks``: the target of
-unanswered UDP sends anything at all (in this window, over a dataset); an echo reply's
-``_asked``: its target pinged that host.
+back on it; ``_answered``: the target sends UDP back on the flow, or GRE to the far end of
+its tunnel; ``_talks``: the target of unanswered UDP or of DNS answers sends anything at all
+(in this window, over a dataset); an echo reply's ``_asked``: its target pinged that host.
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
 where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are
@@ -23,6 +23,7 @@ from workbench.analysis.vectors.kinds import (
     DNS_ANSWERS,
     ECHO_REPLIES,
     ECHO_REQUESTS,
+    GRE,
     HANDSHAKES,
     ICMP,
     SECOND,
@@ -32,6 +33,7 @@ from workbench.analysis.vectors.kinds import (
 )
 from workbench.analysis.vectors.matching import candidate_rows, is_group_address
 from workbench.capture.schema import (
+    PROTO_GRE,
     PROTO_ICMP,
     PROTO_ICMPV6,
     PROTO_TCP,
@@ -113,6 +115,21 @@ def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _tunnels(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
+    """The peers each GRE target sends GRE to (``_tunnel``): the far end of a tunnel it runs,
+    whose packets are its tunnel's, not a flood (a flood's bots get no GRE back)."""
+    pairs = kinds.filter(_is(GRE)).select("dst", "src").unique().collect()
+    if pairs.is_empty():  # no GRE to look up: no pass over the packets
+        return pl.LazyFrame(schema={"dst": pl.UInt128, "src": pl.UInt128, "_tunnel": pl.Boolean})
+    return (
+        _sent_by(packets.filter(pl.col("proto") == PROTO_GRE), pairs["dst"])
+        .select(dst="src", src="dst")
+        .join(pairs.lazy(), on=["dst", "src"], how="semi")
+        .unique()
+        .with_columns(_tunnel=pl.lit(True))
+    )
+
+
 def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
     """The SYN a SYN-ACK answers, and the ACK that completes a SYN's handshake."""
     flags = pl.col("tcp_flags")
@@ -176,7 +193,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     kinds = cand.lazy()
     lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds),
-               (_talkers(frame.lazy(), kinds), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"])]  # fmt: skip
+               (_talkers(frame.lazy(), kinds), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"]),
+               (_tunnels(frame.lazy(), kinds), ["dst", "src"])]  # fmt: skip
     # one at a time, streamed: their hash tables are not all held at once
     tables = [collect(table) for table, _ in lookups]
     (
@@ -189,6 +207,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         opened,
         talks,
         pinged,
+        tunnels,
     ) = ((table, on) for table, (_, on) in zip(tables, lookups, strict=True))
     columns = {  # each looked up for the candidates whose test reads it
         **probed(cand, _is(k for k in REFLECTION if k not in SYNACKS), [requests, group_requests]),
@@ -197,6 +216,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
         **probed(cand, _is(UNANSWERED_UDP), [answered]),
         **probed(cand, _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES), [pinged]),
+        **probed(cand, _is(GRE), [tunnels]),
     }
     c = pl.col("candidate")
     out = cand.with_columns(**columns).with_columns(
@@ -208,7 +228,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         .fill_null(False),
         _done=pl.col("_done").fill_null(False),
         _open=pl.col("_open").fill_null(False),
-        _answered=pl.col("_answered").fill_null(False),
+        # UDP on a flow the target answers; GRE from the far end of a tunnel it runs
+        _answered=pl.coalesce("_answered", "_tunnel").fill_null(False),
         # one address per candidate against a handful of talkers: no join
         _talks=_is(SILENT_JUDGED) & pl.col("dst").is_in(talks[0]["dst"].implode()),
     )
@@ -217,9 +238,12 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
 
 def asked_for() -> pl.Expr:
     """Candidates their target asked for, by their own context: echo replies to its pings, UDP
-    on a flow it answers. Neither attack nor counted in a flood's rate."""
+    on a flow it answers, GRE from the far end of its tunnel. Neither attack nor counted in a
+    flood's rate."""
     c = pl.col("candidate")
-    return (c.is_in(ICMP) & pl.col("_asked")) | (c.is_in(UNANSWERED_UDP) & pl.col("_answered"))
+    return (c.is_in(ICMP) & pl.col("_asked")) | (
+        c.is_in([*UNANSWERED_UDP, *GRE]) & pl.col("_answered")
+    )
 
 
 def unamplifying_servers(cand: pl.LazyFrame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.vector_table import VECTORS
-from workbench.capture.schema import PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP
+from workbench.capture.schema import PROTO_GRE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP
 
 SECOND = 1_000_000_000  # ns: HTTP floods, slow connections and windows are judged in seconds
 TUPLE4 = ["src", "sport", "dst", "dport"]
@@ -38,6 +38,7 @@ UNLISTED = [r.name for r in VECTORS if r.match == "shared_source_port"]
 ICMP = [r.name for r in VECTORS if r.proto and set(r.proto) <= {PROTO_ICMP, PROTO_ICMPV6}]
 ECHO_REQUESTS, ECHO_REPLIES = (8, 128), (0, 129)  # ICMP and ICMPv6 echo types (RFC 792, 4443)
 TCP = [r.name for r in VECTORS if r.proto == (PROTO_TCP,)]
+GRE = [r.name for r in VECTORS if r.proto == (PROTO_GRE,)]
 UDP = [r.name for r in VECTORS if r.proto == (PROTO_UDP,)]
 # answers whose target the capture must be seen sending to call them unsolicited (or else they
 # must look amplified: ``AnalysisConfig.dns_amplified_payload_min``)

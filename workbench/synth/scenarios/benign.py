@@ -1,12 +1,14 @@
 """Negatives: benign traffic only (the truth has no vector), busy enough to look like an attack:
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
 a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
-video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server, a resolver captured one way."""
+video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server, a resolver captured one way,
+a GRE tunnel."""
 
 from __future__ import annotations
 
 from workbench.synth.scenarios.model import (
     GAME_PLAYERS,
+    GRE_TUNNEL,
     MAIL,
     NEWS_SITE,
     PAGE_HOSTS,
@@ -312,6 +314,21 @@ _add(
         attacks=(),
         traffic=(RESOLVER_SURGE,),
         one_way=True,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="gre-tunnel",
+        description=(
+            "Benign: the provider's border router and a partner's exchange 8,000 GRE packets a"
+            " second each way through their site-to-site tunnel, for the whole capture"
+        ),
+        start="2022-10-04T11:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(GRE_TUNNEL,),
         negative=True,
     )
 )

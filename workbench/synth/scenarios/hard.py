@@ -2,13 +2,14 @@
 snippets (water torture among them), water torture after a day's jump, a sub-second burst, unlisted reflection, every TCP flag
 flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group, a flood on a collector's syslog port, SYN-ACK reflection on a host browsing, captured one way,
 a botnet's echo replies at a monitoring host, one host flooding a game server amid its players,
-DNS amplification at a resolver captured one way."""
+DNS amplification at a resolver captured one way, a GRE flood on a router's tunnel endpoint."""
 
 from __future__ import annotations
 
 from workbench.synth.scenarios.model import (
     DNS6,
     GAME_PLAYERS,
+    GRE_TUNNEL,
     MAIL6,
     PAGE_HOSTS,
     RESOLVER,
@@ -481,5 +482,19 @@ _add(
         attacks=(Attack("dns_amplification", 30, 60, 3000, (RESOLVER,)),),
         traffic=(RESOLVER_SURGE,),
         one_way=True,
+    )
+)
+_add(
+    Scenario(
+        name="gre-flood-on-tunnel",
+        description=(
+            "A botnet floods the provider's border router with GRE (10,000 packets/s from 600 bots)"
+            " for half the capture, while its site-to-site tunnel carries 8,000 a second each way"
+        ),
+        start="2023-10-04T11:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
+        attacks=(Attack("gre_flood", 20, 50, 10000, ("203.0.113.1",)),),
+        traffic=(GRE_TUNNEL,),
     )
 )

@@ -65,7 +65,8 @@ class Traffic:
     (``count`` long-lived sessions already open before the capture), resolver (a recursive
     resolver ``client`` querying ``count`` authoritative servers: ``rate`` queries/s steady plus a
     surge of ``peak`` queries/s decaying with ``tau``), bulk (one TCP transfer paced at
-    ``link_share`` of the scenario's capacity). Rates and counts are at scale 1.
+    ``link_share`` of the scenario's capacity), gre_tunnel (``rate`` GRE packets/s each way
+    between ``client`` and ``server``). Rates and counts are at scale 1.
     """
 
     kind: str
@@ -132,5 +133,7 @@ PAGE_HOSTS = tuple(f"{a}.{b}.{c}.{d}" for a, b, c, d in (
 # the provider's recursive resolver after a cache flush: a steady 40 questions a second, then a
 # surge of 1,500 a second decaying over 8 s, to 400 authoritative servers (answers 100-1,450 bytes)
 RESOLVER_SURGE = Traffic("resolver", 15, 90, rate=40, peak=1500, tau=8, count=400, client=RESOLVER)
+# the provider's border router's site-to-site GRE tunnel to a partner: 8,000 packets a second each way
+GRE_TUNNEL = Traffic("gre_tunnel", 0, 60, rate=8000, client="203.0.113.1", server="198.51.100.77")
 GAME_PLAYERS = Traffic("udp_sessions", 0, 60, rate=30, count=150, server="203.0.113.90", port=27015,
                        one_way_share=0.05)  # fmt: skip

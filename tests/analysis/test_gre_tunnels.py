@@ -1,0 +1,74 @@
+"""GRE between the two ends of a tunnel is the tunnel's, not a flood: a target that sends GRE to
+a peer runs a tunnel with it, and the peer's GRE is neither counted in a flood's rate nor
+labelled. GRE from hosts the target sends none to is judged as before, on the same host too."""
+
+from __future__ import annotations
+
+import polars as pl
+from pcap_bytes import gre_pcap
+from scenario_windows import over_windows
+from scenario_windows import vectors as _vectors
+
+import workbench as wb
+from workbench import synth
+
+ROUTER, PEER = "203.0.113.1", "198.51.100.77"
+START = 1_670_000_000 * 10**9
+
+
+def _tunnel(rate: int = 3000, seconds: int = 30, *, both: bool = True):
+    """``rate`` GRE packets a second from the peer to the router, and as many back."""
+    gap = 10**9 // rate
+    out = [(START + k * gap, PEER, ROUTER, 400) for k in range(rate * seconds)]
+    if both:
+        out += [(START + k * gap + gap // 2, ROUTER, PEER, 400) for k in range(rate * seconds)]
+    return sorted(out)
+
+
+def test_a_busy_tunnel_is_no_flood(tmp_path) -> None:
+    path = tmp_path / "tunnel.pcap"
+    gre_pcap(path, _tunnel())
+    assert _vectors(wb.analyze(wb.load(path))) == []
+
+
+def test_gre_the_target_never_answers_is_a_flood(tmp_path) -> None:
+    # the same packets without the router's own: nothing shows a tunnel, 3,000/s is a flood
+    path = tmp_path / "one-way.pcap"
+    gre_pcap(path, _tunnel(both=False))
+    assert _vectors(wb.analyze(wb.load(path))) == [("gre_flood", [ROUTER])]
+
+
+def test_bots_flooding_a_tunnel_endpoint(tmp_path) -> None:
+    bots = [(START + 10 * 10**9 + k * 250_000, f"192.0.2.{1 + k % 40}", ROUTER, 540)
+            for k in range(4000 * 10)]  # fmt: skip
+    path = tmp_path / "flood.pcap"
+    gre_pcap(path, sorted(_tunnel() + bots))
+    capture = wb.load(path)
+    assert _vectors(wb.analyze(capture)) == [("gre_flood", [ROUTER])]
+    found = wb.analysis.classify(capture.packets)
+    labelled = found.filter(pl.col("vector") == "gre_flood")
+    assert labelled.height == len(bots)
+    assert labelled.filter(pl.col("src").ip.to_text() == PEER).is_empty()
+
+
+def test_a_tunnel_scenario_and_a_flood_on_its_endpoint(tmp_path) -> None:
+    clean = tmp_path / "tunnel.pcap"
+    synth.write("gre-tunnel", clean, seed=5, scale=0.3)
+    assert _vectors(wb.analyze(wb.load(clean))) == []
+    path = tmp_path / "flood.pcap"
+    synth.write("gre-flood-on-tunnel", path, seed=5, scale=0.3)
+    labels = pl.read_parquet(synth.labels_path(path))["label"]
+    capture = wb.load(path)
+    # the partner is no target (before the rule, it was one: its tunnel's GRE was a flood)
+    assert _vectors(wb.analyze(capture)) == [("gre_flood", [ROUTER])]
+    found = wb.analysis.classify(capture.packets)["vector"] == "gre_flood"
+    truth = labels == "gre_flood"
+    assert (found & truth).sum() >= 0.95 * truth.sum()
+    assert (found & truth).sum() >= 0.95 * found.sum()
+
+
+def test_over_dataset_windows(tmp_path) -> None:
+    clean, *_ = over_windows(tmp_path, "gre-tunnel", window_packets=40_000)
+    assert _vectors(clean) == []
+    found, *_ = over_windows(tmp_path, "gre-flood-on-tunnel", window_packets=40_000)
+    assert _vectors(found) == [("gre_flood", [ROUTER])]
