@@ -46,6 +46,32 @@ def gre_pcap(path: Path, frames: list[tuple[int, str, str, int]]) -> None:
     path.write_bytes(PCAP_HEADER + b"".join(records))
 
 
+def _fragments(ts: int, src: str, dst: str, ident: int, udp: bytes) -> list[bytes]:
+    """A UDP datagram cut into IPv4 fragments of 1,480 bytes (the first holds the UDP header)."""
+    out = []
+    for off in range(0, len(udp), 1480):
+        more = 0x2000 if off + 1480 < len(udp) else 0
+        chunk = udp[off : off + 1480]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(chunk), ident, more | off // 8, 57, 17, 0,
+                         ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)  # fmt: skip
+        frame = b"\x02" * 12 + b"\x08\x00" + ip + chunk
+        t = ts + off
+        out.append(
+            struct.pack("<IIII", t // 10**9, t % 10**9 // 1000, len(frame), len(frame)) + frame
+        )
+    return out
+
+
+def fragmented_udp_pcap(path: Path, frames: list[tuple[int, str, int, str, int, int]]) -> None:
+    """UDP datagrams (ts_ns, src, sport, dst, dport, payload bytes), those too big for one
+    1,500-byte frame cut into fragments, in the order given."""
+    records = []
+    for k, (ts, src, sport, dst, dport, size) in enumerate(frames):
+        udp = struct.pack("!HHHH", sport, dport, 8 + size, 0) + b"\x33" * size
+        records += _fragments(ts, src, dst, k & 0xFFFF, udp)
+    path.write_bytes(PCAP_HEADER + b"".join(records))
+
+
 def one_packet_pcap(ethertype: int = 0x0800) -> bytes:
     header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
     ip = struct.pack(

@@ -418,7 +418,26 @@ def gre_tunnel(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: f
     b.fact(tunnel=[blk.client, blk.server], rate=blk.rate * scale)
 
 
+def udp_reads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``client`` reads files from ``server`` over UDP (NFSv3 on port ``port``): ``rate`` read
+    requests a second from one port below 1024, each answered 0.2-2 ms later with an 8 KB
+    datagram, which the synthesizer cuts into six fragments."""
+    rng = b.rng
+    n = int(rng.poisson(blk.rate * scale * (t1 - t0)))
+    ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, n)))
+    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    read = b.template(("nfs_read", 124), lambda: payloads.pattern(124, 0x4E))
+    data = b.template(("nfs_data", 8312), lambda: payloads.pattern(8312, 0x46))
+    b.add(ts=ts, src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=s_hi[0], dst_lo=s_lo[0], proto=17, sport=801,
+          dport=blk.port, ttl=64, tpl=read)  # fmt: skip
+    b.add(ts=ts + to_ns(rng.uniform(0.0002, 0.002, n)), src_hi=s_hi[0], src_lo=s_lo[0], dst_hi=c_hi[0],
+          dst_lo=c_lo[0], proto=17, sport=blk.port, dport=801, ttl=61, tpl=data)  # fmt: skip
+    b.fact(client=blk.client, server=blk.server, reads=n)
+
+
 BLOCKS = {
+    "udp_reads": udp_reads,
     "gre_tunnel": gre_tunnel,
     "udp_sessions": udp_sessions,
     "pings": pings,

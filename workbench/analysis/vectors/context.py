@@ -23,6 +23,7 @@ from workbench.analysis.vectors.kinds import (
     DNS_ANSWERS,
     ECHO_REPLIES,
     ECHO_REQUESTS,
+    FRAGMENTS,
     GRE,
     HANDSHAKES,
     ICMP,
@@ -86,6 +87,27 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
         .with_columns(_answered=pl.lit(True))
     )
     return [(requests, refl), (group_requests, ["dst", "eff_sport"]), (answered, TUPLE4)]
+
+
+def _fragmented_answers(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
+    """The fragments whose datagram is on a UDP flow the target sends back on
+    (``_answered_datagram``): the large answers of a service it asks, cut into fragments (NFS
+    reads over UDP, big DNS answers), not a fragment flood."""
+    flows = kinds.filter(_is(FRAGMENTS)).select(
+        "src", sport="eff_sport", dst="dst", dport="eff_dport"
+    )
+    targets = flows.select("dst").unique().collect()["dst"]
+    if targets.is_empty():  # no fragment to look up: no pass over the packets
+        return pl.LazyFrame(schema={**dict.fromkeys(("src", "dst"), pl.UInt128),
+                                    **dict.fromkeys(("eff_sport", "eff_dport"), pl.UInt16),
+                                    "_answered_datagram": pl.Boolean})  # fmt: skip
+    return (
+        _sent_by(udp, targets)
+        .select(**REVERSE)
+        .join(flows, on=TUPLE4, how="semi")
+        .unique()
+        .select("src", "dst", eff_sport="sport", eff_dport="dport", _answered_datagram=pl.lit(True))
+    )
 
 
 def _talkers(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
@@ -194,7 +216,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
     kinds = cand.lazy()
     lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds),
                (_talkers(frame.lazy(), kinds), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"]),
-               (_tunnels(frame.lazy(), kinds), ["dst", "src"])]  # fmt: skip
+               (_tunnels(frame.lazy(), kinds), ["dst", "src"]),
+               (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"])]  # fmt: skip
     # one at a time, streamed: their hash tables are not all held at once
     tables = [collect(table) for table, _ in lookups]
     (
@@ -208,6 +231,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         talks,
         pinged,
         tunnels,
+        fragmented,
     ) = ((table, on) for table, (_, on) in zip(tables, lookups, strict=True))
     columns = {  # each looked up for the candidates whose test reads it
         **probed(cand, _is(k for k in REFLECTION if k not in SYNACKS), [requests, group_requests]),
@@ -217,6 +241,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         **probed(cand, _is(UNANSWERED_UDP), [answered]),
         **probed(cand, _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES), [pinged]),
         **probed(cand, _is(GRE), [tunnels]),
+        **probed(cand, _is(FRAGMENTS), [fragmented]),
     }
     c = pl.col("candidate")
     out = cand.with_columns(**columns).with_columns(
@@ -228,8 +253,9 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         .fill_null(False),
         _done=pl.col("_done").fill_null(False),
         _open=pl.col("_open").fill_null(False),
-        # UDP on a flow the target answers; GRE from the far end of a tunnel it runs
-        _answered=pl.coalesce("_answered", "_tunnel").fill_null(False),
+        # UDP on a flow the target answers (or fragments of it); GRE from the far end of a
+        # tunnel it runs
+        _answered=pl.coalesce("_answered", "_tunnel", "_answered_datagram").fill_null(False),
         # one address per candidate against a handful of talkers: no join
         _talks=_is(SILENT_JUDGED) & pl.col("dst").is_in(talks[0]["dst"].implode()),
     )
@@ -238,11 +264,11 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
 
 def asked_for() -> pl.Expr:
     """Candidates their target asked for, by their own context: echo replies to its pings, UDP
-    on a flow it answers, GRE from the far end of its tunnel. Neither attack nor counted in a
-    flood's rate."""
+    on a flow it answers (fragments of it too), GRE from the far end of its tunnel. Neither
+    attack nor counted in a flood's rate."""
     c = pl.col("candidate")
     return (c.is_in(ICMP) & pl.col("_asked")) | (
-        c.is_in([*UNANSWERED_UDP, *GRE]) & pl.col("_answered")
+        c.is_in([*UNANSWERED_UDP, *GRE, *FRAGMENTS]) & pl.col("_answered")
     )
 
 

@@ -2,7 +2,7 @@
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
 a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
 video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server, a resolver captured one way,
-a GRE tunnel."""
+a GRE tunnel, NFS reads over UDP in fragments."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from workbench.synth.scenarios.model import (
     GRE_TUNNEL,
     MAIL,
     NEWS_SITE,
+    NFS_READS,
     PAGE_HOSTS,
     RESOLVER_SURGE,
     Scenario,
@@ -329,6 +330,21 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=(GRE_TUNNEL,),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="nfs-over-udp",
+        description=(
+            "Benign: a provider host reads files from a partner's NFS server over UDP, 1,000 reads a"
+            " second, each answered with 8 KB cut into six IP fragments (6,000 fragments/s)"
+        ),
+        start="2022-10-11T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(NFS_READS,),
         negative=True,
     )
 )

@@ -2,7 +2,8 @@
 snippets (water torture among them), water torture after a day's jump, a sub-second burst, unlisted reflection, every TCP flag
 flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group, a flood on a collector's syslog port, SYN-ACK reflection on a host browsing, captured one way,
 a botnet's echo replies at a monitoring host, one host flooding a game server amid its players,
-DNS amplification at a resolver captured one way, a GRE flood on a router's tunnel endpoint."""
+DNS amplification at a resolver captured one way, a GRE flood on a router's tunnel endpoint,
+a fragment flood at a host reading over UDP in fragments."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from workbench.synth.scenarios.model import (
     GAME_PLAYERS,
     GRE_TUNNEL,
     MAIL6,
+    NFS_READS,
     PAGE_HOSTS,
     RESOLVER,
     RESOLVER_SURGE,
@@ -496,5 +498,22 @@ _add(
         phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
         attacks=(Attack("gre_flood", 20, 50, 10000, ("203.0.113.1",)),),
         traffic=(GRE_TUNNEL,),
+    )
+)
+_add(
+    Scenario(
+        name="fragment-flood-on-nfs-client",
+        description=(
+            "A botnet floods a provider host with IP fragments (8,000 packets/s, a third of them"
+            " first fragments) for half the capture, while it reads files over UDP in fragments"
+            " (6,000 fragments/s)"
+        ),
+        start="2023-10-11T09:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
+        attacks=(
+            Attack("ip_fragment_flood", 20, 50, 8000, ("203.0.113.45",), first_fragments=0.3),
+        ),
+        traffic=(NFS_READS,),
     )
 )

@@ -66,7 +66,8 @@ class Traffic:
     resolver ``client`` querying ``count`` authoritative servers: ``rate`` queries/s steady plus a
     surge of ``peak`` queries/s decaying with ``tau``), bulk (one TCP transfer paced at
     ``link_share`` of the scenario's capacity), gre_tunnel (``rate`` GRE packets/s each way
-    between ``client`` and ``server``). Rates and counts are at scale 1.
+    between ``client`` and ``server``), udp_reads (``rate`` UDP reads/s from ``client`` to
+    ``server``:``port``, each answered with 8 KB in fragments). Rates and counts are at scale 1.
     """
 
     kind: str
@@ -135,5 +136,10 @@ PAGE_HOSTS = tuple(f"{a}.{b}.{c}.{d}" for a, b, c, d in (
 RESOLVER_SURGE = Traffic("resolver", 15, 90, rate=40, peak=1500, tau=8, count=400, client=RESOLVER)
 # the provider's border router's site-to-site GRE tunnel to a partner: 8,000 packets a second each way
 GRE_TUNNEL = Traffic("gre_tunnel", 0, 60, rate=8000, client="203.0.113.1", server="198.51.100.77")
+# a provider host reading files from a partner's NFS server over UDP: 1,000 reads a second, each
+# answered with 8 KB (six fragments)
+NFS_READS = Traffic(
+    "udp_reads", 0, 60, rate=1000, client="203.0.113.45", server="198.51.100.20", port=2049
+)
 GAME_PLAYERS = Traffic("udp_sessions", 0, 60, rate=30, count=150, server="203.0.113.90", port=27015,
                        one_way_share=0.05)  # fmt: skip
