@@ -1,13 +1,25 @@
 """A synthesized scenario analysed as a Parquet dataset in several time windows (what a 20 GB
-capture gets), and the vectors a report names with their targets."""
+capture gets), the vectors a report names with their targets, and how well its packets are
+labelled against the synthesizer's truth."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
+
 import workbench as wb
 from workbench import synth
 from workbench.capture.ingest import ingest
+
+
+def labelled(path: Path, capture, vector: str) -> tuple[float, float]:
+    """Recall and precision of ``vector``'s packet labels on a synthesized capture (``path``,
+    loaded as ``capture``), against the synthesizer's truth."""
+    truth = pl.read_parquet(synth.labels_path(path))["label"] == vector
+    found = wb.analysis.classify(capture.packets)["vector"] == vector
+    hit = (found & truth).sum()
+    return hit / max(truth.sum(), 1), hit / max(found.sum(), 1)
 
 
 def vectors(report) -> list[tuple[str, list[str]]]:
