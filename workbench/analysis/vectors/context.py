@@ -1,8 +1,9 @@
 """Context: what the rest of the capture says about each candidate packet, looked up once for
 both target keys. ``_asked``: the target sent the matching request (or SYN); ``_done``: the
 SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
-back on it; ``_answered``: the target sends UDP back on the flow, or GRE to the far end of
-its tunnel; ``_talks``: the target of unanswered UDP or of DNS answers sends anything at all
+back on it; ``_answered``: the target sends UDP back on the flow (or on a fragment's
+datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE to the far end of its
+tunnel; ``_talks``: the target of unanswered UDP or of DNS answers sends anything at all
 (in this window, over a dataset); an echo reply's ``_asked``: its target pinged that host.
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
@@ -87,6 +88,25 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
         .with_columns(_answered=pl.lit(True))
     )
     return [(requests, refl), (group_requests, ["dst", "eff_sport"]), (answered, TUPLE4)]
+
+
+def _shared_service_ports(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
+    """The (target, peer, port) where the target sends UDP to the peer's same port
+    (``_same_port``): both ends of an overlay or tunnel send to one service port, each from
+    source ports of its own (VXLAN on 4789, Geneve on 6081: a hash of each inner flow), so no
+    datagram answers another's 4-tuple, yet each end is the other's peer on that port."""
+    keys = kinds.filter(_is(UNANSWERED_UDP)).select("dst", "src", "dport")
+    targets = keys.select("dst").unique().collect()["dst"]
+    if targets.is_empty():  # no UDP to look up: no pass over the packets
+        return pl.LazyFrame(schema={"dst": pl.UInt128, "src": pl.UInt128, "dport": pl.UInt16,
+                                    "_same_port": pl.Boolean})  # fmt: skip
+    return (
+        _sent_by(udp, targets)
+        .select(dst="src", src="dst", dport="dport")
+        .join(keys, on=["dst", "src", "dport"], how="semi")
+        .unique()
+        .with_columns(_same_port=pl.lit(True))
+    )
 
 
 def _fragmented_answers(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
@@ -217,7 +237,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
     lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds),
                (_talkers(frame.lazy(), kinds), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"]),
                (_tunnels(frame.lazy(), kinds), ["dst", "src"]),
-               (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"])]  # fmt: skip
+               (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
+               (_shared_service_ports(udp, kinds), ["dst", "src", "dport"])]  # fmt: skip
     # one at a time, streamed: their hash tables are not all held at once
     tables = [collect(table) for table, _ in lookups]
     (
@@ -232,13 +253,14 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         pinged,
         tunnels,
         fragmented,
+        same_port,
     ) = ((table, on) for table, (_, on) in zip(tables, lookups, strict=True))
     columns = {  # each looked up for the candidates whose test reads it
         **probed(cand, _is(k for k in REFLECTION if k not in SYNACKS), [requests, group_requests]),
         **probed(cand, _is(SYNACKS), [synack_asked, proceeded]),
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
-        **probed(cand, _is(UNANSWERED_UDP), [answered]),
+        **probed(cand, _is(UNANSWERED_UDP), [answered, same_port]),
         **probed(cand, _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES), [pinged]),
         **probed(cand, _is(GRE), [tunnels]),
         **probed(cand, _is(FRAGMENTS), [fragmented]),
@@ -253,9 +275,11 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         .fill_null(False),
         _done=pl.col("_done").fill_null(False),
         _open=pl.col("_open").fill_null(False),
-        # UDP on a flow the target answers (or fragments of it); GRE from the far end of a
-        # tunnel it runs
-        _answered=pl.coalesce("_answered", "_tunnel", "_answered_datagram").fill_null(False),
+        # UDP on a flow the target answers (or fragments of it), or from a peer it sends to on
+        # the same port; GRE from the far end of a tunnel it runs
+        _answered=pl.coalesce("_answered", "_same_port", "_tunnel", "_answered_datagram").fill_null(
+            False
+        ),
         # one address per candidate against a handful of talkers: no join
         _talks=_is(SILENT_JUDGED) & pl.col("dst").is_in(talks[0]["dst"].implode()),
     )

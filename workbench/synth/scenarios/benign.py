@@ -2,7 +2,7 @@
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
 a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
 video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server, a resolver captured one way,
-a GRE tunnel, NFS reads over UDP in fragments."""
+a GRE tunnel, NFS reads over UDP in fragments, a VXLAN overlay."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from workbench.synth.scenarios.model import (
     NFS_READS,
     PAGE_HOSTS,
     RESOLVER_SURGE,
+    VXLAN_OVERLAY,
     Scenario,
     Traffic,
 )
@@ -345,6 +346,22 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=(NFS_READS,),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="vxlan-overlay",
+        description=(
+            "Benign: two hypervisors in the provider's datacenter carry their virtual machines'"
+            " 300 flows over VXLAN, 8,000 packets a second each way to port 4789, each flow from a"
+            " source port of its own"
+        ),
+        start="2022-10-18T14:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(VXLAN_OVERLAY,),
         negative=True,
     )
 )

@@ -3,7 +3,7 @@ snippets (water torture among them), water torture after a day's jump, a sub-sec
 flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group, a flood on a collector's syslog port, SYN-ACK reflection on a host browsing, captured one way,
 a botnet's echo replies at a monitoring host, one host flooding a game server amid its players,
 DNS amplification at a resolver captured one way, a GRE flood on a router's tunnel endpoint,
-a fragment flood at a host reading over UDP in fragments."""
+a fragment flood at a host reading over UDP in fragments, a flood on a VXLAN endpoint's port."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from workbench.synth.scenarios.model import (
     PAGE_HOSTS,
     RESOLVER,
     RESOLVER_SURGE,
+    VXLAN_OVERLAY,
     WEB6,
     Attack,
     Scenario,
@@ -515,5 +516,21 @@ _add(
             Attack("ip_fragment_flood", 20, 50, 8000, ("203.0.113.45",), first_fragments=0.3),
         ),
         traffic=(NFS_READS,),
+    )
+)
+_add(
+    Scenario(
+        name="vxlan-port-flood",
+        description=(
+            "A botnet floods a hypervisor's VXLAN port 4789 (10,000 datagrams/s from 600 bots) for"
+            " half the capture, while it carries 8,000 packets a second each way to its peer"
+        ),
+        start="2023-10-18T14:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
+        attacks=(
+            Attack("udp_flood", 20, 50, 10000, ("203.0.113.21",), sources="bots", dport=4789),
+        ),
+        traffic=(VXLAN_OVERLAY,),
     )
 )

@@ -67,7 +67,8 @@ class Traffic:
     surge of ``peak`` queries/s decaying with ``tau``), bulk (one TCP transfer paced at
     ``link_share`` of the scenario's capacity), gre_tunnel (``rate`` GRE packets/s each way
     between ``client`` and ``server``), udp_reads (``rate`` UDP reads/s from ``client`` to
-    ``server``:``port``, each answered with 8 KB in fragments). Rates and counts are at scale 1.
+    ``server``:``port``, each answered with 8 KB in fragments), vxlan_overlay (``count`` inner flows,
+    ``rate`` packets/s each way between two VXLAN endpoints). Rates and counts are at scale 1.
     """
 
     kind: str
@@ -140,6 +141,11 @@ GRE_TUNNEL = Traffic("gre_tunnel", 0, 60, rate=8000, client="203.0.113.1", serve
 # answered with 8 KB (six fragments)
 NFS_READS = Traffic(
     "udp_reads", 0, 60, rate=1000, client="203.0.113.45", server="198.51.100.20", port=2049
+)
+# two hypervisors' VXLAN tunnel endpoints in the provider's datacenter: 300 inner flows, 8,000
+# packets a second each way to port 4789
+VXLAN_OVERLAY = Traffic(
+    "vxlan_overlay", 0, 60, rate=8000, count=300, client="203.0.113.21", server="203.0.113.22"
 )
 GAME_PLAYERS = Traffic("udp_sessions", 0, 60, rate=30, count=150, server="203.0.113.90", port=27015,
                        one_way_share=0.05)  # fmt: skip
