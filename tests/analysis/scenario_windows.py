@@ -13,13 +13,20 @@ from workbench import synth
 from workbench.capture.ingest import ingest
 
 
-def labelled(path: Path, capture, vector: str) -> tuple[float, float]:
-    """Recall and precision of ``vector``'s packet labels on a synthesized capture (``path``,
-    loaded as ``capture``), against the synthesizer's truth."""
+def in_memory(folder: Path, name: str, vector: str | None = None, *, seed: int = 5,
+              scale: float = 0.3):  # fmt: skip
+    """``name`` written into ``folder`` and analysed in memory: (report, recall, precision), the
+    last two of ``vector``'s packet labels against the synthesizer's truth (None without one)."""
+    path = folder / f"{name}.pcap"
+    synth.write(name, path, seed=seed, scale=scale)
+    capture = wb.load(path)
+    report = wb.analyze(capture)
+    if vector is None:
+        return report, None, None
     truth = pl.read_parquet(synth.labels_path(path))["label"] == vector
     found = wb.analysis.classify(capture.packets)["vector"] == vector
     hit = (found & truth).sum()
-    return hit / max(truth.sum(), 1), hit / max(found.sum(), 1)
+    return report, hit / max(truth.sum(), 1), hit / max(found.sum(), 1)
 
 
 def vectors(report) -> list[tuple[str, list[str]]]:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import polars as pl
 from pcap_bytes import fragmented_udp_pcap
-from scenario_windows import labelled, over_windows
+from scenario_windows import in_memory, over_windows
 from scenario_windows import vectors as _vectors
 
 import workbench as wb
-from workbench import synth
 
 CLIENT, SERVER = "203.0.113.45", "198.51.100.20"
 START = 1_680_000_000 * 10**9
@@ -56,14 +55,12 @@ def test_a_fragment_flood_on_a_host_reading(tmp_path) -> None:
 
 
 def test_nfs_scenario_and_a_flood_on_its_client(tmp_path) -> None:
-    clean = tmp_path / "nfs.pcap"
-    synth.write("nfs-over-udp", clean, seed=5, scale=0.3)
-    assert _vectors(wb.analyze(wb.load(clean))) == []
-    path = tmp_path / "flood.pcap"
-    synth.write("fragment-flood-on-nfs-client", path, seed=5, scale=0.3)
-    capture = wb.load(path)
-    assert _vectors(wb.analyze(capture)) == [("ip_fragment_flood", [CLIENT])]
-    recall, precision = labelled(path, capture, "ip_fragment_flood")
+    clean, *_ = in_memory(tmp_path, "nfs-over-udp")
+    assert _vectors(clean) == []
+    found, recall, precision = in_memory(
+        tmp_path, "fragment-flood-on-nfs-client", "ip_fragment_flood"
+    )
+    assert _vectors(found) == [("ip_fragment_flood", [CLIENT])]
     assert recall >= 0.95 and precision >= 0.95
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import polars as pl
 from pcap_bytes import gre_pcap
-from scenario_windows import labelled, over_windows
+from scenario_windows import in_memory, over_windows
 from scenario_windows import vectors as _vectors
 
 import workbench as wb
-from workbench import synth
 
 ROUTER, PEER = "203.0.113.1", "198.51.100.77"
 START = 1_670_000_000 * 10**9
@@ -52,15 +51,11 @@ def test_bots_flooding_a_tunnel_endpoint(tmp_path) -> None:
 
 
 def test_a_tunnel_scenario_and_a_flood_on_its_endpoint(tmp_path) -> None:
-    clean = tmp_path / "tunnel.pcap"
-    synth.write("gre-tunnel", clean, seed=5, scale=0.3)
-    assert _vectors(wb.analyze(wb.load(clean))) == []
-    path = tmp_path / "flood.pcap"
-    synth.write("gre-flood-on-tunnel", path, seed=5, scale=0.3)
-    capture = wb.load(path)
+    clean, *_ = in_memory(tmp_path, "gre-tunnel")
+    assert _vectors(clean) == []
+    found, recall, precision = in_memory(tmp_path, "gre-flood-on-tunnel", "gre_flood")
     # the partner is no target (before the rule, it was one: its tunnel's GRE was a flood)
-    assert _vectors(wb.analyze(capture)) == [("gre_flood", [ROUTER])]
-    recall, precision = labelled(path, capture, "gre_flood")
+    assert _vectors(found) == [("gre_flood", [ROUTER])]
     assert recall >= 0.95 and precision >= 0.95
 
 

@@ -9,11 +9,10 @@ import random
 
 import polars as pl
 from pcap_bytes import udp_pcap
-from scenario_windows import labelled, over_windows
+from scenario_windows import in_memory, over_windows
 from scenario_windows import vectors as _vectors
 
 import workbench as wb
-from workbench import synth
 
 A, B = "203.0.113.21", "203.0.113.22"
 START = 1_690_000_000 * 10**9
@@ -67,15 +66,11 @@ def test_bots_flooding_the_overlay_port(tmp_path) -> None:
 
 
 def test_overlay_scenario_and_a_flood_on_its_port(tmp_path) -> None:
-    clean = tmp_path / "overlay.pcap"
-    synth.write("vxlan-overlay", clean, seed=5, scale=0.3)
-    assert _vectors(wb.analyze(wb.load(clean))) == []
-    path = tmp_path / "flood.pcap"
-    synth.write("vxlan-port-flood", path, seed=5, scale=0.3)
-    capture = wb.load(path)
+    clean, *_ = in_memory(tmp_path, "vxlan-overlay")
+    assert _vectors(clean) == []
+    found, recall, precision = in_memory(tmp_path, "vxlan-port-flood", "udp_flood")
     # the peer is no target (before the rule, both ends were)
-    assert _vectors(wb.analyze(capture)) == [("udp_flood", [A])]
-    recall, precision = labelled(path, capture, "udp_flood")
+    assert _vectors(found) == [("udp_flood", [A])]
     assert recall >= 0.95 and precision >= 0.95
 
 

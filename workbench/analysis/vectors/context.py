@@ -60,19 +60,30 @@ def _sent_by(packets: pl.LazyFrame, targets: pl.Series) -> pl.LazyFrame:
     return packets.filter(pl.col("src").is_in(targets.unique().implode()))
 
 
+def _sent_back(sent: pl.LazyFrame, keys: pl.LazyFrame, reverse: dict[str, str], flag: str) -> pl.LazyFrame:  # fmt: skip
+    """The ``keys`` (a candidate's columns, its target ``dst`` among them) their target sends
+    back on, once each, flagged ``flag``: its packets in ``sent``, their columns named as the
+    candidate's by ``reverse`` (the packet's destination is the candidate's source, ...)."""
+    on = list(reverse)
+    targets = keys.select("dst").unique().collect()["dst"]
+    if targets.is_empty():  # nothing to look up: no pass over the packets
+        return keys.select(on).clear().with_columns(pl.lit(True).alias(flag))
+    return (
+        _sent_by(sent, targets)
+        .select(**reverse)
+        .join(keys, on=on, how="semi")
+        .unique()
+        .with_columns(pl.lit(True).alias(flag))
+    )
+
+
 def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
     """What the target sent: a request to the reflector's port, or to a group address on that
     port (an SSDP M-SEARCH to 239.255.255.250 asks every device on the LAN); and the UDP it
     sends back on a flow."""
     refl = ["dst", "src", "eff_sport"]
     refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl).unique().collect()
-    requests = (
-        _sent_by(udp, refl_keys["dst"])
-        .select(dst="src", src="dst", eff_sport="dport")
-        .join(refl_keys.lazy(), on=refl, how="semi")
-        .unique()
-        .with_columns(_asked=pl.lit(True))
-    )
+    requests = _sent_back(udp, refl_keys.lazy(), dict(dst="src", src="dst", eff_sport="dport"), "_asked")  # fmt: skip
     group_requests = (
         udp.filter(is_group_address("dst"))
         .select(dst="src", eff_sport="dport")
@@ -80,13 +91,7 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
         .with_columns(_asked_group=pl.lit(True))
     )
     flood_tuples = kinds.filter(_is(UNANSWERED_UDP)).select(TUPLE4)
-    answered = (
-        _sent_by(udp, flood_tuples.select("dst").collect()["dst"])
-        .select(**REVERSE)
-        .join(flood_tuples, on=TUPLE4, how="semi")
-        .unique()
-        .with_columns(_answered=pl.lit(True))
-    )
+    answered = _sent_back(udp, flood_tuples, REVERSE, "_answered")
     return [(requests, refl), (group_requests, ["dst", "eff_sport"]), (answered, TUPLE4)]
 
 
@@ -96,17 +101,7 @@ def _shared_service_ports(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFram
     source ports of its own (VXLAN on 4789, Geneve on 6081: a hash of each inner flow), so no
     datagram answers another's 4-tuple, yet each end is the other's peer on that port."""
     keys = kinds.filter(_is(UNANSWERED_UDP)).select("dst", "src", "dport")
-    targets = keys.select("dst").unique().collect()["dst"]
-    if targets.is_empty():  # no UDP to look up: no pass over the packets
-        return pl.LazyFrame(schema={"dst": pl.UInt128, "src": pl.UInt128, "dport": pl.UInt16,
-                                    "_same_port": pl.Boolean})  # fmt: skip
-    return (
-        _sent_by(udp, targets)
-        .select(dst="src", src="dst", dport="dport")
-        .join(keys, on=["dst", "src", "dport"], how="semi")
-        .unique()
-        .with_columns(_same_port=pl.lit(True))
-    )
+    return _sent_back(udp, keys, dict(dst="src", src="dst", dport="dport"), "_same_port")
 
 
 def _fragmented_answers(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
@@ -116,28 +111,18 @@ def _fragmented_answers(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     flows = kinds.filter(_is(FRAGMENTS)).select(
         "src", sport="eff_sport", dst="dst", dport="eff_dport"
     )
-    targets = flows.select("dst").unique().collect()["dst"]
-    if targets.is_empty():  # no fragment to look up: no pass over the packets
-        return pl.LazyFrame(schema={**dict.fromkeys(("src", "dst"), pl.UInt128),
-                                    **dict.fromkeys(("eff_sport", "eff_dport"), pl.UInt16),
-                                    "_answered_datagram": pl.Boolean})  # fmt: skip
-    return (
-        _sent_by(udp, targets)
-        .select(**REVERSE)
-        .join(flows, on=TUPLE4, how="semi")
-        .unique()
-        .select("src", "dst", eff_sport="sport", eff_dport="dport", _answered_datagram=pl.lit(True))
-    )
+    answered = _sent_back(udp, flows, REVERSE, "_answered_datagram")
+    return answered.rename({"sport": "eff_sport", "dport": "eff_dport"})
 
 
 def _talkers(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
-    """The targets of unanswered UDP or of DNS answers that send anything at all (``_talks``):
-    of one that never does, the capture holds one direction only, and "unanswered" or
-    "unsolicited" says nothing."""
+    """The targets of unanswered UDP or of DNS answers that send anything at all (``dst``; their
+    candidates' ``_talks``): of one that never does, the capture holds one direction only, and
+    "unanswered" or "unsolicited" says nothing."""
     targets = kinds.filter(_is(SILENT_JUDGED)).select("dst").unique().collect()["dst"]
     if targets.is_empty():  # nothing to look up: no pass over the packets
-        return pl.LazyFrame(schema={"dst": pl.UInt128, "_talks": pl.Boolean})
-    return _sent_by(packets, targets).select(dst="src").unique().with_columns(_talks=pl.lit(True))
+        return pl.LazyFrame(schema={"dst": pl.UInt128})
+    return _sent_by(packets, targets).select(dst="src").unique()
 
 
 def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
@@ -160,16 +145,9 @@ def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
 def _tunnels(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     """The peers each GRE target sends GRE to (``_tunnel``): the far end of a tunnel it runs,
     whose packets are its tunnel's, not a flood (a flood's bots get no GRE back)."""
-    pairs = kinds.filter(_is(GRE)).select("dst", "src").unique().collect()
-    if pairs.is_empty():  # no GRE to look up: no pass over the packets
-        return pl.LazyFrame(schema={"dst": pl.UInt128, "src": pl.UInt128, "_tunnel": pl.Boolean})
-    return (
-        _sent_by(packets.filter(pl.col("proto") == PROTO_GRE), pairs["dst"])
-        .select(dst="src", src="dst")
-        .join(pairs.lazy(), on=["dst", "src"], how="semi")
-        .unique()
-        .with_columns(_tunnel=pl.lit(True))
-    )
+    pairs = kinds.filter(_is(GRE)).select("dst", "src").unique()
+    gre = packets.filter(pl.col("proto") == PROTO_GRE)
+    return _sent_back(gre, pairs, dict(dst="src", src="dst"), "_tunnel")
 
 
 def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
