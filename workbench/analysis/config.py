@@ -106,6 +106,18 @@ class AnalysisConfig:
     stream_server_port_max: int = 1023
     stream_client_port_min: int = 32768
 
+    # --- path probes (traceroute) ---
+    # UDP one host sends one destination at ``probe_min_ttls`` or more TTLs of at most
+    # ``probe_ttl_max`` is a traceroute's probes (Linux and macOS traceroute, mtr -u: three
+    # probes a TTL from 1 up, each to a port of its own from 33434), which routers answer with
+    # ICMP time exceeded and the destination with port unreachable: those packets are the
+    # answered kind, never a random-port flood (a trace of 15 hops is 48 probes on 48 ports).
+    # 30 is the default maximum hop count of traceroute, mtr and tracert; a flood arrives with
+    # what is left of a 64, 128 or 255 start (34 and up after 30 hops), and one whose TTLs are
+    # drawn at random puts an eighth of its packets this low
+    probe_ttl_max: int = 30
+    probe_min_ttls: int = 3
+
     # --- rates: judged in bins whose width fits the capture ---
     # bins per capture: a 20 ms snippet is judged in 1 ms bins, a day in 1 s bins
     rate_bins_per_capture: int = 20

@@ -464,7 +464,46 @@ def vxlan_overlay(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale
     b.fact(endpoints=[blk.client, blk.server], flows=flows, rate=blk.rate * scale)
 
 
+def traceroutes(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A monitoring host (``client``) traces the path to each of ``servers`` every 1/``rate``
+    seconds, as Linux ``traceroute`` does: UDP probes of 32 bytes from one ephemeral port per
+    trace to ports 33434 and up (one port per probe), three per TTL from 1 to a hop past the
+    destination (8-20 hops away), sent 16 at a time; each router answers a probe that expires
+    on it with an ICMP time exceeded, the destination with a port unreachable. The capture is
+    on the host's link: the probes carry the TTLs they are sent with."""
+    rng = b.rng
+    m_hi, m_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    probe = b.template(("traceroute", 32), lambda: payloads.pattern(32, 0x40))
+    quoted = b.template(("icmp_quote", 36), lambda: payloads.pattern(36, 0x45))
+    period = 1 / max(blk.rate, 1e-9)
+    for server in blk.servers:
+        d_hi, d_lo = sources.v4(np.array([sources.parse_v4(server)]))
+        hops = int(rng.integers(8, 21))
+        routers = sources.public_pool(rng, hops - 1)
+        r_hi, r_lo = sources.v4(routers)
+        ttl = np.repeat(np.arange(1, hops + 2), 3)  # three probes a TTL, one hop past the end
+        k = len(ttl)
+        for start in np.arange(t0 + rng.uniform(0, period), t1, period):
+            sent = (
+                start + (np.arange(k) // 16) * rng.uniform(0.005, 0.03) + rng.uniform(0, 0.001, k)
+            )
+            ts = start_ns + to_ns(np.sort(sent))
+            sport = int(rng.integers(32768, 61000))
+            b.add(ts=ts, src_hi=m_hi[0], src_lo=m_lo[0], dst_hi=d_hi[0], dst_lo=d_lo[0], proto=17,
+                  sport=sport, dport=33434 + np.arange(k), ttl=ttl, tpl=probe)  # fmt: skip
+            back = ts + to_ns(ttl * rng.uniform(0.001, 0.004, k))
+            on_path = ttl < hops  # expires on the router at that hop
+            hop = ttl[on_path] - 1
+            b.add(ts=back[on_path], src_hi=r_hi[hop], src_lo=r_lo[hop], dst_hi=m_hi[0], dst_lo=m_lo[0],
+                  proto=1, ttl=255 - ttl[on_path], icmp_type=11, tpl=quoted)  # fmt: skip
+            end = ~on_path
+            b.add(ts=back[end], src_hi=d_hi[0], src_lo=d_lo[0], dst_hi=m_hi[0], dst_lo=m_lo[0], proto=1,
+                  ttl=64 - hops, icmp_type=3, icmp_code=3, tpl=quoted)  # fmt: skip
+    b.fact(monitor=blk.client, traced=list(blk.servers))
+
+
 BLOCKS = {
+    "traceroutes": traceroutes,
     "vxlan_overlay": vxlan_overlay,
     "udp_reads": udp_reads,
     "gre_tunnel": gre_tunnel,

@@ -3,7 +3,7 @@ both target keys. ``_asked``: the target sent the matching request (or SYN); ``_
 SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
 back on it; ``_answered``: the target sends UDP back on the flow (or on a fragment's
 datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE to the far end of its
-tunnel; ``_talks``: the target of unanswered UDP or of DNS answers sends anything at all
+tunnel, or the datagram is a traceroute's probe (answered by ICMP); ``_talks``: the target of unanswered UDP or of DNS answers sends anything at all
 (in this window, over a dataset); an echo reply's ``_asked``: its target pinged that host.
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
@@ -150,6 +150,20 @@ def _tunnels(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     return _sent_back(gre, pairs, dict(dst="src", src="dst"), "_tunnel")
 
 
+def _path_probes(kinds: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
+    """The (source, target) pairs whose unanswered UDP comes at several low TTLs (``_probe``):
+    a traceroute's probes, each TTL a hop further (``probe_ttl_max``, ``probe_min_ttls``).
+    Read from the candidates alone: a probe is one of them."""
+    low = _is(UNANSWERED_UDP) & (pl.col("ttl") <= config.probe_ttl_max)
+    return (
+        kinds.filter(low)
+        .group_by("src", "dst")
+        .agg(pl.col("ttl").n_unique().alias("_ttls"))
+        .filter(pl.col("_ttls") >= config.probe_min_ttls)
+        .select("src", "dst", _probe=pl.lit(True))
+    )
+
+
 def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
     """The SYN a SYN-ACK answers, and the ACK that completes a SYN's handshake."""
     flags = pl.col("tcp_flags")
@@ -206,7 +220,7 @@ def _connections(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFr
     return [(opened, TUPLE4)]
 
 
-def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
+def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:  # fmt: skip
     """``cand`` with each candidate's context (``_asked``, ``_done``, ``_open``, ``_answered``),
     each looked up for the candidates whose test reads it (false for the others)."""
     udp = frame.lazy().filter(pl.col("proto") == PROTO_UDP)
@@ -216,7 +230,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
                (_talkers(frame.lazy(), kinds), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"]),
                (_tunnels(frame.lazy(), kinds), ["dst", "src"]),
                (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
-               (_shared_service_ports(udp, kinds), ["dst", "src", "dport"])]  # fmt: skip
+               (_shared_service_ports(udp, kinds), ["dst", "src", "dport"]),
+               (_path_probes(kinds, config), ["src", "dst"])]  # fmt: skip
     # one at a time, streamed: their hash tables are not all held at once
     tables = [collect(table) for table, _ in lookups]
     (
@@ -232,6 +247,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         tunnels,
         fragmented,
         same_port,
+        probes,
     ) = ((table, on) for table, (_, on) in zip(tables, lookups, strict=True))
     columns = {  # each looked up for the candidates whose test reads it
         **probed(cand, _is(k for k in REFLECTION if k not in SYNACKS), [requests, group_requests]),
@@ -242,6 +258,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         **probed(cand, _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES), [pinged]),
         **probed(cand, _is(GRE), [tunnels]),
         **probed(cand, _is(FRAGMENTS), [fragmented]),
+        **probed(cand, _is(UNANSWERED_UDP) & (pl.col("ttl") <= config.probe_ttl_max), [probes]),
     }
     c = pl.col("candidate")
     out = cand.with_columns(**columns).with_columns(
@@ -254,10 +271,11 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
         _done=pl.col("_done").fill_null(False),
         _open=pl.col("_open").fill_null(False),
         # UDP on a flow the target answers (or fragments of it), or from a peer it sends to on
-        # the same port; GRE from the far end of a tunnel it runs
-        _answered=pl.coalesce("_answered", "_same_port", "_tunnel", "_answered_datagram").fill_null(
-            False
-        ),
+        # the same port, or a traceroute's probes (answered by ICMP); GRE from the far end of a
+        # tunnel it runs
+        _answered=pl.coalesce(
+            "_answered", "_same_port", "_tunnel", "_answered_datagram", "_probe"
+        ).fill_null(False),
         # one address per candidate against a handful of talkers: no join
         _talks=_is(SILENT_JUDGED) & pl.col("dst").is_in(talks[0]["dst"].implode()),
     )
@@ -266,8 +284,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame) -> pl.DataFrame:
 
 def asked_for() -> pl.Expr:
     """Candidates their target asked for, by their own context: echo replies to its pings, UDP
-    on a flow it answers (fragments of it too), GRE from the far end of its tunnel. Neither
-    attack nor counted in a flood's rate."""
+    on a flow it answers (fragments of it too) and a traceroute's probes, GRE from the far end
+    of its tunnel. Neither attack nor counted in a flood's rate."""
     c = pl.col("candidate")
     return (c.is_in(ICMP) & pl.col("_asked")) | (
         c.is_in([*UNANSWERED_UDP, *GRE, *FRAGMENTS]) & pl.col("_answered")
@@ -307,7 +325,7 @@ def candidates(
         cand = candidate_rows(indexed, config)
     ts = pl.col("ts").cast(pl.Int64)
     with step("context"):
-        return with_context(indexed, cand).with_columns(bin=ts // bin_ns * bin_ns)
+        return with_context(indexed, cand, config).with_columns(bin=ts // bin_ns * bin_ns)
 
 
 def span_ns(frame: pl.DataFrame | pl.LazyFrame) -> int:

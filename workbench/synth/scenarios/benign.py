@@ -14,6 +14,7 @@ from workbench.synth.scenarios.model import (
     NFS_READS,
     PAGE_HOSTS,
     RESOLVER_SURGE,
+    TRACEROUTES,
     VXLAN_OVERLAY,
     Scenario,
     Traffic,
@@ -362,6 +363,22 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=(VXLAN_OVERLAY,),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="traceroute-monitoring",
+        description=(
+            "Benign: the provider's monitoring host traces the path to 24 hosts every 10 s (UDP"
+            " traceroute: some 30-60 probes a trace, each to a port of its own from 33434 up,"
+            " answered by routers' ICMP time exceeded and the destination's port unreachable)"
+        ),
+        start="2022-10-25T08:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(TRACEROUTES,),
         negative=True,
     )
 )

@@ -16,6 +16,7 @@ from workbench.synth.scenarios.model import (
     PAGE_HOSTS,
     RESOLVER,
     RESOLVER_SURGE,
+    TRACEROUTES,
     VXLAN_OVERLAY,
     WEB6,
     Attack,
@@ -532,5 +533,22 @@ _add(
             Attack("udp_flood", 20, 50, 10000, ("203.0.113.21",), sources="bots", dport=4789),
         ),
         traffic=(VXLAN_OVERLAY,),
+    )
+)
+_add(
+    Scenario(
+        name="udp-flood-on-traced-host",
+        description=(
+            "A botnet floods random ports of a provider host (4,000 datagrams/s from 600 bots, at"
+            " 24 distinct TTLs) for half the capture, while the provider's monitoring host traces"
+            " the path to it and to 23 other hosts every 10 s"
+        ),
+        start="2023-10-25T08:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
+        attacks=(
+            Attack("udp_flood", 20, 50, 4000, ("203.0.113.80",), sources="bots", ttl_values=24),
+        ),
+        traffic=(TRACEROUTES,),
     )
 )

@@ -59,16 +59,17 @@ class Attack:
 class Traffic:
     """A block of benign traffic (label legit) beyond the scenario's ordinary baseline.
 
-    ``kind``: http_sessions (complete HTTP/1.1 GETs to ``server``:``port`` from a pool of
-    ``clients``; ``rate`` sessions/s, ``ramp`` seconds of linear rise and fall), browser_burst
-    (``count`` parallel page-asset sessions from one ``client`` to ``servers``), established
-    (``count`` long-lived sessions already open before the capture), resolver (a recursive
-    resolver ``client`` querying ``count`` authoritative servers: ``rate`` queries/s steady plus a
-    surge of ``peak`` queries/s decaying with ``tau``), bulk (one TCP transfer paced at
-    ``link_share`` of the scenario's capacity), gre_tunnel (``rate`` GRE packets/s each way
-    between ``client`` and ``server``), udp_reads (``rate`` UDP reads/s from ``client`` to
-    ``server``:``port``, each answered with 8 KB in fragments), vxlan_overlay (``count`` inner flows,
-    ``rate`` packets/s each way between two VXLAN endpoints). Rates and counts are at scale 1.
+        ``kind``: http_sessions (complete HTTP/1.1 GETs to ``server``:``port`` from a pool of
+        ``clients``; ``rate`` sessions/s, ``ramp`` seconds of linear rise and fall), browser_burst
+        (``count`` parallel page-asset sessions from one ``client`` to ``servers``), established
+        (``count`` long-lived sessions already open before the capture), resolver (a recursive
+        resolver ``client`` querying ``count`` authoritative servers: ``rate`` queries/s steady plus a
+        surge of ``peak`` queries/s decaying with ``tau``), bulk (one TCP transfer paced at
+        ``link_share`` of the scenario's capacity), gre_tunnel (``rate`` GRE packets/s each way
+        between ``client`` and ``server``), udp_reads (``rate`` UDP reads/s from ``client`` to
+        ``server``:``port``, each answered with 8 KB in fragments), vxlan_overlay (``count`` inner flows,
+        ``rate`` packets/s each way between two VXLAN endpoints), traceroutes (``client`` traces the path
+    to each of ``servers`` ``rate`` times a second, UDP probes). Rates and counts are at scale 1.
     """
 
     kind: str
@@ -147,5 +148,9 @@ NFS_READS = Traffic(
 VXLAN_OVERLAY = Traffic(
     "vxlan_overlay", 0, 60, rate=8000, count=300, client="203.0.113.21", server="203.0.113.22"
 )
+# the provider's monitoring host traces the path to 24 hosts every 10 s (UDP traceroute: three
+# probes a TTL, each to a port of its own from 33434 up), four of them the provider's own
+TRACED = ("203.0.113.80", "203.0.113.81", "203.0.113.82", "203.0.113.83", *PAGE_HOSTS[:20])
+TRACEROUTES = Traffic("traceroutes", 0, 60, rate=0.1, client="203.0.113.60", servers=TRACED)
 GAME_PLAYERS = Traffic("udp_sessions", 0, 60, rate=30, count=150, server="203.0.113.90", port=27015,
                        one_way_share=0.05)  # fmt: skip
