@@ -177,6 +177,11 @@ class AnalysisConfig:
     http_sessions_per_source: int = 3
     # ... or with new connections this fast, sustained (HULK opens one every ~150 ms)
     http_connections_per_source_rate: float = 3.0
+    # hot seconds at most this far apart are one flood (a flood dips for a second now and then;
+    # its ``http_flood_min_s`` hot seconds must come in one such run): a visitor's page views are
+    # seconds apart, and each opens a few connections at once (up to 6 to one HTTP/1.1 server,
+    # anew when the server closed the idle ones: five views 8-10 s apart were a flood)
+    http_flood_max_gap_s: float = 2.0
     # a crowd's HTTP flood is bots that keep requesting through it: the median client of the
     # hot seconds sends at least this many requests, over at least this share of them. A flash
     # crowd is visitors who load a page and leave (one or two requests, seconds each)

@@ -95,7 +95,8 @@ def vector_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: f
     ts = times(rng, t0, t1, n, start_ns)
     dst = rng.choice(targets, n)
     if spec.name == "http_flood":
-        _http_flood(b, pools, ts, dst, label)
+        clients = attack.bots if attack is not None and attack.bots else HTTP_FLOOD_BOTS
+        _http_flood(b, pools, ts, dst, label, clients)
         return
     if spec.name == "dns_water_torture":
         _water_torture(b, pools, ts, dst, label)
@@ -157,7 +158,11 @@ def _is_variant(spec: VectorSpec, attack, targets) -> bool:
         _v6_targets(targets)
         or spec.ext_headers
         or spec.name == "slow_http"
-        or any(getattr(attack, f) is not None for f in _VARIANT_FIELDS)
+        or any(
+            getattr(attack, f) is not None
+            for f in _VARIANT_FIELDS
+            if not (f == "bots" and spec.name == "http_flood")
+        )  # its clients: below
         or attack.sport_step
         or attack.ephemeral_share > 0
         or attack.first_fragments > 0
@@ -283,12 +288,14 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
         b.fact(ttl_values=int(np.unique(ttl).size))
 
 
-def _http_flood(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label: int) -> None:
+def _http_flood(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label: int,
+                clients: int = HTTP_FLOOD_BOTS) -> None:  # fmt: skip
     rng = b.rng
     pool, ttls = pools.botnet()
     # an HTTP flood's bots keep requesting through it (each sends tens of requests a minute),
-    # unlike a flash crowd's visitors who load a page and leave
-    pick = rng.integers(0, min(len(pool), HTTP_FLOOD_BOTS), len(ts))
+    # unlike a flash crowd's visitors who load a page and leave; ``clients`` of them (1: HULK
+    # from one host, a connection per request)
+    pick = rng.integers(0, min(len(pool), clients), len(ts))
     gets = [b.template(("get", k), lambda k=k: payloads.http_get("www.mailprovider.example", f"/?{k:05x}", payloads.USER_AGENTS[k % 3]))
             for k in range(24)]  # fmt: skip
     resp = [

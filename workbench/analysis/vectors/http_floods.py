@@ -81,7 +81,8 @@ def http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
 
 def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
     """(dst, src, second, _solo): the seconds where one client alone floods a web server with
-    requests over several connections, or with new connections, for ``http_flood_min_s``."""
+    requests over several connections, or with new connections, for ``http_flood_min_s`` hot
+    seconds in a run (no more than ``http_flood_max_gap_s`` between two of them)."""
     schema = {"dst": pl.UInt128, "src": pl.UInt128, "second": pl.Int64, "_solo": pl.Boolean}
     if per_client.is_empty():
         return pl.DataFrame(schema=schema)
@@ -92,13 +93,27 @@ def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
         ((pl.col("requests") >= cfg.http_rps_per_source) & (pl.col("sessions") >= cfg.http_sessions_per_source))
         | (pl.col("syns") >= cfg.http_connections_per_source_rate)
     )  # fmt: skip
-    hot = hot.filter(pl.len().over("dst", "src") >= cfg.http_flood_min_s)
-    if hot.is_empty():
-        return pl.DataFrame(schema=schema)
-    # from the first hot second to the last, gaps of a few seconds included
-    span = hot.group_by("dst", "src").agg(
-        pl.col("second").min().alias("a"), pl.col("second").max().alias("z")
+    # runs of hot seconds at most ``http_flood_max_gap_s`` apart; a flood is a run of
+    # ``http_flood_min_s`` of them, from its first hot second to its last (its dips included)
+    pair = ["dst", "src"]
+    gap = pl.col("second").diff().over(pair, order_by="second")
+    runs = hot.with_columns(
+        run=(gap > cfg.http_flood_max_gap_s)
+        .fill_null(False)
+        .cum_sum()
+        .over(pair, order_by="second")
     )
+    span = (
+        runs.group_by(*pair, "run")
+        .agg(
+            pl.len().alias("n"),
+            pl.col("second").min().alias("a"),
+            pl.col("second").max().alias("z"),
+        )
+        .filter(pl.col("n") >= cfg.http_flood_min_s)
+    )
+    if span.is_empty():
+        return pl.DataFrame(schema=schema)
     return (
         span.with_columns(second=pl.int_ranges("a", pl.col("z") + 1))
         .explode("second")

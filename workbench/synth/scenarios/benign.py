@@ -13,6 +13,7 @@ from workbench.synth.scenarios.model import (
     NEWS_SITE,
     NFS_READS,
     PAGE_HOSTS,
+    PAGE_VIEWS,
     RESOLVER_SURGE,
     TRACEROUTES,
     VXLAN_OVERLAY,
@@ -379,6 +380,21 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=(TRACEROUTES,),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="http11-page-views",
+        description=(
+            "Benign: a visitor views seven pages of the provider's HTTP/1.1 web server, 8 s apart,"
+            " each view opening 6 connections within 0.8 s"
+        ),
+        start="2022-11-01T10:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=PAGE_VIEWS,
         negative=True,
     )
 )

@@ -14,6 +14,7 @@ from workbench.synth.scenarios.model import (
     MAIL6,
     NFS_READS,
     PAGE_HOSTS,
+    PAGE_VIEWS,
     RESOLVER,
     RESOLVER_SURGE,
     TRACEROUTES,
@@ -550,5 +551,21 @@ _add(
             Attack("udp_flood", 20, 50, 4000, ("203.0.113.80",), sources="bots", ttl_values=24),
         ),
         traffic=(TRACEROUTES,),
+    )
+)
+_add(
+    Scenario(
+        name="solo-http-flood-amid-page-views",
+        description=(
+            "One host floods the provider's web server with a new connection and request every"
+            " 40 ms (HULK-like; at the evaluation's scale 0.2, 5 a second: fewer than a browser"
+            " opens to one server at once) for half the capture, while a visitor views a page"
+            " every 8 s"
+        ),
+        start="2023-11-01T10:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
+        attacks=(Attack("http_flood", 20, 50, 25, ("203.0.113.80",), bots=1),),
+        traffic=PAGE_VIEWS,
     )
 )

@@ -152,5 +152,13 @@ VXLAN_OVERLAY = Traffic(
 # probes a TTL, each to a port of its own from 33434 up), four of them the provider's own
 TRACED = ("203.0.113.80", "203.0.113.81", "203.0.113.82", "203.0.113.83", *PAGE_HOSTS[:20])
 TRACEROUTES = Traffic("traceroutes", 0, 60, rate=0.1, client="203.0.113.60", servers=TRACED)
+# a visitor views seven pages of the provider's HTTP/1.1 web server, 8 s apart: each view opens
+# 6 connections within 0.8 s (a browser's most to one server; the server closed the idle ones)
+PAGE_VIEWS = tuple(
+    Traffic(
+        "browser_burst", at, at + 0.8, count=6, client="198.51.100.150", servers=("203.0.113.80",)
+    )
+    for at in range(4, 60, 8)
+)
 GAME_PLAYERS = Traffic("udp_sessions", 0, 60, rate=30, count=150, server="203.0.113.90", port=27015,
                        one_way_share=0.05)  # fmt: skip
