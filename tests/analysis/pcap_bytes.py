@@ -10,19 +10,20 @@ from pathlib import Path
 PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
 
 
-def _frame(ts: int, src: str, dst: str, proto: int, l4: bytes, ttl: int = 57) -> bytes:
+def _frame(ts: int, src: str, dst: str, proto: int, l4: bytes, ttl: int = 57,
+           dst_mac: bytes = b"\x02" * 6) -> bytes:  # fmt: skip
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0, ttl, proto, 0,
                      ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)  # fmt: skip
-    frame = b"\x02" * 12 + b"\x08\x00" + ip + l4
+    frame = dst_mac + b"\x02" * 6 + b"\x08\x00" + ip + l4
     return struct.pack("<IIII", ts // 10**9, ts % 10**9 // 1000, len(frame), len(frame)) + frame
 
 
 def udp_pcap(path: Path, frames: list[tuple], fill: int = 0x5A) -> None:
-    """UDP datagrams: (ts_ns, src, sport, dst, dport, payload bytes[, ttl])."""
+    """UDP datagrams: (ts_ns, src, sport, dst, dport, payload bytes[, ttl[, dst_mac]])."""
     records = [
         _frame(ts, src, dst, 17, struct.pack("!HHHH", sport, dport, 8 + size, 0) + bytes([fill]) * size,
-               *ttl)
-        for ts, src, sport, dst, dport, size, *ttl in frames
+               *link)
+        for ts, src, sport, dst, dport, size, *link in frames
     ]  # fmt: skip
     path.write_bytes(PCAP_HEADER + b"".join(records))
 

@@ -36,6 +36,10 @@ class AnalysisConfig:
     min_sources_unlisted_reflection: int = 20
     # share of answers without a matching request from the target (its own lookups are asked)
     unsolicited_share: float = 0.8
+    # a target most of whose frames (this share) go to an Ethernet broadcast or multicast
+    # destination is a group, not a host: a LAN's broadcast address (NetBIOS name queries from
+    # port 137 to port 137 of 192.168.1.255 read as answers from a crowd of reflectors)
+    link_group_share_min: float = 0.5
     # share of the target's UDP a reflection carries at least: a flood from random source ports
     # puts 1/64,000 (0.0016 %) on each port, so a service port it happens to hit is no reflection
     reflection_min_udp_share: float = 0.001

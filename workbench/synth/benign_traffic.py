@@ -502,7 +502,40 @@ def traceroutes(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: 
     b.fact(monitor=blk.client, traced=list(blk.servers))
 
 
+def lan_name_queries(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` Windows hosts of the provider LAN (203.0.113.100 and up) look names up by
+    NetBIOS broadcast, as Windows does when DNS has no answer: each, ``rate`` times a minute,
+    a name query from port 137 to port 137 of the LAN's broadcast address (203.0.113.255),
+    sent three times 750 ms apart; a fifth of them the name's owner answers, unicast, from
+    port 137."""
+    rng = b.rng
+    n = max(1, blk.count)  # the LAN's hosts whatever the scale
+    hosts = np.array([sources.parse_v4("203.0.113.100") + k for k in range(n)])
+    lookups = rng.poisson(blk.rate / 60 * (t1 - t0), n)
+    who = np.repeat(np.arange(n), lookups)
+    at = rng.uniform(t0, max(t0, t1 - 1.6), len(who))
+    query = b.template(("nbns_query", 50), lambda: payloads.nbns_query())
+    answer = b.template(("nbns_answer", 62), lambda: payloads.nbns_answer())
+    h_hi, h_lo = sources.v4(hosts[who])
+    bc_hi, bc_lo = sources.v4(np.array([sources.parse_v4("203.0.113.255")]))
+    for k in range(3):
+        b.add(ts=start_ns + to_ns(at + 0.75 * k), src_hi=h_hi, src_lo=h_lo, dst_hi=bc_hi[0],
+              dst_lo=bc_lo[0], proto=17, sport=137, dport=137, ttl=128, tpl=query)  # fmt: skip
+    found = rng.random(len(who)) < 0.2
+    owner = (
+        hosts[(who[found] + rng.integers(1, n, int(found.sum()))) % n]
+        if n > 1
+        else hosts[who[found]]
+    )
+    o_hi, o_lo = sources.v4(owner)
+    b.add(ts=start_ns + to_ns(at[found] + rng.uniform(0.0005, 0.003, int(found.sum()))), src_hi=o_hi,
+          src_lo=o_lo, dst_hi=h_hi[found], dst_lo=h_lo[found], proto=17, sport=137, dport=137, ttl=128,
+          tpl=answer)  # fmt: skip
+    b.fact(hosts=n, lookups=int(lookups.sum()), answered=int(found.sum()))
+
+
 BLOCKS = {
+    "lan_name_queries": lan_name_queries,
     "traceroutes": traceroutes,
     "vxlan_overlay": vxlan_overlay,
     "udp_reads": udp_reads,

@@ -14,12 +14,18 @@ import numpy as np
 from numba import njit
 
 from workbench.capture.schema import PROTO_GRE, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP
+from workbench.synth.sources import V4_MAPPED
 
 UPLINK_MACS = (0x001B21AA0001, 0x001B21AA0002)  # the upstream ISP's two routers
 EDGE_MAC = 0x0CC47A45A044  # the provider's edge router, behind the capture point
 # the provider side (documentation ranges): its datacenter, its upstream routers, its IPv6 /48
 PROVIDER_V4 = ((0xCB007100, 24), (0xC6336400, 24))
 PROVIDER_V6_48 = 0x20010DB80040
+# the provider LAN's broadcast address (its datacenter /24): its frames go to the Ethernet
+# broadcast, from the sending host's own MAC (locally administered, from its address)
+LAN_BROADCAST = 0xCB0071FF
+BROADCAST_MAC = 0xFFFFFFFFFFFF
+LAN_HOST_MAC = 0x020000000000
 L4_HEADER = {6: 20, 17: 8, 1: 8, 58: 8, 47: 4}
 
 # the columns of a packet table (all NumPy arrays of one length)
@@ -295,7 +301,13 @@ def link_macs(
         uplink = np.where(table["label"] >= 0, np.uint64(attack_uplink), uplink)
     router = np.array(UPLINK_MACS, dtype=np.uint64)[uplink.astype(np.int64)]
     edge = np.uint64(EDGE_MAC)
-    return np.where(inbound, router, edge), np.where(inbound, edge, router)
+    src_mac, dst_mac = np.where(inbound, router, edge), np.where(inbound, edge, router)
+    to_lan = (table["dst_hi"] == 0) & (table["dst_lo"] == (V4_MAPPED | np.uint64(LAN_BROADCAST)))
+    if to_lan.any():
+        host = np.uint64(LAN_HOST_MAC) | (table["src_lo"] & np.uint64(0xFFFFFF))
+        src_mac = np.where(to_lan, host, src_mac)
+        dst_mac = np.where(to_lan, np.uint64(BROADCAST_MAC), dst_mac)
+    return src_mac, dst_mac
 
 
 def _pcapng_option(code: int, value: bytes) -> bytes:

@@ -168,6 +168,39 @@ def http_get(host: str, path: str, agent: str) -> bytes:
     ).encode()
 
 
+def _netbios_name(name: str, suffix: int = 0x20) -> bytes:
+    """A NetBIOS name, first-level encoded (RFC 1001: 16 bytes, each as two letters)."""
+    raw = name.encode()[:15].ljust(15, b" " if name != "*" else b"\0") + bytes([suffix])
+    return b"\x20" + bytes(b for c in raw for b in (0x41 + (c >> 4), 0x41 + (c & 15))) + b"\0"
+
+
+def nbns_query(name: str = "FILESERVER", txid: int = 0x8A31) -> bytes:
+    """A NetBIOS name query, broadcast (RFC 1002: NB, class IN; 50 bytes)."""
+    header = struct.pack("!HHHHHH", txid, 0x0110, 1, 0, 0, 0)
+    return header + _netbios_name(name) + struct.pack("!HH", 0x20, 1)
+
+
+def nbns_answer(name: str = "FILESERVER", address: int = 0xCB007164, txid: int = 0x8A31) -> bytes:
+    """The name's owner's positive answer (one NB record: its IPv4 address; 62 bytes)."""
+    header = struct.pack("!HHHHHH", txid, 0x8500, 0, 1, 0, 0)
+    record = struct.pack("!HHIHHI", 0x20, 1, 300000, 6, 0, address)
+    return header + _netbios_name(name) + record
+
+
+def nbstat_answer(size: int) -> bytes:
+    """A NetBIOS node status answer (NBSTAT, what a reflection brings): names of 18 bytes and
+    46 bytes of statistics; ``size`` rounded down to whole names (229, 265, 301 are exact)."""
+    names = max(1, (size - 103) // 18)
+    table = b"".join(
+        f"HOST{k:02d}".encode().ljust(15) + bytes([0x20 if k % 2 else 0]) + b"\x04\x00"
+        for k in range(names)
+    )
+    data = bytes([names]) + table + bytes.fromhex("02a0c9123456") + b"\0" * 40
+    header = struct.pack("!HHHHHH", 0, 0x8400, 0, 1, 0, 0)
+    record = struct.pack("!HHIH", 0x21, 1, 0, len(data))
+    return header + _netbios_name("*", 0) + record + data
+
+
 def pattern(size: int, byte: int = 0) -> bytes:
     return bytes([byte]) * size
 
@@ -181,5 +214,6 @@ TEMPLATES = {
     "cldap": cldap_response,
     "snmp": snmp_response,
     "ws_discovery": ws_discovery,
+    "nbstat": nbstat_answer,
     "zeros": pattern,
 }

@@ -93,5 +93,7 @@ VECTOR_SPECS: dict[str, VectorSpec] = {
             sizes=(32, 64, 512),
             ext_headers=True,
         ),
+        # NetBIOS name service: node status answers (NBSTAT, ~230 bytes) from port 137
+        VectorSpec("netbios_amplification", 17, "reflectors", 137, 0, "nbstat", (229, 265, 301)),
     ]
 }

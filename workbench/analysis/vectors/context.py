@@ -33,7 +33,7 @@ from workbench.analysis.vectors.kinds import (
     TUPLE4,
     UNANSWERED_UDP,
 )
-from workbench.analysis.vectors.matching import candidate_rows, is_group_address
+from workbench.analysis.vectors.matching import candidate_rows, is_group_address, link_group
 from workbench.capture.schema import (
     PROTO_GRE,
     PROTO_ICMP,
@@ -79,13 +79,13 @@ def _sent_back(sent: pl.LazyFrame, keys: pl.LazyFrame, reverse: dict[str, str], 
 
 def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
     """What the target sent: a request to the reflector's port, or to a group address on that
-    port (an SSDP M-SEARCH to 239.255.255.250 asks every device on the LAN); and the UDP it
-    sends back on a flow."""
+    port (an SSDP M-SEARCH to 239.255.255.250 asks every device on the LAN; a NetBIOS name query
+    to the LAN's broadcast address, every host); and the UDP it sends back on a flow."""
     refl = ["dst", "src", "eff_sport"]
     refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl).unique().collect()
     requests = _sent_back(udp, refl_keys.lazy(), dict(dst="src", src="dst", eff_sport="dport"), "_asked")  # fmt: skip
     group_requests = (
-        udp.filter(is_group_address("dst"))
+        udp.filter(is_group_address("dst") | link_group())
         .select(dst="src", eff_sport="dport")
         .unique()
         .with_columns(_asked_group=pl.lit(True))
@@ -266,7 +266,10 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         .then(pl.col("_asked_syn") | pl.col("_proceeded"))
         .when(c.is_in(ICMP))
         .then(pl.col("_pinged"))
-        .otherwise(pl.col("_asked") | pl.col("_asked_group").fill_null(False))
+        # a frame to a link-layer broadcast is nobody's answer: reflectors answer a host
+        .otherwise(
+            pl.col("_asked") | pl.col("_asked_group").fill_null(False) | pl.col("link_group")
+        )
         .fill_null(False),
         _done=pl.col("_done").fill_null(False),
         _open=pl.col("_open").fill_null(False),

@@ -108,8 +108,12 @@ class Evidence:
             )  # fmt: skip
             # flat rows (a filter copies): a list aggregate would keep every distinct value alive
             kinds = {column: values[column].select(*pair, "value") for column in values}
-            if key == "dst_net":  # how many hosts of the prefix it hits
-                kinds["dst"] = per_host.select(*pair, value=pl.col("dst"))
+            if key == "dst_net":  # how many hosts of the prefix it hits: a host whose
+                # answers it all asked for (its own lookups) is no host a reflection hits
+                asked_all = pl.col("candidate").is_in(list(REFLECTION)) & (
+                    pl.col("asked") >= pl.col("packets")
+                )
+                kinds["dst"] = per_host.filter(~asked_all).select(*pair, value=pl.col("dst"))
             for column, frame_ in kinds.items():
                 self.distinct[key].append(
                     frame_.unique()
@@ -308,6 +312,7 @@ def _per_host(
         pl.col("dport").is_in(list(COLLECTOR_PORTS)).sum().alias("collected"),
         pl.col("_talks").sum().alias("talks"),
         (pl.col("payload_len") >= config.dns_amplified_payload_min).sum().alias("large"),
+        pl.col("link_group").sum().alias("link_group"),
         # distinct ports, exact per window (summed over windows and hosts: an upper bound)
         pl.col("eff_dport").n_unique().alias("ports"),
         pl.col("eff_dport").null_count().alias("_port_nulls"),

@@ -84,7 +84,15 @@ def _without_busy_connections(frame: pl.DataFrame, codes: np.ndarray,
 
 
 # what the confirmation tests read of a candidate packet (fewer columns: less memory per window)
-CAND_COLUMNS = ("_row", "ts", *TUPLE4, "payload_len", "eff_sport", "eff_dport", "orphan_fragment", "icmp_type", "ttl", "candidate")  # fmt: skip
+CAND_COLUMNS = ("_row", "ts", *TUPLE4, "payload_len", "eff_sport", "eff_dport", "orphan_fragment", "icmp_type", "ttl", "link_group", "candidate")  # fmt: skip
+
+
+def link_group() -> pl.Expr:
+    """A frame sent to a link-layer group: a broadcast or multicast Ethernet destination (the
+    I/G bit, the low bit of its first byte). A LAN's broadcast address (192.168.1.255 on a
+    /24: its mask is in no header) gets its frames as Ethernet broadcasts; a host, unicast
+    ones. False where the link layer carries no destination (raw IP: 0)."""
+    return (pl.col("dst_mac") // (1 << 40)) % 2 == 1
 
 
 def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
@@ -99,7 +107,9 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     # gathered, not filtered: one contiguous copy of the candidate rows (a filtered frame comes
     # in many chunks, and the first expression over it would copy every column again)
     places = np.flatnonzero(codes)
-    picked = with_ports.select(c for c in CAND_COLUMNS if c != "candidate")[places]
+    picked = with_ports.select(
+        *(c for c in CAND_COLUMNS if c not in ("candidate", "link_group")), link_group=link_group()
+    )[places]
     return picked.with_columns(candidate_series(codes[places])).select(CAND_COLUMNS)
 
 

@@ -25,7 +25,7 @@ from workbench.analysis.vectors.matching import is_group_address
 from workbench.analysis.vectors.rates import flood_pps
 
 # summed over windows
-SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "ports")  # fmt: skip
+SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "link_group", "ports")  # fmt: skip
 CONTRA_MIN_PACKETS = 5  # a ratio over fewer packets says nothing against a prefix's verdict
 
 
@@ -86,6 +86,8 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         # DNS answers to a target the capture never sees sending, most of them small: a
         # resolver's inbound side (its queries out of sight), not amplification
         resolver=(pl.col("talks") == 0) & (pl.col("large") / n < cfg.one_way_amplified_share_min),
+        # most of its frames go to a link-layer broadcast or multicast destination
+        link_group=pl.col("link_group") / n >= cfg.link_group_share_min,
     )
     # a flood from random source ports puts 1/64,000 of itself on every port, a service's
     # among them: a reflection is a real share of the UDP its target receives
@@ -108,7 +110,9 @@ def _kind_test(cfg: AnalysisConfig, key: str) -> pl.Expr:
     n = pl.col("packets")
     crowd = pl.col("sources") >= cfg.min_sources_flood
     # a target of reflection is one unicast host; answers to a group address are LAN chatter
-    unicast = ~is_group_address(key) if key == "dst" else pl.lit(True)
+    # (by its IP address, or by the Ethernet broadcast its frames go to: a LAN's broadcast
+    # address, whose mask no header gives)
+    unicast = ~is_group_address(key) & ~pl.col("link_group") if key == "dst" else pl.lit(True)
     return (
         pl.when(c.is_in(list(REFLECTION)))
         .then(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from workbench.synth.scenarios.model import (
     GAME_PLAYERS,
     GRE_TUNNEL,
+    LAN_NAME_QUERIES,
     MAIL,
     NEWS_SITE,
     NFS_READS,
@@ -395,6 +396,21 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=PAGE_VIEWS,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="lan-name-queries",
+        description=(
+            "Benign: 40 Windows hosts of the provider LAN look names up by NetBIOS broadcast (UDP"
+            " 137 to port 137 of 203.0.113.255, each query three times), 6 lookups a minute each"
+        ),
+        start="2022-11-08T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(LAN_NAME_QUERIES,),
         negative=True,
     )
 )

@@ -11,6 +11,7 @@ from workbench.synth.scenarios.model import (
     DNS6,
     GAME_PLAYERS,
     GRE_TUNNEL,
+    LAN_NAME_QUERIES,
     MAIL6,
     NFS_READS,
     PAGE_HOSTS,
@@ -567,5 +568,24 @@ _add(
         phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
         attacks=(Attack("http_flood", 20, 50, 25, ("203.0.113.80",), bots=1),),
         traffic=PAGE_VIEWS,
+    )
+)
+_add(
+    Scenario(
+        name="netbios-reflection-on-lan",
+        description=(
+            "NetBIOS reflection on a provider host (3,000 node status answers/s from 400"
+            " reflectors, from port 137 to its port 137) for half the capture, while 40 hosts of"
+            " its LAN look names up by NetBIOS broadcast"
+        ),
+        start="2023-11-08T09:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
+        attacks=(
+            Attack(
+                "netbios_amplification", 20, 50, 3000, ("203.0.113.40",), reflectors=400, dport=137
+            ),
+        ),
+        traffic=(LAN_NAME_QUERIES,),
     )
 )

@@ -1,0 +1,82 @@
+"""A LAN's broadcast address is no reflection's target: Windows hosts look names up by NetBIOS
+broadcast (port 137 to port 137 of 192.168.1.255), which reads as answers from a crowd of
+reflectors to an address that never asks. Its mask is in no header, but its frames go to the
+Ethernet broadcast: they are nobody's answers, and the owner's unicast answer to a host that
+broadcast the query was asked for. A reflection on a host of that LAN is found as before."""
+
+from __future__ import annotations
+
+import random
+
+import polars as pl
+from pcap_bytes import udp_pcap
+from scenario_windows import in_memory, over_windows
+from scenario_windows import vectors as _vectors
+
+import workbench as wb
+
+BROADCAST = b"\xff" * 6
+LAN, HOST = "192.168.1.255", "192.168.1.40"
+START = 1_690_000_000 * 10**9
+
+
+def _name_queries(hosts: int = 20, lookups: int = 6, dst_mac: bytes = BROADCAST) -> list[tuple]:
+    """Each host's ``lookups`` name queries (three 750 ms apart) to the LAN's broadcast
+    address; a fifth answered, unicast, by another host."""
+    rng = random.Random(4)
+    out = []
+    for h in range(hosts):
+        me = f"192.168.1.{100 + h}"
+        for _ in range(lookups):
+            at = START + rng.randrange(0, 55 * 10**9)
+            out += [(at + k * 750_000_000, me, 137, LAN, 137, 50, 128, dst_mac) for k in range(3)]
+            if rng.random() < 0.2:
+                owner = f"192.168.1.{100 + (h + 1 + rng.randrange(hosts - 1)) % hosts}"
+                out.append((at + 1_000_000, owner, 137, me, 137, 62, 128))
+    return sorted(out)
+
+
+def test_name_queries_to_the_lan_broadcast_are_no_reflection(tmp_path) -> None:
+    path = tmp_path / "nbns.pcap"
+    udp_pcap(path, _name_queries())
+    capture = wb.load(path)
+    assert capture.packets.filter(pl.col("dst_mac") == 0xFFFFFFFFFFFF).height == 20 * 6 * 3
+    assert _vectors(wb.analyze(capture)) == []
+
+
+def test_without_the_link_broadcast_they_are_judged_as_before(tmp_path) -> None:
+    # the same datagrams to a unicast MAC (no link layer says it is a broadcast): the price
+    path = tmp_path / "nbns-unicast.pcap"
+    udp_pcap(path, _name_queries(dst_mac=b"\x02" * 6))
+    [(vector, _)] = _vectors(wb.analyze(wb.load(path)))
+    assert vector == "netbios_amplification"
+
+
+def test_a_reflection_on_a_host_of_that_lan(tmp_path) -> None:
+    rng = random.Random(8)
+    reflectors = [f"198.51.{rng.randrange(256)}.{rng.randrange(1, 255)}" for _ in range(200)]
+    attack = [(START + 20 * 10**9 + k * 1_000_000, reflectors[k % 200], 137, HOST, 137, 229)
+              for k in range(20_000)]  # fmt: skip
+    path = tmp_path / "reflection.pcap"
+    udp_pcap(path, sorted(_name_queries() + attack))
+    capture = wb.load(path)
+    # the host, not its /24 (the queries' hosts are no hosts the reflection hits)
+    assert _vectors(wb.analyze(capture)) == [("netbios_amplification", [HOST])]
+    labelled = wb.analysis.classify(capture.packets).filter(pl.col("vector").is_not_null())
+    assert labelled.height >= 0.99 * len(attack)
+    assert labelled.filter(pl.col("dst").ip.to_text() != HOST).is_empty()
+
+
+def test_name_query_scenario_and_a_reflection_on_the_lan(tmp_path) -> None:
+    clean, *_ = in_memory(tmp_path, "lan-name-queries")
+    assert _vectors(clean) == []
+    found, recall, precision = in_memory(tmp_path, "netbios-reflection-on-lan", "netbios_amplification")  # fmt: skip
+    assert _vectors(found) == [("netbios_amplification", ["203.0.113.40"])]
+    assert recall >= 0.95 and precision >= 0.95
+
+
+def test_over_dataset_windows(tmp_path) -> None:
+    clean, *_ = over_windows(tmp_path, "lan-name-queries", window_packets=300)
+    assert _vectors(clean) == []
+    found, *_ = over_windows(tmp_path, "netbios-reflection-on-lan", window_packets=10_000)
+    assert _vectors(found) == [("netbios_amplification", ["203.0.113.40"])]
