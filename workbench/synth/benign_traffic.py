@@ -534,7 +534,39 @@ def lan_name_queries(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sc
     b.fact(hosts=n, lookups=int(lookups.sum()), answered=int(found.sum()))
 
 
+def ssdp_discovery(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A host (``client``) looks for UPnP devices every 1/``rate`` seconds: an M-SEARCH for
+    ``ssdp:all`` from an ephemeral port to 239.255.255.250:1900, which each of ``count``
+    devices of its LAN (203.0.113.200 and up) answers, within the 2 s it allows, once per
+    device and service it has (3-8 answers of 300-400 bytes), unicast to the searching port;
+    two in five answer from an ephemeral port of their own instead of 1900 (as many TVs,
+    speakers and media servers do)."""
+    rng = b.rng
+    n = max(1, blk.count)  # the LAN's devices whatever the scale
+    devices = np.array([sources.parse_v4("203.0.113.200") + k for k in range(n)])
+    ephemeral_device = rng.random(n) < 0.4
+    device_port = np.where(ephemeral_device, rng.integers(32768, 61000, n), 1900)
+    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    g_hi, g_lo = sources.v4(np.array([sources.parse_v4("239.255.255.250")]))
+    search = b.template(("ssdp_search", 0), payloads.ssdp_search)
+    answers = np.array([b.template(("ssdp", size), lambda size=size: payloads.ssdp_response(size))
+                        for size in (300, 340, 380)])  # fmt: skip
+    period = 1 / max(blk.rate, 1e-9)
+    for at in np.arange(t0 + rng.uniform(0, period), t1 - 2, period):
+        port = int(rng.integers(49152, 65536))
+        b.add(ts=start_ns + to_ns(np.array([at])), src_hi=c_hi, src_lo=c_lo, dst_hi=g_hi, dst_lo=g_lo,
+              proto=17, sport=port, dport=1900, ttl=2, tpl=search)  # fmt: skip
+        each = rng.integers(3, 9, n)
+        who = np.repeat(np.arange(n), each)
+        d_hi, d_lo = sources.v4(devices[who])
+        b.add(ts=start_ns + to_ns(at + rng.uniform(0.01, 2.0, len(who))), src_hi=d_hi, src_lo=d_lo,
+              dst_hi=c_hi[0], dst_lo=c_lo[0], proto=17, sport=device_port[who], dport=port, ttl=64,
+              tpl=rng.choice(answers, len(who)))  # fmt: skip
+    b.fact(client=blk.client, devices=n, ephemeral_devices=int(ephemeral_device.sum()))
+
+
 BLOCKS = {
+    "ssdp_discovery": ssdp_discovery,
     "lan_name_queries": lan_name_queries,
     "traceroutes": traceroutes,
     "vxlan_overlay": vxlan_overlay,

@@ -86,6 +86,14 @@ def ssdp_response(size: int) -> bytes:
     )
 
 
+def ssdp_search() -> bytes:
+    """An SSDP M-SEARCH for every device and service (UPnP 1.1: to 239.255.255.250:1900)."""
+    return (
+        b'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\n'
+        b"MX: 2\r\nST: ssdp:all\r\nUSER-AGENT: Windows/10.0 UPnP/1.1\r\n\r\n"
+    )
+
+
 def memcached_value(size: int) -> bytes:
     udp_header = struct.pack("!HHHH", 0x0001, 0, 1, 0)
     n = max(1, size - len(udp_header) - len("VALUE k 0 \r\n\r\nEND\r\n") - 4)

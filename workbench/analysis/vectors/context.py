@@ -3,8 +3,9 @@ both target keys. ``_asked``: the target sent the matching request (or SYN); ``_
 SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
 back on it; ``_answered``: the target sends UDP back on the flow (or on a fragment's
 datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE to the far end of its
-tunnel, or the datagram is a traceroute's probe (answered by ICMP); ``_talks``: the target of unanswered UDP or of DNS answers sends anything at all
-(in this window, over a dataset); an echo reply's ``_asked``: its target pinged that host.
+tunnel; or the datagram comes to the port the target asked a group from (an SSDP search), or
+is a traceroute's probe (answered by ICMP); ``_talks``: the target of unanswered UDP or of DNS
+answers sends anything at all (in this window, over a dataset); an echo reply's ``_asked``: its target pinged that host.
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
 where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are
@@ -93,6 +94,21 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
     flood_tuples = kinds.filter(_is(UNANSWERED_UDP)).select(TUPLE4)
     answered = _sent_back(udp, flood_tuples, REVERSE, "_answered")
     return [(requests, refl), (group_requests, ["dst", "eff_sport"]), (answered, TUPLE4)]
+
+
+def _searching_ports(udp: pl.LazyFrame, kinds: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:  # fmt: skip
+    """The (target, port) pairs the target asked a group from, a client's port
+    (``stream_client_port_min`` and up): an SSDP M-SEARCH from an ephemeral port, which devices
+    answer on that port, some from an ephemeral port of their own (``_group_socket``); a
+    service's own port (mDNS 5353) is no such socket."""
+    keys = kinds.filter(_is(UNANSWERED_UDP) & (pl.col("dport") >= config.stream_client_port_min))
+    asked = _sent_back(
+        udp.filter(is_group_address("dst") | link_group()),
+        keys.select("dst", "dport"),
+        dict(dst="src", dport="sport"),
+        "_group_socket",
+    )
+    return asked
 
 
 def _shared_service_ports(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
@@ -231,7 +247,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
                (_tunnels(frame.lazy(), kinds), ["dst", "src"]),
                (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
                (_shared_service_ports(udp, kinds), ["dst", "src", "dport"]),
-               (_path_probes(kinds, config), ["src", "dst"])]  # fmt: skip
+               (_path_probes(kinds, config), ["src", "dst"]),
+               (_searching_ports(udp, kinds, config), ["dst", "dport"])]  # fmt: skip
     # one at a time, streamed: their hash tables are not all held at once
     tables = [collect(table) for table, _ in lookups]
     (
@@ -248,13 +265,14 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         fragmented,
         same_port,
         probes,
+        searching,
     ) = ((table, on) for table, (_, on) in zip(tables, lookups, strict=True))
     columns = {  # each looked up for the candidates whose test reads it
         **probed(cand, _is(k for k in REFLECTION if k not in SYNACKS), [requests, group_requests]),
         **probed(cand, _is(SYNACKS), [synack_asked, proceeded]),
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
-        **probed(cand, _is(UNANSWERED_UDP), [answered, same_port]),
+        **probed(cand, _is(UNANSWERED_UDP), [answered, same_port, searching]),
         **probed(cand, _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES), [pinged]),
         **probed(cand, _is(GRE), [tunnels]),
         **probed(cand, _is(FRAGMENTS), [fragmented]),
@@ -274,10 +292,10 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         _done=pl.col("_done").fill_null(False),
         _open=pl.col("_open").fill_null(False),
         # UDP on a flow the target answers (or fragments of it), or from a peer it sends to on
-        # the same port, or a traceroute's probes (answered by ICMP); GRE from the far end of a
-        # tunnel it runs
+        # the same port, or to the port it asked a group from, or a traceroute's probes
+        # (answered by ICMP); GRE from the far end of a tunnel it runs
         _answered=pl.coalesce(
-            "_answered", "_same_port", "_tunnel", "_answered_datagram", "_probe"
+            "_answered", "_same_port", "_tunnel", "_answered_datagram", "_probe", "_group_socket"
         ).fill_null(False),
         # one address per candidate against a handful of talkers: no join
         _talks=_is(SILENT_JUDGED) & pl.col("dst").is_in(talks[0]["dst"].implode()),

@@ -16,6 +16,7 @@ from workbench.synth.scenarios.model import (
     PAGE_HOSTS,
     PAGE_VIEWS,
     RESOLVER_SURGE,
+    SSDP_DISCOVERY,
     TRACEROUTES,
     VXLAN_OVERLAY,
     Scenario,
@@ -411,6 +412,22 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=(LAN_NAME_QUERIES,),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="ssdp-discovery",
+        description=(
+            "Benign: a media player looks for UPnP devices every 10 s (an SSDP M-SEARCH to"
+            " 239.255.255.250:1900); 40 devices of its LAN answer within 2 s, 3-8 times each,"
+            " two in five from an ephemeral port of their own"
+        ),
+        start="2022-11-15T19:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(SSDP_DISCOVERY,),
         negative=True,
     )
 )

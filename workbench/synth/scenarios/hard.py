@@ -18,6 +18,7 @@ from workbench.synth.scenarios.model import (
     PAGE_VIEWS,
     RESOLVER,
     RESOLVER_SURGE,
+    SSDP_DISCOVERY,
     TRACEROUTES,
     VXLAN_OVERLAY,
     WEB6,
@@ -587,5 +588,20 @@ _add(
             ),
         ),
         traffic=(LAN_NAME_QUERIES,),
+    )
+)
+_add(
+    Scenario(
+        name="udp-flood-on-searching-host",
+        description=(
+            "A botnet floods random ports of a host (3,000 datagrams/s from 600 bots) for half"
+            " the capture, while it looks for UPnP devices every 10 s and 40 devices answer"
+            " its searching port"
+        ),
+        start="2023-11-15T19:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
+        attacks=(Attack("udp_flood", 20, 50, 3000, ("203.0.113.150",), sources="bots"),),
+        traffic=(SSDP_DISCOVERY,),
     )
 )
