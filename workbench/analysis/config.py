@@ -59,6 +59,14 @@ class AnalysisConfig:
     # a resolver's answers fit in it (the resolver scenario: a quarter do not)
     dns_amplified_payload_min: int = 512
     one_way_amplified_share_min: float = 0.5
+    # the same for NTP: a time answer (mode 4) is 48 bytes (68 with a MAC), while amplification
+    # asks for monlist (mode 7: 8 bytes and up to six 72-byte entries a packet, 440 bytes; most
+    # packets carry six, the last of an answer fewer: 224 bytes with three) or for the system
+    # variables (mode 6, 400-500 bytes): an NTP client syncing with a pool of servers, its
+    # requests out of sight, is no amplification (``ntpd`` iburst: 8 answers from each of 5 or
+    # more servers). NTS-protected time answers carry cookies (200 bytes and more): a client
+    # using NTS, captured one way, still reads as amplification
+    ntp_amplified_payload_min: int = 200
     # ... and of such a target's answers, only a reflector's are labelled with an amplification
     # found on it: a server whose answers pass the same test, unless it sent more than
     # ``varied_answers_min`` - 1 and nearly each at a size of its own (more distinct sizes than

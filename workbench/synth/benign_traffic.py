@@ -565,7 +565,34 @@ def ssdp_discovery(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scal
     b.fact(client=blk.client, devices=n, ephemeral_devices=int(ephemeral_device.sum()))
 
 
+def ntp_sync(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A host (``client``) starts ``ntpd`` with ``count`` pool servers and ``iburst``: eight
+    requests to each, 2 s apart, then one every 64 s; each server answers 5-60 ms later with
+    a 48-byte time packet."""
+    rng = b.rng
+    servers = sources.public_pool(rng, max(1, blk.count))
+    ttl = sources.stable_ttls(rng, len(servers))
+    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    ask = b.template(("ntp_time", 3), lambda: payloads.ntp_time(3))
+    answer = b.template(("ntp_time", 4), lambda: payloads.ntp_time(4))
+    polls = np.concatenate([np.arange(8) * 2.0, np.arange(14 + 64, t1 - t0, 64)])
+    at = t0 + rng.uniform(0, 1, len(servers))[:, None] + polls[None, :]
+    who = np.repeat(np.arange(len(servers)), len(polls))
+    at = at.ravel()
+    keep = at < t1
+    who, at = who[keep], at[keep]
+    s_hi, s_lo = sources.v4(servers[who])
+    port = int(rng.integers(32768, 61000))  # ntpd's own socket is 123; chrony's, ephemeral
+    ts = start_ns + to_ns(at)
+    b.add(ts=ts, src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=s_hi, dst_lo=s_lo, proto=17, sport=port,
+          dport=123, ttl=64, tpl=ask)  # fmt: skip
+    b.add(ts=ts + to_ns(rng.uniform(0.005, 0.06, len(at))), src_hi=s_hi, src_lo=s_lo, dst_hi=c_hi[0],
+          dst_lo=c_lo[0], proto=17, sport=123, dport=port, ttl=ttl[who], tpl=answer)  # fmt: skip
+    b.fact(client=blk.client, servers=len(servers), requests=len(at))
+
+
 BLOCKS = {
+    "ntp_sync": ntp_sync,
     "ssdp_discovery": ssdp_discovery,
     "lan_name_queries": lan_name_queries,
     "traceroutes": traceroutes,

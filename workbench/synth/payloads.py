@@ -94,6 +94,11 @@ def ssdp_search() -> bytes:
     )
 
 
+def ntp_time(mode: int = 4) -> bytes:
+    """An NTPv4 time packet (48 bytes): a client's request (mode 3) or a server's answer (4)."""
+    return struct.pack("!BBbbII4s", (4 << 3) | mode, 2, 6, -23, 0x100, 0x200, b"GPS\0") + bytes(32)
+
+
 def memcached_value(size: int) -> bytes:
     udp_header = struct.pack("!HHHH", 0x0001, 0, 1, 0)
     n = max(1, size - len(udp_header) - len("VALUE k 0 \r\n\r\nEND\r\n") - 4)

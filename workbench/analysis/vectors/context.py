@@ -22,14 +22,15 @@ from workbench.analysis.queries import collect, probed, time_bounds
 from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.kinds import (
-    DNS_ANSWERS,
     ECHO_REPLIES,
     ECHO_REQUESTS,
     FRAGMENTS,
     GRE,
     HANDSHAKES,
     ICMP,
+    NTP_ANSWERS,
     SECOND,
+    SIZED_ANSWERS,
     SYNACKS,
     TUPLE4,
     UNANSWERED_UDP,
@@ -47,7 +48,7 @@ from workbench.capture.schema import (
 )
 
 # the candidates whose test asks whether their target is ever seen sending (``_talks``)
-SILENT_JUDGED = [*UNANSWERED_UDP, *DNS_ANSWERS]
+SILENT_JUDGED = [*UNANSWERED_UDP, *SIZED_ANSWERS]
 REVERSE = dict(src="dst", sport="dport", dst="src", dport="sport")  # the other direction
 
 
@@ -313,27 +314,38 @@ def asked_for() -> pl.Expr:
     )
 
 
+def amplified_size(config: AnalysisConfig = DEFAULT) -> pl.Expr:
+    """Whether a DNS or NTP answer is as large as an amplifier's (``dns_amplified_payload_min``,
+    ``ntp_amplified_payload_min``)."""
+    least = (
+        pl.when(_is(NTP_ANSWERS))
+        .then(config.ntp_amplified_payload_min)
+        .otherwise(config.dns_amplified_payload_min)
+    )
+    return pl.col("payload_len") >= least
+
+
 def unamplifying_servers(cand: pl.LazyFrame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:
-    """(dst, src, ``_unamplified``): the DNS servers whose answers to a target never seen sending
-    are not a reflector's: together they do not look amplified (under
-    ``one_way_amplified_share_min`` of them, fragments included, ``dns_amplified_payload_min``
-    bytes or more), or nearly each comes at a size of its own (``varied_answers_min``,
-    ``varied_answers_share``): an authoritative server answering a resolver's questions, as far as
+    """(dst, src, candidate, ``_unamplified``): the DNS or NTP servers whose answers to a target
+    never seen sending are not a reflector's: together they do not look amplified (under
+    ``one_way_amplified_share_min`` of them, fragments included, ``amplified_size``), or nearly
+    each comes at a size of its own (``varied_answers_min``, ``varied_answers_share``): an
+    authoritative server answering a resolver's questions, a time server a client's, as far as
     one direction tells, where a reflector sends the same large answer again and again."""
-    silent = pl.col("candidate").is_in(DNS_ANSWERS) & ~pl.col("_talks")
+    silent = pl.col("candidate").is_in(SIZED_ANSWERS) & ~pl.col("_talks")
     size = pl.col("payload_len")
     n = pl.col("_n")
     varied = (n >= config.varied_answers_min) & (pl.col("_sizes") > config.varied_answers_share * n)
     return collect(
         cand.filter(silent)
-        .group_by("dst", "src")
+        .group_by("dst", "src", "candidate")
         .agg(
-            (size >= config.dns_amplified_payload_min).mean().alias("_large"),
+            amplified_size(config).mean().alias("_large"),
             size.n_unique().alias("_sizes"),
             pl.len().alias("_n"),
         )
         .filter((pl.col("_large") < config.one_way_amplified_share_min) | varied)
-        .select("dst", "src", _unamplified=pl.lit(True))
+        .select("dst", "src", "candidate", _unamplified=pl.lit(True))
     )
 
 

@@ -12,7 +12,7 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.partials import silences
 from workbench.analysis.queries import collect, packed, unpacked
 from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION
-from workbench.analysis.vectors.context import asked_for
+from workbench.analysis.vectors.context import amplified_size, asked_for
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
 from workbench.analysis.vectors.kinds import (
     HTTP_RATE,
@@ -311,7 +311,7 @@ def _per_host(
         _served(config).sum().alias("served"),
         pl.col("dport").is_in(list(COLLECTOR_PORTS)).sum().alias("collected"),
         pl.col("_talks").sum().alias("talks"),
-        (pl.col("payload_len") >= config.dns_amplified_payload_min).sum().alias("large"),
+        amplified_size(config).sum().alias("large"),
         pl.col("link_group").sum().alias("link_group"),
         # distinct ports, exact per window (summed over windows and hosts: an upper bound)
         pl.col("eff_dport").n_unique().alias("ports"),

@@ -43,5 +43,9 @@ UDP = [r.name for r in VECTORS if r.proto == (PROTO_UDP,)]
 # answers whose target the capture must be seen sending to call them unsolicited (or else they
 # must look amplified: ``AnalysisConfig.dns_amplified_payload_min``)
 DNS_ANSWERS = [r.name for r in VECTORS if r.confirm == "unsolicited" and r.service == "dns"]
+# ... and NTP's (``AnalysisConfig.ntp_amplified_payload_min``): answers with a size that tells a
+# client's own from an amplifier's, for a target never seen sending
+NTP_ANSWERS = [r.name for r in VECTORS if r.confirm == "unsolicited" and r.service == "ntp"]
+SIZED_ANSWERS = [*DNS_ANSWERS, *NTP_ANSWERS]
 # queries to a DNS server judged by their rate (water torture)
 DNS_QUERIES = [r.name for r in VECTORS if r.confirm == "rate" and r.service == "dns"]

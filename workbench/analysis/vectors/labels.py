@@ -19,11 +19,11 @@ from workbench.analysis.vectors.context import (
 from workbench.analysis.vectors.evidence import Evidence
 from workbench.analysis.vectors.kinds import (
     CANDIDATE,
-    DNS_ANSWERS,
     HANDSHAKES,
     HTTP_RATE,
     KEYS,
     SECOND,
+    SIZED_ANSWERS,
     SLOW,
     TCP,
     TUPLE4,
@@ -111,7 +111,7 @@ def _label(
         )
     servers = unamplifying_servers(marked, config)
     if servers.height:
-        marked = marked.join(servers.lazy(), on=["dst", "src"], how="left")
+        marked = marked.join(servers.lazy(), on=["dst", "src", "candidate"], how="left")
     names = marked.collect_schema().names()
     flag = lambda name: pl.col(name).fill_null(False) if name in names else pl.lit(False)  # noqa: E731
     host = (
@@ -130,7 +130,7 @@ def _label(
         | (c.is_in(list(ORPHAN_KINDS)) & pl.col("_open"))
         | (c.is_in(list(REFLECTION)) & pl.col("_asked"))
         | asked_for()
-        | (c.is_in(DNS_ANSWERS) & flag("_unamplified"))
+        | (c.is_in(SIZED_ANSWERS) & flag("_unamplified"))
     )
     hits = (
         marked.filter((host | net) & ~legitimate)

@@ -12,10 +12,10 @@ from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.vector_table import ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.kinds import (
     CANDIDATE,
-    DNS_ANSWERS,
     FRAGMENTS,
     HANDSHAKES,
     SECOND,
+    SIZED_ANSWERS,
     SYNACKS,
     UDP,
     UNANSWERED_UDP,
@@ -100,7 +100,7 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         answered_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("answered_share")),
         stream=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("stream")),
         collector=c.is_in(UNANSWERED_UDP) & pl.col("collector"),
-        resolver=c.is_in(DNS_ANSWERS) & pl.col("resolver"),
+        resolver=c.is_in(SIZED_ANSWERS) & pl.col("resolver"),
     )
 
 

@@ -13,6 +13,7 @@ from workbench.synth.scenarios.model import (
     MAIL,
     NEWS_SITE,
     NFS_READS,
+    NTP_SYNC,
     PAGE_HOSTS,
     PAGE_VIEWS,
     RESOLVER_SURGE,
@@ -428,6 +429,23 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=(SSDP_DISCOVERY,),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="one-way-ntp-sync",
+        description=(
+            "Benign, one direction only: the provider's time server restarts ntpd with 8 pool"
+            " servers and iburst, captured inbound: 8 time answers (48 bytes) from each, its"
+            " requests out of sight"
+        ),
+        start="2022-11-22T06:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(NTP_SYNC,),
+        one_way=True,
         negative=True,
     )
 )

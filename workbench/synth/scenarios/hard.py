@@ -14,6 +14,7 @@ from workbench.synth.scenarios.model import (
     LAN_NAME_QUERIES,
     MAIL6,
     NFS_READS,
+    NTP_SYNC,
     PAGE_HOSTS,
     PAGE_VIEWS,
     RESOLVER,
@@ -603,5 +604,21 @@ _add(
         phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
         attacks=(Attack("udp_flood", 20, 50, 3000, ("203.0.113.150",), sources="bots"),),
         traffic=(SSDP_DISCOVERY,),
+    )
+)
+_add(
+    Scenario(
+        name="one-way-ntp-amplification",
+        description=(
+            "NTP amplification (monlist answers, 2,000 a second from 1,500 reflectors) on the"
+            " provider's time server for half the capture, while it syncs with 8 pool servers;"
+            " only packets toward the provider are captured, so none of its requests is"
+        ),
+        start="2023-11-22T06:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
+        attacks=(Attack("ntp_amplification", 20, 50, 2000, ("203.0.113.123",)),),
+        traffic=(NTP_SYNC,),
+        one_way=True,
     )
 )

@@ -167,5 +167,7 @@ PAGE_VIEWS = tuple(
 LAN_NAME_QUERIES = Traffic("lan_name_queries", 0, 60, rate=6, count=40)
 # a media player looks for UPnP devices every 10 s; 40 devices of its LAN answer, 3-8 times each
 SSDP_DISCOVERY = Traffic("ssdp_discovery", 0, 60, rate=0.1, count=40, client="203.0.113.150")
+# the provider's time server restarts ntpd with 8 pool servers and iburst (8 answers from each)
+NTP_SYNC = Traffic("ntp_sync", 0, 60, count=8, client="203.0.113.123")
 GAME_PLAYERS = Traffic("udp_sessions", 0, 60, rate=30, count=150, server="203.0.113.90", port=27015,
                        one_way_share=0.05)  # fmt: skip
