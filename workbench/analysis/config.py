@@ -107,16 +107,23 @@ class AnalysisConfig:
     udp_answered_max: float = 0.2
     # ... unless the capture never sees the target send at all (one direction of a link, or
     # asymmetric routing: its answers leave by another path): then UDP from a server's port
-    # (a system port, 1-1023: QUIC on 443) to a client's port (32768 and up: the ephemeral
-    # ranges of Linux, 32768-60999, and of Windows and macOS, 49152-65535) is the server's side
-    # of streams the target opened (a video, a download: 1,000-8,000 packets/s from one CDN
-    # server), not a flood, when it makes up this share of the target's unanswered UDP and
+    # (below the ephemeral ranges, 1-32767: QUIC on 443, OpenVPN on 1194, a video call's media
+    # on 8801 or 3478) to a client's port (32768 and up: the ephemeral ranges of Linux,
+    # 32768-60999, and of Windows and macOS, 49152-65535) is the server's side of streams the
+    # target opened (a video, a download, a call: 1,000-8,000 packets/s from one server), not
+    # a flood, when it makes up this share of the target's unanswered UDP and
     # comes from fewer than ``min_sources_flood`` servers to fewer than ``random_ports_min``
     # of its ports. A flood shaped like that on a target seen sending is judged as any other.
     # The same share makes a target a collector of telemetry (``COLLECTOR_PORTS``)
     one_way_share_min: float = 0.8
-    stream_server_port_max: int = 1023
+    stream_server_port_max: int = 32767
     stream_client_port_min: int = 32768
+    # ... and, flow by flow, so a flood on such a target does not make its streams a flood:
+    # one 4-tuple of that shape carrying this many datagrams or more, from fewer than
+    # ``min_sources_flood`` sources sending such flows, is a stream (a video call at 50-1,500
+    # datagrams/s on one flow; a flood from random source ports puts one or two on each tuple,
+    # and a crowd of bots each on one socket is a crowd)
+    stream_flow_min_packets: int = 100
 
     # --- path probes (traceroute) ---
     # UDP one host sends one destination at ``probe_min_ttls`` or more TTLs of at most

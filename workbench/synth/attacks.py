@@ -145,6 +145,7 @@ _VARIANT_FIELDS = (
     "ttl_values",
     "bots",
     "sport",
+    "sport_range",
     "dport",
     "tcp_flags",
     "sizes",
@@ -244,6 +245,8 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
     single = (attack.sources or spec.sources) == "single"
     if attack.sport_step:
         cols["sport"] = 1024 + (int(rng.integers(0, 64512)) + np.arange(n)) % 64512
+    elif attack.sport_range:
+        cols["sport"] = rng.integers(attack.sport_range[0], attack.sport_range[1] + 1, n)
     else:
         cols["sport"] = sport if sport else ephemeral(rng, n)
     cols["dport"] = dport if dport else ephemeral(rng, n)

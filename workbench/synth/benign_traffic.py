@@ -221,9 +221,10 @@ def quic_streams(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale:
     client acknowledges every fourth packet (RFC 9000 asks for every second; ack-frequency
     lets a receiver stretch it). With ``tau`` the video comes in segments: every ``tau``
     seconds a burst of a quarter of it, as a DASH player fetches them; without it, one steady
-    download."""
+    download. ``ports``: the servers' port (default 443; a video call's, 8801)."""
     rng = b.rng
     n_streams = max(1, blk.count)
+    server_port = blk.ports[0] if blk.ports else 443
     servers = sources.public_pool(rng, n_streams)
     s_ttl = sources.stable_ttls(rng, n_streams)
     client = sources.parse_v4(blk.client)
@@ -249,12 +250,12 @@ def quic_streams(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale:
         ts = start_ns + to_ns(at)
         tpl = np.where(rng.random(len(ts)) < 0.85, full, rng.choice(small, len(ts)))
         s_hi, s_lo = sources.v4(np.full(len(ts), servers[k]))
-        b.add(ts=ts, src_hi=s_hi, src_lo=s_lo, dst_hi=c_hi[0], dst_lo=c_lo[0], proto=17, sport=443,
-              dport=ports[k], ttl=s_ttl[k], tpl=tpl)  # fmt: skip
+        b.add(ts=ts, src_hi=s_hi, src_lo=s_lo, dst_hi=c_hi[0], dst_lo=c_lo[0], proto=17,
+              sport=server_port, dport=ports[k], ttl=s_ttl[k], tpl=tpl)  # fmt: skip
         acked = ts[3::4] + to_ns(rng.uniform(0.0005, 0.003, len(ts[3::4])))
         s_hi, s_lo = sources.v4(np.full(len(acked), servers[k]))
         b.add(ts=acked, src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=s_hi, dst_lo=s_lo, proto=17,
-              sport=ports[k], dport=443, ttl=64, tpl=ack)  # fmt: skip
+              sport=ports[k], dport=server_port, ttl=64, tpl=ack)  # fmt: skip
     b.fact(client=blk.client, streams=n_streams)
 
 

@@ -3,8 +3,8 @@ both target keys. ``_asked``: the target sent the matching request (or SYN); ``_
 SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
 back on it; ``_answered``: the target sends UDP back on the flow (or on a fragment's
 datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE to the far end of its
-tunnel; or the datagram comes to the port the target asked a group from (an SSDP search), or
-is a traceroute's probe (answered by ICMP); ``_talks``: the target of unanswered UDP or of DNS
+tunnel; or the datagram comes to the port the target asked a group from (an SSDP search), is
+a traceroute's probe (answered by ICMP), or is on a stream's flow to a target never seen sending; ``_talks``: the target of unanswered UDP or of DNS
 answers sends anything at all (in this window, over a dataset); an echo reply's ``_asked``: its target pinged that host.
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
@@ -167,6 +167,26 @@ def _tunnels(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     return _sent_back(gre, pairs, dict(dst="src", src="dst"), "_tunnel")
 
 
+def _stream_flows(kinds: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
+    """The 4-tuples of unanswered UDP from a server's port to a client's port carrying
+    ``stream_flow_min_packets`` or more, at a target such flows come to from fewer than
+    ``min_sources_flood`` sources (``_stream``): a stream's flows (read for a target never
+    seen sending only)."""
+    served = (
+        _is(UNANSWERED_UDP)
+        & pl.col("sport").is_between(1, config.stream_server_port_max)
+        & (pl.col("dport") >= config.stream_client_port_min)
+    )
+    flows = (
+        kinds.filter(served)
+        .group_by(TUPLE4)
+        .agg(pl.len().alias("_n"))
+        .filter(pl.col("_n") >= config.stream_flow_min_packets)
+    )
+    few = pl.col("src").n_unique().over("dst") < config.min_sources_flood
+    return flows.filter(few).select(*TUPLE4, _stream=pl.lit(True))
+
+
 def _path_probes(kinds: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
     """The (source, target) pairs whose unanswered UDP comes at several low TTLs (``_probe``):
     a traceroute's probes, each TTL a hop further (``probe_ttl_max``, ``probe_min_ttls``).
@@ -249,7 +269,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
                (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
                (_shared_service_ports(udp, kinds), ["dst", "src", "dport"]),
                (_path_probes(kinds, config), ["src", "dst"]),
-               (_searching_ports(udp, kinds, config), ["dst", "dport"])]  # fmt: skip
+               (_searching_ports(udp, kinds, config), ["dst", "dport"]),
+               (_stream_flows(kinds, config), TUPLE4)]  # fmt: skip
     # one at a time, streamed: their hash tables are not all held at once
     tables = [collect(table) for table, _ in lookups]
     (
@@ -267,19 +288,21 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         same_port,
         probes,
         searching,
+        streams,
     ) = ((table, on) for table, (_, on) in zip(tables, lookups, strict=True))
     columns = {  # each looked up for the candidates whose test reads it
         **probed(cand, _is(k for k in REFLECTION if k not in SYNACKS), [requests, group_requests]),
         **probed(cand, _is(SYNACKS), [synack_asked, proceeded]),
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
-        **probed(cand, _is(UNANSWERED_UDP), [answered, same_port, searching]),
+        **probed(cand, _is(UNANSWERED_UDP), [answered, same_port, searching, streams]),
         **probed(cand, _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES), [pinged]),
         **probed(cand, _is(GRE), [tunnels]),
         **probed(cand, _is(FRAGMENTS), [fragmented]),
         **probed(cand, _is(UNANSWERED_UDP) & (pl.col("ttl") <= config.probe_ttl_max), [probes]),
     }
     c = pl.col("candidate")
+    talking = pl.col("dst").is_in(talks[0]["dst"].implode())
     out = cand.with_columns(**columns).with_columns(
         _asked=pl.when(c.is_in(SYNACKS))
         .then(pl.col("_asked_syn") | pl.col("_proceeded"))
@@ -294,12 +317,14 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         _open=pl.col("_open").fill_null(False),
         # UDP on a flow the target answers (or fragments of it), or from a peer it sends to on
         # the same port, or to the port it asked a group from, or a traceroute's probes
-        # (answered by ICMP); GRE from the far end of a tunnel it runs
+        # (answered by ICMP), or a stream's flow to a target never seen sending; GRE from the
+        # far end of a tunnel it runs
         _answered=pl.coalesce(
             "_answered", "_same_port", "_tunnel", "_answered_datagram", "_probe", "_group_socket"
-        ).fill_null(False),
+        ).fill_null(False)
+        | (pl.col("_stream").fill_null(False) & ~talking),
         # one address per candidate against a handful of talkers: no join
-        _talks=_is(SILENT_JUDGED) & pl.col("dst").is_in(talks[0]["dst"].implode()),
+        _talks=_is(SILENT_JUDGED) & talking,
     )
     return out.select(*cand.columns, "_asked", "_done", "_open", "_answered", "_talks")
 

@@ -449,3 +449,26 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="one-way-video-call",
+        description=(
+            "Benign, one direction only: a provider host joins a video call 20 s into the capture"
+            " (UDP from port 8801 of the conferencing server to its ephemeral port, 1,500"
+            " packets/s of video and a shared screen); its own media leave by another path"
+        ),
+        start="2022-11-29T15:00:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic(
+                "quic_streams", 20, 90, rate=1500, count=1, client="203.0.113.150", ports=(8801,)
+            ),
+        ),
+        sessions_per_s=15,
+        dns_per_s=20,
+        one_way=True,
+        negative=True,
+    )
+)

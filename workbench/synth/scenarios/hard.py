@@ -622,3 +622,37 @@ _add(
         one_way=True,
     )
 )
+_add(
+    Scenario(
+        name="one-way-flood-from-a-call-port",
+        description=(
+            "A botnet of old Windows hosts floods an ephemeral port of a provider host (3,000"
+            " datagrams/s from 600 bots, from their ephemeral ports 1025-5000: shaped like a"
+            " server's stream) for half the capture, while the host is on a video call; only"
+            " packets toward the provider are captured"
+        ),
+        start="2023-11-29T15:00:00Z",
+        duration=90,
+        phases=((0, 30, "baseline"), (30, 60, "attack"), (60, 90, "baseline")),
+        attacks=(
+            Attack(
+                "udp_flood",
+                30,
+                60,
+                3000,
+                ("203.0.113.150",),
+                sources="bots",
+                sport_range=(1025, 5000),
+                dport=50123,
+            ),
+        ),
+        traffic=(
+            Traffic(
+                "quic_streams", 10, 90, rate=1500, count=1, client="203.0.113.150", ports=(8801,)
+            ),
+        ),
+        sessions_per_s=15,
+        dns_per_s=20,
+        one_way=True,
+    )
+)

@@ -39,6 +39,9 @@ class Attack:
     sport: int | None = None  # fixed source port (0: random ephemeral)
     dport: int | None = None  # fixed destination port (0: random)
     sport_step: bool = False  # the source port increments per packet (hping-style single host)
+    sport_range: tuple[int, int] | None = (
+        None  # source ports drawn from [lo, hi] (old Windows: 1025-5000)
+    )
     ephemeral_share: float = 0.0  # share of reflectors answering from a random high port
     first_fragments: float = (
         0.0  # fragment flood: share of first fragments (offset 0, MF, L4 header)
