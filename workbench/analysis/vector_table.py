@@ -118,7 +118,10 @@ PROTOCOL_NAMES = {PROTO_ICMP: "icmp", PROTO_TCP: "tcp", PROTO_UDP: "udp", PROTO_
                   PROTO_ICMPV6: "ipv6-icmp"}  # fmt: skip
 
 
-WEB_PORTS = (80, 443, 8080, 8000, 8443)
+# HTTP's ports: the standard ones (80, 443, 8080, 8443) and those web applications listen on
+# out of the box, where labs and small deployments are flooded (Flask 5000, Node/Express and
+# Rails 3000, Django 8000, Jupyter and proxies 8888, 8001, 8008, 8081)
+WEB_PORTS = (80, 443, 8080, 8000, 8443, 3000, 5000, 8001, 8008, 8081, 8888)
 
 # How a target's candidates are confirmed (the test each builds in ``vectors.verdicts.confirmed``)
 CONFIRMATIONS = {

@@ -96,7 +96,8 @@ def vector_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: f
     dst = rng.choice(targets, n)
     if spec.name == "http_flood":
         clients = attack.bots if attack is not None and attack.bots else HTTP_FLOOD_BOTS
-        _http_flood(b, pools, ts, dst, label, clients)
+        port = attack.dport if attack is not None and attack.dport else 80
+        _http_flood(b, pools, ts, dst, label, clients, port)
         return
     if spec.name == "dns_water_torture":
         _water_torture(b, pools, ts, dst, label)
@@ -162,8 +163,8 @@ def _is_variant(spec: VectorSpec, attack, targets) -> bool:
         or any(
             getattr(attack, f) is not None
             for f in _VARIANT_FIELDS
-            if not (f == "bots" and spec.name == "http_flood")
-        )  # its clients: below
+            if not (f in ("bots", "dport") and spec.name == "http_flood")
+        )  # its clients and port: below
         or attack.sport_step
         or attack.ephemeral_share > 0
         or attack.first_fragments > 0
@@ -292,7 +293,7 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
 
 
 def _http_flood(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label: int,
-                clients: int = HTTP_FLOOD_BOTS) -> None:  # fmt: skip
+                clients: int = HTTP_FLOOD_BOTS, port: int = 80) -> None:  # fmt: skip
     rng = b.rng
     pool, ttls = pools.botnet()
     # an HTTP flood's bots keep requesting through it (each sends tens of requests a minute),
@@ -306,7 +307,7 @@ def _http_flood(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label
             ("resp", 0), lambda: b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
         )
     ]
-    sessions(b, ts=ts, client=pool[pick], client_ttl=ttls[pick], server=dst, dport=80, script=HTTP_FLOOD_SCRIPT,
+    sessions(b, ts=ts, client=pool[pick], client_ttl=ttls[pick], server=dst, dport=port, script=HTTP_FLOOD_SCRIPT,
              payload_keys={"get": gets, "resp": resp}, label=label)  # fmt: skip
 
 

@@ -472,3 +472,32 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="app-port-flash-crowd",
+        description=(
+            "Benign flash crowd on a web application's own port (a Flask service on 5000): 2000"
+            " real clients doing complete HTTP sessions, the session rate rising twentyfold for 30 s"
+        ),
+        start="2022-12-06T07:59:00Z",
+        duration=120,
+        phases=((0, 120, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic(
+                "http_sessions", 0, 117, rate=5, server="203.0.113.70", port=5000, clients=2000
+            ),
+            Traffic(
+                "http_sessions",
+                40,
+                75,
+                rate=95,
+                server="203.0.113.70",
+                port=5000,
+                clients=2000,
+                ramp=5,
+            ),
+        ),
+        negative=True,
+    )
+)

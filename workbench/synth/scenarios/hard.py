@@ -656,3 +656,32 @@ _add(
         one_way=True,
     )
 )
+_add(
+    Scenario(
+        name="hulk-on-app-port",
+        description=(
+            "One host floods a web application's own port (a Flask service on 5000) HULK-style, a"
+            " new connection and request every 40 ms, for 30 s, amid its visitors and their flash"
+            " crowd"
+        ),
+        start="2023-12-06T07:59:00Z",
+        duration=120,
+        phases=((0, 50, "baseline"), (50, 80, "attack"), (80, 120, "baseline")),
+        attacks=(Attack("http_flood", 50, 80, 25, ("203.0.113.70",), bots=1, dport=5000),),
+        traffic=(
+            Traffic(
+                "http_sessions", 0, 117, rate=5, server="203.0.113.70", port=5000, clients=2000
+            ),
+            Traffic(
+                "http_sessions",
+                40,
+                75,
+                rate=95,
+                server="203.0.113.70",
+                port=5000,
+                clients=2000,
+                ramp=5,
+            ),
+        ),
+    )
+)
