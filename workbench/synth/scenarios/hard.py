@@ -644,6 +644,7 @@ _add(
                 sources="bots",
                 sport_range=(1025, 5000),
                 dport=50123,
+                sizes=(0,),  # hping3's default: no data (nor a port's protocol for tshark to read)
             ),
         ),
         traffic=(
