@@ -4,8 +4,9 @@ SYN's handshake completed; ``_open``: the segment's connection was opened, or th
 back on it; ``_answered``: the target sends UDP back on the flow (or on a fragment's
 datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE to the far end of its
 tunnel; or the datagram comes to the port the target asked a group from (an SSDP search), is
-a traceroute's probe (answered by ICMP), or is on a stream's flow to a target never seen sending; ``_talks``: the target of unanswered UDP or of DNS
-answers sends anything at all (in this window, over a dataset); an echo reply's ``_asked``: its target pinged that host.
+a traceroute's probe (answered by ICMP), or is on a stream's flow to a target never seen
+sending; ``_talks``: the target of unanswered UDP or of DNS or NTP answers sends anything at
+all (in this window, over a dataset); an echo reply's ``_asked``: its target pinged that host.
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
 where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are
@@ -87,7 +88,7 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
     refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl).unique().collect()
     requests = _sent_back(udp, refl_keys.lazy(), dict(dst="src", src="dst", eff_sport="dport"), "_asked")  # fmt: skip
     group_requests = (
-        udp.filter(is_group_address("dst") | link_group())
+        udp.filter(_to_a_group())
         .select(dst="src", eff_sport="dport")
         .unique()
         .with_columns(_asked_group=pl.lit(True))
@@ -97,19 +98,32 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
     return [(requests, refl), (group_requests, ["dst", "eff_sport"]), (answered, TUPLE4)]
 
 
+def served(config: AnalysisConfig = DEFAULT) -> pl.Expr:
+    """A datagram from a server's port to a client's (``stream_server_port_max``,
+    ``stream_client_port_min``): the server's side of a stream (QUIC, a call's media)."""
+    return pl.col("sport").is_between(1, config.stream_server_port_max) & (
+        pl.col("dport") >= config.stream_client_port_min
+    )
+
+
+def _to_a_group() -> pl.Expr:
+    """Sent to a group: a multicast or broadcast address, or an Ethernet broadcast or
+    multicast destination (a LAN's broadcast address, whose mask no header gives)."""
+    return is_group_address("dst") | link_group()
+
+
 def _searching_ports(udp: pl.LazyFrame, kinds: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:  # fmt: skip
     """The (target, port) pairs the target asked a group from, a client's port
     (``stream_client_port_min`` and up): an SSDP M-SEARCH from an ephemeral port, which devices
     answer on that port, some from an ephemeral port of their own (``_group_socket``); a
     service's own port (mDNS 5353) is no such socket."""
     keys = kinds.filter(_is(UNANSWERED_UDP) & (pl.col("dport") >= config.stream_client_port_min))
-    asked = _sent_back(
-        udp.filter(is_group_address("dst") | link_group()),
+    return _sent_back(
+        udp.filter(_to_a_group()),
         keys.select("dst", "dport"),
         dict(dst="src", dport="sport"),
         "_group_socket",
     )
-    return asked
 
 
 def _shared_service_ports(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
@@ -172,13 +186,8 @@ def _stream_flows(kinds: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
     ``stream_flow_min_packets`` or more, at a target such flows come to from fewer than
     ``min_sources_flood`` sources (``_stream``): a stream's flows (read for a target never
     seen sending only)."""
-    served = (
-        _is(UNANSWERED_UDP)
-        & pl.col("sport").is_between(1, config.stream_server_port_max)
-        & (pl.col("dport") >= config.stream_client_port_min)
-    )
     flows = (
-        kinds.filter(served)
+        kinds.filter(_is(UNANSWERED_UDP) & served(config))
         .group_by(TUPLE4)
         .agg(pl.len().alias("_n"))
         .filter(pl.col("_n") >= config.stream_flow_min_packets)

@@ -12,7 +12,7 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.partials import silences
 from workbench.analysis.queries import collect, packed, unpacked
 from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION
-from workbench.analysis.vectors.context import amplified_size, asked_for
+from workbench.analysis.vectors.context import amplified_size, asked_for, served
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
 from workbench.analysis.vectors.kinds import (
     HTTP_RATE,
@@ -274,14 +274,6 @@ def _pair_key() -> pl.Expr:
     return pl.col("dst").hash(PAIR_SEED) ^ (code * PAIR_MIX)
 
 
-def _served(config: AnalysisConfig) -> pl.Expr:
-    """A datagram from a server's port to a client's: the server's side of a stream (QUIC)."""
-    sport, dport = pl.col("sport"), pl.col("dport")
-    return sport.is_between(1, config.stream_server_port_max) & (
-        dport >= config.stream_client_port_min
-    )
-
-
 def _per_host(
     cand: pl.DataFrame, cap: int, config: AnalysisConfig = DEFAULT
 ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
@@ -308,7 +300,7 @@ def _per_host(
         pl.col("_open").sum().alias("open"),
         pl.col("_answered").sum().alias("answered"),
         pl.col("orphan_fragment").sum().alias("orphans"),
-        _served(config).sum().alias("served"),
+        served(config).sum().alias("served"),
         pl.col("dport").is_in(list(COLLECTOR_PORTS)).sum().alias("collected"),
         pl.col("_talks").sum().alias("talks"),
         amplified_size(config).sum().alias("large"),

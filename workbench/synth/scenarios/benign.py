@@ -7,6 +7,7 @@ a GRE tunnel, NFS reads over UDP in fragments, a VXLAN overlay."""
 from __future__ import annotations
 
 from workbench.synth.scenarios.model import (
+    APP_CROWD,
     GAME_PLAYERS,
     GRE_TUNNEL,
     LAN_NAME_QUERIES,
@@ -483,21 +484,7 @@ _add(
         duration=120,
         phases=((0, 120, "baseline"),),
         attacks=(),
-        traffic=(
-            Traffic(
-                "http_sessions", 0, 117, rate=5, server="203.0.113.70", port=5000, clients=2000
-            ),
-            Traffic(
-                "http_sessions",
-                40,
-                75,
-                rate=95,
-                server="203.0.113.70",
-                port=5000,
-                clients=2000,
-                ramp=5,
-            ),
-        ),
+        traffic=APP_CROWD,
         negative=True,
     )
 )

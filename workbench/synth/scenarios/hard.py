@@ -8,6 +8,7 @@ a fragment flood at a host reading over UDP in fragments, a flood on a VXLAN end
 from __future__ import annotations
 
 from workbench.synth.scenarios.model import (
+    APP_CROWD,
     DNS6,
     GAME_PLAYERS,
     GRE_TUNNEL,
@@ -669,20 +670,6 @@ _add(
         duration=120,
         phases=((0, 50, "baseline"), (50, 80, "attack"), (80, 120, "baseline")),
         attacks=(Attack("http_flood", 50, 80, 25, ("203.0.113.70",), bots=1, dport=5000),),
-        traffic=(
-            Traffic(
-                "http_sessions", 0, 117, rate=5, server="203.0.113.70", port=5000, clients=2000
-            ),
-            Traffic(
-                "http_sessions",
-                40,
-                75,
-                rate=95,
-                server="203.0.113.70",
-                port=5000,
-                clients=2000,
-                ramp=5,
-            ),
-        ),
+        traffic=APP_CROWD,
     )
 )

@@ -172,5 +172,13 @@ LAN_NAME_QUERIES = Traffic("lan_name_queries", 0, 60, rate=6, count=40)
 SSDP_DISCOVERY = Traffic("ssdp_discovery", 0, 60, rate=0.1, count=40, client="203.0.113.150")
 # the provider's time server restarts ntpd with 8 pool servers and iburst (8 answers from each)
 NTP_SYNC = Traffic("ntp_sync", 0, 60, count=8, client="203.0.113.123")
+# a web application's own port (a Flask service on 5000): 2,000 visitors' complete sessions, 5 a
+# second, rising twentyfold for 30 s (a flash crowd, 5 s ramps)
+APP_CROWD = (
+    Traffic("http_sessions", 0, 117, rate=5, server="203.0.113.70", port=5000, clients=2000),
+    Traffic(
+        "http_sessions", 40, 75, rate=95, server="203.0.113.70", port=5000, clients=2000, ramp=5
+    ),
+)
 GAME_PLAYERS = Traffic("udp_sessions", 0, 60, rate=30, count=150, server="203.0.113.90", port=27015,
                        one_way_share=0.05)  # fmt: skip
