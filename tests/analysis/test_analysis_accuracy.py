@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import polars as pl
 import pytest
 
 import workbench as wb
@@ -43,8 +44,16 @@ def results(tmp_path_factory) -> list[tuple]:
                 name, path, seed=seed, scale=0.2 if name != "mailprovider-2015" else 0.4
             )
             report = wb.analyze(wb.load(path))
-            out.append((name, seed, truth, report, path))
+            labels = pl.read_parquet(synth.labels_path(path))["label"]
+            _remove(path)
+            out.append((name, seed, truth, report, labels))
     return out
+
+
+def _remove(capture) -> None:
+    """A written scenario's files, once read: 90 of them would hold gigabytes of disk."""
+    for path in (capture, synth.labels_path(capture), synth.truth_path(capture)):
+        path.unlink(missing_ok=True)
 
 
 def test_phases_vectors_and_targets_match_the_truth(results) -> None:
@@ -83,11 +92,8 @@ def test_phases_vectors_and_targets_match_the_truth(results) -> None:
 
 def test_packet_level_accuracy(results) -> None:
     """Per packet, the vector found equals the synthesizer's label for at least 97 % of packets."""
-    import polars as pl
-
     lines = []
-    for name, seed, truth, report, path in results:
-        labels = pl.read_parquet(synth.labels_path(path))["label"]
+    for name, seed, truth, report, labels in results:
         found = report.packets["vector"].fill_null("legit")
         accuracy = float((found == labels).mean())
         lines.append(f"{name:<22} {seed:<4} {accuracy:.4f}")

@@ -29,6 +29,8 @@ def scenarios(tmp_path_factory) -> dict[str, tuple[dict, wb.Report]]:
         path = folder / f"{name}.pcap"
         truth = synth.write(name, path, seed=21, scale=0.2)
         out[name] = (truth, wb.analyze(wb.load(path, progress=False)))
+        for written in (path, synth.labels_path(path), synth.truth_path(path)):
+            written.unlink(missing_ok=True)  # read: 80 scenarios would hold gigabytes of disk
     return out
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+import shutil
 import struct
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -34,7 +36,7 @@ ACK, SYN, FIN, RST = 0x10, 0x02, 0x01, 0x04
 
 
 @pytest.fixture(scope="module")
-def cap(tmp_path_factory) -> dict[str, tuple[Path, dict, pl.DataFrame]]:
+def cap(tmp_path_factory) -> Iterator[dict[str, tuple[Path, dict, pl.DataFrame]]]:
     """Every new scenario written once (pcap): name -> (path, truth, frame with label + phase)."""
     folder = tmp_path_factory.mktemp("hard")
     out = {}
@@ -44,7 +46,8 @@ def cap(tmp_path_factory) -> dict[str, tuple[Path, dict, pl.DataFrame]]:
         labels = pl.read_parquet(synth.labels_path(path))
         frame = wb.load(path).packets.with_columns(labels["label"], labels["phase"])
         out[name] = (path, truth, frame.with_row_index("packet"))
-    return out
+    yield out
+    shutil.rmtree(folder, ignore_errors=True)  # hundreds of megabytes, read by this module only
 
 
 def _ts(text: str) -> datetime:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
+from collections.abc import Iterator
 
 import numpy as np
 import polars as pl
@@ -17,7 +19,7 @@ SMALL = 0.1
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory) -> dict[str, tuple]:
+def written(tmp_path_factory) -> Iterator[dict[str, tuple]]:
     """Every scenario written once at a small scale: name -> (path, truth, frame, labels)."""
     folder = tmp_path_factory.mktemp("synth")
     out = {}
@@ -28,7 +30,8 @@ def written(tmp_path_factory) -> dict[str, tuple]:
         frame = wb.load(path).packets
         labels = pl.read_parquet(synth.labels_path(path))
         out[name] = (path, truth, frame.with_columns(labels["label"], labels["phase"]), labels)
-    return out
+    yield out
+    shutil.rmtree(folder, ignore_errors=True)  # hundreds of megabytes, read by this module only
 
 
 def test_every_scenario_listed_and_described() -> None:
