@@ -46,13 +46,14 @@ def gre_pcap(path: Path, frames: list[tuple[int, str, str, int]]) -> None:
     path.write_bytes(PCAP_HEADER + b"".join(records))
 
 
-def _fragments(ts: int, src: str, dst: str, ident: int, udp: bytes) -> list[bytes]:
-    """A UDP datagram cut into IPv4 fragments of 1,480 bytes (the first holds the UDP header)."""
+def _fragments(ts: int, src: str, dst: str, ident: int, udp: bytes, proto: int = 17) -> list[bytes]:
+    """A UDP (or ``proto``) datagram cut into IPv4 fragments of 1,480 bytes (the first holds
+    its header)."""
     out = []
     for off in range(0, len(udp), 1480):
         more = 0x2000 if off + 1480 < len(udp) else 0
         chunk = udp[off : off + 1480]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(chunk), ident, more | off // 8, 57, 17, 0,
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(chunk), ident, more | off // 8, 57, proto, 0,
                          ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)  # fmt: skip
         frame = b"\x02" * 12 + b"\x08\x00" + ip + chunk
         t = ts + off
@@ -69,6 +70,20 @@ def fragmented_udp_pcap(path: Path, frames: list[tuple[int, str, int, str, int, 
     for k, (ts, src, sport, dst, dport, size) in enumerate(frames):
         udp = struct.pack("!HHHH", sport, dport, 8 + size, 0) + b"\x33" * size
         records += _fragments(ts, src, dst, k & 0xFFFF, udp)
+    path.write_bytes(PCAP_HEADER + b"".join(records))
+
+
+def fragmented_icmp_pcap(path: Path, frames: list[tuple[int, str, str, int, int]]) -> None:
+    """ICMP echo messages (ts_ns, src, dst, type, data bytes), those too big for one 1,500-byte
+    frame cut into fragments (``ping -s 8000``), in the order given."""
+    records = []
+    for k, (ts, src, dst, kind, size) in enumerate(frames):
+        data = struct.pack("!HH", 0x4242, k & 0xFFFF) + b"\x61" * (size - 4)
+        words = sum(struct.unpack(f"!{len(data) // 2}H", data)) + (kind << 8)
+        while words >> 16:
+            words = (words & 0xFFFF) + (words >> 16)
+        icmp = struct.pack("!BBH", kind, 0, ~words & 0xFFFF) + data
+        records += _fragments(ts, src, dst, k & 0xFFFF, icmp, proto=1)
     path.write_bytes(PCAP_HEADER + b"".join(records))
 
 

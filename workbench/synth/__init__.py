@@ -131,7 +131,7 @@ def generate(name: str, *, seed: int = 0, scale: float = 1.0, duration: float | 
             benign_traffic.bulk(b, blk, **span, capacity_bps=sc.capacity_bps * scale)
         else:
             benign_traffic.BLOCKS[blk.kind](b, blk, **span, scale=scale)
-    table = attacks.fragment(b.table())
+    table = attacks.fragment(b.table(), relabel=(VOCABULARY.index("icmp_flood"), VOCABULARY.index("ip_fragment_flood")))  # fmt: skip
     if sc.one_way:  # asymmetric routing: the provider's answers leave by another path
         table = _take(table, ~frames.provider_side(table["src_hi"], table["src_lo"]))
     if sc.mitigation:
@@ -181,6 +181,14 @@ def _shift(rel_ns: int, jumps: list[tuple[int, int]], *, end: bool = False) -> i
     return rel_ns + sum(by for at, by in jumps if rel_ns > at or (rel_ns == at and not end))
 
 
+def _vectors_of(x: Attack) -> list[str]:
+    """The vectors an attack's packets are labelled with: an IPv4 ICMP flood of echoes larger
+    than a frame also sends the fragments of each (``attacks.fragment``)."""
+    sizes = x.sizes or VECTOR_SPECS[x.vector].sizes
+    cut = x.vector == "icmp_flood" and not x.ipv6 and max(sizes) > attacks.MAX_UDP_IN_FIRST
+    return [x.vector, "ip_fragment_flood"] if cut else [x.vector]
+
+
 def _vector_truth(x: Attack, facts: dict) -> dict:
     spec = VECTOR_SPECS[x.vector]
     kind = x.sources or spec.sources
@@ -221,15 +229,16 @@ def _truth(sc: Scenario, *, seed, scale, stretch, start_ns, drops, table, facts=
         active = [x for x in sc.attacks if x.start < z and x.end > a] if kind != "baseline" else []
         phases.append({
             "index": index, "start": t(a), "end": t(z, True), "kind": kind,
-            "vectors": sorted({x.vector for x in active}),
+            "vectors": sorted({v for x in active for v in _vectors_of(x)}),
             "targets": sorted({tg for x in active for tg in x.targets}),
         })  # fmt: skip
     vectors = []
     for index, x in enumerate(sc.attacks):
-        vectors.append({
-            "vector": x.vector, "start": t(x.start), "end": t(x.end, True), "targets": list(x.targets),
-            **_vector_truth(x, facts.get(("attack", index), {})),
-        })  # fmt: skip
+        for vector in _vectors_of(x):
+            vectors.append({
+                "vector": vector, "start": t(x.start), "end": t(x.end, True), "targets": list(x.targets),
+                **_vector_truth(x, facts.get(("attack", index), {})),
+            } | ({"fragments_of": x.vector} if vector != x.vector else {}))  # fmt: skip
     counts = np.bincount(table["label"] + 1, minlength=len(VOCABULARY) + 1)
     extra = {}
     if sc.traffic:

@@ -38,10 +38,13 @@ def make_template(kind: str, size: int) -> bytes:
     return payloads.TEMPLATES[kind](size)
 
 
-def fragment(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Split IPv4 UDP datagrams larger than one 1500-byte frame into fragments."""
+def fragment(table: dict[str, np.ndarray], relabel: tuple[int, int] | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+    """Split IPv4 UDP and ICMP datagrams larger than one 1500-byte frame into fragments (both
+    have an 8-byte header). ``relabel`` (from, to): the non-first fragments of a datagram
+    labelled ``from`` take the label ``to`` (tshark, not reassembling, calls the first fragment
+    of an 8 KB echo an echo request and the others fragments: so does the truth)."""
     big = (
-        (table["proto"] == 17)
+        np.isin(table["proto"], (1, 17))
         & (table["ver"] == 4)
         & (table["l4"] == 1)
         & (table["plen"] > MAX_UDP_IN_FIRST)
@@ -69,6 +72,9 @@ def fragment(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     out["mf"] = np.where(frag, (k < pieces[rows] - 1).astype(np.int64), out["mf"])
     out["df"] = np.where(frag, 0, out["df"])
     out["ts"] = out["ts"] + k * 2_000  # fragments follow each other by a couple of µs
+    if relabel is not None:
+        was, now = relabel
+        out["label"] = np.where(frag & (k > 0) & (out["label"] == was), now, out["label"])
     return out
 
 

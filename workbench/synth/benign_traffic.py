@@ -346,8 +346,9 @@ def telemetry(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: fl
 
 def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A monitoring host (``client``) pings ``count`` hosts ``rate`` times a second each
-    (spread evenly, as fping and Zabbix do), 56-byte echo requests; each host answers 1-30 ms
-    later, but 2 % of them are down and never do."""
+    (spread evenly, as fping and Zabbix do), echo requests of ``size`` data bytes (ping's 56 by
+    default; larger than a frame, both ways are fragmented); each host answers 1-30 ms later,
+    but 2 % of them are down and never do."""
     rng = b.rng
     hosts = sources.public_pool(rng, max(1, blk.count))
     ttl = sources.stable_ttls(rng, len(hosts))
@@ -360,7 +361,7 @@ def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float)
     who = np.arange(n) % len(hosts)
     m_hi, m_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
     h_hi, h_lo = sources.v4(hosts[who])
-    echo = b.template(("ping", 56), lambda: payloads.pattern(56, 0x61))
+    echo = b.template(("ping", blk.size), lambda: payloads.pattern(blk.size, 0x61))
     ts = start_ns + to_ns(at)
     b.add(ts=ts, src_hi=m_hi[0], src_lo=m_lo[0], dst_hi=h_hi, dst_lo=h_lo, proto=1, ttl=64,
           icmp_type=8, tpl=echo)  # fmt: skip

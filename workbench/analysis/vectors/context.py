@@ -156,12 +156,19 @@ def _talkers(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     return _sent_by(packets, targets).select(dst="src").unique()
 
 
+def _echo_replies() -> pl.Expr:
+    """Candidates that are echo replies, or fragments of an ICMP datagram (a large echo's reply
+    comes in fragments: ``ping -s 8000``): a host's own pings ask for them (``_pings``)."""
+    return (_is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES)) | (
+        _is(FRAGMENTS) & pl.col("proto").is_in([PROTO_ICMP, PROTO_ICMPV6])
+    )
+
+
 def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     """The hosts each ICMP target pinged (``_pinged``): their echo replies are its answers (a
     monitoring host pinging thousands of hosts a second takes thousands of replies)."""
     icmp = pl.col("proto").is_in([PROTO_ICMP, PROTO_ICMPV6])
-    replies = _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES)
-    targets = kinds.filter(replies).select("dst").unique().collect()["dst"]
+    targets = kinds.filter(_echo_replies()).select("dst").unique().collect()["dst"]
     if targets.is_empty():  # no echo reply to look up (an echo request flood): no pass
         return pl.LazyFrame(schema={"dst": pl.UInt128, "src": pl.UInt128, "_pinged": pl.Boolean})
     return (
@@ -305,7 +312,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
         **probed(cand, _is(UNANSWERED_UDP), [answered, same_port, searching, streams]),
-        **probed(cand, _is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES), [pinged]),
+        **probed(cand, _echo_replies(), [pinged]),
         **probed(cand, _is(GRE), [tunnels]),
         **probed(cand, _is(FRAGMENTS), [fragmented]),
         **probed(cand, _is(UNANSWERED_UDP) & (pl.col("ttl") <= config.probe_ttl_max), [probes]),
@@ -327,9 +334,15 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         # UDP on a flow the target answers (or fragments of it), or from a peer it sends to on
         # the same port, or to the port it asked a group from, or a traceroute's probes
         # (answered by ICMP), or a stream's flow to a target never seen sending; GRE from the
-        # far end of a tunnel it runs
+        # far end of a tunnel it runs; ICMP fragments from a host it pings
         _answered=pl.coalesce(
-            "_answered", "_same_port", "_tunnel", "_answered_datagram", "_probe", "_group_socket"
+            "_answered",
+            "_same_port",
+            "_tunnel",
+            "_answered_datagram",
+            "_probe",
+            "_group_socket",
+            pl.when(c.is_in(FRAGMENTS)).then(pl.col("_pinged")),
         ).fill_null(False)
         | (pl.col("_stream").fill_null(False) & ~talking),
         # one address per candidate against a handful of talkers: no join

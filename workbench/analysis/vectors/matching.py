@@ -84,7 +84,7 @@ def _without_busy_connections(frame: pl.DataFrame, codes: np.ndarray,
 
 
 # what the confirmation tests read of a candidate packet (fewer columns: less memory per window)
-CAND_COLUMNS = ("_row", "ts", *TUPLE4, "payload_len", "eff_sport", "eff_dport", "orphan_fragment", "icmp_type", "ttl", "link_group", "candidate")  # fmt: skip
+CAND_COLUMNS = ("_row", "ts", *TUPLE4, "proto", "payload_len", "eff_sport", "eff_dport", "orphan_fragment", "icmp_type", "ttl", "link_group", "candidate")  # fmt: skip
 
 
 def link_group() -> pl.Expr:

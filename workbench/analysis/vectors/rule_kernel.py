@@ -89,7 +89,11 @@ def _compiled() -> tuple[np.ndarray, ...]:
 def _fits(m, ip_ver, proto, tcp_flags, frag, shared, payload_len, ip_len, cap_len, wire_len):
     """Whether one packet's fields fit the named predicate ``m`` (``MATCHES``)."""
     if m == 1:
-        return (frag & (FRAG_MORE | FRAG_NONFIRST)) > 0
+        if (frag & (FRAG_MORE | FRAG_NONFIRST)) == 0:
+            return False
+        # an ICMP datagram's first fragment carries its ICMP header: it is that ICMP message
+        # (an ICMP flood of 8 KB echoes is still an ICMP flood), its other fragments fragments
+        return (frag & FRAG_NONFIRST) > 0 or (proto != PROTO_ICMP and proto != PROTO_ICMPV6)
     if m == 2:
         return shared
     if m == 3:

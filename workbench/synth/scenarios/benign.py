@@ -11,6 +11,7 @@ from workbench.synth.scenarios.model import (
     GAME_PLAYERS,
     GRE_TUNNEL,
     LAN_NAME_QUERIES,
+    LARGE_PINGS,
     MAIL,
     NEWS_SITE,
     NFS_READS,
@@ -485,6 +486,22 @@ _add(
         phases=((0, 120, "baseline"),),
         attacks=(),
         traffic=APP_CROWD,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="large-ping-monitoring",
+        description=(
+            "Benign: the provider's monitoring host tests 200 customers' links with 8,000-byte"
+            " pings, 10 a second each (fping -b 8000 -p 100): every echo and every reply comes in"
+            " six fragments, 10,000 fragments a second back to the monitor"
+        ),
+        start="2023-12-13T02:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(LARGE_PINGS,),
         negative=True,
     )
 )

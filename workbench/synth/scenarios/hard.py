@@ -13,6 +13,7 @@ from workbench.synth.scenarios.model import (
     GAME_PLAYERS,
     GRE_TUNNEL,
     LAN_NAME_QUERIES,
+    LARGE_PINGS,
     MAIL6,
     NFS_READS,
     NTP_SYNC,
@@ -671,5 +672,22 @@ _add(
         phases=((0, 50, "baseline"), (50, 80, "attack"), (80, 120, "baseline")),
         attacks=(Attack("http_flood", 50, 80, 25, ("203.0.113.70",), bots=1, dport=5000),),
         traffic=APP_CROWD,
+    )
+)
+_add(
+    Scenario(
+        name="large-echo-flood-on-a-pinging-host",
+        description=(
+            "A botnet floods the provider's monitoring host with 8,000-byte echo requests (1,500"
+            " a second, six fragments each) for 25 s, while it tests 200 customers' links with"
+            " pings of the same size and takes their fragmented replies"
+        ),
+        start="2023-12-13T03:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 45, "attack"), (45, 60, "baseline")),
+        attacks=(
+            Attack("icmp_flood", 20, 45, 1500, ("203.0.113.72",), sources="bots", sizes=(8000,)),
+        ),
+        traffic=(LARGE_PINGS,),
     )
 )

@@ -94,6 +94,7 @@ class Traffic:
     tau: float = 8.0
     link_share: float = 0.96
     one_way_share: float = 0.0  # udp_sessions: share of sessions the server never answers
+    size: int = 56  # pings: data bytes of each echo (ping's default; larger ones are fragmented)
 
 
 @dataclass(frozen=True)
@@ -182,3 +183,6 @@ APP_CROWD = (
 )
 GAME_PLAYERS = Traffic("udp_sessions", 0, 60, rate=30, count=150, server="203.0.113.90", port=27015,
                        one_way_share=0.05)  # fmt: skip
+# a monitoring host tests 200 customers' links with 8,000-byte pings, 10 a second each (fping -b
+# 8000 -p 100): every echo and reply comes in six fragments, 10,000 fragments a second back
+LARGE_PINGS = Traffic("pings", 0, 60, rate=10, count=200, client="203.0.113.72", size=8000)
