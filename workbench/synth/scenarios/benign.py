@@ -438,7 +438,7 @@ _add(
     Scenario(
         name="one-way-ntp-sync",
         description=(
-            "Benign, one direction only: the provider's time server restarts ntpd with 8 pool"
+            "Benign, one direction only: the provider's time server restarts ntpd with 16"
             " servers and iburst, captured inbound: 8 time answers (48 bytes) from each, its"
             " requests out of sight"
         ),

@@ -613,7 +613,7 @@ _add(
         name="one-way-ntp-amplification",
         description=(
             "NTP amplification (monlist answers, 2,000 a second from 1,500 reflectors) on the"
-            " provider's time server for half the capture, while it syncs with 8 pool servers;"
+            " provider's time server for half the capture, while it syncs with 16 servers;"
             " only packets toward the provider are captured, so none of its requests is"
         ),
         start="2023-11-22T06:00:00Z",

@@ -171,8 +171,9 @@ PAGE_VIEWS = tuple(
 LAN_NAME_QUERIES = Traffic("lan_name_queries", 0, 60, rate=6, count=40)
 # a media player looks for UPnP devices every 10 s; 40 devices of its LAN answer, 3-8 times each
 SSDP_DISCOVERY = Traffic("ssdp_discovery", 0, 60, rate=0.1, count=40, client="203.0.113.150")
-# the provider's time server restarts ntpd with 8 pool servers and iburst (8 answers from each)
-NTP_SYNC = Traffic("ntp_sync", 0, 60, count=8, client="203.0.113.123")
+# the provider's time server restarts ntpd with 16 servers (four pool entries, four servers each)
+# and iburst: 8 answers from each
+NTP_SYNC = Traffic("ntp_sync", 0, 60, count=16, client="203.0.113.123")
 # a web application's own port (a Flask service on 5000): 2,000 visitors' complete sessions, 5 a
 # second, rising twentyfold for 30 s (a flash crowd, 5 s ramps)
 APP_CROWD = (
