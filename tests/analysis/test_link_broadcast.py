@@ -7,9 +7,12 @@ broadcast the query was asked for. A reflection on a host of that LAN is found a
 from __future__ import annotations
 
 import random
+import struct
+import subprocess
 
 import polars as pl
-from pcap_bytes import udp_pcap
+import pytest
+from pcap_bytes import PCAP_HEADER, _frame, udp_pcap
 from scenario_windows import in_memory, over_windows
 from scenario_windows import vectors as _vectors
 
@@ -80,3 +83,46 @@ def test_over_dataset_windows(tmp_path) -> None:
     assert _vectors(clean) == []
     found, *_ = over_windows(tmp_path, "netbios-reflection-on-lan", window_packets=10_000)
     assert _vectors(found) == [("netbios_amplification", ["203.0.113.40"])]
+
+
+def _cooked(path, frames: list[tuple], v2: bool = False) -> None:
+    """The datagrams as ``tcpdump -i any`` records them (Linux cooked v1, or v2): no
+    destination MAC, but the packet type: 1 for a frame that came as a link-layer broadcast,
+    0 for one to the capturing host, 3 for one to another host."""
+    link = 276 if v2 else 113
+    out = [PCAP_HEADER[:-4] + struct.pack("<I", link)]
+    for ts, src, sport, dst, dport, size, _ttl, *mac in frames:
+        kind = 1 if mac == [BROADCAST] else (0 if dst == HOST else 3)
+        record = _frame(
+            ts, src, dst, 17, struct.pack("!HHHH", sport, dport, 8 + size, 0) + b"Z" * size
+        )
+        sender, ip = record[16 + 6 : 16 + 12], record[16 + 14 :]  # fmt: skip
+        if v2:
+            head = struct.pack("!HHIHBB", 0x0800, 0, 2, 1, kind, 6) + sender + b"\0\0"
+        else:
+            head = struct.pack("!HHH", kind, 1, 6) + sender + b"\0\0" + b"\x08\x00"
+        frame = head + ip
+        out.append(
+            struct.pack("<IIII", ts // 10**9, ts % 10**9 // 1000, len(frame), len(frame)) + frame
+        )
+    path.write_bytes(b"".join(out))
+
+
+@pytest.mark.parametrize("v2", [False, True], ids=["sll", "sll2"])
+def test_a_cooked_capture_says_which_frames_came_as_broadcasts(tmp_path, tshark, v2: bool) -> None:
+    # ``tcpdump -i any`` on a Windows LAN: no destination MAC, but the kernel's packet type
+    # (tshark's sll.pkttype) says the name queries came as broadcasts; read as such, they are
+    # no reflection (before, their NetBIOS "answers" to 192.168.1.255 were one)
+    path = tmp_path / "nbns-cooked.pcap"
+    _cooked(path, _name_queries(), v2)
+    done = subprocess.run([tshark, "-r", str(path), "-n", "-T", "fields", "-e", "sll.pkttype"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    kinds = [int(line) for line in done.stdout.split()]
+    capture = wb.load(path)
+    packets = capture.packets
+    assert len(kinds) == packets.height
+    assert (packets["dst_mac"] == 0xFFFFFFFFFFFF).to_list() == [k == 1 for k in kinds]
+    assert kinds.count(1) == 20 * 6 * 3 and packets["src_mac"].unique().to_list() == [
+        0x020202020202
+    ]
+    assert _vectors(wb.analyze(capture)) == []

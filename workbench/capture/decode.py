@@ -23,6 +23,11 @@ from workbench.capture.schema import (
 ETH_IPV4, ETH_IPV6 = 0x0800, 0x86DD
 IPV6_FRAGMENT, IPV6_AH, IPV6_NO_NEXT = 44, 51, 59
 MAX_EXT_HEADERS = 12
+# a Linux cooked capture's packet type for a frame the host got as a link-layer broadcast
+# (0 to it, 1 broadcast, 2 multicast, 3 to another host, 4 sent by it): the frame went to the
+# Ethernet broadcast address, which the cooked header does not carry
+SLL_BROADCAST = 1
+ETHER_BROADCAST = 0xFFFFFFFFFFFF
 
 # fields per packet, in this order, in the int64 `fields` matrix the kernel fills
 FIELDS = (
@@ -69,11 +74,13 @@ def _l3_start(buf, start, end, kind, out, i, macs):
         macs[i, 0] = _be_uint(buf, off + 6, 6)
         ethertype = _be16(buf, off + 12)
         off += 14
-    elif kind == 2:  # SLL: the sender's link-layer address only
+    elif kind == 2:  # SLL: the sender's link-layer address only, and the packet type
         if off + 16 > end:
             return off, 0
         if _be16(buf, off + 2) == 1 and _be16(buf, off + 4) == 6:  # ARPHRD_ETHER, 6-byte address
             macs[i, 0] = _be_uint(buf, off + 6, 6)
+            if _be16(buf, off) == SLL_BROADCAST:  # it came to the Ethernet broadcast address
+                macs[i, 1] = ETHER_BROADCAST
         ethertype = _be16(buf, off + 14)
         off += 16
     elif kind == 3:  # SLL2
@@ -81,6 +88,8 @@ def _l3_start(buf, start, end, kind, out, i, macs):
             return off, 0
         if _be16(buf, off + 8) == 1 and buf[off + 11] == 6:
             macs[i, 0] = _be_uint(buf, off + 12, 6)
+            if buf[off + 10] == SLL_BROADCAST:
+                macs[i, 1] = ETHER_BROADCAST
         ethertype = _be16(buf, off)
         off += 20
     elif kind == 4 or kind == 5 or kind == 6:  # raw IP

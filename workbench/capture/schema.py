@@ -3,7 +3,8 @@
 See DESIGN.md. Addresses are UInt128: the IPv6 value, IPv4 stored
 IPv4-mapped (``::ffff:a.b.c.d``). ``ts`` is UTC with nanosecond precision. ``src_mac``/``dst_mac`` are the
 Ethernet addresses as 48-bit integers (0 where the link layer carries none: raw
-IP, loopback; Linux cooked captures carry the sender's only): they name the
+IP, loopback; Linux cooked captures carry the sender's only, and the broadcast address as
+the destination of a frame their packet type says came as one): they name the
 router a frame came from or went to, the way to tell upstream links apart.
 """
 
