@@ -155,13 +155,16 @@ class AnalysisConfig:
     # ... and at least this many packets/s: a few packets a second is nobody's flood
     min_rate_pps: float = 20.0
     # ... from a crowd of at least this many sources, or from fewer at this rate: one host
-    # sending 100 packets/s of one kind to one target, 8x above what that target usually
-    # gets, is flooding it (a ping is 1/s, a monitoring probe a few)
+    # sending 150 packets/s of one kind to one target, 8x above what that target usually
+    # gets, is flooding it (a ping is 1/s, a monitoring probe a few). Above what one host
+    # sends benignly at a steady pace: `ping -i 0.01`, an admin's quick test of a link, sends
+    # 100/s (at 100/s a capture of it alone, whose baseline is nil, was an ICMP flood), a
+    # 128-tick game server 128/s to each player
     rate_min_sources: int = 3
-    single_source_flood_pps: float = 100.0
+    single_source_flood_pps: float = 150.0
     # ... or, whatever the baseline (a capture that is all attack has none), above this
     # rate, one no benign host receives of that kind: ICMP echo 500/s (monitoring pings a
-    # host a few times a second; `ping -f` from one admin reaches ~100/s), unanswered UDP,
+    # host a few times a second; an interval ping at most 100/s), unanswered UDP,
     # GRE or IPv6 extension headers 1,000/s
     flood_pps_icmp: float = 500.0
     flood_pps_other: float = 1000.0
