@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import struct
 import warnings
 
 import polars as pl
@@ -154,6 +155,30 @@ def test_link_types(tmp_path, link: int, frame: bytes) -> None:
     assert _text(p, "dst") == ["192.0.2.2"]
     # cooked captures carry the sender's MAC only; the others none
     assert p["src_mac"][0] == (0x020202020202 if link in (113, 276) else 0) and p["dst_mac"][0] == 0
+
+
+@pytest.mark.parametrize("link", [113, 276], ids=["sll", "sll2"])
+def test_cooked_broadcasts(tmp_path, link: int) -> None:
+    # the packet type (0 to us, 1 broadcast, 3 another host): a broadcast came to ff:ff:ff:ff:ff:ff
+    ip = ipv4("192.0.2.1", "192.0.2.255", 17, udp(137, 137, b"q"))
+    if link == 113:
+        frames = [
+            struct.pack("!HHH", kind, 1, 6) + b"\x02" * 8 + b"\x08\x00" + ip for kind in (0, 1, 3)
+        ]
+    else:
+        head = lambda kind: struct.pack("!HHIHBB", 0x0800, 0, 2, 1, kind, 6) + b"\x02" * 8  # noqa: E731
+        frames = [head(kind) + ip for kind in (0, 1, 3)]
+    path = _write(tmp_path, "c.pcap", pcap([(1.0 + k, f) for k, f in enumerate(frames)], link=link))
+    assert wb.load(path).packets["dst_mac"].to_list() == [0, 0xFFFFFFFFFFFF, 0]
+    # a Parquet cache written by the decoder before (which left it 0) is read again
+    cache = tmp_path / "cache"
+    wb.scan(path, cache_dir=cache).collect()
+    [entry] = [d for d in cache.iterdir() if d.is_dir()]
+    [part] = entry.rglob("*.parquet")
+    pl.read_parquet(part).with_columns(dst_mac=pl.lit(0, pl.UInt64)).write_parquet(part)
+    (entry / "decoder").write_text("1")
+    assert wb.scan(path, cache_dir=cache).collect()["dst_mac"].to_list() == [0, 0xFFFFFFFFFFFF, 0]
+    assert (entry / "decoder").read_text() == str(wb.capture.decode.DECODER_VERSION)
 
 
 def test_ethernet_macs(tmp_path) -> None:

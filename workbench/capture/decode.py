@@ -28,6 +28,9 @@ MAX_EXT_HEADERS = 12
 # Ethernet broadcast address, which the cooked header does not carry
 SLL_BROADCAST = 1
 ETHER_BROADCAST = 0xFFFFFFFFFFFF
+# raised whenever a field is read differently: a Parquet cache written by another decoder is
+# stale and read again from the evidence (2: a cooked capture's broadcasts get a dst_mac)
+DECODER_VERSION = 2
 
 # fields per packet, in this order, in the int64 `fields` matrix the kernel fills
 FIELDS = (

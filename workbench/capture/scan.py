@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.capture.decode import DECODER_VERSION
 from workbench.capture.reader import (
     CHUNK_RECORDS,
     CaptureMeta,
@@ -33,6 +34,7 @@ from workbench.capture.source import open_evidence
 from workbench.errors import CaptureError, CaptureNotFoundError, expect, expect_paths, out_of_space
 
 META_NAME = "capture.json"
+DECODER_NAME = "decoder"  # the decoder version that wrote a cache entry
 
 
 def cache_root() -> Path:
@@ -187,6 +189,7 @@ def _write_entry(ev, path: Path, partial: Path, chunk_records: int | None, progr
     finally:
         ev.close()
     (partial / META_NAME).write_text(json.dumps(asdict(meta), indent=2))
+    (partial / DECODER_NAME).write_text(str(DECODER_VERSION))
 
 
 def _parts(dataset: Path) -> list[Path]:
@@ -194,8 +197,12 @@ def _parts(dataset: Path) -> list[Path]:
 
 
 def _current(dataset: Path) -> bool:
-    """Whether a complete dataset has today's packet schema (older versions lack columns:
-    re-ingesting the evidence brings them)."""
+    """Whether a complete cache entry has today's packet schema and was written by today's
+    decoder (older versions lack columns, or read a field differently: re-ingesting the
+    evidence brings them)."""
+    marker = dataset / DECODER_NAME
+    if not marker.is_file() or marker.read_text().strip() != str(DECODER_VERSION):
+        return False
     parts = _parts(dataset)
     return not parts or pl.read_parquet_schema(parts[0]) == dict(PACKET_SCHEMA)
 
