@@ -47,12 +47,20 @@ def test_name_queries_to_the_lan_broadcast_are_no_reflection(tmp_path) -> None:
     assert _vectors(wb.analyze(capture)) == []
 
 
-def test_without_the_link_broadcast_they_are_judged_as_before(tmp_path) -> None:
-    # the same datagrams to a unicast MAC (no link layer says it is a broadcast): the price
+def test_without_the_link_broadcast_their_lan_tells(tmp_path) -> None:
+    # the same datagrams to a unicast MAC (no link layer says it is a broadcast, as in a raw IP
+    # capture): they come from the address's own /24 and it never sends, so they are its LAN
+    # peers' (test_lan_answers.py); a reflection on it from the Internet is still found
     path = tmp_path / "nbns-unicast.pcap"
     udp_pcap(path, _name_queries(dst_mac=b"\x02" * 6))
-    [(vector, _)] = _vectors(wb.analyze(wb.load(path)))
-    assert vector == "netbios_amplification"
+    assert _vectors(wb.analyze(wb.load(path))) == []
+    rng = random.Random(8)
+    reflectors = [f"198.51.{rng.randrange(256)}.{rng.randrange(1, 255)}" for _ in range(200)]
+    attack = [(START + 20 * 10**9 + k * 1_000_000, reflectors[k % 200], 137, LAN, 137, 229, 57, b"\x02" * 6)
+              for k in range(20_000)]  # fmt: skip
+    udp_pcap(path, sorted(_name_queries(dst_mac=b"\x02" * 6) + attack))
+    [(vector, targets)] = _vectors(wb.analyze(wb.load(path)))
+    assert vector == "netbios_amplification" and targets in ([LAN], ["192.168.1.0/24"])
 
 
 def test_a_reflection_on_a_host_of_that_lan(tmp_path) -> None:

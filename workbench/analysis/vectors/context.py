@@ -50,6 +50,8 @@ from workbench.capture.schema import (
 
 # the candidates whose test asks whether their target is ever seen sending (``_talks``)
 SILENT_JUDGED = [*UNANSWERED_UDP, *SIZED_ANSWERS]
+# ... and those whose target's silence lets its LAN peers' answers pass for asked (``_asked``)
+PEER_ANSWERED = list(AMPLIFICATION)
 REVERSE = dict(src="dst", sport="dport", dst="src", dport="sport")  # the other direction
 
 
@@ -146,11 +148,10 @@ def _fragmented_answers(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     return answered.rename({"sport": "eff_sport", "dport": "eff_dport"})
 
 
-def _talkers(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
-    """The targets of unanswered UDP or of DNS answers that send anything at all (``dst``; their
-    candidates' ``_talks``): of one that never does, the capture holds one direction only, and
-    "unanswered" or "unsolicited" says nothing."""
-    targets = kinds.filter(_is(SILENT_JUDGED)).select("dst").unique().collect()["dst"]
+def _talkers(packets: pl.LazyFrame, targets: pl.Series) -> pl.LazyFrame:
+    """The ``targets`` (of unanswered UDP or of UDP answers) that send anything at all (``dst``;
+    their candidates' ``_talks``): of one that never does, the capture holds one direction only,
+    and "unanswered" or "unsolicited" says nothing."""
     if targets.is_empty():  # nothing to look up: no pass over the packets
         return pl.LazyFrame(schema={"dst": pl.UInt128})
     return _sent_by(packets, targets).select(dst="src").unique()
@@ -279,8 +280,9 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     udp = frame.lazy().filter(pl.col("proto") == PROTO_UDP)
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     kinds = cand.lazy()
+    judged = kinds.filter(_is([*SILENT_JUDGED, *PEER_ANSWERED])).select("dst").unique().collect()
     lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds),
-               (_talkers(frame.lazy(), kinds), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"]),
+               (_talkers(frame.lazy(), judged["dst"]), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"]),
                (_tunnels(frame.lazy(), kinds), ["dst", "src"]),
                (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
                (_shared_service_ports(udp, kinds), ["dst", "src", "dport"]),
@@ -319,6 +321,28 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     }
     c = pl.col("candidate")
     talking = pl.col("dst").is_in(talks[0]["dst"].implode())
+    # UDP answers from its own LAN to a host never seen sending are its peers' answers to what
+    # it asked out of sight (a search, a question to a group): reflectors are not on its LAN.
+    # The ports they come to are the sockets it asked from, which some peers answer from a
+    # port of their own (SSDP devices): their datagrams there are answers too
+    silent = judged.filter(~pl.col("dst").is_in(talks[0]["dst"].implode()))["dst"]
+    silent_peer = pl.lit(False)
+    if not silent.is_empty():  # a capture of both directions has none: no pass
+        # one pass for the mask, read three times (a flood's silent targets take millions of
+        # packets, nearly none from their own LAN: their targets are looked up for those only)
+        mask = cand.select(lan_peer()).to_series()
+        if mask.any():
+            places = mask.arg_true()
+            to_silent = cand["dst"].gather(places).is_in(silent.implode())
+            mask = pl.repeat(False, cand.height, eager=True).scatter(places.filter(to_silent), True)
+        if mask.any():
+            silent_peer = pl.lit(mask)
+            peer_answers = cand.filter(mask & cand["candidate"].is_in(PEER_ANSWERED))
+            sockets = (
+                peer_answers.select("dst", "dport").unique().with_columns(_peer_socket=pl.lit(True))
+            )
+            found = probed(cand, _is(UNANSWERED_UDP) & silent_peer, [(sockets, ["dst", "dport"])])
+            columns.update(found)
     out = cand.with_columns(**columns).with_columns(
         _asked=pl.when(c.is_in(SYNACKS))
         .then(pl.col("_asked_syn") | pl.col("_proceeded"))
@@ -326,15 +350,19 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         .then(pl.col("_pinged"))
         # a frame to a link-layer broadcast is nobody's answer: reflectors answer a host
         .otherwise(
-            pl.col("_asked") | pl.col("_asked_group").fill_null(False) | pl.col("link_group")
+            pl.col("_asked")
+            | pl.col("_asked_group").fill_null(False)
+            | pl.col("link_group")
+            | (c.is_in(PEER_ANSWERED) & silent_peer)
         )
         .fill_null(False),
         _done=pl.col("_done").fill_null(False),
         _open=pl.col("_open").fill_null(False),
         # UDP on a flow the target answers (or fragments of it), or from a peer it sends to on
-        # the same port, or to the port it asked a group from, or a traceroute's probes
-        # (answered by ICMP), or a stream's flow to a target never seen sending; GRE from the
-        # far end of a tunnel it runs; ICMP fragments from a host it pings
+        # the same port, or to the port it asked a group from (or its silent LAN's peers
+        # answer on), or a traceroute's probes (answered by ICMP), or a stream's flow to a
+        # target never seen sending; GRE from the far end of a tunnel it runs; ICMP fragments
+        # from a host it pings
         _answered=pl.coalesce(
             "_answered",
             "_same_port",
@@ -342,6 +370,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
             "_answered_datagram",
             "_probe",
             "_group_socket",
+            *(["_peer_socket"] if "_peer_socket" in columns else []),
             pl.when(c.is_in(FRAGMENTS)).then(pl.col("_pinged")),
         ).fill_null(False)
         | (pl.col("_stream").fill_null(False) & ~talking),
@@ -349,6 +378,16 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         _talks=_is(SILENT_JUDGED) & talking,
     )
     return out.select(*cand.columns, "_asked", "_done", "_open", "_answered", "_talks")
+
+
+def lan_peer() -> pl.Expr:
+    """A packet from its destination's own network (the same IPv4 /24, or IPv6 /64): a LAN's
+    devices, whose discovery answers (SSDP, mDNS, NetBIOS) a host asks of a group address.
+    Read from the bits the two addresses differ in (an IPv4-mapped address is below 2^48, an
+    IPv6 one above): three comparisons, no mask per address."""
+    apart = pl.col("src") ^ pl.col("dst")
+    v6 = pl.col("dst") >= pl.lit(1 << 48, pl.UInt128)
+    return (apart < pl.lit(1 << 8, pl.UInt128)) | (v6 & (apart < pl.lit(1 << 64, pl.UInt128)))
 
 
 def asked_for() -> pl.Expr:

@@ -1,0 +1,94 @@
+"""Answers from the target's own LAN to a target never seen sending are its peers' answers: one
+direction of a host's link (a receive-only tap, or the evaluation's "one way") keeps what its
+LAN's devices send it and drops what it asked them: its SSDP M-SEARCH to 239.255.255.250, its
+mDNS questions. 30 devices answering a media player's searches were an SSDP amplification on
+it. Reflectors on the Internet are no peers: a reflection at the same host is found, and
+only its packets are labelled; a host seen sending is judged as before, whoever answers it."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import polars as pl
+
+import workbench as wb
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
+from pcapbuild import ether, ipv4, pcap, udp
+
+T0 = 1_700_000_000.0
+PLAYER = "192.168.1.23"
+DEVICES = [f"192.168.1.{100 + k}" for k in range(30)]
+
+
+def _answers(rng: random.Random, port: int, service: int = 1900) -> list[tuple[float, bytes]]:
+    """Six searches 10 s apart from ``port``: each device answers 3-8 times within 2 s, from
+    ``service`` (two in five SSDP devices from an ephemeral port of their own instead)."""
+    out = []
+    own = {d: (rng.randrange(32768, 61000) if rng.random() < 0.4 else service) for d in DEVICES}
+    if service != 1900:
+        own = dict.fromkeys(DEVICES, service)
+    for search in range(6):
+        for device in DEVICES:
+            for _ in range(rng.randrange(3, 9)):
+                at = T0 + search * 10 + rng.uniform(0.01, 2.0)
+                body = bytes(rng.randrange(256) for _ in range(rng.choice((300, 340, 380))))
+                out.append((at, ether(ipv4(device, PLAYER, 17, udp(own[device], port, body)))))
+    return out
+
+
+def _reflection(rng: random.Random, reflectors: list[str]) -> list[tuple[float, bytes]]:
+    """5,000 SSDP answers in 10 s (from 20 s in) from ``reflectors`` to the player's port 80."""
+    body = bytes(rng.randrange(256) for _ in range(320))
+    return [(T0 + 20 + k / 500, ether(ipv4(reflectors[k % len(reflectors)], PLAYER, 17, udp(1900, 80, body))))
+            for k in range(5000)]  # fmt: skip
+
+
+def _analysed(tmp_path: Path, name: str, records: list[tuple[float, bytes]]):
+    path = tmp_path / name
+    path.write_bytes(pcap(sorted(records, key=lambda record: record[0])))
+    capture = wb.load(path)
+    return capture, [(v.vector, list(v.targets)) for v in wb.analyze(capture).vectors]
+
+
+def test_ssdp_answers_from_the_lan_to_a_host_never_seen_sending(tmp_path) -> None:
+    _, found = _analysed(tmp_path, "ssdp.pcap", _answers(random.Random(1), 50123))
+    assert found == []
+
+
+def test_mdns_answers_from_the_lan(tmp_path) -> None:
+    # answers to QU questions, unicast to the asker's port 5353
+    _, found = _analysed(tmp_path, "mdns.pcap", _answers(random.Random(2), 5353, service=5353))
+    assert found == []
+
+
+def test_a_reflection_from_the_internet_on_that_host(tmp_path) -> None:
+    rng = random.Random(3)
+    reflectors = [f"{rng.randrange(11, 220)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+                  for _ in range(300)]  # fmt: skip
+    capture, found = _analysed(
+        tmp_path, "reflection.pcap", _answers(rng, 50123) + _reflection(rng, reflectors)
+    )
+    assert found == [("ssdp_amplification", [PLAYER])]
+    labelled = wb.analysis.classify(capture.packets).filter(pl.col("vector").is_not_null())
+    assert labelled.height >= 0.99 * 5000
+    assert labelled.filter(
+        pl.col("src").ip.network(24, 64) == pl.col("dst").ip.network(24, 64)
+    ).is_empty()
+
+
+def test_a_host_seen_sending_is_judged_as_before(tmp_path) -> None:
+    # the player's own traffic is in the capture (a DNS lookup a second, answered): its LAN's
+    # devices flooding it with SSDP answers it never asked for are a reflection
+    rng = random.Random(4)
+    lookups = []
+    for k in range(60):
+        query = bytes(rng.randrange(256) for _ in range(40))
+        lookups.append((T0 + k, ether(ipv4(PLAYER, "192.168.1.1", 17, udp(40000 + k, 53, query)))))
+        lookups.append(
+            (T0 + k + 0.01, ether(ipv4("192.168.1.1", PLAYER, 17, udp(53, 40000 + k, query))))
+        )
+    _, found = _analysed(tmp_path, "two-way.pcap", lookups + _reflection(rng, DEVICES))
+    assert found == [("ssdp_amplification", [PLAYER])]
