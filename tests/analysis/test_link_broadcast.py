@@ -7,16 +7,20 @@ broadcast the query was asked for. A reflection on a host of that LAN is found a
 from __future__ import annotations
 
 import random
-import struct
 import subprocess
+import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
-from pcap_bytes import PCAP_HEADER, _frame, udp_pcap
+from pcap_bytes import udp_pcap
 from scenario_windows import in_memory, over_windows
 from scenario_windows import vectors as _vectors
 
 import workbench as wb
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
+from pcapbuild import cooked, ipv4, pcap, udp
 
 BROADCAST = b"\xff" * 6
 LAN, HOST = "192.168.1.255", "192.168.1.40"
@@ -97,23 +101,12 @@ def _cooked(path, frames: list[tuple], v2: bool = False) -> None:
     """The datagrams as ``tcpdump -i any`` records them (Linux cooked v1, or v2): no
     destination MAC, but the packet type: 1 for a frame that came as a link-layer broadcast,
     0 for one to the capturing host, 3 for one to another host."""
-    link = 276 if v2 else 113
-    out = [PCAP_HEADER[:-4] + struct.pack("<I", link)]
+    records = []
     for ts, src, sport, dst, dport, size, _ttl, *mac in frames:
         kind = 1 if mac == [BROADCAST] else (0 if dst == HOST else 3)
-        record = _frame(
-            ts, src, dst, 17, struct.pack("!HHHH", sport, dport, 8 + size, 0) + b"Z" * size
-        )
-        sender, ip = record[16 + 6 : 16 + 12], record[16 + 14 :]  # fmt: skip
-        if v2:
-            head = struct.pack("!HHIHBB", 0x0800, 0, 2, 1, kind, 6) + sender + b"\0\0"
-        else:
-            head = struct.pack("!HHH", kind, 1, 6) + sender + b"\0\0" + b"\x08\x00"
-        frame = head + ip
-        out.append(
-            struct.pack("<IIII", ts // 10**9, ts % 10**9 // 1000, len(frame), len(frame)) + frame
-        )
-    path.write_bytes(b"".join(out))
+        ip = ipv4(src, dst, 17, udp(sport, dport, b"Z" * size), ttl=57)
+        records.append((ts / 10**9, cooked(ip, kind, v2=v2)))
+    path.write_bytes(pcap(records, link=276 if v2 else 113))
 
 
 @pytest.mark.parametrize("v2", [False, True], ids=["sll", "sll2"])

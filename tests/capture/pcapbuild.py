@@ -45,6 +45,16 @@ def ether(l3: bytes, ethertype: int = 0x0800, vlans: tuple[int, ...] = (), tpids
     return out + struct.pack("!H", ethertype) + l3
 
 
+def cooked(l3: bytes, kind: int = 0, *, v2: bool = False, ethertype: int = 0x0800) -> bytes:
+    """A Linux cooked frame (SLL; SLL2 with ``v2``) from 02:02:02:02:02:02, of packet type
+    ``kind`` (0 to the capturing host, 1 a link-layer broadcast, 2 multicast, 3 to another
+    host, 4 sent by it): no destination MAC."""
+    sender = b"\x02" * 6 + b"\0\0"  # ARPHRD_ETHER, a 6-byte address in an 8-byte field
+    if v2:
+        return struct.pack("!HHIHBB", ethertype, 0, 2, 1, kind, 6) + sender + l3
+    return struct.pack("!HHH", kind, 1, 6) + sender + struct.pack("!H", ethertype) + l3
+
+
 def pcap(frames: list[tuple[float, bytes]], *, link: int = 1, big: bool = False, nano: bool = False,
          snaplen: int = 65535, wire_extra: int = 0) -> bytes:  # fmt: skip
     o = ">" if big else "<"

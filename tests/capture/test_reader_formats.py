@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
-import struct
 import warnings
 
 import polars as pl
 import pytest
 import zstandard
 from pcapbuild import (
+    cooked,
     epb,
     ether,
     icmp,
@@ -161,13 +161,7 @@ def test_link_types(tmp_path, link: int, frame: bytes) -> None:
 def test_cooked_broadcasts(tmp_path, link: int) -> None:
     # the packet type (0 to us, 1 broadcast, 3 another host): a broadcast came to ff:ff:ff:ff:ff:ff
     ip = ipv4("192.0.2.1", "192.0.2.255", 17, udp(137, 137, b"q"))
-    if link == 113:
-        frames = [
-            struct.pack("!HHH", kind, 1, 6) + b"\x02" * 8 + b"\x08\x00" + ip for kind in (0, 1, 3)
-        ]
-    else:
-        head = lambda kind: struct.pack("!HHIHBB", 0x0800, 0, 2, 1, kind, 6) + b"\x02" * 8  # noqa: E731
-        frames = [head(kind) + ip for kind in (0, 1, 3)]
+    frames = [cooked(ip, kind, v2=link == 276) for kind in (0, 1, 3)]
     path = _write(tmp_path, "c.pcap", pcap([(1.0 + k, f) for k, f in enumerate(frames)], link=link))
     assert wb.load(path).packets["dst_mac"].to_list() == [0, 0xFFFFFFFFFFFF, 0]
     # a Parquet cache written by the decoder before (which left it 0) is read again

@@ -157,23 +157,25 @@ def _talkers(packets: pl.LazyFrame, targets: pl.Series) -> pl.LazyFrame:
     return _sent_by(packets, targets).select(dst="src").unique()
 
 
+def _icmp() -> pl.Expr:
+    """An ICMP or ICMPv6 packet (a fragment of an ICMP datagram too)."""
+    return pl.col("proto").is_in([PROTO_ICMP, PROTO_ICMPV6])
+
+
 def _echo_replies() -> pl.Expr:
     """Candidates that are echo replies, or fragments of an ICMP datagram (a large echo's reply
     comes in fragments: ``ping -s 8000``): a host's own pings ask for them (``_pings``)."""
-    return (_is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES)) | (
-        _is(FRAGMENTS) & pl.col("proto").is_in([PROTO_ICMP, PROTO_ICMPV6])
-    )
+    return (_is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES)) | (_is(FRAGMENTS) & _icmp())
 
 
 def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     """The hosts each ICMP target pinged (``_pinged``): their echo replies are its answers (a
     monitoring host pinging thousands of hosts a second takes thousands of replies)."""
-    icmp = pl.col("proto").is_in([PROTO_ICMP, PROTO_ICMPV6])
     targets = kinds.filter(_echo_replies()).select("dst").unique().collect()["dst"]
     if targets.is_empty():  # no echo reply to look up (an echo request flood): no pass
         return pl.LazyFrame(schema={"dst": pl.UInt128, "src": pl.UInt128, "_pinged": pl.Boolean})
     return (
-        _sent_by(packets.filter(icmp), targets)
+        _sent_by(packets.filter(_icmp()), targets)
         .filter(pl.col("icmp_type").is_in(ECHO_REQUESTS))
         .select(dst="src", src="dst")
         .unique()
@@ -320,22 +322,21 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         **probed(cand, _is(UNANSWERED_UDP) & (pl.col("ttl") <= config.probe_ttl_max), [probes]),
     }
     c = pl.col("candidate")
-    talking = pl.col("dst").is_in(talks[0]["dst"].implode())
+    talkers = talks[0]["dst"].implode()
+    talking = pl.col("dst").is_in(talkers)
     # UDP answers from its own LAN to a host never seen sending are its peers' answers to what
     # it asked out of sight (a search, a question to a group): reflectors are not on its LAN.
     # The ports they come to are the sockets it asked from, which some peers answer from a
     # port of their own (SSDP devices): their datagrams there are answers too
-    silent = judged.filter(~pl.col("dst").is_in(talks[0]["dst"].implode()))["dst"]
+    silent = judged.filter(~pl.col("dst").is_in(talkers))["dst"]
     silent_peer = pl.lit(False)
     if not silent.is_empty():  # a capture of both directions has none: no pass
-        # one pass for the mask, read three times (a flood's silent targets take millions of
-        # packets, nearly none from their own LAN: their targets are looked up for those only)
-        mask = cand.select(lan_peer()).to_series()
-        if mask.any():
-            places = mask.arg_true()
-            to_silent = cand["dst"].gather(places).is_in(silent.implode())
-            mask = pl.repeat(False, cand.height, eager=True).scatter(places.filter(to_silent), True)
-        if mask.any():
+        # one pass over the candidates, its mask read three times (a flood's silent targets
+        # take millions of packets, nearly none from their own LAN: only those are looked up)
+        places = cand.select(pl.arg_where(lan_peer())).to_series()
+        places = places.filter(cand["dst"].gather(places).is_in(silent.implode()))
+        if not places.is_empty():
+            mask = pl.repeat(False, cand.height, eager=True).scatter(places, True)
             silent_peer = pl.lit(mask)
             peer_answers = cand.filter(mask & cand["candidate"].is_in(PEER_ANSWERED))
             sockets = (
@@ -383,10 +384,9 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
 def lan_peer() -> pl.Expr:
     """A packet from its destination's own network (the same IPv4 /24, or IPv6 /64): a LAN's
     devices, whose discovery answers (SSDP, mDNS, NetBIOS) a host asks of a group address.
-    Read from the bits the two addresses differ in (an IPv4-mapped address is below 2^48, an
-    IPv6 one above): three comparisons, no mask per address."""
+    Read from the bits the two addresses differ in (no network computed per address)."""
     apart = pl.col("src") ^ pl.col("dst")
-    v6 = pl.col("dst") >= pl.lit(1 << 48, pl.UInt128)
+    v6 = ~pl.col("dst").ip.is_v4()
     return (apart < pl.lit(1 << 8, pl.UInt128)) | (v6 & (apart < pl.lit(1 << 64, pl.UInt128)))
 
 

@@ -21,6 +21,7 @@ from workbench.synth.scenarios.model import (
     RESOLVER_SURGE,
     SSDP_DISCOVERY,
     TRACEROUTES,
+    VIDEO_CALL,
     VXLAN_OVERLAY,
     Scenario,
     Traffic,
@@ -463,11 +464,7 @@ _add(
         duration=90,
         phases=((0, 90, "baseline"),),
         attacks=(),
-        traffic=(
-            Traffic(
-                "quic_streams", 20, 90, rate=1500, count=1, client="203.0.113.150", ports=(8801,)
-            ),
-        ),
+        traffic=(VIDEO_CALL,),
         sessions_per_s=15,
         dns_per_s=20,
         one_way=True,

@@ -7,6 +7,8 @@ a fragment flood at a host reading over UDP in fragments, a flood on a VXLAN end
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from workbench.synth.scenarios.model import (
     APP_CROWD,
     DNS6,
@@ -23,6 +25,7 @@ from workbench.synth.scenarios.model import (
     RESOLVER_SURGE,
     SSDP_DISCOVERY,
     TRACEROUTES,
+    VIDEO_CALL,
     VXLAN_OVERLAY,
     WEB6,
     Attack,
@@ -649,11 +652,7 @@ _add(
                 sizes=(0,),  # hping3's default: no data (nor a port's protocol for tshark to read)
             ),
         ),
-        traffic=(
-            Traffic(
-                "quic_streams", 10, 90, rate=1500, count=1, client="203.0.113.150", ports=(8801,)
-            ),
-        ),
+        traffic=(replace(VIDEO_CALL, start=10),),  # the call runs before the flood
         sessions_per_s=15,
         dns_per_s=20,
         one_way=True,

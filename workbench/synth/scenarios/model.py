@@ -39,9 +39,8 @@ class Attack:
     sport: int | None = None  # fixed source port (0: random ephemeral)
     dport: int | None = None  # fixed destination port (0: random)
     sport_step: bool = False  # the source port increments per packet (hping-style single host)
-    sport_range: tuple[int, int] | None = (
-        None  # source ports drawn from [lo, hi] (old Windows: 1025-5000)
-    )
+    # source ports drawn from [lo, hi] (old Windows: 1025-5000)
+    sport_range: tuple[int, int] | None = None
     ephemeral_share: float = 0.0  # share of reflectors answering from a random high port
     first_fragments: float = (
         0.0  # fragment flood: share of first fragments (offset 0, MF, L4 header)
@@ -62,20 +61,21 @@ class Attack:
 class Traffic:
     """A block of benign traffic (label legit) beyond the scenario's ordinary baseline.
 
-                ``kind``: http_sessions (complete HTTP/1.1 GETs to ``server``:``port`` from a pool of
-                ``clients``; ``rate`` sessions/s, ``ramp`` seconds of linear rise and fall), browser_burst
-                (``count`` parallel page-asset sessions from one ``client`` to ``servers``), established
-                (``count`` long-lived sessions already open before the capture), resolver (a recursive
-                resolver ``client`` querying ``count`` authoritative servers: ``rate`` queries/s steady plus a
-                surge of ``peak`` queries/s decaying with ``tau``), bulk (one TCP transfer paced at
-                ``link_share`` of the scenario's capacity), gre_tunnel (``rate`` GRE packets/s each way
-                between ``client`` and ``server``), udp_reads (``rate`` UDP reads/s from ``client`` to
-                ``server``:``port``, each answered with 8 KB in fragments), vxlan_overlay (``count`` inner flows,
-                ``rate`` packets/s each way between two VXLAN endpoints), traceroutes (``client`` traces the path
-            to each of ``servers`` ``rate`` times a second, UDP probes), lan_name_queries (``count`` LAN
-        hosts broadcast NetBIOS name queries, ``rate`` a minute each), ssdp_discovery (``client`` sends an
-    SSDP M-SEARCH ``rate`` times a second; ``count`` LAN devices answer). Rates and counts are at
-    scale 1.
+    ``kind``: http_sessions (complete HTTP/1.1 GETs to ``server``:``port`` from a pool of
+    ``clients``; ``rate`` sessions/s, ``ramp`` seconds of linear rise and fall), browser_burst
+    (``count`` parallel page-asset sessions from one ``client`` to ``servers``), established
+    (``count`` long-lived sessions already open before the capture), resolver (a recursive
+    resolver ``client`` querying ``count`` authoritative servers: ``rate`` queries/s steady plus
+    a surge of ``peak`` queries/s decaying with ``tau``), bulk (one TCP transfer paced at
+    ``link_share`` of the scenario's capacity), gre_tunnel (``rate`` GRE packets/s each way
+    between ``client`` and ``server``), udp_reads (``rate`` UDP reads/s from ``client`` to
+    ``server``:``port``, each answered with 8 KB in fragments), vxlan_overlay (``count`` inner
+    flows, ``rate`` packets/s each way between two VXLAN endpoints), traceroutes (``client``
+    traces the path to each of ``servers`` ``rate`` times a second, UDP probes),
+    lan_name_queries (``count`` LAN hosts broadcast NetBIOS name queries, ``rate`` a minute
+    each), ssdp_discovery (``client`` sends an SSDP M-SEARCH ``rate`` times a second; ``count``
+    LAN devices answer), ntp_sync (``client`` starts ntpd with ``count`` servers). Rates and
+    counts are at scale 1.
     """
 
     kind: str
@@ -169,6 +169,11 @@ PAGE_VIEWS = tuple(
 )
 # 40 Windows hosts of the provider LAN look names up by NetBIOS broadcast, 6 times a minute each
 LAN_NAME_QUERIES = Traffic("lan_name_queries", 0, 60, rate=6, count=40)
+# a provider host on a video call from 20 s: the conferencing server's media from its port 8801
+# to the host's ephemeral port, 1,500 datagrams/s (video and a shared screen)
+VIDEO_CALL = Traffic(
+    "quic_streams", 20, 90, rate=1500, count=1, client="203.0.113.150", ports=(8801,)
+)
 # a media player looks for UPnP devices every 10 s; 40 devices of its LAN answer, 3-8 times each
 SSDP_DISCOVERY = Traffic("ssdp_discovery", 0, 60, rate=0.1, count=40, client="203.0.113.150")
 # the provider's time server restarts ntpd with 16 servers (four pool entries, four servers each)
