@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from workbench.analysis import scrubbing
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.scrubbing import ttl_shifts
 
@@ -75,3 +76,20 @@ def test_a_small_drop_is_no_shift():
     config = AnalysisConfig()
     drop = config.scrubbing_ttl_drop_min - 1
     assert ttl_shifts(_frame(30, (60, 60 - drop)), SPAN, config) == {}
+
+
+@pytest.mark.parametrize("keys", [None, 3])
+def test_senders_sharing_a_key_change_nothing(monkeypatch, keys):
+    """Senders are told apart by a 64-bit key first (``_sender_key``); keys that collide, here
+    every sender on one of ``keys`` keys, give the same shift: 30 senders moved 4 hops, out of
+    35 sending across the switch (5 stay at their TTL), whatever 1,000 one-packet senders add."""
+    if keys is not None:
+        monkeypatch.setattr(scrubbing, "_sender_key", lambda: pl.col("src").hash(seed=1) % keys)
+    moved = _frame(30, (60, 56))
+    stayed = _frame(5, (60, 60)).with_columns(pl.col("src") + 100)
+    once = _frame(1000, (57,), per_ttl=1).with_columns(pl.col("src") + 10_000)
+    found = ttl_shifts(pl.concat([moved, stayed, once]), SPAN, AnalysisConfig())
+    assert set(found) == {0}
+    assert found[0]["hops"] == 4
+    assert found[0]["senders"] == 30
+    assert found[0]["share"] == round(30 / 35, 3)
