@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
@@ -13,6 +14,7 @@ from workbench.analysis.partials import silences
 from workbench.analysis.queries import collect, packed, unpacked
 from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION
 from workbench.analysis.vectors.context import amplified_size, asked_for, served
+from workbench.analysis.vectors.distinct_kernel import first_rows, first_values
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
 from workbench.analysis.vectors.kinds import (
     HTTP_RATE,
@@ -29,10 +31,12 @@ from workbench.analysis.vectors.verdicts import (
     confirmed,
     merged_stats,
 )
+from workbench.capture.addresses import halves
 
 DISTINCT_CAP = 64  # distinct sources / ports kept per (target, vector): enough for every threshold
 DISTINCT_SAMPLE_ROWS = 4096  # a host's first packets, where its first distinct values are sought
 DISTINCT_OF = ("src", "eff_dport")
+NO_PORT = 1 << 16  # a port no datagram has: a fragment's unknown port, as a value of its own
 COMPACT_EVERY = 8  # windows of evidence folded together (``Evidence.compact``)
 PAIR_SEED, PAIR_MIX = 0x5EED, 0x9E3779B97F4A7C15  # a (host, candidate) pair's 64-bit key
 
@@ -269,7 +273,7 @@ def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None)
 
 def _pair_key() -> pl.Expr:
     """A 64-bit key of a candidate's (host, candidate) pair: its host's hash, mixed with the
-    candidate's code (two pairs share one with a chance of 2^-64; ``_per_host`` checks)."""
+    candidate's code (two pairs share one with a chance of 2^-64; ``_first_distinct`` checks)."""
     code = pl.col("candidate").to_physical().cast(pl.UInt64)
     return pl.col("dst").hash(PAIR_SEED) ^ (code * PAIR_MIX)
 
@@ -286,12 +290,8 @@ def _per_host(
     values is counted in full.
     """
     host = ["dst", "dst_net", "candidate"]
-    head = pl.col("_row").len() > DISTINCT_SAMPLE_ROWS
-    # grouped by host and candidate only: the prefix is the host's (a function of it). The sums
-    # streamed (a plain aggregate over many groups runs faster there); the samples, a list
-    # aggregate, in memory, by one 64-bit key of the pair: hashing a 128-bit address and an
-    # Enum per packet costs twice as much. The key is exact when it makes as many groups as the
-    # pair does (two pairs on one key, 2^-64 a pair: then grouped by the pair itself).
+    # grouped by host and candidate only: the prefix is the host's (a function of it); the sums
+    # streamed (a plain aggregate over many groups runs faster there)
     pair = ["dst", "candidate"]
     sums = collect(cand.lazy().group_by(pair).agg(
         pl.len().alias("packets"),
@@ -309,37 +309,55 @@ def _per_host(
         pl.col("eff_dport").n_unique().alias("ports"),
         pl.col("eff_dport").null_count().alias("_port_nulls"),
     ))  # fmt: skip
-    sampled = [
-        *[pl.col(c).head(DISTINCT_SAMPLE_ROWS).unique().head(cap).alias(f"_{c}") for c in DISTINCT_OF],
-        head.alias("_big"),
-    ]  # fmt: skip
-    samples = (
-        cand.group_by(_pair_key().alias("_key"))
-        .agg(*(pl.col(c).first() for c in pair), *sampled)
-        .drop("_key")
-    )
-    if samples.height != sums.height:
-        samples = cand.group_by(pair).agg(*sampled)
-    per_host = sums.join(samples, on=pair)
-    per_host = with_key(per_host.lazy(), "dst_net").collect()  # a function of the host
+    per_host = with_key(sums.lazy(), "dst_net").collect()  # a function of the host
     values = {}
-    for column in DISTINCT_OF:
-        sampled = per_host.select(
-            *host, pl.col(f"_{column}").alias("value"), "_big", "ports", "_port_nulls"
-        )
+    for column, first in _first_distinct(cand, sums.height, cap).items():
+        found = first.group_by(pair).agg(pl.len().alias("_n"))  # a null port counts (a value)
+        sampled = per_host.select(*pair, "packets", "ports", "_port_nulls").join(found, on=pair)
         complete = pl.lit(False)
         if column == "eff_dport":  # the sample holds every port when it holds as many as counted
-            count = pl.col("value").list.len()
-            complete = (pl.col("ports") == count) & (pl.col("_port_nulls") == 0)
-        short = sampled.filter(pl.col("_big") & (pl.col("value").list.len() < cap) & ~complete)
-        flat = sampled.select(*host, "value").explode("value").drop_nulls("value")
+            complete = (pl.col("ports") == pl.col("_n")) & (pl.col("_port_nulls") == 0)
+        big = pl.col("packets") > DISTINCT_SAMPLE_ROWS
+        short = sampled.filter(big & (pl.col("_n") < cap) & ~complete)
+        flat = (
+            with_key(first.lazy().drop_nulls("value"), "dst_net").select(*host, "value").collect()
+        )
         if short.height:  # counted in full, these hosts only
             full = collect(  # streamed: faster for a join and a unique over millions of rows
-                with_key(cand.lazy(), "dst_net")
-                .join(short.lazy().select("dst", "candidate"), on=["dst", "candidate"], how="semi")
-                .select(*host, value=pl.col(column))
+                cand.lazy()
+                .join(short.lazy().select(pair), on=pair, how="semi")
+                .select(*pair, value=pl.col(column))
                 .unique()
             )
+            # the prefix computed for the values found, not for every packet before the join
+            full = with_key(full.lazy(), "dst_net").select(*host, "value").collect()
             flat = pl.concat([flat, full], how="vertical_relaxed")
         values[column] = flat.with_columns(pl.col("value").cast(pl.UInt128))
     return per_host.select(*host, *SUMS), values
+
+
+def _first_distinct(cand: pl.DataFrame, pairs: int, cap: int) -> dict[str, pl.DataFrame]:
+    """(dst, candidate, value) for each of ``DISTINCT_OF``: the first ``cap`` distinct values of
+    each of the ``pairs`` (host, candidate) pairs in its first ``DISTINCT_SAMPLE_ROWS`` packets
+    (an unknown port, a fragment's, is one: null). Numbered by one 64-bit key of the pair:
+    hashing a 128-bit address and an Enum per packet costs twice as much, and the key is exact
+    when it makes as many groups as the pair does (two pairs on one key, 2^-64 a pair: then
+    numbered by the pair itself)."""
+    pair = ["dst", "candidate"]
+    ranked = first_rows(
+        cand.select(_pair_key()).to_series().to_numpy(), DISTINCT_SAMPLE_ROWS, pairs
+    )
+    if ranked is None:
+        number = pl.struct(pair).rank("dense").cast(pl.UInt64)
+        ranked = first_rows(cand.select(number).to_series().to_numpy(), DISTINCT_SAMPLE_ROWS, pairs)
+    slot, keep = ranked
+    rows = cand.select(*pair, *DISTINCT_OF).filter(pl.Series(keep))
+    slot = slot[keep]
+    ports = rows["eff_dport"].cast(pl.UInt32).fill_null(NO_PORT).to_numpy().astype(np.uint64)
+    numbers = {"src": halves(rows["src"]), "eff_dport": (np.zeros_like(ports), ports)}
+    return {
+        column: rows.filter(pl.Series(first_values(slot, hi, lo, cap, pairs))).select(
+            *pair, value=pl.col(column)
+        )
+        for column, (hi, lo) in numbers.items()
+    }
