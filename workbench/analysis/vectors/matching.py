@@ -104,13 +104,15 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     [flag] = probed(with_ports, could, [(shared, ["dst", "eff_sport"])]).values()
     codes = candidate_codes(with_ports.with_columns(flag.fill_null(False)))
     codes = _without_busy_connections(with_ports, codes, config)
-    # gathered, not filtered: one contiguous copy of the candidate rows (a filtered frame comes
-    # in many chunks, and the first expression over it would copy every column again)
-    places = np.flatnonzero(codes)
+    # filtered eagerly by a mask: one contiguous copy of the candidate rows (a lazy filter's
+    # comes in many chunks, and the first expression over it would copy every column again),
+    # where a gather by their places took twice as long (10.3 M of 10.96 M packets: 0.39-0.90 s
+    # against 0.11-0.38 s)
+    keep = codes != 0
     picked = with_ports.select(
         *(c for c in CAND_COLUMNS if c not in ("candidate", "link_group")), link_group=link_group()
-    )[places]
-    return picked.with_columns(candidate_series(codes[places])).select(CAND_COLUMNS)
+    ).filter(pl.Series(keep))
+    return picked.with_columns(candidate_series(codes[keep])).select(CAND_COLUMNS)
 
 
 def is_group_address(column: str) -> pl.Expr:
