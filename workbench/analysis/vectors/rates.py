@@ -7,7 +7,14 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
-from workbench.analysis.vectors.kinds import CANDIDATE, DNS_QUERIES, HTTP_RATE, ICMP, SECOND
+from workbench.analysis.vectors.kinds import (
+    CANDIDATE,
+    DNS_QUERIES,
+    HANDSHAKES,
+    HTTP_RATE,
+    ICMP,
+    SECOND,
+)
 
 
 def flood_pps(candidate: pl.Expr, cfg: AnalysisConfig) -> pl.Expr:
@@ -18,6 +25,8 @@ def flood_pps(candidate: pl.Expr, cfg: AnalysisConfig) -> pl.Expr:
         .then(cfg.flood_pps_icmp)
         .when(candidate.is_in(DNS_QUERIES))
         .then(cfg.flood_pps_dns)
+        .when(candidate.is_in(HANDSHAKES))
+        .then(cfg.flood_pps_syn)
         .when(candidate.is_in(HTTP_RATE))
         .then(float("inf"))  # HTTP: judged against the target's own rate and per client
         .otherwise(cfg.flood_pps_other)
