@@ -34,6 +34,13 @@ def vectors(report) -> list[tuple[str, list[str]]]:
     return [(v.vector, list(v.targets)) for v in report.vectors]
 
 
+def vectors_of(path: Path, data: bytes) -> list[tuple[str, list[str]]]:
+    """A capture's bytes (built by hand) written to ``path`` and analysed in memory: (vector,
+    targets) of every vector the report names."""
+    path.write_bytes(data)
+    return vectors(wb.analyze(wb.load(path)))
+
+
 def over_windows(folder: Path, name: str, *, window_packets: int, seed: int = 5,
                  scale: float = 0.3):  # fmt: skip
     """``name`` written into a folder of its own, ingested, and analysed window by window:

@@ -11,21 +11,20 @@ import random
 import sys
 from pathlib import Path
 
-import workbench as wb
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
 from pcapbuild import ether, icmp, ipv4, pcap, udp
+from scenario_windows import vectors_of
 
 T0 = 1_700_000_000.0
 ADMIN, SERVER, VICTIM, RESOLVER = "192.168.1.23", "192.168.1.5", "203.0.113.10", "192.168.1.1"
 
 
 def _echoes(src: str, dst: str, per_s: float, answered: bool, replies_only: bool = False,
-            seed: int = 1) -> list[tuple[float, bytes]]:  # fmt: skip
-    """5 s of echo requests from ``src`` to ``dst`` at ``per_s`` a second (1 ms of jitter
-    each), from 8 s into 20 s of a host's DNS lookups, one a second, each answered; answered
-    0.3-2 ms later when ``answered``; the answers alone when ``replies_only`` (a capture of the
-    pinging host's inbound side)."""
+            seed: int = 1) -> bytes:  # fmt: skip
+    """A pcap of 5 s of echo requests from ``src`` to ``dst`` at ``per_s`` a second (1 ms of
+    jitter each), from 8 s into 20 s of a host's DNS lookups, one a second, each answered;
+    answered 0.3-2 ms later when ``answered``; the answers alone when ``replies_only`` (a
+    capture of the pinging host's inbound side)."""
     rng = random.Random(seed)
     out = []
     for k in range(20):
@@ -40,26 +39,20 @@ def _echoes(src: str, dst: str, per_s: float, answered: bool, replies_only: bool
         if answered or replies_only:
             back = at + rng.uniform(0.0003, 0.002)
             out.append((back, ether(ipv4(dst, src, 1, icmp(0, 0, body), ident=k + 30000))))
-    return sorted(out, key=lambda record: record[0])
-
-
-def _vectors(tmp_path: Path, name: str, records: list[tuple[float, bytes]]) -> list[tuple]:
-    path = tmp_path / name
-    path.write_bytes(pcap(records))
-    return [(v.vector, list(v.targets)) for v in wb.analyze(wb.load(path)).vectors]
+    return pcap(sorted(out, key=lambda record: record[0]))
 
 
 def test_an_interval_ping_is_no_flood(tmp_path) -> None:
     # ping -i 0.01 -c 500: 5 s at 100/s, every request answered
-    assert _vectors(tmp_path, "ping.pcap", _echoes(ADMIN, SERVER, 100, answered=True)) == []
+    assert vectors_of(tmp_path / "ping.pcap", _echoes(ADMIN, SERVER, 100, answered=True)) == []
 
 
 def test_its_replies_alone_are_no_flood(tmp_path) -> None:
     # the same seen one way, toward the admin's host: 500 replies it asked for, asks unseen
-    records = _echoes(ADMIN, SERVER, 100, answered=True, replies_only=True)
-    assert _vectors(tmp_path, "replies.pcap", records) == []
+    capture = _echoes(ADMIN, SERVER, 100, answered=True, replies_only=True)
+    assert vectors_of(tmp_path / "replies.pcap", capture) == []
 
 
 def test_one_hosts_icmp_flood_at_twice_that_rate(tmp_path) -> None:
-    records = _echoes(ADMIN, VICTIM, 300, answered=False, seed=2)
-    assert _vectors(tmp_path, "flood.pcap", records) == [("icmp_flood", [VICTIM])]
+    capture = _echoes(ADMIN, VICTIM, 300, answered=False, seed=2)
+    assert vectors_of(tmp_path / "flood.pcap", capture) == [("icmp_flood", [VICTIM])]

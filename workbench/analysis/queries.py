@@ -61,6 +61,22 @@ def probed(frame: pl.DataFrame, rows: pl.Expr, lookups: list[tuple[pl.DataFrame,
     return out
 
 
+# odd 64-bit multipliers (Fibonacci hashing's, then xxHash's): each spreads a small number
+# (a phase, a vector's code) over all 64 bits, and distinct ones apart
+KEY_MIXERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)
+
+
+def address_key(address: str, *codes: pl.Expr, seed: int) -> pl.Expr:
+    """One 64-bit number per (``address``, ``codes``...): the address's hash mixed with each
+    code (an integer: a phase, a vector's physical code) times a multiplier of its own. Grouped
+    where the 128-bit address and the codes were, it makes the same groups unless two share a
+    number, a chance of 2^-64 a pair: its callers either check or cannot be misled by it."""
+    key = pl.col(address).hash(seed=seed)
+    for code, mixer in zip(codes, KEY_MIXERS, strict=False):
+        key = key ^ (code.cast(pl.UInt64) * mixer)
+    return key
+
+
 SOURCE_PART_ROWS = 8_000_000  # rows per hash part of a per-source aggregate over a dataset
 
 

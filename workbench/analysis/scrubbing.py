@@ -10,8 +10,10 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
-from workbench.analysis.queries import Frame, collect
+from workbench.analysis.queries import Frame, address_key, collect
 from workbench.analysis.vectors.kinds import CANDIDATE
+
+SENDER_SEED = 0x5C2B  # the seed of a sender's key (``_sender_key``)
 
 
 def ttl_shifts(
@@ -39,12 +41,12 @@ def ttl_shifts(
     # vector, sender) first, a number grouped where three columns were (``_sender_key``;
     # 9.7 M attack packets, 4.2 M senders: the whole test 0.65-0.84 s -> 0.53-0.59 s in
     # memory; over the 43 M-packet dataset, the phases 8.2 s -> 5.7 s), and only the few keys
-    # seen at two TTLs or more are grouped by their columns. Keys may collide: two senders on one key
-    # can only look like one at two TTLs, never hide one that is, so the few are a superset of
-    # those senders, and the exact count is taken over them. ``two`` is "at two TTLs or more"
-    # (its lowest is not its highest: cheaper than counting distinct TTLs): it may let through
-    # a (span, vector) with too few senders at exactly two, where ``_shift``, which counts
-    # exactly those, then finds no shift
+    # seen at two TTLs or more are grouped by their columns. Keys may collide: two senders on
+    # one key can only look like one at two TTLs, never hide one that is, so the few are a
+    # superset of those senders, and the exact count is taken over them. ``two`` is "at two
+    # TTLs or more" (its lowest is not its highest: cheaper than counting distinct TTLs): it
+    # may let through a (span, vector) with too few senders at exactly two, where ``_shift``,
+    # which counts exactly those, then finds no shift
     ttl = pl.col("ttl")
     keys = collect(
         attack.group_by("_key")
@@ -82,11 +84,9 @@ def ttl_shifts(
 
 
 def _sender_key() -> pl.Expr:
-    """One 64-bit number per (span, vector, src): the source's hash mixed with its span and
-    vector (odd multipliers: distinct spans and vectors of one source land apart)."""
-    span = pl.col("phase").cast(pl.UInt64) * 0x9E3779B97F4A7C15
-    vector = pl.col("vector").cast(CANDIDATE).to_physical().cast(pl.UInt64) * 0xC2B2AE3D27D4EB4F
-    return pl.col("src").hash(seed=0x5C2B) ^ span ^ vector
+    """One 64-bit number per (span, vector, src) of a phase's packets."""
+    vector = pl.col("vector").cast(CANDIDATE).to_physical()
+    return address_key("src", pl.col("phase"), vector, seed=SENDER_SEED)
 
 
 def _shift(per_ttl: pl.DataFrame, cfg: AnalysisConfig) -> dict | None:

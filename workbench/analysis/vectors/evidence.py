@@ -11,7 +11,7 @@ import polars as pl
 
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.partials import silences
-from workbench.analysis.queries import collect, packed, unpacked
+from workbench.analysis.queries import address_key, collect, packed, unpacked
 from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION
 from workbench.analysis.vectors.context import amplified_size, asked_for, served
 from workbench.analysis.vectors.distinct_kernel import first_rows, first_values
@@ -38,7 +38,7 @@ DISTINCT_SAMPLE_ROWS = 4096  # a host's first packets, where its first distinct 
 DISTINCT_OF = ("src", "eff_dport")
 NO_PORT = 1 << 16  # a port no datagram has: a fragment's unknown port, as a value of its own
 COMPACT_EVERY = 8  # windows of evidence folded together (``Evidence.compact``)
-PAIR_SEED, PAIR_MIX = 0x5EED, 0x9E3779B97F4A7C15  # a (host, candidate) pair's 64-bit key
+PAIR_SEED = 0x5EED  # the seed of a (host, candidate) pair's 64-bit key
 
 
 def _distinct_cap(config: AnalysisConfig) -> int:
@@ -272,10 +272,9 @@ def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None)
 
 
 def _pair_key() -> pl.Expr:
-    """A 64-bit key of a candidate's (host, candidate) pair: its host's hash, mixed with the
-    candidate's code (two pairs share one with a chance of 2^-64; ``_first_distinct`` checks)."""
-    code = pl.col("candidate").to_physical().cast(pl.UInt64)
-    return pl.col("dst").hash(PAIR_SEED) ^ (code * PAIR_MIX)
+    """A 64-bit key of a candidate's (host, candidate) pair (``_first_distinct`` checks that
+    no two pairs share one)."""
+    return address_key("dst", pl.col("candidate").to_physical(), seed=PAIR_SEED)
 
 
 def _per_host(
