@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: a 64-bit key's slot in a table
+from workbench.analysis.queries import KEY_MIXERS
+
+# a 64-bit key's slot in a table (Fibonacci hashing), and a pair's number spread apart
+MIX, SPREAD = (np.uint64(m) for m in KEY_MIXERS)
 
 
 def _slots(entries: int) -> int:
@@ -61,7 +64,7 @@ def _first_values(slot, hi, lo, cap, pairs, slots):
         p = slot[i]
         if found[p] >= cap:
             continue
-        h = (hi[i] * MIX) ^ lo[i] ^ (np.uint64(p) * np.uint64(0xC2B2AE3D27D4EB4F))
+        h = (hi[i] * MIX) ^ lo[i] ^ (np.uint64(p) * SPREAD)
         s = ((h * MIX) >> np.uint64(32)) & mask
         while table_slot[s] != -1 and not (
             table_slot[s] == p and table_hi[s] == hi[i] and table_lo[s] == lo[i]
