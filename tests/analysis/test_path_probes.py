@@ -78,3 +78,15 @@ def test_over_dataset_windows(tmp_path) -> None:
     assert _vectors(clean) == []
     found, *_ = over_windows(tmp_path, "udp-flood-on-traced-host", window_packets=10_000)
     assert _vectors(found) == [("udp_flood", ["203.0.113.80"])]
+
+
+def test_every_probe_is_answered_the_first_too(tmp_path) -> None:
+    # each probe's context says "answered by ICMP", the trace's very first datagram included
+    # (its lookup once returned the probe's place, 0, where the flag was: read as false)
+    from workbench.analysis.vectors.context import candidates
+
+    path = tmp_path / "traceroutes.pcap"
+    udp_pcap(path, _traces())
+    cand = candidates(wb.load(path).packets)
+    assert cand.height == len(_traces())
+    assert cand["_answered"].all()

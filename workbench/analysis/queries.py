@@ -45,18 +45,21 @@ def probed(frame: pl.DataFrame, rows: pl.Expr, lookups: list[tuple[pl.DataFrame,
     join on their keys, whose results are put back in place; no other column is copied."""
     places = frame.select(pl.arg_where(rows)).to_series()
     keys = frame.select(*dict.fromkeys(k for _, on in lookups for k in on))[places]
-    keys = keys.with_row_index("_probe")
+    # the keys' places, under a name longer than any column a table gives, so none of them (a
+    # flag named as the places read them instead: the first, 0, as false)
+    place = "_place" + "_" * max(len(c) for table, _ in lookups for c in table.columns)
+    keys = keys.with_row_index(place)
     out = {}
     for table, on in lookups:
         hits = None
         if table.height:  # streamed: a join of millions of keys runs faster there
-            hits = collect(keys.lazy().select("_probe", *on).join(table.lazy(), on=on, how="inner"))
+            hits = collect(keys.lazy().select(place, *on).join(table.lazy(), on=on, how="inner"))
         for name in (c for c in table.columns if c not in on):
             column = pl.Series(name, [], dtype=table[name].dtype).extend_constant(
                 None, frame.height
             )
             if hits is not None and hits.height:
-                column = column.scatter(places.gather(hits["_probe"]), hits[name])
+                column = column.scatter(places.gather(hits[place]), hits[name])
             out[name] = column
     return out
 
