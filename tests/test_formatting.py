@@ -62,3 +62,40 @@ def test_iso_round_trips_to_the_nanosecond():
     for ns in (T0, T0 + 1, T0 + 999_999_999, 0, -1_000_000_001):
         assert f.to_ns(f.iso(ns)) == ns
     assert f.iso(T0 + 5) == "2015-11-04T07:55:58.000000005Z" and f.iso(None) is None
+
+
+def test_iso_and_to_ns_follow_the_standard_library():
+    # the report's time, read from its digits, against datetime's reading of the same instant:
+    # random instants from year 1000 to 9999, and days whose dates are edge cases
+    import random
+    from datetime import UTC, datetime
+
+    rng = random.Random(7)
+    first, last = -30610224000, 253402300799  # 1000-01-01, 9999-12-31 23:59:59 (seconds)
+    days = [951782400, 951868800, 4107542400, 0, -86400, 1483228799, 1483228800]  # leap days, ...
+    for seconds in [rng.randrange(first, last) for _ in range(20_000)] + days + [first, last]:
+        ns = seconds * 1_000_000_000 + rng.randrange(1_000_000_000)
+        text = f.iso(ns)
+        stamp = datetime.fromtimestamp(seconds, UTC)
+        assert text == f"{stamp:%Y-%m-%dT%H:%M:%S}.{ns % 1_000_000_000:09d}Z"
+        assert f.to_ns(text) == ns
+        assert f.to_ns(text.replace("T", " ").replace("Z", "")) == ns  # read the general way
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2015-02-30T07:55:58.000000000Z", "2015-11-04T24:00:00.000000000Z",
+     "2016-12-31T23:59:60.000000000Z", "2015-13-04T07:55:58.000000000Z"],
+)  # fmt: skip
+def test_a_time_that_is_no_time_is_an_error(text):
+    with pytest.raises(ValueError):
+        f.to_ns(text)
+
+
+def test_times_of_another_shape_read_as_before():
+    # fewer or more digits, an offset, full-width digits: the general reading, not the report's
+    assert f.to_ns("2015-11-04T07:55:58Z") == T0
+    assert f.to_ns("2015-11-04T07:55:58.5") == T0 + 500_000_000
+    assert f.to_ns("2015-11-04T07:55:58.1234567891Z") == T0 + 123_456_789
+    assert f.to_ns("2015-11-04T07:55:58.000000001+00:00") == T0 + 1
+    assert f.to_ns("2015-11-04T07:55:58.00000000\uff19Z") == T0 + 9

@@ -180,21 +180,35 @@ def from_data(cls: type, data: dict) -> Any:
         raise ReportFormatError(
             f"a {cls.__name__} entry of the report must be an object, not {data!r:.60}"
         )
-    known = json_fields(cls)
-    missing = [
-        name
-        for name, f in known.items()
-        if name not in data
-        and f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING
-    ]
+    known, required, keeps_extra = _decoding(cls)
+    missing = [name for name in required if name not in data]
     if missing:
         raise ReportFormatError(f"a {cls.__name__} entry of the report lacks {', '.join(missing)}")
-    kwargs = {name: decode(data[name], known[name]) for name in known if name in data}
-    extra = {k: _copied(v) for k, v in data.items() if k not in known}
-    if extra and "extra" in {f.name for f in dataclasses.fields(cls)}:
-        kwargs["extra"] = extra
+    kwargs = {name: decode(data[name], f) for name, f in known.items() if name in data}
+    if keeps_extra and len(kwargs) < len(data):
+        extra = {k: _copied(v) for k, v in data.items() if k not in known}
+        if extra:
+            kwargs["extra"] = extra
     return cls(**kwargs)
+
+
+def _decoding(cls: type) -> tuple[dict[str, dataclasses.Field], tuple[str, ...], bool]:
+    """What ``from_data`` reads of ``cls``, worked out once per class (a report of 10,000 phases
+    decodes 10,000 entries): its JSON fields, those without a default, whether it has ``extra``."""
+    cached = _DECODING.get(cls)
+    if cached is None:
+        known = json_fields(cls)
+        required = tuple(
+            name
+            for name, f in known.items()
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        )
+        keeps_extra = "extra" in {f.name for f in dataclasses.fields(cls)}
+        cached = _DECODING[cls] = (known, required, keeps_extra)
+    return cached
+
+
+_DECODING: dict[type, tuple[dict[str, dataclasses.Field], tuple[str, ...], bool]] = {}
 
 
 def to_json_text(data: dict) -> str:
