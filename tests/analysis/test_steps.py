@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import pytest
+
 import workbench as wb
 from workbench.analysis import steps
 
@@ -38,3 +40,35 @@ def test_nothing_is_recorded_unless_asked() -> None:
         with steps.step("outer"):  # a step that runs twice adds up
             pass
     assert list(times) == ["outer", "outer/inner"]
+
+
+def test_the_cycle_collector_is_paused_while_analysing_and_left_as_found(monkeypatch) -> None:
+    # paused during the run (thousands of phases make as many small dicts, each full collection
+    # walks them all), back as it was after it, after a failure too
+    import gc
+
+    from workbench.analysis import report
+
+    seen = []
+    segment = report.phases_mod.segment
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return segment(*args, **kwargs)
+
+    monkeypatch.setattr(report.phases_mod, "segment", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cap = wb.load(SAMPLE, progress=False)
+        assert gc.isenabled()
+        wb.analyze(cap, link_capacity="3M")
+        assert seen == [False] and gc.isenabled()
+        gc.disable()
+        try:
+            wb.analyze(cap, link_capacity="3M")
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+        with pytest.raises(ValueError):
+            wb.analyze(cap, link_capacity="not a rate")
+        assert gc.isenabled()
