@@ -310,9 +310,10 @@ def analyze(
 def _cycle_collection_paused() -> Iterator[None]:
     """Python's cycle collector paused while the analysis runs: a report of 10,000 phases builds
     hundreds of thousands of small dicts and lists, and every full collection walks them all
-    (the 10,000-phase benchmark's phases and assembly steps: 1.13-1.19 s -> 0.85-0.91 s). The
-    analysis makes few reference cycles, and they are collected when it ends: the peak memory
-    of the 10.96 M-packet capture and of the 43 M-packet dataset is the same either way."""
+    (the 10,000-phase benchmark's phases and assembly steps, 2 runs each: 1.18-1.22 s ->
+    0.85-0.91 s). The analysis makes few reference cycles, and they are collected when it ends:
+    the peak memory of the 10.96 M-packet capture and of the 43 M-packet dataset is the same
+    either way."""
     if not gc.isenabled():
         yield
         return
