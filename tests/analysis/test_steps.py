@@ -43,8 +43,8 @@ def test_nothing_is_recorded_unless_asked() -> None:
 
 
 def test_the_cycle_collector_is_paused_while_analysing_and_left_as_found(monkeypatch) -> None:
-    # paused during the run (thousands of phases make as many small dicts, each full collection
-    # walks them all), back as it was after it, after a failure too
+    # paused while the findings are made (thousands of phases make as many small dicts, each
+    # full collection walks them all), back as it was after, after a failure there too
     import gc
 
     from workbench.analysis import report
@@ -54,6 +54,8 @@ def test_the_cycle_collector_is_paused_while_analysing_and_left_as_found(monkeyp
 
     def spy(*args, **kwargs):
         seen.append(gc.isenabled())
+        if len(seen) == 3:
+            raise RuntimeError("a step failed")
         return segment(*args, **kwargs)
 
     monkeypatch.setattr(report.phases_mod, "segment", spy)
@@ -69,6 +71,6 @@ def test_the_cycle_collector_is_paused_while_analysing_and_left_as_found(monkeyp
             assert not gc.isenabled()
         finally:
             gc.enable()
-        with pytest.raises(ValueError):
-            wb.analyze(cap, link_capacity="not a rate")
-        assert gc.isenabled()
+        with pytest.raises(RuntimeError):
+            wb.analyze(cap, link_capacity="3M")
+        assert seen == [False, False, False] and gc.isenabled()

@@ -248,12 +248,12 @@ def analyze(
     rep.phases[0]["kind"], rep.vectors[0]["vector"]
     rep = wb.analyze("dataset/", link_capacity="10G")    # after `workbench ingest ... -o dataset/`
     """
+    check_arguments(capture, bin_ms, dissect, window_packets, workdir, workers, scheduler, config)
+    links = parse_links(link_capacity)  # a mistyped capacity fails before any reading
+    run = Inputs(capture, config, window_packets, workdir, progress, workers, scheduler)
+    # the findings: thousands of phases make as many small dicts (classified before, where a
+    # Dask cluster may run in this process, the collector runs as usual)
     with _cycle_collection_paused():
-        check_arguments(
-            capture, bin_ms, dissect, window_packets, workdir, workers, scheduler, config
-        )
-        links = parse_links(link_capacity)  # a mistyped capacity fails before any reading
-        run = Inputs(capture, config, window_packets, workdir, progress, workers, scheduler)
         links = resolve_links(links, run.meta.get("interfaces", []))
         overall = [rate for kind, _, rate in links if kind == "all"]
         capacity = overall[0] if overall else (sum(rate for *_, rate in links) if links else None)
@@ -308,12 +308,12 @@ def analyze(
 
 @contextmanager
 def _cycle_collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused while the analysis runs: a report of 10,000 phases builds
-    hundreds of thousands of small dicts and lists, and every full collection walks them all
-    (the 10,000-phase benchmark's phases and assembly steps, 2 runs each: 1.18-1.22 s ->
-    0.85-0.91 s). The analysis makes few reference cycles, and they are collected when it ends:
-    the peak memory of the 10.96 M-packet capture and of the 43 M-packet dataset is the same
-    either way."""
+    """Python's cycle collector paused while the findings are made: a report of 10,000 phases
+    builds hundreds of thousands of small dicts and lists, and every full collection walks them
+    all (the 10,000-phase benchmark's phases and assembly steps, 2 runs each: 1.18-1.22 s ->
+    0.85-0.91 s). They make few reference cycles, collected when the analysis ends (with the
+    collector paused for the whole analysis, the peak memory of the 10.96 M-packet capture and
+    of the 43 M-packet dataset was the same)."""
     if not gc.isenabled():
         yield
         return
