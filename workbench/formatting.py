@@ -41,6 +41,7 @@ def to_ns(value: int | float | str | datetime) -> int:
 
 _DAY_S = 86_400
 _EPOCH_DAY = calendar_date(1970, 1, 1).toordinal()
+_LAST_DAY = calendar_date.max.toordinal()
 # ``iso``'s text, digits ASCII only
 _ISO_SHAPE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z", re.ASCII)
 
@@ -87,9 +88,6 @@ def iso(ns: int | None) -> str | None:
     hour, second = divmod(second, 3600)
     minute, second = divmod(second, 60)
     return f"{_day_text(days)}T{hour:02d}:{minute:02d}:{second:02d}.{rest:09d}Z"
-
-
-_LAST_DAY = calendar_date.max.toordinal()
 
 
 def clock(value: int | float | str | datetime, digits: int = 3) -> str:

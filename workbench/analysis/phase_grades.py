@@ -194,16 +194,18 @@ def _boundary_kernel(counts, ending, starting, lo, hi, reach):  # pragma: no cov
         for j in starting:
             total += counts[first + i, j]
         start_cost[i + 1] = start_cost[i] + total
+    # ties: end as early as the ending vectors allow, start as late as the starting do
+    lean = 0
+    if len(ending) and not len(starting):
+        lean = 1
+    elif len(starting) and not len(ending):
+        lean = -1
     best, best_cost, best_tight = lo, np.inf, 0
     quiet_from, quiet_to = -1, -1
     for t in range(lo, hi + 1):
         at = t - first
         cost = end_cost[at] + start_cost[at]
-        tight = 0
-        if len(ending) and not len(starting):
-            tight = t
-        elif len(starting) and not len(ending):
-            tight = -t
+        tight = lean * t
         if cost < best_cost or (cost == best_cost and tight < best_tight):
             best, best_cost, best_tight = t, cost, tight
         if len(ending) and end_cost[at] == 0 and quiet_from < 0:
