@@ -1,7 +1,10 @@
 """The vector table compiled to arrays and matched in one Numba pass over the frame's columns:
 each packet's candidate is the first row its headers fit (reflection services first, as one
 lookup of the datagram's source port). One pass over ten columns replaces an expression of one
-branch per row, which Polars evaluated as some thirty full-length temporary columns."""
+branch per row, which Polars evaluated as some thirty full-length temporary columns. Each packet
+is matched on its own, so the pass is shared among the cores (``prange``): with its columns
+taken out of the frame, 0.23-0.25 s -> 0.14-0.18 s on 10.96 M packets, 47-48 -> 30-32 ms on a
+window of 2 M, on 2 cores; the same codes."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from functools import cache
 
 import numpy as np
 import polars as pl
-from numba import njit
+from numba import njit, prange
 
 from workbench.analysis.vector_table import ORPHAN_KINDS, REFLECTION_SERVICES, VECTORS, VectorRule
 from workbench.analysis.vectors.kinds import CANDIDATE
@@ -130,13 +133,13 @@ def _fits(m, ip_ver, proto, tcp_flags, frag, shared, payload_len, ip_len, cap_le
     return False
 
 
-@njit(cache=True)
+@njit(parallel=True, cache=True)
 def _first_rows(ip_ver, proto, sport, dport, tcp_flags, frag, orphan, shared, payload_len,
                 ip_len, cap_len, wire_len, service, code, by_proto, by_proto_n, sports, dports,
                 any_field, flags, match):  # fmt: skip
     n = ip_ver.shape[0]
     out = np.zeros(n, np.uint8)
-    for i in range(n):
+    for i in prange(n):  # each packet on its own: the packets are shared among the cores
         if ip_ver[i] == 0:  # not IP
             continue
         p = proto[i]
