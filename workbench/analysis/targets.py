@@ -7,9 +7,7 @@ import polars as pl
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.queries import Frame, collect
 from workbench.analysis.vector_table import VECTORS, WEB_PORTS
-
-V4_BITS, V6_BITS = 24, 48
-
+from workbench.analysis.vectors.kinds import V4_BITS, V6_BITS
 
 # vectors labelled as whole sessions (both directions): the server's side is not the target's
 SESSION_VECTORS = [r.name for r in VECTORS if r.family in ("http", "slow_http")]

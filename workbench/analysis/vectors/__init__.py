@@ -19,6 +19,8 @@ The steps, one module each, in the order a packet meets them:
     rates        the bins where a rate-judged pair is hot
     http_floods  HTTP floods judged per client; slow_http: slow connections
     labels       each packet's ``vector`` from its candidate, context and the verdicts
+                 (``pair_kernel``: the verdicts naming each candidate's pair, looked up in
+                 one Numba pass)
 """
 
 from workbench.analysis.vector_table import RULES, VECTORS, VectorRule

@@ -13,13 +13,14 @@ TUPLE4 = ["src", "sport", "dst", "dport"]
 # a candidate's vector while it is judged: one byte per packet, joined and grouped as a number
 CANDIDATE = pl.Enum([r.name for r in VECTORS])
 KEYS = ("dst", "dst_net")  # a verdict's target: one host, or its /24 or /48 (carpet bombing)
+V4_BITS, V6_BITS = 24, 48  # ... the prefix a carpet bombing is judged and reported on
 
 
 def with_key(frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
     """``frame`` with the target ``key`` (one of ``KEYS``): ``dst_net`` is computed from ``dst``
     where a query needs it (lazily: a full-length 128-bit column per window costs more)."""
     if key == "dst_net":
-        return frame.with_columns(dst_net=pl.col("dst").ip.network(24, 48))
+        return frame.with_columns(dst_net=pl.col("dst").ip.network(V4_BITS, V6_BITS))
     return frame
 
 

@@ -21,15 +21,14 @@ from workbench.analysis.vectors.kinds import (
     CANDIDATE,
     HANDSHAKES,
     HTTP_RATE,
-    KEYS,
     SECOND,
     SIZED_ANSWERS,
     SLOW,
     TCP,
     TUPLE4,
     UNANSWERED_UDP,
-    with_key,
 )
+from workbench.analysis.vectors.pair_kernel import named_pairs, pair_table
 from workbench.analysis.vectors.verdicts import Verdicts
 from workbench.capture.schema import PROTO_TCP, PROTO_UDP
 
@@ -87,24 +86,16 @@ def _label(
     frame: pl.DataFrame, cand: pl.DataFrame, verdicts: Verdicts, config: AnalysisConfig = DEFAULT
 ) -> pl.DataFrame:
     """The ``vector`` of each packet of ``frame`` from its candidates and the verdicts."""
-    marked = cand.lazy()
-    # an empty verdict table marks nothing: it is not joined (its flag reads false below)
-    tables = [(verdicts.veto, ["dst", "candidate"])]
-    for key in KEYS:
-        tables += [(verdicts.whole[key], [key, "candidate"]),
-                   (verdicts.hot[key], [key, "candidate", "bin"])]  # fmt: skip
-    by_keys: dict[tuple[str, ...], pl.DataFrame] = {}
-    for table, on in tables:  # tables on the same keys are joined to each other first (small)
-        if table is None or not table.height:
-            continue
-        have = by_keys.get(tuple(on))
-        by_keys[tuple(on)] = (
-            table if have is None else have.join(table, on=on, how="full", coalesce=True)
-        )
-    if any("dst_net" in on for on in by_keys):
-        marked = with_key(marked, "dst_net")
-    for on, table in by_keys.items():
-        marked = marked.join(table.lazy(), on=list(on), how="left")
+    # which verdicts name each candidate's pair: looked up in one compiled pass (exact keys)
+    named = named_pairs(
+        cand,
+        pair_table(verdicts.whole["dst"], "dst", "_whole_dst"),
+        pair_table(verdicts.hot["dst"], "dst", "_hot_dst"),
+        pair_table(verdicts.veto, "dst", "_veto"),
+        pair_table(verdicts.whole["dst_net"], "dst_net", "_whole_dst_net"),
+        pair_table(verdicts.hot["dst_net"], "dst_net", "_hot_dst_net"),
+    )
+    marked = cand.lazy().with_columns(_named=pl.Series(named))
     if verdicts.solo.height:
         marked = marked.with_columns(second=pl.col("ts").cast(pl.Int64) // SECOND).join(
             verdicts.solo.lazy(), on=["dst", "src", "second"], how="left"
@@ -114,12 +105,8 @@ def _label(
         marked = marked.join(servers.lazy(), on=["dst", "src", "candidate"], how="left")
     names = marked.collect_schema().names()
     flag = lambda name: pl.col(name).fill_null(False) if name in names else pl.lit(False)  # noqa: E731
-    host = (
-        flag("_whole_dst")
-        | flag("_hot_dst")
-        | (flag("_solo") & pl.col("candidate").is_in(HTTP_RATE))
-    )
-    net = (flag("_whole_dst_net") | flag("_hot_dst_net")) & ~flag("_veto")
+    # named by a verdict, or one client's HTTP flood (judged per client and second)
+    attack = pl.col("_named") | (flag("_solo") & pl.col("candidate").is_in(HTTP_RATE))
     c = pl.col("candidate")
     # a packet whose own context shows it legitimate is not the attack's, whatever its pair's
     # verdict: a SYN whose handshake completed, a segment of an open connection, an answer
@@ -133,7 +120,7 @@ def _label(
         | (c.is_in(SIZED_ANSWERS) & flag("_unamplified"))
     )
     hits = (
-        marked.filter((host | net) & ~legitimate)
+        marked.filter(attack & ~legitimate)
         .select("_row", pl.col("candidate").alias("vector"))
         .collect()
     )
