@@ -44,7 +44,9 @@ def _slot(h, extra, mask):
 
 @njit(cache=True)
 def _table(hi, lo, code, extra, slots):  # pragma: no cover - compiled
-    """An open-addressing table of the keys (``slots``: a power of two, twice the keys)."""
+    """An open-addressing table of the keys (``slots``: a power of two, twice the keys): its
+    slots' use and keys, and how many keys it holds (``_named`` skips a bin or prefix table
+    that holds none)."""
     mask = np.uint64(slots - 1)
     used = np.zeros(slots, np.bool_)
     keys_hi = np.zeros(slots, np.uint64)
@@ -84,8 +86,9 @@ def _holds(used, keys_hi, keys_lo, keys_code, keys_extra, h, hi, lo, code, extra
 @njit(parallel=True, cache=True)
 def _named(hi, lo, code, bins, whole, hot, veto, whole_net, hot_net):  # pragma: no cover - compiled
     """Per candidate: whether a verdict names its host's pair (whole, or its bin hot), or its
-    prefix's pair (whole, or its bin hot) with no veto on its host's. An empty table is never
-    probed, and a candidate named by its host's pair is not looked up by its prefix."""
+    prefix's pair (whole, or its bin hot) with no veto on its host's. An empty bin or prefix
+    table is never probed, and a candidate named by its host's pair is not looked up by its
+    prefix."""
     n = hi.shape[0]
     named = np.zeros(n, np.bool_)
     w_used, w_hi, w_lo, w_code, w_extra, _ = whole
