@@ -129,12 +129,10 @@ def countries_by(table: SourceTable, spoofed: set[str], present: list[list[str]]
             )
     out: dict = {}
     if ranked:
-        total = (
-            pl.concat(ranked)
-            .group_by(by, "country")
-            .agg(pl.all().sum())
-            .sort(by, "bytes", "country", descending=[False, True, False])
-        )
+        total = pl.concat(ranked)
+        if len(ranked) > 1:  # a country's sources in several parts (a dataset's): added up
+            total = total.group_by(by, "country").agg(pl.all().sum())
+        total = total.sort(by, "bytes", "country", descending=[False, True, False])
         best = total.filter(pl.int_range(pl.len()).over(by) < top)  # each phase's first ``top``
         keys = best[by].to_list()
         rows = best.select("country", "packets", "unique_sources").to_dicts()
