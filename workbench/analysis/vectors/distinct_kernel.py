@@ -15,7 +15,7 @@ from workbench.analysis.queries import KEY_MIXERS
 MIX, SPREAD = (np.uint64(m) for m in KEY_MIXERS)
 
 
-def _slots(entries: int) -> int:
+def table_slots(entries: int) -> int:
     """A power of two at least twice ``entries`` (an open-addressing table stays half empty)."""
     return 1 << max(4, int(2 * entries + 1).bit_length())
 
@@ -83,7 +83,7 @@ def first_rows(keys: np.ndarray, rows: int, groups: int) -> tuple[np.ndarray, np
     """Each row's pair slot and whether it is among its pair's first ``rows`` (``keys``: uint64,
     one per row, a key per pair; ``groups``: how many pairs there are). None when the keys make
     more or fewer groups than that (two pairs on one key: the caller ranks by the pair)."""
-    slots = _slots(groups)
+    slots = table_slots(groups)
     slot, keep, distinct = _first_rows(keys, rows, groups, slots)
     return (slot, keep) if distinct == groups else None
 
@@ -92,4 +92,4 @@ def first_values(slot: np.ndarray, hi: np.ndarray, lo: np.ndarray, cap: int, gro
     """Whether each row brings one of its pair's (``slot``, from ``first_rows`` for ``groups``
     pairs) first ``cap`` distinct values, a value being 128 bits (``hi``, ``lo``: uint64)."""
     entries = min(slot.shape[0], groups * cap)
-    return _first_values(slot, hi, lo, cap, _slots(groups), _slots(entries))
+    return _first_values(slot, hi, lo, cap, table_slots(groups), table_slots(entries))

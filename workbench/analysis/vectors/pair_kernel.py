@@ -16,11 +16,10 @@ import numpy as np
 import polars as pl
 from numba import njit, prange
 
-from workbench.analysis.queries import KEY_MIXERS
+from workbench.analysis.vectors.distinct_kernel import MIX, SPREAD, table_slots
 from workbench.analysis.vectors.kinds import CANDIDATE, V4_BITS, V6_BITS
 from workbench.capture.addresses import V4_MAPPED_BASE, halves
 
-MIX, SPREAD = (np.uint64(m) for m in KEY_MIXERS)
 V4_FIRST, V4_LAST = np.uint64(V4_MAPPED_BASE), np.uint64(V4_MAPPED_BASE | 0xFFFFFFFF)
 # a prefix as ``with_key`` takes it (``AddressNamespace.network``): an IPv4 address's host bits
 # cleared (the last 8 of a /24), an IPv6 address's (the last 80 of a /48: the low half, and the
@@ -132,7 +131,7 @@ def pair_table(frame: pl.DataFrame | None, key: str, flag: str | None = None) ->
     if frame is not None and flag is not None:
         frame = frame.filter(pl.col(flag).fill_null(False))
     rows = 0 if frame is None else frame.height
-    slots = 1 << max(4, int(2 * rows + 1).bit_length())
+    slots = table_slots(rows)
     if not rows:
         empty = np.zeros(0, np.uint64)
         return _table(empty, empty, np.zeros(0, np.uint8), np.zeros(0, np.int64), slots)
