@@ -119,6 +119,14 @@ def headline_items(data: dict, *, max_targets: int = 12) -> list[tuple[str, str]
         items.append(("Attack", text))
     else:
         items.append(("Attack", "no attack traffic found"))
+        near = data.get("near_misses") or []
+        if near:  # what came closest, and the setting that held it back
+            more = (
+                f" ({fmt.plural(len(near) - 1, 'more pair')} in the report)"
+                if len(near) > 1
+                else ""
+            )
+            items.append(("Closest", near[0]["reason"] + more))
     if h["targets"]:
         if h["carpet"]:
             text = (

@@ -14,7 +14,7 @@ from workbench import formatting as fmt
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.queries import collect
 from workbench.analysis.steps import step
-from workbench.analysis.vectors import classify
+from workbench.analysis.vectors.labels import judged
 from workbench.analysis.windows import WINDOW_PACKETS, Partials, classify_windows
 from workbench.capture.schema import empty_frame
 from workbench.errors import expect, expect_paths
@@ -74,14 +74,16 @@ class Inputs:
                         else WINDOW_PACKETS
                     )
                 with step("classify"):
-                    self.classified, self.partials = classify_windows(
+                    self.classified, self.partials, self.closest = classify_windows(
                         lazy, workdir, window_packets=self.window_packets, progress=progress,
                         cluster=cluster, config=config,
                     )  # fmt: skip
         else:
             frame, self.meta = _in_memory(capture)
             with step("classify"):
-                self.classified = classify(frame, config=config, enum=True)  # text at the end
+                # the vector kept as the Enum (text at the end)
+                self.classified, verdicts = judged(frame, config=config, enum=True)
+                self.closest = verdicts.closest if verdicts is not None else None
             with step("series"):
                 self.partials = Partials()
                 self.partials.add(self.classified)

@@ -183,6 +183,21 @@ class VectorFinding(Entry):
 
 
 @_model
+class NearMiss(Entry):
+    """A (host, vector) pair that came close to an attack and was not one, with the setting that
+    held it back: read when a capture gave no attack, to see why (and what to relax)."""
+
+    target: str
+    vector: str
+    packets: int
+    unique_sources: int
+    held_back_by: str
+    figure: float | None
+    threshold: float | None
+    reason: str
+
+
+@_model
 class Target(Entry):
     """An attacked address, or a prefix when the attack was spread over its hosts (carpet bombing)."""
 
@@ -345,6 +360,7 @@ class Report:
     parameters: Parameters = nested(Parameters)
     phases: tuple[Phase, ...] = nested(Phase, many=True)
     vectors: tuple[VectorFinding, ...] = nested(VectorFinding, many=True)
+    near_misses: tuple[NearMiss, ...] = nested(NearMiss, many=True, optional=True)
     targets: tuple[Target, ...] = nested(Target, many=True)
     sources: Sources = nested(Sources)
     saturation: Saturation = nested(Saturation)

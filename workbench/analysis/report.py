@@ -30,6 +30,7 @@ from workbench.analysis.inputs import Inputs, check_arguments
 from workbench.analysis.model import (
     Capture,
     Evidence,
+    NearMiss,
     Parameters,
     Phase,
     Report,
@@ -39,9 +40,10 @@ from workbench.analysis.model import (
     Target,
     VectorFinding,
 )
+from workbench.analysis.near_misses import near_misses
 from workbench.analysis.per_source import SourceTable
 from workbench.analysis.queries import Frame, collect, collect_all
-from workbench.analysis.report_json import from_data
+from workbench.analysis.report_json import ABSENT, from_data
 from workbench.analysis.saturation import link_label, utilization_series
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
 from workbench.analysis.steps import step
@@ -302,8 +304,10 @@ def analyze(
             saturation = _saturation(classified, capacity, links, targets, cover, run,
                                      pps_limit=pps_limit, bin_ms=bin_ms, config=config)  # fmt: skip
         with step("assembly"):
-            return _assembled(run, params, phases, vectors, targets, sources, saturation, series,
-                              classified, capacity)  # fmt: skip
+            # when nothing was found, what came closest and what held it back
+            near = () if vectors else near_misses(run.closest, config)
+            return _assembled(run, params, phases, vectors, near, targets, sources, saturation,
+                              series, classified, capacity)  # fmt: skip
 
 
 @contextmanager
@@ -324,8 +328,8 @@ def _cycle_collection_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _assembled(run, params, phases, vectors, targets, sources, saturation, series, classified,
-               capacity) -> Report:  # fmt: skip
+def _assembled(run, params, phases, vectors, near, targets, sources, saturation, series,
+               classified, capacity) -> Report:  # fmt: skip
     """The findings as one Report (the labelled parts of a dataset live as long as it)."""
     report = Report(
         workbench_version=__version__,
@@ -334,6 +338,7 @@ def _assembled(run, params, phases, vectors, targets, sources, saturation, serie
         parameters=params,
         phases=tuple(from_data(Phase, p) for p in phases),
         vectors=vectors,
+        near_misses=tuple(from_data(NearMiss, n) for n in near) if near else ABSENT,
         targets=tuple(from_data(Target, t) for t in targets),
         sources=sources,
         saturation=saturation,

@@ -71,14 +71,15 @@ def classify_windows(
     progress: bool | None = None,
     cluster: Cluster | None = None,
     config: AnalysisConfig = DEFAULT,
-) -> tuple[pl.LazyFrame, Partials]:
+) -> tuple[pl.LazyFrame, Partials, pl.DataFrame | None]:
     """Classify a lazy packet frame window by window into ``workdir/window-*.parquet``.
 
     ``cluster`` (``workbench.capture.cluster.dask_cluster``): each window of each pass is a Dask task
     there (``workdir`` and the dataset must then be where the workers see them); the parts
     combine in window order, so the result is the same as in one process.
     Returns the labelled packets (lazy, the packet schema plus ``vector`` as the vector table's
-    Enum: ``labels.as_text`` names it) and the partials.
+    Enum: ``labels.as_text`` names it), the partials, and the pairs that came closest to an
+    attack (``verdicts.closest``).
     """
     out = Path(workdir)
     out.mkdir(parents=True, exist_ok=True)
@@ -94,6 +95,7 @@ def classify_windows(
         for share in run(window_evidence, packets, windows, task, bar):
             evidence.merge(share)
         verdicts: Verdicts = evidence.verdicts()
+        closest = verdicts.closest
         del evidence
         if cluster is not None:  # sent once to every worker, not with every task
             [verdicts] = cluster.client.scatter([verdicts], broadcast=True)
@@ -110,8 +112,9 @@ def classify_windows(
     if not parts:
         from workbench.capture.schema import empty_frame
 
-        return empty_frame().with_columns(vector=pl.lit(None, dtype=CANDIDATE)).lazy(), partials
-    return pl.scan_parquet(parts), partials
+        empty = empty_frame().with_columns(vector=pl.lit(None, dtype=CANDIDATE)).lazy()
+        return empty, partials, closest
+    return pl.scan_parquet(parts), partials, closest
 
 
 def _window(packets: pl.LazyFrame, lo: int, hi: int) -> pl.DataFrame:

@@ -27,6 +27,7 @@ from workbench.analysis.vectors.slow_http import connection_figures, slow_connec
 from workbench.analysis.vectors.verdicts import (
     SUMS,
     Verdicts,
+    closest,
     concat,
     confirmed,
     merged_stats,
@@ -233,6 +234,8 @@ class Evidence:
             out.hot[key] = persistent_http(hot, concat(self.http), key, cfg).with_columns(
                 pl.lit(True).alias(f"_hot_{key}")
             )
+            if key == "dst":
+                out.closest = closest(stats, per_bin, hot, out.hot[key], self.bin_ns, cfg)
         return out
 
 

@@ -54,8 +54,21 @@ def classify(
     frame = wb.analysis.classify(cap.packets)
     frame.group_by("vector").len()
     """
+    return judged(frame, verdicts, config, cand=cand, enum=enum)[0]
+
+
+def judged(
+    frame: pl.DataFrame,
+    verdicts: Verdicts | None = None,
+    config: AnalysisConfig = DEFAULT,
+    *,
+    cand: pl.DataFrame | None = None,
+    enum: bool = False,
+) -> tuple[pl.DataFrame, Verdicts | None]:
+    """``classify``, and the verdicts it labelled with (None for an empty frame)."""
     if frame.height == 0:
-        return frame.with_columns(vector=pl.lit(None, dtype=CANDIDATE if enum else pl.String))
+        empty = frame.with_columns(vector=pl.lit(None, dtype=CANDIDATE if enum else pl.String))
+        return empty, verdicts
     if verdicts is None:
         bin_ns = config.rate_bin_ms(span_ns(frame)) * 1_000_000
         cand = candidates(frame, config, bin_ns)
@@ -68,7 +81,7 @@ def classify(
         cand = candidates(frame, config, verdicts.bin_ns)
     with step("labels"):
         out = _label(frame, cand, verdicts, config)
-    return out if enum else as_text(out)
+    return (out if enum else as_text(out)), verdicts
 
 
 def as_text(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:

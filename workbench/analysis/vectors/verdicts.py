@@ -39,6 +39,8 @@ class Verdicts:
     solo: pl.DataFrame  # (dst, src, second, _solo): one client's HTTP flood
     slow: pl.DataFrame  # (src, dst, dport): connections of a slow HTTP attack
     bin_ns: int = SECOND
+    # the host pairs that came closest to an attack without being one (``closest``)
+    closest: pl.DataFrame | None = None
 
 
 def concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
@@ -104,46 +106,100 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
     )
 
 
-def _kind_test(cfg: AnalysisConfig, key: str) -> pl.Expr:
-    """What this attack looks like whatever its rate."""
+@dataclass(frozen=True)
+class Check:
+    """One condition of a vector's test: ``name``, the setting (or the test) that holds a pair
+    back when it fails; ``figure``, the pair's own value it reads, against ``threshold``."""
+
+    name: str
+    passes: pl.Expr
+    figure: pl.Expr | None = None
+    threshold: pl.Expr | None = None
+
+
+def _kind_checks(cfg: AnalysisConfig, key: str) -> list[tuple[list[str], list[Check]]]:
+    """What this attack looks like whatever its rate: per kind of vector, its conditions in the
+    order they are told (the first one a pair fails is what held it back)."""
     c = pl.col("candidate")
     n = pl.col("packets")
-    crowd = pl.col("sources") >= cfg.min_sources_flood
+    sources = pl.col("sources")
+    crowd = sources >= cfg.min_sources_flood
     # a target of reflection is one unicast host; answers to a group address are LAN chatter
     # (by its IP address, or by the Ethernet broadcast its frames go to: a LAN's broadcast
     # address, whose mask no header gives)
     unicast = ~is_group_address(key) & ~pl.col("link_group") if key == "dst" else pl.lit(True)
-    return (
-        pl.when(c.is_in(list(REFLECTION)))
-        .then(
-            (
-                pl.col("sources")
-                >= pl.when(c.is_in(UNLISTED))
-                .then(cfg.min_sources_unlisted_reflection)
-                .otherwise(cfg.min_sources_reflection)
-            )
-            & (pl.col("unsolicited") >= cfg.unsolicited_share)
-            & (c.is_in(SYNACKS) | (pl.col("udp_share") >= cfg.reflection_min_udp_share))
-            & unicast
-            & ~pl.col("resolver")
-        )
-        .when(c.is_in(HANDSHAKES))
-        .then(
-            (pl.col("completion") <= cfg.handshake_completion_max)
+    unlisted = c.is_in(UNLISTED)
+    per_port = n / pl.col("ports").clip(1)
+    return [
+        (list(REFLECTION), [
+            Check("unicast_target", unicast),
+            Check("one_way_amplified_share_min", ~pl.col("resolver"),
+                  pl.col("large") / n, pl.lit(cfg.one_way_amplified_share_min)),
+            Check("min_sources_reflection", unlisted | (sources >= cfg.min_sources_reflection),
+                  sources, pl.lit(cfg.min_sources_reflection)),
+            Check("min_sources_unlisted_reflection",
+                  ~unlisted | (sources >= cfg.min_sources_unlisted_reflection),
+                  sources, pl.lit(cfg.min_sources_unlisted_reflection)),
+            Check("unsolicited_share", pl.col("unsolicited") >= cfg.unsolicited_share,
+                  pl.col("unsolicited"), pl.lit(cfg.unsolicited_share)),
+            Check("reflection_min_udp_share",
+                  c.is_in(SYNACKS) | (pl.col("udp_share") >= cfg.reflection_min_udp_share),
+                  pl.col("udp_share"), pl.lit(cfg.reflection_min_udp_share)),
+        ]),
+        (HANDSHAKES, [
+            Check("handshake_completion_max", pl.col("completion") <= cfg.handshake_completion_max,
+                  pl.col("completion"), pl.lit(cfg.handshake_completion_max)),
             # a port scan touches many ports once each: not a flood
-            & (crowd | (n / pl.col("ports").clip(1) > cfg.scan_syns_per_port_max))
-        )
-        .when(c.is_in(ORPHAN_KINDS))
-        .then(pl.col("orphan_share") >= cfg.orphan_share_min)
-        .when(c.is_in(UNANSWERED_UDP))
-        .then(
-            ~pl.col("stream")
+            Check("scan_syns_per_port_max", crowd | (per_port > cfg.scan_syns_per_port_max),
+                  per_port, pl.lit(cfg.scan_syns_per_port_max)),
+        ]),
+        (list(ORPHAN_KINDS), [
+            Check("orphan_share_min", pl.col("orphan_share") >= cfg.orphan_share_min,
+                  pl.col("orphan_share"), pl.lit(cfg.orphan_share_min)),
+        ]),
+        (UNANSWERED_UDP, [
+            Check("one_way_share_min", ~pl.col("stream")),
             # a group address is one-way by design (IPTV, market data: one sender, thousands
             # of datagrams a second, no receiver answers): a flood there sprays random ports
-            & (unicast | (pl.col("dst_ports") >= cfg.random_ports_min))
-        )
-        .otherwise(pl.lit(True))
-    )
+            Check("random_ports_min", unicast | (pl.col("dst_ports") >= cfg.random_ports_min),
+                  pl.col("dst_ports"), pl.lit(cfg.random_ports_min)),
+        ]),
+    ]  # fmt: skip
+
+
+def _kind_test(cfg: AnalysisConfig, key: str) -> pl.Expr:
+    """Whether a pair passes every condition of its kind (``_kind_checks``)."""
+    test = pl.when(pl.lit(False)).then(pl.lit(True))
+    for kinds, checks in _kind_checks(cfg, key):
+        passes = checks[0].passes
+        for check in checks[1:]:
+            passes = passes & check.passes
+        test = test.when(pl.col("candidate").is_in(kinds)).then(passes)
+    return test.otherwise(pl.lit(True))
+
+
+def held_back(cfg: AnalysisConfig, key: str = "dst") -> list[pl.Expr]:
+    """``test``, ``figure``, ``threshold``: the first condition of its kind a pair fails
+    (``min_packets`` first), null when it fails none."""
+    enough = Check("min_packets", pl.col("packets") >= cfg.min_packets, pl.col("packets"),
+                   pl.lit(cfg.min_packets))  # fmt: skip
+    out = []
+    for part in ("name", "figure", "threshold"):
+        expr = pl.when(~enough.passes).then(_part(enough, part))
+        for kinds, checks in _kind_checks(cfg, key):
+            for check in checks:
+                kind = pl.col("candidate").is_in(kinds)
+                expr = expr.when(kind & ~check.passes.fill_null(False)).then(_part(check, part))
+        alias = "test" if part == "name" else part
+        out.append(expr.otherwise(None).alias(alias))
+    return out
+
+
+def _part(check: Check, part: str) -> pl.Expr:
+    if part == "name":
+        return pl.lit(check.name)
+    value = getattr(check, part)
+    return pl.lit(None, dtype=pl.Float64) if value is None else value.cast(pl.Float64)
 
 
 def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
@@ -207,4 +263,65 @@ def _flood_rate(cfg: AnalysisConfig) -> pl.Expr:
         pl.when(pl.col("collector").fill_null(False))
         .then(cfg.flood_pps_collector)
         .otherwise(flood_pps(pl.col("candidate"), cfg))
+    )
+
+
+CLOSEST = 3  # the pairs ``closest`` keeps: the most packets first
+
+
+def closest(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kept: pl.DataFrame,
+            bin_ns: int, cfg: AnalysisConfig) -> pl.DataFrame:  # fmt: skip
+    """The (host, vector) pairs with the most packets that are no attack (those under
+    ``min_packets`` only when there are no others, and then the biggest), and what held each
+    back (``test``, the pair's ``figure`` and the ``threshold`` it missed): the first condition
+    of its kind it fails (``held_back``); else, judged by its rate, ``rate`` (its busiest bin
+    in packets/s, under its ``flood_rate`` and never a jump over its own median), or
+    ``http_bot_min_requests`` (an HTTP crowd whose clients do not keep requesting).
+
+    ``stats``: ``confirmed`` for key ``dst``; ``per_bin``: the rate-judged pairs' bins;
+    ``hot``: their hot bins, ``kept``: those left once HTTP crowds were judged."""
+    schema = {"dst": pl.UInt128, "candidate": CANDIDATE, "packets": pl.UInt32,
+              "sources": pl.UInt32, "test": pl.String, "figure": pl.Float64,
+              "threshold": pl.Float64}  # fmt: skip
+    if stats.is_empty():
+        return pl.DataFrame(schema=schema)
+    pair = ["dst", "candidate"]
+    attack = pl.concat(
+        [stats.filter(pl.col("ok") & ~pl.col("rate_based")).select(pair), kept.select(pair)]
+    )
+    rest = stats.join(attack, on=pair, how="anti").with_columns(held_back(cfg, "dst"))
+    peaks = pl.DataFrame(schema={**{k: schema[k] for k in pair}, "_peak": pl.Float64})
+    if not per_bin.is_empty():
+        peaks = per_bin.group_by(pair).agg(
+            (pl.col("n").max().cast(pl.Float64) * (SECOND / bin_ns)).alias("_peak")
+        )
+    crowd = hot.select(pair).unique().with_columns(_crowd=pl.lit(True))
+    by_rate = pl.col("test").is_null() & pl.col("ok") & pl.col("rate_based")
+    dropped = by_rate & pl.col("_crowd").fill_null(False)
+    flood = pl.col("flood_rate")
+    return (
+        rest.join(peaks, on=pair, how="left")
+        .join(crowd, on=pair, how="left")
+        .with_columns(
+            test=pl.when(dropped)
+            .then(pl.lit("http_bot_min_requests"))
+            .when(by_rate)
+            .then(pl.lit("rate"))
+            .otherwise("test"),
+            figure=pl.when(by_rate & ~dropped).then("_peak").otherwise("figure"),
+            threshold=pl.when(by_rate & ~dropped)
+            .then(pl.when(flood.is_finite()).then(flood))
+            .otherwise("threshold"),
+        )
+        .filter(pl.col("test").is_not_null())
+        # the pairs judged at all (``min_packets``) first; the biggest of the others only when
+        # none was: a capture of small talk says what little came closest
+        .sort(
+            [pl.col("test") == "min_packets", "packets", "dst", "candidate"],
+            descending=[False, True, False, False],
+        )
+        .filter((pl.col("test") != "min_packets") | (pl.int_range(pl.len()) == 0))
+        .head(CLOSEST)
+        .select(*schema)
+        .cast(schema)
     )

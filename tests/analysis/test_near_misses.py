@@ -1,0 +1,105 @@
+"""When a capture gives no attack, the report says what came closest and which setting held it
+back. The proof that it names the right setting: relaxed to the pair's own figure, that one
+setting alone turns the pair into the attack it missed being."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from pcap_bytes import udp_pcap
+
+import workbench as wb
+from workbench.analysis.headline import headline_items
+from workbench.capture.ingest import ingest
+
+SCHEMA = json.loads((Path(wb.__file__).parent / "analysis" / "report.schema.json").read_text())
+T0 = 1_700_000_000 * 10**9
+TARGET = "203.0.113.10"
+
+
+def _memcached(path: Path) -> Path:
+    """Three memcached servers answering the target from 11211 with 1,400-byte datagrams,
+    3,000 a second for 2 s: a reflection in all but its number of reflectors."""
+    reflectors = ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+    frames = [(T0 + k * 333_333, reflectors[k % 3], 11211, TARGET, 40000, 1400)
+              for k in range(6000)]  # fmt: skip
+    udp_pcap(path, frames)
+    return path
+
+
+def _slow_udp(path: Path) -> Path:
+    """One host's UDP to one port of the target, 700 a second for 10 s, never answered: a
+    flood in all but its rate, in a capture that is all of it (no baseline)."""
+    frames = [(T0 + k * 1_428_571, "192.0.2.7", 40000, TARGET, 9999, 200) for k in range(7000)]
+    udp_pcap(path, frames)
+    return path
+
+
+def _analyzed(path: Path, **config) -> dict:
+    cfg = wb.AnalysisConfig(**config) if config else wb.AnalysisConfig()
+    report = wb.analyze(wb.load(path, progress=False), config=cfg)
+    data = report.to_dict()
+    jsonschema.validate(data, SCHEMA)
+    assert wb.Report.from_json(report.to_json()) == report
+    return data
+
+
+@pytest.mark.parametrize(
+    ("build", "vector", "test", "setting", "figure", "threshold", "relaxed", "words"),
+    [
+        (_memcached, "memcached_amplification", "min_sources_reflection", "min_sources_reflection",
+         3, 5, {"min_sources_reflection": 3}, "from 3 reflectors: a reflection needs 5 or more"),
+        (_slow_udp, "udp_flood", "rate", "rate_factor, flood_pps", 700, 1000,
+         {"flood_pps_other": 600.0}, "pps, under the 1.0 kpps no benign host receives of its kind"),
+    ],
+)  # fmt: skip
+def test_the_setting_named_is_the_one_that_held_it_back(
+    tmp_path, build, vector, test, setting, figure, threshold, relaxed, words
+) -> None:
+    path = build(tmp_path / "capture.pcap")
+    data = _analyzed(path)
+    assert data["vectors"] == [] and all(p["kind"] == "baseline" for p in data["phases"])
+    near = data["near_misses"][0]
+    assert (near["target"], near["vector"]) == (TARGET, vector)
+    assert near["held_back_by"] == test
+    assert near["figure"] == pytest.approx(figure, rel=0.02)
+    assert near["threshold"] == threshold
+    assert words in near["reason"] and f"({setting})" in near["reason"]
+    headline = dict(headline_items(data))
+    assert headline["Attack"] == "no attack traffic found"
+    assert headline["Closest"].startswith(near["reason"])
+    # relaxed to the pair's own figure, that setting alone makes it the attack
+    found = _analyzed(path, **relaxed)
+    assert [(v["vector"], v["targets"]) for v in found["vectors"]] == [(vector, [TARGET])]
+    assert "near_misses" not in found
+
+
+def test_a_report_with_an_attack_has_no_near_misses(tmp_path) -> None:
+    path = _memcached(tmp_path / "capture.pcap")
+    data = _analyzed(path, min_sources_reflection=3)
+    assert data["vectors"] and "near_misses" not in data
+
+
+def test_small_talk_says_what_little_came_closest(tmp_path) -> None:
+    """Pairs under ``min_packets`` are named only when nothing bigger was judged, and then the
+    biggest alone."""
+    frames = [(T0 + k * 10**7, "192.0.2.7", 40000 + k % 3, TARGET, 9999, 50) for k in range(40)]
+    frames += [(T0 + k * 10**7, "192.0.2.8", 50000, "203.0.113.11", 7777, 50) for k in range(20)]
+    udp_pcap(tmp_path / "small.pcap", frames)
+    near = _analyzed(tmp_path / "small.pcap")["near_misses"]
+    assert [(n["target"], n["packets"], n["held_back_by"]) for n in near] == [
+        (TARGET, 40, "min_packets")
+    ]
+    assert "40 packets: a pair is judged on 100 or more (min_packets)" in near[0]["reason"]
+
+
+def test_a_dataset_names_the_same_near_misses(tmp_path) -> None:
+    path = _memcached(tmp_path / "capture.pcap")
+    in_memory = _analyzed(path)["near_misses"]
+    ingest([path], tmp_path / "dataset", progress=False)
+    report = wb.analyze(tmp_path / "dataset", window_packets=2_000, progress=False)
+    assert report.parameters["analysis_windows"] > 1
+    assert report.to_dict()["near_misses"] == in_memory

@@ -1,0 +1,110 @@
+"""What came closest to an attack, when a capture gave none: the (host, vector) pairs with the
+most packets, each with the setting that held it back, its own figure and the threshold it
+missed, in words (``vectors.verdicts.closest`` finds them). "No attack traffic found" then says
+why, and what an analyst who knows better could relax (``wb.AnalysisConfig``)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workbench import formatting as fmt
+from workbench.analysis.config import AnalysisConfig
+from workbench.analysis.vector_table import RULES
+
+
+def _reason(test: str, figure: float | None, threshold: float | None, cfg: AnalysisConfig) -> str:
+    """What held a pair back, in words, naming the setting."""
+    pct, rate = fmt.percent, fmt.packet_rate
+    if test == "min_packets":
+        text = f"{fmt.plural(int(figure), 'packet')}: a pair is judged on {fmt.count(threshold)} or more"
+    elif test == "unicast_target":
+        text = "sent to a group address or a link-layer broadcast: a LAN's chatter, not one host's reflection"
+    elif test == "one_way_amplified_share_min":
+        text = (
+            f"answers to a host never seen sending, {pct(figure)} of them as large as an "
+            f"amplifier's ({pct(threshold)} needed): its own lookups' answers, as far as one "
+            "direction shows"
+        )
+    elif test in ("min_sources_reflection", "min_sources_unlisted_reflection"):
+        text = f"from {fmt.plural(int(figure), 'reflector')}: a reflection needs {fmt.count(threshold)} or more"
+    elif test == "unsolicited_share":
+        text = (
+            f"{pct(1 - figure)} of the answers were to the target's own requests: a "
+            f"reflection's are at least {pct(threshold)} unasked"
+        )
+    elif test == "reflection_min_udp_share":
+        text = f"{pct(figure)} of the target's UDP: a reflection carries at least {pct(threshold)}"
+    elif test == "handshake_completion_max":
+        text = (
+            f"{pct(figure)} of its handshakes completed: a SYN flood's complete at most "
+            f"{pct(threshold)}"
+        )
+    elif test == "scan_syns_per_port_max":
+        text = (
+            f"{figure:.1f} SYNs a port from fewer than {cfg.min_sources_flood} sources: a "
+            f"scan (a flood sends more than {threshold:g} a port)"
+        )
+    elif test == "orphan_share_min":
+        text = (
+            f"{pct(1 - figure)} of its segments were on connections that were opened: a "
+            f"flood's are at least {pct(threshold)} on none"
+        )
+    elif test == "one_way_share_min":
+        text = (
+            "the server's side of streams the target opened (a video, a download, a call), "
+            "as far as one direction shows"
+        )
+    elif test == "random_ports_min":
+        text = (
+            f"to a group address, on {fmt.plural(int(figure), 'port')}: one-way by design "
+            f"unless a flood sprays {fmt.count(threshold)} or more"
+        )
+    elif test == "rate" and threshold is None:  # HTTP: judged against the server's own rate
+        text = (
+            f"its busiest bin ran at {fmt.number(figure)} requests a second: HTTP requests are a flood "
+            f"{cfg.rate_factor:g}x above the server's usual rate, or from one client at "
+            f"{cfg.http_rps_per_source} a second over {cfg.http_sessions_per_source} "
+            f"connections, for {cfg.http_flood_min_s:g} s or more"
+        )
+        test = "rate_factor, http_rps_per_source"
+    elif test == "rate":
+        text = (
+            f"its busiest bin ran at {rate(figure)}, under the {rate(threshold)} no benign "
+            f"host receives of its kind, and never {cfg.rate_factor:g}x its usual rate for "
+            f"{cfg.rate_min_bins} bins or more"
+        )
+        test = "rate_factor, flood_pps"
+    elif test == "http_bot_min_requests":
+        text = (
+            "its clients did not keep requesting through the busy seconds: a flash crowd's "
+            "visitors, not bots"
+        )
+        test = "http_bot_min_requests, http_bot_min_span_share"
+    else:
+        text = "held back"
+    return f"{text} ({test})"
+
+
+def near_misses(closest: pl.DataFrame | None, cfg: AnalysisConfig) -> tuple[dict, ...]:
+    """The report's ``near_misses`` from ``verdicts.closest``'s rows: target, vector, counts,
+    the setting that held each back, its figure and threshold, and the reason in words."""
+    if closest is None or closest.is_empty():
+        return ()
+    rows = closest.with_columns(
+        target=pl.col("dst").ip.to_text(), vector=pl.col("candidate").cast(pl.String)
+    )
+    out = []
+    for row in rows.iter_rows(named=True):
+        figure, threshold = row["figure"], row["threshold"]
+        title = RULES[row["vector"]].title if row["vector"] in RULES else row["vector"]
+        out.append({
+            "target": row["target"],
+            "vector": row["vector"],
+            "packets": int(row["packets"]),
+            "unique_sources": int(row["sources"]),
+            "held_back_by": row["test"],
+            "figure": None if figure is None else round(float(figure), 4),
+            "threshold": None if threshold is None else float(threshold),
+            "reason": f"{title} on {row['target']}: {_reason(row['test'], figure, threshold, cfg)}",
+        })  # fmt: skip
+    return tuple(out)
