@@ -119,14 +119,10 @@ def headline_items(data: dict, *, max_targets: int = 12) -> list[tuple[str, str]
         items.append(("Attack", text))
     else:
         items.append(("Attack", "no attack traffic found"))
-        near = data.get("near_misses") or []
-        if near:  # what came closest, and the setting that held it back
-            more = (
-                f" ({fmt.plural(len(near) - 1, 'more pair')} in the report)"
-                if len(near) > 1
-                else ""
-            )
-            items.append(("Closest", near[0]["reason"] + more))
+        held = data.get("held_back") or []
+        if held:  # the biggest candidate, and what held it back
+            more = f" ({fmt.plural(len(held) - 1, 'more')} in the report)" if len(held) > 1 else ""
+            items.append(("Biggest candidate", held[0]["reason"] + more))
     if h["targets"]:
         if h["carpet"]:
             text = (

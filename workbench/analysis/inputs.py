@@ -74,7 +74,7 @@ class Inputs:
                         else WINDOW_PACKETS
                     )
                 with step("classify"):
-                    self.classified, self.partials, self.closest = classify_windows(
+                    self.classified, self.partials, self.held_back = classify_windows(
                         lazy, workdir, window_packets=self.window_packets, progress=progress,
                         cluster=cluster, config=config,
                     )  # fmt: skip
@@ -83,7 +83,7 @@ class Inputs:
             with step("classify"):
                 # the vector kept as the Enum (text at the end)
                 self.classified, verdicts = judged(frame, config=config, enum=True)
-                self.closest = verdicts.closest if verdicts is not None else None
+                self.held_back = verdicts.held_back if verdicts is not None else None
             with step("series"):
                 self.partials = Partials()
                 self.partials.add(self.classified)

@@ -183,9 +183,10 @@ class VectorFinding(Entry):
 
 
 @_model
-class NearMiss(Entry):
-    """A (host, vector) pair that came close to an attack and was not one, with the setting that
-    held it back: read when a capture gave no attack, to see why (and what to relax)."""
+class HeldBack(Entry):
+    """A candidate (host, vector) pair that was no attack, with what held it back (a setting of
+    ``wb.AnalysisConfig``, or a test), its own figure and the threshold it missed: when a
+    capture gives no attack, its biggest candidates say why (and what could be relaxed)."""
 
     target: str
     vector: str
@@ -360,7 +361,7 @@ class Report:
     parameters: Parameters = nested(Parameters)
     phases: tuple[Phase, ...] = nested(Phase, many=True)
     vectors: tuple[VectorFinding, ...] = nested(VectorFinding, many=True)
-    near_misses: tuple[NearMiss, ...] = nested(NearMiss, many=True, optional=True)
+    held_back: tuple[HeldBack, ...] = nested(HeldBack, many=True, optional=True)
     targets: tuple[Target, ...] = nested(Target, many=True)
     sources: Sources = nested(Sources)
     saturation: Saturation = nested(Saturation)

@@ -26,11 +26,12 @@ from workbench.analysis import spoofing
 from workbench.analysis.capacity import parse_links, resolve_links
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.headline import headline, headline_items, summary_text, vector_titles
+from workbench.analysis.held_back import held_back
 from workbench.analysis.inputs import Inputs, check_arguments
 from workbench.analysis.model import (
     Capture,
     Evidence,
-    NearMiss,
+    HeldBack,
     Parameters,
     Phase,
     Report,
@@ -40,7 +41,6 @@ from workbench.analysis.model import (
     Target,
     VectorFinding,
 )
-from workbench.analysis.near_misses import near_misses
 from workbench.analysis.per_source import SourceTable
 from workbench.analysis.queries import Frame, collect, collect_all
 from workbench.analysis.report_json import ABSENT, from_data
@@ -304,8 +304,8 @@ def analyze(
             saturation = _saturation(classified, capacity, links, targets, cover, run,
                                      pps_limit=pps_limit, bin_ms=bin_ms, config=config)  # fmt: skip
         with step("assembly"):
-            # when nothing was found, what came closest and what held it back
-            near = () if vectors else near_misses(run.closest, config)
+            # when nothing was found, the biggest candidates and what held each back
+            near = () if vectors else held_back(run.held_back, config)
             return _assembled(run, params, phases, vectors, near, targets, sources, saturation,
                               series, classified, capacity)  # fmt: skip
 
@@ -338,7 +338,7 @@ def _assembled(run, params, phases, vectors, near, targets, sources, saturation,
         parameters=params,
         phases=tuple(from_data(Phase, p) for p in phases),
         vectors=vectors,
-        near_misses=tuple(from_data(NearMiss, n) for n in near) if near else ABSENT,
+        held_back=tuple(from_data(HeldBack, n) for n in near) if near else ABSENT,
         targets=tuple(from_data(Target, t) for t in targets),
         sources=sources,
         saturation=saturation,

@@ -78,8 +78,8 @@ def classify_windows(
     there (``workdir`` and the dataset must then be where the workers see them); the parts
     combine in window order, so the result is the same as in one process.
     Returns the labelled packets (lazy, the packet schema plus ``vector`` as the vector table's
-    Enum: ``labels.as_text`` names it), the partials, and the pairs that came closest to an
-    attack (``verdicts.closest``).
+    Enum: ``labels.as_text`` names it), the partials, and the candidate pairs with the most
+    packets that are no attack (``verdicts.held_back``).
     """
     out = Path(workdir)
     out.mkdir(parents=True, exist_ok=True)
@@ -95,7 +95,7 @@ def classify_windows(
         for share in run(window_evidence, packets, windows, task, bar):
             evidence.merge(share)
         verdicts: Verdicts = evidence.verdicts()
-        closest = verdicts.closest
+        held_back = verdicts.held_back
         del evidence
         if cluster is not None:  # sent once to every worker, not with every task
             [verdicts] = cluster.client.scatter([verdicts], broadcast=True)
@@ -113,8 +113,8 @@ def classify_windows(
         from workbench.capture.schema import empty_frame
 
         empty = empty_frame().with_columns(vector=pl.lit(None, dtype=CANDIDATE)).lazy()
-        return empty, partials, closest
-    return pl.scan_parquet(parts), partials, closest
+        return empty, partials, held_back
+    return pl.scan_parquet(parts), partials, held_back
 
 
 def _window(packets: pl.LazyFrame, lo: int, hi: int) -> pl.DataFrame:

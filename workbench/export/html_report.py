@@ -290,8 +290,9 @@ def _evidence(block: dict) -> str:
     return "".join(parts)
 
 
-def _vectors_and_targets(vectors: list, targets: list) -> str:
-    """Each vector with its evidence, then the targets."""
+def _vectors_and_targets(vectors: list, targets: list, held: list) -> str:
+    """Each vector with its evidence, then the targets; when there is none, the biggest
+    candidates and what held each back."""
     parts = [
         "<h2>Vectors and the evidence for each</h2>",
         _table(
@@ -326,6 +327,27 @@ def _vectors_and_targets(vectors: list, targets: list) -> str:
         )
         or "<p>No target: no attack traffic found.</p>",
     ]
+    if held:
+        parts += [
+            "<h2>Candidates held back</h2>",
+            "<p class='small'>No attack was found. The candidate (target, vector) pairs with "
+            "the most packets, and what held each back: a setting of "
+            "<code>wb.AnalysisConfig</code>, or a test.</p>",
+            _table(
+                ["target", "vector", "packets", "sources", "held back by", "why"],
+                [
+                    [
+                        n["target"],
+                        vector_cell(n["vector"]),
+                        Num(fmt.count(n["packets"])),
+                        Num(fmt.count(n["unique_sources"])),
+                        n["held_back_by"],
+                        n["reason"],
+                    ]
+                    for n in held
+                ],
+            ),
+        ]
     return "".join(parts)
 
 
@@ -382,7 +404,7 @@ def render(report) -> str:
             ],
             [p["kind"] for p in phases],
         ),
-        _vectors_and_targets(vectors, data.get("targets", [])),
+        _vectors_and_targets(vectors, data.get("targets", []), data.get("held_back", [])),
         _sources(sources, spoof),
         "<h2>Link saturation</h2>",
         _saturation(report, data),

@@ -27,9 +27,9 @@ from workbench.analysis.vectors.slow_http import connection_figures, slow_connec
 from workbench.analysis.vectors.verdicts import (
     SUMS,
     Verdicts,
-    closest,
     concat,
     confirmed,
+    held_back,
     merged_stats,
 )
 from workbench.capture.addresses import halves
@@ -235,7 +235,7 @@ class Evidence:
                 pl.lit(True).alias(f"_hot_{key}")
             )
             if key == "dst":
-                out.closest = closest(stats, per_bin, hot, out.hot[key], self.bin_ns, cfg)
+                out.held_back = held_back(stats, per_bin, hot, out.hot[key], self.bin_ns, cfg)
         return out
 
 

@@ -16,21 +16,25 @@ from workbench.analysis.vectors.kinds import (
     SECOND,
 )
 
+# per kind, the setting of the rate above which no benign host receives it; the other kinds:
+# ``flood_pps_other``. HTTP: judged against the target's own rate and per client
+# (``http_rps_per_source``), never by a rate alone
+FLOOD_RATES = ((ICMP, "flood_pps_icmp"), (DNS_QUERIES, "flood_pps_dns"),
+               (HANDSHAKES, "flood_pps_syn"), (HTTP_RATE, "http_rps_per_source"))  # fmt: skip
 
-def flood_pps(candidate: pl.Expr, cfg: AnalysisConfig) -> pl.Expr:
+
+def flood_pps(candidate: pl.Expr, cfg: AnalysisConfig, *, setting: bool = False) -> pl.Expr:
     """The rate above which no benign host receives traffic of this kind, whatever its baseline
-    (a pair's own may differ: ``verdicts._flood_rate``)."""
-    return (
-        pl.when(candidate.is_in(ICMP))
-        .then(cfg.flood_pps_icmp)
-        .when(candidate.is_in(DNS_QUERIES))
-        .then(cfg.flood_pps_dns)
-        .when(candidate.is_in(HANDSHAKES))
-        .then(cfg.flood_pps_syn)
-        .when(candidate.is_in(HTTP_RATE))
-        .then(float("inf"))  # HTTP: judged against the target's own rate and per client
-        .otherwise(cfg.flood_pps_other)
-    )
+    (a pair's own may differ: ``verdicts._flood_rate``); ``setting``: that setting's name."""
+    rate = pl.when(pl.lit(False)).then(None)
+    for kinds, name in FLOOD_RATES:
+        value = (
+            pl.lit(name)
+            if setting
+            else pl.lit(float("inf") if kinds is HTTP_RATE else getattr(cfg, name))
+        )
+        rate = rate.when(candidate.is_in(kinds)).then(value)
+    return rate.otherwise(pl.lit("flood_pps_other") if setting else pl.lit(cfg.flood_pps_other))
 
 
 def hot_bins(

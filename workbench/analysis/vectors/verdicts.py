@@ -39,8 +39,8 @@ class Verdicts:
     solo: pl.DataFrame  # (dst, src, second, _solo): one client's HTTP flood
     slow: pl.DataFrame  # (src, dst, dport): connections of a slow HTTP attack
     bin_ns: int = SECOND
-    # the host pairs that came closest to an attack without being one (``closest``)
-    closest: pl.DataFrame | None = None
+    # the candidate (host, vector) pairs with the most packets that are no attack (``held_back``)
+    held_back: pl.DataFrame | None = None
 
 
 def concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
@@ -178,7 +178,7 @@ def _kind_test(cfg: AnalysisConfig, key: str) -> pl.Expr:
     return test.otherwise(pl.lit(True))
 
 
-def held_back(cfg: AnalysisConfig, key: str = "dst") -> list[pl.Expr]:
+def first_failed(cfg: AnalysisConfig, key: str = "dst") -> list[pl.Expr]:
     """``test``, ``figure``, ``threshold``: the first condition of its kind a pair fails
     (``min_packets`` first), null when it fails none."""
     enough = Check("min_packets", pl.col("packets") >= cfg.min_packets, pl.col("packets"),
@@ -256,26 +256,27 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
     )
 
 
-def _flood_rate(cfg: AnalysisConfig) -> pl.Expr:
+def _flood_rate(cfg: AnalysisConfig, *, setting: bool = False) -> pl.Expr:
     """The rate above which a pair is a flood whatever its baseline: a collector's for
-    telemetry, else its kind's (``rates.flood_pps``)."""
+    telemetry, else its kind's (``rates.flood_pps``); ``setting``: that setting's name."""
     return (
         pl.when(pl.col("collector").fill_null(False))
-        .then(cfg.flood_pps_collector)
-        .otherwise(flood_pps(pl.col("candidate"), cfg))
+        .then(pl.lit("flood_pps_collector") if setting else pl.lit(cfg.flood_pps_collector))
+        .otherwise(flood_pps(pl.col("candidate"), cfg, setting=setting))
     )
 
 
-CLOSEST = 3  # the pairs ``closest`` keeps: the most packets first
+HELD_BACK_PAIRS = 3  # the pairs ``held_back`` keeps: the most packets first
 
 
-def closest(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kept: pl.DataFrame,
+def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kept: pl.DataFrame,
             bin_ns: int, cfg: AnalysisConfig) -> pl.DataFrame:  # fmt: skip
     """The (host, vector) pairs with the most packets that are no attack (those under
     ``min_packets`` only when there are no others, and then the biggest), and what held each
     back (``test``, the pair's ``figure`` and the ``threshold`` it missed): the first condition
-    of its kind it fails (``held_back``); else, judged by its rate, ``rate`` (its busiest bin
-    in packets/s, under its ``flood_rate`` and never a jump over its own median), or
+    of its kind it fails (``first_failed``); else, judged by its rate, ``rate_factor`` and its
+    flood rate's setting (its busiest bin in packets/s, under its ``flood_rate`` and never a
+    jump over its own median), ``asked_for`` (none of its packets counts toward a rate), or
     ``http_bot_min_requests`` (an HTTP crowd whose clients do not keep requesting).
 
     ``stats``: ``confirmed`` for key ``dst``; ``per_bin``: the rate-judged pairs' bins;
@@ -289,7 +290,7 @@ def closest(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kept:
     attack = pl.concat(
         [stats.filter(pl.col("ok") & ~pl.col("rate_based")).select(pair), kept.select(pair)]
     )
-    rest = stats.join(attack, on=pair, how="anti").with_columns(held_back(cfg, "dst"))
+    rest = stats.join(attack, on=pair, how="anti").with_columns(first_failed(cfg, "dst"))
     peaks = pl.DataFrame(schema={**{k: schema[k] for k in pair}, "_peak": pl.Float64})
     if not per_bin.is_empty():
         peaks = per_bin.group_by(pair).agg(
@@ -298,30 +299,35 @@ def closest(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kept:
     crowd = hot.select(pair).unique().with_columns(_crowd=pl.lit(True))
     by_rate = pl.col("test").is_null() & pl.col("ok") & pl.col("rate_based")
     dropped = by_rate & pl.col("_crowd").fill_null(False)
+    # no bin at all: none of its packets counts toward a rate (``evidence._counted``)
+    uncounted = by_rate & ~dropped & pl.col("_peak").is_null()
     flood = pl.col("flood_rate")
     return (
         rest.join(peaks, on=pair, how="left")
         .join(crowd, on=pair, how="left")
         .with_columns(
+            # a rate's settings: the jump over its own rate, and the rate no host receives
             test=pl.when(dropped)
             .then(pl.lit("http_bot_min_requests"))
+            .when(uncounted)
+            .then(pl.lit("asked_for"))
             .when(by_rate)
-            .then(pl.lit("rate"))
+            .then(pl.concat_str(pl.lit("rate_factor, "), _flood_rate(cfg, setting=True)))
             .otherwise("test"),
             figure=pl.when(by_rate & ~dropped).then("_peak").otherwise("figure"),
-            threshold=pl.when(by_rate & ~dropped)
+            threshold=pl.when(by_rate & ~dropped & ~uncounted)
             .then(pl.when(flood.is_finite()).then(flood))
             .otherwise("threshold"),
         )
         .filter(pl.col("test").is_not_null())
         # the pairs judged at all (``min_packets``) first; the biggest of the others only when
-        # none was: a capture of small talk says what little came closest
+        # none was: a capture of small talk says what little there was
         .sort(
             [pl.col("test") == "min_packets", "packets", "dst", "candidate"],
             descending=[False, True, False, False],
         )
         .filter((pl.col("test") != "min_packets") | (pl.int_range(pl.len()) == 0))
-        .head(CLOSEST)
+        .head(HELD_BACK_PAIRS)
         .select(*schema)
         .cast(schema)
     )

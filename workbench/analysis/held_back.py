@@ -1,7 +1,8 @@
-"""What came closest to an attack, when a capture gave none: the (host, vector) pairs with the
-most packets, each with the setting that held it back, its own figure and the threshold it
-missed, in words (``vectors.verdicts.closest`` finds them). "No attack traffic found" then says
-why, and what an analyst who knows better could relax (``wb.AnalysisConfig``)."""
+"""The candidates held back, when a capture gives no attack: the (host, vector) pairs whose
+packets had a candidate vector, the most packets first, each with what held it back (a setting
+of ``wb.AnalysisConfig``, or a test), its own figure and the threshold it missed, in words
+(``vectors.verdicts.held_back`` finds them). "No attack traffic found" then says what was
+looked at and why it was not an attack: what an analyst who knows better could relax."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from workbench.analysis.vector_table import RULES
 
 
 def _reason(test: str, figure: float | None, threshold: float | None, cfg: AnalysisConfig) -> str:
-    """What held a pair back, in words, naming the setting."""
+    """What held a pair back, in words, naming the setting (or the test)."""
     pct, rate = fmt.percent, fmt.packet_rate
     if test == "min_packets":
         text = f"{fmt.plural(int(figure), 'packet')}: a pair is judged on {fmt.count(threshold)} or more"
@@ -59,38 +60,41 @@ def _reason(test: str, figure: float | None, threshold: float | None, cfg: Analy
             f"to a group address, on {fmt.plural(int(figure), 'port')}: one-way by design "
             f"unless a flood sprays {fmt.count(threshold)} or more"
         )
-    elif test == "rate" and threshold is None:  # HTTP: judged against the server's own rate
+    elif test.startswith("rate_factor") and threshold is None:  # HTTP: the server's own rate
         text = (
-            f"its busiest bin ran at {fmt.number(figure)} requests a second: HTTP requests are a flood "
-            f"{cfg.rate_factor:g}x above the server's usual rate, or from one client at "
+            f"its busiest bin ran at {fmt.number(figure)} requests a second: HTTP requests are a "
+            f"flood {cfg.rate_factor:g}x above the server's usual rate, or from one client at "
             f"{cfg.http_rps_per_source} a second over {cfg.http_sessions_per_source} "
             f"connections, for {cfg.http_flood_min_s:g} s or more"
         )
-        test = "rate_factor, http_rps_per_source"
-    elif test == "rate":
+    elif test.startswith("rate_factor"):
         text = (
             f"its busiest bin ran at {rate(figure)}, under the {rate(threshold)} no benign "
             f"host receives of its kind, and never {cfg.rate_factor:g}x its usual rate for "
             f"{cfg.rate_min_bins} bins or more"
         )
-        test = "rate_factor, flood_pps"
+    elif test == "asked_for":
+        text = (
+            "none of its packets counts toward a flood: each is one the target asked for or "
+            "answers (a flow it answers, its tunnel's, replies to its pings), or, for HTTP, no "
+            "full request"
+        )
     elif test == "http_bot_min_requests":
         text = (
             "its clients did not keep requesting through the busy seconds: a flash crowd's "
             "visitors, not bots"
         )
-        test = "http_bot_min_requests, http_bot_min_span_share"
     else:
         text = "held back"
     return f"{text} ({test})"
 
 
-def near_misses(closest: pl.DataFrame | None, cfg: AnalysisConfig) -> tuple[dict, ...]:
-    """The report's ``near_misses`` from ``verdicts.closest``'s rows: target, vector, counts,
-    the setting that held each back, its figure and threshold, and the reason in words."""
-    if closest is None or closest.is_empty():
+def held_back(pairs: pl.DataFrame | None, cfg: AnalysisConfig) -> tuple[dict, ...]:
+    """The report's ``held_back`` from ``verdicts.held_back``'s rows: target, vector, counts,
+    what held each back, its figure and threshold, and the reason in words."""
+    if pairs is None or pairs.is_empty():
         return ()
-    rows = closest.with_columns(
+    rows = pairs.with_columns(
         target=pl.col("dst").ip.to_text(), vector=pl.col("candidate").cast(pl.String)
     )
     out = []

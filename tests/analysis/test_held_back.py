@@ -1,4 +1,4 @@
-"""When a capture gives no attack, the report says what came closest and which setting held it
+"""When a capture gives no attack, the report names its biggest candidates and what held each
 back. The proof that it names the right setting: relaxed to the pair's own figure, that one
 setting alone turns the pair into the attack it missed being."""
 
@@ -52,7 +52,7 @@ def _analyzed(path: Path, **config) -> dict:
     [
         (_memcached, "memcached_amplification", "min_sources_reflection", "min_sources_reflection",
          3, 5, {"min_sources_reflection": 3}, "from 3 reflectors: a reflection needs 5 or more"),
-        (_slow_udp, "udp_flood", "rate", "rate_factor, flood_pps", 700, 1000,
+        (_slow_udp, "udp_flood", "rate_factor, flood_pps_other", "rate_factor, flood_pps_other", 700, 1000,
          {"flood_pps_other": 600.0}, "pps, under the 1.0 kpps no benign host receives of its kind"),
     ],
 )  # fmt: skip
@@ -62,44 +62,67 @@ def test_the_setting_named_is_the_one_that_held_it_back(
     path = build(tmp_path / "capture.pcap")
     data = _analyzed(path)
     assert data["vectors"] == [] and all(p["kind"] == "baseline" for p in data["phases"])
-    near = data["near_misses"][0]
-    assert (near["target"], near["vector"]) == (TARGET, vector)
-    assert near["held_back_by"] == test
-    assert near["figure"] == pytest.approx(figure, rel=0.02)
-    assert near["threshold"] == threshold
-    assert words in near["reason"] and f"({setting})" in near["reason"]
+    held = data["held_back"][0]
+    assert (held["target"], held["vector"]) == (TARGET, vector)
+    assert held["held_back_by"] == test
+    assert held["figure"] == pytest.approx(figure, rel=0.02)
+    assert held["threshold"] == threshold
+    assert words in held["reason"] and f"({setting})" in held["reason"]
     headline = dict(headline_items(data))
     assert headline["Attack"] == "no attack traffic found"
-    assert headline["Closest"].startswith(near["reason"])
+    assert headline["Biggest candidate"].startswith(held["reason"])
     # relaxed to the pair's own figure, that setting alone makes it the attack
     found = _analyzed(path, **relaxed)
     assert [(v["vector"], v["targets"]) for v in found["vectors"]] == [(vector, [TARGET])]
-    assert "near_misses" not in found
+    assert "held_back" not in found
 
 
-def test_a_report_with_an_attack_has_no_near_misses(tmp_path) -> None:
+def test_a_report_with_an_attack_has_no_held_back(tmp_path) -> None:
     path = _memcached(tmp_path / "capture.pcap")
     data = _analyzed(path, min_sources_reflection=3)
-    assert data["vectors"] and "near_misses" not in data
+    assert data["vectors"] and "held_back" not in data
 
 
-def test_small_talk_says_what_little_came_closest(tmp_path) -> None:
+def test_small_talk_says_what_little_there_was(tmp_path) -> None:
     """Pairs under ``min_packets`` are named only when nothing bigger was judged, and then the
     biggest alone."""
     frames = [(T0 + k * 10**7, "192.0.2.7", 40000 + k % 3, TARGET, 9999, 50) for k in range(40)]
     frames += [(T0 + k * 10**7, "192.0.2.8", 50000, "203.0.113.11", 7777, 50) for k in range(20)]
     udp_pcap(tmp_path / "small.pcap", frames)
-    near = _analyzed(tmp_path / "small.pcap")["near_misses"]
-    assert [(n["target"], n["packets"], n["held_back_by"]) for n in near] == [
+    held = _analyzed(tmp_path / "small.pcap")["held_back"]
+    assert [(n["target"], n["packets"], n["held_back_by"]) for n in held] == [
         (TARGET, 40, "min_packets")
     ]
-    assert "40 packets: a pair is judged on 100 or more (min_packets)" in near[0]["reason"]
+    assert "40 packets: a pair is judged on 100 or more (min_packets)" in held[0]["reason"]
 
 
-def test_a_dataset_names_the_same_near_misses(tmp_path) -> None:
+def test_a_dataset_names_the_same_held_back(tmp_path) -> None:
     path = _memcached(tmp_path / "capture.pcap")
-    in_memory = _analyzed(path)["near_misses"]
+    in_memory = _analyzed(path)["held_back"]
     ingest([path], tmp_path / "dataset", progress=False)
     report = wb.analyze(tmp_path / "dataset", window_packets=2_000, progress=False)
     assert report.parameters["analysis_windows"] > 1
-    assert report.to_dict()["near_misses"] == in_memory
+    assert report.to_dict()["held_back"] == in_memory
+
+
+def test_a_tunnel_is_held_back_as_asked_for(tmp_path) -> None:
+    """GRE a router sends back on its tunnel: candidates of a GRE flood whose every packet the
+    target answers, so none counts toward a rate (the synthesizer's negative scenario)."""
+    from workbench import synth
+
+    path = tmp_path / "gre.pcap"
+    synth.write("gre-tunnel", path, seed=3, scale=0.2)
+    held = _analyzed(path)["held_back"]
+    gre = [h for h in held if h["vector"] == "gre_flood"]
+    assert gre and all(h["held_back_by"] == "asked_for" for h in gre)
+    assert all(h["figure"] is None and h["threshold"] is None for h in gre)
+    assert "none of its packets counts toward a flood" in gre[0]["reason"]
+
+
+def test_the_html_report_lists_them_only_without_an_attack(tmp_path) -> None:
+    path = _memcached(tmp_path / "capture.pcap")
+    for config, listed in (({}, True), ({"min_sources_reflection": 3}, False)):
+        report = wb.analyze(wb.load(path, progress=False), config=wb.AnalysisConfig(**config))
+        page = wb.export.html(report, tmp_path / "report.html").read_text()
+        assert ("<h2>Candidates held back</h2>" in page) is listed
+        assert ("from 3 reflectors: a reflection needs 5 or more" in page) is listed
