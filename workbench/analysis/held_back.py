@@ -11,9 +11,22 @@ import polars as pl
 from workbench import formatting as fmt
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.vector_table import RULES
+from workbench.analysis.vectors.kinds import FRAGMENTS, GRE, HTTP_RATE, ICMP
 
 
-def _reason(test: str, figure: float | None, threshold: float | None, cfg: AnalysisConfig) -> str:
+def _asked(vector: str) -> str:
+    """Why none of a rate-judged vector's packets counts (``evidence._counted``), by its kind."""
+    if vector in GRE:
+        return "each is GRE from a host the target sends GRE to (its tunnel's far end)"
+    if vector in ICMP or vector in FRAGMENTS:
+        return "each is an answer the target asked for (replies to its pings, fragments of a flow it answers)"
+    if vector in HTTP_RATE:
+        return "none is a full request (each a trickle of a few bytes)"
+    return "each is on a flow the target answers, or a traceroute's probe"
+
+
+def _reason(test: str, figure: float | None, threshold: float | None, cfg: AnalysisConfig,
+            vector: str = "") -> str:  # fmt: skip
     """What held a pair back, in words, naming the setting (or the test)."""
     pct, rate = fmt.percent, fmt.packet_rate
     if test == "min_packets":
@@ -74,11 +87,7 @@ def _reason(test: str, figure: float | None, threshold: float | None, cfg: Analy
             f"{cfg.rate_min_bins} bins or more"
         )
     elif test == "asked_for":
-        text = (
-            "none of its packets counts toward a flood: each is one the target asked for or "
-            "answers (a flow it answers, its tunnel's, replies to its pings), or, for HTTP, no "
-            "full request"
-        )
+        text = f"none of its packets counts toward a flood: {_asked(vector)}"
     elif test == "http_bot_min_requests":
         text = (
             "its clients did not keep requesting through the busy seconds: a flash crowd's "
@@ -109,6 +118,6 @@ def held_back(pairs: pl.DataFrame | None, cfg: AnalysisConfig) -> tuple[dict, ..
             "held_back_by": row["test"],
             "figure": None if figure is None else round(float(figure), 4),
             "threshold": None if threshold is None else float(threshold),
-            "reason": f"{title} on {row['target']}: {_reason(row['test'], figure, threshold, cfg)}",
+            "reason": f"{title} on {row['target']}: {_reason(row['test'], figure, threshold, cfg, row['vector'])}",
         })  # fmt: skip
     return tuple(out)
