@@ -126,3 +126,14 @@ def test_the_html_report_lists_them_only_without_an_attack(tmp_path) -> None:
         page = wb.export.html(report, tmp_path / "report.html").read_text()
         assert ("<h2>Candidates held back</h2>" in page) is listed
         assert ("from 3 reflectors: a reflection needs 5 or more" in page) is listed
+
+
+def test_every_test_a_pair_can_fail_is_said_in_words() -> None:
+    from workbench.analysis.held_back import WORDS
+    from workbench.analysis.vectors.verdicts import _kind_checks
+
+    names = {
+        check.name for _, checks in _kind_checks(wb.AnalysisConfig(), "dst") for check in checks
+    }
+    names |= {"min_packets", "asked_for", "http_bot_min_requests"}
+    assert names <= set(WORDS)

@@ -6,6 +6,9 @@ looked at and why it was not an attack: what an analyst who knows better could r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import polars as pl
 
 from workbench import formatting as fmt
@@ -25,76 +28,53 @@ def _asked(vector: str) -> str:
     return "each is on a flow the target answers, or a traceroute's probe"
 
 
-def _reason(test: str, figure: float | None, threshold: float | None, cfg: AnalysisConfig,
-            vector: str = "") -> str:  # fmt: skip
+pct, rate, count = fmt.percent, fmt.packet_rate, fmt.count
+# what held a pair back, in words: per test, from its figure (f), the threshold (t), the config
+# and the vector; a rate's test is named by its settings (``rate_factor, flood_pps_...``)
+WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
+    "min_packets": lambda f, t, cfg, v: f"{fmt.plural(int(f), 'packet')}: a pair is judged on {count(t)} or more",
+    "unicast_target": lambda f, t, cfg, v: "sent to a group address or a link-layer broadcast: a LAN's chatter, not one host's reflection",
+    "one_way_amplified_share_min": lambda f, t, cfg, v: (
+        f"answers to a host never seen sending, {pct(f)} of them as large as an amplifier's "
+        f"({pct(t)} needed): its own lookups' answers, as far as one direction shows"),
+    "min_sources_reflection": lambda f, t, cfg, v: f"from {fmt.plural(int(f), 'reflector')}: a reflection needs {count(t)} or more",
+    "min_sources_unlisted_reflection": lambda f, t, cfg, v: f"from {fmt.plural(int(f), 'reflector')}: a reflection needs {count(t)} or more",
+    "unsolicited_share": lambda f, t, cfg, v: (
+        f"{pct(1 - f)} of the answers were to the target's own requests: a reflection's are at "
+        f"least {pct(t)} unasked"),
+    "reflection_min_udp_share": lambda f, t, cfg, v: f"{pct(f)} of the target's UDP: a reflection carries at least {pct(t)}",
+    "handshake_completion_max": lambda f, t, cfg, v: f"{pct(f)} of its handshakes completed: a SYN flood's complete at most {pct(t)}",
+    "scan_syns_per_port_max": lambda f, t, cfg, v: (
+        f"{f:.1f} SYNs a port from fewer than {cfg.min_sources_flood} sources: a scan (a flood "
+        f"sends more than {t:g} a port)"),
+    "orphan_share_min": lambda f, t, cfg, v: (
+        f"{pct(1 - f)} of its segments were on connections that were opened: a flood's are at "
+        f"least {pct(t)} on none"),
+    "one_way_share_min": lambda f, t, cfg, v: (
+        "the server's side of streams the target opened (a video, a download, a call), as far "
+        "as one direction shows"),
+    "random_ports_min": lambda f, t, cfg, v: (
+        f"to a group address, on {fmt.plural(int(f), 'port')}: one-way by design unless a flood "
+        f"sprays {count(t)} or more"),
+    "rate_factor": lambda f, t, cfg, v: (
+        f"its busiest bin ran at {rate(f)}, under the {rate(t)} no benign host receives of its "
+        f"kind, and never {cfg.rate_factor:g}x its usual rate for {cfg.rate_min_bins} bins or more"),
+    "rate_factor, http_rps_per_source": lambda f, t, cfg, v: (  # HTTP: the server's own rate
+        f"its busiest bin ran at {fmt.number(f)} requests a second: HTTP requests are a flood "
+        f"{cfg.rate_factor:g}x above the server's usual rate, or from one client at "
+        f"{cfg.http_rps_per_source} a second over {cfg.http_sessions_per_source} connections, "
+        f"for {cfg.http_flood_min_s:g} s or more"),
+    "asked_for": lambda f, t, cfg, v: f"none of its packets counts toward a flood: {_asked(v)}",
+    "http_bot_min_requests": lambda f, t, cfg, v: (
+        "its clients did not keep requesting through the busy seconds: a flash crowd's visitors, "
+        "not bots"),
+}  # fmt: skip
+
+
+def _reason(test: str, figure: Any, threshold: Any, cfg: AnalysisConfig, vector: str) -> str:
     """What held a pair back, in words, naming the setting (or the test)."""
-    pct, rate = fmt.percent, fmt.packet_rate
-    if test == "min_packets":
-        text = f"{fmt.plural(int(figure), 'packet')}: a pair is judged on {fmt.count(threshold)} or more"
-    elif test == "unicast_target":
-        text = "sent to a group address or a link-layer broadcast: a LAN's chatter, not one host's reflection"
-    elif test == "one_way_amplified_share_min":
-        text = (
-            f"answers to a host never seen sending, {pct(figure)} of them as large as an "
-            f"amplifier's ({pct(threshold)} needed): its own lookups' answers, as far as one "
-            "direction shows"
-        )
-    elif test in ("min_sources_reflection", "min_sources_unlisted_reflection"):
-        text = f"from {fmt.plural(int(figure), 'reflector')}: a reflection needs {fmt.count(threshold)} or more"
-    elif test == "unsolicited_share":
-        text = (
-            f"{pct(1 - figure)} of the answers were to the target's own requests: a "
-            f"reflection's are at least {pct(threshold)} unasked"
-        )
-    elif test == "reflection_min_udp_share":
-        text = f"{pct(figure)} of the target's UDP: a reflection carries at least {pct(threshold)}"
-    elif test == "handshake_completion_max":
-        text = (
-            f"{pct(figure)} of its handshakes completed: a SYN flood's complete at most "
-            f"{pct(threshold)}"
-        )
-    elif test == "scan_syns_per_port_max":
-        text = (
-            f"{figure:.1f} SYNs a port from fewer than {cfg.min_sources_flood} sources: a "
-            f"scan (a flood sends more than {threshold:g} a port)"
-        )
-    elif test == "orphan_share_min":
-        text = (
-            f"{pct(1 - figure)} of its segments were on connections that were opened: a "
-            f"flood's are at least {pct(threshold)} on none"
-        )
-    elif test == "one_way_share_min":
-        text = (
-            "the server's side of streams the target opened (a video, a download, a call), "
-            "as far as one direction shows"
-        )
-    elif test == "random_ports_min":
-        text = (
-            f"to a group address, on {fmt.plural(int(figure), 'port')}: one-way by design "
-            f"unless a flood sprays {fmt.count(threshold)} or more"
-        )
-    elif test.startswith("rate_factor") and threshold is None:  # HTTP: the server's own rate
-        text = (
-            f"its busiest bin ran at {fmt.number(figure)} requests a second: HTTP requests are a "
-            f"flood {cfg.rate_factor:g}x above the server's usual rate, or from one client at "
-            f"{cfg.http_rps_per_source} a second over {cfg.http_sessions_per_source} "
-            f"connections, for {cfg.http_flood_min_s:g} s or more"
-        )
-    elif test.startswith("rate_factor"):
-        text = (
-            f"its busiest bin ran at {rate(figure)}, under the {rate(threshold)} no benign "
-            f"host receives of its kind, and never {cfg.rate_factor:g}x its usual rate for "
-            f"{cfg.rate_min_bins} bins or more"
-        )
-    elif test == "asked_for":
-        text = f"none of its packets counts toward a flood: {_asked(vector)}"
-    elif test == "http_bot_min_requests":
-        text = (
-            "its clients did not keep requesting through the busy seconds: a flash crowd's "
-            "visitors, not bots"
-        )
-    else:
-        text = "held back"
+    words = WORDS.get(test) or (WORDS["rate_factor"] if test.startswith("rate_factor") else None)
+    text = words(figure, threshold, cfg, vector) if words else "held back"
     return f"{text} ({test})"
 
 
