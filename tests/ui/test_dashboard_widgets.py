@@ -428,3 +428,24 @@ def test_dissect_selection_reads_application_fields_under_every_filter(dash, tsh
     assert "ssdp" in dash.dissect_view.value
     dash.vector_picker.value = "ntp_amplification"  # the old dissection is not kept on show
     assert "selection changed" in dash.dissect_view.value
+
+
+def test_a_capture_without_an_attack_names_its_biggest_candidate(tmp_path) -> None:
+    """The headline of a dashboard on no attack says what held the biggest candidate back; on
+    an attack it says nothing of the kind."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
+    from pcap_bytes import udp_pcap
+
+    reflectors = ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+    t0 = 1_700_000_000 * 10**9
+    udp_pcap(tmp_path / "three.pcap", [(t0 + k * 333_333, reflectors[k % 3], 11211,
+                                        "203.0.113.10", 40000, 1400) for k in range(6000)])  # fmt: skip
+    capture = wb.load(tmp_path / "three.pcap", progress=False)
+    headline = wb.Dashboard(capture, wb.analyze(capture)).headline.value
+    assert (
+        "biggest candidate: Memcached amplification on 203.0.113.10: from 3 reflectors" in headline
+    )
+    relaxed = wb.analyze(capture, config=wb.AnalysisConfig(min_sources_reflection=3))
+    assert "biggest candidate" not in wb.Dashboard(capture, relaxed).headline.value

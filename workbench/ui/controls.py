@@ -117,6 +117,9 @@ class Controls:
             + (f" (+{mitigated} mitigated)" if mitigated else "")
         )
         parts.append(f"{len(report.vectors)} vectors, {len(report.targets)} targets")
+        held = report.to_dict().get("held_back") or []
+        if held:  # no attack found: the biggest candidate, and what held it back
+            parts.append(f"biggest candidate: {html_text(held[0]['reason'])}")
         if self.spoofed:
             parts.append(f"spoofed: {html_text(', '.join(vector_title(v) for v in self.spoofed))}")
         return " · ".join(parts)
