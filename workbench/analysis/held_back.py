@@ -29,6 +29,13 @@ def _asked(vector: str) -> str:
 
 
 pct, rate, count = fmt.percent, fmt.packet_rate, fmt.count
+
+
+def _reflectors(figure: Any, threshold: Any, cfg: AnalysisConfig, vector: str) -> str:
+    """Too few reflectors (a named service's port, or one no table names)."""
+    return f"from {fmt.plural(int(figure), 'reflector')}: a reflection needs {count(threshold)} or more"
+
+
 # what held a pair back, in words: per test, from its figure (f), the threshold (t), the config
 # and the vector; a rate's test is named by its settings (``rate_factor, flood_pps_...``)
 WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
@@ -37,8 +44,8 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
     "one_way_amplified_share_min": lambda f, t, cfg, v: (
         f"answers to a host never seen sending, {pct(f)} of them as large as an amplifier's "
         f"({pct(t)} needed): its own lookups' answers, as far as one direction shows"),
-    "min_sources_reflection": lambda f, t, cfg, v: f"from {fmt.plural(int(f), 'reflector')}: a reflection needs {count(t)} or more",
-    "min_sources_unlisted_reflection": lambda f, t, cfg, v: f"from {fmt.plural(int(f), 'reflector')}: a reflection needs {count(t)} or more",
+    "min_sources_reflection": _reflectors,
+    "min_sources_unlisted_reflection": _reflectors,
     "unsolicited_share": lambda f, t, cfg, v: (
         f"{pct(1 - f)} of the answers were to the target's own requests: a reflection's are at "
         f"least {pct(t)} unasked"),
