@@ -305,8 +305,8 @@ def analyze(
                                      pps_limit=pps_limit, bin_ms=bin_ms, config=config)  # fmt: skip
         with step("assembly"):
             # when nothing was found, the biggest candidates and what held each back
-            near = () if vectors else held_back(run.held_back, config)
-            return _assembled(run, params, phases, vectors, near, targets, sources, saturation,
+            held = () if vectors else held_back(run.held_back, config)
+            return _assembled(run, params, phases, vectors, held, targets, sources, saturation,
                               series, classified, capacity)  # fmt: skip
 
 
@@ -328,7 +328,7 @@ def _cycle_collection_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _assembled(run, params, phases, vectors, near, targets, sources, saturation, series,
+def _assembled(run, params, phases, vectors, held, targets, sources, saturation, series,
                classified, capacity) -> Report:  # fmt: skip
     """The findings as one Report (the labelled parts of a dataset live as long as it)."""
     report = Report(
@@ -338,7 +338,7 @@ def _assembled(run, params, phases, vectors, near, targets, sources, saturation,
         parameters=params,
         phases=tuple(from_data(Phase, p) for p in phases),
         vectors=vectors,
-        held_back=tuple(from_data(HeldBack, n) for n in near) if near else ABSENT,
+        held_back=tuple(from_data(HeldBack, h) for h in held) if held else ABSENT,
         targets=tuple(from_data(Target, t) for t in targets),
         sources=sources,
         saturation=saturation,

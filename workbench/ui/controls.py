@@ -98,7 +98,8 @@ class Controls:
         )
 
     def _headline(self) -> str:
-        h, report = headline(self.report.to_dict()), self.report
+        data, report = self.report.to_dict(), self.report
+        h = headline(data)
         files = h["files"]
         name = (
             files[0] + (f" (+{len(files) - 1} files)" if len(files) > 1 else "")
@@ -117,7 +118,7 @@ class Controls:
             + (f" (+{mitigated} mitigated)" if mitigated else "")
         )
         parts.append(f"{len(report.vectors)} vectors, {len(report.targets)} targets")
-        held = report.to_dict().get("held_back") or []
+        held = data.get("held_back") or []
         if held:  # no attack found: the biggest candidate, and what held it back
             parts.append(f"biggest candidate: {html_text(held[0]['reason'])}")
         if self.spoofed:
