@@ -28,43 +28,43 @@ def _asked(vector: str) -> str:
     return "each is on a flow the target answers, or a traceroute's probe"
 
 
-pct, rate, count = fmt.percent, fmt.packet_rate, fmt.count
+_pct, _rate, _count = fmt.percent, fmt.packet_rate, fmt.count  # short in the sentences below
 
 
 def _reflectors(figure: Any, threshold: Any, cfg: AnalysisConfig, vector: str) -> str:
     """Too few reflectors (a named service's port, or one no table names)."""
-    return f"from {fmt.plural(int(figure), 'reflector')}: a reflection needs {count(threshold)} or more"
+    return f"from {fmt.plural(int(figure), 'reflector')}: a reflection needs {_count(threshold)} or more"
 
 
 # what held a pair back, in words: per test, from its figure (f), the threshold (t), the config
 # and the vector; a rate's test is named by its settings (``rate_factor, flood_pps_...``)
 WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
-    "min_packets": lambda f, t, cfg, v: f"{fmt.plural(int(f), 'packet')}: a pair is judged on {count(t)} or more",
+    "min_packets": lambda f, t, cfg, v: f"{fmt.plural(int(f), 'packet')}: a pair is judged on {_count(t)} or more",
     "unicast_target": lambda f, t, cfg, v: "sent to a group address or a link-layer broadcast: a LAN's chatter, not one host's reflection",
     "one_way_amplified_share_min": lambda f, t, cfg, v: (
-        f"answers to a host never seen sending, {pct(f)} of them as large as an amplifier's "
-        f"({pct(t)} needed): its own lookups' answers, as far as one direction shows"),
+        f"answers to a host never seen sending, {_pct(f)} of them as large as an amplifier's "
+        f"({_pct(t)} needed): its own lookups' answers, as far as one direction shows"),
     "min_sources_reflection": _reflectors,
     "min_sources_unlisted_reflection": _reflectors,
     "unsolicited_share": lambda f, t, cfg, v: (
-        f"{pct(1 - f)} of the answers were to the target's own requests: a reflection's are at "
-        f"least {pct(t)} unasked"),
-    "reflection_min_udp_share": lambda f, t, cfg, v: f"{pct(f)} of the target's UDP: a reflection carries at least {pct(t)}",
-    "handshake_completion_max": lambda f, t, cfg, v: f"{pct(f)} of its handshakes completed: a SYN flood's complete at most {pct(t)}",
+        f"{_pct(1 - f)} of the answers were to the target's own requests: a reflection's are at "
+        f"least {_pct(t)} unasked"),
+    "reflection_min_udp_share": lambda f, t, cfg, v: f"{_pct(f)} of the target's UDP: a reflection carries at least {_pct(t)}",
+    "handshake_completion_max": lambda f, t, cfg, v: f"{_pct(f)} of its handshakes completed: a SYN flood's complete at most {_pct(t)}",
     "scan_syns_per_port_max": lambda f, t, cfg, v: (
         f"{f:.1f} SYNs a port from fewer than {cfg.min_sources_flood} sources: a scan (a flood "
         f"sends more than {t:g} a port)"),
     "orphan_share_min": lambda f, t, cfg, v: (
-        f"{pct(1 - f)} of its segments were on connections that were opened: a flood's are at "
-        f"least {pct(t)} on none"),
+        f"{_pct(1 - f)} of its segments were on connections that were opened: a flood's are at "
+        f"least {_pct(t)} on none"),
     "one_way_share_min": lambda f, t, cfg, v: (
         "the server's side of streams the target opened (a video, a download, a call), as far "
         "as one direction shows"),
     "random_ports_min": lambda f, t, cfg, v: (
         f"to a group address, on {fmt.plural(int(f), 'port')}: one-way by design unless a flood "
-        f"sprays {count(t)} or more"),
+        f"sprays {_count(t)} or more"),
     "rate_factor": lambda f, t, cfg, v: (
-        f"its busiest bin ran at {rate(f)}, under the {rate(t)} no benign host receives of its "
+        f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} no benign host receives of its "
         f"kind, and never {cfg.rate_factor:g}x its usual rate for {cfg.rate_min_bins} bins or more"),
     "rate_factor, http_rps_per_source": lambda f, t, cfg, v: (  # HTTP: the server's own rate
         f"its busiest bin ran at {fmt.number(f)} requests a second: HTTP requests are a flood "
