@@ -51,7 +51,7 @@ def _analyzed(path: Path, **config) -> dict:
     ("build", "vector", "test", "setting", "figure", "threshold", "relaxed", "words"),
     [
         (_memcached, "memcached_amplification", "min_sources_reflection", "min_sources_reflection",
-         3, 5, {"min_sources_reflection": 3}, "from 3 reflectors: a reflection needs 5 or more"),
+         3, 5, {"min_sources_reflection": 3}, "from 3 reflectors to a host never seen sending: a reflection needs 5 or more"),
         (_slow_udp, "udp_flood", "rate_factor, flood_pps_other", "rate_factor, flood_pps_other", 700, 1000,
          {"flood_pps_other": 600.0}, "pps, under the 1.0 kpps no benign host receives of its kind"),
     ],
@@ -125,7 +125,9 @@ def test_the_html_report_lists_them_only_without_an_attack(tmp_path) -> None:
         report = wb.analyze(wb.load(path, progress=False), config=wb.AnalysisConfig(**config))
         page = wb.export.html(report, tmp_path / "report.html").read_text()
         assert ("<h2>Candidates held back</h2>" in page) is listed
-        assert ("from 3 reflectors: a reflection needs 5 or more" in page) is listed
+        assert (
+            "from 3 reflectors to a host never seen sending: a reflection needs 5 or more" in page
+        ) is listed
 
 
 def test_every_test_a_pair_can_fail_is_said_in_words() -> None:

@@ -36,7 +36,11 @@ class AnalysisConfig:
 
     # --- reflection (answers the target never asked for) ---
     # distinct reflectors answering one target from a known service port; the low-rate SYN-ACK
-    # reflection in the StopDDoS collection uses 60, real amplification thousands
+    # reflection in the StopDDoS collection uses 60, real amplification thousands. Fewer (a
+    # lab's amplification from one to four: memcached in containers, one open resolver) are
+    # judged by their rate, as a flood from few hosts is, at a target the capture sees sending
+    # only: seen one way, a few servers' answers are not told from a session the target opened
+    # (a VPN over 1194 or 4500, a remote desktop over 3389, a download from peers on 6881)
     min_sources_reflection: int = 5
     # ... from a port no table knows: only a crowd of servers answering from one port is a
     # reflection (a few peers on one port is a P2P or game session)

@@ -32,7 +32,7 @@ _pct, _rate, _count = fmt.percent, fmt.packet_rate, fmt.count  # short in the se
 
 
 def _reflectors(figure: Any, threshold: Any, cfg: AnalysisConfig, vector: str) -> str:
-    """Too few reflectors (a named service's port, or one no table names)."""
+    """Too few reflectors answering from a port no table names."""
     return f"from {fmt.plural(int(figure), 'reflector')}: a reflection needs {_count(threshold)} or more"
 
 
@@ -44,7 +44,10 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
     "one_way_amplified_share_min": lambda f, t, cfg, v: (
         f"answers to a host never seen sending, {_pct(f)} of them as large as an amplifier's "
         f"({_pct(t)} needed): its own lookups' answers, as far as one direction shows"),
-    "min_sources_reflection": _reflectors,
+    # fewer reflectors are judged by their rate at a host seen sending: this one never was
+    "min_sources_reflection": lambda f, t, cfg, v: (
+        f"from {fmt.plural(int(f), 'reflector')} to a host never seen sending: a reflection needs "
+        f"{_count(t)} or more there (one way, a few servers' answers may be a session it opened)"),
     "min_sources_unlisted_reflection": _reflectors,
     "unsolicited_share": lambda f, t, cfg, v: (
         f"{_pct(1 - f)} of the answers were to the target's own requests: a reflection's are at "

@@ -215,13 +215,24 @@ def quic_short(size: int, key: int) -> bytes:
     return head + payloads.pattern(max(size - len(head), 0), 0x51)
 
 
+def stream_packet(port: int, size: int, key: int) -> bytes:
+    """A stream's datagram of ``size`` bytes as the server's ``port`` frames it: OpenVPN's data
+    channel on 1194, ESP in UDP (IPsec NAT traversal) on 4500, QUIC's short header otherwise."""
+    if port == 1194:
+        return payloads.openvpn_data(size, key)
+    if port == 4500:
+        return payloads.esp_in_udp(size, 0xC0DE0000 + key)
+    return quic_short(size, key)
+
+
 def quic_streams(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """``count`` servers (a video CDN's) each stream to ``client`` over QUIC: UDP from port 443
     to one ephemeral port of the client, ``rate`` packets/s on average, mostly full-size; the
     client acknowledges every fourth packet (RFC 9000 asks for every second; ack-frequency
     lets a receiver stretch it). With ``tau`` the video comes in segments: every ``tau``
     seconds a burst of a quarter of it, as a DASH player fetches them; without it, one steady
-    download. ``ports``: the servers' port (default 443; a video call's, 8801)."""
+    download. ``ports``: the servers' port (default 443; a video call's, 8801; a VPN's, 1194
+    or 4500, whose datagrams are framed as that VPN's: ``stream_packet``)."""
     rng = b.rng
     n_streams = max(1, blk.count)
     server_port = blk.ports[0] if blk.ports else 443
@@ -230,11 +241,13 @@ def quic_streams(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale:
     client = sources.parse_v4(blk.client)
     ports = ephemeral(rng, n_streams)
     duty = 0.25 if blk.tau else 1.0
-    full = b.template(("quic", 1252), lambda: quic_short(1252, 1))
-    small = np.array(
-        [b.template(("quic", s), lambda s=s: quic_short(s, 2)) for s in (48, 160, 420, 880)]
-    )
-    ack = b.template(("quic_ack", 44), lambda: quic_short(44, 3))
+
+    def framed(size: int, key: int) -> int:
+        return b.template(("stream", server_port, size, key), lambda: stream_packet(server_port, size, key))  # fmt: skip
+
+    full = framed(1252, 1)
+    small = np.array([framed(s, 2) for s in (48, 160, 420, 880)])
+    ack = framed(44, 3)
     c_hi, c_lo = sources.v4(np.array([client]))
     for k in range(n_streams):
         total = int(rng.poisson(blk.rate * scale * (t1 - t0)))

@@ -214,6 +214,20 @@ def nbstat_answer(size: int) -> bytes:
     return header + _netbios_name("*", 0) + record + data
 
 
+def openvpn_data(size: int, key: int) -> bytes:
+    """An OpenVPN data-channel packet of ``size`` bytes (P_DATA_V2: opcode 9, key 0, a 3-byte
+    peer id, a packet id), its encrypted tunnel traffic a stand-in pattern."""
+    head = bytes([9 << 3]) + key.to_bytes(3, "big") + (1).to_bytes(4, "big")
+    return head + bytes((key * 29 + i) & 0xFF for i in range(max(size - len(head), 0)))
+
+
+def esp_in_udp(size: int, spi: int) -> bytes:
+    """An ESP packet of ``size`` bytes as IPsec NAT traversal carries it in UDP (RFC 3948: an
+    SPI that is not zero, a sequence number), its encrypted payload a stand-in pattern."""
+    head = (spi or 1).to_bytes(4, "big") + (1).to_bytes(4, "big")
+    return head + bytes((spi * 13 + i) & 0xFF for i in range(max(size - len(head), 0)))
+
+
 def pattern(size: int, byte: int = 0) -> bytes:
     return bytes([byte]) * size
 

@@ -5,8 +5,8 @@ back on it; ``_answered``: the target sends UDP back on the flow (or on a fragme
 datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE to the far end of its
 tunnel; or the datagram comes to the port the target asked a group from (an SSDP search), is
 a traceroute's probe (answered by ICMP), or is on a stream's flow to a target never seen
-sending; ``_talks``: the target of unanswered UDP or of DNS or NTP answers sends anything at
-all (in this window, over a dataset); an echo reply's ``_asked``: its target pinged that host.
+sending; ``_talks``: the target of unanswered UDP or of answers (a reflection's candidates) sends
+anything at all (in this window, over a dataset); an echo reply's ``_asked``: its target pinged that host.
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
 where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are
@@ -48,8 +48,9 @@ from workbench.capture.schema import (
     TCP_SYN,
 )
 
-# the candidates whose test asks whether their target is ever seen sending (``_talks``)
-SILENT_JUDGED = [*UNANSWERED_UDP, *SIZED_ANSWERS]
+# the candidates whose test asks whether their target is ever seen sending (``_talks``): of
+# unanswered UDP, of DNS or NTP answers, and of a reflection from few reflectors
+SILENT_JUDGED = [*UNANSWERED_UDP, *REFLECTION]
 # ... and those whose target's silence lets its LAN peers' answers pass for asked (``_asked``)
 PEER_ANSWERED = list(AMPLIFICATION)
 REVERSE = dict(src="dst", sport="dport", dst="src", dport="sport")  # the other direction

@@ -142,12 +142,10 @@ class Evidence:
             to_count = []
         else:
             to_count, self.pending = self.pending, []
-        for counted in to_count:
-            # a reflection is judged as a whole, never by its rate (``verdicts._whole_test``):
-            # its bins are never read
-            by_rate = counted.filter(~pl.col("candidate").is_in(REFLECTION))
+        for counted in to_count:  # every pair's: which are judged by their rate, the whole
+            # capture tells (a reflection from few reflectors is: ``verdicts._whole_test``)
             for key in KEYS:
-                self.bins[key].append(_per_bin(by_rate, key))
+                self.bins[key].append(_per_bin(counted, key))
         for table in (self.stats, self.distinct, self.bins):
             for key in KEYS:
                 table[key] = [packed(f) for f in table[key]]

@@ -135,8 +135,9 @@ def _kind_checks(cfg: AnalysisConfig, key: str) -> list[tuple[list[str], list[Ch
             Check("unicast_target", unicast),
             Check("one_way_amplified_share_min", ~pl.col("resolver"),
                   pl.col("large") / n, pl.lit(cfg.one_way_amplified_share_min)),
-            Check("min_sources_reflection", unlisted | (sources >= cfg.min_sources_reflection),
-                  sources, pl.lit(cfg.min_sources_reflection)),
+            # fewer reflectors are judged by their rate, at a target seen sending only
+            Check("min_sources_reflection", unlisted | (sources >= cfg.min_sources_reflection)
+                  | (pl.col("talks") > 0), sources, pl.lit(cfg.min_sources_reflection)),
             Check("min_sources_unlisted_reflection",
                   ~unlisted | (sources >= cfg.min_sources_unlisted_reflection),
                   sources, pl.lit(cfg.min_sources_unlisted_reflection)),
@@ -203,11 +204,14 @@ def _part(check: Check, part: str) -> pl.Expr:
 
 
 def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
-    """Attack as a whole (no rate needed): reflection, crowds, random ports, orphan fragments."""
+    """Attack as a whole (no rate needed): reflection from enough reflectors, crowds, random
+    ports, orphan fragments. A reflection from fewer is judged by its rate, as a flood from few
+    hosts is: a lab's amplification from one to four reflectors (memcached in containers, one
+    open resolver) is the same attack, while a few servers' answers at their own pace are not."""
     c = pl.col("candidate")
     return (
         pl.when(c.is_in(list(REFLECTION)))
-        .then(pl.lit(True))
+        .then(c.is_in(UNLISTED) | (pl.col("sources") >= cfg.min_sources_reflection))
         .when(c.is_in([*HANDSHAKES, *ORPHAN_KINDS]))
         .then(pl.col("sources") >= cfg.min_sources_flood)
         .when(c.is_in(UNANSWERED_UDP))

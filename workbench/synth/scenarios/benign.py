@@ -2,7 +2,8 @@
 a flash crowd, a browser's burst, sessions already open, asymmetric routing, a resolver's surge,
 a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
 video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server, a resolver captured one way,
-a GRE tunnel, NFS reads over UDP in fragments, a VXLAN overlay."""
+a GRE tunnel, NFS reads over UDP in fragments, a VXLAN overlay, downloads through VPN tunnels
+(both ways, and one way), a DNS forwarder asking two upstream resolvers."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from workbench.synth.scenarios.model import (
     NTP_SYNC,
     PAGE_HOSTS,
     PAGE_VIEWS,
+    RESOLVER,
     RESOLVER_SURGE,
     SSDP_DISCOVERY,
     TRACEROUTES,
@@ -499,6 +501,48 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=(LARGE_PINGS,),
+        negative=True,
+    )
+)
+# two provider hosts download through VPN tunnels: one over OpenVPN (the server's UDP from port
+# 1194, 3,000 packets/s), one over IPsec with NAT traversal (ESP in UDP from port 4500, 1,500/s):
+# one server each, answering from a port the reflection table names, as fast as an amplification
+VPN_DOWNLOADS = (
+    Traffic("quic_streams", 5, 55, rate=3000, count=1, client="203.0.113.151", ports=(1194,)),
+    Traffic("quic_streams", 10, 50, rate=1500, count=1, client="203.0.113.152", ports=(4500,)),
+)
+for _one_way in (False, True):
+    _add(
+        Scenario(
+            name="one-way-vpn-downloads" if _one_way else "vpn-downloads",
+            description=(
+                ("Benign, one direction only: " if _one_way else "Benign: ")
+                + "two provider hosts download through VPN tunnels, over OpenVPN (UDP from the"
+                " server's port 1194, 3,000 packets/s) and over IPsec with NAT traversal (ESP in"
+                " UDP from port 4500, 1,500/s): one server each, from a port the reflection table"
+                " names" + (", the hosts' own packets out of sight" if _one_way else "")
+            ),
+            start="2023-01-10T09:00:00Z",
+            duration=60,
+            phases=((0, 60, "baseline"),),
+            attacks=(),
+            traffic=VPN_DOWNLOADS,
+            one_way=_one_way,
+            negative=True,
+        )
+    )
+_add(
+    Scenario(
+        name="dns-forwarder",
+        description=(
+            "Benign: the provider's resolver forwards every question to two upstream resolvers,"
+            " 3,000 a second: two servers answering it from port 53 as fast as an amplification"
+        ),
+        start="2023-01-17T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(Traffic("resolver", 0, 60, rate=3000, count=2, client=RESOLVER),),
         negative=True,
     )
 )

@@ -3,7 +3,8 @@ snippets (water torture among them), water torture after a day's jump, a sub-sec
 flood, a scrubbing path, spoofing variants, a one-host flood from a server's port to a client's, a flood on a multicast group, a flood on a collector's syslog port, SYN-ACK reflection on a host browsing, captured one way,
 a botnet's echo replies at a monitoring host, one host flooding a game server amid its players,
 DNS amplification at a resolver captured one way, a GRE flood on a router's tunnel endpoint,
-a fragment flood at a host reading over UDP in fragments, a flood on a VXLAN endpoint's port."""
+a fragment flood at a host reading over UDP in fragments, a flood on a VXLAN endpoint's port,
+a lab-sized amplification from one to three reflectors."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from workbench.synth.scenarios.model import (
     GRE_TUNNEL,
     LAN_NAME_QUERIES,
     LARGE_PINGS,
+    MAIL,
     MAIL6,
     NFS_READS,
     NTP_SYNC,
@@ -688,5 +690,28 @@ _add(
             Attack("icmp_flood", 20, 45, 1500, ("203.0.113.72",), sources="bots", sizes=(8000,)),
         ),
         traffic=(LARGE_PINGS,),
+    )
+)
+_add(
+    Scenario(
+        name="few-reflector-amplification",
+        description=(
+            "A lab-sized amplification at two mail servers amid their ordinary traffic: memcached"
+            " answers from 3 reflectors (2,000 a second) for 15 s, a quiet gap, then monlist"
+            " answers from one NTP server (1,500 a second) for 12 s"
+        ),
+        start="2023-12-20T10:00:00Z",
+        duration=60,
+        phases=(
+            (0, 15, "baseline"),
+            (15, 30, "attack"),
+            (30, 38, "baseline"),
+            (38, 50, "attack"),
+            (50, 60, "baseline"),
+        ),
+        attacks=(
+            Attack("memcached_amplification", 15, 30, 2000, (MAIL[0],), reflectors=3),
+            Attack("ntp_amplification", 38, 50, 1500, (MAIL[1],), reflectors=1),
+        ),
     )
 )
