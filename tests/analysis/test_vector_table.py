@@ -15,6 +15,7 @@ from workbench.analysis.vector_table import (
     RULES,
     VECTORS,
 )
+from workbench.analysis.vectors.kinds import UNLISTED
 from workbench.analysis.vectors.rule_kernel import MATCHES, candidate_codes, candidate_series
 from workbench.analysis.vectors.verdicts import SUMS, confirmed
 from workbench.capture.schema import PACKET_SCHEMA
@@ -155,10 +156,11 @@ def test_exports_take_protocols_tags_and_services_from_the_table(tmp_path) -> No
 
 
 @pytest.mark.parametrize("figure", [0, 1, 10_000])
-def test_reflection_is_never_judged_by_its_rate(figure: int) -> None:
-    """A reflection is attack or not as a whole, whatever its figures: a dataset's windows keep
-    no per-bin counts of reflection candidates (``Evidence.pack``), so a rate test of one would
-    have no bins to read."""
+def test_a_reflection_is_judged_by_its_rate_only_from_few_reflectors(figure: int) -> None:
+    """A reflection from ``min_sources_reflection`` reflectors or more is attack or not as a
+    whole, whatever its other figures; from fewer, a named port's is judged by its rate (its
+    bins are counted in a dataset's windows too: ``test_few_reflectors.py``), while an unlisted
+    port's needs its crowd whatever its rate."""
     rows = [r.name for r in VECTORS if r.family == "reflection"]
     assert rows
     columns = (*SUMS, "sources", "dst_ports")  # every figure the tests read
@@ -166,4 +168,8 @@ def test_reflection_is_never_judged_by_its_rate(figure: int) -> None:
         {"dst": [1] * len(rows), "candidate": rows, **{c: [figure] * len(rows) for c in columns}},
         schema_overrides={"dst": pl.UInt128},
     )
-    assert not confirmed(stats, DEFAULT)["rate_based"].any()
+    judged = confirmed(stats, DEFAULT)
+    few = figure < DEFAULT.min_sources_reflection
+    expected = [few and name not in UNLISTED for name in judged["candidate"]]
+    assert judged["rate_based"].to_list() == expected
+    assert any(expected) is few
