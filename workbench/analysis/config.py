@@ -187,6 +187,12 @@ class AnalysisConfig:
     # default per-host threshold; a jump over the server's own rate (``rate_factor``) is
     # caught at any rate
     flood_pps_dns: float = 20000.0
+    # ... for a DNS server: a host the capture sees sending that answers under this share of the
+    # queries it receives runs none (an overloaded server still answers some; a host without
+    # one answers none, or an ICMP port unreachable now and then), and datagrams flooding its
+    # port 53 (``hping3 --udp -p 53``: 5,000-10,000 a second from one host, missed at 20,000/s)
+    # are UDP it never answers, judged as such (``flood_pps_other``)
+    dns_answered_min: float = 0.01
     # so are a collector's: syslog from every server, NetFlow, IPFIX and sFlow from every
     # router, SNMP traps are never answered, by design, and a large network's collector takes
     # thousands a second steadily (40 servers logging 50 lines/s; a router exporting a flow

@@ -23,6 +23,8 @@ from workbench.analysis.queries import collect, probed, time_bounds
 from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.kinds import (
+    CANDIDATE,
+    DNS_QUERIES,
     ECHO_REPLIES,
     ECHO_REQUESTS,
     FRAGMENTS,
@@ -51,6 +53,10 @@ from workbench.capture.schema import (
 # the candidates whose test asks whether their target is ever seen sending (``_talks``): of
 # unanswered UDP, of DNS or NTP answers, and of a reflection from few reflectors
 SILENT_JUDGED = [*UNANSWERED_UDP, *REFLECTION]
+# ... and whose flow the target may send back on (``_answered``): unanswered UDP, and DNS queries
+# (a host that answers none of them runs no DNS server: ``unserved_queries``)
+FLOW_JUDGED = [*UNANSWERED_UDP, *DNS_QUERIES]
+[UDP_FLOOD] = UNANSWERED_UDP
 # ... and those whose target's silence lets its LAN peers' answers pass for asked (``_asked``)
 PEER_ANSWERED = list(AMPLIFICATION)
 REVERSE = dict(src="dst", sport="dport", dst="src", dport="sport")  # the other direction
@@ -96,7 +102,7 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
         .unique()
         .with_columns(_asked_group=pl.lit(True))
     )
-    flood_tuples = kinds.filter(_is(UNANSWERED_UDP)).select(TUPLE4)
+    flood_tuples = kinds.filter(_is(FLOW_JUDGED)).select(TUPLE4)
     answered = _sent_back(udp, flood_tuples, REVERSE, "_answered")
     return [(requests, refl), (group_requests, ["dst", "eff_sport"]), (answered, TUPLE4)]
 
@@ -283,7 +289,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     udp = frame.lazy().filter(pl.col("proto") == PROTO_UDP)
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     kinds = cand.lazy()
-    judged = kinds.filter(_is([*SILENT_JUDGED, *PEER_ANSWERED])).select("dst").unique().collect()
+    judged = kinds.filter(_is([*SILENT_JUDGED, *PEER_ANSWERED, *DNS_QUERIES]))
+    judged = judged.select("dst").unique().collect()
     lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds),
                (_talkers(frame.lazy(), judged["dst"]), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"]),
                (_tunnels(frame.lazy(), kinds), ["dst", "src"]),
@@ -316,7 +323,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         **probed(cand, _is(SYNACKS), [synack_asked, proceeded]),
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
-        **probed(cand, _is(UNANSWERED_UDP), [answered, same_port, searching, streams]),
+        **probed(cand, _is(FLOW_JUDGED), [answered]),
+        **probed(cand, _is(UNANSWERED_UDP), [same_port, searching, streams]),
         **probed(cand, _echo_replies(), [pinged]),
         **probed(cand, _is(GRE), [tunnels]),
         **probed(cand, _is(FRAGMENTS), [fragmented]),
@@ -379,7 +387,31 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         # one address per candidate against a handful of talkers: no join
         _talks=_is(SILENT_JUDGED) & talking,
     )
+    out = unserved_queries(out, talks[0]["dst"], config)
     return out.select(*cand.columns, "_asked", "_done", "_open", "_answered", "_talks")
+
+
+def unserved_queries(cand: pl.DataFrame, talkers: pl.Series, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:  # fmt: skip
+    """DNS queries to a host seen sending (``talkers``) that answers under ``dns_answered_min`` of
+    them are UDP it never answers (``udp_flood``): it runs no DNS server (datagrams flooding its
+    port 53: ``hping3 --udp -p 53``), so a DNS server's ordinary thousands a second
+    (``flood_pps_dns``) say nothing of them. A host never seen sending keeps them as queries."""
+    c = pl.col("candidate")
+    queries = cand.filter(c.is_in(DNS_QUERIES) & pl.col("dst").is_in(talkers.implode()))
+    if queries.is_empty():  # no query to a host seen sending: nothing to look at again
+        return cand
+    hosts = (
+        queries.group_by("dst")
+        .agg(pl.col("_answered").mean().alias("_served"))
+        .filter(pl.col("_served") < config.dns_answered_min)["dst"]
+    )
+    if hosts.is_empty():
+        return cand
+    unserved = c.is_in(DNS_QUERIES) & pl.col("dst").is_in(hosts.implode())
+    return cand.with_columns(
+        candidate=pl.when(unserved).then(pl.lit(UDP_FLOOD, dtype=CANDIDATE)).otherwise(c),
+        _talks=pl.col("_talks") | unserved,
+    )
 
 
 def lan_peer() -> pl.Expr:

@@ -4,7 +4,7 @@ flood, a scrubbing path, spoofing variants, a one-host flood from a server's por
 a botnet's echo replies at a monitoring host, one host flooding a game server amid its players,
 DNS amplification at a resolver captured one way, a GRE flood on a router's tunnel endpoint,
 a fragment flood at a host reading over UDP in fragments, a flood on a VXLAN endpoint's port,
-a lab-sized amplification from one to three reflectors."""
+a lab-sized amplification from one to three reflectors, a flood of a mail server's port 53."""
 
 from __future__ import annotations
 
@@ -712,6 +712,32 @@ _add(
         attacks=(
             Attack("memcached_amplification", 15, 30, 2000, (MAIL[0],), reflectors=3),
             Attack("ntp_amplification", 38, 50, 1500, (MAIL[1],), reflectors=1),
+        ),
+    )
+)
+_add(
+    Scenario(
+        name="port-53-flood",
+        description=(
+            "One host floods port 53 of a mail server that runs no DNS server with empty datagrams"
+            " (hping3 --udp -p 53: 8,000 a second, its source port counting up) for 15 s, amid the"
+            " server's mail sessions"
+        ),
+        start="2023-12-27T14:00:00Z",
+        duration=50,
+        phases=((0, 20, "baseline"), (20, 35, "attack"), (35, 50, "baseline")),
+        attacks=(
+            Attack(
+                "udp_flood",
+                20,
+                35,
+                8000,
+                (MAIL[2],),
+                sources="single",
+                dport=53,
+                sport_step=True,
+                sizes=(0,),
+            ),
         ),
     )
 )

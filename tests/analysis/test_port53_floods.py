@@ -1,0 +1,86 @@
+"""Datagrams flooding port 53 of a host that runs no DNS server (``hping3 --udp -p 53``) are
+UDP it never answers, judged as a UDP flood; a DNS server's queries, answered, are judged as a
+DNS server's load (``flood_pps_dns``), and so are those to a host never seen sending."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+from pcap_bytes import PCAP_HEADER, _frame
+
+import workbench as wb
+from workbench import synth
+
+T0 = 1_700_000_000 * 10**9
+ATTACKER, TARGET = "192.0.2.7", "203.0.113.53"
+QUERY = struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + b"\x03www\x07example\x03com\x00\x00\x01\x00\x01"  # fmt: skip
+
+
+def _udp(ts: int, src: str, sport: int, dst: str, dport: int, payload: bytes) -> bytes:
+    return _frame(ts, src, dst, 17, struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload)  # fmt: skip
+
+
+def _unreachable(ts: int, src: str, dst: str) -> bytes:
+    """ICMP port unreachable (its quoted datagram left out: only its type is read)."""
+    return _frame(ts, src, dst, 1, struct.pack("!BBHI", 3, 3, 0, 0) + bytes(28), ttl=64)
+
+
+def _flood(path: Path, *, payload: bytes, answer_every: int = 0, unreachable: bool = True) -> Path:
+    """One host sends ``TARGET``'s port 53 8,000 datagrams a second for 2 s, its source port
+    counting up (hping3's way). The target answers one in ``answer_every`` (0: none) and, when
+    ``unreachable``, sends an ICMP port unreachable once a second (Linux's rate limit)."""
+    records = []
+    for k in range(16_000):
+        ts, sport = T0 + k * 125_000, 1024 + k % 60_000
+        records.append(_udp(ts, ATTACKER, sport, TARGET, 53, payload))
+        if answer_every and k % answer_every == 0:
+            records.append(_udp(ts + 50_000, TARGET, 53, ATTACKER, sport, QUERY + bytes(16)))
+        if unreachable and k % 8000 == 0:
+            records.append(_unreachable(ts + 30_000, TARGET, ATTACKER))
+    path.write_bytes(PCAP_HEADER + b"".join(records))
+    return path
+
+
+def _vectors(path: Path) -> tuple[list[tuple], dict]:
+    data = wb.analyze(wb.load(path, progress=False)).to_dict()
+    found = [
+        (v["vector"], v["targets"], v["dst_ports"], v["unique_sources"]) for v in data["vectors"]
+    ]
+    return found, data
+
+
+@pytest.mark.parametrize("payload", [b"", QUERY], ids=["empty", "queries"])
+def test_a_flood_of_port_53_on_a_host_without_dns_is_a_udp_flood(tmp_path, payload) -> None:
+    found, data = _vectors(_flood(tmp_path / "flood.pcap", payload=payload))
+    assert found == [("udp_flood", [TARGET], [53], 1)]
+    assert [p["kind"] for p in data["phases"]] == ["attack"]
+    assert data["parameters"]["analysis"]["dns_answered_min"] == 0.01
+
+
+@pytest.mark.parametrize("every", [1, 20], ids=["all", "one-in-20"])
+def test_a_dns_server_answering_is_judged_as_one(tmp_path, every) -> None:
+    """8,000 queries a second, answered (all of them, or one in 20 as an overloaded server
+    does): a DNS server's load, under the 20,000 a second no server takes benignly."""
+    found, data = _vectors(_flood(tmp_path / "server.pcap", payload=QUERY, answer_every=every))
+    assert found == []
+    [held] = [h for h in data["held_back"] if h["target"] == TARGET]
+    assert (held["vector"], held["held_back_by"]) == ("dns_water_torture", "rate_factor, flood_pps_dns")  # fmt: skip
+
+
+def test_a_host_never_seen_sending_keeps_them_queries(tmp_path) -> None:
+    """One way, nothing says it runs no DNS server: its answers may leave by another path."""
+    path = _flood(tmp_path / "oneway.pcap", payload=QUERY, unreachable=False)
+    found, data = _vectors(path)
+    assert found == [] and data["held_back"][0]["vector"] == "dns_water_torture"
+
+
+def test_the_synthesizers_port_53_flood(tmp_path) -> None:
+    path = tmp_path / "p53.pcap"
+    truth = synth.write("port-53-flood", path, seed=5, scale=0.2)
+    found, data = _vectors(path)
+    assert found == [("udp_flood", ["203.0.113.12"], [53], 1)]
+    [flood] = data["vectors"]
+    labelled = truth["packets_by_label"]["udp_flood"]
+    assert 0.99 * labelled <= flood["packets"] <= labelled
