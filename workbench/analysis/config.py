@@ -222,6 +222,12 @@ class AnalysisConfig:
     # one client alone floods with this many requests per second over several connections
     http_rps_per_source: int = 20
     http_sessions_per_source: int = 3
+    # ... or with this many on any number of connections (a script's loop on one keep-alive
+    # connection: python requests.Session, 250 a second on a LAN): five times one browser's
+    # busiest second in the real benign captures (19-40 requests over 5-17 connections; their
+    # fifth busiest at most 22), and sustained as long (``http_flood_min_s``), which no page
+    # load is. A proxy in front of its origin server requests that fast too: it reads as one
+    http_rps_any_connections: float = 100.0
     # ... or with new connections this fast, sustained (HULK opens one every ~150 ms)
     http_connections_per_source_rate: float = 3.0
     # hot seconds at most this far apart are one flood (a flood dips for a second now and then;

@@ -103,7 +103,11 @@ def vector_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: f
     if spec.name == "http_flood":
         clients = attack.bots if attack is not None and attack.bots else HTTP_FLOOD_BOTS
         port = attack.dport if attack is not None and attack.dport else 80
-        _http_flood(b, pools, ts, dst, label, clients, port)
+        if attack is not None and attack.connections:  # requests on keep-alive connections
+            conversations.keepalive_http_flood(b, pools, ts, dst, label, clients=clients, port=port,
+                                               connections=attack.connections)  # fmt: skip
+        else:
+            _http_flood(b, pools, ts, dst, label, clients, port)
         return
     if spec.name == "dns_water_torture":
         _water_torture(b, pools, ts, dst, label)

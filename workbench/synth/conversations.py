@@ -234,6 +234,47 @@ def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, t
         b.fact(source=_text(hosts[0][0], hosts[1][0]))
 
 
+# ---------------------------------------------------------------- keep-alive HTTP flood
+
+
+def keepalive_http_flood(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label: int, *,
+                         clients: int, port: int, connections: int) -> None:  # fmt: skip
+    """An HTTP GET flood whose requests (at ``ts``, ns) ride ``connections`` keep-alive
+    connections per client (a script's session loop: python ``requests.Session``): each opened
+    just before its first request, each request answered a round trip later on it, each closed
+    after its last. Every packet of them is labelled."""
+    rng = b.rng
+    pool, ttls = pools.botnet()
+    n_clients = max(1, min(len(pool), clients))
+    n = n_clients * max(1, connections)
+    who = np.arange(n) % n_clients
+    server = sources.v4(rng.choice(np.unique(dst), n))
+    rtt_ns = to_ns(rng.uniform(0.001, 0.004, n))  # a lab's LAN: the loop waits for each answer
+    p = peers(rng, client=sources.v4(pool[who]), server=server, c_ttl=ttls[who], s_port=port,
+              rtt_ms=rtt_ns / 1e6, c_port=_client_ports(rng, who))  # fmt: skip
+    conn = rng.integers(0, n, len(ts))
+    used = np.unique(conn)
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.zeros(n, np.int64)
+    np.minimum.at(first, conn, ts)
+    np.maximum.at(last, conn, ts)
+    get = np.array([b.template(("keepalive_get", k), lambda k=k: payloads.http_get(
+        "www.mailprovider.example", f"/?{k:05x}", payloads.USER_AGENTS[0])) for k in range(24)])  # fmt: skip
+    resp = b.template(
+        ("keepalive_resp", 0), lambda: b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    )
+    ev = Events()
+    handshake(ev, used, first[used] - rtt_ns[used] - 400_000, rtt_ns[used], client_near=False)
+    ev.add(conn, ts, 0, PSH | ACK, rng.choice(get, len(ts)))
+    ev.add(conn, ts + 150_000 + rtt_ns[conn] // 2, 1, PSH | ACK, resp)
+    end = last[used] + rtt_ns[used] + 1_000_000
+    ev.add(used, end, 0, FIN | ACK)
+    ev.add(used, end + 150_000, 1, FIN | ACK)
+    ev.add(used, end + 150_000 + rtt_ns[used] + 20_000, 0, ACK)
+    ev.write(b, p, label)
+    b.fact(connections=int(used.size), source_hosts=n_clients)
+
+
 def _text(hi, lo) -> str:
     import ipaddress
 

@@ -1,6 +1,7 @@
 """HTTP floods, judged per client: a crowd's flood counts only where its clients keep
 requesting (bots, not a flash crowd's visitors); one client alone floods a web server when it
-requests over several connections, or opens new ones, at flood rate for long enough."""
+requests over several connections (or faster on any), or opens new ones, at flood rate for long
+enough."""
 
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
 
 def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
     """(dst, src, second, _solo): the seconds where one client alone floods a web server with
-    requests over several connections, or with new connections, for ``http_flood_min_s`` hot
+    requests over several connections (on any number, faster: ``http_rps_any_connections``), or
+    with new connections, for ``http_flood_min_s`` hot
     seconds in a run (no more than ``http_flood_max_gap_s`` between two of them)."""
     schema = {"dst": pl.UInt128, "src": pl.UInt128, "second": pl.Int64, "_solo": pl.Boolean}
     if per_client.is_empty():
@@ -91,6 +93,7 @@ def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
     )
     hot = seconds.filter(
         ((pl.col("requests") >= cfg.http_rps_per_source) & (pl.col("sessions") >= cfg.http_sessions_per_source))
+        | (pl.col("requests") >= cfg.http_rps_any_connections)
         | (pl.col("syns") >= cfg.http_connections_per_source_rate)
     )  # fmt: skip
     # runs of hot seconds at most ``http_flood_max_gap_s`` apart; a flood is a run of

@@ -4,7 +4,8 @@ flood, a scrubbing path, spoofing variants, a one-host flood from a server's por
 a botnet's echo replies at a monitoring host, one host flooding a game server amid its players,
 DNS amplification at a resolver captured one way, a GRE flood on a router's tunnel endpoint,
 a fragment flood at a host reading over UDP in fragments, a flood on a VXLAN endpoint's port,
-a lab-sized amplification from one to three reflectors, a flood of a mail server's port 53."""
+a lab-sized amplification from one to three reflectors, a flood of a mail server's port 53, one
+host's HTTP flood on one keep-alive connection."""
 
 from __future__ import annotations
 
@@ -739,5 +740,20 @@ _add(
                 sizes=(0,),
             ),
         ),
+    )
+)
+_add(
+    Scenario(
+        name="keepalive-http-flood",
+        description=(
+            "One host floods the provider's HTTP/1.1 web server from a script's loop on one"
+            " keep-alive connection (python requests.Session: 800 requests a second, each answered)"
+            " for 20 s, amid a visitor's page views"
+        ),
+        start="2024-01-03T16:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 40, "attack"), (40, 60, "baseline")),
+        attacks=(Attack("http_flood", 20, 40, 800, ("203.0.113.80",), bots=1, connections=1),),
+        traffic=PAGE_VIEWS,
     )
 )

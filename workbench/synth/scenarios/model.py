@@ -45,7 +45,9 @@ class Attack:
     first_fragments: float = (
         0.0  # fragment flood: share of first fragments (offset 0, MF, L4 header)
     )
-    connections: int = 0  # slow_http: concurrent connections at scale 1
+    connections: int = (
+        0  # slow_http: concurrent connections at scale 1; http_flood: keep-alive ones per client
+    )
     preopened: bool = False  # slow_http: connections already open when the capture starts
     interval: tuple[float, float] = (5.0, 15.0)  # slow_http: seconds between header lines
     tcp_flags: int | None = None  # override the vector's TCP flags (PSH-ACK, FIN, ...)
