@@ -72,8 +72,8 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
     "rate_factor, http_rps_per_source": lambda f, t, cfg, v: (  # HTTP: the server's own rate
         f"its busiest bin ran at {fmt.number(f)} requests a second: HTTP requests are a flood "
         f"{cfg.rate_factor:g}x above the server's usual rate, or from one client at "
-        f"{cfg.http_rps_per_source} a second over {cfg.http_sessions_per_source} connections, "
-        f"for {cfg.http_flood_min_s:g} s or more"),
+        f"{cfg.http_rps_per_source} a second over {cfg.http_sessions_per_source} connections "
+        f"({cfg.http_rps_any_connections:g} on any), for {cfg.http_flood_min_s:g} s or more"),
     "asked_for": lambda f, t, cfg, v: f"none of its packets counts toward a flood: {_asked(v)}",
     "http_bot_min_requests": lambda f, t, cfg, v: (
         "its clients did not keep requesting through the busy seconds: a flash crowd's visitors, "
