@@ -241,15 +241,15 @@ def keepalive_http_flood(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarr
                          clients: int, port: int, connections: int) -> None:  # fmt: skip
     """An HTTP GET flood whose requests (at ``ts``, ns) ride ``connections`` keep-alive
     connections per client (a script's session loop: python ``requests.Session``): each opened
-    just before its first request, each request answered a round trip later on it, each closed
-    after its last. Every packet of them is labelled."""
+    just before its first request, each request answered on it (half a round trip after it
+    passes the capture point), each closed after its last. Every packet of them is labelled."""
     rng = b.rng
     pool, ttls = pools.botnet()
     n_clients = max(1, min(len(pool), clients))
     n = n_clients * max(1, connections)
     who = np.arange(n) % n_clients
     server = sources.v4(rng.choice(np.unique(dst), n))
-    rtt_ns = to_ns(rng.uniform(0.001, 0.004, n))  # a lab's LAN: the loop waits for each answer
+    rtt_ns = to_ns(rng.uniform(0.001, 0.004, n))  # a lab's LAN
     p = peers(rng, client=sources.v4(pool[who]), server=server, c_ttl=ttls[who], s_port=port,
               rtt_ms=rtt_ns / 1e6, c_port=_client_ports(rng, who))  # fmt: skip
     conn = rng.integers(0, n, len(ts))

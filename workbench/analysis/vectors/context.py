@@ -6,7 +6,9 @@ datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE to the 
 tunnel; or the datagram comes to the port the target asked a group from (an SSDP search), is
 a traceroute's probe (answered by ICMP), or is on a stream's flow to a target never seen
 sending; ``_talks``: the target of unanswered UDP or of answers (a reflection's candidates) sends
-anything at all (in this window, over a dataset); an echo reply's ``_asked``: its target pinged that host.
+anything at all (in this window, over a dataset); an echo reply's ``_asked``: its target pinged
+that host. DNS queries to a host seen sending that answers almost none of them are UDP it never
+answers: their candidate becomes ``udp_flood`` (``unserved_queries``).
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
 where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are

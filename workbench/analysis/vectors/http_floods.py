@@ -83,8 +83,8 @@ def http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
 def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
     """(dst, src, second, _solo): the seconds where one client alone floods a web server with
     requests over several connections (on any number, faster: ``http_rps_any_connections``), or
-    with new connections, for ``http_flood_min_s`` hot
-    seconds in a run (no more than ``http_flood_max_gap_s`` between two of them)."""
+    with new connections, for ``http_flood_min_s`` hot seconds in a run (no more than
+    ``http_flood_max_gap_s`` between two of them)."""
     schema = {"dst": pl.UInt128, "src": pl.UInt128, "second": pl.Int64, "_solo": pl.Boolean}
     if per_client.is_empty():
         return pl.DataFrame(schema=schema)
