@@ -187,8 +187,8 @@ class AnalysisConfig:
     # default per-host threshold; a jump over the server's own rate (``rate_factor``) is
     # caught at any rate
     flood_pps_dns: float = 20000.0
-    # ... for a DNS server: a host the capture sees sending that answers under this share of the
-    # queries it receives runs none (an overloaded server still answers some; a host without
+    # ... for a DNS server: a host the capture sees sending that sends DNS answers (UDP from port
+    # 53) for under this share of the queries it receives runs none (an overloaded server still answers some; a host without
     # one answers none, or an ICMP port unreachable now and then), and datagrams flooding its
     # port 53 (``hping3 --udp -p 53``: 5,000-10,000 a second from one host, missed at 20,000/s)
     # are UDP it never answers, judged as such (``flood_pps_other``)

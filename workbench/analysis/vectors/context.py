@@ -55,10 +55,8 @@ from workbench.capture.schema import (
 # the candidates whose test asks whether their target is ever seen sending (``_talks``): of
 # unanswered UDP, of DNS or NTP answers, and of a reflection from few reflectors
 SILENT_JUDGED = [*UNANSWERED_UDP, *REFLECTION]
-# ... and whose flow the target may send back on (``_answered``): unanswered UDP, and DNS queries
-# (a host that answers none of them runs no DNS server: ``unserved_queries``)
-FLOW_JUDGED = [*UNANSWERED_UDP, *DNS_QUERIES]
 [UDP_FLOOD] = UNANSWERED_UDP
+DNS_PORT = 53  # a DNS server answers from it (RFC 1035)
 # ... and those whose target's silence lets its LAN peers' answers pass for asked (``_asked``)
 PEER_ANSWERED = list(AMPLIFICATION)
 REVERSE = dict(src="dst", sport="dport", dst="src", dport="sport")  # the other direction
@@ -104,7 +102,7 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
         .unique()
         .with_columns(_asked_group=pl.lit(True))
     )
-    flood_tuples = kinds.filter(_is(FLOW_JUDGED)).select(TUPLE4)
+    flood_tuples = kinds.filter(_is(UNANSWERED_UDP)).select(TUPLE4)
     answered = _sent_back(udp, flood_tuples, REVERSE, "_answered")
     return [(requests, refl), (group_requests, ["dst", "eff_sport"]), (answered, TUPLE4)]
 
@@ -158,12 +156,18 @@ def _fragmented_answers(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _talkers(packets: pl.LazyFrame, targets: pl.Series) -> pl.LazyFrame:
-    """The ``targets`` (of unanswered UDP or of UDP answers) that send anything at all (``dst``;
-    their candidates' ``_talks``): of one that never does, the capture holds one direction only,
-    and "unanswered" or "unsolicited" says nothing."""
+    """The ``targets`` (of unanswered UDP, of UDP answers, of DNS queries) that send anything at
+    all (``dst``; their candidates' ``_talks``), and how many DNS answers each sent
+    (``_dns_answers``: UDP from port 53, ``unserved_queries``): of one that never sends, the
+    capture holds one direction only, and "unanswered" or "unsolicited" says nothing."""
     if targets.is_empty():  # nothing to look up: no pass over the packets
-        return pl.LazyFrame(schema={"dst": pl.UInt128})
-    return _sent_by(packets, targets).select(dst="src").unique()
+        return pl.LazyFrame(schema={"dst": pl.UInt128, "_dns_answers": pl.UInt32})
+    answer = (pl.col("proto") == PROTO_UDP) & (pl.col("sport") == DNS_PORT)
+    return (
+        _sent_by(packets, targets)
+        .group_by(dst="src")
+        .agg(answer.sum().cast(pl.UInt32).alias("_dns_answers"))
+    )
 
 
 def _icmp() -> pl.Expr:
@@ -291,10 +295,17 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     udp = frame.lazy().filter(pl.col("proto") == PROTO_UDP)
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     kinds = cand.lazy()
-    judged = kinds.filter(_is([*SILENT_JUDGED, *PEER_ANSWERED, *DNS_QUERIES]))
-    judged = judged.select("dst").unique().collect()
+    # the targets whose test asks whether they are seen sending (``judged``), and those of DNS
+    # queries (``unserved_queries``): one pass over the candidates, one over the packets
+    targets = (
+        kinds.filter(_is([*SILENT_JUDGED, *PEER_ANSWERED, *DNS_QUERIES]))
+        .group_by("dst")
+        .agg(_is([*SILENT_JUDGED, *PEER_ANSWERED]).any().alias("_judged"))
+        .collect()
+    )
+    judged = targets.filter("_judged").select("dst")
     lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds),
-               (_talkers(frame.lazy(), judged["dst"]), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"]),
+               (_talkers(frame.lazy(), targets["dst"]), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"]),
                (_tunnels(frame.lazy(), kinds), ["dst", "src"]),
                (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
                (_shared_service_ports(udp, kinds), ["dst", "src", "dport"]),
@@ -325,8 +336,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         **probed(cand, _is(SYNACKS), [synack_asked, proceeded]),
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
-        **probed(cand, _is(FLOW_JUDGED), [answered]),
-        **probed(cand, _is(UNANSWERED_UDP), [same_port, searching, streams]),
+        **probed(cand, _is(UNANSWERED_UDP), [answered, same_port, searching, streams]),
         **probed(cand, _echo_replies(), [pinged]),
         **probed(cand, _is(GRE), [tunnels]),
         **probed(cand, _is(FRAGMENTS), [fragmented]),
@@ -389,23 +399,25 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         # one address per candidate against a handful of talkers: no join
         _talks=_is(SILENT_JUDGED) & talking,
     )
-    out = unserved_queries(out, talks[0]["dst"], config)
+    out = unserved_queries(out, talks[0], config)
     return out.select(*cand.columns, "_asked", "_done", "_open", "_answered", "_talks")
 
 
-def unserved_queries(cand: pl.DataFrame, talkers: pl.Series, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:  # fmt: skip
-    """DNS queries to a host seen sending (``talkers``) that answers under ``dns_answered_min`` of
-    them are UDP it never answers (``udp_flood``): it runs no DNS server (datagrams flooding its
-    port 53: ``hping3 --udp -p 53``), so a DNS server's ordinary thousands a second
-    (``flood_pps_dns``) say nothing of them. A host never seen sending keeps them as queries."""
+def unserved_queries(cand: pl.DataFrame, talkers: pl.DataFrame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:  # fmt: skip
+    """DNS queries to a host seen sending (``talkers``: ``dst``, ``_dns_answers``) that sent
+    DNS answers for under ``dns_answered_min`` of them are UDP it never answers (``udp_flood``):
+    it runs no DNS server (datagrams flooding its port 53: ``hping3 --udp -p 53``), so a DNS
+    server's ordinary thousands a second (``flood_pps_dns``) say nothing of them. A host never
+    seen sending keeps them as queries."""
     c = pl.col("candidate")
-    queries = cand.filter(c.is_in(DNS_QUERIES) & pl.col("dst").is_in(talkers.implode()))
-    if queries.is_empty():  # no query to a host seen sending: nothing to look at again
+    queries = cand.filter(c.is_in(DNS_QUERIES))  # a few of millions: grouped by host
+    if queries.is_empty():
         return cand
     hosts = (
         queries.group_by("dst")
-        .agg(pl.col("_answered").mean().alias("_served"))
-        .filter(pl.col("_served") < config.dns_answered_min)["dst"]
+        .len()
+        .join(talkers, on="dst")  # seen sending
+        .filter(pl.col("_dns_answers") < config.dns_answered_min * pl.col("len"))["dst"]
     )
     if hosts.is_empty():
         return cand
