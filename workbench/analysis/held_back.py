@@ -31,9 +31,11 @@ def _asked(vector: str) -> str:
 _pct, _rate, _count = fmt.percent, fmt.packet_rate, fmt.count  # short in the sentences below
 
 
-def _reflectors(figure: Any, threshold: Any, cfg: AnalysisConfig, vector: str) -> str:
-    """Too few reflectors answering from a port no table names."""
-    return f"from {fmt.plural(int(figure), 'reflector')}: a reflection needs {_count(threshold)} or more"
+def _reflectors(figure: Any, threshold: Any, cfg: AnalysisConfig, vector: str, *, one_way: bool = False) -> str:  # fmt: skip
+    """Too few reflectors: from a port no table names; or from a named one to a host never seen
+    sending (``one_way``: at a host seen sending, fewer are judged by their rate)."""
+    to, there = (" to a host never seen sending", " there (one way, a few servers' answers may be a session it opened)") if one_way else ("", "")  # fmt: skip
+    return f"from {fmt.plural(int(figure), 'reflector')}{to}: a reflection needs {_count(threshold)} or more{there}"
 
 
 # what held a pair back, in words: per test, from its figure (f), the threshold (t), the config
@@ -44,10 +46,7 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
     "one_way_amplified_share_min": lambda f, t, cfg, v: (
         f"answers to a host never seen sending, {_pct(f)} of them as large as an amplifier's "
         f"({_pct(t)} needed): its own lookups' answers, as far as one direction shows"),
-    # fewer reflectors are judged by their rate at a host seen sending: this one never was
-    "min_sources_reflection": lambda f, t, cfg, v: (
-        f"from {fmt.plural(int(f), 'reflector')} to a host never seen sending: a reflection needs "
-        f"{_count(t)} or more there (one way, a few servers' answers may be a session it opened)"),
+    "min_sources_reflection": lambda f, t, cfg, v: _reflectors(f, t, cfg, v, one_way=True),
     "min_sources_unlisted_reflection": _reflectors,
     "unsolicited_share": lambda f, t, cfg, v: (
         f"{_pct(1 - f)} of the answers were to the target's own requests: a reflection's are at "

@@ -295,12 +295,13 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     udp = frame.lazy().filter(pl.col("proto") == PROTO_UDP)
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     kinds = cand.lazy()
-    # the targets whose test asks whether they are seen sending (``judged``), and those of DNS
-    # queries (``unserved_queries``): one pass over the candidates, one over the packets
+    # the targets whose test asks whether they are seen sending (``judged``: every reflection's,
+    # ``PEER_ANSWERED`` among them), and those of DNS queries (``unserved_queries``): one pass
+    # over the candidates, one over the packets
     targets = (
-        kinds.filter(_is([*SILENT_JUDGED, *PEER_ANSWERED, *DNS_QUERIES]))
+        kinds.filter(_is([*SILENT_JUDGED, *DNS_QUERIES]))
         .group_by("dst")
-        .agg(_is([*SILENT_JUDGED, *PEER_ANSWERED]).any().alias("_judged"))
+        .agg(_is(SILENT_JUDGED).any().alias("_judged"))
         .collect()
     )
     judged = targets.filter("_judged").select("dst")

@@ -117,6 +117,12 @@ class Check:
     threshold: pl.Expr | None = None
 
 
+def _many_reflectors(cfg: AnalysisConfig) -> pl.Expr:
+    """Enough reflectors to be a reflection as a whole: ``min_sources_reflection`` for a named
+    port (fewer are judged by their rate), its own crowd for an unlisted one (its check)."""
+    return pl.col("candidate").is_in(UNLISTED) | (pl.col("sources") >= cfg.min_sources_reflection)
+
+
 def _kind_checks(cfg: AnalysisConfig, key: str) -> list[tuple[list[str], list[Check]]]:
     """What this attack looks like whatever its rate: per kind of vector, its conditions in the
     order they are told (the first one a pair fails is what held it back)."""
@@ -136,8 +142,8 @@ def _kind_checks(cfg: AnalysisConfig, key: str) -> list[tuple[list[str], list[Ch
             Check("one_way_amplified_share_min", ~pl.col("resolver"),
                   pl.col("large") / n, pl.lit(cfg.one_way_amplified_share_min)),
             # fewer reflectors are judged by their rate, at a target seen sending only
-            Check("min_sources_reflection", unlisted | (sources >= cfg.min_sources_reflection)
-                  | (pl.col("talks") > 0), sources, pl.lit(cfg.min_sources_reflection)),
+            Check("min_sources_reflection", _many_reflectors(cfg) | (pl.col("talks") > 0),
+                  sources, pl.lit(cfg.min_sources_reflection)),
             Check("min_sources_unlisted_reflection",
                   ~unlisted | (sources >= cfg.min_sources_unlisted_reflection),
                   sources, pl.lit(cfg.min_sources_unlisted_reflection)),
@@ -172,9 +178,7 @@ def _kind_test(cfg: AnalysisConfig, key: str) -> pl.Expr:
     """Whether a pair passes every condition of its kind (``_kind_checks``)."""
     test = pl.when(pl.lit(False)).then(pl.lit(True))
     for kinds, checks in _kind_checks(cfg, key):
-        passes = checks[0].passes
-        for check in checks[1:]:
-            passes = passes & check.passes
+        passes = pl.all_horizontal(check.passes for check in checks)
         test = test.when(pl.col("candidate").is_in(kinds)).then(passes)
     return test.otherwise(pl.lit(True))
 
@@ -211,7 +215,7 @@ def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
     c = pl.col("candidate")
     return (
         pl.when(c.is_in(list(REFLECTION)))
-        .then(c.is_in(UNLISTED) | (pl.col("sources") >= cfg.min_sources_reflection))
+        .then(_many_reflectors(cfg))
         .when(c.is_in([*HANDSHAKES, *ORPHAN_KINDS]))
         .then(pl.col("sources") >= cfg.min_sources_flood)
         .when(c.is_in(UNANSWERED_UDP))
