@@ -52,7 +52,9 @@ def toward_busiest(packets):
 
     peers = packets.group_by("src").agg(pl.col("dst").n_unique().alias("peers"))
     host = peers.sort(["peers", "src"], descending=[True, False])["src"][0]
-    return packets.filter(pl.col("src") != host), host
+    # an IPv6 host is a number of up to 128 bits (fe80:: is above 2^127): compared in the
+    # column's own type
+    return packets.filter(pl.col("src") != pl.lit(host, dtype=packets.schema["src"])), host
 
 
 def _address_in(target: str, labels: Iterable[str]) -> bool:

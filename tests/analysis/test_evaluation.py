@@ -4,6 +4,8 @@ tell one story."""
 
 from __future__ import annotations
 
+import ipaddress
+
 import polars as pl
 import pytest
 
@@ -38,6 +40,19 @@ def test_one_way_keeps_every_packet_toward_the_busiest_host_and_none_from_it(tmp
     assert packets.filter(pl.col("src") == host)["dst"].n_unique() == peers.max()
     assert kept.height == packets.filter(pl.col("src") != host).height > 0
     assert kept.filter(pl.col("dst") == host).height == packets.filter(pl.col("dst") == host).height
+
+
+def test_one_way_keeps_the_packets_toward_a_link_local_host(shared_captures) -> None:
+    # a link-local host (fe80::/10) is a number above 2^127: once an OverflowError
+    path = shared_captures / "OISF__suricata-verify__denial6-5.pcap"
+    packets = wb.load(path, progress=False).packets
+    host = int(ipaddress.ip_address("fe80::6600:6aff:fe5b:8eb3"))
+    mine = packets.filter(
+        (pl.col("src") == pl.lit(host, pl.UInt128)) | (pl.col("dst") == pl.lit(host, pl.UInt128))
+    )
+    kept, busiest = evaluation.toward_busiest(mine)
+    assert busiest == host
+    assert kept.height == (mine["dst"] == host).sum() > 0
 
 
 def test_every_synthesized_scenario_passes(synthesized_rows) -> None:
