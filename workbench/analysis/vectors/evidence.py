@@ -69,7 +69,7 @@ class Evidence:
     # ... (key, candidate, bin, n, srcs) of every candidate
     bins: dict[str, list[pl.DataFrame]]
     http: list[pl.DataFrame]  # (dst, src, second, requests, sessions, syns): per client
-    slow: list[pl.DataFrame]  # (src, sport, dst, dport, trickles, server_segments, first_ns)
+    slow: list[pl.DataFrame]  # (src, sport, dst, dport, trickles, answered, server_sizes, largest)
     config: AnalysisConfig = field(default=DEFAULT)
     bin_ns: int = SECOND
     first_s: int | None = None

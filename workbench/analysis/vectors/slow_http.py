@@ -19,7 +19,7 @@ from workbench.analysis.vectors.kinds import SECOND, TUPLE4
 from workbench.capture.schema import PROTO_TCP
 
 FIGURES = {"src": pl.UInt128, "sport": pl.UInt16, "dst": pl.UInt128, "dport": pl.UInt16,
-           "trickles": pl.UInt32, "answered": pl.UInt32, "server_segments": pl.UInt32,
+           "trickles": pl.UInt32, "answered": pl.UInt32, "server_sizes": pl.UInt32,
            "largest": pl.UInt16}  # fmt: skip
 
 
@@ -36,8 +36,9 @@ def _marked(data: pl.LazyFrame, cfg: AnalysisConfig) -> pl.LazyFrame:
 
 def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
     """Per TCP connection (client 4-tuple) with a trickled segment: the trickles, how many of
-    them the server answered with data within a second, the server's data segments, and the
-    largest client segment."""
+    them the server answered with data within a second, the sizes of the server's data segments
+    (how many differ: its timeout error sent again, by TCP's retransmission or by a capture port
+    that copies every frame twice, is one answer), and the largest client segment."""
     data = frame.lazy().filter((pl.col("proto") == PROTO_TCP) & (pl.col("payload_len") > 0))
     data = data.select(*TUPLE4, "payload_len", ts=pl.col("ts").cast(pl.Int64))
     found = collect(_marked(data, cfg).filter(pl.col("trickle")).select(TUPLE4).unique())
@@ -50,7 +51,7 @@ def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
     trickles = marked.filter(pl.col("trickle")).select(*TUPLE4, "ts")
     # the server's data segments on those connections (the reverse 4-tuple)
     server = (
-        data.select(src="dst", sport="dport", dst="src", dport="sport", ts="ts")
+        data.select(src="dst", sport="dport", dst="src", dport="sport", ts="ts", size="payload_len")
         .join(tuples, on=TUPLE4, how="semi")
         .sort(*TUPLE4, "ts")
     )
@@ -66,12 +67,12 @@ def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
         .group_by(TUPLE4)
         .agg(pl.len().alias("trickles"), pl.col("reply").is_not_null().sum().alias("answered"))
     )
-    server_n = server.group_by(TUPLE4).agg(pl.len().alias("server_segments"))
+    server_n = server.group_by(TUPLE4).agg(pl.col("size").n_unique().alias("server_sizes"))
     largest = marked.group_by(TUPLE4).agg(pl.col("payload_len").max().alias("largest"))
     return (
         answered.join(server_n, on=TUPLE4, how="left")
         .join(largest, on=TUPLE4, how="left")
-        .with_columns(pl.col("server_segments").fill_null(0))
+        .with_columns(pl.col("server_sizes").fill_null(0))
         .collect()
         .cast(FIGURES)
         .select(list(FIGURES))
@@ -85,13 +86,14 @@ def slow_connections(figures: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
     if figures.is_empty():
         return pl.DataFrame(schema=schema)
     per_tuple = figures.group_by(TUPLE4).agg(
-        pl.col("trickles", "answered", "server_segments").sum(), pl.col("largest").max()
+        pl.col("trickles", "answered", "server_sizes").sum(), pl.col("largest").max()
     )
     slow = per_tuple.filter(
         (pl.col("trickles") >= 1)
         & (pl.col("answered") == 0)
-        # the server sends at most its timeout error: it is waiting for the request's end
-        & (pl.col("server_segments") <= 1)
+        # the server sends at most its timeout error (once, or again: one size): it is waiting
+        # for the request's end
+        & (pl.col("server_sizes") <= 1)
         & (pl.col("largest") <= cfg.slow_request_max_bytes)
     )
     crowded = (
