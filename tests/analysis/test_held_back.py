@@ -38,6 +38,15 @@ def _slow_udp(path: Path) -> Path:
     return path
 
 
+def _two_clusters(path: Path) -> Path:
+    """One host's UDP to the target: 600 datagrams within a millisecond, then 600 more half a
+    second later: at flood rate in two bins of the capture's (10 ms), and in one finer bin each."""
+    frames = [(T0 + k * 1_000 + (499_400_000 if k >= 600 else 0), "192.0.2.7", 40000, TARGET, 9999, 200)
+              for k in range(1200)]  # fmt: skip
+    udp_pcap(path, frames)
+    return path
+
+
 def _analyzed(path: Path, **config) -> dict:
     cfg = wb.AnalysisConfig(**config) if config else wb.AnalysisConfig()
     report = wb.analyze(wb.load(path, progress=False), config=cfg)
@@ -54,6 +63,8 @@ def _analyzed(path: Path, **config) -> dict:
          3, 5, {"min_sources_reflection": 3}, "from 3 reflectors to a host never seen sending: a reflection needs 5 or more"),
         (_slow_udp, "udp_flood", "rate_factor, flood_pps_other", "rate_factor, flood_pps_other", 700, 1000,
          {"flood_pps_other": 600.0}, "pps, under the 1.0 kpps no benign host receives of its kind"),
+        (_two_clusters, "udp_flood", "rate_min_bins", "rate_min_bins", 2, 3,
+         {"rate_min_bins": 2}, "in 2 bins of the capture's, and in fewer than 3 finer ones as a burst"),
     ],
 )  # fmt: skip
 def test_the_setting_named_is_the_one_that_held_it_back(

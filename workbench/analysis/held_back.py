@@ -73,6 +73,10 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
         f"{cfg.rate_factor:g}x above the server's usual rate, or from one client at "
         f"{cfg.http_rps_per_source} a second over {cfg.http_sessions_per_source} connections "
         f"({cfg.http_rps_any_connections:g} on any), for {cfg.http_flood_min_s:g} s or more"),
+    "rate_min_bins": lambda f, t, cfg, v: (
+        f"at the rate no benign host receives of its kind in {fmt.plural(int(f), 'bin')} of the "
+        f"capture's, and in fewer than {_count(t)} finer ones as a burst: one busy bin is a burst, "
+        f"not a flood ({_count(t)} needed)"),
     "asked_for": lambda f, t, cfg, v: f"none of its packets counts toward a flood: {_asked(v)}",
     "http_bot_min_requests": lambda f, t, cfg, v: (
         "its clients did not keep requesting through the busy seconds: a flash crowd's visitors, "

@@ -22,7 +22,7 @@ from workbench.analysis.vectors.kinds import (
     SECOND,
     with_key,
 )
-from workbench.analysis.vectors.rates import hot_bins
+from workbench.analysis.vectors.rates import burst_bins, hot_bins
 from workbench.analysis.vectors.slow_http import connection_figures, slow_connections
 from workbench.analysis.vectors.verdicts import (
     SUMS,
@@ -229,6 +229,8 @@ class Evidence:
                     rate_pairs.select(key, "candidate", "flood_rate"), on=[key, "candidate"]
                 )
             hot = hot_bins(per_bin, key, span_bins, self.bin_ns, cfg)
+            for counted in pending:  # bursts shorter than the capture's bins
+                hot = concat([hot, burst_bins(counted, per_bin, hot, key, self.bin_ns, cfg)])
             out.hot[key] = persistent_http(hot, concat(self.http), key, cfg).with_columns(
                 pl.lit(True).alias(f"_hot_{key}")
             )

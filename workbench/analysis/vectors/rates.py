@@ -1,12 +1,15 @@
 """Rate judgement: the bins where a rate-judged (target, vector) pair runs far above the
 target's own baseline, or above any benign rate. Rates are judged in bins whose width fits the
-capture (1 ms for a snippet, 1 s for hours); HTTP floods in whole seconds."""
+capture (1 ms for a snippet, 1 s for hours); HTTP floods in whole seconds; and a burst shorter
+than that (a flood of a fraction of a second in minutes of other traffic) in bins that fit the
+burst (``burst_bins``)."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
+from workbench.analysis.queries import collect
 from workbench.analysis.vectors.kinds import (
     CANDIDATE,
     DNS_QUERIES,
@@ -14,6 +17,7 @@ from workbench.analysis.vectors.kinds import (
     HTTP_RATE,
     ICMP,
     SECOND,
+    with_key,
 )
 
 # per kind, the setting of the rate above which no benign host receives it; the other kinds:
@@ -114,3 +118,54 @@ def _gaps_filled(hot: pl.DataFrame, key: str, bin_ns: int, gap: int) -> pl.DataF
         .select(key, "candidate", "bin")
         .unique()
     )
+
+
+def burst_bins(
+    counted: pl.LazyFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, key: str, bin_ns: int,
+    cfg: AnalysisConfig,
+) -> pl.DataFrame:  # fmt: skip
+    """The capture's bins (``bin_ns``) holding a burst: a bin where a rate-judged pair (not
+    HTTP's) that is not hot ran at its flood rate or above, judged again on the pair's packets in
+    it, in bins that fit their span (about ``rate_bins_per_capture`` of them, as a capture that
+    held only them would be): a flood of 10,000 datagrams in 0.2 s fills one bin of a minute's
+    capture, and one busy bin is no flood. The same test as any pair's (``rate_min_bins`` bins
+    at its flood rate, each of ``rate_min_bin_packets``), its own baseline aside: a burst's is
+    itself. Each busy bin on its own: two bursts a minute apart are two.
+
+    ``counted``: the candidates a rate counts (``evidence._counted``, with ``ts`` and ``bin``);
+    ``per_bin``: (key, candidate, bin, n, srcs, flood_rate) of the rate-judged pairs."""
+    schema = {key: pl.UInt128, "candidate": CANDIDATE, "bin": pl.Int64}
+    if per_bin.is_empty() or bin_ns <= cfg.rate_bin_min_ms * 1_000_000:
+        return pl.DataFrame(schema=schema)
+    pair = [key, "candidate"]
+    rate = pl.col("n") / (pl.col("width") / SECOND)
+    busy = (
+        per_bin.filter(~pl.col("candidate").is_in(HTTP_RATE))
+        .join(hot.select(pair).unique(), on=pair, how="anti")
+        .with_columns(width=pl.lit(bin_ns))
+        .filter(rate >= pl.col("flood_rate"))
+        .select(*pair, "bin", "flood_rate")
+    )
+    if busy.is_empty():
+        return pl.DataFrame(schema=schema)
+    ts = pl.col("ts").cast(pl.Int64)
+    rows = with_key(counted, key).join(busy.lazy(), on=[*pair, "bin"], how="semi")
+    spans = collect(rows.group_by(*pair, "bin").agg((ts.max() - ts.min()).alias("span")))
+    widths = spans.with_columns(  # a few bins: each width as a capture of its span's
+        width=pl.Series([cfg.rate_bin_ms(n) * 1_000_000 for n in spans["span"]], dtype=pl.Int64)
+    ).filter(pl.col("width") < bin_ns)
+    if widths.is_empty():
+        return pl.DataFrame(schema=schema)
+    fine = collect(
+        rows.join(widths.lazy().select(*pair, "bin", "width"), on=[*pair, "bin"])
+        .with_columns(fine=ts // pl.col("width") * pl.col("width"))
+        .group_by(*pair, "bin", "fine", "width")
+        .agg(pl.len().alias("n"))
+    )
+    found = fine.join(busy, on=[*pair, "bin"]).filter(
+        (rate >= pl.col("flood_rate"))
+        & (rate >= cfg.min_rate_pps)
+        & (pl.col("n") >= cfg.rate_min_bin_packets)
+    )
+    found = found.filter(pl.len().over(*pair, "bin") >= cfg.rate_min_bins)
+    return found.select(*pair, "bin").unique().cast(schema)

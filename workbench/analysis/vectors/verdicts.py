@@ -284,7 +284,8 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
     back (``test``, the pair's ``figure`` and the ``threshold`` it missed): the first condition
     of its kind it fails (``first_failed``); else, judged by its rate, ``rate_factor`` and its
     flood rate's setting (its busiest bin in packets/s, under its ``flood_rate`` and never a
-    jump over its own median), ``asked_for`` (none of its packets counts toward a rate), or
+    jump over its own median), ``rate_min_bins`` (at its flood rate in too few bins, and no
+    burst in finer ones: ``rates.burst_bins``), ``asked_for`` (none of its packets counts toward a rate), or
     ``http_bot_min_requests`` (an HTTP crowd whose clients do not keep requesting).
 
     ``stats``: ``confirmed`` for key ``dst``; ``per_bin``: the rate-judged pairs' bins;
@@ -299,10 +300,15 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
         [stats.filter(pl.col("ok") & ~pl.col("rate_based")).select(pair), kept.select(pair)]
     )
     rest = stats.join(attack, on=pair, how="anti").with_columns(first_failed(cfg, "dst"))
-    peaks = pl.DataFrame(schema={**{k: schema[k] for k in pair}, "_peak": pl.Float64})
+    peaks = pl.DataFrame(
+        schema={**{k: schema[k] for k in pair}, "_peak": pl.Float64, "_busy": pl.UInt32}
+    )
     if not per_bin.is_empty():
+        rate = pl.col("n").cast(pl.Float64) * (SECOND / bin_ns)
         peaks = per_bin.group_by(pair).agg(
-            (pl.col("n").max().cast(pl.Float64) * (SECOND / bin_ns)).alias("_peak")
+            rate.max().alias("_peak"),
+            # bins at its flood rate or above: too few, and no burst in finer ones either
+            (rate >= pl.col("flood_rate")).sum().cast(pl.UInt32).alias("_busy"),
         )
     crowd = hot.select(pair).unique().with_columns(_crowd=pl.lit(True))
     by_rate = pl.col("test").is_null() & pl.col("ok") & pl.col("rate_based")
@@ -310,6 +316,8 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
     # no bin at all: none of its packets counts toward a rate (``evidence._counted``)
     uncounted = by_rate & ~dropped & pl.col("_peak").is_null()
     flood = pl.col("flood_rate")
+    # at its flood rate, but in too few bins (``rate_min_bins``), and as no burst
+    brief = by_rate & ~dropped & ~uncounted & (pl.col("_busy").fill_null(0) > 0)
     return (
         rest.join(peaks, on=pair, how="left")
         .join(crowd, on=pair, how="left")
@@ -319,11 +327,19 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
             .then(pl.lit("http_bot_min_requests"))
             .when(uncounted)
             .then(pl.lit("asked_for"))
+            .when(brief)
+            .then(pl.lit("rate_min_bins"))
             .when(by_rate)
             .then(pl.concat_str(pl.lit("rate_factor, "), _flood_rate(cfg, setting=True)))
             .otherwise("test"),
-            figure=pl.when(by_rate & ~dropped).then("_peak").otherwise("figure"),
-            threshold=pl.when(by_rate & ~dropped & ~uncounted)
+            figure=pl.when(brief)
+            .then(pl.col("_busy").cast(pl.Float64))
+            .when(by_rate & ~dropped)
+            .then("_peak")
+            .otherwise("figure"),
+            threshold=pl.when(brief)
+            .then(pl.lit(float(cfg.rate_min_bins)))
+            .when(by_rate & ~dropped & ~uncounted)
             .then(pl.when(flood.is_finite()).then(flood))
             .otherwise("threshold"),
         )

@@ -546,3 +546,22 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="export-bursts",
+        description=(
+            "Benign: a router flushes its flow cache to the provider's NetFlow collector once a"
+            " minute, 4,000 exports in 0.1 s (40,000 a second inside the flush, port 2055), never"
+            " answered; and syslog from 20 servers to another collector, steadily"
+        ),
+        start="2023-01-24T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("telemetry", 0, 60, rate=50, count=20, server="203.0.113.61", port=514),
+            Traffic("telemetry", 30, 30.1, rate=40000, count=1, server="203.0.113.60", port=2055),
+        ),
+        negative=True,
+    )
+)

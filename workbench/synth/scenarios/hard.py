@@ -757,3 +757,29 @@ _add(
         traffic=PAGE_VIEWS,
     )
 )
+_add(
+    Scenario(
+        name="burst-floods",
+        description=(
+            "A minute of ordinary traffic with floods of a fraction of a second from one host each:"
+            " 10,000 UDP datagrams in 0.25 s at a mail server (hping3 --flood, stopped), 3,000 ICMP"
+            " echoes in 0.1 s at another, then the UDP burst again at the first"
+        ),
+        start="2024-02-20T07:30:00Z",
+        duration=60,
+        phases=(
+            (0, 15, "baseline"),
+            (15, 15.25, "attack"),
+            (15.25, 30, "baseline"),
+            (30, 30.1, "attack"),
+            (30.1, 45, "baseline"),
+            (45, 45.25, "attack"),
+            (45.25, 60, "baseline"),
+        ),
+        attacks=(
+            Attack("udp_flood", 15, 15.25, 40000, (MAIL[0],), sources="single", dport=25000),
+            Attack("icmp_flood", 30, 30.1, 30000, (MAIL[1],), sources="single"),
+            Attack("udp_flood", 45, 45.25, 40000, (MAIL[0],), sources="single", dport=25000),
+        ),
+    )
+)

@@ -1,0 +1,74 @@
+"""A flood of a fraction of a second amid minutes of other traffic: it fills one of the capture's
+rate bins, and one busy bin is no flood, so it is judged again in bins that fit the burst, only
+where a bin of the capture's already carried it at its flood rate. Real attack bytes (the UDP
+flood and the IPv6 smurf of the validation set, each a fraction of a second) placed inside a real
+benign capture; the synthesized bursts; and a collector's NetFlow bursts that must stay benign."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import workbench as wb
+from workbench import evaluation, synth
+from workbench.analysis.config import DEFAULT
+from workbench.analysis.vectors.context import span_ns
+
+BENIGN = "benign/ntop__nDPI__netflix.pcap"  # 90 s of streaming and browsing
+BURSTS = [
+    ("doup123__attacker__udp__flood.pcap", "udp_flood", "172.16.1.2"),  # 10,000 in 0.21 s
+    ("OISF__suricata-verify__rsmurf6.pcap", "icmp_flood|smurf", "ff02::1"),  # 1,000 in 0.01 s
+]
+
+
+def _amid(attack: pl.DataFrame, benign: pl.DataFrame) -> pl.DataFrame:
+    """The benign capture moved so that it starts 20 s before the attack's first packet."""
+    start = attack["ts"].cast(pl.Int64).min() - 20_000_000_000
+    shift = start - benign["ts"].cast(pl.Int64).min()
+    moved = benign.with_columns(ts=(pl.col("ts").cast(pl.Int64) + shift).cast(attack.schema["ts"]))
+    return pl.concat([attack, moved]).sort("ts")
+
+
+@pytest.mark.parametrize(("name", "vector", "target"), BURSTS)
+def test_a_real_burst_amid_a_real_benign_capture_is_found(shared_captures, name, vector, target) -> None:  # fmt: skip
+    attack = wb.load(shared_captures / name, progress=False).packets
+    mixed = _amid(attack, wb.load(shared_captures / BENIGN, progress=False).packets)
+    # the burst fills one or two of the mixed capture's rate bins
+    bin_ns = DEFAULT.rate_bin_ms(span_ns(mixed)) * 1_000_000
+    assert span_ns(attack) < 2 * bin_ns
+    report = wb.analyze(mixed, progress=False)
+    ok, problems = evaluation.judge(report, "attack", [(vector, target)])
+    assert ok, problems
+    # the burst's packets are labelled, and hardly any other
+    labelled = wb.analysis.classify(mixed).filter(pl.col("vector").is_not_null())
+    assert labelled.height == pytest.approx(attack.height, rel=0.02)
+
+
+def test_the_benign_capture_alone_stays_clean(shared_captures) -> None:
+    report = wb.analyze(wb.load(shared_captures / BENIGN, progress=False), progress=False)
+    assert evaluation.judge(report, "benign", [])[0]
+
+
+@pytest.mark.parametrize("scale", [0.2, 1.0])
+def test_synthesized_bursts_are_found_and_export_bursts_stay_benign(tmp_path, scale) -> None:
+    for name in ("burst-floods", "export-bursts"):
+        path = tmp_path / f"{name}.pcap"
+        truth = synth.write(name, path, seed=5, scale=scale)
+        expected = [(v["vector"], t) for v in truth["vectors"] for t in v["targets"]]
+        report = wb.analyze(wb.load(path, progress=False), progress=False)
+        ok, problems = evaluation.judge(report, "attack" if expected else "benign", expected)
+        assert ok, (name, problems)
+        assert bool(expected) == (name == "burst-floods")
+
+
+def test_the_price_a_flush_of_more_than_the_collectors_rate_in_one_second_is_a_flood(
+    tmp_path,
+) -> None:
+    # 4,000 exports in 0.1 s at scale 1; at scale 4, 16,000 (under the collector's 20,000 a
+    # second in their second: benign); at scale 7, 28,000: a flood's worth in one bin, a burst
+    for scale, flood in ((4.0, False), (7.0, True)):
+        path = tmp_path / f"export-{scale}.pcap"
+        synth.write("export-bursts", path, seed=5, scale=scale)
+        report = wb.analyze(wb.load(path, progress=False), progress=False)
+        found = [(v.vector, v.targets) for v in report.vectors]
+        assert found == ([("udp_flood", ("203.0.113.60",))] if flood else []), (scale, found)
