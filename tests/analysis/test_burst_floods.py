@@ -72,3 +72,18 @@ def test_the_price_a_flush_of_more_than_the_collectors_rate_in_one_second_is_a_f
         report = wb.analyze(wb.load(path, progress=False), progress=False)
         found = [(v.vector, v.targets) for v in report.vectors]
         assert found == ([("udp_flood", ("203.0.113.60",))] if flood else []), (scale, found)
+
+
+def test_a_dataset_in_windows_finds_the_same_bursts(tmp_path) -> None:
+    """A window's candidates are kept for the verdicts: its bursts are judged as in memory."""
+    from workbench.capture.ingest import ingest
+
+    path = tmp_path / "bursts.pcap"
+    synth.write("burst-floods", path, seed=5, scale=0.2)
+    ingest([path], tmp_path / "dataset", progress=False)
+    report = wb.analyze(tmp_path / "dataset", window_packets=1_000, progress=False)
+    assert report.parameters["analysis_windows"] > 1
+    windowed = report.to_dict()
+    in_memory = wb.analyze(wb.load(path, progress=False), progress=False).to_dict()
+    assert {v["vector"] for v in windowed["vectors"]} == {"udp_flood", "icmp_flood"}
+    assert windowed["vectors"] == in_memory["vectors"] and windowed["phases"] == in_memory["phases"]
