@@ -55,6 +55,14 @@ class AnalysisConfig:
     # puts 1/64,000 (0.0016 %) on each port, so a service port it happens to hit is no reflection
     reflection_min_udp_share: float = 0.001
 
+    # a search the target sends to a group (an SSDP M-SEARCH to 239.255.255.250, a NetBIOS or
+    # mDNS query, a WS-Discovery Probe) asks every device's answer on that port, but only for a
+    # few seconds: SSDP devices answer within the MX seconds the search names (1-5, UPnP 1.1),
+    # WS-Discovery within 500 ms, NetBIOS and mDNS at once. Answers later than this after the
+    # target's last search on that port are no answers to it (a Windows host searching for
+    # devices now and then is no shield for an SSDP reflection on it all day)
+    group_answer_window_s: float = 10.0
+
     # reflectors answering from an ephemeral port (SSDP devices do) join the amplification on
     # the same target when their answers converge on the target port that carries at least
     # this share of it, or have a payload size that makes up at least this share of it

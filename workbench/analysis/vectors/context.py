@@ -1,5 +1,6 @@
 """Context: what the rest of the capture says about each candidate packet, looked up once for
-both target keys. ``_asked``: the target sent the matching request (or SYN); ``_done``: the
+both target keys. ``_asked``: the target sent the matching request (or SYN), or searched a
+group on that port within ``group_answer_window_s`` before (an SSDP M-SEARCH); ``_done``: the
 SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
 back on it; ``_answered``: the target sends UDP back on the flow (or on a fragment's
 datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE to the far end of its
@@ -90,21 +91,48 @@ def _sent_back(sent: pl.LazyFrame, keys: pl.LazyFrame, reverse: dict[str, str], 
 
 
 def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
-    """What the target sent: a request to the reflector's port, or to a group address on that
-    port (an SSDP M-SEARCH to 239.255.255.250 asks every device on the LAN; a NetBIOS name query
-    to the LAN's broadcast address, every host); and the UDP it sends back on a flow."""
+    """What the target sent: a request to the reflector's port (a search to a group address
+    on that port, which asks every device of the LAN for a few seconds, is ``_searches``'s);
+    and the UDP it sends back on a flow."""
     refl = ["dst", "src", "eff_sport"]
     refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl).unique().collect()
     requests = _sent_back(udp, refl_keys.lazy(), dict(dst="src", src="dst", eff_sport="dport"), "_asked")  # fmt: skip
-    group_requests = (
-        udp.filter(_to_a_group())
-        .select(dst="src", eff_sport="dport")
-        .unique()
-        .with_columns(_asked_group=pl.lit(True))
-    )
     flood_tuples = kinds.filter(_is(UNANSWERED_UDP)).select(TUPLE4)
     answered = _sent_back(udp, flood_tuples, REVERSE, "_answered")
-    return [(requests, refl), (group_requests, ["dst", "eff_sport"]), (answered, TUPLE4)]
+    return [(requests, refl), (answered, TUPLE4)]
+
+
+def _searches(udp: pl.LazyFrame) -> pl.LazyFrame:
+    """When each host sent a search to a group, and from which port it asks answers: (dst, eff_sport,
+    _searched): an SSDP M-SEARCH to 239.255.255.250, a NetBIOS name query to the LAN's
+    broadcast address. Few packets: every one is kept, with its time."""
+    return udp.filter(_to_a_group()).select(
+        dst="src", eff_sport="dport", _searched=pl.col("ts").cast(pl.Int64)
+    )
+
+
+def _answered_searches(cand: pl.DataFrame, rows: pl.Expr, searches: pl.DataFrame, config: AnalysisConfig) -> dict[str, pl.Series]:  # fmt: skip
+    """``_asked_group``: the ``rows`` of ``cand`` (a reflection's candidates) that come to a port
+    their target searched a group from, within ``group_answer_window_s`` after its last search
+    there (null for the other rows, as ``probed`` gives)."""
+    out = pl.Series("_asked_group", [], dtype=pl.Boolean).extend_constant(None, cand.height)
+    if searches.is_empty():
+        return {"_asked_group": out}
+    on = ["dst", "eff_sport"]
+    keys = searches.select(on).unique()
+    places = cand.select(pl.arg_where(rows)).to_series()
+    asking = cand.select(*on, _t=pl.col("ts").cast(pl.Int64))[places].with_columns(_i=places)
+    asking = asking.join(keys, on=on, how="semi")
+    if asking.is_empty():
+        return {"_asked_group": out}
+    window = int(config.group_answer_window_s * SECOND)
+    found = asking.sort("_t").join_asof(
+        searches.sort("_searched"), left_on="_t", right_on="_searched", by=on,
+        strategy="backward", tolerance=window, check_sortedness=False,  # both sorted by time
+    ).filter(pl.col("_searched").is_not_null())  # fmt: skip
+    if found.height:
+        out = out.scatter(found["_i"], True)
+    return {"_asked_group": out}
 
 
 def served(config: AnalysisConfig = DEFAULT) -> pl.Expr:
@@ -305,7 +333,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         .collect()
     )
     judged = targets.filter("_judged").select("dst")
-    lookups = [*_requests(udp, kinds), *_handshakes(tcp, kinds), *_connections(tcp, kinds),
+    lookups = [*_requests(udp, kinds), (_searches(udp), ["dst", "eff_sport"]),
+               *_handshakes(tcp, kinds), *_connections(tcp, kinds),
                (_talkers(frame.lazy(), targets["dst"]), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"]),
                (_tunnels(frame.lazy(), kinds), ["dst", "src"]),
                (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
@@ -317,8 +346,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     tables = [collect(table) for table, _ in lookups]
     (
         requests,
-        group_requests,
         answered,
+        searches,
         synack_asked,
         proceeded,
         completed,
@@ -332,8 +361,10 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         searching,
         streams,
     ) = ((table, on) for table, (_, on) in zip(tables, lookups, strict=True))
+    answers = _is(k for k in REFLECTION if k not in SYNACKS)
     columns = {  # each looked up for the candidates whose test reads it
-        **probed(cand, _is(k for k in REFLECTION if k not in SYNACKS), [requests, group_requests]),
+        **probed(cand, answers, [requests]),
+        **_answered_searches(cand, answers, searches[0], config),
         **probed(cand, _is(SYNACKS), [synack_asked, proceeded]),
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),

@@ -783,3 +783,18 @@ _add(
         ),
     )
 )
+_add(
+    Scenario(
+        name="ssdp-reflection-on-searching-host",
+        description=(
+            "SSDP reflection (2,000 answers a second from 1,500 reflectors) for 40 s on a host"
+            " that looked for UPnP devices once, 15-25 s before, and whose 40 LAN devices answered"
+            " that search within 2 s"
+        ),
+        start="2024-02-27T19:00:00Z",
+        duration=80,
+        phases=((0, 30, "baseline"), (30, 70, "attack"), (70, 80, "baseline")),
+        attacks=(Attack("ssdp_amplification", 30, 70, 2000, ("203.0.113.150",)),),
+        traffic=(Traffic("ssdp_discovery", 5, 17, rate=0.1, count=40, client="203.0.113.150"),),
+    )
+)
