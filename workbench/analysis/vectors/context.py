@@ -120,7 +120,10 @@ def _answered_searches(cand: pl.DataFrame, rows: pl.Expr, searches: pl.DataFrame
         return {"_asked_group": out}
     on = ["dst", "eff_sport"]
     keys = searches.select(on).unique()
-    places = cand.select(pl.arg_where(rows)).to_series()
+    # only the answers to a host that searched are gathered (a reflection's millions to a
+    # host that never did are not)
+    searched = pl.col("dst").is_in(keys["dst"].unique().implode())
+    places = cand.select(pl.arg_where(rows & searched)).to_series()
     asking = cand.select(*on, _t=pl.col("ts").cast(pl.Int64))[places].with_columns(_i=places)
     asking = asking.join(keys, on=on, how="semi")
     if asking.is_empty():
