@@ -285,8 +285,9 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
     of its kind it fails (``first_failed``); else, judged by its rate, ``rate_factor`` and its
     flood rate's setting (its busiest bin in packets/s, under its ``flood_rate`` and never a
     jump over its own median), ``rate_min_bins`` (at its flood rate in too few bins, and no
-    burst in finer ones: ``rates.burst_bins``), ``asked_for`` (none of its packets counts toward a rate), or
-    ``http_bot_min_requests`` (an HTTP crowd whose clients do not keep requesting).
+    burst in finer ones: ``rates.burst_bins``; the figure is those bins), ``asked_for`` (none of
+    its packets counts toward a rate), or ``http_bot_min_requests`` (an HTTP crowd whose
+    clients do not keep requesting).
 
     ``stats``: ``confirmed`` for key ``dst``; ``per_bin``: the rate-judged pairs' bins;
     ``hot``: their hot bins, ``kept``: those left once HTTP crowds were judged."""
