@@ -92,3 +92,42 @@ def test_a_host_seen_sending_is_judged_as_before(tmp_path) -> None:
         )
     _, found = _analysed(tmp_path, "two-way.pcap", lookups + _reflection(rng, DEVICES))
     assert found == [("ssdp_amplification", [PLAYER])]
+
+
+def test_a_flood_from_a_host_of_its_own_lan_is_no_answer(shared_captures) -> None:
+    """The real UDP flood (hping-style, its source port counting up through the ports a
+    reflection table names), moved onto a host of its target's own /24, its target never seen
+    sending: a few of its datagrams come from 1900 or 5353 to the port it floods, which made
+    that port a socket the LAN's answers come to and all 10,000 answers. The LAN's answers must
+    make up ``peer_answer_share_min`` of what comes to such a port."""
+    from workbench import evaluation
+    from workbench.capture.addresses import parse
+
+    flood = wb.load(shared_captures / "doup123__attacker__udp__flood.pcap", progress=False).packets
+    assert (
+        flood.filter(pl.col("dst") == pl.lit(parse("172.16.1.2"), pl.UInt128)).height
+        == flood.height
+    )
+    neighbour = flood.with_columns(src=pl.lit(parse("172.16.1.77"), pl.UInt128))
+    expected = [("udp_flood", "172.16.1.2")]
+    report = wb.analyze(neighbour, progress=False)
+    assert evaluation.judge(report, "attack", expected)[0]
+    before = wb.analyze(
+        neighbour, config=wb.AnalysisConfig(peer_answer_share_min=0.0), progress=False
+    )
+    assert not evaluation.judge(before, "attack", expected)[0]
+
+
+def test_the_synthesized_lan_flood_on_a_silent_host(tmp_path) -> None:
+    from workbench import evaluation, synth
+
+    path = tmp_path / "lan-flood.pcap"
+    truth = synth.write("lan-flood-on-silent-host", path, seed=4, scale=0.2)
+    expected = [(v["vector"], t) for v in truth["vectors"] for t in v["targets"]]
+    packets = wb.load(path, progress=False).packets
+    for share, found in ((None, True), (0.0, False)):
+        config = (
+            wb.AnalysisConfig() if share is None else wb.AnalysisConfig(peer_answer_share_min=share)
+        )
+        report = wb.analyze(packets, config=config, progress=False)
+        assert evaluation.judge(report, "attack", expected)[0] is found

@@ -62,6 +62,12 @@ class AnalysisConfig:
     # target's last search on that port are no answers to it (a Windows host searching for
     # devices now and then is no shield for an SSDP reflection on it all day)
     group_answer_window_s: float = 10.0
+    # a host never seen sending asked its LAN out of sight: UDP its LAN peers send to a port
+    # their discovery answers (SSDP, mDNS, NetBIOS) come to is answers too, from a peer's own
+    # port (two in five SSDP devices), when those answers are at least this share of the LAN's
+    # UDP to that port. A LAN host flooding one port while sweeping its source ports hits the
+    # 42 ports the reflection table names with 0.06 % of its datagrams: one flood, not answers
+    peer_answer_share_min: float = 0.1
 
     # reflectors answering from an ephemeral port (SSDP devices do) join the amplification on
     # the same target when their answers converge on the target port that carries at least

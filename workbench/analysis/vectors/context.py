@@ -394,9 +394,19 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         if not places.is_empty():
             mask = pl.repeat(False, cand.height, eager=True).scatter(places, True)
             silent_peer = pl.lit(mask)
-            peer_answers = cand.filter(mask & cand["candidate"].is_in(PEER_ANSWERED))
+            # a socket the LAN's answers come to, where they are a real share of its LAN UDP
+            # (``peer_answer_share_min``): not a port one LAN host floods, sweeping its source
+            # ports through a few a reflection table names (``hping3 --udp``)
+            answer = pl.col("candidate").is_in(PEER_ANSWERED)
             sockets = (
-                peer_answers.select("dst", "dport").unique().with_columns(_peer_socket=pl.lit(True))
+                cand.filter(mask & cand["candidate"].is_in([*PEER_ANSWERED, *UNANSWERED_UDP]))
+                .group_by("dst", "dport")
+                .agg(answer.sum().alias("_answers"), pl.len().alias("_n"))
+                .filter(
+                    (pl.col("_answers") > 0)
+                    & (pl.col("_answers") >= config.peer_answer_share_min * pl.col("_n"))
+                )
+                .select("dst", "dport", _peer_socket=pl.lit(True))
             )
             found = probed(cand, _is(UNANSWERED_UDP) & silent_peer, [(sockets, ["dst", "dport"])])
             columns.update(found)

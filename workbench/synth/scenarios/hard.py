@@ -798,3 +798,30 @@ _add(
         traffic=(Traffic("ssdp_discovery", 5, 17, rate=0.1, count=40, client="203.0.113.150"),),
     )
 )
+_add(
+    Scenario(
+        name="lan-flood-on-silent-host",
+        description=(
+            "A host of the provider's own /24 floods a port of a quiet host there (hping3 --udp,"
+            " 10,000 datagrams a second for 15 s, its source port counting up through the ports a"
+            " reflection table names); the quiet host is never seen sending, not even an ICMP error"
+        ),
+        start="2024-03-05T10:00:00Z",
+        duration=45,
+        phases=((0, 15, "baseline"), (15, 30, "attack"), (30, 45, "baseline")),
+        attacks=(
+            Attack(
+                "udp_flood",
+                15,
+                30,
+                10000,
+                ("203.0.113.99",),
+                sources="spoofed",
+                src_prefix="203.0.113.77/32",
+                ttl_values=1,
+                dport=9999,
+                sport_step=True,
+            ),
+        ),
+    )
+)
