@@ -208,6 +208,10 @@ def senders(b: Builder, pools: Pools, spec: VectorSpec, attack, n: int, *, v6: b
             ttl = sources.bot_ttls(rng, n)
         return hi, lo, ttl, np.full(n, -1)
     if kind == "single":
+        if attack.src_prefix:  # the host at an address of its own (a neighbour on the LAN)
+            hi, lo = sources.in_prefix(rng, 1, attack.src_prefix)
+            ttls = sources.stable_ttls(rng, 1)
+            return np.repeat(hi, n), np.repeat(lo, n), np.repeat(ttls, n), np.zeros(n, np.int64)
         hi, lo, ttls = pools.hosts(("single", spec.name, attack.start, v6), 1, v6=v6)
         return np.repeat(hi, n), np.repeat(lo, n), np.repeat(ttls, n), np.zeros(n, np.int64)
     size = attack.bots or 600

@@ -803,8 +803,9 @@ _add(
         name="lan-flood-on-silent-host",
         description=(
             "A host of the provider's own /24 floods a port of a quiet host there (hping3 --udp,"
-            " 10,000 datagrams a second for 15 s, its source port counting up through the ports a"
-            " reflection table names); the quiet host is never seen sending, not even an ICMP error"
+            " 10,000 empty datagrams a second for 15 s, its source port counting up through the"
+            " ports a reflection table names); the quiet host is never seen sending, not even an"
+            " ICMP error"
         ),
         start="2024-03-05T10:00:00Z",
         duration=45,
@@ -816,11 +817,11 @@ _add(
                 30,
                 10000,
                 ("203.0.113.99",),
-                sources="spoofed",
+                sources="single",
                 src_prefix="203.0.113.77/32",
-                ttl_values=1,
                 dport=9999,
                 sport_step=True,
+                sizes=(0,),  # hping3's default: no data
             ),
         ),
     )

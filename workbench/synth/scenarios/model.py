@@ -33,7 +33,7 @@ class Attack:
     targets: tuple[str, ...]  # addresses (IPv4 or IPv6), or one IPv4 prefix for carpet bombing
     reflectors: int = 1500
     sources: str | None = None  # override the vector's: single | bots | spoofed | reflectors
-    src_prefix: str | None = None  # spoofed sources drawn uniformly inside this prefix
+    src_prefix: str | None = None  # spoofed sources drawn uniformly inside it (single: its host)
     ttl_values: int | None = None  # the senders' TTLs take this many distinct values (1-64)
     bots: int | None = None  # botnet size (default 600, shared by the scenario's botnet vectors)
     sport: int | None = None  # fixed source port (0: random ephemeral)
