@@ -211,8 +211,8 @@ def senders(b: Builder, pools: Pools, spec: VectorSpec, attack, n: int, *, v6: b
         if attack.src_prefix:  # the host at an address of its own (a neighbour on the LAN)
             hi, lo = sources.in_prefix(rng, 1, attack.src_prefix)
             ttls = sources.stable_ttls(rng, 1)
-            return np.repeat(hi, n), np.repeat(lo, n), np.repeat(ttls, n), np.zeros(n, np.int64)
-        hi, lo, ttls = pools.hosts(("single", spec.name, attack.start, v6), 1, v6=v6)
+        else:
+            hi, lo, ttls = pools.hosts(("single", spec.name, attack.start, v6), 1, v6=v6)
         return np.repeat(hi, n), np.repeat(lo, n), np.repeat(ttls, n), np.zeros(n, np.int64)
     size = attack.bots or 600
     hi, lo, ttls = pools.hosts(("bots", v6, size, attack.ttl_values), size, v6=v6,

@@ -397,11 +397,10 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
             # a socket the LAN's answers come to, where they are a real share of its LAN UDP
             # (``peer_answer_share_min``): not a port one LAN host floods, sweeping its source
             # ports through a few a reflection table names (``hping3 --udp``)
-            answer = pl.col("candidate").is_in(PEER_ANSWERED)
             sockets = (
                 cand.filter(mask & cand["candidate"].is_in([*PEER_ANSWERED, *UNANSWERED_UDP]))
                 .group_by("dst", "dport")
-                .agg(answer.sum().alias("_answers"), pl.len().alias("_n"))
+                .agg(_is(PEER_ANSWERED).sum().alias("_answers"), pl.len().alias("_n"))
                 .filter(
                     (pl.col("_answers") > 0)
                     & (pl.col("_answers") >= config.peer_answer_share_min * pl.col("_n"))
