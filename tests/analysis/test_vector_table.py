@@ -107,6 +107,8 @@ KNOWN = [
     ({"ip_ver": 6, "proto": 17, "payload_len": 10, "ip_len": 38}, "ipv6_extension_header_flood"),
     ({"ip_ver": 6, "proto": 17, "payload_len": 10, "ip_len": 18}, "udp_flood"),
     ({"ip_ver": 6, "proto": 58, "payload_len": 10, "ip_len": 48}, "icmp_flood"),
+    # a chain of destination headers the snaplen cut: its upper layer is unknown, its headers not
+    ({"ip_ver": 6, "proto": 60, "payload_len": 0, "ip_len": 1448}, "ipv6_extension_header_flood"),
     ({"proto": 1}, "icmp_flood"),
     ({"proto": 47}, "gre_flood"),
     ({"proto": 89}, None),  # OSPF: no row takes it

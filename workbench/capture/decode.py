@@ -22,7 +22,9 @@ from workbench.capture.schema import (
 
 ETH_IPV4, ETH_IPV6 = 0x0800, 0x86DD
 IPV6_FRAGMENT, IPV6_AH, IPV6_NO_NEXT = 44, 51, 59
-MAX_EXT_HEADERS = 12
+# every extension header is walked, as Wireshark does (THC's denial6 chains 180 destination
+# headers before its ping): each takes 8 bytes or more, so 8192 is the most a 64 KB packet holds
+MAX_EXT_HEADERS = 8192
 # a Linux cooked capture's packet type for a frame the host got as a link-layer broadcast
 # (0 to it, 1 broadcast, 2 multicast, 3 to another host, 4 sent by it): the frame went to the
 # Ethernet broadcast address, which the cooked header does not carry

@@ -60,6 +60,10 @@ TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR = (
 # IP protocol numbers the workbench names
 PROTO_ICMP, PROTO_TCP, PROTO_UDP, PROTO_GRE, PROTO_ICMPV6 = 1, 6, 17, 47, 58
 PROTO_IPV6_NONXT = 59  # IPv6 "no next header": nothing follows the extension headers
+# IPv6 extension headers the decoder walks (hop-by-hop, routing, fragment, AH, destination
+# options, RFC 8200): a packet's ``proto`` is still one of them when the snaplen cut its chain
+PROTO_IPV6_HOPOPTS, PROTO_IPV6_ROUTE, PROTO_IPV6_FRAG = 0, 43, 44
+PROTO_IPV6_AH, PROTO_IPV6_OPTS = 51, 60
 PROTO_SCTP, PROTO_UDPLITE = 132, 136  # transports with ports first, as UDP
 
 

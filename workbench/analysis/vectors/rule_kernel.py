@@ -22,7 +22,12 @@ from workbench.capture.schema import (
     PROTO_GRE,
     PROTO_ICMP,
     PROTO_ICMPV6,
+    PROTO_IPV6_AH,
+    PROTO_IPV6_FRAG,
+    PROTO_IPV6_HOPOPTS,
     PROTO_IPV6_NONXT,
+    PROTO_IPV6_OPTS,
+    PROTO_IPV6_ROUTE,
     PROTO_TCP,
     PROTO_UDP,
     TCP_RST,
@@ -127,6 +132,9 @@ def _fits(m, ip_ver, proto, tcp_flags, frag, shared, payload_len, ip_len, cap_le
             l4 = 60
         elif p == PROTO_IPV6_NONXT:
             l4 = 0
+        elif (p == PROTO_IPV6_HOPOPTS or p == PROTO_IPV6_ROUTE or p == PROTO_IPV6_FRAG
+              or p == PROTO_IPV6_AH or p == PROTO_IPV6_OPTS):  # fmt: skip
+            return True  # a chain of headers the snaplen cut: headers, whatever follows
         else:
             return False  # an upper layer of unknown size: nothing to measure
         return np.int64(ip_len) - np.int64(payload_len) - l4 >= 8
