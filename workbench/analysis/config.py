@@ -33,6 +33,14 @@ class AnalysisConfig:
     # a flood spread over this many hosts of one /24 (/48) is carpet bombing: judged, and
     # reported, as the prefix (a flood on one host leaves its neighbours' traffic alone)
     carpet_min_hosts: int = 8
+    # ... each taking more than this many packets of the flood's kind on average: a sweep
+    # (nmap -sn, masscan, zmap, an internet scanner's DNS, NTP, SNMP and SSDP probes) sends
+    # each address one probe of a kind, two or three with retries (nmap's), however fast it
+    # goes and however many /24s it crosses, while a carpet bombing hits every address
+    # again and again for as long as it lasts (16-79 packets each in the carpet-bombing
+    # scenario). The price: a carpet bombing seen for so short a time that its hosts took
+    # three packets each or fewer
+    carpet_min_packets_per_host: float = 3.0
 
     # --- reflection (answers the target never asked for) ---
     # distinct reflectors answering one target from a known service port; the low-rate SYN-ACK

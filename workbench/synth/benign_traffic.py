@@ -10,7 +10,7 @@ import numpy as np
 from workbench.synth import payloads, sources
 from workbench.synth.attacks import gre_inner
 from workbench.synth.builder import NS, Builder, ephemeral
-from workbench.synth.conversations import ACK, FIN, PSH, SYN, Events, handshake, peers, to_ns
+from workbench.synth.conversations import ACK, FIN, PSH, RST, SYN, Events, handshake, peers, to_ns
 from workbench.synth.sessions import sessions
 
 
@@ -606,7 +606,78 @@ def ntp_sync(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: flo
     b.fact(client=blk.client, servers=len(servers), requests=len(at))
 
 
+# what a sweep probes each address with, by port (0: an ICMP echo; 80: a TCP ACK, as nmap -sn
+# sends one there to find hosts behind a filter of pings; others: UDP, with the payload an
+# internet scanner sends to that service)
+SWEEP_PROBES = {
+    53: lambda: payloads.dns_query("ip.scan.example", qtype=1),
+    123: lambda: payloads.ntp_time(mode=3),
+    161: lambda: bytes.fromhex(
+        "302602010104067075626c6963a019020100020100020100300e300c06082b060102010101000500"
+    ),
+    1900: payloads.ssdp_search,
+}
+# ... and what a live address running that service answers
+SWEEP_ANSWERS = {
+    53: lambda: payloads.dns_answer(120, qname="ip.scan.example", qtype=1),
+    123: lambda: payloads.ntp_time(mode=4),
+    161: lambda: payloads.snmp_response(120),
+    1900: lambda: payloads.ssdp_response(320),
+}
+
+
+def sweeps(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A scanner (``client``) sweeps the prefix ``server`` (``count`` addresses from its first)
+    at ``rate`` probes a second, in a random order of the addresses, as masscan and zmap do:
+    each address once with each probe of ``ports`` (``SWEEP_PROBES``), then the next address.
+    A scanner keeps its own pace whatever the scale. A tenth of the addresses are live: they
+    answer the ping, RST the ACK, and one in five of them runs the UDP service probed."""
+    rng = b.rng
+    base = sources.parse_v4(blk.server.split("/")[0])
+    hosts = base + rng.permutation(max(1, blk.count))
+    kinds = len(blk.ports)
+    n = min(len(hosts) * kinds, int(blk.rate * (t1 - t0)))
+    if n == 0:
+        return
+    who, probe = np.arange(n) // kinds, np.arange(n) % kinds
+    at = t0 + (np.arange(n) + rng.uniform(0, 0.5, n)) / blk.rate
+    ts = start_ns + to_ns(at)
+    live = rng.random(len(hosts)) < 0.1
+    served = live & (rng.random(len(hosts)) < 0.2)
+    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    h_hi, h_lo = sources.v4(hosts[who])
+    sport = int(rng.integers(40000, 61000))
+    empty = b.template(("sweep", 0), lambda: b"")
+    for k, port in enumerate(blk.ports):
+        mine = probe == k
+        back = mine & live[who]
+        reply_at = ts[back] + to_ns(rng.uniform(0.001, 0.05, int(back.sum())))
+        if port == 0:
+            b.add(ts=ts[mine], src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=h_hi[mine], dst_lo=h_lo[mine],
+                  proto=1, ttl=64, icmp_type=8, tpl=empty)  # fmt: skip
+            b.add(ts=reply_at, src_hi=h_hi[back], src_lo=h_lo[back], dst_hi=c_hi[0], dst_lo=c_lo[0],
+                  proto=1, ttl=64, icmp_type=0, tpl=empty)  # fmt: skip
+        elif port == 80:
+            b.add(ts=ts[mine], src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=h_hi[mine], dst_lo=h_lo[mine],
+                  proto=6, sport=sport, dport=80, ttl=64, tcp_flags=ACK, tpl=empty)  # fmt: skip
+            b.add(ts=reply_at, src_hi=h_hi[back], src_lo=h_lo[back], dst_hi=c_hi[0], dst_lo=c_lo[0],
+                  proto=6, sport=80, dport=sport, ttl=64, tcp_flags=RST, tpl=empty)  # fmt: skip
+        else:
+            ask = b.template(("sweep", port), SWEEP_PROBES[port])
+            b.add(ts=ts[mine], src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=h_hi[mine], dst_lo=h_lo[mine],
+                  proto=17, sport=sport, dport=port, ttl=64, tpl=ask)  # fmt: skip
+            up = mine & served[who]
+            answer = b.template(("sweep_answer", port), SWEEP_ANSWERS[port])
+            b.add(ts=ts[up] + to_ns(rng.uniform(0.001, 0.05, int(up.sum()))), src_hi=h_hi[up],
+                  src_lo=h_lo[up], dst_hi=c_hi[0], dst_lo=c_lo[0], proto=17, sport=port, dport=sport,
+                  ttl=64, tpl=answer)  # fmt: skip
+    b.fact(
+        scanner=blk.client, prefix=blk.server, probes=n, addresses=int(min(len(hosts), who[-1] + 1))
+    )
+
+
 BLOCKS = {
+    "sweeps": sweeps,
     "ntp_sync": ntp_sync,
     "ssdp_discovery": ssdp_discovery,
     "lan_name_queries": lan_name_queries,

@@ -30,6 +30,7 @@ from workbench.analysis.vectors.verdicts import (
     concat,
     confirmed,
     held_back,
+    host_packets,
     merged_stats,
 )
 from workbench.capture.addresses import halves
@@ -210,8 +211,16 @@ class Evidence:
             span_bins = (covered * SECOND) // self.bin_ns
         out = Verdicts({}, {}, None, solo_http(concat(self.http), cfg),
                        slow_connections(concat(self.slow), cfg), self.bin_ns)  # fmt: skip
+        per_host = pl.DataFrame()
         for key in KEYS:
-            stats = confirmed(merged_stats(self.stats[key], self.distinct[key], key), cfg, key)
+            merged = merged_stats(self.stats[key], self.distinct[key], key)
+            if key == "dst":
+                per_host = merged
+            elif not merged.is_empty():  # how many packets its hosts take each
+                merged = merged.join(
+                    host_packets(per_host), on=["dst_net", "candidate"], how="left"
+                )
+            stats = confirmed(merged, cfg, key)
             if key == "dst":
                 out.veto = stats.filter(pl.col("contra")).select(
                     "dst", "candidate", pl.lit(True).alias("_veto")

@@ -20,6 +20,7 @@ from workbench.analysis.vectors.kinds import (
     UDP,
     UNANSWERED_UDP,
     UNLISTED,
+    with_key,
 )
 from workbench.analysis.vectors.matching import is_group_address
 from workbench.analysis.vectors.rates import flood_pps
@@ -66,6 +67,24 @@ def merged_stats(stats: list[pl.DataFrame], distinct: list[pl.DataFrame], key: s
         )
     )
     return sums.join(values, on=pair, how="left")
+
+
+def host_packets(per_host: pl.DataFrame) -> pl.DataFrame:
+    """(dst_net, candidate, ``host_packets``): the packets of that kind each host of the prefix
+    takes, the median host's, from ``per_host`` (``merged_stats`` of key ``dst``). The hosts
+    counted are those ``hosts`` counts: not one whose answers it all asked for (its own
+    lookups), which no reflection hits."""
+    schema = {"dst_net": pl.UInt128, "candidate": CANDIDATE, "host_packets": pl.Float64}
+    if per_host.is_empty():
+        return pl.DataFrame(schema=schema)
+    asked_all = pl.col("candidate").is_in(list(REFLECTION)) & (pl.col("asked") >= pl.col("packets"))
+    return (
+        with_key(per_host.lazy().filter(~asked_all), "dst_net")
+        .group_by("dst_net", "candidate")
+        .agg(pl.col("packets").median().alias("host_packets"))
+        .collect()
+        .cast(schema)
+    )
 
 
 def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame:
@@ -245,8 +264,10 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
     n = pl.col("packets")
     stats = _ratios(merged, key, cfg)
     enough = n >= cfg.min_packets
-    if key == "dst_net":  # a prefix is the target only when the attack spreads over its hosts
+    if key == "dst_net":  # a prefix is the target only when the attack spreads over its hosts,
+        # hitting each again and again (a sweep's probes touch each once: ``host_packets``)
         enough = enough & (pl.col("hosts") >= cfg.carpet_min_hosts)
+        enough = enough & (pl.col("host_packets") > cfg.carpet_min_packets_per_host)
     # a ratio that speaks against the vector at this key (vetoes a prefix-level verdict)
     contra = (
         (pl.col("completion") > cfg.handshake_completion_max).fill_null(False)

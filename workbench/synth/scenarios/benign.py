@@ -565,3 +565,42 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="network-sweeps",
+        description=(
+            "Benign: an administrator's host sweeps its campus 10.40.0.0/22 for live hosts (a"
+            " ping and an ACK to port 80 per address, as nmap -sn does) at 4,000 probes a second;"
+            " later an internet scanner sweeps the provider's /24 with DNS, NTP, SNMP and SSDP"
+            " probes at 2,000 a second: every address once of each kind, a tenth of them answering;"
+            " 10 s of capture (judged in half-second bins, where a /24's probes of a kind fill one)"
+        ),
+        start="2023-03-14T10:00:00Z",
+        duration=10,
+        phases=((0, 10, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic(
+                "sweeps",
+                1,
+                4,
+                rate=4000,
+                count=1024,
+                client="10.40.9.9",
+                server="10.40.0.0/22",
+                ports=(0, 80),
+            ),
+            Traffic(
+                "sweeps",
+                5,
+                9,
+                rate=2000,
+                count=254,
+                client="192.0.2.77",
+                server="203.0.113.1/24",
+                ports=(53, 123, 161, 1900),
+            ),
+        ),
+        negative=True,
+    )
+)
