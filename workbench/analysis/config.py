@@ -209,6 +209,13 @@ class AnalysisConfig:
     # default per-host threshold; a jump over the server's own rate (``rate_factor``) is
     # caught at any rate
     flood_pps_dns: float = 20000.0
+    # ... but from fewer than ``rate_min_sources`` hosts, above this rate: a resolver or a
+    # forwarder asks one server a few thousand a second at most (a site of 10,000 users forwards
+    # 1,000-2,000; the dns-forwarder scenario, 1,500 to each of two upstreams), while one host's
+    # query flood (dnsperf, a flood script, a lab's attack on its DNS server, answered or not)
+    # runs at 5,000-100,000 a second and, in a capture that is all attack, was missed under
+    # the 20,000 of a server's crowd of resolvers
+    flood_pps_dns_few_sources: float = 5000.0
     # ... for a DNS server: a host the capture sees sending that sends DNS answers (UDP from port
     # 53) for under this share of the queries it receives runs none (an overloaded server still answers some; a host without
     # one answers none, or an ICMP port unreachable now and then), and datagrams flooding its

@@ -110,7 +110,8 @@ def vector_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: f
             _http_flood(b, pools, ts, dst, label, clients, port)
         return
     if spec.name == "dns_water_torture":
-        _water_torture(b, pools, ts, dst, label)
+        single = attack is not None and attack.sources == "single"
+        _water_torture(b, pools, ts, dst, label, single=single)
         return
     if spec.sources == "reflectors":
         pool, ttls = pools.reflector_pool(spec.name, reflectors)
@@ -174,7 +175,8 @@ def _is_variant(spec: VectorSpec, attack, targets) -> bool:
             getattr(attack, f) is not None
             for f in _VARIANT_FIELDS
             if not (f in ("bots", "dport") and spec.name == "http_flood")
-        )  # its clients and port: below
+            and not (f == "sources" and spec.name == "dns_water_torture")
+        )  # its clients and port, water torture's one host: below
         or attack.sport_step
         or attack.ephemeral_share > 0
         or attack.first_fragments > 0
@@ -325,16 +327,23 @@ def _http_flood(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label
              payload_keys={"get": gets, "resp": resp}, label=label)  # fmt: skip
 
 
-def _water_torture(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label: int) -> None:
+def _water_torture(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label: int, *,
+                   single: bool = False) -> None:  # fmt: skip
+    """Queries for random names under the provider's zone, from the botnet (through its
+    resolvers), or from one host (``single``: dnsperf, a flood script)."""
     rng = b.rng
-    pool, ttls = pools.botnet()
-    pick = rng.integers(0, len(pool), len(ts))
+    if single:
+        hi, lo, ttls = pools.hosts(("single", "dns_water_torture", False), 1, v6=False)
+        pick = np.zeros(len(ts), np.int64)
+    else:
+        pool, bot_ttls = pools.botnet()
+        pick = rng.integers(0, len(pool), len(ts))
+        (hi, lo), ttls = sources.v4(pool), bot_ttls
     names = rng.integers(0, 36, (512, 12))
     alphabet = np.array(list("abcdefghijklmnopqrstuvwxyz0123456789"))
     tpls = [b.template(("wt", k), lambda k=k: payloads.dns_query("".join(alphabet[names[k]]) + "." + payloads.ZONE, 1, k))
             for k in range(512)]  # fmt: skip
     tpl = rng.choice(np.array(tpls), len(ts))
-    src_hi, src_lo = sources.v4(pool[pick])
     dst_hi, dst_lo = sources.v4(dst)
-    b.add(ts=ts, src_hi=src_hi, src_lo=src_lo, dst_hi=dst_hi, dst_lo=dst_lo, proto=17, sport=ephemeral(rng, len(ts)),
+    b.add(ts=ts, src_hi=hi[pick], src_lo=lo[pick], dst_hi=dst_hi, dst_lo=dst_lo, proto=17, sport=ephemeral(rng, len(ts)),
           dport=53, ttl=ttls[pick], tpl=tpl, label=label)  # fmt: skip

@@ -12,6 +12,7 @@ from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.vector_table import ORPHAN_KINDS, REFLECTION
 from workbench.analysis.vectors.kinds import (
     CANDIDATE,
+    DNS_QUERIES,
     FRAGMENTS,
     HANDSHAKES,
     SECOND,
@@ -287,10 +288,19 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
 
 def _flood_rate(cfg: AnalysisConfig, *, setting: bool = False) -> pl.Expr:
     """The rate above which a pair is a flood whatever its baseline: a collector's for
-    telemetry, else its kind's (``rates.flood_pps``); ``setting``: that setting's name."""
+    telemetry, DNS queries' from few hosts for theirs, else its kind's (``rates.flood_pps``);
+    ``setting``: that setting's name."""
+    few = pl.col("candidate").is_in(DNS_QUERIES) & (pl.col("sources") < cfg.rate_min_sources)
     return (
         pl.when(pl.col("collector").fill_null(False))
         .then(pl.lit("flood_pps_collector") if setting else pl.lit(cfg.flood_pps_collector))
+        # DNS queries from one or two hosts: no crowd of resolvers
+        .when(few)
+        .then(
+            pl.lit("flood_pps_dns_few_sources")
+            if setting
+            else pl.lit(cfg.flood_pps_dns_few_sources)
+        )
         .otherwise(flood_pps(pl.col("candidate"), cfg, setting=setting))
     )
 

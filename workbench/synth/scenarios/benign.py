@@ -604,3 +604,18 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="busy-dns-forwarder",
+        description=(
+            "Benign: the provider's resolver forwards every question of a large site to one"
+            " upstream resolver, 4,000 a second steadily, each answered"
+        ),
+        start="2024-01-10T11:00:00Z",
+        duration=30,
+        phases=((0, 30, "baseline"),),
+        attacks=(),
+        traffic=(Traffic("resolver", 0, 30, rate=4000, count=1, client=RESOLVER),),
+        negative=True,
+    )
+)

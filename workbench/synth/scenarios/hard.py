@@ -826,3 +826,21 @@ _add(
         ),
     )
 )
+_add(
+    Scenario(
+        name="one-host-dns-flood",
+        description=(
+            "One host floods the provider's DNS server with queries for random names (dnsperf, a"
+            " flood script), 30,000 a second, for the whole 20 s of a capture of one direction"
+            " (the server's answers leave by another path), the only host asking it anything:"
+            " no quiet time to compare with; at a fifth of the rate (6,000 a second) under the"
+            " 20,000 a server's crowd of resolvers may send"
+        ),
+        start="2024-01-09T11:00:00Z",
+        duration=20,
+        phases=((0, 20, "attack"),),
+        attacks=(Attack("dns_water_torture", 0, 20, 30000, (RESOLVER,), sources="single"),),
+        one_way=True,
+        dns_per_s=0,
+    )
+)
