@@ -27,16 +27,19 @@ def _unreachable(ts: int, src: str, dst: str) -> bytes:
     return _frame(ts, src, dst, 1, struct.pack("!BBHI", 3, 3, 0, 0) + bytes(28), ttl=64)
 
 
-def _flood(path: Path, *, payload: bytes, answer_every: int = 0, unreachable: bool = True) -> Path:
-    """One host sends ``TARGET``'s port 53 8,000 datagrams a second for 2 s, its source port
-    counting up (hping3's way). The target answers one in ``answer_every`` (0: none) and, when
-    ``unreachable``, sends an ICMP port unreachable once a second (Linux's rate limit)."""
+def _flood(path: Path, *, payload: bytes, answer_every: int = 0, unreachable: bool = True,
+           senders: int = 1) -> Path:  # fmt: skip
+    """One host (or ``senders``, a crowd of resolvers) sends ``TARGET``'s port 53 8,000
+    datagrams a second for 2 s, its source port counting up (hping3's way). The target answers
+    one in ``answer_every`` (0: none) and, when ``unreachable``, sends an ICMP port unreachable
+    once a second (Linux's rate limit)."""
     records = []
     for k in range(16_000):
         ts, sport = T0 + k * 125_000, 1024 + k % 60_000
-        records.append(_udp(ts, ATTACKER, sport, TARGET, 53, payload))
+        src = ATTACKER if senders == 1 else f"198.51.100.{k % senders + 1}"
+        records.append(_udp(ts, src, sport, TARGET, 53, payload))
         if answer_every and k % answer_every == 0:
-            records.append(_udp(ts + 50_000, TARGET, 53, ATTACKER, sport, QUERY + bytes(16)))
+            records.append(_udp(ts + 50_000, TARGET, 53, src, sport, QUERY + bytes(16)))
         if unreachable and k % 8000 == 0:
             records.append(_unreachable(ts + 30_000, TARGET, ATTACKER))
     path.write_bytes(PCAP_HEADER + b"".join(records))
@@ -61,19 +64,24 @@ def test_a_flood_of_port_53_on_a_host_without_dns_is_a_udp_flood(tmp_path, paylo
 
 @pytest.mark.parametrize("every", [1, 20], ids=["all", "one-in-20"])
 def test_a_dns_server_answering_is_judged_as_one(tmp_path, every) -> None:
-    """8,000 queries a second, answered (all of them, or one in 20 as an overloaded server
-    does): a DNS server's load, under the 20,000 a second no server takes benignly."""
-    found, data = _vectors(_flood(tmp_path / "server.pcap", payload=QUERY, answer_every=every))
+    """8,000 queries a second from 50 resolvers, answered (all of them, or one in 20 as an
+    overloaded server does): a DNS server's load, under the 20,000 a second no server takes
+    benignly. From one host, the same is a flood (``test_one_host_dns_floods.py``)."""
+    path = _flood(tmp_path / "server.pcap", payload=QUERY, answer_every=every, senders=50)
+    found, data = _vectors(path)
     assert found == []
     [held] = [h for h in data["held_back"] if h["target"] == TARGET]
     assert (held["vector"], held["held_back_by"]) == ("dns_water_torture", "rate_factor, flood_pps_dns")  # fmt: skip
 
 
 def test_a_host_never_seen_sending_keeps_them_queries(tmp_path) -> None:
-    """One way, nothing says it runs no DNS server: its answers may leave by another path."""
-    path = _flood(tmp_path / "oneway.pcap", payload=QUERY, unreachable=False)
+    """One way, nothing says it runs no DNS server: its answers may leave by another path.
+    From 50 resolvers, its load; from one host, a query flood, never a UDP flood."""
+    path = _flood(tmp_path / "oneway.pcap", payload=QUERY, unreachable=False, senders=50)
     found, data = _vectors(path)
     assert found == [] and data["held_back"][0]["vector"] == "dns_water_torture"
+    path = _flood(tmp_path / "oneway1.pcap", payload=QUERY, unreachable=False)
+    assert [f[0] for f in _vectors(path)[0]] == ["dns_water_torture"]
 
 
 def test_the_synthesizers_port_53_flood(tmp_path) -> None:
