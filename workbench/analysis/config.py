@@ -120,6 +120,13 @@ class AnalysisConfig:
     # a 4-tuple carrying more segments than this, or one the target talks back on, is a real
     # connection (established before the capture, or seen from one side): not an orphan
     orphan_tuple_max_packets: int = 3
+    # ... and so is one whose segments carry more than this many combinations of flags: a
+    # connection's life seen in the middle (a request then an ACK, a FIN-ACK then the ACK of the
+    # server's FIN, as keep-alive connections open before a capture of one direction close),
+    # where a flood repeats one kind on a tuple, or sends one segment on each (spoofed, or its
+    # source port counting up). A web server's inbound traffic caught as 300 such connections
+    # closed was a crowd's FIN and ACK floods
+    orphan_tuple_max_flag_kinds: int = 1
     # a port scan sends each port a SYN or two (nmap retries once, then a third time at most):
     # SYNs from a few sources at no more than this many per port are a scan, not a flood
     scan_syns_per_port_max: float = 3.0

@@ -10,9 +10,14 @@ from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.queries import collect, probed
 from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION_SERVICES
 from workbench.analysis.vectors.fragments import with_datagram_ports
-from workbench.analysis.vectors.kinds import TUPLE4
-from workbench.analysis.vectors.rule_kernel import candidate_codes, candidate_series, orphan_codes
-from workbench.capture.schema import PROTO_TCP, PROTO_UDP
+from workbench.analysis.vectors.kinds import HTTP_RATE, TUPLE4
+from workbench.analysis.vectors.rule_kernel import (
+    candidate_codes,
+    candidate_series,
+    codes_of,
+    orphan_codes,
+)
+from workbench.capture.schema import PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN
 
 DYNAMIC_PORTS = 49152  # the first port of the dynamic (ephemeral) range, RFC 6335
 
@@ -55,31 +60,82 @@ def _shared_ports(frame: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
     )
 
 
+def _connections_of(frame: pl.LazyFrame, tuples: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:  # fmt: skip
+    """The ``tuples`` (4-tuples) that carry a real connection's segments: more than
+    ``orphan_tuple_max_packets`` of them, or of more than ``orphan_tuple_max_flag_kinds``
+    combinations of flags (a request then its ACK, a FIN then an ACK: a connection's life
+    seen in the middle, where a flood repeats one kind)."""
+    return (
+        frame.filter(pl.col("proto") == PROTO_TCP)
+        .join(tuples, on=TUPLE4, how="semi")
+        .group_by(TUPLE4)
+        .agg(pl.len().alias("n"), pl.col("tcp_flags").n_unique().alias("kinds"))
+        .filter(
+            (pl.col("n") > config.orphan_tuple_max_packets)
+            | (pl.col("kinds") > config.orphan_tuple_max_flag_kinds)
+        )
+        .select(TUPLE4)
+    )
+
+
 def _without_busy_connections(frame: pl.DataFrame, codes: np.ndarray,
                               config: AnalysisConfig) -> np.ndarray:  # fmt: skip
-    """``codes`` without the orphan-segment candidates of busy 4-tuples: a tuple carrying more
-    than ``orphan_tuple_max_packets`` TCP segments is a real connection (established before
-    the capture, or seen from one side), not a flood's orphans. Dropped before the candidates
-    are gathered, so they are gathered once."""
+    """``codes`` without the orphan-segment candidates of 4-tuples that carry a real
+    connection (``_connections_of``: established before the capture, or seen from one side),
+    not a flood's orphans. Dropped before the candidates are gathered, so they are gathered
+    once."""
     orphan = np.isin(codes, orphan_codes())
     if not orphan.any():
         return codes
     places = np.flatnonzero(orphan)
     tuples = frame.select(TUPLE4)[places]
-    busy = collect(
-        frame.lazy()
-        .filter(pl.col("proto") == PROTO_TCP)
-        .join(tuples.lazy(), on=TUPLE4, how="semi")
-        .group_by(TUPLE4)
-        .agg(pl.len().alias("n"))
-        .filter(pl.col("n") > config.orphan_tuple_max_packets)
-        .select(TUPLE4)
-    )
+    busy = collect(_connections_of(frame.lazy(), tuples.lazy(), config))
     if busy.is_empty():
         return codes
     hits = tuples.with_row_index("_i").join(busy, on=TUPLE4, how="inner")["_i"].to_numpy()
     out = codes.copy()
     out[places[hits]] = 0
+    return out
+
+
+def _unopened_requests(frame: pl.DataFrame, codes: np.ndarray, config: AnalysisConfig) -> np.ndarray:  # fmt: skip
+    """``codes`` with the HTTP candidates of connections never opened judged as the segments
+    they are (an ACK flood's, or another flag's): no SYN on the 4-tuple, the target never
+    talking back on it but with a RST, and no real connection's segments on it
+    (``_connections_of``). A PSH-ACK flood carrying data to a web port (hping3 -PA -d, spoofed or not) is no
+    client's requests: each of its segments is on a connection of its own that nobody opened,
+    and judged as HTTP it was missed (a crowd of one request each is a flash crowd's shape).
+    A real connection shows its handshake, or its server's answers, or, established before
+    the capture and seen one way, its requests and ACKs."""
+    http = np.isin(codes, codes_of(HTTP_RATE))
+    if not http.any():
+        return codes
+    places = np.flatnonzero(http)
+    tuples = frame.select(TUPLE4)[places]
+    keys = tuples.lazy().unique()
+    flags = pl.col("tcp_flags")
+    tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
+    back = dict(src="dst", sport="dport", dst="src", dport="sport")  # the target's direction
+    busy = _connections_of(frame.lazy(), keys, config)
+    real = collect(
+        pl.concat(
+            [
+                tcp.filter(flags & (TCP_SYN | TCP_ACK) == TCP_SYN).select(TUPLE4),
+                tcp.filter(flags & TCP_RST == 0).select(**back),
+                busy,
+            ]
+        )
+        .join(keys, on=TUPLE4, how="semi")
+        .unique()
+    )
+    orphan = tuples.with_row_index("_i").join(real, on=TUPLE4, how="anti")["_i"].to_numpy()
+    if orphan.size == 0:
+        return codes
+    at = places[orphan]
+    # matched again on a port no row names: the table's next row for its flags
+    again = candidate_codes(frame[at].with_columns(eff_dport=pl.lit(0, pl.UInt16)))
+    out = codes.copy()
+    out[at] = again
     return out
 
 
@@ -104,6 +160,7 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     [flag] = probed(with_ports, could, [(shared, ["dst", "eff_sport"])]).values()
     codes = candidate_codes(with_ports.with_columns(flag.fill_null(False)))
     codes = _without_busy_connections(with_ports, codes, config)
+    codes = _unopened_requests(with_ports.with_columns(flag.fill_null(False)), codes, config)
     # filtered eagerly by a mask: one contiguous copy of the candidate rows (a lazy filter's
     # comes in many chunks, and the first expression over it would copy every column again),
     # where a gather by their places took twice as long (10.3 M of 10.96 M packets: 0.39-0.90 s

@@ -195,6 +195,11 @@ def orphan_codes() -> list[int]:
     return [i + 1 for i, name in enumerate(CANDIDATE.categories) if name in ORPHAN_KINDS]
 
 
+def codes_of(names) -> list[int]:
+    """The codes of the vectors ``names`` (``candidate_codes``)."""
+    return [i + 1 for i, name in enumerate(CANDIDATE.categories) if name in set(names)]
+
+
 def candidate_series(codes: np.ndarray) -> pl.Series:
     """``candidate_codes`` as the ``CANDIDATE`` Enum (null: no candidate): each code picks its
     name from the Enum's own categories (a gather, no lookup table per packet)."""

@@ -844,3 +844,25 @@ _add(
         dns_per_s=0,
     )
 )
+_add(
+    Scenario(
+        name="psh-ack-floods-on-web-ports",
+        description=(
+            "PSH-ACK floods carrying data to the provider's web server, amid its visitors' HTTP"
+            " sessions: from spoofed sources to port 443, then from one host to port 80, its"
+            " source port counting up (hping3 -PA -d 120): each segment on a connection of its"
+            " own that nobody opened, not a client's request"
+        ),
+        start="2024-01-16T15:00:00Z",
+        duration=90,
+        phases=((0, 20, "baseline"), (20, 45, "attack"), (45, 55, "baseline"), (55, 75, "attack"),
+                (75, 90, "baseline")),
+        attacks=(
+            Attack("ack_flood", 20, 45, 2500, ("203.0.113.80",), dport=443, tcp_flags=0x18,
+                   sizes=(64, 512, 1200)),
+            Attack("ack_flood", 55, 75, 2000, ("203.0.113.80",), sources="single", dport=80,
+                   tcp_flags=0x18, sizes=(120,), sport_step=True),
+        ),
+        traffic=(Traffic("http_sessions", 0, 90, rate=5, server="203.0.113.80", port=443, clients=500),),
+    )
+)  # fmt: skip
