@@ -33,7 +33,7 @@ class AnalysisConfig:
     # a flood spread over this many hosts of one /24 (/48) is carpet bombing: judged, and
     # reported, as the prefix (a flood on one host leaves its neighbours' traffic alone)
     carpet_min_hosts: int = 8
-    # ... each taking more than this many packets of the flood's kind on average: a sweep
+    # ... its median host taking more than this many packets of the flood's kind: a sweep
     # (nmap -sn, masscan, zmap, an internet scanner's DNS, NTP, SNMP and SSDP probes) sends
     # each address one probe of a kind, two or three with retries (nmap's), however fast it
     # goes and however many /24s it crosses, while a carpet bombing hits every address

@@ -102,11 +102,11 @@ def _unopened_requests(frame: pl.DataFrame, codes: np.ndarray, config: AnalysisC
     """``codes`` with the HTTP candidates of connections never opened judged as the segments
     they are (an ACK flood's, or another flag's): no SYN on the 4-tuple, the target never
     talking back on it but with a RST, and no real connection's segments on it
-    (``_connections_of``). A PSH-ACK flood carrying data to a web port (hping3 -PA -d, spoofed or not) is no
-    client's requests: each of its segments is on a connection of its own that nobody opened,
-    and judged as HTTP it was missed (a crowd of one request each is a flash crowd's shape).
-    A real connection shows its handshake, or its server's answers, or, established before
-    the capture and seen one way, its requests and ACKs."""
+    (``_connections_of``). A PSH-ACK flood carrying data to a web port (hping3 -PA -d,
+    spoofed or not) is no client's requests: each of its segments is on a connection of its
+    own that nobody opened, and judged as HTTP it was missed (a crowd of one request each is
+    a flash crowd's shape). A real connection shows its handshake, or its server's answers,
+    or, established before the capture and seen one way, its requests and ACKs."""
     http = np.isin(codes, codes_of(HTTP_RATE))
     if not http.any():
         return codes
