@@ -65,7 +65,8 @@ def test_a_forwarders_pace_from_one_host_is_no_flood(tmp_path) -> None:
     report = wb.analyze(wb.load(path, progress=False), progress=False)
     assert not report.vectors
     [held] = [h for h in report.held_back if h.vector == "dns_water_torture"]
-    assert "flood_pps_dns_few_sources" in held.held_back_by and held.threshold == 5000
+    assert held.held_back_by == "rate_factor, flood_pps_dns_few_sources" and held.threshold == 5000
+    assert "fewer than 3 hosts send one server only in a flood" in held.reason, held.reason
 
 
 def test_the_one_host_dns_flood_scenario(tmp_path) -> None:

@@ -68,6 +68,11 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
     "rate_factor": lambda f, t, cfg, v: (
         f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} no benign host receives of its "
         f"kind, and never {cfg.rate_factor:g}x its usual rate for {cfg.rate_min_bins} bins or more"),
+    "rate_factor, flood_pps_dns_few_sources": lambda f, t, cfg, v: (  # from one or two hosts
+        f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} of queries that fewer than "
+        f"{cfg.rate_min_sources} hosts send one server only in a flood (a forwarder's load is a "
+        f"few thousand a second), and never {cfg.rate_factor:g}x its usual rate for "
+        f"{cfg.rate_min_bins} bins or more"),
     "rate_factor, http_rps_per_source": lambda f, t, cfg, v: (  # HTTP: the server's own rate
         f"its busiest bin ran at {fmt.number(f)} requests a second: HTTP requests are a flood "
         f"{cfg.rate_factor:g}x above the server's usual rate, or from one client at "
