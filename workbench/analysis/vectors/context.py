@@ -35,6 +35,7 @@ from workbench.analysis.vectors.kinds import (
     HANDSHAKES,
     ICMP,
     NTP_ANSWERS,
+    REVERSE,
     SECOND,
     SIZED_ANSWERS,
     SYNACKS,
@@ -60,7 +61,6 @@ SILENT_JUDGED = [*UNANSWERED_UDP, *REFLECTION]
 DNS_PORT = 53  # a DNS server answers from it (RFC 1035)
 # ... and those whose target's silence lets its LAN peers' answers pass for asked (``_asked``)
 PEER_ANSWERED = list(AMPLIFICATION)
-REVERSE = dict(src="dst", sport="dport", dst="src", dport="sport")  # the other direction
 
 
 def _is(names) -> pl.Expr:

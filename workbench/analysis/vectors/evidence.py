@@ -12,7 +12,7 @@ import polars as pl
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.partials import silences
 from workbench.analysis.queries import address_key, collect, packed, unpacked
-from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION
+from workbench.analysis.vector_table import COLLECTOR_PORTS
 from workbench.analysis.vectors.context import amplified_size, asked_for, served
 from workbench.analysis.vectors.distinct_kernel import first_rows, first_values
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
@@ -27,6 +27,7 @@ from workbench.analysis.vectors.slow_http import connection_figures, slow_connec
 from workbench.analysis.vectors.verdicts import (
     SUMS,
     Verdicts,
+    asked_all,
     concat,
     confirmed,
     held_back,
@@ -116,10 +117,7 @@ class Evidence:
             kinds = {column: values[column].select(*pair, "value") for column in values}
             if key == "dst_net":  # how many hosts of the prefix it hits: a host whose
                 # answers it all asked for (its own lookups) is no host a reflection hits
-                asked_all = pl.col("candidate").is_in(list(REFLECTION)) & (
-                    pl.col("asked") >= pl.col("packets")
-                )
-                kinds["dst"] = per_host.filter(~asked_all).select(*pair, value=pl.col("dst"))
+                kinds["dst"] = per_host.filter(~asked_all()).select(*pair, value=pl.col("dst"))
             for column, frame_ in kinds.items():
                 self.distinct[key].append(
                     frame_.unique()

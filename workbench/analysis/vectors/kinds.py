@@ -10,6 +10,7 @@ from workbench.capture.schema import PROTO_GRE, PROTO_ICMP, PROTO_ICMPV6, PROTO_
 
 SECOND = 1_000_000_000  # ns: HTTP floods, slow connections and windows are judged in seconds
 TUPLE4 = ["src", "sport", "dst", "dport"]
+REVERSE = dict(src="dst", sport="dport", dst="src", dport="sport")  # the other direction
 # a candidate's vector while it is judged: one byte per packet, joined and grouped as a number
 CANDIDATE = pl.Enum([r.name for r in VECTORS])
 KEYS = ("dst", "dst_net")  # a verdict's target: one host, or its /24 or /48 (carpet bombing)

@@ -190,14 +190,14 @@ def candidate_codes(frame: pl.DataFrame) -> np.ndarray:
     return _first_rows(*columns, *_compiled())
 
 
-def orphan_codes() -> list[int]:
-    """The codes of the vectors confirmed as orphan segments (``candidate_codes``)."""
-    return [i + 1 for i, name in enumerate(CANDIDATE.categories) if name in ORPHAN_KINDS]
-
-
 def codes_of(names) -> list[int]:
     """The codes of the vectors ``names`` (``candidate_codes``)."""
     return [i + 1 for i, name in enumerate(CANDIDATE.categories) if name in set(names)]
+
+
+def orphan_codes() -> list[int]:
+    """The codes of the vectors confirmed as orphan segments (``candidate_codes``)."""
+    return codes_of(ORPHAN_KINDS)
 
 
 def candidate_series(codes: np.ndarray) -> pl.Series:

@@ -70,6 +70,12 @@ def merged_stats(stats: list[pl.DataFrame], distinct: list[pl.DataFrame], key: s
     return sums.join(values, on=pair, how="left")
 
 
+def asked_all() -> pl.Expr:
+    """A (host, candidate) row of per-host sums whose answers the host all asked for (its own
+    lookups): no host a reflection hits, so no host of a prefix it spreads over."""
+    return pl.col("candidate").is_in(list(REFLECTION)) & (pl.col("asked") >= pl.col("packets"))
+
+
 def host_packets(per_host: pl.DataFrame) -> pl.DataFrame:
     """(dst_net, candidate, ``host_packets``): the packets of that kind each host of the prefix
     takes, the median host's, from ``per_host`` (``merged_stats`` of key ``dst``). The hosts
@@ -78,9 +84,8 @@ def host_packets(per_host: pl.DataFrame) -> pl.DataFrame:
     schema = {"dst_net": pl.UInt128, "candidate": CANDIDATE, "host_packets": pl.Float64}
     if per_host.is_empty():
         return pl.DataFrame(schema=schema)
-    asked_all = pl.col("candidate").is_in(list(REFLECTION)) & (pl.col("asked") >= pl.col("packets"))
     return (
-        with_key(per_host.lazy().filter(~asked_all), "dst_net")
+        with_key(per_host.lazy().filter(~asked_all()), "dst_net")
         .group_by("dst_net", "candidate")
         .agg(pl.col("packets").median().alias("host_packets"))
         .collect()
