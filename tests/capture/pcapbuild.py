@@ -25,10 +25,11 @@ def udp(sport: int, dport: int, payload: bytes) -> bytes:
     return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
 
 
-def tcp(sport: int, dport: int, flags: int, payload: bytes = b"", options: bytes = b"") -> bytes:
+def tcp(sport: int, dport: int, flags: int, payload: bytes = b"", options: bytes = b"", *,
+        window: int = 1024) -> bytes:  # fmt: skip
     doff = (20 + len(options)) // 4
     return (
-        struct.pack("!HHIIBBHHH", sport, dport, 1, 0, doff << 4, flags, 1024, 0, 0)
+        struct.pack("!HHIIBBHHH", sport, dport, 1, 0, doff << 4, flags, window, 0, 0)
         + options
         + payload
     )

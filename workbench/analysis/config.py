@@ -290,6 +290,16 @@ class AnalysisConfig:
     # a slow client never sends a segment larger than this: its request dribbles in (a partial
     # request line of 20-200 bytes, then header lines); a bulk upload is not slow HTTP
     slow_request_max_bytes: int = 400
+    # slow read (slowhttptest -X): a client that asks for a page, then reads it a few bytes at a
+    # time from a tiny buffer. It advertises a zero window this many times on one connection
+    # (the server's persist timer probes it at 0.2 s, 0.6 s, 1.4 s, ..., each probe answered
+    # with a zero window: a slow read shows several in its first seconds) ...
+    slow_read_zero_windows_min: int = 3
+    # ... while the server gets no more than this many bytes a second through to it over the
+    # connection's life (slowhttptest reads 5 bytes a second by default, 1 KB at the fastest
+    # its documentation shows; a video player whose buffer is full shuts its window too, but
+    # between its stops it takes tens or hundreds of KB a second)
+    slow_read_max_bytes_per_s: float = 2048.0
 
     # --- DNS ---
     # water torture is queries to one server far above its own rate (rate rules above)

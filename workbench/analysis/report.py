@@ -51,6 +51,7 @@ from workbench.analysis.targets import SESSION_VECTORS, ranked, target_labels, t
 from workbench.analysis.vector_table import RULES
 from workbench.analysis.vectors.kinds import CANDIDATE
 from workbench.analysis.vectors.labels import as_text
+from workbench.analysis.vectors.slow_http import evidence_text
 from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
 
 # the story told from the report JSON lives in ``headline``; these names stay importable here
@@ -151,7 +152,7 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
             src_ports=tuple(src_ports["sport"].to_list()),
             dst_ports=tuple(dst_ports["dport"].to_list()),
             evidence=Evidence(
-                rule=rule.evidence,
+                rule=rule.evidence if rule.family != "slow_http" else evidence_text(rule.evidence, classified.lazy(), vector),
                 packets=packets,
                 unique_sources=row["sources"],
                 unique_targets=row["dsts"],

@@ -133,7 +133,7 @@ CONFIRMATIONS = {
     "rate": "a rate far above the target's own baseline, or above any benign rate",
     "fragments": "fragments at flood rate, or belonging to no datagram seen starting",
     "http_rate": "HTTP requests sustained far above the target's rate, or one client flooding alone",
-    "slow_connections": "many connections holding requests open with a trickle of tiny segments",
+    "slow_connections": "many connections holding requests open with a trickle of tiny segments, or reading the answers through a shut window",
 }
 
 _AMP = [

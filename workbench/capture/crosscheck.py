@@ -13,7 +13,7 @@ from workbench.capture.tshark_engine import read_frame
 # follow the captured bytes and the L4 header, ours the IP length field
 COMPARED = (
     "ts", "iface", "wire_len", "cap_len", "vlan", "src_mac", "dst_mac", "ip_ver", "src", "dst", "proto", "sport", "dport",
-    "ttl", "ip_len", "ip_id", "frag", "tcp_flags", "icmp_type", "icmp_code",
+    "ttl", "ip_len", "ip_id", "frag", "tcp_flags", "tcp_window", "icmp_type", "icmp_code",
 )  # fmt: skip
 
 

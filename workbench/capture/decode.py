@@ -31,16 +31,18 @@ MAX_EXT_HEADERS = 8192
 SLL_BROADCAST = 1
 ETHER_BROADCAST = 0xFFFFFFFFFFFF
 # raised whenever a field is read differently: a Parquet cache written by another decoder is
-# stale and read again from the evidence (2: a cooked capture's broadcasts get a dst_mac)
-DECODER_VERSION = 2
+# stale and read again from the evidence (2: a cooked capture's broadcasts get a dst_mac; 3: the
+# TCP window)
+DECODER_VERSION = 3
 
 # fields per packet, in this order, in the int64 `fields` matrix the kernel fills
 FIELDS = (
     "vlan", "ip_ver", "proto", "sport", "dport", "ttl", "ip_len", "ip_id",
-    "frag", "tcp_flags", "icmp_type", "icmp_code", "payload_len",
+    "frag", "tcp_flags", "icmp_type", "icmp_code", "payload_len", "tcp_window",
 )  # fmt: skip
 F_VLAN, F_IPVER, F_PROTO, F_SPORT, F_DPORT, F_TTL, F_IPLEN, F_IPID = range(8)
-F_FRAG, F_TCPFLAGS, F_ICMPT, F_ICMPC, F_PAYLOAD = range(8, 13)
+F_FRAG, F_TCPFLAGS, F_ICMPT, F_ICMPC, F_PAYLOAD, F_TCPWIN = range(8, 14)
+NO_WINDOW = -1  # ``tcp_window`` where no TCP window was captured (null in the frame)
 
 
 @njit(inline="always", cache=True)
@@ -154,7 +156,9 @@ def _l4(buf, off, end, proto, l4_bytes, out, i):
         if avail >= 14:
             header = (np.int64(buf[off + 12]) >> 4) * 4
             out[F_TCPFLAGS, i] = buf[off + 13]
-        else:
+        if avail >= 16:  # the receive window as sent (unscaled: the scale is in the SYN's options)
+            out[F_TCPWIN, i] = _be16(buf, off + 14)
+        if avail < 14:
             header = 20
     elif proto == PROTO_UDP or proto == PROTO_SCTP or proto == PROTO_UDPLITE:  # ports first
         if avail >= 4:
@@ -272,6 +276,7 @@ def decode_frames(buf, offsets, cap_lens, ifaces, if_kind, out, src, dst, macs):
     for i in prange(n):
         for k in range(out.shape[0]):
             out[k, i] = 0
+        out[F_TCPWIN, i] = NO_WINDOW
         src[i, 0] = 0
         src[i, 1] = 0
         dst[i, 0] = 0

@@ -28,7 +28,7 @@ PathLike = str | os.PathLike
 _NUMPY_TYPES = {
     "vlan": np.uint16, "ip_ver": np.uint8, "proto": np.uint8, "sport": np.uint16, "dport": np.uint16,
     "ttl": np.uint8, "ip_len": np.uint16, "ip_id": np.uint32, "frag": np.uint8, "tcp_flags": np.uint8,
-    "icmp_type": np.uint8, "icmp_code": np.uint8, "payload_len": np.uint16,
+    "tcp_window": np.uint16, "icmp_type": np.uint8, "icmp_code": np.uint8, "payload_len": np.uint16,
 }  # fmt: skip
 
 
@@ -144,6 +144,14 @@ def _frame(buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]) 
     }
     for k, name in enumerate(decode.FIELDS):  # one contiguous row per field: a cheap cast each
         columns[name] = pl.Series(name, fields[k].astype(_NUMPY_TYPES[name]))
+    window = fields[decode.F_TCPWIN]
+    columns["tcp_window"] = (
+        pl.select(  # null where none was captured
+            pl.when(pl.Series(window != decode.NO_WINDOW)).then(columns["tcp_window"])
+        )
+        .to_series()
+        .alias("tcp_window")
+    )
     columns["src_mac"] = pl.Series("src_mac", macs[:, 0])
     columns["dst_mac"] = pl.Series("dst_mac", macs[:, 1])
     columns["src"] = addresses.from_halves(src[:, 0], src[:, 1], "src")

@@ -29,7 +29,7 @@ from workbench.capture.reader import (
     FileMeta,
     iter_frames,
 )
-from workbench.capture.schema import PACKET_SCHEMA, empty_frame
+from workbench.capture.schema import PACKET_SCHEMA, UNKNOWN_IS_NULL, empty_frame
 from workbench.capture.source import open_evidence
 from workbench.errors import CaptureError, CaptureNotFoundError, expect, expect_paths, out_of_space
 
@@ -241,11 +241,13 @@ def scan_datasets(datasets: list[Path]) -> pl.LazyFrame:
             continue
         lazy = pl.scan_parquet([str(p) for p in parts], hive_partitioning=False)
         names = pl.read_parquet_schema(parts[0])
-        if names != dict(
-            PACKET_SCHEMA
-        ):  # written by an older version: the columns it lacks are zeros
+        if names != dict(PACKET_SCHEMA):
+            # written by an older version: the columns it lacks are zeros, or null where zero
+            # means something (a TCP window of 0 is a receiver that takes nothing more)
             lazy = lazy.with_columns(
-                pl.lit(0, dtype=t).alias(c) for c, t in PACKET_SCHEMA.items() if c not in names
+                pl.lit(None if c in UNKNOWN_IS_NULL else 0, dtype=t).alias(c)
+                for c, t in PACKET_SCHEMA.items()
+                if c not in names
             ).select(PACKET_SCHEMA.names())
         lazies.append(lazy)
     if not lazies:

@@ -32,6 +32,9 @@ PACKET_SCHEMA: pl.Schema = pl.Schema(
         "ip_id": pl.UInt32,
         "frag": pl.UInt8,
         "tcp_flags": pl.UInt8,
+        # the TCP receive window field as sent (unscaled); null where no TCP header with it
+        # was captured (not TCP, a non-first fragment, a header the snaplen cut)
+        "tcp_window": pl.UInt16,
         "icmp_type": pl.UInt8,
         "icmp_code": pl.UInt8,
         "payload_len": pl.UInt16,
@@ -39,6 +42,8 @@ PACKET_SCHEMA: pl.Schema = pl.Schema(
 )
 
 COLUMNS: tuple[str, ...] = tuple(PACKET_SCHEMA.names())
+# columns whose unknown value is null, not 0 (where 0 is a value that means something)
+UNKNOWN_IS_NULL = frozenset({"tcp_window"})
 
 # frag bit flags
 FRAG_MORE = 1  # more-fragments set

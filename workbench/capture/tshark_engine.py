@@ -62,6 +62,7 @@ FIELDS = [
     ("tcp.srcport", "tcp_sport"),
     ("tcp.dstport", "tcp_dport"),
     ("tcp.flags", "tcp_flags"),
+    ("tcp.window_size_value", "tcp_window"),
     ("tcp.len", "tcp_len"),
     ("udp.srcport", "udp_sport"),
     ("udp.dstport", "udp_dport"),
@@ -323,6 +324,9 @@ def frame_from_fields(raw: pl.DataFrame) -> pl.DataFrame:
         .otherwise(_hex_or_int("tcp_flags"))
         .fill_null(0)
         % 256,
+        tcp_window=pl.when(pl.col("_nonfirst") | (pl.col("_proto") != PROTO_TCP))
+        .then(None)
+        .otherwise(_int("tcp_window")),
         icmp_type=pl.coalesce(_int("icmp4_type"), _int("icmp6_type")).fill_null(0),
         icmp_code=pl.coalesce(_int("icmp4_code"), _int("icmp6_code")).fill_null(0),
         payload_len=pl.coalesce(_int("tcp_len"), _int("udp_len") - 8).fill_null(0).clip(0, 65535),

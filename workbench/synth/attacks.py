@@ -228,7 +228,8 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
     rng = b.rng
     v6 = _v6_targets(targets)
     if spec.name == "slow_http":
-        conversations.slowloris(b, pools, spec, attack, t0=t0, t1=t1, targets=targets,
+        held = conversations.slow_read if attack.slow_read else conversations.slowloris
+        held(b, pools, spec, attack, t0=t0, t1=t1, targets=targets,
                                 start_ns=start_ns, label=label, scale=scale)  # fmt: skip
         return
     if spec.name in ("http_flood", "dns_water_torture"):

@@ -676,7 +676,70 @@ def sweeps(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float
     )
 
 
+def video_downloads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` viewers each playing a video from ``server``:``port`` as one progressive
+    download (an HTML5 player on one HTTP connection, the capture at the server). The player
+    takes a chunk, ``rate`` bytes a second of video every 4-6 s, at line rate; when its media
+    buffer is full it stops reading, the socket's buffer fills and the client advertises a zero
+    window: the server's persist timer probes it (0.2 s, 0.4 s, ...), each probe answered with a
+    zero window, until the player drains its buffer and opens the window for the next chunk.
+    Zero windows on every connection, a crowd of them on one server, all benign: the server
+    moves tens of KB a second to each viewer. Rates are at scale 1 (the viewers are not
+    scaled, the chunk sizes are)."""
+    rng = b.rng
+    n = max(1, blk.count)
+    clients = sources.public_pool(rng, n)
+    ttl = sources.stable_ttls(rng, n)
+    server = sources.v4(np.array([sources.parse_v4(blk.server)] * n))
+    rtt_ns = to_ns(rng.uniform(0.02, 0.12, n))
+    p = peers(rng, client=sources.v4(clients), server=server, c_ttl=ttl, s_port=blk.port,
+              rtt_ms=rtt_ns / 1e6)  # fmt: skip
+    seg = 1448
+    data = b.template(("video_seg", seg), lambda: payloads.pattern(seg, 0x56))
+    get = b.template(("video_get", 0), lambda: payloads.http_get(
+        "video.mailprovider.example", "/v/launch.mp4", payloads.USER_AGENTS[0]))  # fmt: skip
+    head = b.template(("video_head", 0), lambda: http_response(seg - 80, kind="video/mp4"))
+    conn = np.arange(n)
+    ev = Events()
+    t0_ns, t1_ns = start_ns + to_ns(t0), start_ns + to_ns(t1)
+    opened = t0_ns + to_ns(rng.uniform(0, min(5.0, (t1 - t0) / 4), n))
+    done = handshake(ev, conn, opened, rtt_ns, client_near=False)
+    ev.add(conn, done + 300_000, 0, PSH | ACK, get, win=2053)
+    back = rtt_ns + 20_000
+    start = done + 300_000 + 150_000 + 5_000_000
+    ev.add(conn, start, 1, PSH | ACK, head)
+    end = t1_ns - to_ns(0.3)
+    chunk = max(4, int(blk.rate * scale * 5 / seg))  # segments per chunk (5 s of video)
+    gap = 120_000  # ns between segments at line rate (~100 Mbit/s)
+    at = start + gap
+    while True:
+        live = np.flatnonzero(at + chunk * gap + back < end)
+        if live.size == 0:
+            break
+        times = at[live, None] + gap * np.arange(chunk)[None, :]
+        rows = np.broadcast_to(live[:, None], times.shape)
+        ev.add(rows.ravel(), times.ravel(), 1, ACK, data)
+        acks = times[:, 1::2] + back[live, None]  # an ACK every second segment
+        ev.add(np.broadcast_to(live[:, None], acks.shape).ravel(), acks.ravel(), 0, ACK, win=2053)
+        # the buffer is full: the last ACK shuts the window, the persist timer probes
+        full = times[:, -1] + back[live] + 1_000
+        ev.add(live, full, 0, ACK, win=0)
+        drained = full + to_ns(rng.uniform(3.0, 5.0, live.size))
+        for wait in (0.2, 0.6, 1.4, 3.0):
+            probe = full + to_ns(wait)
+            ok = probe + back[live] < np.minimum(drained, end)
+            ev.add(live[ok], probe[ok], 1, ACK)
+            ev.add(live[ok], probe[ok] + back[live][ok], 0, ACK, win=0)
+        ev.add(live, drained, 0, ACK, win=2053)  # the window update: the next chunk
+        at = at.copy()
+        at[live] = drained + back[live]
+        at[np.setdiff1d(conn, live)] = end  # a connection whose chunk would not fit is done
+    ev.write(b, p, -1)
+    b.fact(viewers=n, segments_per_chunk=chunk)
+
+
 BLOCKS = {
+    "video_downloads": video_downloads,
     "sweeps": sweeps,
     "ntp_sync": ntp_sync,
     "ssdp_discovery": ssdp_discovery,

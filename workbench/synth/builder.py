@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from workbench.synth import sources
-from workbench.synth.frames import COLUMNS
+from workbench.synth.frames import COLUMNS, TCP_WINDOW
 
 NS = 1_000_000_000
 
@@ -52,6 +52,7 @@ class Builder:
             "l4": 1,
             "label": -1,
             "phase": -1,
+            "win": TCP_WINDOW,
         }
         table = {}
         for name in COLUMNS:

@@ -16,6 +16,7 @@ import numpy as np
 
 from workbench.synth import payloads, sources
 from workbench.synth.builder import NS, QUIET_PORTS, Builder, Pools, ephemeral
+from workbench.synth.frames import TCP_WINDOW
 
 SYN, FIN, RST, PSH, ACK = 0x02, 0x01, 0x04, 0x08, 0x10
 NEAR_LAG_NS = 50_000  # a provider host sees a packet 50 µs after the capture point does
@@ -66,8 +67,9 @@ def peers(rng: np.random.Generator, *, client: tuple, server: tuple, c_ttl, s_po
 
 
 def conversation(b: Builder, p: Peers, *, conn: np.ndarray, ts: np.ndarray, direction: np.ndarray,
-                 flags: np.ndarray, tpl: np.ndarray, label: int) -> None:  # fmt: skip
-    """Write the events of connections ``p`` with their sequence and acknowledgement numbers."""
+                 flags: np.ndarray, tpl: np.ndarray, label: int, win: np.ndarray | int = TCP_WINDOW) -> None:  # fmt: skip
+    """Write the events of connections ``p`` with their sequence and acknowledgement numbers
+    (``win``: the receive window each advertises)."""
     m = len(ts)
     if m == 0:
         return
@@ -111,6 +113,7 @@ def conversation(b: Builder, p: Peers, *, conn: np.ndarray, ts: np.ndarray, dire
         proto=6, sport=np.where(fwd, p.c_port[conn], p.s_port[conn]),
         dport=np.where(fwd, p.s_port[conn], p.c_port[conn]), ttl=np.where(fwd, p.c_ttl[conn], p.s_ttl[conn]),
         tcp_flags=flags, seq=seq, ack=ack, tpl=tpl, plen=plen, label=label, df=1,
+        win=np.broadcast_to(np.asarray(win, np.int64), (m,)),
     )  # fmt: skip
 
 
@@ -118,11 +121,13 @@ class Events:
     """Accumulates conversation events, then writes them at once."""
 
     def __init__(self) -> None:
-        self.cols: dict[str, list] = {k: [] for k in ("conn", "ts", "direction", "flags", "tpl")}
+        self.cols: dict[str, list] = {
+            k: [] for k in ("conn", "ts", "direction", "flags", "tpl", "win")
+        }
 
-    def add(self, conn, ts, direction, flags, tpl=0) -> None:
+    def add(self, conn, ts, direction, flags, tpl=0, win=TCP_WINDOW) -> None:
         n = len(conn)
-        for k, v in zip(self.cols, (conn, ts, direction, flags, tpl), strict=True):
+        for k, v in zip(self.cols, (conn, ts, direction, flags, tpl, win), strict=True):
             self.cols[k].append(np.broadcast_to(np.asarray(v, np.int64), (n,)))
 
     def write(self, b: Builder, p: Peers, label: int) -> None:
@@ -229,6 +234,106 @@ def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, t
         source_hosts=n_src,
         dst_ports=[int(p.s_port[0])],
         preopened=bool(attack.preopened),
+    )
+    if single:
+        b.fact(source=_text(hosts[0][0], hosts[1][0]))
+
+
+# ---------------------------------------------------------------- slow read (attack: slow_http)
+
+PERSIST_FIRST_S = 0.2  # the sender's first zero-window probe (Linux: its RTO, 200 ms at least)
+PERSIST_MAX_S = 120.0  # ... doubling each time up to TCP_RTO_MAX
+
+
+def _probes(rng: np.random.Generator, zero: np.ndarray, until: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(index, time) of the persist timer's probes after each zero window at ``zero`` (ns),
+    backing off from 0.2 s, before ``until``."""
+    rows, times = [], []
+    wait = np.full(zero.shape, to_ns(PERSIST_FIRST_S))
+    at = zero + wait
+    live = at < until
+    while live.any():
+        idx = np.flatnonzero(live)
+        rows.append(idx)
+        times.append(at[idx] + to_ns(rng.uniform(0, 0.002, idx.size)))
+        wait = np.minimum(wait * 2, to_ns(PERSIST_MAX_S))
+        at = at + wait
+        live = live & (at < until)
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(rows), np.concatenate(times)
+
+
+def slow_read(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, targets, start_ns: int,
+              label: int, scale: float) -> None:  # fmt: skip
+    """Slow read (slowhttptest -X): connections that send a whole request for a page, then read
+    its answer a few bytes at a time from a receive buffer of a few hundred bytes to 2 KB (no
+    window scaling). The client advertises a zero window as soon as the buffer is full; the
+    server's persist timer probes it (0.2 s, doubling), each probe answered with a zero window;
+    when the client has read half its buffer it opens the window by that much and the server
+    sends that much. Every ``interval`` (the time to read half the buffer: 5 bytes a second by
+    default) one such cycle. The connections stay open to the end. Every packet is labelled."""
+    rng = b.rng
+    v6 = isinstance(targets, tuple)
+    single = (attack.sources or spec.sources) == "single"
+    n = max(2, round((attack.connections or 300) * scale))
+    n_src = 1 if single else max(1, min(n, round((attack.bots or 300) * scale)))
+    hosts = pools.hosts(("slow_read", attack.start, v6, n_src, single), n_src, v6=v6,
+                        ttl_values=attack.ttl_values)  # fmt: skip
+    who = rng.permutation(n) % n_src
+    if v6:
+        k = rng.integers(0, len(targets[0]), n)
+        server = (targets[0][k], targets[1][k])
+    else:
+        server = sources.v4(rng.choice(targets, n))
+    rtt_ns = to_ns(rng.uniform(0.02, 0.2, n))
+    p = peers(rng, client=(hosts[0][who], hosts[1][who]), server=server, c_ttl=hosts[2][who],
+              s_port=attack.dport or spec.dport, rtt_ms=rtt_ns / 1e6,
+              c_port=_client_ports(rng, who))  # fmt: skip
+    conn = np.arange(n)
+    buffer = rng.integers(512, 2049, n)  # the receive window while the buffer is empty
+    half = buffer // 2
+    get = np.array([b.template(("slow_read_get", k), lambda k=k: payloads.http_get(
+        "www.mailprovider.example", f"/static/video{k}.mp4", payloads.USER_AGENTS[k % 3]))
+        for k in range(8)])  # fmt: skip
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 73400320\r\n\r\n"
+    first = {int(size): b.template(("slow_read_head", int(size)), lambda size=size: (
+        head + bytes(range(256)) * 8)[: int(size)]) for size in np.unique(buffer)}  # fmt: skip
+    more = {int(size): b.template(("slow_read_body", int(size)), lambda size=size: (
+        bytes(range(256)) * 4)[: int(size)]) for size in np.unique(half)}  # fmt: skip
+    ev = Events()
+    t0_ns, t1_ns = start_ns + to_ns(t0), start_ns + to_ns(t1)
+    ramp = min(2.0 if single else 6.0, (t1 - t0) / 10)
+    opened = t0_ns + to_ns(np.sort(rng.uniform(0, ramp, n)))
+    back = rtt_ns + 20_000  # the client's answer passes the capture point a round trip later
+    done = handshake(ev, conn, opened, rtt_ns, client_near=False)
+    asked = done + 500_000
+    ev.add(conn, asked, 0, PSH | ACK, rng.choice(get, n), win=buffer)
+    # the server fills the buffer at once; the client's ACK says it is full
+    sent = asked + 150_000 + to_ns(rng.uniform(0.002, 0.01, n))
+    ev.add(conn, sent, 1, PSH | ACK, [first[int(x)] for x in buffer])
+    zero = sent + back
+    ev.add(conn, zero, 0, ACK, win=0)
+    period = to_ns(rng.uniform(*attack.interval, n))
+    cycles = int(np.ceil((t1 - t0) / attack.interval[0])) + 1
+    starts = zero[:, None] + period[:, None] * np.arange(cycles + 1)[None, :]
+    end = t1_ns - to_ns(0.05)
+    for k in range(cycles):  # each cycle: probes while the window is shut, then half a buffer
+        until = np.minimum(starts[:, k + 1], end)
+        rows, at = _probes(rng, starts[:, k], until)
+        ev.add(rows, at, 1, ACK)
+        ev.add(rows, at + back[rows], 0, ACK, win=0)
+        live = np.flatnonzero(starts[:, k + 1] + 2 * back < end)
+        opens = starts[live, k + 1]
+        ev.add(live, opens, 0, ACK, win=half[live])  # the window update
+        ev.add(live, opens + 150_000, 1, PSH | ACK, [more[int(x)] for x in half[live]])
+        ev.add(live, opens + 150_000 + back[live], 0, ACK, win=0)
+    ev.write(b, p, label)
+    b.fact(
+        connections=n,
+        source_hosts=n_src,
+        dst_ports=[int(p.s_port[0])],
+        slow_read=True,
     )
     if single:
         b.fact(source=_text(hosts[0][0], hosts[1][0]))

@@ -32,8 +32,9 @@ L4_HEADER = {6: 20, 17: 8, 1: 8, 58: 8, 47: 4}
 COLUMNS = (
     "ts", "ver", "src_hi", "src_lo", "dst_hi", "dst_lo", "proto", "sport", "dport", "ttl",
     "ip_id", "frag_off", "mf", "df", "l4", "tcp_flags", "seq", "ack", "icmp_type", "icmp_code",
-    "tpl", "tpl_off", "plen", "vlan", "ext", "label", "phase",
+    "tpl", "tpl_off", "plen", "vlan", "ext", "win", "label", "phase",
 )  # fmt: skip
+TCP_WINDOW = 8192  # the receive window a TCP segment advertises unless its block says otherwise
 # ``ext``: IPv6 extension headers written before the upper layer (bits: 1 hop-by-hop, 2 destination
 # options; 8 bytes each). An IPv6 packet with ``frag_off`` or ``mf`` set also carries a fragment header.
 EXT_HOP_BY_HOP, EXT_DEST_OPTS = 1, 2
@@ -115,7 +116,7 @@ def _fold(s):
 def write_records(
     out, rec_off, wire, cap, mode, scratch, ts, ver, src_hi, src_lo, dst_hi, dst_lo, proto, sport,
     dport, ttl, ip_id, frag_off, mf, df, l4, tcp_flags, seq, ack, icmp_type, icmp_code, tpl, tpl_off,
-    plen, vlan, ext, tpl_flat, tpl_start, tpl_len, tpl_sum, src_mac, dst_mac,
+    plen, vlan, ext, win, tpl_flat, tpl_start, tpl_len, tpl_sum, src_mac, dst_mac,
 ):  # fmt: skip
     """Write each packet's record (mode 0: pcap µs, 1: pcapng EPB ns) at rec_off."""
     for i in range(rec_off.shape[0]):
@@ -215,7 +216,7 @@ def write_records(
                 _put32(f, h + 8, ack[i])
                 f[h + 12] = 0x50
                 f[h + 13] = tcp_flags[i]
-                _put16(f, h + 14, 8192)
+                _put16(f, h + 14, win[i])
                 _put16(f, h + 16, 0)
                 _put16(f, h + 18, 0)
                 s = pseudo + 20 + full_len + _words(f, h, h + 20) + tpl_sum[t]
@@ -369,7 +370,8 @@ def write_capture(
             cols["src_lo"], cols["dst_hi"], cols["dst_lo"], cols["proto"], cols["sport"], cols["dport"],
             cols["ttl"], cols["ip_id"], cols["frag_off"], cols["mf"], cols["df"], cols["l4"],
             cols["tcp_flags"], cols["seq"], cols["ack"], cols["icmp_type"], cols["icmp_code"],
-            cols["tpl"], cols["tpl_off"], cols["plen"], cols["vlan"], cols["ext"], flat, starts, lengths,
+            cols["tpl"], cols["tpl_off"], cols["plen"], cols["vlan"], cols["ext"], cols["win"], flat,
+            starts, lengths,
             sums,
             *link_macs(cols | {"label": table["label"]}, attack_uplink),
         )  # fmt: skip

@@ -1,12 +1,16 @@
-"""Slow HTTP (slowloris, slow headers, slow body): judged per connection, not per packet.
+"""Slow HTTP (slowloris, slow headers, slow body, slow read): judged per connection, not per
+packet.
 
 A slow connection is a TCP connection whose client keeps a request open with a trickle of
 tiny segments (a header line of a few bytes every few seconds) that the server never answers:
-it only ACKs, waiting for the rest of the request. One such connection is nothing (a slow
-mobile client); a crowd of them on one service, at once, exhausts its worker pool. Found
-from one source or many, and when the capture starts with the connections already open
-(the trickle is what gives them away, not the handshake). Any port: the service is the one
-the crowd of slow connections converges on, not a port list.
+it only ACKs, waiting for the rest of the request. Or it is one whose client asked for a page
+and reads the answer a few bytes at a time (slow read): it advertises a zero window again and
+again (Wireshark's "TCP ZeroWindow"), the server's data trickling through. One such
+connection is nothing (a slow mobile client, a paused download); a crowd of them on one
+service, at once, exhausts its worker pool. Found from one source or many, and when the
+capture starts with the connections already open (the trickle is what gives them away, not
+the handshake). Any port: the service is the one the crowd of slow connections converges on,
+not a port list.
 """
 
 from __future__ import annotations
@@ -16,11 +20,37 @@ import polars as pl
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.queries import collect
 from workbench.analysis.vectors.kinds import SECOND, TUPLE4
-from workbench.capture.schema import PROTO_TCP
+from workbench.capture.schema import PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN
 
 FIGURES = {"src": pl.UInt128, "sport": pl.UInt16, "dst": pl.UInt128, "dport": pl.UInt16,
            "trickles": pl.UInt32, "answered": pl.UInt32, "server_sizes": pl.UInt32,
-           "largest": pl.UInt16}  # fmt: skip
+           "largest": pl.UInt16, "zero_windows": pl.UInt32, "server_bytes": pl.UInt64,
+           "first": pl.Int64, "last": pl.Int64}  # fmt: skip
+
+
+def zero_window() -> pl.Expr:
+    """A segment whose sender takes nothing more: a receive window of 0 on an ACK that opens,
+    closes or resets nothing (Wireshark's "TCP ZeroWindow"; a RST often carries 0 too)."""
+    flags = pl.col("tcp_flags")
+    return (
+        (pl.col("proto") == PROTO_TCP)
+        & (pl.col("tcp_window") == 0)
+        & (flags & TCP_ACK > 0)
+        & (flags & (TCP_SYN | TCP_FIN | TCP_RST) == 0)
+    )
+
+
+def evidence_text(rule_text: str, labelled: pl.LazyFrame, vector: str) -> str:
+    """The vector's rule in words, naming the zero windows when the slow connections labelled
+    ``vector`` in ``labelled`` show any (a slow read, not only a trickled request)."""
+    shut = labelled.filter((pl.col("vector") == vector) & zero_window()).select(pl.len())
+    n = collect(shut).item()
+    if not n:
+        return rule_text
+    return (
+        f"{rule_text}, or reading its answer a few bytes at a time through a receive window it"
+        f" shuts again and again ({n:,} zero windows)"
+    )
 
 
 def _marked(data: pl.LazyFrame, cfg: AnalysisConfig) -> pl.LazyFrame:
@@ -35,15 +65,63 @@ def _marked(data: pl.LazyFrame, cfg: AnalysisConfig) -> pl.LazyFrame:
 
 
 def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
-    """Per TCP connection (client 4-tuple) with a trickled segment: the trickles, how many of
-    them the server answered with data within a second, the sizes of the server's data segments
-    (how many differ: its timeout error sent again, by TCP's retransmission or by a capture port
-    that copies every frame twice, is one answer), and the largest client segment."""
+    """Per TCP connection (client 4-tuple) with a trickled segment or a zero window: the
+    figures ``slow_connections`` judges (``_trickled``, ``_starved``), zero where they are not
+    measured. Summed over a capture's windows (``first``, ``last``: its least and greatest)."""
     data = frame.lazy().filter((pl.col("proto") == PROTO_TCP) & (pl.col("payload_len") > 0))
     data = data.select(*TUPLE4, "payload_len", ts=pl.col("ts").cast(pl.Int64))
     found = collect(_marked(data, cfg).filter(pl.col("trickle")).select(TUPLE4).unique())
-    if found.is_empty():
-        return pl.DataFrame(schema=FIGURES)
+    starved = collect(frame.lazy().filter(zero_window()).select(TUPLE4).unique())
+    parts = [pl.DataFrame(schema=FIGURES)]
+    if not found.is_empty():
+        parts.append(_trickled(data, found, cfg))
+    if not starved.is_empty():
+        parts.append(_starved(frame, starved))
+    return (
+        pl.concat(parts, how="diagonal_relaxed")
+        .with_columns(
+            pl.col(c).fill_null(0) for c in FIGURES if c not in (*TUPLE4, "first", "last")
+        )
+        .cast(FIGURES)
+        .select(list(FIGURES))
+    )
+
+
+def _starved(frame: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
+    """Per connection (the 4-tuple of the side that advertised a zero window, its client) in
+    ``found``: its zero windows, the bytes of data the other side sent on it, and the first and
+    last time either side was seen (ns)."""
+    tuples = found.lazy()
+    tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
+    ts = pl.col("ts").cast(pl.Int64)
+    client = (
+        tcp.join(tuples, on=TUPLE4, how="semi")
+        .group_by(TUPLE4)
+        .agg(zero_window().sum().alias("zero_windows"), ts.min().alias("first"), ts.max().alias("last"))
+    )  # fmt: skip
+    server = (
+        tcp.select(src="dst", sport="dport", dst="src", dport="sport", ts=ts, size="payload_len")
+        .join(tuples, on=TUPLE4, how="semi")
+        .group_by(TUPLE4)
+        .agg(pl.col("size").cast(pl.UInt64).sum().alias("server_bytes"),
+             pl.col("ts").min().alias("_first"), pl.col("ts").max().alias("_last"))
+    )  # fmt: skip
+    return collect(
+        client.join(server, on=TUPLE4, how="left").select(
+            *TUPLE4,
+            "zero_windows",
+            pl.col("server_bytes").fill_null(0),
+            first=pl.min_horizontal("first", "_first"),
+            last=pl.max_horizontal("last", "_last"),
+        )
+    )
+
+
+def _trickled(data: pl.LazyFrame, found: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
+    """Per connection in ``found`` (a trickled segment): the trickles, how many of them the
+    server answered with data within a second, the sizes of the server's data segments (how
+    many differ: its timeout error sent again, by TCP's retransmission or by a capture port
+    that copies every frame twice, is one answer), and the largest client segment."""
     tuples = found.lazy()
     # only the connections with a trickle are read again, both ways: sorting every data
     # segment again (a TCP-heavy capture's millions) would cost as much as finding them
@@ -74,8 +152,6 @@ def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
         .join(largest, on=TUPLE4, how="left")
         .with_columns(pl.col("server_sizes").fill_null(0))
         .collect()
-        .cast(FIGURES)
-        .select(list(FIGURES))
     )
 
 
@@ -86,9 +162,11 @@ def slow_connections(figures: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
     if figures.is_empty():
         return pl.DataFrame(schema=schema)
     per_tuple = figures.group_by(TUPLE4).agg(
-        pl.col("trickles", "answered", "server_sizes").sum(), pl.col("largest").max()
-    )
-    slow = per_tuple.filter(
+        pl.col("trickles", "answered", "server_sizes", "zero_windows", "server_bytes").sum(),
+        pl.col("largest").max(), pl.col("first").min(), pl.col("last").max(),
+    )  # fmt: skip
+    seconds = ((pl.col("last") - pl.col("first")) / SECOND).clip(lower_bound=1.0)
+    held = (
         (pl.col("trickles") >= 1)
         & (pl.col("answered") == 0)
         # the server sends at most its timeout error (once, or again: one size): it is waiting
@@ -96,6 +174,11 @@ def slow_connections(figures: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
         & (pl.col("server_sizes") <= 1)
         & (pl.col("largest") <= cfg.slow_request_max_bytes)
     )
+    # a client that shuts its window again and again while the answer trickles through to it
+    starved = (pl.col("zero_windows") >= cfg.slow_read_zero_windows_min) & (
+        pl.col("server_bytes") <= cfg.slow_read_max_bytes_per_s * seconds
+    )
+    slow = per_tuple.filter(held | starved.fill_null(False))
     crowded = (
         slow.group_by("dst", "dport")
         .agg(pl.len().alias("n"))

@@ -198,6 +198,26 @@ _add(
 )
 _add(
     Scenario(
+        name="video-viewers",
+        description=(
+            "Benign: 60 viewers each play a video from the provider's web server as one progressive"
+            " download (40 KB/s of video in 5 s chunks at line rate); between chunks each player's"
+            " buffer is full and its client advertises a zero window, probed by the server"
+        ),
+        start="2022-07-14T19:30:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic(
+                "video_downloads", 0, 90, rate=40_000, count=60, server="203.0.113.80", port=80
+            ),
+        ),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
         name="one-way-quic-video",
         description=(
             "Benign, one direction only: a provider host downloads a file and watches a video over"

@@ -159,6 +159,36 @@ _add(
 )
 _add(
     Scenario(
+        name="slow-read",
+        description=(
+            "Slow read (slowhttptest -X): one host opens 400 connections to port 80, asks each for a"
+            " video and reads it a few bytes at a time from a 512-2048 byte buffer: zero windows,"
+            " the server's persist probes, half a buffer every 5-40 s; among normal web sessions"
+        ),
+        start="2022-08-13T09:40:00Z",
+        duration=150,
+        phases=((0, 20, "baseline"), (20, 150, "attack")),
+        attacks=(
+            Attack(
+                "slow_http",
+                20,
+                150,
+                0,
+                ("203.0.113.80",),
+                connections=400,
+                sources="single",
+                dport=80,
+                slow_read=True,
+                interval=(5.0, 40.0),
+            ),
+        ),
+        traffic=(
+            Traffic("http_sessions", 0, 150, rate=3, server="203.0.113.80", port=80, clients=800),
+        ),
+    )
+)
+_add(
+    Scenario(
         name="snippet-reflection",
         description="A 50 ms snippet of SNMP reflection from 2000 reflectors: all attack, no baseline",
         start="2024-01-05T22:14:03Z",

@@ -50,6 +50,9 @@ class Attack:
     )
     preopened: bool = False  # slow_http: connections already open when the capture starts
     interval: tuple[float, float] = (5.0, 15.0)  # slow_http: seconds between header lines
+    # slow_http: the clients read the answer slowly (slowhttptest -X; ``interval``: seconds
+    # between the windows they open) instead of trickling their request
+    slow_read: bool = False
     tcp_flags: int | None = None  # override the vector's TCP flags (PSH-ACK, FIN, ...)
     sizes: tuple[int, ...] | None = None  # override the vector's L4 payload sizes
     icmp_type: int | None = None  # override the vector's ICMP type (0: echo replies, a smurf's)
