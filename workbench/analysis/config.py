@@ -288,8 +288,15 @@ class AnalysisConfig:
     # share of the service's client connections that are slow (the rest are real visitors)
     slow_share_min: float = 0.5
     # a slow client never sends a segment larger than this: its request dribbles in (a partial
-    # request line of 20-200 bytes, then header lines); a bulk upload is not slow HTTP
-    slow_request_max_bytes: int = 400
+    # request line of 20-200 bytes, then header lines; a slow POST's whole head, 370-450 bytes
+    # from slowhttptest -B); a bulk upload is not slow HTTP, nor a browser's TLS session (its
+    # ClientHello is padded to 512 bytes or more, RFC 7685, 517 on the wire)
+    slow_request_max_bytes: int = 512
+    # a tiny segment the client's own FIN or RST goes with or follows within this long is its
+    # goodbye, not a trickle: a TLS close_notify (24-31 bytes) and the FIN after it leave
+    # together, after a keep-alive's idle seconds (seen one way, nothing answers them); a
+    # slowloris holds its connections open
+    slow_goodbye_s: float = 1.0
     # slow read (slowhttptest -X): a client that asks for a page, then reads it a few bytes at a
     # time from a tiny buffer. It advertises a zero window this many times on one connection
     # (the server's persist timer probes it at 0.2 s, 0.6 s, 1.4 s, ..., each probe answered

@@ -676,6 +676,53 @@ def sweeps(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float
     )
 
 
+def tls_record(size: int, key: int, kind: int = 23) -> bytes:
+    """A TLS 1.2/1.3 record of ``size`` bytes in all (``kind`` 23: application data, what every
+    record after the handshake is on the wire, a close_notify alert included)."""
+    body = bytes((key * 131 + i * 7) & 0xFF for i in range(size - 5))
+    return bytes([kind, 3, 3]) + (size - 5).to_bytes(2, "big") + body
+
+
+# an API client's HTTPS session: handshake, a request, its answer; then it idles until it closes,
+# its close_notify (24 bytes) and FIN back to back (delays in round trips)
+TLS_SCRIPT = [
+    (0, SYN, None, 0.0), (1, SYN | ACK, None, 0.5), (0, ACK, None, 0.5), (0, PSH | ACK, "hello", 0.01),
+    (1, ACK, None, 0.5), (1, PSH | ACK, "server_hello", 0.05), (0, ACK, None, 0.5),
+    (0, PSH | ACK, "finished", 0.01), (0, PSH | ACK, "request", 0.01), (1, PSH | ACK, "answer", 0.6),
+    (0, ACK, None, 0.5), (0, PSH | ACK, "close", 100.0), (0, FIN | ACK, None, 0.002),
+    (1, PSH | ACK, "close", 0.5), (1, FIN | ACK, None, 0.002), (0, ACK, None, 0.5),
+]  # fmt: skip
+
+
+def tls_sessions(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """HTTPS sessions of API clients (``rate`` a second from ``clients``, to ``server``:``port``):
+    ClientHellos of 220-400 bytes (curl, OkHttp, IoT devices: no padding to 512 as browsers
+    do), one request, then an idle keep-alive of 1-12 s (100 round trips) before the client
+    closes: a 24-byte close_notify and its FIN at once. Seen one way, each is a connection whose
+    client sent a tiny segment after a silence that the server never answered."""
+    rng = b.rng
+    n = int(rng.poisson(blk.rate * scale * (t1 - t0 - 15)))
+    if n == 0:
+        return
+    ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1 - 15, n)))
+    crowd = max(blk.clients, round(blk.clients * scale))
+    clients = sources.public_pool(rng, crowd)
+    ttl = sources.stable_ttls(rng, crowd)
+    pick = rng.integers(0, crowd, n)
+    keys = {
+        "hello": [b.template(("tls_hello", s), lambda s=s: tls_record(s, s, 22)) for s in (220, 260, 310, 400)],
+        "server_hello": [b.template(("tls_shello", 0), lambda: tls_record(1400, 1, 22))],
+        "finished": [b.template(("tls_fin", 0), lambda: tls_record(80, 2))],
+        "request": [b.template(("tls_req", s), lambda s=s: tls_record(s, s)) for s in (120, 180, 260)],
+        "answer": [b.template(("tls_ans", s), lambda s=s: tls_record(s, s)) for s in (400, 900, 1300)],
+        "close": [b.template(("tls_close", 0), lambda: tls_record(24, 3))],
+    }  # fmt: skip
+    sessions(b, ts=ts, client=clients[pick], client_ttl=ttl[pick], dport=blk.port, script=TLS_SCRIPT,
+             server=np.full(n, sources.parse_v4(blk.server)), payload_keys=keys, label=-1,
+             rtt_ms=rng.uniform(10, 120, n))  # fmt: skip
+    b.fact(sessions=n)
+
+
 def video_downloads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """``count`` viewers each playing a video from ``server``:``port`` as one progressive
     download (an HTML5 player on one HTTP connection, the capture at the server). The player
@@ -739,6 +786,7 @@ def video_downloads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sca
 
 
 BLOCKS = {
+    "tls_sessions": tls_sessions,
     "video_downloads": video_downloads,
     "sweeps": sweeps,
     "ntp_sync": ntp_sync,

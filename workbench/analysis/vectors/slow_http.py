@@ -74,7 +74,7 @@ def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
     starved = collect(frame.lazy().filter(zero_window()).select(TUPLE4).unique())
     parts = [pl.DataFrame(schema=FIGURES)]
     if not found.is_empty():
-        parts.append(_trickled(data, found, cfg))
+        parts.append(_trickled(frame, data, found, cfg))
     if not starved.is_empty():
         parts.append(_starved(frame, starved))
     return (
@@ -117,7 +117,30 @@ def _starved(frame: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _trickled(data: pl.LazyFrame, found: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
+def _without_goodbyes(trickles: pl.LazyFrame, frame: pl.DataFrame, tuples: pl.LazyFrame,
+                      cfg: AnalysisConfig) -> pl.LazyFrame:  # fmt: skip
+    """``trickles`` (4-tuple, ts) but the client's goodbyes: a tiny segment its side's FIN or RST
+    goes with, or follows within ``slow_goodbye_s`` (a TLS close_notify, 24-31 bytes, and the
+    FIN after it). A connection held open never says goodbye; one closing does, after its idle
+    keep-alive, and seen one way nothing answers it."""
+    closing = pl.col("tcp_flags") & (TCP_FIN | TCP_RST) > 0
+    byes = (
+        frame.lazy()
+        .filter((pl.col("proto") == PROTO_TCP) & closing)
+        .join(tuples, on=TUPLE4, how="semi")
+        .select(*TUPLE4, ts=pl.col("ts").cast(pl.Int64), bye=pl.col("ts").cast(pl.Int64))
+        .sort(*TUPLE4, "ts")
+    )
+    return (
+        trickles.sort(*TUPLE4, "ts")
+        .join_asof(byes, on="ts", by=TUPLE4, strategy="forward",
+                   tolerance=int(cfg.slow_goodbye_s * SECOND))
+        .filter(pl.col("bye").is_null())
+        .select(*TUPLE4, "ts")
+    )  # fmt: skip
+
+
+def _trickled(frame: pl.DataFrame, data: pl.LazyFrame, found: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:  # fmt: skip
     """Per connection in ``found`` (a trickled segment): the trickles, how many of them the
     server answered with data within a second, the sizes of the server's data segments (how
     many differ: its timeout error sent again, by TCP's retransmission or by a capture port
@@ -126,7 +149,7 @@ def _trickled(data: pl.LazyFrame, found: pl.DataFrame, cfg: AnalysisConfig) -> p
     # only the connections with a trickle are read again, both ways: sorting every data
     # segment again (a TCP-heavy capture's millions) would cost as much as finding them
     marked = _marked(data.join(tuples, on=TUPLE4, how="semi"), cfg)
-    trickles = marked.filter(pl.col("trickle")).select(*TUPLE4, "ts")
+    trickles = _without_goodbyes(marked.filter(pl.col("trickle")).select(*TUPLE4, "ts"), frame, tuples, cfg)  # fmt: skip
     # the server's data segments on those connections (the reverse 4-tuple)
     server = (
         data.select(src="dst", sport="dport", dst="src", dport="sport", ts="ts", size="payload_len")

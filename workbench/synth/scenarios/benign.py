@@ -198,6 +198,25 @@ _add(
 )
 _add(
     Scenario(
+        name="one-way-api-clients",
+        description=(
+            "Benign, one direction only: an HTTPS API takes 10 sessions a second from 2,000 clients"
+            " (ClientHellos of 220-400 bytes, one request each); each idles 1-12 s, then closes with"
+            " a 24-byte close_notify and its FIN; the server's answers leave by another path"
+        ),
+        start="2022-07-15T08:00:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("tls_sessions", 0, 90, rate=10, clients=2000, server="203.0.113.80", port=443),
+        ),
+        one_way=True,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
         name="video-viewers",
         description=(
             "Benign: 60 viewers each play a video from the provider's web server as one progressive"
