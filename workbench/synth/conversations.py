@@ -174,16 +174,16 @@ def _client_ports(rng: np.random.Generator, who: np.ndarray) -> np.ndarray:
     return ports
 
 
-def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, targets, start_ns: int,
-              label: int, scale: float) -> None:  # fmt: skip
-    """Slowloris: connections that send a partial request, then one tiny header line every few
-    seconds and never finish it; the server only acknowledges. Every packet of them is labelled."""
+def _held(b: Builder, pools: Pools, spec, attack, targets, scale: float, kind: str):
+    """The connections a slow HTTP attack holds open (``attack.connections`` at scale 1, from
+    ``attack.bots`` or one host to ``targets``): (peers, round trips in ns, the client hosts,
+    whether one host sends them all)."""
     rng = b.rng
     v6 = isinstance(targets, tuple)
     single = (attack.sources or spec.sources) == "single"
     n = max(2, round((attack.connections or 300) * scale))
     n_src = 1 if single else max(1, min(n, round((attack.bots or 300) * scale)))
-    hosts = pools.hosts(("slowloris", attack.start, v6, n_src, single), n_src, v6=v6,
+    hosts = pools.hosts((kind, attack.start, v6, n_src, single), n_src, v6=v6,
                         ttl_values=attack.ttl_values)  # fmt: skip
     who = rng.permutation(n) % n_src
     if v6:
@@ -195,6 +195,16 @@ def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, t
     p = peers(rng, client=(hosts[0][who], hosts[1][who]), server=server, c_ttl=hosts[2][who],
               s_port=attack.dport or spec.dport, rtt_ms=rtt_ns / 1e6,
               c_port=_client_ports(rng, who))  # fmt: skip
+    return p, rtt_ns, hosts, single
+
+
+def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, targets, start_ns: int,
+              label: int, scale: float) -> None:  # fmt: skip
+    """Slowloris: connections that send a partial request, then one tiny header line every few
+    seconds and never finish it; the server only acknowledges. Every packet of them is labelled."""
+    rng = b.rng
+    p, rtt_ns, hosts, single = _held(b, pools, spec, attack, targets, scale, "slowloris")
+    n = len(rtt_ns)
     conn = np.arange(n)
     lo, hi = attack.interval
     get = np.array([b.template(("slow_get", k), lambda k=k: (
@@ -231,7 +241,7 @@ def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, t
     ev.write(b, p, label)
     b.fact(
         connections=n,
-        source_hosts=n_src,
+        source_hosts=len(hosts[0]),
         dst_ports=[int(p.s_port[0])],
         preopened=bool(attack.preopened),
     )
@@ -274,22 +284,8 @@ def slow_read(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, t
     sends that much. Every ``interval`` (the time to read half the buffer: 5 bytes a second by
     default) one such cycle. The connections stay open to the end. Every packet is labelled."""
     rng = b.rng
-    v6 = isinstance(targets, tuple)
-    single = (attack.sources or spec.sources) == "single"
-    n = max(2, round((attack.connections or 300) * scale))
-    n_src = 1 if single else max(1, min(n, round((attack.bots or 300) * scale)))
-    hosts = pools.hosts(("slow_read", attack.start, v6, n_src, single), n_src, v6=v6,
-                        ttl_values=attack.ttl_values)  # fmt: skip
-    who = rng.permutation(n) % n_src
-    if v6:
-        k = rng.integers(0, len(targets[0]), n)
-        server = (targets[0][k], targets[1][k])
-    else:
-        server = sources.v4(rng.choice(targets, n))
-    rtt_ns = to_ns(rng.uniform(0.02, 0.2, n))
-    p = peers(rng, client=(hosts[0][who], hosts[1][who]), server=server, c_ttl=hosts[2][who],
-              s_port=attack.dport or spec.dport, rtt_ms=rtt_ns / 1e6,
-              c_port=_client_ports(rng, who))  # fmt: skip
+    p, rtt_ns, hosts, single = _held(b, pools, spec, attack, targets, scale, "slow_read")
+    n = len(rtt_ns)
     conn = np.arange(n)
     buffer = rng.integers(512, 2049, n)  # the receive window while the buffer is empty
     half = buffer // 2
@@ -331,7 +327,7 @@ def slow_read(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, t
     ev.write(b, p, label)
     b.fact(
         connections=n,
-        source_hosts=n_src,
+        source_hosts=len(hosts[0]),
         dst_ports=[int(p.s_port[0])],
         slow_read=True,
     )
