@@ -676,13 +676,6 @@ def sweeps(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float
     )
 
 
-def tls_record(size: int, key: int, kind: int = 23) -> bytes:
-    """A TLS 1.2/1.3 record of ``size`` bytes in all (``kind`` 23: application data, what every
-    record after the handshake is on the wire, a close_notify alert included)."""
-    body = bytes((key * 131 + i * 7) & 0xFF for i in range(size - 5))
-    return bytes([kind, 3, 3]) + (size - 5).to_bytes(2, "big") + body
-
-
 # an API client's HTTPS session: handshake, a request, its answer; then it idles until it closes,
 # its close_notify (24 bytes) and FIN back to back (delays in round trips)
 TLS_SCRIPT = [
@@ -710,12 +703,12 @@ def tls_sessions(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale:
     ttl = sources.stable_ttls(rng, crowd)
     pick = rng.integers(0, crowd, n)
     keys = {
-        "hello": [b.template(("tls_hello", s), lambda s=s: tls_record(s, s, 22)) for s in (220, 260, 310, 400)],
-        "server_hello": [b.template(("tls_shello", 0), lambda: tls_record(1400, 1, 22))],
-        "finished": [b.template(("tls_fin", 0), lambda: tls_record(80, 2))],
-        "request": [b.template(("tls_req", s), lambda s=s: tls_record(s, s)) for s in (120, 180, 260)],
-        "answer": [b.template(("tls_ans", s), lambda s=s: tls_record(s, s)) for s in (400, 900, 1300)],
-        "close": [b.template(("tls_close", 0), lambda: tls_record(24, 3))],
+        "hello": [b.template(("tls_hello", s), lambda s=s: payloads.tls_record(s, s, 22)) for s in (220, 260, 310, 400)],
+        "server_hello": [b.template(("tls_shello", 0), lambda: payloads.tls_record(1400, 1, 22))],
+        "finished": [b.template(("tls_fin", 0), lambda: payloads.tls_record(80, 2))],
+        "request": [b.template(("tls_req", s), lambda s=s: payloads.tls_record(s, s)) for s in (120, 180, 260)],
+        "answer": [b.template(("tls_ans", s), lambda s=s: payloads.tls_record(s, s)) for s in (400, 900, 1300)],
+        "close": [b.template(("tls_close", 0), lambda: payloads.tls_record(24, 3))],
     }  # fmt: skip
     sessions(b, ts=ts, client=clients[pick], client_ttl=ttl[pick], dport=blk.port, script=TLS_SCRIPT,
              server=np.full(n, sources.parse_v4(blk.server)), payload_keys=keys, label=-1,

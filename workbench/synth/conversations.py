@@ -198,6 +198,25 @@ def _held(b: Builder, pools: Pools, spec, attack, targets, scale: float, kind: s
     return p, rtt_ns, hosts, single
 
 
+def _tls_handshake(b: Builder, ev: Events, conn: np.ndarray, done: np.ndarray, rtt_ns: np.ndarray) -> np.ndarray:  # fmt: skip
+    """A TLS 1.3 handshake after the TCP one (``done``): a ClientHello, the server's hello and
+    certificate (two records), the client's Finished, two session tickets. Returns when the last
+    ticket passes the capture point."""
+    hello, cert, more, fin, ticket = (
+        b.template(("tls_hs", size, kind), lambda size=size, kind=kind: payloads.tls_record(size, size, kind))
+        for size, kind in ((310, 22), (1448, 22), (1100, 22), (80, 23), (255, 23))
+    )  # fmt: skip
+    ev.add(conn, done + 300_000, 0, PSH | ACK, hello)
+    flight = done + 300_000 + 150_000 + 3_000_000
+    ev.add(conn, flight, 1, ACK, cert)
+    ev.add(conn, flight + 20_000, 1, PSH | ACK, more)
+    finished = flight + rtt_ns + 40_000
+    ev.add(conn, finished, 0, PSH | ACK, fin)
+    ev.add(conn, finished + 150_000, 1, PSH | ACK, ticket)
+    ev.add(conn, finished + 170_000, 1, PSH | ACK, ticket)
+    return finished + 170_000
+
+
 def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, targets, start_ns: int,
               label: int, scale: float) -> None:  # fmt: skip
     """Slowloris: connections that send a partial request, then one tiny header line every few
@@ -213,6 +232,9 @@ def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, t
         for k in range(32)])  # fmt: skip
     line = np.array([b.template(("slow_line", k), lambda k=k: f"X-a: {k * 37 % 5000}\r\n".encode())
                      for k in range(16)])  # fmt: skip
+    if attack.tls:  # each piece in a TLS record of its own: 22 bytes more (header, type, tag)
+        get, line = (np.array([b.template(("slow_tls", int(t)), lambda t=t: payloads.tls_record(
+            b.tpl_len(np.array([t]))[0] + 22, int(t))) for t in ids]) for ids in (get, line))  # fmt: skip
     ev = Events()
     t0_ns, t1_ns = start_ns + to_ns(t0), start_ns + to_ns(t1)
     if attack.preopened:
@@ -223,6 +245,8 @@ def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, t
         ramp = min(2.0 if single else 6.0, (t1 - t0) / 10)
         opened = t0_ns + to_ns(np.sort(rng.uniform(0, ramp, n)))
         done = handshake(ev, conn, opened, rtt_ns, client_near=False)
+        if attack.tls:
+            done = _tls_handshake(b, ev, conn, done, rtt_ns)
         base = done + 500_000
         ev.add(conn, base, 0, PSH | ACK, rng.choice(get, n))
         ev.add(conn, base + to_ns(rng.uniform(0.03, 0.045, n)), 1, ACK)  # delayed ACK

@@ -244,3 +244,11 @@ TEMPLATES = {
     "nbstat": nbstat_answer,
     "zeros": pattern,
 }
+
+
+def tls_record(size: int, key: int, kind: int = 23) -> bytes:
+    """A TLS 1.2/1.3 record of ``size`` bytes in all (``kind`` 23: application data, what every
+    record after the handshake is on the wire, a close_notify alert included; 22: handshake)."""
+    size, key = int(size), int(key)
+    body = bytes((key * 131 + i * 7) & 0xFF for i in range(size - 5))
+    return bytes([kind, 3, 3]) + (size - 5).to_bytes(2, "big") + body

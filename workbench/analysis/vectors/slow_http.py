@@ -142,9 +142,10 @@ def _without_goodbyes(trickles: pl.LazyFrame, frame: pl.DataFrame, tuples: pl.La
 
 def _trickled(frame: pl.DataFrame, data: pl.LazyFrame, found: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:  # fmt: skip
     """Per connection in ``found`` (a trickled segment): the trickles, how many of them the
-    server answered with data within a second, the sizes of the server's data segments (how
-    many differ: its timeout error sent again, by TCP's retransmission or by a capture port
-    that copies every frame twice, is one answer), and the largest client segment."""
+    server answered with data within a second, the sizes of the server's data segments from
+    the first trickle on (how many differ: its timeout error sent again, by TCP's
+    retransmission or by a capture port that copies every frame twice, is one answer), and the
+    largest client segment."""
     tuples = found.lazy()
     # only the connections with a trickle are read again, both ways: sorting every data
     # segment again (a TCP-heavy capture's millions) would cost as much as finding them
@@ -168,7 +169,16 @@ def _trickled(frame: pl.DataFrame, data: pl.LazyFrame, found: pl.DataFrame, cfg:
         .group_by(TUPLE4)
         .agg(pl.len().alias("trickles"), pl.col("reply").is_not_null().sum().alias("answered"))
     )
-    server_n = server.group_by(TUPLE4).agg(pl.col("size").n_unique().alias("server_sizes"))
+    # what the server sent from the first trickle on: before it, its TLS handshake (a
+    # ServerHello, a certificate, session tickets: three sizes) or its answer to an earlier
+    # request says nothing of whether it now waits for a request's end
+    first = trickles.group_by(TUPLE4).agg(pl.col("ts").min().alias("_first"))
+    server_n = (
+        server.join(first, on=TUPLE4)
+        .filter(pl.col("ts") >= pl.col("_first"))
+        .group_by(TUPLE4)
+        .agg(pl.col("size").n_unique().alias("server_sizes"))
+    )
     largest = marked.group_by(TUPLE4).agg(pl.col("payload_len").max().alias("largest"))
     return (
         answered.join(server_n, on=TUPLE4, how="left")

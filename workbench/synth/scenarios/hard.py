@@ -159,6 +159,35 @@ _add(
 )
 _add(
     Scenario(
+        name="slow-https",
+        description=(
+            "Slowloris over HTTPS: 150 bots hold ~400 connections to port 443 for 2 minutes, each"
+            " after a TLS 1.3 handshake, one header line every 5-15 s in a record of its own, among"
+            " HTTPS clients' sessions on the same port"
+        ),
+        start="2022-08-13T11:05:00Z",
+        duration=150,
+        phases=((0, 20, "baseline"), (20, 140, "attack"), (140, 150, "baseline")),
+        attacks=(
+            Attack(
+                "slow_http",
+                20,
+                140,
+                0,
+                ("203.0.113.80",),
+                connections=400,
+                bots=150,
+                dport=443,
+                tls=True,
+            ),
+        ),
+        traffic=(
+            Traffic("tls_sessions", 0, 150, rate=6, clients=1500, server="203.0.113.80", port=443),
+        ),
+    )
+)
+_add(
+    Scenario(
         name="slow-read",
         description=(
             "Slow read (slowhttptest -X): one host opens 400 connections to port 80, asks each for a"

@@ -53,6 +53,7 @@ class Attack:
     # slow_http: the clients read the answer slowly (slowhttptest -X; ``interval``: seconds
     # between the windows they open) instead of trickling their request
     slow_read: bool = False
+    tls: bool = False  # slow_http: over HTTPS (a TLS 1.3 handshake first, each piece a record)
     tcp_flags: int | None = None  # override the vector's TCP flags (PSH-ACK, FIN, ...)
     sizes: tuple[int, ...] | None = None  # override the vector's L4 payload sizes
     icmp_type: int | None = None  # override the vector's ICMP type (0: echo replies, a smurf's)
