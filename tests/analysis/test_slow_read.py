@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -18,10 +19,15 @@ import pytest
 import workbench as wb
 from workbench import evaluation, synth
 from workbench.analysis.vectors.slow_http import zero_window
+from workbench.capture.addresses import parse
 
 TARGET = "203.0.113.80"
 MISSED_BEFORE = wb.AnalysisConfig(slow_read_zero_windows_min=10**9)  # no slow read rule
-ZERO_WINDOWS_ALONE = wb.AnalysisConfig(slow_read_max_bytes_per_s=float("inf"))
+NO_RATE = wb.AnalysisConfig(slow_read_max_bytes_per_s=float("inf"))
+NO_SHARE = wb.AnalysisConfig(slow_read_zero_window_share_min=0)
+ZERO_WINDOWS_ALONE = wb.AnalysisConfig(
+    slow_read_max_bytes_per_s=float("inf"), slow_read_zero_window_share_min=0
+)
 
 
 def _labels(path: Path) -> pl.Series:
@@ -60,7 +66,8 @@ def test_video_players_shutting_their_windows_are_no_slow_read(tmp_path, scale) 
     starved = packets.filter(zero_window()).select("src", "sport").unique()
     assert starved.height == 60  # every viewer's connection, a crowd on one server
     assert _vectors(path) == {}
-    # zero windows alone would call them an attack: the server's rate to them is what differs
+    # zero windows alone would call them an attack: the server's rate to them, and their ACKs
+    # that open the window, are what differ
     assert _vectors(path, ZERO_WINDOWS_ALONE) == {"slow_http": [TARGET]}
 
 
@@ -96,3 +103,53 @@ def test_slowloris_evidence_names_no_zero_windows(tmp_path) -> None:
     [rule] = [v["evidence"]["rule"] for v in report.vectors]
     assert rule.startswith("many connections to one service each holding a request open")
     assert "zero windows" not in rule
+
+
+def test_slow_read_seen_one_way_is_found(tmp_path) -> None:
+    """Only the clients' side (their requests, ACKs and zero windows): no server data to rate."""
+    path = tmp_path / "slow_read.pcap"
+    synth.write("slow-read", path, seed=4, scale=0.2)
+    packets = wb.load(path, progress=False).packets
+    one_way = packets.filter(pl.col("dst") == pl.lit(parse(TARGET), dtype=pl.UInt128))
+    report = wb.analyze(one_way, progress=False)
+    assert {v["vector"]: v["targets"] for v in report.vectors} == {"slow_http": [TARGET]}
+
+
+@pytest.mark.parametrize("scale", [0.2, 1.0])
+def test_video_players_seen_one_way_are_no_slow_read(tmp_path, scale) -> None:
+    """One way the server's rate to them is not seen: most of their ACKs open the window."""
+    path = tmp_path / "viewers.pcap"
+    synth.write("one-way-video-viewers", path, seed=4, scale=scale)
+    assert _vectors(path) == {}
+    assert _vectors(path, NO_SHARE) == {"slow_http": [TARGET]}
+
+
+def test_slow_consumers_are_no_slow_read(tmp_path) -> None:
+    """30 clients that read a download at 80 KB/s (a slow disk): each 0.1 s the client opens
+    its window, the server sends 8 KB and the client shuts it again. Half of their ACKs are
+    zero windows, as a slow reader's; the server's rate to them is what tells them apart."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
+    from pcapbuild import ether, ipv4, pcap, tcp
+
+    server, t0, frames = "172.16.1.2", 1_700_000_000.0, []
+    for k in range(30):
+        client, sport = f"10.3.0.{k + 1}", 41000 + k
+
+        def up(t, flags, payload=b"", window=8192, client=client, sport=sport):
+            frames.append((t, ether(ipv4(client, server, 6, tcp(sport, 80, flags, payload, window=window)))))  # fmt: skip
+
+        def down(t, flags, payload=b"", client=client, sport=sport):
+            frames.append((t, ether(ipv4(server, client, 6, tcp(80, sport, flags, payload)))))
+
+        t = t0 + k * 0.05
+        up(t, 0x02), down(t + 0.001, 0x12), up(t + 0.002, 0x10), up(t + 0.003, 0x18, bytes(120))
+        for i in range(200):  # 20 s
+            at = t + 0.01 + i * 0.1
+            up(at, 0x10, window=8192)
+            for j in range(6):
+                down(at + 0.001 + j * 1e-4, 0x10, bytes(1366))
+            up(at + 0.003, 0x10, window=0)
+    path = tmp_path / "consumers.pcap"
+    path.write_bytes(pcap(sorted(frames, key=lambda f: f[0])))
+    assert _vectors(path) == {}
+    assert _vectors(path, NO_RATE) == {"slow_http": [server]}

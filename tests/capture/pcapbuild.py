@@ -60,12 +60,12 @@ def pcap(frames: list[tuple[float, bytes]], *, link: int = 1, big: bool = False,
          snaplen: int = 65535, wire_extra: int = 0) -> bytes:  # fmt: skip
     o = ">" if big else "<"
     magic = 0xA1B23C4D if nano else 0xA1B2C3D4
-    out = struct.pack(o + "IHHiIII", magic, 2, 4, 0, 0, snaplen, link)
-    for ts, data in frames:
+    out = [struct.pack(o + "IHHiIII", magic, 2, 4, 0, 0, snaplen, link)]
+    for ts, data in frames:  # joined once: adding to bytes in a loop is quadratic
         sec = int(ts)
         frac = round((ts - sec) * (1e9 if nano else 1e6))
-        out += struct.pack(o + "IIII", sec, frac, len(data), len(data) + wire_extra) + data
-    return out
+        out.append(struct.pack(o + "IIII", sec, frac, len(data), len(data) + wire_extra) + data)
+    return b"".join(out)
 
 
 def _opt(code: int, value: bytes, o: str) -> bytes:

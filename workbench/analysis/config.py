@@ -307,6 +307,13 @@ class AnalysisConfig:
     # its documentation shows; a video player whose buffer is full shuts its window too, but
     # between its stops it takes tens or hundreds of KB a second)
     slow_read_max_bytes_per_s: float = 2048.0
+    # ... and at least this share of its bare ACKs shut the window: a slow reader answers each
+    # of the server's probes with a zero window and opens it now and then (one in two at the
+    # least, reading every second: an update, then a zero window); a video player acknowledges
+    # every other segment of a chunk (tens to hundreds) before its few zero windows (a quarter
+    # at 8 KB/s, a few % at 1 Mbit/s). The test that stands when the server's data is not
+    # captured (one direction only)
+    slow_read_zero_window_share_min: float = 0.4
 
     # --- DNS ---
     # water torture is queries to one server far above its own rate (rate rules above)

@@ -207,8 +207,13 @@ class Evidence:
         if self.first_s is not None:
             covered = self.last_s - self.first_s + 1 - self.silent_s  # seconds
             span_bins = (covered * SECOND) // self.bin_ns
-        out = Verdicts({}, {}, None, solo_http(concat(self.http), cfg),
-                       slow_connections(concat(self.slow), cfg), self.bin_ns)  # fmt: skip
+        slow = slow_connections(concat(self.slow), cfg)
+        # a slow client's pieces of requests are no HTTP flood's requests (a slowloris opening
+        # its connections, each with a partial request, and over HTTPS a handshake's records)
+        http = concat(self.http)
+        if not slow.is_empty() and not http.is_empty():
+            http = http.join(slow.select("dst", "src").unique(), on=["dst", "src"], how="anti")
+        out = Verdicts({}, {}, None, solo_http(http, cfg), slow, self.bin_ns)
         per_host = pl.DataFrame()
         for key in KEYS:
             merged = merged_stats(self.stats[key], self.distinct[key], key)
@@ -238,7 +243,7 @@ class Evidence:
             hot = hot_bins(per_bin, key, span_bins, self.bin_ns, cfg)
             for counted in pending:  # bursts shorter than the capture's bins
                 hot = concat([hot, burst_bins(counted, per_bin, hot, key, self.bin_ns, cfg)])
-            out.hot[key] = persistent_http(hot, concat(self.http), key, cfg).with_columns(
+            out.hot[key] = persistent_http(hot, http, key, cfg).with_columns(
                 pl.lit(True).alias(f"_hot_{key}")
             )
             if key == "dst":

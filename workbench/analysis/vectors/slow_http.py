@@ -24,20 +24,24 @@ from workbench.capture.schema import PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_S
 
 FIGURES = {"src": pl.UInt128, "sport": pl.UInt16, "dst": pl.UInt128, "dport": pl.UInt16,
            "trickles": pl.UInt32, "answered": pl.UInt32, "server_sizes": pl.UInt32,
-           "largest": pl.UInt16, "zero_windows": pl.UInt32, "server_bytes": pl.UInt64,
-           "first": pl.Int64, "last": pl.Int64}  # fmt: skip
+           "largest": pl.UInt16, "zero_windows": pl.UInt32, "acks": pl.UInt32,
+           "server_bytes": pl.UInt64, "first": pl.Int64, "last": pl.Int64}  # fmt: skip
+
+
+def _plain_ack() -> pl.Expr:
+    """A TCP segment with ACK that opens, closes or resets nothing."""
+    flags = pl.col("tcp_flags")
+    return (
+        (pl.col("proto") == PROTO_TCP)
+        & (flags & TCP_ACK > 0)
+        & (flags & (TCP_SYN | TCP_FIN | TCP_RST) == 0)
+    )
 
 
 def zero_window() -> pl.Expr:
     """A segment whose sender takes nothing more: a receive window of 0 on an ACK that opens,
     closes or resets nothing (Wireshark's "TCP ZeroWindow"; a RST often carries 0 too)."""
-    flags = pl.col("tcp_flags")
-    return (
-        (pl.col("proto") == PROTO_TCP)
-        & (pl.col("tcp_window") == 0)
-        & (flags & TCP_ACK > 0)
-        & (flags & (TCP_SYN | TCP_FIN | TCP_RST) == 0)
-    )
+    return _plain_ack() & (pl.col("tcp_window") == 0)
 
 
 def evidence_text(rule_text: str, labelled: pl.LazyFrame, vector: str) -> str:
@@ -89,15 +93,17 @@ def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
 
 def _starved(frame: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     """Per connection (the 4-tuple of the side that advertised a zero window, its client) in
-    ``found``: its zero windows, the bytes of data the other side sent on it, and the first and
-    last time either side was seen (ns)."""
+    ``found``: its zero windows and its bare ACKs (zero windows among them), the bytes of data
+    the other side sent on it, and the first and last time either side was seen (ns)."""
     tuples = found.lazy()
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     ts = pl.col("ts").cast(pl.Int64)
     client = (
         tcp.join(tuples, on=TUPLE4, how="semi")
         .group_by(TUPLE4)
-        .agg(zero_window().sum().alias("zero_windows"), ts.min().alias("first"), ts.max().alias("last"))
+        .agg(zero_window().sum().alias("zero_windows"),
+             (_plain_ack() & (pl.col("payload_len") == 0)).sum().alias("acks"),
+             ts.min().alias("first"), ts.max().alias("last"))
     )  # fmt: skip
     server = (
         tcp.select(src="dst", sport="dport", dst="src", dport="sport", ts=ts, size="payload_len")
@@ -110,6 +116,7 @@ def _starved(frame: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
         client.join(server, on=TUPLE4, how="left").select(
             *TUPLE4,
             "zero_windows",
+            "acks",
             pl.col("server_bytes").fill_null(0),
             first=pl.min_horizontal("first", "_first"),
             last=pl.max_horizontal("last", "_last"),
@@ -142,10 +149,10 @@ def _without_goodbyes(trickles: pl.LazyFrame, frame: pl.DataFrame, tuples: pl.La
 
 def _trickled(frame: pl.DataFrame, data: pl.LazyFrame, found: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:  # fmt: skip
     """Per connection in ``found`` (a trickled segment): the trickles, how many of them the
-    server answered with data within a second, the sizes of the server's data segments from
-    the first trickle on (how many differ: its timeout error sent again, by TCP's
-    retransmission or by a capture port that copies every frame twice, is one answer), and the
-    largest client segment."""
+    server answered with data within a second, the sizes of the server's data segments once
+    the request's bigger pieces were out (how many differ: its timeout error sent again, by
+    TCP's retransmission or by a capture port that copies every frame twice, is one answer),
+    and the largest client segment."""
     tuples = found.lazy()
     # only the connections with a trickle are read again, both ways: sorting every data
     # segment again (a TCP-heavy capture's millions) would cost as much as finding them
@@ -169,13 +176,15 @@ def _trickled(frame: pl.DataFrame, data: pl.LazyFrame, found: pl.DataFrame, cfg:
         .group_by(TUPLE4)
         .agg(pl.len().alias("trickles"), pl.col("reply").is_not_null().sum().alias("answered"))
     )
-    # what the server sent from the first trickle on: before it, its TLS handshake (a
-    # ServerHello, a certificate, session tickets: three sizes) or its answer to an earlier
-    # request says nothing of whether it now waits for a request's end
-    first = trickles.group_by(TUPLE4).agg(pl.col("ts").min().alias("_first"))
+    # what the server sent once the client's last piece too big for a trickle was out (its
+    # partial request; the whole connection when every piece is tiny): before it, a TLS
+    # handshake (a ServerHello, a certificate, session tickets: three sizes) says nothing of
+    # whether the server now waits for a request's end
+    big = pl.col("payload_len") > cfg.slow_segment_max_bytes
+    since = marked.filter(big).group_by(TUPLE4).agg(pl.col("ts").max().alias("_since"))
     server_n = (
-        server.join(first, on=TUPLE4)
-        .filter(pl.col("ts") >= pl.col("_first"))
+        server.join(since, on=TUPLE4, how="left")
+        .filter(pl.col("_since").is_null() | (pl.col("ts") >= pl.col("_since")))
         .group_by(TUPLE4)
         .agg(pl.col("size").n_unique().alias("server_sizes"))
     )
@@ -195,7 +204,7 @@ def slow_connections(figures: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
     if figures.is_empty():
         return pl.DataFrame(schema=schema)
     per_tuple = figures.group_by(TUPLE4).agg(
-        pl.col("trickles", "answered", "server_sizes", "zero_windows", "server_bytes").sum(),
+        pl.col("trickles", "answered", "server_sizes", "zero_windows", "acks", "server_bytes").sum(),
         pl.col("largest").max(), pl.col("first").min(), pl.col("last").max(),
     )  # fmt: skip
     seconds = ((pl.col("last") - pl.col("first")) / SECOND).clip(lower_bound=1.0)
@@ -207,9 +216,12 @@ def slow_connections(figures: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
         & (pl.col("server_sizes") <= 1)
         & (pl.col("largest") <= cfg.slow_request_max_bytes)
     )
-    # a client that shuts its window again and again while the answer trickles through to it
-    starved = (pl.col("zero_windows") >= cfg.slow_read_zero_windows_min) & (
-        pl.col("server_bytes") <= cfg.slow_read_max_bytes_per_s * seconds
+    # a client that shuts its window again and again while the answer trickles through to it:
+    # most of its ACKs shut it (the server's data may not be in a capture of one direction)
+    starved = (
+        (pl.col("zero_windows") >= cfg.slow_read_zero_windows_min)
+        & (pl.col("zero_windows") >= cfg.slow_read_zero_window_share_min * pl.col("acks"))
+        & (pl.col("server_bytes") <= cfg.slow_read_max_bytes_per_s * seconds)
     )
     slow = per_tuple.filter(held | starved.fill_null(False))
     crowded = (

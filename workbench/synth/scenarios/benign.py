@@ -237,6 +237,26 @@ _add(
 )
 _add(
     Scenario(
+        name="one-way-video-viewers",
+        description=(
+            "Benign, one direction only: the video viewers' ACKs and zero windows reach the server;"
+            " its video leaves by another path (60 progressive downloads, 40 KB/s in 5 s chunks)"
+        ),
+        start="2022-07-14T21:00:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic(
+                "video_downloads", 0, 90, rate=40_000, count=60, server="203.0.113.80", port=80
+            ),
+        ),
+        one_way=True,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
         name="one-way-quic-video",
         description=(
             "Benign, one direction only: a provider host downloads a file and watches a video over"
