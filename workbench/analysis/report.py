@@ -133,6 +133,9 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
             ports[c].filter(pl.col("vector") == vector).head(5) for c in ("sport", "dport")
         )
         rule = RULES[vector]
+        rule_text = rule.evidence
+        if rule.family == "slow_http":  # a slow read's zero windows named
+            rule_text = evidence_text(rule.evidence, classified.lazy(), vector)
         sources_n = row["sources"] or 0
         top_sport = src_ports["sport"].head(1).to_list()
         out.append(VectorFinding(
@@ -152,7 +155,7 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
             src_ports=tuple(src_ports["sport"].to_list()),
             dst_ports=tuple(dst_ports["dport"].to_list()),
             evidence=Evidence(
-                rule=rule.evidence if rule.family != "slow_http" else evidence_text(rule.evidence, classified.lazy(), vector),
+                rule=rule_text,
                 packets=packets,
                 unique_sources=row["sources"],
                 unique_targets=row["dsts"],

@@ -217,7 +217,8 @@ def slow_connections(figures: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
         & (pl.col("largest") <= cfg.slow_request_max_bytes)
     )
     # a client that shuts its window again and again while the answer trickles through to it:
-    # most of its ACKs shut it (the server's data may not be in a capture of one direction)
+    # a good share of its ACKs shut it (the test that stands when the server's data is not in
+    # the capture: one direction only), and the server's rate to it is a trickle's
     starved = (
         (pl.col("zero_windows") >= cfg.slow_read_zero_windows_min)
         & (pl.col("zero_windows") >= cfg.slow_read_zero_window_share_min * pl.col("acks"))
