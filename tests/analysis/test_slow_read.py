@@ -21,6 +21,9 @@ from workbench import evaluation, synth
 from workbench.analysis.vectors.slow_http import zero_window
 from workbench.capture.addresses import parse
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
+from pcapbuild import ether, ipv4, pcap, tcp
+
 TARGET = "203.0.113.80"
 MISSED_BEFORE = wb.AnalysisConfig(slow_read_zero_windows_min=10**9)  # no slow read rule
 NO_RATE = wb.AnalysisConfig(slow_read_max_bytes_per_s=float("inf"))
@@ -128,9 +131,6 @@ def test_slow_consumers_are_no_slow_read(tmp_path) -> None:
     """30 clients that read a download at 80 KB/s (a slow disk): each 0.1 s the client opens
     its window, the server sends 8 KB and the client shuts it again. Half of their ACKs are
     zero windows, as a slow reader's; the server's rate to them is what tells them apart."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
-    from pcapbuild import ether, ipv4, pcap, tcp
-
     server, t0, frames = "172.16.1.2", 1_700_000_000.0, []
     for k in range(30):
         client, sport = f"10.3.0.{k + 1}", 41000 + k

@@ -215,6 +215,10 @@ _add(
         negative=True,
     )
 )
+# 60 players' progressive downloads from the provider's web server (both video scenarios')
+VIDEO_DOWNLOADS = Traffic(
+    "video_downloads", 0, 90, rate=40_000, count=60, server="203.0.113.80", port=80
+)
 _add(
     Scenario(
         name="video-viewers",
@@ -227,11 +231,7 @@ _add(
         duration=90,
         phases=((0, 90, "baseline"),),
         attacks=(),
-        traffic=(
-            Traffic(
-                "video_downloads", 0, 90, rate=40_000, count=60, server="203.0.113.80", port=80
-            ),
-        ),
+        traffic=(VIDEO_DOWNLOADS,),
         negative=True,
     )
 )
@@ -246,11 +246,7 @@ _add(
         duration=90,
         phases=((0, 90, "baseline"),),
         attacks=(),
-        traffic=(
-            Traffic(
-                "video_downloads", 0, 90, rate=40_000, count=60, server="203.0.113.80", port=80
-            ),
-        ),
+        traffic=(VIDEO_DOWNLOADS,),
         one_way=True,
         negative=True,
     )
