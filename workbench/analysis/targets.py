@@ -81,7 +81,8 @@ def ranked(
             pl.col("dst").n_unique().alias("hosts"),
         )
         .with_columns(pl.col("vectors").list.sort())
-        .sort("bytes", descending=True)
+        # ties in address order: a group-by's order changes from run to run
+        .sort("bytes", "packets", "target", "is_prefix", descending=[True, True, False, False])
     )
     if by:  # each value's first ``limit``, all rendered at once (10,000 phases: one query)
         top = grouped.filter(pl.int_range(pl.len()).over(by) < limit)

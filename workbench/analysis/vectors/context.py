@@ -529,7 +529,9 @@ def unamplifying_servers(cand: pl.LazyFrame, config: AnalysisConfig = DEFAULT) -
 def candidates(
     frame: pl.DataFrame, config: AnalysisConfig = DEFAULT, bin_ns: int = SECOND
 ) -> pl.DataFrame:
-    """The candidate packets of a frame (``_row``: their place) with the context their tests need."""
+    """The candidate packets of a frame (``_row``: their place) with the context their tests need.
+    A frame that is mostly candidates keeps every packet, the others' ``candidate`` null
+    (``kinds.is_candidate``: ``matching.candidate_rows``)."""
     indexed = frame.with_row_index("_row")
     with step("candidates"):
         cand = candidate_rows(indexed, config)

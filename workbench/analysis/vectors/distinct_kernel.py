@@ -21,10 +21,11 @@ def table_slots(entries: int) -> int:
 
 
 @njit(cache=True)
-def _first_rows(keys, rows, groups, slots):
+def _first_rows(keys, live, rows, groups, slots):
     """Per row: its pair's slot (``keys``: a 64-bit key per pair), and whether it is among the
     pair's first ``rows``; and how many distinct keys there are (more than ``groups`` is never
-    counted on: the search stops there)."""
+    counted on: the search stops there). A row not ``live`` is skipped (kept by none); an
+    empty ``live``: every row is."""
     mask = np.uint64(slots - 1)
     table = np.zeros(slots, np.uint64)
     used = np.zeros(slots, np.bool_)
@@ -32,7 +33,10 @@ def _first_rows(keys, rows, groups, slots):
     slot = np.zeros(keys.shape[0], np.int32)
     keep = np.zeros(keys.shape[0], np.bool_)
     distinct = 0
+    every = live.shape[0] == 0
     for i in range(keys.shape[0]):
+        if not every and not live[i]:
+            continue
         k = keys[i]
         s = ((k * MIX) >> np.uint64(32)) & mask
         while used[s] and table[s] != k:
@@ -79,12 +83,15 @@ def _first_values(slot, hi, lo, cap, pairs, slots):
     return new
 
 
-def first_rows(keys: np.ndarray, rows: int, groups: int) -> tuple[np.ndarray, np.ndarray] | None:
+def first_rows(keys: np.ndarray, rows: int, groups: int, live: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray] | None:  # fmt: skip
     """Each row's pair slot and whether it is among its pair's first ``rows`` (``keys``: uint64,
-    one per row, a key per pair; ``groups``: how many pairs there are). None when the keys make
-    more or fewer groups than that (two pairs on one key: the caller ranks by the pair)."""
+    one per row, a key per pair; ``groups``: how many pairs there are; ``live``: the rows that
+    count, every row when None). None when the keys make more or fewer groups than that (two
+    pairs on one key: the caller ranks by the pair)."""
     slots = table_slots(groups)
-    slot, keep, distinct = _first_rows(keys, rows, groups, slots)
+    live = np.zeros(0, np.bool_) if live is None else live
+    slot, keep, distinct = _first_rows(keys, live, rows, groups, slots)
     return (slot, keep) if distinct == groups else None
 
 

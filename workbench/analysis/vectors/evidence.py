@@ -20,6 +20,7 @@ from workbench.analysis.vectors.kinds import (
     HTTP_RATE,
     KEYS,
     SECOND,
+    is_candidate,
     with_key,
 )
 from workbench.analysis.vectors.rates import burst_bins, hot_bins
@@ -268,7 +269,8 @@ def _counted(cand: pl.LazyFrame, config: AnalysisConfig, bin_ns: int) -> pl.Lazy
     count reads the rows it keeps (a filtered copy would be the whole window)."""
     c = pl.col("candidate")
     return cand.filter(
-        (~c.is_in(HTTP_RATE) | (pl.col("payload_len") > config.slow_segment_max_bytes))
+        is_candidate()
+        & (~c.is_in(HTTP_RATE) | (pl.col("payload_len") > config.slow_segment_max_bytes))
         & ~asked_for()
     ).with_columns(bin=pl.col("ts").cast(pl.Int64) // bin_ns * bin_ns)
 
@@ -307,7 +309,7 @@ def _per_host(
     # grouped by host and candidate only: the prefix is the host's (a function of it); the sums
     # streamed (a plain aggregate over many groups runs faster there)
     pair = ["dst", "candidate"]
-    sums = collect(cand.lazy().group_by(pair).agg(
+    sums = collect(cand.lazy().filter(is_candidate()).group_by(pair).agg(
         pl.len().alias("packets"),
         pl.col("_asked").sum().alias("asked"),
         pl.col("_done").sum().alias("done"),
@@ -358,12 +360,14 @@ def _first_distinct(cand: pl.DataFrame, pairs: int, cap: int) -> dict[str, pl.Da
     when it makes as many groups as the pair does (two pairs on one key, 2^-64 a pair: then
     numbered by the pair itself)."""
     pair = ["dst", "candidate"]
-    ranked = first_rows(
-        cand.select(_pair_key()).to_series().to_numpy(), DISTINCT_SAMPLE_ROWS, pairs
-    )
+    # the rows that are no candidate (a capture that is mostly attack keeps every row) skipped
+    live = cand["candidate"].is_not_null().to_numpy() if cand["candidate"].has_nulls() else None
+    key = _pair_key().fill_null(0)
+    ranked = first_rows(cand.select(key).to_series().to_numpy(), DISTINCT_SAMPLE_ROWS, pairs, live)
     if ranked is None:
         number = pl.struct(pair).rank("dense").cast(pl.UInt64)
-        ranked = first_rows(cand.select(number).to_series().to_numpy(), DISTINCT_SAMPLE_ROWS, pairs)
+        keys = cand.select(number).to_series().to_numpy()
+        ranked = first_rows(keys, DISTINCT_SAMPLE_ROWS, pairs, live)
     slot, keep = ranked
     rows = cand.select(*pair, *DISTINCT_OF).filter(pl.Series(keep))
     slot = slot[keep]

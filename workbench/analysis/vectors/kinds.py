@@ -17,6 +17,13 @@ KEYS = ("dst", "dst_net")  # a verdict's target: one host, or its /24 or /48 (ca
 V4_BITS, V6_BITS = 24, 48  # ... the prefix a carpet bombing is judged and reported on
 
 
+def is_candidate() -> pl.Expr:
+    """A row that is a candidate: the candidates of a capture that is mostly attack keep every
+    packet, the others' ``candidate`` null (``matching.candidate_rows``), and each test reads
+    the candidates alone."""
+    return pl.col("candidate").is_not_null()
+
+
 def with_key(frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
     """``frame`` with the target ``key`` (one of ``KEYS``): ``dst_net`` is computed from ``dst``
     where a query needs it (lazily: a full-length 128-bit column per window costs more)."""

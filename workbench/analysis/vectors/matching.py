@@ -150,8 +150,18 @@ def link_group() -> pl.Expr:
     return (pl.col("dst_mac") // (1 << 40)) % 2 == 1
 
 
+# the share of a frame's packets above which its candidates are not copied out (every row kept)
+DENSE_SHARE = 0.5
+
+
 def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
-    """Candidate rows only (``_row`` keeps their place): the rest of the capture is never attack."""
+    """Candidate rows (``_row`` keeps their place): the rest of the capture is never attack.
+
+    When the candidates are at least ``DENSE_SHARE`` of the packets (a capture that is mostly
+    attack), every row is kept, the others' ``candidate`` null (``kinds.is_candidate``): their
+    copy would be most of the frame again (10.3 M of 10.96 M packets: 603 MB of memory never
+    touched before, 0.5-0.9 s), where keeping every row copies nothing. Each test reads the
+    candidates alone, so both give the same verdicts and labels."""
     with_ports = with_datagram_ports(frame)
     shared = _shared_ports(with_ports.lazy(), config).collect()
     # only UDP from such a port can be an unlisted reflection: only those look it up
@@ -168,8 +178,10 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     keep = codes != 0
     picked = with_ports.select(
         *(c for c in CAND_COLUMNS if c not in ("candidate", "link_group")), link_group=link_group()
-    ).filter(pl.Series(keep))
-    return picked.with_columns(candidate_series(codes[keep])).select(CAND_COLUMNS)
+    )
+    if np.count_nonzero(keep) >= DENSE_SHARE * codes.shape[0]:  # the frame's own columns
+        return picked.with_columns(candidate_series(codes)).select(CAND_COLUMNS)
+    return picked.filter(pl.Series(keep)).with_columns(candidate_series(codes[keep])).select(CAND_COLUMNS)  # fmt: skip
 
 
 def is_group_address(column: str) -> pl.Expr:

@@ -121,8 +121,12 @@ def _named(hi, lo, code, bins, whole, hot, veto, whole_net, hot_net):  # pragma:
     return named
 
 
+NO_CODE = 255  # a row that is no candidate (``kinds.is_candidate``): no verdict names it
+
+
 def _codes(frame: pl.DataFrame) -> np.ndarray:
-    return frame["candidate"].cast(CANDIDATE).to_physical().to_numpy().astype(np.uint8, copy=False)
+    codes = frame["candidate"].cast(CANDIDATE).to_physical()
+    return codes.fill_null(NO_CODE).to_numpy().astype(np.uint8, copy=False)
 
 
 def pair_table(frame: pl.DataFrame | None, key: str, flag: str | None = None) -> tuple:
