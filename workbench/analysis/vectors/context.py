@@ -41,6 +41,7 @@ from workbench.analysis.vectors.kinds import (
     SYNACKS,
     TUPLE4,
     UNANSWERED_UDP,
+    is_candidate,
 )
 from workbench.analysis.vectors.matching import candidate_rows, is_group_address, link_group
 from workbench.capture.schema import (
@@ -61,6 +62,10 @@ SILENT_JUDGED = [*UNANSWERED_UDP, *REFLECTION]
 DNS_PORT = 53  # a DNS server answers from it (RFC 1035)
 # ... and those whose target's silence lets its LAN peers' answers pass for asked (``_asked``)
 PEER_ANSWERED = list(AMPLIFICATION)
+
+
+# what a lookup reads of the packets a candidate's target sent (``with_context``)
+SENT_COLUMNS = ["ts", "src", "sport", "dst", "dport", "proto", "tcp_flags", "icmp_type", "dst_mac"]
 
 
 def _is(names) -> pl.Expr:
@@ -103,9 +108,9 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
 
 
 def _searches(udp: pl.LazyFrame) -> pl.LazyFrame:
-    """When each host sent a search to a group, and from which port it asks answers: (dst, eff_sport,
-    _searched): an SSDP M-SEARCH to 239.255.255.250, a NetBIOS name query to the LAN's
-    broadcast address. Few packets: every one is kept, with its time."""
+    """When each target sent a search to a group (``udp``: its UDP), and from which port it
+    asks answers: (dst, eff_sport, _searched): an SSDP M-SEARCH to 239.255.255.250, a NetBIOS
+    name query to the LAN's broadcast address. Few packets: every one is kept, with its time."""
     return udp.filter(_to_a_group()).select(
         dst="src", eff_sport="dport", _searched=pl.col("ts").cast(pl.Int64)
     )
@@ -264,10 +269,11 @@ def _path_probes(kinds: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
     )
 
 
-def _handshakes(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
-    """The SYN a SYN-ACK answers, and the ACK that completes a SYN's handshake."""
+def _handshakes(tcp: pl.LazyFrame, tcp_sent: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:  # fmt: skip
+    """The SYN a SYN-ACK answers (among the segments its target sent, ``tcp_sent``), and the
+    ACK that completes a SYN's handshake."""
     flags = pl.col("tcp_flags")
-    syns = tcp.filter(flags & (TCP_SYN | TCP_ACK) == TCP_SYN)
+    syns = tcp_sent.filter(flags & (TCP_SYN | TCP_ACK) == TCP_SYN)
     synack_keys = kinds.filter(_is(SYNACKS)).select("dst", "src", "sport").unique()
     synack_asked = (
         syns.select(dst="src", src="dst", sport="dport")
@@ -323,23 +329,30 @@ def _connections(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFr
 def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:  # fmt: skip
     """``cand`` with each candidate's context (``_asked``, ``_done``, ``_open``, ``_answered``),
     each looked up for the candidates whose test reads it (false for the others)."""
-    udp = frame.lazy().filter(pl.col("proto") == PROTO_UDP)
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     kinds = cand.lazy()
-    # the targets whose test asks whether they are seen sending (``judged``: every reflection's,
-    # ``PEER_ANSWERED`` among them), and those of DNS queries (``unserved_queries``): one pass
-    # over the candidates, one over the packets
-    targets = (
-        kinds.filter(_is([*SILENT_JUDGED, *DNS_QUERIES]))
+    # every candidate's target; among them, those whose test asks whether they are seen
+    # sending (``judged``: every reflection's, ``PEER_ANSWERED`` among them), and those of DNS
+    # queries (``unserved_queries``): one pass over the candidates
+    targets = collect(
+        kinds.filter(is_candidate())
         .group_by("dst")
-        .agg(_is(SILENT_JUDGED).any().alias("_judged"))
-        .collect()
+        .agg(_is(SILENT_JUDGED).any().alias("_judged"), _is(DNS_QUERIES).any().alias("_dns"))
     )
+    # what the targets sent, gathered once: what a target asked, answered, tunnelled or
+    # searched is among it (each lookup tested every packet's source for its own targets, a
+    # 128-bit hash probe per packet, and read the capture again)
+    sent = collect(
+        frame.lazy().filter(pl.col("src").is_in(targets["dst"].implode())).select(SENT_COLUMNS)
+    ).lazy()
+    udp = sent.filter(pl.col("proto") == PROTO_UDP)
     judged = targets.filter("_judged").select("dst")
+    talk_targets = targets.filter(pl.col("_judged") | pl.col("_dns"))["dst"]
     lookups = [*_requests(udp, kinds), (_searches(udp), ["dst", "eff_sport"]),
-               *_handshakes(tcp, kinds), *_connections(tcp, kinds),
-               (_talkers(frame.lazy(), targets["dst"]), ["dst"]), (_pings(frame.lazy(), kinds), ["dst", "src"]),
-               (_tunnels(frame.lazy(), kinds), ["dst", "src"]),
+               *_handshakes(tcp, sent.filter(pl.col("proto") == PROTO_TCP), kinds),
+               *_connections(tcp, kinds),
+               (_talkers(sent, talk_targets), ["dst"]), (_pings(sent, kinds), ["dst", "src"]),
+               (_tunnels(sent, kinds), ["dst", "src"]),
                (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
                (_shared_service_ports(udp, kinds), ["dst", "src", "dport"]),
                (_path_probes(kinds, config), ["src", "dst"]),
