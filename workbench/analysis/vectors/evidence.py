@@ -291,7 +291,8 @@ def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None)
 def _pair_key() -> pl.Expr:
     """A 64-bit key of a candidate's (host, candidate) pair (``_first_distinct`` checks that
     no two pairs share one)."""
-    return address_key("dst", pl.col("candidate").to_physical(), seed=PAIR_SEED)
+    # a row that is no candidate (null) keys as the first: ``_first_distinct`` skips it
+    return address_key("dst", pl.col("candidate").to_physical().fill_null(0), seed=PAIR_SEED)
 
 
 def _per_host(
@@ -362,8 +363,8 @@ def _first_distinct(cand: pl.DataFrame, pairs: int, cap: int) -> dict[str, pl.Da
     pair = ["dst", "candidate"]
     # the rows that are no candidate (a capture that is mostly attack keeps every row) skipped
     live = cand["candidate"].is_not_null().to_numpy() if cand["candidate"].has_nulls() else None
-    key = _pair_key().fill_null(0)
-    ranked = first_rows(cand.select(key).to_series().to_numpy(), DISTINCT_SAMPLE_ROWS, pairs, live)
+    keys = cand.select(_pair_key()).to_series().to_numpy()
+    ranked = first_rows(keys, DISTINCT_SAMPLE_ROWS, pairs, live)
     if ranked is None:
         number = pl.struct(pair).rank("dense").cast(pl.UInt64)
         keys = cand.select(number).to_series().to_numpy()

@@ -146,8 +146,9 @@ def link_group() -> pl.Expr:
     """A frame sent to a link-layer group: a broadcast or multicast Ethernet destination (the
     I/G bit, the low bit of its first byte). A LAN's broadcast address (192.168.1.255 on a
     /24: its mask is in no header) gets its frames as Ethernet broadcasts; a host, unicast
-    ones. False where the link layer carries no destination (raw IP: 0)."""
-    return (pl.col("dst_mac") // (1 << 40)) % 2 == 1
+    ones. False where the link layer carries no destination (raw IP: 0). The bit tested alone
+    (one 64-bit column in between, where a division then a remainder took two)."""
+    return (pl.col("dst_mac") & pl.lit(1 << 40, pl.UInt64)) != 0
 
 
 # the share of a frame's packets above which its candidates are not copied out (every row kept)
