@@ -37,11 +37,15 @@ def test_per_host_figures_are_the_pairs_own(cand) -> None:
     sums, values = evidence._per_host(cand, CAP)
     # the sample is mostly attack: every packet is a row, the candidates' figures are theirs
     assert cand.height > cand["candidate"].count()
-    truth = cand.filter(pl.col("candidate").is_not_null()).group_by(PAIR).agg(
-        pl.len().alias("packets"),
-        pl.col("_asked").sum().alias("asked"),
-        pl.col("src").n_unique().alias("sources"),
-        pl.col("eff_dport").drop_nulls().n_unique().alias("ports"),
+    truth = (
+        cand.filter(pl.col("candidate").is_not_null())
+        .group_by(PAIR)
+        .agg(
+            pl.len().alias("packets"),
+            pl.col("_asked").sum().alias("asked"),
+            pl.col("src").n_unique().alias("sources"),
+            pl.col("eff_dport").drop_nulls().n_unique().alias("ports"),
+        )
     )
     assert truth.height > 10
     got = sums.join(truth, on=PAIR, how="full", coalesce=True, suffix="_true")
