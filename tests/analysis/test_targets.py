@@ -1,4 +1,5 @@
-"""Targets follow the analysis's config: how many hosts of one prefix make a carpet."""
+"""Targets follow the analysis's config: how many hosts of one prefix make a carpet; targets that
+tie are ranked in address order, the same in every run."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import ipaddress
 import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
-from workbench.analysis.targets import carpet_prefixes, rank_targets
+from workbench.analysis.targets import carpet_prefixes, rank_targets, ranked
 
 
 def _spread(hosts: int) -> pl.DataFrame:
@@ -34,3 +35,17 @@ def test_the_carpet_threshold_is_the_configs() -> None:
     [carpet] = rank_targets(frame, config=lower)
     assert carpet["prefix"] == "203.0.113.0/24" and carpet["hosts"] == 5
     assert all("address" in t for t in rank_targets(frame))
+
+
+def test_targets_that_tie_are_ranked_by_address_whatever_the_rows_order() -> None:
+    # a phase's two targets with the same bytes swapped places from one analysis of the same
+    # frame to the next: the rows of a group-by come in any order, and only bytes were sorted
+    table = _spread(3).with_columns(pl.lit(0).alias("phase"))
+    addresses = ["203.0.113.1", "203.0.113.2", "203.0.113.3"]
+    for seed in range(8):
+        rows = table.sample(fraction=1.0, shuffle=True, seed=seed)
+        assert [t["address"] for t in rank_targets(rows)] == addresses
+        by_phase = ranked(rows.group_by("phase", "vector", "dst").agg(
+            pl.len().alias("packets"), pl.col("wire_len").sum().cast(pl.Int64).alias("bytes"),
+            net=pl.lit(0, pl.UInt128)), by="phase")  # fmt: skip
+        assert [t["address"] for t in by_phase[0]] == addresses
