@@ -42,25 +42,30 @@ def probed(frame: pl.DataFrame, rows: pl.Expr, lookups: list[tuple[pl.DataFrame,
     unique on ``on``: what a left join would add), null on every other row.
 
     Only the rows that need a lookup probe it, and only the matches are gathered: an inner
-    join on their keys, whose results are put back in place; no other column is copied."""
+    join on their keys, whose results are put back in place; no other column is copied. Only
+    the keys of tables that hold rows are gathered (an empty table's lookup finds nothing: a
+    flood's millions of 4-tuples were gathered for tables that held none)."""
+    out = {
+        name: pl.Series(name, [], dtype=table[name].dtype).extend_constant(None, frame.height)
+        for table, on in lookups
+        for name in table.columns
+        if name not in on
+    }
+    looked_up = [(table, on) for table, on in lookups if table.height]
+    if not looked_up:
+        return out
     places = frame.select(pl.arg_where(rows)).to_series()
-    keys = frame.select(*dict.fromkeys(k for _, on in lookups for k in on))[places]
+    keys = frame.select(*dict.fromkeys(k for _, on in looked_up for k in on))[places]
     # the keys' places, under a name longer than any column a table gives, so none of them (a
     # flag named as the places read them instead: the first, 0, as false)
     place = "_place" + "_" * max(len(c) for table, _ in lookups for c in table.columns)
     keys = keys.with_row_index(place)
-    out = {}
-    for table, on in lookups:
-        hits = None
-        if table.height:  # streamed: a join of millions of keys runs faster there
-            hits = collect(keys.lazy().select(place, *on).join(table.lazy(), on=on, how="inner"))
-        for name in (c for c in table.columns if c not in on):
-            column = pl.Series(name, [], dtype=table[name].dtype).extend_constant(
-                None, frame.height
-            )
-            if hits is not None and hits.height:
-                column = column.scatter(places.gather(hits[place]), hits[name])
-            out[name] = column
+    for table, on in looked_up:  # streamed: a join of millions of keys runs faster there
+        hits = collect(keys.lazy().select(place, *on).join(table.lazy(), on=on, how="inner"))
+        if hits.height:
+            at = places.gather(hits[place])
+            for name in (c for c in table.columns if c not in on):
+                out[name] = out[name].scatter(at, hits[name])
     return out
 
 
