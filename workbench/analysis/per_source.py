@@ -100,7 +100,7 @@ class SourceTable:
         the spoofing figures): kept in memory, or beside the table's parts over a dataset."""
         if self._kept is not None:
             if self._by_vector is None:
-                self._by_vector = _by_vector(self._kept.filter(pl.col("vector").is_not_null()))
+                self._by_vector = _by_vector(self._kept)
             yield self._by_vector
             return
         for path in self._files:
@@ -108,7 +108,7 @@ class SourceTable:
             if kept.exists():
                 yield pl.read_ipc(kept)
                 continue
-            found = _by_vector(pl.read_ipc(path).filter(pl.col("vector").is_not_null()))
+            found = _by_vector(pl.read_ipc(path))
             found.write_ipc(kept)
             yield found
 
@@ -125,17 +125,19 @@ class SourceTable:
 
 
 def _by_vector(part: pl.DataFrame) -> pl.DataFrame:
-    """(vector, src, n, one_ttl) of a part of the table: a vector seen in one phase has a row
-    per source already; only those spanning phases are summed over them."""
-    spanning = part.group_by("vector").agg(pl.col("phase").n_unique() > 1).filter("phase")
-    several = pl.col("vector").is_in(spanning["vector"].implode())
+    """(vector, src, n, one_ttl) of the attack rows of a part of the table: a vector seen in one
+    phase has a row per source already; only those spanning phases are summed over them. Lazy:
+    only the columns kept are filtered (the rows of no vector are left in the same pass)."""
+    attack = part.lazy().filter(pl.col("vector").is_not_null())
+    spanning = attack.group_by("vector").agg(pl.col("phase").n_unique() > 1).filter("phase")
+    several = pl.col("vector").is_in(spanning.collect()["vector"].implode())
     return pl.concat([
-        part.filter(~several).select(
+        attack.filter(~several).select(
             "vector", "src", pl.col("packets").alias("n"),
             (pl.col("ttl_lo") == pl.col("ttl_hi")).alias("one_ttl"),
         ),
-        part.filter(several).group_by("vector", "src").agg(
+        attack.filter(several).group_by("vector", "src").agg(
             pl.col("packets").sum().alias("n"),
             (pl.col("ttl_lo").min() == pl.col("ttl_hi").max()).alias("one_ttl"),
         ),
-    ])  # fmt: skip
+    ]).collect()  # fmt: skip
