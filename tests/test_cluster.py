@@ -1,5 +1,5 @@
 """An existing Dask cluster, joined by its scheduler address (``--scheduler``), ingests and analyses
-a folder of captures as one process does."""
+a folder of captures as one process does; a local one leaves no scratch folder behind."""
 
 from __future__ import annotations
 
@@ -53,3 +53,25 @@ def test_ingest_and_analyse_on_a_scheduler_address(tmp_path, scheduler, capsys) 
     assert here == there
     hashes = {p.name for p in (tmp_path / "dataset-here").iterdir() if p.is_dir()}
     assert hashes == {p.name for p in (tmp_path / "dataset-there").iterdir() if p.is_dir()}
+
+
+def test_a_local_cluster_removes_its_scratch_folder(tmp_path, monkeypatch) -> None:
+    from workbench.capture import cluster
+
+    scratch = tmp_path / "wb-dask-scratch"
+    made = []
+    mkdtemp = cluster.tempfile.mkdtemp  # Dask makes folders of its own with it too
+
+    def ours(*args, **kwargs) -> str:
+        if kwargs.get("prefix") != "wb-dask-":
+            return mkdtemp(*args, **kwargs)
+        scratch.mkdir()
+        made.append(str(scratch))
+        return str(scratch)
+
+    monkeypatch.setattr(cluster.tempfile, "mkdtemp", ours)
+    with cluster.dask_cluster(workers=1) as running:
+        assert running.client.submit(sum, [1, 2]).result() == 3
+        assert any(scratch.iterdir())  # the workers' scratch space while they run
+    assert made == [str(scratch)]
+    assert not scratch.exists()

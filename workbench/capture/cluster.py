@@ -5,6 +5,7 @@ the dataset analysis (a task per window and pass) both run through here.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,12 +38,14 @@ def dask_cluster(workers: int | None = None, scheduler: str | None = None) -> It
     """
     from distributed import Client, LocalCluster
 
-    local = None
+    local = scratch = None
     if scheduler:
         client = Client(scheduler)
     else:
+        # the workers' scratch folder, removed with the cluster (each run left one behind)
+        scratch = tempfile.mkdtemp(prefix="wb-dask-")
         local = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
-                             local_directory=tempfile.mkdtemp(prefix="wb-dask-"), env={"NUMBA_NUM_THREADS": "1", "POLARS_MAX_THREADS": "1"})  # fmt: skip
+                             local_directory=scratch, env={"NUMBA_NUM_THREADS": "1", "POLARS_MAX_THREADS": "1"})  # fmt: skip
         client = Client(local)
     try:
         yield Cluster(client, None if scheduler else workers or 2)
@@ -50,3 +53,5 @@ def dask_cluster(workers: int | None = None, scheduler: str | None = None) -> It
         client.close()
         if local is not None:
             local.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
