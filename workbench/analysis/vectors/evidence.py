@@ -362,7 +362,9 @@ def _first_distinct(cand: pl.DataFrame, pairs: int, cap: int) -> dict[str, pl.Da
     numbered by the pair itself)."""
     pair = ["dst", "candidate"]
     # the rows that are no candidate (a capture that is mostly attack keeps every row) skipped
-    live = cand["candidate"].is_not_null().to_numpy() if cand["candidate"].has_nulls() else None
+    live = None
+    if cand["candidate"].has_nulls():
+        live = cand.select(is_candidate()).to_series().to_numpy()
     keys = cand.select(_pair_key()).to_series().to_numpy()
     ranked = first_rows(keys, DISTINCT_SAMPLE_ROWS, pairs, live)
     if ranked is None:

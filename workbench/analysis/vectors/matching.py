@@ -182,9 +182,9 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     picked = with_ports.select(
         *(c for c in CAND_COLUMNS if c not in ("candidate", "link_group")), link_group=link_group()
     )
-    if np.count_nonzero(keep) >= DENSE_SHARE * codes.shape[0]:  # the frame's own columns
-        return picked.with_columns(candidate_series(codes)).select(CAND_COLUMNS)
-    return picked.filter(pl.Series(keep)).with_columns(candidate_series(codes[keep])).select(CAND_COLUMNS)  # fmt: skip
+    if np.count_nonzero(keep) < DENSE_SHARE * codes.shape[0]:  # else the frame's own columns
+        picked, codes = picked.filter(pl.Series(keep)), codes[keep]
+    return picked.with_columns(candidate_series(codes)).select(CAND_COLUMNS)
 
 
 def is_group_address(column: str) -> pl.Expr:
