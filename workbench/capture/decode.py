@@ -21,6 +21,11 @@ from workbench.capture.schema import (
 )
 
 ETH_IPV4, ETH_IPV6 = 0x0800, 0x86DD
+ETH_MPLS, ETH_MPLS_MULTICAST, ETH_PPPOE_SESSION = 0x8847, 0x8848, 0x8864
+PPP_IPV4, PPP_IPV6, PPP_MPLS = 0x0021, 0x0057, 0x0281
+# layers peeled between the link and IP (VLAN tags, PPPoE, MPLS labels): real stacks hold a few;
+# the bound keeps a crafted frame of endless tags from costing more than this
+MAX_ENCAPSULATIONS = 16
 IPV6_FRAGMENT, IPV6_AH, IPV6_NO_NEXT = 44, 51, 59
 # every extension header is walked, as Wireshark does (THC's denial6 chains 180 destination
 # headers before its ping): each takes 8 bytes or more, so 8192 is the most a 64 KB packet holds
@@ -32,8 +37,8 @@ SLL_BROADCAST = 1
 ETHER_BROADCAST = 0xFFFFFFFFFFFF
 # raised whenever a field is read differently: a Parquet cache written by another decoder is
 # stale and read again from the evidence (2: a cooked capture's broadcasts get a dst_mac; 3: the
-# TCP window)
-DECODER_VERSION = 3
+# TCP window; 4: IP inside MPLS and PPPoE, and the PPP and Cisco HDLC link types)
+DECODER_VERSION = 4
 
 # fields per packet, in this order, in the int64 `fields` matrix the kernel fills
 FIELDS = (
@@ -125,18 +130,86 @@ def _l3_start(buf, start, end, kind, out, i, macs):
         if fam == 10 or fam == 24 or fam == 28 or fam == 30:
             return off, 6
         return off, 0
-    else:
-        return off, 0
-    # stacked VLAN tags (802.1Q, 802.1ad, old QinQ); keep the outer id
-    tags = 0
-    while (ethertype == 0x8100 or ethertype == 0x88A8 or ethertype == 0x9100) and tags < 8:
+    elif kind == 9:  # PPP, or PPP in HDLC-like framing: address and control, then the protocol
+        if off + 2 <= end and buf[off] == 0xFF and buf[off + 1] == 0x03:
+            off += 2
+        if off + 4 <= end and (buf[off] == 0x0F or buf[off] == 0x8F) and buf[off + 1] == 0:
+            ethertype = _be16(buf, off + 2)  # Cisco HDLC framing on a PPP_SERIAL link
+            off += 4
+        elif off + 1 <= end and buf[off] & 1:  # a compressed one-byte protocol field
+            ethertype = _ppp_ethertype(np.int64(buf[off]))
+            off += 1
+        elif off + 2 <= end:
+            ethertype = _ppp_ethertype(_be16(buf, off))
+            off += 2
+        else:
+            return off, 0
+    elif kind == 10:  # Cisco HDLC: address, control, then an ethertype
         if off + 4 > end:
             return off, 0
-        if tags == 0:
-            out[F_VLAN, i] = _be16(buf, off) & 0x0FFF
         ethertype = _be16(buf, off + 2)
         off += 4
-        tags += 1
+    elif kind == 11:  # PPPoE without the Ethernet header
+        return _encapsulated(buf, off, end, ETH_PPPOE_SESSION, out, i)
+    else:
+        return off, 0
+    return _encapsulated(buf, off, end, ethertype, out, i)
+
+
+@njit(inline="always", cache=True)
+def _ppp_ethertype(protocol):
+    """The ethertype of what a PPP protocol number carries (0: nothing we decode)."""
+    if protocol == PPP_IPV4:
+        return ETH_IPV4
+    if protocol == PPP_IPV6:
+        return ETH_IPV6
+    if protocol == PPP_MPLS:
+        return ETH_MPLS
+    return 0
+
+
+@njit(cache=True)
+def _encapsulated(buf, off, end, ethertype, out, i):
+    """Peel what sits between the link layer and IP, as Wireshark does: stacked VLAN tags (802.1Q,
+    802.1ad, old QinQ; the outer id is kept), a PPPoE session, an MPLS label stack (IPv4 or IPv6
+    after the bottom label, or an Ethernet pseudowire behind its control word)."""
+    tagged = False
+    for _ in range(MAX_ENCAPSULATIONS):
+        if ethertype == 0x8100 or ethertype == 0x88A8 or ethertype == 0x9100:
+            if off + 4 > end:
+                return off, 0
+            if not tagged:
+                out[F_VLAN, i] = _be16(buf, off) & 0x0FFF
+                tagged = True
+            ethertype = _be16(buf, off + 2)
+            off += 4
+        elif ethertype == ETH_PPPOE_SESSION:  # RFC 2516: 6-byte header, then the PPP protocol
+            if off + 8 > end:
+                return off, 0
+            ethertype = _ppp_ethertype(_be16(buf, off + 6))
+            off += 8
+        elif ethertype == ETH_MPLS or ethertype == ETH_MPLS_MULTICAST:
+            if off + 4 > end:
+                return off, 0
+            bottom = buf[off + 2] & 1
+            off += 4
+            if bottom:  # the label stack carries no payload type: the first nibble tells
+                if off + 1 > end:
+                    return off, 0
+                nibble = np.int64(buf[off]) >> 4
+                if nibble == 4:
+                    ethertype = ETH_IPV4
+                elif nibble == 6:
+                    ethertype = ETH_IPV6
+                elif nibble == 0:  # RFC 4448 control word, then the customer's Ethernet frame
+                    if off + 18 > end:
+                        return off, 0
+                    ethertype = _be16(buf, off + 16)
+                    off += 18
+                else:
+                    return off, 0
+        else:
+            break
     if ethertype == ETH_IPV4:
         return off, 4
     if ethertype == ETH_IPV6:

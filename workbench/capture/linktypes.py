@@ -19,13 +19,20 @@ KIND_RAW4 = 5
 KIND_RAW6 = 6
 KIND_NULL = 7  # BSD loopback: 4-byte address family in the capturing host's byte order
 KIND_LOOP = 8  # OpenBSD loopback: 4-byte address family, big-endian
+KIND_PPP = 9  # PPP, optionally in HDLC-like framing (ff 03), or Cisco HDLC framing
+KIND_CHDLC = 10  # Cisco HDLC: address, control, then an ethertype
+KIND_PPPOE = 11  # a PPPoE session header with no Ethernet header before it
 
 LINK_TYPES: dict[int, tuple[str, int]] = {
     0: ("NULL (BSD loopback)", KIND_NULL),
     1: ("EN10MB (Ethernet)", KIND_ETHERNET),
+    9: ("PPP", KIND_PPP),
     12: ("RAW (raw IP, OpenBSD value)", KIND_RAW),
     14: ("RAW (raw IP, BSD/OS value)", KIND_RAW),
+    50: ("PPP_SERIAL (PPP in HDLC-like framing)", KIND_PPP),
+    51: ("PPP_ETHER (PPPoE)", KIND_PPPOE),
     101: ("RAW (raw IP)", KIND_RAW),
+    104: ("C_HDLC (Cisco HDLC)", KIND_CHDLC),
     108: ("LOOP (OpenBSD loopback)", KIND_LOOP),
     113: ("LINUX_SLL (Linux cooked v1)", KIND_SLL),
     228: ("IPV4 (raw IPv4)", KIND_RAW4),

@@ -189,6 +189,7 @@ def iter_frames(
 
         bar = tqdm(total=total, unit="B", unit_scale=True, desc=ev.path.name, leave=False)
     first_ns = last_ns = None
+    not_ip = 0
     try:
         while not walker.done:
             before, read_before = walker.offset, walker.progress
@@ -201,6 +202,7 @@ def iter_frames(
                 last_ns = int(ts.max()) if last_ns is None else max(last_ns, int(ts.max()))
                 meta.packets += frame.height
                 meta.bytes += int(chunk[2].sum())
+                not_ip += int((frame["ip_ver"] == 0).sum())
             if bar is not None:
                 bar.update(walker.progress - read_before)
             _release(ev, walker.offset)
@@ -210,7 +212,7 @@ def iter_frames(
     finally:
         if bar is not None:
             bar.close()
-    _finish(ev, walker, meta, first_ns, last_ns, strict)
+    _finish(ev, walker, meta, first_ns, last_ns, strict, not_ip)
 
 
 def _finish(
@@ -220,9 +222,11 @@ def _finish(
     first_ns: int | None,
     last_ns: int | None,
     strict: bool,
+    not_ip: int = 0,
 ) -> None:
     """What the walk learnt of the file (interfaces, drops, times) into ``meta``, and its
-    warnings: link types not decoded, records over the snaplen, damage and where it is."""
+    warnings: link types not decoded, most frames not IP, records over the snaplen, damage and
+    where it is."""
     meta.link_types = [int(t) for t in walker.if_link[: walker.n_if]]
     meta.interfaces = walker.n_if
     meta.interface_names = walker.names()
@@ -235,6 +239,14 @@ def _finish(
         meta.warnings.append(
             f"{ev.path}: link type(s) {unknown} are not decoded by the fast reader"
             " (rows kept with ip_ver 0); use engine='tshark'"
+        )
+    elif 2 * not_ip > meta.packets:
+        # an attack or benign capture is mostly IP: a majority of other frames is a LAN's own
+        # chatter (ARP, STP) or IP inside an encapsulation the fast reader does not peel
+        meta.warnings.append(
+            f"{ev.path}: {not_ip} of {meta.packets} frames carry no IPv4 or IPv6 that the fast"
+            " reader finds (LAN protocols such as ARP, or IP inside an encapsulation it does not"
+            " decode); engine='tshark' decodes every encapsulation Wireshark knows"
         )
     if walker.over_snaplen:
         meta.warnings.append(
