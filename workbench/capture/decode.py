@@ -26,6 +26,11 @@ PPP_IPV4, PPP_IPV6, PPP_MPLS = 0x0021, 0x0057, 0x0281
 # layers peeled between the link and IP (VLAN tags, PPPoE, MPLS labels): real stacks hold a few;
 # the bound keeps a crafted frame of endless tags from costing more than this
 MAX_ENCAPSULATIONS = 16
+# mirror and overlay encapsulations peeled (VXLAN, GENEVE, TZSP, ERSPAN): a mirror session's copy
+# of an overlay's frame is two; a third is a crafted frame
+MAX_MIRRORS = 2
+VXLAN_PORT, GENEVE_PORT, TZSP_PORT = 4789, 6081, 37008
+ERSPAN_II, ERSPAN_III, ETH_BRIDGED = 0x88BE, 0x22EB, 0x6558
 IPV6_FRAGMENT, IPV6_AH, IPV6_NO_NEXT = 44, 51, 59
 # every extension header is walked, as Wireshark does (THC's denial6 chains 180 destination
 # headers before its ping): each takes 8 bytes or more, so 8192 is the most a 64 KB packet holds
@@ -37,7 +42,8 @@ SLL_BROADCAST = 1
 ETHER_BROADCAST = 0xFFFFFFFFFFFF
 # raised whenever a field is read differently: a Parquet cache written by another decoder is
 # stale and read again from the evidence (2: a cooked capture's broadcasts get a dst_mac; 3: the
-# TCP window; 4: IP inside MPLS and PPPoE, and the PPP and Cisco HDLC link types)
+# TCP window; 4: IP inside MPLS and PPPoE, the PPP and Cisco HDLC link types, and the frames
+# mirror encapsulations carry)
 DECODER_VERSION = 4
 
 # fields per packet, in this order, in the int64 `fields` matrix the kernel fills
@@ -251,9 +257,10 @@ def _l4(buf, off, end, proto, l4_bytes, out, i):
 
 @njit(cache=True)
 def _ipv4(buf, off, end, out, i, src, dst):
+    """The IPv4 header's fields and its L4 header's; the L4 offset (-1: none to read)."""
     if off + 20 > end:
         out[F_IPVER, i] = 0
-        return
+        return -1
     ihl = (np.int64(buf[off]) & 0x0F) * 4
     total = _be16(buf, off + 2)
     out[F_IPVER, i] = 4
@@ -276,19 +283,22 @@ def _ipv4(buf, off, end, out, i, src, dst):
     src[i, 1] = np.uint64(0xFFFF00000000) | np.uint64(_be32(buf, off + 12))
     dst[i, 1] = np.uint64(0xFFFF00000000) | np.uint64(_be32(buf, off + 16))
     if ihl < 20:
-        return
+        return -1
     l4_bytes = total - ihl
     if frag & 2:
         out[F_PAYLOAD, i] = min(max(l4_bytes, 0), 65535)
-        return
+        return -1
     _l4(buf, off + ihl, end, proto, l4_bytes, out, i)
+    return off + ihl
 
 
 @njit(cache=True)
 def _ipv6(buf, off, end, out, i, src, dst):
+    """The IPv6 header's fields (extension headers walked) and its L4 header's; the L4 offset
+    (-1: none to read)."""
     if off + 40 > end:
         out[F_IPVER, i] = 0
-        return
+        return -1
     plen = _be16(buf, off + 4)
     nh = np.int64(buf[off + 6])
     out[F_IPVER, i] = 6
@@ -334,33 +344,105 @@ def _ipv6(buf, off, end, out, i, src, dst):
     out[F_FRAG, i] = frag
     if frag & 2 or nh == IPV6_NO_NEXT:
         out[F_PAYLOAD, i] = min(max(remaining, 0), 65535)
-        return
+        return -1
     if pos > end:
-        return
+        return -1
     _l4(buf, pos, end, nh, remaining, out, i)
+    return pos
+
+
+@njit(inline="always", cache=True)
+def _looks_like_ethernet(buf, off, end):
+    """Whether an Ethernet header at ``off`` carries what a mirrored frame does (IP, a VLAN tag,
+    MPLS, PPPoE or ARP): a flood of datagrams to a tunnel's port stays a flood of datagrams."""
+    if off + 14 > end:
+        return False
+    t = _be16(buf, off + 12)
+    return (
+        t == ETH_IPV4 or t == ETH_IPV6 or t == 0x8100 or t == 0x88A8 or t == 0x0806
+        or t == ETH_MPLS or t == ETH_PPPOE_SESSION
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _mirrored(buf, l4, end, proto):
+    """Offset of the Ethernet frame a mirror or overlay encapsulation carries at the L4 header
+    ``l4``, or -1: VXLAN (UDP 4789, AWS and Azure traffic mirroring), GENEVE (UDP 6081), TZSP
+    (UDP 37008, MikroTik's packet sniffer) and ERSPAN I, II and III (GRE, Cisco and Arista remote
+    mirror sessions). The transport around them is the collector's, not the traffic's. Plain GRE
+    and GRE-carried Ethernet (0x6558) are not peeled: a GRE flood's outer header is the attack."""
+    inner = -1
+    if proto == PROTO_UDP and l4 + 8 <= end:
+        port = _be16(buf, l4 + 2)
+        p = l4 + 8
+        if port == VXLAN_PORT and p + 8 <= end and buf[p] & 0x08:  # the I flag: a VNI follows
+            inner = p + 8
+        elif port == GENEVE_PORT and p + 8 <= end and buf[p] >> 6 == 0:
+            if _be16(buf, p + 2) == ETH_BRIDGED:
+                inner = p + 8 + (np.int64(buf[p]) & 0x3F) * 4
+        elif port == TZSP_PORT and p + 4 <= end and buf[p] == 1 and _be16(buf, p + 2) == 1:
+            q = p + 4  # tagged fields up to the END tag (1); PADDING (0) is one byte
+            for _ in range(64):
+                if q >= end:
+                    return -1
+                if buf[q] == 1:
+                    inner = q + 1
+                    break
+                q += 1 if buf[q] == 0 else 2 + (np.int64(buf[q + 1]) if q + 1 < end else 0)
+    elif proto == PROTO_GRE and l4 + 4 <= end:
+        flags = _be16(buf, l4)
+        kind = _be16(buf, l4 + 2)
+        header = 4
+        if flags & 0x8000:  # checksum
+            header += 4
+        if flags & 0x2000:  # key
+            header += 4
+        if flags & 0x1000:  # sequence number
+            header += 4
+        if kind == ERSPAN_II:  # type I has no sequence number and no header of its own
+            inner = l4 + header + (8 if flags & 0x1000 else 0)
+        elif kind == ERSPAN_III and l4 + header + 12 <= end:
+            optional = buf[l4 + header + 11] & 1  # the O flag: a platform subheader follows
+            inner = l4 + header + 12 + (8 if optional else 0)
+    if inner >= 0 and _looks_like_ethernet(buf, inner, end):
+        return inner
+    return -1
 
 
 @njit(parallel=True, cache=True)
-def decode_frames(buf, offsets, cap_lens, ifaces, if_kind, out, src, dst, macs):
+def decode_frames(buf, offsets, cap_lens, ifaces, if_kind, out, src, dst, macs, peeled):
     """Decode every frame: ``out`` int64[len(FIELDS), n] (a row per field), ``src``/``dst`` uint64[n, 2]
-    (hi, lo), ``macs`` uint64[n, 2] (source, destination MAC)."""
+    (hi, lo), ``macs`` uint64[n, 2] (source, destination MAC), ``peeled`` uint8[n] (how many
+    mirror encapsulations were peeled: the fields are then the carried frame's, as Zeek and
+    Arkime read them)."""
     n = offsets.shape[0]
     size = buf.shape[0]
     for i in prange(n):
-        for k in range(out.shape[0]):
-            out[k, i] = 0
-        out[F_TCPWIN, i] = NO_WINDOW
-        src[i, 0] = 0
-        src[i, 1] = 0
-        dst[i, 0] = 0
-        dst[i, 1] = 0
-        macs[i, 0] = 0
-        macs[i, 1] = 0
         start = offsets[i]
         end = min(start + cap_lens[i], size)
         kind = if_kind[ifaces[i]]
-        l3, version = _l3_start(buf, start, end, kind, out, i, macs)
-        if version == 4:
-            _ipv4(buf, l3, end, out, i, src, dst)
-        elif version == 6:
-            _ipv6(buf, l3, end, out, i, src, dst)
+        peeled[i] = 0
+        for depth in range(MAX_MIRRORS + 1):
+            for k in range(out.shape[0]):
+                out[k, i] = 0
+            out[F_TCPWIN, i] = NO_WINDOW
+            src[i, 0] = 0
+            src[i, 1] = 0
+            dst[i, 0] = 0
+            dst[i, 1] = 0
+            macs[i, 0] = 0
+            macs[i, 1] = 0
+            l3, version = _l3_start(buf, start, end, kind, out, i, macs)
+            l4 = -1
+            if version == 4:
+                l4 = _ipv4(buf, l3, end, out, i, src, dst)
+            elif version == 6:
+                l4 = _ipv6(buf, l3, end, out, i, src, dst)
+            if l4 < 0 or depth == MAX_MIRRORS:
+                break
+            inner = _mirrored(buf, l4, end, out[F_PROTO, i])
+            if inner < 0:
+                break
+            start = inner
+            kind = 1  # Ethernet
+            peeled[i] = depth + 1

@@ -127,15 +127,19 @@ class Capture:
         )
 
 
-def _frame(buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]) -> pl.DataFrame:
+def _frame(
+    buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]
+) -> tuple[pl.DataFrame, int]:
+    """The chunk's packet frame, and how many of its frames came inside a mirror encapsulation."""
     off, cap, wire, ts, ifs = chunk
     n = off.shape[0]
     fields = np.empty((len(decode.FIELDS), n), dtype=np.int64)
     src = np.empty((n, 2), dtype=np.uint64)
     dst = np.empty((n, 2), dtype=np.uint64)
     macs = np.empty((n, 2), dtype=np.uint64)
+    peeled = np.zeros(n, dtype=np.uint8)
     if n:
-        decode.decode_frames(buf, off, cap, ifs, if_kind, fields, src, dst, macs)
+        decode.decode_frames(buf, off, cap, ifs, if_kind, fields, src, dst, macs, peeled)
     columns = {
         "ts": pl.Series("ts", ts, dtype=pl.Int64).cast(pl.Datetime("ns", "UTC")),
         "iface": pl.Series("iface", ifs.astype(np.uint16)),
@@ -156,7 +160,7 @@ def _frame(buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]) 
     columns["dst_mac"] = pl.Series("dst_mac", macs[:, 1])
     columns["src"] = addresses.from_halves(src[:, 0], src[:, 1], "src")
     columns["dst"] = addresses.from_halves(dst[:, 0], dst[:, 1], "dst")
-    return pl.DataFrame([columns[c] for c in PACKET_SCHEMA.names()])
+    return pl.DataFrame([columns[c] for c in PACKET_SCHEMA.names()]), int(np.count_nonzero(peeled))
 
 
 def _release(ev: Evidence, upto: int) -> None:
@@ -189,13 +193,14 @@ def iter_frames(
 
         bar = tqdm(total=total, unit="B", unit_scale=True, desc=ev.path.name, leave=False)
     first_ns = last_ns = None
-    not_ip = 0
+    not_ip = mirrored = 0
     try:
         while not walker.done:
             before, read_before = walker.offset, walker.progress
             chunk = walker.next_chunk(chunk_records)
             if_kind = linktypes.kinds_array(walker.if_link[: max(walker.n_if, 1)])
-            frame = _frame(walker.buf, if_kind, chunk)
+            frame, peeled = _frame(walker.buf, if_kind, chunk)
+            mirrored += peeled
             if frame.height:
                 ts = chunk[3]
                 first_ns = int(ts.min()) if first_ns is None else min(first_ns, int(ts.min()))
@@ -212,7 +217,7 @@ def iter_frames(
     finally:
         if bar is not None:
             bar.close()
-    _finish(ev, walker, meta, first_ns, last_ns, strict, not_ip)
+    _finish(ev, walker, meta, first_ns, last_ns, strict, not_ip, mirrored)
 
 
 def _finish(
@@ -223,10 +228,11 @@ def _finish(
     last_ns: int | None,
     strict: bool,
     not_ip: int = 0,
+    mirrored: int = 0,
 ) -> None:
     """What the walk learnt of the file (interfaces, drops, times) into ``meta``, and its
-    warnings: link types not decoded, most frames not IP, records over the snaplen, damage and
-    where it is."""
+    warnings: link types not decoded, most frames not IP, frames read inside a mirror
+    encapsulation, records over the snaplen, damage and where it is."""
     meta.link_types = [int(t) for t in walker.if_link[: walker.n_if]]
     meta.interfaces = walker.n_if
     meta.interface_names = walker.names()
@@ -247,6 +253,12 @@ def _finish(
             f"{ev.path}: {not_ip} of {meta.packets} frames carry no IPv4 or IPv6 that the fast"
             " reader finds (LAN protocols such as ARP, or IP inside an encapsulation it does not"
             " decode); engine='tshark' decodes every encapsulation Wireshark knows"
+        )
+    if mirrored:
+        meta.warnings.append(
+            f"{ev.path}: {mirrored} of {meta.packets} frames came inside a mirror or overlay"
+            " encapsulation (VXLAN, GENEVE, TZSP or ERSPAN) and are analysed as the frames they"
+            " carry; the frame and wire lengths are still those of the capture"
         )
     if walker.over_snaplen:
         meta.warnings.append(

@@ -71,7 +71,21 @@ FIELDS = [
     ("icmp.code", "icmp4_code"),
     ("icmpv6.type", "icmp6_type"),
     ("icmpv6.code", "icmp6_code"),
+    ("frame.protocols", "protocols"),
 ]
+# the layer (a token of frame.protocols) each field belongs to: a frame a mirror encapsulation
+# carries is read from that layer's occurrence inside it, as the fast reader peels it
+LAYERS = {
+    "vlan": "vlan", "eth_src": "eth", "eth_dst": "eth",
+    **{name: "ip" for _, name in FIELDS if name.startswith("ip4_")},
+    **{name: "ipv6" for _, name in FIELDS if name.startswith("ip6_")},
+    **{name: "tcp" for _, name in FIELDS if name.startswith("tcp_")},
+    **{name: "udp" for _, name in FIELDS if name.startswith("udp_")},
+    **{name: "icmp" for _, name in FIELDS if name.startswith("icmp4_")},
+    **{name: "icmpv6" for _, name in FIELDS if name.startswith("icmp6_")},
+}  # fmt: skip
+# Wireshark's names of the mirror and overlay encapsulations the fast reader peels (decode.py)
+MIRRORS = ("vxlan", "geneve", "tzsp", "erspan")
 # compressed containers tshark opens itself (magic bytes, name)
 COMPRESSION_MAGICS = [
     (b"\x1f\x8b", "gzip"),
@@ -106,15 +120,20 @@ def tshark_path() -> str:
 
 
 def tshark_fields(
-    path: str | Path, fields: list[str], display_filter: str | None = None
+    path: str | Path,
+    fields: list[str],
+    display_filter: str | None = None,
+    occurrence: str = "f",
 ) -> pl.DataFrame:
     """Run ``tshark -T fields`` on a capture and return the named fields as text columns.
 
     A run that stops early (a capture cut short or damaged) keeps the rows read before the fault
-    and warns (``CaptureWarning``) with tshark's own message and the number of packets read."""
+    and warns (``CaptureWarning``) with tshark's own message and the number of packets read.
+    ``occurrence`` is tshark's: ``f`` the first of a field's values in a frame, ``a`` all of them
+    (comma-separated)."""
     from workbench.capture.reader import CaptureWarning
 
-    table, problem = _run_fields(path, fields, display_filter)
+    table, problem = _run_fields(path, fields, display_filter, occurrence)
     if problem:
         warnings.warn(f"{path}: {problem}", CaptureWarning, stacklevel=2)
     return table
@@ -129,13 +148,13 @@ def _stderr(done: subprocess.CompletedProcess) -> str:
 
 
 def _run_fields(
-    path: str | Path, fields: list[str], display_filter: str | None = None
+    path: str | Path, fields: list[str], display_filter: str | None = None, occurrence: str = "f"
 ) -> tuple[pl.DataFrame, str | None]:
     """The fields as text columns, and what went wrong (tshark's message and the number of packets
     read) if tshark exited with an error after some output; None when it read the whole capture."""
     # the file on standard input, opened here read-only without touching its access time: the
     # tool never gets a name to misread as an option, nor opens the evidence itself
-    command = [tshark_path(), "-r", "-", "-n", "-T", "fields", "-E", "occurrence=f",
+    command = [tshark_path(), "-r", "-", "-n", "-T", "fields", "-E", f"occurrence={occurrence}",
                "-E", "separator=/t", "-E", "quote=n", "-E", "header=n"]  # fmt: skip
     for pref in PREFERENCES:
         command += ["-o", pref]
@@ -189,7 +208,7 @@ def read_frame(path: str | Path, *, progress: bool | None = None) -> pl.DataFram
     """The packet frame of a capture, decoded by tshark (same schema as the fast reader); a
     capture tshark reads only in part gives the packets before the fault and a ``CaptureWarning``."""
     names = [f for f, _ in FIELDS]
-    raw = tshark_fields(path, names).rename(dict(FIELDS))
+    raw = tshark_fields(path, names, occurrence="a").rename(dict(FIELDS))
     return frame_from_fields(raw)
 
 
@@ -215,7 +234,7 @@ def read_file(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wb-sha256") as pool:
         digest = pool.submit(sha256_file, path)  # alongside tshark's read
         names = [f for f, _ in FIELDS]
-        raw, problem = _run_fields(path, names)
+        raw, problem = _run_fields(path, names, occurrence="a")
         fmt, compression = file_type(path)
         sha256 = digest.result()
     if problem and strict:
@@ -261,8 +280,30 @@ def file_type(path: str | Path) -> tuple[str, str | None]:
     return kind or "unknown", compression
 
 
+def _carried(raw: pl.DataFrame) -> pl.DataFrame:
+    """Each layer's field values (all occurrences, comma-separated) cut to the one the packet
+    frame reads: the first, or in a frame a mirror encapsulation carries, the first inside the
+    innermost one (after as many of that layer as come before it in ``frame.protocols``)."""
+    if "protocols" not in raw.columns:
+        return raw
+    tokens = pl.lit(":") + pl.col("protocols").fill_null("").str.replace_all(":", "::") + ":"
+    # peeled, as the fast reader does, only where the frame carried holds what a mirrored one does
+    carried = r":eth::ethertype::(?:ip|ipv6|vlan|arp|mpls|pppoes):"
+    before = tokens.str.extract(r"^(.*:(?:" + "|".join(MIRRORS) + r"):)" + carried, 1)
+    index = {
+        layer: before.str.count_matches(f":{layer}:", literal=True).fill_null(0)
+        for layer in set(LAYERS.values())
+    }
+    return raw.with_columns(
+        pl.col(name).str.split(",").list.get(index[layer], null_on_oob=True)
+        for name, layer in LAYERS.items()
+        if name in raw.columns
+    )
+
+
 def frame_from_fields(raw: pl.DataFrame) -> pl.DataFrame:
     """Turn tshark's text fields (our column names) into the packet frame."""
+    raw = _carried(raw)
     is4 = pl.col("ip4_src").is_not_null()
     is6 = ~is4 & pl.col("ip6_src").is_not_null()
     proto = (

@@ -19,12 +19,17 @@ FRAGMENT_DATA = 1480
 HTTP_FLOOD_BOTS = 40
 
 
-def gre_inner(size: int) -> bytes:
-    """An IPv4/UDP packet of ``size`` bytes as carried inside GRE (valid checksum)."""
+def gre_inner(
+    size: int,
+    src: bytes = bytes([10, 0, 0, 1]),
+    dst: bytes = bytes([10, 0, 0, 2]),
+    sport: int = 40000,
+    dport: int = 40001,
+) -> bytes:
+    """An IPv4/UDP packet of ``size`` bytes as carried inside GRE or VXLAN (valid checksum)."""
     payload = b"\0" * max(0, size - 28)
-    udp = struct.pack("!HHHH", 40000, 40001, 8 + len(payload), 0) + payload
-    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
-                         bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))  # fmt: skip
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0, src, dst)
     words = sum(struct.unpack("!10H", header))
     while words >> 16:
         words = (words & 0xFFFF) + (words >> 16)

@@ -451,31 +451,41 @@ def udp_reads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: fl
     b.fact(client=blk.client, server=blk.server, reads=n)
 
 
-def vxlan_inner(size: int, vni: int) -> bytes:
+def vxlan_inner(size: int, vni: int, flow: int, way: int) -> bytes:
     """A VXLAN header (RFC 7348: flags with the VNI bit, the 24-bit VNI) and an inner Ethernet
-    frame carrying an IPv4/UDP packet of ``size`` bytes."""
-    ethernet = bytes.fromhex("020000000001020000000002") + b"\x08\x00"
-    return bytes([0x08, 0, 0, 0]) + vni.to_bytes(3, "big") + b"\x00" + ethernet + gre_inner(size)
+    frame carrying an IPv4/UDP packet of ``size`` bytes of inner flow ``flow``: its virtual
+    machine on the first hypervisor (10.1.x.x, a port of its own) and its peer on the second
+    (10.2.x.x, port 5201), from the first to the second (``way`` 0) or back (1)."""
+    macs = [bytes.fromhex("020000000001"), bytes.fromhex("020000000002")]
+    host = [flow // 250 % 256, 1 + flow % 250]
+    vms = [bytes([10, 1, *host]), bytes([10, 2, *host])]
+    ports = [30000 + flow, 5201]
+    ethernet = macs[1 - way] + macs[way] + b"\x08\x00"
+    inner = gre_inner(size, vms[way], vms[1 - way], ports[way], ports[1 - way])
+    return bytes([0x08, 0, 0, 0]) + vni.to_bytes(3, "big") + b"\x00" + ethernet + inner
 
 
 def vxlan_overlay(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """Two hypervisors' VXLAN tunnel endpoints, ``client`` and ``server``, carry ``count`` inner
     flows between their virtual machines: ``rate`` packets a second each way, all to port 4789,
     each from a source port of its own per inner flow and direction (a hash of the inner
-    headers, 49152-65535, RFC 7348), so no packet answers another's 4-tuple."""
+    headers, 49152-65535, RFC 7348), so no packet answers another's 4-tuple. Each flow's
+    packets go both ways between its two machines, inside the tunnel of their direction."""
     rng = b.rng
     ends = np.array([sources.parse_v4(blk.client), sources.parse_v4(blk.server)])
     hi, lo = sources.v4(ends)
     flows = max(1, blk.count)
     sizes = (60, 200, 520, 1300)
-    tpls = np.array([b.template(("vxlan", s), lambda s=s: vxlan_inner(s, 5001)) for s in sizes])
     for way in (0, 1):
+        tpls = np.array([[b.template(("vxlan", s, f, way), lambda s=s, f=f, w=way: vxlan_inner(s, 5001, f, w))
+                          for s in sizes] for f in range(flows)])  # fmt: skip
         sport = rng.integers(49152, 65536, flows)
         n = int(rng.poisson(blk.rate * scale * (t1 - t0)))
         ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, n)))
+        flow = rng.integers(0, flows, n)
+        size = rng.choice(len(sizes), n, p=(0.4, 0.2, 0.1, 0.3))
         b.add(ts=ts, src_hi=hi[way], src_lo=lo[way], dst_hi=hi[1 - way], dst_lo=lo[1 - way], proto=17,
-              sport=sport[rng.integers(0, flows, n)], dport=4789, ttl=64,
-              tpl=rng.choice(tpls, n, p=(0.4, 0.2, 0.1, 0.3)))  # fmt: skip
+              sport=sport[flow], dport=4789, ttl=64, tpl=tpls[flow, size])  # fmt: skip
     b.fact(endpoints=[blk.client, blk.server], flows=flows, rate=blk.rate * scale)
 
 
