@@ -10,6 +10,7 @@ Reassembly is off so every row is one frame as captured; names are not resolved.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import warnings
@@ -84,6 +85,8 @@ LAYERS = {
     **{name: "icmp" for _, name in FIELDS if name.startswith("icmp4_")},
     **{name: "icmpv6" for _, name in FIELDS if name.startswith("icmp6_")},
 }  # fmt: skip
+# how often a progress bar asks how far tshark has read
+PROGRESS_POLL_S = 0.25
 # Wireshark's names of the mirror and overlay encapsulations the fast reader peels (decode.py)
 MIRRORS = ("vxlan", "geneve", "tzsp", "erspan")
 # compressed containers tshark opens itself (magic bytes, name)
@@ -120,20 +123,15 @@ def tshark_path() -> str:
 
 
 def tshark_fields(
-    path: str | Path,
-    fields: list[str],
-    display_filter: str | None = None,
-    occurrence: str = "f",
+    path: str | Path, fields: list[str], display_filter: str | None = None
 ) -> pl.DataFrame:
     """Run ``tshark -T fields`` on a capture and return the named fields as text columns.
 
     A run that stops early (a capture cut short or damaged) keeps the rows read before the fault
-    and warns (``CaptureWarning``) with tshark's own message and the number of packets read.
-    ``occurrence`` is tshark's: ``f`` the first of a field's values in a frame, ``a`` all of them
-    (comma-separated)."""
+    and warns (``CaptureWarning``) with tshark's own message and the number of packets read."""
     from workbench.capture.reader import CaptureWarning
 
-    table, problem = _run_fields(path, fields, display_filter, occurrence)
+    table, problem = _run_fields(path, fields, display_filter)
     if problem:
         warnings.warn(f"{path}: {problem}", CaptureWarning, stacklevel=2)
     return table
@@ -147,11 +145,60 @@ def _stderr(done: subprocess.CompletedProcess) -> str:
     )
 
 
+def _run_watched(
+    command: list[str], evidence, name: str, progress: bool | None
+) -> subprocess.CompletedProcess:
+    """Run tshark on ``evidence`` (its standard input) and collect its output; with a progress
+    bar by bytes read when asked, or (``progress=None``) for a capture over ``PROGRESS_BYTES``.
+
+    tshark's standard input shares the open file with this process, and so its offset: how far
+    tshark has read is where that offset is (compressed bytes for a compressed capture)."""
+    from workbench.capture.reader import PROGRESS_BYTES
+
+    size = os.fstat(evidence.fileno()).st_size
+    bar = None
+    if progress or (progress is None and size > PROGRESS_BYTES):
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"{name} (tshark)", leave=False)
+
+    def advance() -> None:
+        read = os.lseek(evidence.fileno(), 0, os.SEEK_CUR)
+        bar.update(max(0, min(read, size) - bar.n))
+
+    try:
+        with subprocess.Popen(
+            command, stdin=evidence, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ) as proc:
+            try:
+                while True:
+                    try:  # retried after a timeout, communicate loses none of the output
+                        out, err = proc.communicate(timeout=PROGRESS_POLL_S if bar else None)
+                        break
+                    except subprocess.TimeoutExpired:
+                        advance()
+            except BaseException:  # interrupted: tshark stops too, as with subprocess.run
+                proc.kill()
+                raise
+        if bar is not None:
+            advance()
+    finally:
+        if bar is not None:
+            bar.close()
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
 def _run_fields(
-    path: str | Path, fields: list[str], display_filter: str | None = None, occurrence: str = "f"
+    path: str | Path,
+    fields: list[str],
+    display_filter: str | None = None,
+    occurrence: str = "f",
+    progress: bool | None = False,
 ) -> tuple[pl.DataFrame, str | None]:
     """The fields as text columns, and what went wrong (tshark's message and the number of packets
-    read) if tshark exited with an error after some output; None when it read the whole capture."""
+    read) if tshark exited with an error after some output; None when it read the whole capture.
+    ``occurrence`` is tshark's: ``f`` the first of a field's values in a frame, ``a`` all of them
+    (comma-separated)."""
     # the file on standard input, opened here read-only without touching its access time: the
     # tool never gets a name to misread as an option, nor opens the evidence itself
     command = [tshark_path(), "-r", "-", "-n", "-T", "fields", "-E", f"occurrence={occurrence}",
@@ -163,7 +210,7 @@ def _run_fields(
     for name in fields:
         command += ["-e", name]
     with open_read_only(path) as evidence:
-        done = subprocess.run(command, capture_output=True, stdin=evidence, check=False)
+        done = _run_watched(command, evidence, Path(path).name, progress)
     if done.returncode != 0 and not done.stdout:
         raise CaptureFormatError(path, 0, f"tshark could not read it: {_stderr(done)}")
     text = done.stdout
@@ -207,9 +254,13 @@ def _hex_or_int(col: str) -> pl.Expr:
 def read_frame(path: str | Path, *, progress: bool | None = None) -> pl.DataFrame:
     """The packet frame of a capture, decoded by tshark (same schema as the fast reader); a
     capture tshark reads only in part gives the packets before the fault and a ``CaptureWarning``."""
+    from workbench.capture.reader import CaptureWarning
+
     names = [f for f, _ in FIELDS]
-    raw = tshark_fields(path, names, occurrence="a").rename(dict(FIELDS))
-    return frame_from_fields(raw)
+    raw, problem = _run_fields(path, names, occurrence="a", progress=progress)
+    if problem:
+        warnings.warn(f"{path}: {problem}", CaptureWarning, stacklevel=2)
+    return frame_from_fields(raw.rename(dict(FIELDS)))
 
 
 def read_file(
@@ -234,7 +285,7 @@ def read_file(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wb-sha256") as pool:
         digest = pool.submit(sha256_file, path)  # alongside tshark's read
         names = [f for f, _ in FIELDS]
-        raw, problem = _run_fields(path, names, occurrence="a")
+        raw, problem = _run_fields(path, names, occurrence="a", progress=progress)
         fmt, compression = file_type(path)
         sha256 = digest.result()
     if problem and strict:
