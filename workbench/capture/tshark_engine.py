@@ -145,46 +145,47 @@ def _stderr(done: subprocess.CompletedProcess) -> str:
     )
 
 
-def _run_watched(
-    command: list[str], evidence, name: str, progress: bool | None
-) -> subprocess.CompletedProcess:
-    """Run tshark on ``evidence`` (its standard input) and collect its output; with a progress
-    bar by bytes read when asked, or (``progress=None``) for a capture over ``PROGRESS_BYTES``.
-
-    tshark's standard input shares the open file with this process, and so its offset: how far
-    tshark has read is where that offset is (compressed bytes for a compressed capture)."""
+def progress_bar(size: int, desc: str, progress: bool | None):
+    """A byte progress bar of ``size`` when asked, or (``progress=None``) when ``size`` is over
+    ``PROGRESS_BYTES``; None otherwise."""
     from workbench.capture.reader import PROGRESS_BYTES
 
-    size = os.fstat(evidence.fileno()).st_size
-    bar = None
     if progress or (progress is None and size > PROGRESS_BYTES):
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"{name} (tshark)", leave=False)
+        return tqdm(total=size, unit="B", unit_scale=True, desc=desc, leave=False)
+    return None
+
+
+def run_watched(
+    command: list[str], evidence, bar=None, base: int = 0
+) -> subprocess.CompletedProcess:
+    """Run a Wireshark tool on ``evidence`` (its standard input, the file opened read-only) and
+    collect its output; ``bar`` (when given) follows how far the tool has read, from ``base``.
+
+    The tool's standard input shares the open file with this process, and so its offset: how far
+    it has read is where that offset is (compressed bytes for a compressed capture)."""
+    size = os.fstat(evidence.fileno()).st_size
 
     def advance() -> None:
         read = os.lseek(evidence.fileno(), 0, os.SEEK_CUR)
-        bar.update(max(0, min(read, size) - bar.n))
+        bar.update(max(0, base + min(read, size) - bar.n))
 
-    try:
-        with subprocess.Popen(
-            command, stdin=evidence, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        ) as proc:
-            try:
-                while True:
-                    try:  # retried after a timeout, communicate loses none of the output
-                        out, err = proc.communicate(timeout=PROGRESS_POLL_S if bar else None)
-                        break
-                    except subprocess.TimeoutExpired:
-                        advance()
-            except BaseException:  # interrupted: tshark stops too, as with subprocess.run
-                proc.kill()
-                raise
-        if bar is not None:
-            advance()
-    finally:
-        if bar is not None:
-            bar.close()
+    with subprocess.Popen(
+        command, stdin=evidence, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        try:
+            while True:
+                try:  # retried after a timeout, communicate loses none of the output
+                    out, err = proc.communicate(timeout=PROGRESS_POLL_S if bar else None)
+                    break
+                except subprocess.TimeoutExpired:
+                    advance()
+        except BaseException:  # interrupted: the tool stops too, as with subprocess.run
+            proc.kill()
+            raise
+    if bar is not None:
+        advance()
     return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
@@ -210,7 +211,14 @@ def _run_fields(
     for name in fields:
         command += ["-e", name]
     with open_read_only(path) as evidence:
-        done = _run_watched(command, evidence, Path(path).name, progress)
+        bar = progress_bar(
+            os.fstat(evidence.fileno()).st_size, f"{Path(path).name} (tshark)", progress
+        )
+        try:
+            done = run_watched(command, evidence, bar)
+        finally:
+            if bar is not None:
+                bar.close()
     if done.returncode != 0 and not done.stdout:
         raise CaptureFormatError(path, 0, f"tshark could not read it: {_stderr(done)}")
     text = done.stdout

@@ -25,7 +25,12 @@ import numpy as np
 import polars as pl
 
 from workbench.capture.source import open_read_only
-from workbench.capture.tshark_engine import tshark_fields, wireshark_tool
+from workbench.capture.tshark_engine import (
+    progress_bar,
+    run_watched,
+    tshark_fields,
+    wireshark_tool,
+)
 from workbench.dissection.fields import COMMON, TLS, column, fields_for
 from workbench.errors import ParameterError, expect
 
@@ -176,33 +181,38 @@ def _dissect_file(
     runs = _runs(numbers)
     parts = []
     chunks = range(math.ceil(len(runs) / MAX_SELECTIONS))
-    if progress or (progress is None and len(chunks) > 20):
-        from tqdm.auto import tqdm
-
-        chunks = tqdm(chunks, desc="dissecting", unit="chunk")
-    with tempfile.TemporaryDirectory(prefix="wb-dissect-") as tmp:
-        for k in chunks:
-            block = runs[k * MAX_SELECTIONS : (k + 1) * MAX_SELECTIONS]
-            # editcap copies just these frames (one fast pass in C); tshark then dissects only them
-            selected = Path(tmp) / f"part{k}.pcapng"
-            args = [f"{a}-{z}" if z > a else str(a) for a, z in block]
-            with open_read_only(path) as evidence:  # on stdin: never an option, atime untouched
-                subprocess.run(
-                    [wireshark_tool("editcap"), "-r", "-", _tool_path(selected), *args],
-                    check=True,
-                    capture_output=True,
-                    stdin=evidence,
+    # each chunk is one pass of editcap over the whole capture: the bar follows its reading
+    size = path.stat().st_size
+    bar = progress_bar(size * len(chunks), f"dissecting {path.name}", progress)
+    try:
+        with tempfile.TemporaryDirectory(prefix="wb-dissect-") as tmp:
+            for k in chunks:
+                block = runs[k * MAX_SELECTIONS : (k + 1) * MAX_SELECTIONS]
+                # editcap copies just these frames (one fast pass in C); tshark then dissects only them
+                selected = Path(tmp) / f"part{k}.pcapng"
+                args = [f"{a}-{z}" if z > a else str(a) for a, z in block]
+                with open_read_only(path) as evidence:  # on stdin: never an option, atime untouched
+                    command = [wireshark_tool("editcap"), "-r", "-", _tool_path(selected), *args]
+                    done = run_watched(command, evidence, bar, base=k * size)
+                if bar is not None:  # editcap stops after the last packet it copies
+                    bar.update(max(0, (k + 1) * size - bar.n))
+                if done.returncode != 0:
+                    raise subprocess.CalledProcessError(
+                        done.returncode, command, done.stdout, done.stderr
+                    )
+                frames = [n for a, z in block for n in range(a, z + 1)]
+                part = tshark_fields(_tool_path(selected), ["frame.number", *wanted])
+                lookup = pl.DataFrame(
+                    {"frame.number": [str(i + 1) for i in range(len(frames))], "_packet": frames}
                 )
-            frames = [n for a, z in block for n in range(a, z + 1)]
-            part = tshark_fields(_tool_path(selected), ["frame.number", *wanted])
-            lookup = pl.DataFrame(
-                {"frame.number": [str(i + 1) for i in range(len(frames))], "_packet": frames}
-            )
-            parts.append(
-                part.join(lookup, on="frame.number", how="left")
-                .with_columns(pl.col("_packet").cast(pl.String).alias("frame.number"))
-                .drop("_packet")
-            )
+                parts.append(
+                    part.join(lookup, on="frame.number", how="left")
+                    .with_columns(pl.col("_packet").cast(pl.String).alias("frame.number"))
+                    .drop("_packet")
+                )
+    finally:
+        if bar is not None:
+            bar.close()
     raw = (
         pl.concat(parts)
         if parts
