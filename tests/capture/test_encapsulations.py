@@ -1,5 +1,6 @@
-"""IP inside MPLS, PPPoE, PPP and Cisco HDLC (what an ISP's core and access links carry), and
-frames carried by a mirror session (VXLAN, GENEVE, TZSP, ERSPAN).
+"""IP inside MPLS, PPPoE, PPP and Cisco HDLC (what an ISP's core and access links carry), Wi-Fi
+(802.11, radiotap, PPI), Linux NFLOG (a firewall's log), and frames carried by a mirror session
+(VXLAN, GENEVE, TZSP, ERSPAN).
 
 Before these were decoded, a capture taken on such a link read as no IP at all and the
 analysis found nothing, silently; a mirror session's capture read as one host's UDP or GRE
@@ -61,12 +62,46 @@ FRAMES = [
     ("mpls-unknown", ether(label(100, True) + b"\x90" * 40, 0x8847), 0, 0, 0),
 ]
 
+AP, STATION, SERVER = (bytes.fromhex(f"0a000000000{k}") for k in (1, 2, 3))
+SNAP4, SNAP6 = bytes.fromhex("aaaa030000000800"), bytes.fromhex("aaaa0300000086dd")
+
+
+def wlan(control: int, a1: bytes, a2: bytes, a3: bytes, body: bytes = b"", *, qos: bool = False,
+         a4: bytes = b"") -> bytes:  # fmt: skip
+    """An 802.11 frame: frame control (little-endian), duration, three addresses, sequence
+    control, the fourth address between access points, QoS control, then ``body``."""
+    header = struct.pack("<HH", control, 0) + a1 + a2 + a3 + b"\x10\x00" + a4
+    return header + (b"\0\0" if qos else b"") + body
+
+
+WIFI = [
+    wlan(0x0108, AP, STATION, SERVER, SNAP4 + SYN),  # data, to the access point
+    wlan(0x0288, STATION, AP, SERVER, SNAP6 + DNS6, qos=True),  # QoS data, from it
+    wlan(0x0308, AP, STATION, SERVER, SNAP4 + SYN, a4=bytes.fromhex("0a0000000009")),  # bridge
+    wlan(0x4108, AP, STATION, SERVER, b"\0" * 60),  # protected: encrypted, nothing to read
+    wlan(0x0080, b"\xff" * 6, AP, AP, b"\0" * 40),  # a beacon
+    struct.pack("<HH", 0x00D4, 0) + STATION,  # an acknowledgement
+]
+WIFI_VERSIONS, WIFI_PORTS = [4, 6, 4, 0, 0, 0], [80, 4444, 80, 0, 0, 0]
+
+
+def nflog(ip: bytes, family: int = 2, order: str = "<") -> bytes:
+    """A Linux NFLOG record: family, then a prefix attribute and the packet's (NFULA_PAYLOAD)."""
+    prefix = b"drop\0"
+    attributes = struct.pack(order + "HH", 4 + len(prefix), 10) + prefix + b"\0" * 3
+    return bytes([family, 0, 0, 0]) + attributes + struct.pack(order + "HH", 4 + len(ip), 9) + ip
+
+
 # (DLT value, frames, ip versions, destination ports)
 LINKS = [
     (9, [b"\xff\x03\x00\x21" + SYN, b"\x00\x57" + DNS6, b"\x21" + SYN], [4, 6, 4], [80, 4444, 80]),
     (50, [b"\xff\x03\x00\x21" + SYN, b"\x0f\x00\x08\x00" + SYN], [4, 4], [80, 80]),
     (104, [b"\x0f\x00\x08\x00" + SYN, b"\x8f\x00\x86\xdd" + DNS6], [4, 6], [80, 4444]),
     (51, [pppoe(SYN), pppoe(DNS6, 0x0057)], [4, 6], [80, 4444]),
+    (105, WIFI, WIFI_VERSIONS, WIFI_PORTS),
+    (127, [struct.pack("<BBHI", 0, 0, 8, 0) + f for f in WIFI], WIFI_VERSIONS, WIFI_PORTS),
+    (192, [struct.pack("<BBHI", 0, 0, 8, 105) + f for f in WIFI], WIFI_VERSIONS, WIFI_PORTS),
+    (239, [nflog(SYN), nflog(DNS6, 10)], [4, 6], [80, 4444]),
 ]
 
 
@@ -190,9 +225,12 @@ def test_tunnel_ports_without_a_frame_stay_outer(tmp_path, tshark) -> None:
 
 
 @pytest.mark.parametrize(
-    "link, frames, versions, ports", LINKS, ids=["ppp", "ppp-serial", "c-hdlc", "ppp-ether"]
+    "link, frames, versions, ports",
+    LINKS,
+    ids=["ppp", "ppp-serial", "c-hdlc", "ppp-ether", "wifi", "radiotap", "ppi", "nflog"],
 )
-def test_ppp_and_hdlc_link_types(tmp_path, tshark, link, frames, versions, ports) -> None:
+def test_link_types(tmp_path, tshark, link, frames, versions, ports) -> None:
+    # every field, 802.11's addresses as MACs too, checked against tshark
     path = tmp_path / f"link{link}.pcap"
     path.write_bytes(pcap([(1.0 + k, f) for k, f in enumerate(frames)], link=link))
     with warnings.catch_warnings():
@@ -201,6 +239,17 @@ def test_ppp_and_hdlc_link_types(tmp_path, tshark, link, frames, versions, ports
     assert cap.packets["ip_ver"].to_list() == versions
     assert cap.packets["dport"].to_list() == ports
     assert crosscheck(path, n=None).is_empty()
+
+
+def test_nflog_from_a_big_endian_host(tmp_path) -> None:
+    # NFLOG's attributes are in the logging host's byte order: a big-endian router's log reads
+    # as a little-endian one's (tshark reads only the latter, so no crosscheck here)
+    frames = [nflog(SYN), nflog(SYN, order=">"), nflog(DNS6, 10, order=">")]
+    path = tmp_path / "nflog.pcap"
+    path.write_bytes(pcap([(1.0 + k, f) for k, f in enumerate(frames)], link=239))
+    p = wb.load(path).packets
+    assert p.drop("ts").row(0) == p.drop("ts").row(1)
+    assert p["ip_ver"].to_list() == [4, 4, 6] and p["dport"].to_list() == [80, 80, 4444]
 
 
 def test_endless_tags_stop(tmp_path) -> None:

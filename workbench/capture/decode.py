@@ -22,6 +22,8 @@ from workbench.capture.schema import (
 
 ETH_IPV4, ETH_IPV6 = 0x0800, 0x86DD
 ETH_MPLS, ETH_MPLS_MULTICAST, ETH_PPPOE_SESSION = 0x8847, 0x8848, 0x8864
+NFULA_PAYLOAD = 9  # the NFLOG attribute that holds the logged packet
+DLT_IEEE802_11 = 105
 PPP_IPV4, PPP_IPV6, PPP_MPLS = 0x0021, 0x0057, 0x0281
 # layers peeled between the link and IP (VLAN tags, PPPoE, MPLS labels): real stacks hold a few;
 # the bound keeps a crafted frame of endless tags from costing more than this
@@ -42,8 +44,8 @@ SLL_BROADCAST = 1
 ETHER_BROADCAST = 0xFFFFFFFFFFFF
 # raised whenever a field is read differently: a Parquet cache written by another decoder is
 # stale and read again from the evidence (2: a cooked capture's broadcasts get a dst_mac; 3: the
-# TCP window; 4: IP inside MPLS and PPPoE, the PPP and Cisco HDLC link types, and the frames
-# mirror encapsulations carry)
+# TCP window; 4: IP inside MPLS and PPPoE, the PPP, Cisco HDLC, NFLOG and 802.11 link types, and
+# the frames mirror encapsulations carry)
 DECODER_VERSION = 4
 
 # fields per packet, in this order, in the int64 `fields` matrix the kernel fills
@@ -157,9 +159,92 @@ def _l3_start(buf, start, end, kind, out, i, macs):
         off += 4
     elif kind == 11:  # PPPoE without the Ethernet header
         return _encapsulated(buf, off, end, ETH_PPPOE_SESSION, out, i)
+    elif kind == 12:  # NFLOG: a 4-byte header, then TLVs until the packet's
+        return _nflog(buf, off, end)
+    elif kind == 13 or kind == 14 or kind == 15:  # 802.11, behind radiotap's or PPI's header
+        if kind == 14 or kind == 15:
+            if off + 8 > end:
+                return off, 0
+            if kind == 15 and _le32(buf, off + 4) != DLT_IEEE802_11:
+                return off, 0  # PPI around something other than 802.11
+            off += _le16(buf, off + 2)  # the header's own length, both formats
+        off, ethertype = _wlan(buf, off, end, i, macs)
+        if ethertype == 0:
+            return off, 0
     else:
         return off, 0
     return _encapsulated(buf, off, end, ethertype, out, i)
+
+
+@njit(inline="always", cache=True)
+def _le16(buf, off):
+    return np.int64(buf[off]) | (np.int64(buf[off + 1]) << 8)
+
+
+@njit(inline="always", cache=True)
+def _le32(buf, off):
+    return _le16(buf, off) | (_le16(buf, off + 2) << 16)
+
+
+@njit(cache=True)
+def _nflog(buf, off, end):
+    """The packet of a Linux NFLOG record (``tcpdump -i nflog``: what a firewall rule logged):
+    the address family, then type-length-value attributes in the logging host's byte order
+    (read little-endian unless that cannot be), the packet in NFULA_PAYLOAD (9)."""
+    if off + 4 > end:
+        return off, 0
+    family = buf[off]
+    q = off + 4
+    for _ in range(64):
+        if q + 4 > end:
+            return q, 0
+        length, kind = _le16(buf, q), _le16(buf, q + 2)
+        if length < 4 or q + length > end + 3:  # a big-endian host's log
+            length, kind = _be16(buf, q), _be16(buf, q + 2)
+        if length < 4:
+            return q, 0
+        if kind == NFULA_PAYLOAD:
+            if family == 2:
+                return q + 4, 4
+            if family == 10:
+                return q + 4, 6
+            return q + 4, 0
+        q += (length + 3) // 4 * 4
+    return q, 0
+
+
+@njit(cache=True)
+def _wlan(buf, off, end, i, macs):
+    """An 802.11 data frame's LLC/SNAP ethertype and the offset after it (0: a management,
+    control, empty or encrypted frame), and its source and destination addresses as MACs."""
+    if off + 24 > end:
+        return off, 0
+    fc = _le16(buf, off)
+    kind = (fc >> 2) & 3
+    if kind != 0 and kind != 2:  # control frames name no source, and carry nothing
+        return off, 0
+    subtype = (fc >> 4) & 0xF
+    to_ds, from_ds = (fc >> 8) & 1, (fc >> 9) & 1
+    header = 30 if to_ds and from_ds else 24  # a fourth address between two access points
+    if off + header > end:
+        return off, 0
+    if kind == 2 and subtype & 0x8:  # QoS data: a QoS control field; with the order flag, an
+        # HT control field too
+        header += 2
+        if fc & 0x8000:
+            header += 4
+    a1, a2, a3 = _be_uint(buf, off + 4, 6), _be_uint(buf, off + 10, 6), _be_uint(buf, off + 16, 6)
+    macs[i, 1] = a3 if to_ds else a1  # destination
+    if to_ds and from_ds:
+        macs[i, 0] = _be_uint(buf, off + 24, 6)
+    else:
+        macs[i, 0] = a3 if from_ds else a2
+    if kind != 2 or subtype & 0x4 or fc & 0x4000:  # management, no data, or encrypted
+        return off, 0
+    llc = off + header
+    if llc + 8 > end or buf[llc] != 0xAA or buf[llc + 1] != 0xAA or buf[llc + 2] != 0x03:
+        return off, 0
+    return llc + 8, _be16(buf, llc + 6)
 
 
 @njit(inline="always", cache=True)

@@ -22,6 +22,10 @@ KIND_LOOP = 8  # OpenBSD loopback: 4-byte address family, big-endian
 KIND_PPP = 9  # PPP, optionally in HDLC-like framing (ff 03), or Cisco HDLC framing
 KIND_CHDLC = 10  # Cisco HDLC: address, control, then an ethertype
 KIND_PPPOE = 11  # a PPPoE session header with no Ethernet header before it
+KIND_NFLOG = 12  # Linux NFLOG: what a firewall rule logged, in type-length-value attributes
+KIND_WLAN = 13  # 802.11: data frames' LLC/SNAP ethertype (encrypted ones are not read)
+KIND_RADIOTAP = 14  # 802.11 behind a radiotap header (monitor mode)
+KIND_PPI = 15  # 802.11 behind a PPI header
 
 LINK_TYPES: dict[int, tuple[str, int]] = {
     0: ("NULL (BSD loopback)", KIND_NULL),
@@ -33,10 +37,14 @@ LINK_TYPES: dict[int, tuple[str, int]] = {
     51: ("PPP_ETHER (PPPoE)", KIND_PPPOE),
     101: ("RAW (raw IP)", KIND_RAW),
     104: ("C_HDLC (Cisco HDLC)", KIND_CHDLC),
+    105: ("IEEE802_11 (Wi-Fi)", KIND_WLAN),
+    127: ("IEEE802_11_RADIO (Wi-Fi with radiotap)", KIND_RADIOTAP),
     108: ("LOOP (OpenBSD loopback)", KIND_LOOP),
     113: ("LINUX_SLL (Linux cooked v1)", KIND_SLL),
+    192: ("PPI (Wi-Fi with PPI)", KIND_PPI),
     228: ("IPV4 (raw IPv4)", KIND_RAW4),
     229: ("IPV6 (raw IPv6)", KIND_RAW6),
+    239: ("NFLOG (Linux netfilter log)", KIND_NFLOG),
     276: ("LINUX_SLL2 (Linux cooked v2)", KIND_SLL2),
 }
 

@@ -43,6 +43,8 @@ FIELDS = [
     ("eth.src", "eth_src"),
     ("eth.dst", "eth_dst"),
     ("sll.src.eth", "sll_src"),
+    ("wlan.sa", "wlan_src"),
+    ("wlan.da", "wlan_dst"),
     ("ip.src", "ip4_src"),
     ("ip.dst", "ip4_dst"),
     ("ip.proto", "ip4_proto"),
@@ -392,8 +394,8 @@ def frame_from_fields(raw: pl.DataFrame) -> pl.DataFrame:
         wire_len=_int("wire_len"),
         cap_len=_int("cap_len"),
         vlan=_int("vlan").fill_null(0),
-        src_mac=_mac(pl.coalesce("eth_src", "sll_src")),
-        dst_mac=_mac(pl.col("eth_dst")),
+        src_mac=_mac(pl.coalesce("eth_src", "sll_src", "wlan_src")),
+        dst_mac=_mac(pl.coalesce("eth_dst", "wlan_dst")),
         ip_ver=pl.when(is4).then(4).when(is6).then(6).otherwise(0),
         src_text=pl.when(is4)
         .then(pl.col("ip4_src"))
