@@ -62,6 +62,7 @@ def test_demo_writes_report_and_timeline_and_says_where(tmp_path) -> None:
         "timeline.csv",
         "fingerprint.json",
         "stix_bundle.json",
+        "attack.pcapng",
     ):
         assert (out / name).stat().st_size > 100, name
         assert str(out / name) in done.stderr  # "wrote ...": a note, not the product

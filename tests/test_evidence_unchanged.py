@@ -73,6 +73,7 @@ def _commands(evidence: Path, out: Path):
         wb.export.fingerprint(rep, out / "f.json", capture=cap)
         wb.export.stix(rep, out / "s.json")
         wb.export.parquet(cap, out / "p.parquet")
+        wb.export.pcap(cap, rep, out / "a.pcapng")
         rep.to_json(out / "r.json")
 
     def dashboard():
@@ -86,7 +87,8 @@ def _commands(evidence: Path, out: Path):
         done = subprocess.run(
             [sys.executable, "-m", "workbench.cli", "analyze", str(pcap), "--link", "1G",
              "--json", str(out / "c.json"), "--html", str(out / "c.html"), "--dissect", "20",
-             "--timeline", str(out / "c.csv"), "--stix", str(out / "c.stix.json")],
+             "--timeline", str(out / "c.csv"), "--stix", str(out / "c.stix.json"),
+             "--pcap", str(out / "c.pcapng")],
             capture_output=True, text=True, timeout=600, cwd=out,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr

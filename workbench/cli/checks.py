@@ -124,7 +124,7 @@ def _same_file(a: Path, b: str) -> bool:
         return False
 
 
-OUTPUT_OPTIONS = ("json", "html", "timeline", "fingerprint", "stix", "parquet")
+OUTPUT_OPTIONS = ("json", "html", "timeline", "fingerprint", "stix", "parquet", "pcap")
 
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -156,6 +156,9 @@ def check_analyze_arguments(args: argparse.Namespace) -> list:
         if not Path(db).is_file():
             raise fail(f"--geoip-db {db}: no such file (a MaxMind, DB-IP or IPinfo .mmdb)")
     dataset = len(args.captures) == 1 and _is_dataset(args.captures[0])
+    if dataset and getattr(args, "pcap", None):
+        raise fail("--pcap copies packets from the capture files: a dataset holds their fields, "
+                   "not their bytes; analyse the capture files themselves to export them")  # fmt: skip
     if not dataset:
         for option in ("window_packets", "workers", "scheduler", "workdir"):
             if getattr(args, option) is not None:

@@ -62,6 +62,9 @@ def _write_exports(report, capture, args: argparse.Namespace) -> list[tuple[str,
         export.parquet(capture if capture is not None else report.packets, args.parquet,
                        meta=None if capture is not None else {"capture": report.capture})  # fmt: skip
         written.append(("packet frame (Parquet)", Path(args.parquet)))
+    if getattr(args, "pcap", None) and capture is not None:
+        export.pcap(capture, report, args.pcap, progress=progress_wanted())
+        written.append(("attack packets (pcapng)", Path(args.pcap)))
     return written
 
 
@@ -173,6 +176,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         fingerprint=str(out / "fingerprint.json"),
         stix=str(out / "stix_bundle.json"),
         parquet=None,
+        pcap=str(out / "attack.pcapng"),
         dissect=200 if shutil.which("tshark") else 0,
         window_packets=None,
         workers=None,

@@ -105,6 +105,9 @@ def _add_analyze(command, add_engine) -> None:
     p.add_argument("--fingerprint", metavar="FILE", help="write the attack fingerprint JSON to FILE")  # fmt: skip
     p.add_argument("--stix", metavar="FILE", help="write a STIX 2.1 bundle to FILE")
     p.add_argument("--parquet", metavar="FILE", help="write the labelled packet frame as Parquet to FILE")  # fmt: skip
+    p.add_argument("--pcap", metavar="FILE",
+                   help="write the attack's packets, as captured and each commented with its vector, "
+                   "to FILE (pcapng: Wireshark, tcpdump, Zeek, Arkime open it)")  # fmt: skip
     p.add_argument("--dissect", type=_count, default=0, metavar="N",
                    help="read N packets per vector with tshark and add their application fields "
                    "(DNS names, HTTP requests, NTP codes) as evidence")  # fmt: skip

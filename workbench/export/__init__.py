@@ -1,4 +1,5 @@
-"""Findings out: forensic timeline, offline HTML report, fingerprint, STIX 2.1, Parquet.
+"""Findings out: forensic timeline, offline HTML report, fingerprint, STIX 2.1, Parquet, and the
+attack's packets as pcapng.
 
 The functions are the API (``wb.export.html(rep, path)``); each lives in a module named
 for what it writes (``html_report``, ``stix_bundle``, ...), so no function shadows its
@@ -10,6 +11,7 @@ from workbench.export.evidence import evidence_block
 from workbench.export.fingerprint_json import fingerprint, fingerprints
 from workbench.export.html_report import html
 from workbench.export.parquet_file import parquet, read_parquet
+from workbench.export.pcap_file import pcap
 from workbench.export.stix_bundle import stix
 from workbench.export.timeline_events import events, timeline
 
@@ -20,6 +22,7 @@ __all__ = [
     "fingerprints",
     "html",
     "parquet",
+    "pcap",
     "read_parquet",
     "stix",
     "timeline",
