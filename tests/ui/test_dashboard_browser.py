@@ -361,6 +361,22 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
             assert set(found["country"].to_list()) == {"CN"}
             assert "source country: CN" in page.locator(".wb-tags").inner_text()
 
+            # the selection's packets saved, and downloaded from the page: the same bytes
+            page.locator("button", has_text="save packets").click()
+            saved = page.locator(".wb-saved")
+            saved.wait_for(timeout=60_000)
+            assert f"wrote {truth['ssdp_in_phase_cn']:,} attack packets" in saved.inner_text()
+            page.screenshot(path=str(artifacts / "app_4b_saved_packets.png"))
+            written = REPO / "notebooks" / saved.inner_text().rsplit(" to ", 1)[1].strip()
+            try:
+                with page.expect_download() as download:
+                    page.locator("a.wb-download").click()
+                fetched = Path(download.value.path()).read_bytes()
+                assert fetched == written.read_bytes() and fetched[:4] == b"\n\r\r\n"
+                assert wb.load(written).packets.height == truth["ssdp_in_phase_cn"]
+            finally:
+                written.unlink(missing_ok=True)
+
             # clear all: back to the whole capture
             page.locator(".wb-tags button", has_text="clear all").click()
             _wait_total(page, truth["all"])

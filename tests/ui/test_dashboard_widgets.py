@@ -430,6 +430,33 @@ def test_dissect_selection_reads_application_fields_under_every_filter(dash, tsh
     assert "selection changed" in dash.dissect_view.value
 
 
+def test_save_packets_writes_the_selection_as_captured(dash, loaded, tmp_path, monkeypatch) -> None:
+    # the NTP amplification under the phase filter: its packets, and only those, as captured
+    _, report = loaded
+    dash.vector_picker.value = "ntp_amplification"
+    phase = next(p for p in report.phases if "ntp_amplification" in p.vectors)
+    dash.phase_picker.value = phase.index
+    monkeypatch.chdir(tmp_path)
+    dash.save_button.click()
+    [path] = tmp_path.glob("selection-*.pcapng")
+    assert f"to {path.name}" in dash.save_view.value
+    frame = report.packets.with_row_index("packet")
+    wanted = frame.filter(
+        (pl.col("vector") == "ntp_amplification")
+        & pl.col("ts").is_between(phase.start, phase.end, closed="left")
+    )
+    saved = wb.load(path)
+    assert saved.packets.height == wanted.height > 100
+    assert saved.packets["ts"].to_list() == wanted["ts"].to_list()
+    assert saved.packets["wire_len"].to_list() == wanted["wire_len"].to_list()
+    assert f"wrote {wanted.height:,} attack packets" in dash.save_view.value
+    # a selection with no attack packet says so and writes nothing
+    dash.clear_filters()
+    dash.phase_picker.value = next(p.index for p in report.phases if p.kind == "baseline")
+    assert dash.save_packets(tmp_path / "none.pcapng") is None
+    assert "No attack packets" in dash.save_view.value and not (tmp_path / "none.pcapng").exists()
+
+
 def test_a_capture_without_an_attack_names_its_biggest_candidate(tmp_path) -> None:
     """The headline of a dashboard on no attack says what held the biggest candidate back; on
     an attack it says nothing of the kind."""

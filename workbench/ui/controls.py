@@ -143,6 +143,7 @@ class Controls:
         self.packet_table.on_msg(self._on_table_message)
         self.state.observe(lambda _: self._draw_packets(), "table_order")
         self.dissect_button.on_click(lambda _: self.dissect_selection())
+        self.save_button.on_click(lambda _: self.save_packets())
         self.clear_button.on_click(lambda _: self.clear_filters())
         self.state.observe(
             lambda _: self._changed(),

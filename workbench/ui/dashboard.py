@@ -10,6 +10,7 @@ invisible and direction-changing characters made visible (``export.escaping``).
 
 from __future__ import annotations
 
+import base64
 from contextlib import contextmanager
 
 import altair as alt
@@ -35,6 +36,9 @@ from workbench.ui.state import DashboardState
 from workbench.viz import geo as _geo  # noqa: F401  (viz.geo, viz.palette as attributes)
 from workbench.viz import palette as _palette  # noqa: F401
 
+# a saved selection up to this size is offered for download in the page itself (as a data
+# link: Voilà, on Binder, serves no other file); a bigger one is only written beside the notebook
+DOWNLOAD_MAX_BYTES = 20 << 20
 STYLE = """<style>
 .wb-dash {font-size: 13px}
 .wb-headline {font-size: 14px; margin: 0 0 4px 0; line-height: 1.4}
@@ -44,6 +48,7 @@ STYLE = """<style>
   height: 24px; line-height: 22px; font-size: 12px; padding: 0 10px}
 .wb-empty {color: #777; font-style: italic}
 .wb-error {color: #b00020}
+a.wb-download {color: #1a5fb4; text-decoration: underline; margin-left: 6px; font-weight: 600}
 .wb-invalid input {border-color: #b00020 !important; background: #fff4f4}
 table.wb-packets {border-collapse: collapse; font: 12px/1.3 ui-monospace, Menlo, Consolas, monospace}
 table.wb-packets th {text-align: left; background: #f0f0f0; padding: 2px 6px; white-space: nowrap}
@@ -113,7 +118,7 @@ class Dashboard(Controls, Panels, widgets.VBox):
             [self.map, self.map_caption], layout=widgets.Layout(flex="0 1 auto", max_width="540px")
         )
         wrap = widgets.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")
-        table_bar = widgets.HBox([self.table_caption, self.dissect_button],
+        table_bar = widgets.HBox([self.table_caption, self.dissect_button, self.save_button, self.save_view],
                                  layout=widgets.Layout(align_items="center", flex_flow="row wrap"))  # fmt: skip
         super().__init__(
             [widgets.HTML(STYLE), self.headline,
@@ -142,6 +147,12 @@ class Dashboard(Controls, Panels, widgets.VBox):
             description="dissect selection",
             tooltip="read the application layer of up to 100 packets per vector in the selection with tshark",
         )
+        self.save_button = widgets.Button(
+            description="save packets",
+            tooltip="write the attack packets of the selection, as captured and each commented with"
+            " its vector, to a pcapng file (Wireshark, tcpdump, Zeek open it)",
+        )
+        self.save_view = widgets.HTML()  # where the saved packets went, beside the button
         self.dissect_view = widgets.HTML()
         for panel, name in (
             (self.totals, "totals"),
@@ -190,6 +201,7 @@ class Dashboard(Controls, Panels, widgets.VBox):
         state = self.state
         self._draw_tags()
         self.message.value = ""
+        self.save_view.value = ""  # it named the packets of the selection before
         problem = views.target_problem(state.target)
         if problem:
             self.message.value = f"<span class='wb-error'>{html_text(problem)}</span>"
@@ -246,6 +258,46 @@ class Dashboard(Controls, Panels, widgets.VBox):
             return pl.DataFrame()
         self.show_dissection(out)
         return out
+
+    # ---- packets out ----------------------------------------------------------------------
+    def save_packets(self, path=None):
+        """Write the attack packets under every filter, as captured, to a pcapng file (``path``,
+        else ``selection-<UTC time>.pcapng`` in the working folder); says where in the
+        dashboard and returns the path (None when there was nothing to write)."""
+        import time
+
+        from workbench.export import pcap
+
+        if self.capture is None or not hasattr(self.capture, "meta"):
+            self.save_view.value = empty_note(
+                "Saving packets copies them from the capture file: open the dashboard with the"
+                " capture (wb.Dashboard(wb.load(path), report)); a dataset has only their fields."
+            )
+            return None
+        frame = views.filtered_packets(self.packets, self.state, **self._filters()).collect()
+        chosen = frame.filter(pl.col("vector").is_not_null()).select("packet", "vector")
+        if chosen.is_empty():
+            self.save_view.value = empty_note("No attack packets in this selection to save.")
+            return None
+        if path is None:
+            path = f"selection-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.pcapng"
+        try:
+            written = pcap(self.capture, chosen, path, report=self.report, progress=False)
+        except Exception as error:  # the file moved or changed, a folder not writable: say so
+            self.save_view.value = f"<span class='wb-error'>{html_text(error)}</span>"
+            return None
+        link = ""
+        if written.stat().st_size <= DOWNLOAD_MAX_BYTES:  # in the browser too (Voilà, Binder)
+            data = base64.b64encode(written.read_bytes()).decode()
+            link = (
+                f" <a class='wb-download' download='{html_text(written.name)}'"
+                f" href='data:application/octet-stream;base64,{data}'>download</a>"
+            )
+        self.save_view.value = (
+            f"<span class='wb-saved'>wrote {chosen.height:,} attack packets of the selection to"
+            f" {html_text(str(written))}</span>{link}"
+        )
+        return written
 
     @property
     def selected(self) -> pl.DataFrame:
