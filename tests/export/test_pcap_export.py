@@ -180,3 +180,15 @@ def test_cli_writes_the_attack_packets(tmp_path) -> None:
     written = pcapng_blocks(target.read_bytes())
     assert len(written["packets"]) > 1000
     assert all(p["comment"].startswith("vector: ") for p in written["packets"])
+
+
+def test_a_format_only_tshark_reads_is_refused(tmp_path, tshark) -> None:
+    editcap = shutil.which("editcap")
+    if editcap is None:
+        pytest.skip("editcap is not installed")
+    snoop = tmp_path / "x.snoop"
+    subprocess.run([editcap, "-F", "snoop", "-r", str(REFLECTION), str(snoop), "1-50"], check=True,
+                   capture_output=True)  # fmt: skip
+    capture = wb.load(snoop, engine="tshark")
+    with pytest.raises(ParameterError, match=r"x\.snoop is snoop, which only tshark reads"):
+        wb.export.pcap(capture, [0], tmp_path / "x.pcapng")

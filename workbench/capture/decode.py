@@ -444,8 +444,8 @@ def _looks_like_ethernet(buf, off, end):
         return False
     t = _be16(buf, off + 12)
     return (
-        t == ETH_IPV4 or t == ETH_IPV6 or t == 0x8100 or t == 0x88A8 or t == 0x0806
-        or t == ETH_MPLS or t == ETH_PPPOE_SESSION
+        t == ETH_IPV4 or t == ETH_IPV6 or t == 0x8100 or t == 0x88A8 or t == 0x9100
+        or t == 0x0806 or t == ETH_MPLS or t == ETH_MPLS_MULTICAST or t == ETH_PPPOE_SESSION
     )  # fmt: skip
 
 

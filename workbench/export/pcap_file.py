@@ -186,11 +186,11 @@ def pcap(
         report = selection
     chosen = _chosen(capture, selection, vectors)
     files = capture.meta.files
-    unread = [f.path for f in files if f.format not in ("pcap", "pcapng")]
+    unread = [f for f in files if f.format not in ("pcap", "pcapng")]
     if unread:
         raise ParameterError(
-            f"wb.export.pcap: {unread[0]} is {files[0].format}, which only tshark reads: convert"
-            " it first (`editcap -F pcapng`), load that, and export from it"
+            f"wb.export.pcap: {unread[0].path} is {unread[0].format}, which only tshark reads:"
+            " convert it first (`editcap -F pcapng`), load that, and export from it"
         )
     evidence = evidence_block(report) if report is not None else {
         "inputs": [{"path": f.path, "sha256": f.sha256, "packets": f.packets} for f in files],
