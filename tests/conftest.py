@@ -45,3 +45,28 @@ def artifacts() -> Path:
     """Folder for screenshots and other files a reviewer may want to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+class RecordedBar:
+    """Stands in for a tqdm bar: what it is told (its total, each position, whether closed)."""
+
+    made: list[RecordedBar]
+
+    def __init__(self, total: int, **_) -> None:
+        self.total, self.n, self.seen, self.closed = total, 0, [], False
+        self.made.append(self)
+
+    def update(self, step: int) -> None:
+        self.n += step
+        self.seen.append(self.n)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def progress_bars(monkeypatch) -> list[RecordedBar]:
+    """Every progress bar (``tqdm.auto.tqdm``) made during the test, as recorded."""
+    made: list[RecordedBar] = []
+    monkeypatch.setattr("tqdm.auto.tqdm", type("Bar", (RecordedBar,), {"made": made}))
+    return made

@@ -143,34 +143,21 @@ def test_a_display_filter_run_that_stops_early_warns(tmp_path, tshark) -> None:
 
 
 @pytest.mark.tshark
-def test_tshark_engine_shows_how_far_it_has_read(tmp_path, tshark, monkeypatch) -> None:
+def test_tshark_engine_shows_how_far_it_has_read(
+    tmp_path, tshark, monkeypatch, progress_bars
+) -> None:
     # 30,000 frames in snoop, a format only tshark reads (about a second of its work): the bar
     # follows the offset tshark reads the evidence at, to the end; none for a small capture
     original = tmp_path / "big.pcap"
     original.write_bytes(pcap(_frames() * 500))
     converted = tmp_path / "big.snoop"
     _editcap(original, converted, "snoop")
-    bars = []
-
-    class Bar:  # what a tqdm bar is told
-        def __init__(self, total: int, **_) -> None:
-            self.total, self.n, self.seen, self.closed = total, 0, [], False
-            bars.append(self)
-
-        def update(self, step: int) -> None:
-            self.n += step
-            self.seen.append(self.n)
-
-        def close(self) -> None:
-            self.closed = True
-
-    monkeypatch.setattr("tqdm.auto.tqdm", Bar)
     monkeypatch.setattr(tshark_engine, "PROGRESS_POLL_S", 0.005)
     cap = wb.load(converted, engine="tshark", progress=True)
     assert cap.packets.height == 30_000
-    [bar] = bars
+    [bar] = progress_bars
     size = converted.stat().st_size
     assert bar.total == size and bar.n == size and bar.closed
     assert bar.seen == sorted(bar.seen) and len({n for n in bar.seen if 0 < n < size}) >= 5
     wb.load(converted, engine="tshark")  # 3 MB: under the size that gets a bar
-    assert len(bars) == 1
+    assert len(progress_bars) == 1

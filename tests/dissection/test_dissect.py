@@ -186,31 +186,16 @@ def test_dissect_without_a_selection_asks_for_rep_packets() -> None:
         wb.dissect(cap)
 
 
-def test_dissect_shows_editcap_reading_the_capture(tshark, monkeypatch) -> None:
+def test_dissect_shows_editcap_reading_the_capture(tshark, monkeypatch, progress_bars) -> None:
     # 1,001 scattered packets are three editcap passes over the whole capture (500 ranges a
     # pass): the bar counts the bytes each pass reads, to three times the file's size
     from workbench.capture import tshark_engine
 
-    bars = []
-
-    class Bar:  # what a tqdm bar is told
-        def __init__(self, total: int, **_) -> None:
-            self.total, self.n, self.seen, self.closed = total, 0, [], False
-            bars.append(self)
-
-        def update(self, step: int) -> None:
-            self.n += step
-            self.seen.append(self.n)
-
-        def close(self) -> None:
-            self.closed = True
-
-    monkeypatch.setattr("tqdm.auto.tqdm", Bar)
     monkeypatch.setattr(tshark_engine, "PROGRESS_POLL_S", 0.001)
     path = SAMPLES / "reflection_mix.pcap"
     out = wb.dissect(path, list(range(0, 2002, 2)), fields=["ip.ttl"], progress=True)
     assert out["packet"].to_list() == list(range(0, 2002, 2))
-    [bar] = bars
+    [bar] = progress_bars
     size = path.stat().st_size
     assert bar.total == bar.n == 3 * size and bar.closed
     assert bar.seen == sorted(bar.seen) and {size, 2 * size} <= set(bar.seen)
