@@ -4,6 +4,7 @@ non-ASCII, through the fast reader, the tshark engine and dissection (editcap + 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -42,10 +43,11 @@ def test_dissection_gives_tools_the_evidence_on_stdin(tmp_path, monkeypatch) -> 
 
     calls = []
 
-    def run(argv, **kw):  # what editcap is given: "-" and the evidence itself as its stdin
-        calls.append((argv, os.fstat(kw["stdin"].fileno()).st_ino))
+    def run(argv, evidence, bar=None, base=0):  # what editcap gets: "-", the evidence on stdin
+        calls.append((argv, os.fstat(evidence.fileno()).st_ino))
+        return subprocess.CompletedProcess(argv, 0, b"", b"")
 
-    monkeypatch.setattr(dissection.subprocess, "run", run)
+    monkeypatch.setattr(dissection, "run_watched", run)
     monkeypatch.setattr(
         dissection,
         "tshark_fields",
