@@ -64,3 +64,25 @@ def test_written_capture_agrees_with_tshark(tmp_path, tshark, link: int) -> None
     path.write_bytes(pcap(data, link=link))
     mismatches = crosscheck(path, n=None)
     assert mismatches.is_empty(), mismatches
+
+
+def test_icmpv6_errors_and_authentication_headers_agree_with_tshark(tmp_path, tshark) -> None:
+    # an ICMPv6 error quotes the packet it answers (here a TCP SYN and a UDP datagram): the frame
+    # is ICMPv6 with no ports of its own; an echo request behind an authentication header (THC
+    # denial6) is ICMPv6 too. The tshark engine read the quoted TCP and UDP as the packet's
+    quoted_tcp = ipv6(B, A, 6, tcp(53930, 80, 0x02))
+    quoted_udp = ipv6(B, A, 17, udp(60796, 53, b"q" * 12))
+    ah = bytes([58, 4, 0, 0]) + b"\0" * 20  # next header ICMPv6, 24 bytes
+    data = [
+        (1.0, ether(ipv6(A, B, 58, icmp(1, 4, quoted_tcp)), ethertype=0x86DD)),
+        (1.1, ether(ipv6(A, B, 58, icmp(3, 0, quoted_udp)), ethertype=0x86DD)),
+        (1.2, ether(ipv6(A, B, 51, ah + icmp(128, 0, b"ping")), ethertype=0x86DD)),
+    ]
+    path = tmp_path / "errors.pcap"
+    path.write_bytes(pcap(data))
+    mismatches = crosscheck(path, n=None)
+    assert mismatches.is_empty(), mismatches
+    import workbench as wb
+
+    slow = wb.load(path, engine="tshark").packets
+    assert slow["proto"].to_list() == [58, 58, 58] and slow["sport"].to_list() == [0, 0, 0]

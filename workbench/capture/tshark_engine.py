@@ -87,6 +87,8 @@ LAYERS = {
     **{name: "icmp" for _, name in FIELDS if name.startswith("icmp4_")},
     **{name: "icmpv6" for _, name in FIELDS if name.startswith("icmp6_")},
 }  # fmt: skip
+# frame.protocols' names of what follows an IPv6 header, as protocol numbers
+IPV6_NEXT = {"tcp": 6, "udp": 17, "icmpv6": 58, "gre": 47, "sctp": 132, "udplite": 136, "esp": 50}
 # how often a progress bar asks how far tshark has read
 PROGRESS_POLL_S = 0.25
 # Wireshark's names of the mirror and overlay encapsulations the fast reader peels (decode.py)
@@ -344,9 +346,10 @@ def file_type(path: str | Path) -> tuple[str, str | None]:
 def _carried(raw: pl.DataFrame) -> pl.DataFrame:
     """Each layer's field values (all occurrences, comma-separated) cut to the one the packet
     frame reads: the first, or in a frame a mirror encapsulation carries, the first inside the
-    innermost one (after as many of that layer as come before it in ``frame.protocols``)."""
+    innermost one (after as many of that layer as come before it in ``frame.protocols``); and
+    ``_ipv6_next``, the protocol number after its IPv6 header, where ``frame.protocols`` names it."""
     if "protocols" not in raw.columns:
-        return raw
+        return raw.with_columns(_ipv6_next=pl.lit(None, pl.Int64))
     tokens = pl.lit(":") + pl.col("protocols").fill_null("").str.replace_all(":", "::") + ":"
     # peeled, as the fast reader does, only where the frame carried holds what a mirrored one does
     carried = r":eth::ethertype::(?:ip|ipv6|vlan|arp|mpls|pppoes):"
@@ -355,10 +358,19 @@ def _carried(raw: pl.DataFrame) -> pl.DataFrame:
         layer: before.str.count_matches(f":{layer}:", literal=True).fill_null(0)
         for layer in set(LAYERS.values())
     }
+    # the protocol after the (carried) IPv6 header and its extension headers, as the dissectors
+    # nested them: an ICMPv6 error quoting a TCP header is ICMPv6, whose quoted ports are not its
+    rest = pl.when(before.is_not_null()).then(tokens.str.slice(before.str.len_chars()))
+    after_ipv6 = rest.otherwise(tokens).str.extract(
+        r":ipv6:(?::(?:ah|ipv6\.[a-z]+):)*:([a-z0-9]+):", 1
+    )
     return raw.with_columns(
-        pl.col(name).str.split(",").list.get(index[layer], null_on_oob=True)
-        for name, layer in LAYERS.items()
-        if name in raw.columns
+        *(
+            pl.col(name).str.split(",").list.get(index[layer], null_on_oob=True)
+            for name, layer in LAYERS.items()
+            if name in raw.columns
+        ),
+        _ipv6_next=after_ipv6.replace_strict(IPV6_NEXT, default=None, return_dtype=pl.Int64),
     )
 
 
@@ -370,6 +382,8 @@ def frame_from_fields(raw: pl.DataFrame) -> pl.DataFrame:
     proto = (
         pl.when(is4)
         .then(_int("ip4_proto"))
+        .when(is6 & pl.col("_ipv6_next").is_not_null())
+        .then(pl.col("_ipv6_next"))
         .when(is6 & pl.col("tcp_sport").is_not_null())
         .then(6)
         .when(is6 & pl.col("udp_sport").is_not_null())
