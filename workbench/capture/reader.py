@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from workbench.capture import addresses, decode, linktypes, walk
+from workbench.capture.progress import progress_bar
 from workbench.capture.records import CUT_FAULTS, RecordWalker
 from workbench.capture.schema import PACKET_SCHEMA, empty_frame
 from workbench.capture.source import Evidence, open_evidence
@@ -20,7 +21,6 @@ from workbench.errors import CaptureFormatError, ParameterError, expect, expect_
 from workbench.formatting import iso
 
 CHUNK_RECORDS = 1 << 20  # packets decoded per kernel call: bounds memory per chunk
-PROGRESS_BYTES = 64 << 20  # show a progress bar for captures larger than this
 
 PathLike = str | os.PathLike
 
@@ -187,11 +187,7 @@ def iter_frames(
     """Decode one opened capture chunk by chunk, filling ``meta`` as it goes."""
     walker = RecordWalker(ev)
     total = ev.data.shape[0] if ev.window is None else ev.size
-    bar = None
-    if progress or (progress is None and total > PROGRESS_BYTES):
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, unit="B", unit_scale=True, desc=ev.path.name, leave=False)
+    bar = progress_bar(total, ev.path.name, progress)
     first_ns = last_ns = None
     not_ip = mirrored = 0
     try:
@@ -227,8 +223,8 @@ def _finish(
     first_ns: int | None,
     last_ns: int | None,
     strict: bool,
-    not_ip: int = 0,
-    mirrored: int = 0,
+    not_ip: int,
+    mirrored: int,
 ) -> None:
     """What the walk learnt of the file (interfaces, drops, times) into ``meta``, and its
     warnings: link types not decoded, most frames not IP, frames read inside a mirror

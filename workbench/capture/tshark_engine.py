@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from workbench.capture import addresses
+from workbench.capture.progress import progress_bar
 from workbench.capture.schema import FRAG_DONT, FRAG_NONFIRST, PACKET_SCHEMA, PROTO_TCP
 from workbench.capture.source import open_read_only, sha256_file
 from workbench.errors import (
@@ -127,15 +128,21 @@ def tshark_path() -> str:
 
 
 def tshark_fields(
-    path: str | Path, fields: list[str], display_filter: str | None = None
+    path: str | Path,
+    fields: list[str],
+    display_filter: str | None = None,
+    *,
+    occurrence: str = "f",
+    progress: bool | None = False,
 ) -> pl.DataFrame:
-    """Run ``tshark -T fields`` on a capture and return the named fields as text columns.
+    """Run ``tshark -T fields`` on a capture and return the named fields as text columns
+    (``occurrence`` and ``progress`` as ``_run_fields`` takes them).
 
     A run that stops early (a capture cut short or damaged) keeps the rows read before the fault
     and warns (``CaptureWarning``) with tshark's own message and the number of packets read."""
     from workbench.capture.reader import CaptureWarning
 
-    table, problem = _run_fields(path, fields, display_filter)
+    table, problem = _run_fields(path, fields, display_filter, occurrence, progress)
     if problem:
         warnings.warn(f"{path}: {problem}", CaptureWarning, stacklevel=2)
     return table
@@ -147,18 +154,6 @@ def _stderr(done: subprocess.CompletedProcess) -> str:
     return " ".join(
         line.strip() for line in lines if line.strip() and not line.startswith("Running as user")
     )
-
-
-def progress_bar(size: int, desc: str, progress: bool | None):
-    """A byte progress bar of ``size`` when asked, or (``progress=None``) when ``size`` is over
-    ``PROGRESS_BYTES``; None otherwise."""
-    from workbench.capture.reader import PROGRESS_BYTES
-
-    if progress or (progress is None and size > PROGRESS_BYTES):
-        from tqdm.auto import tqdm
-
-        return tqdm(total=size, unit="B", unit_scale=True, desc=desc, leave=False)
-    return None
 
 
 def run_watched(
@@ -203,7 +198,7 @@ def _run_fields(
     """The fields as text columns, and what went wrong (tshark's message and the number of packets
     read) if tshark exited with an error after some output; None when it read the whole capture.
     ``occurrence`` is tshark's: ``f`` the first of a field's values in a frame, ``a`` all of them
-    (comma-separated)."""
+    (comma-separated); ``progress`` as ``progress_bar`` takes it."""
     # the file on standard input, opened here read-only without touching its access time: the
     # tool never gets a name to misread as an option, nor opens the evidence itself
     command = [tshark_path(), "-r", "-", "-n", "-T", "fields", "-E", f"occurrence={occurrence}",
@@ -266,12 +261,8 @@ def _hex_or_int(col: str) -> pl.Expr:
 def read_frame(path: str | Path, *, progress: bool | None = None) -> pl.DataFrame:
     """The packet frame of a capture, decoded by tshark (same schema as the fast reader); a
     capture tshark reads only in part gives the packets before the fault and a ``CaptureWarning``."""
-    from workbench.capture.reader import CaptureWarning
-
     names = [f for f, _ in FIELDS]
-    raw, problem = _run_fields(path, names, occurrence="a", progress=progress)
-    if problem:
-        warnings.warn(f"{path}: {problem}", CaptureWarning, stacklevel=2)
+    raw = tshark_fields(path, names, occurrence="a", progress=progress)
     return frame_from_fields(raw.rename(dict(FIELDS)))
 
 

@@ -24,13 +24,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from workbench.capture.progress import progress_bar
 from workbench.capture.source import open_read_only
-from workbench.capture.tshark_engine import (
-    progress_bar,
-    run_watched,
-    tshark_fields,
-    wireshark_tool,
-)
+from workbench.capture.tshark_engine import run_watched, tshark_fields, wireshark_tool
 from workbench.dissection.fields import COMMON, TLS, column, fields_for
 from workbench.errors import ParameterError, expect
 

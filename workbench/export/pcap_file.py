@@ -56,6 +56,14 @@ def _interface(link: int, snaplen: int, name: str | None) -> bytes:
     return _block(IDB, struct.pack("<HHI", link, 0, snaplen) + options)
 
 
+@njit(inline="always", cache=True)
+def _put32(out, at, value):
+    """``value`` as a little-endian 32-bit word at ``out[at]``."""
+    v = np.uint64(value)
+    for b in range(4):
+        out[at + b] = (v >> np.uint64(8 * b)) & np.uint64(0xFF)
+
+
 @njit(cache=True)
 def _write_packets(buf, offs, caps, wires, ts, ifs, codes, comments, comment_lens, out, starts):
     """One enhanced packet block per packet into ``out`` at ``starts``: the frame's bytes from
@@ -64,18 +72,14 @@ def _write_packets(buf, offs, caps, wires, ts, ifs, codes, comments, comment_len
         p = starts[k]
         size = starts[k + 1] - p
         cap = caps[k]
-        words = np.empty(7, dtype=np.uint32)
-        words[0] = EPB
-        words[1] = size
-        words[2] = ifs[k]
-        words[3] = np.uint32(np.uint64(ts[k]) >> np.uint64(32))
-        words[4] = np.uint32(np.uint64(ts[k]) & np.uint64(0xFFFFFFFF))
-        words[5] = cap
-        words[6] = wires[k]
-        for w in range(7):
-            v = words[w]
-            for b in range(4):
-                out[p + 4 * w + b] = (v >> (8 * b)) & 0xFF
+        stamp = np.uint64(ts[k])
+        _put32(out, p, EPB)
+        _put32(out, p + 4, size)
+        _put32(out, p + 8, ifs[k])
+        _put32(out, p + 12, stamp >> np.uint64(32))
+        _put32(out, p + 16, stamp & np.uint64(0xFFFFFFFF))
+        _put32(out, p + 20, cap)
+        _put32(out, p + 24, wires[k])
         q = p + 28
         for b in range(cap):
             out[q + b] = buf[offs[k] + b]
@@ -97,11 +101,9 @@ def _write_packets(buf, offs, caps, wires, ts, ifs, codes, comments, comment_len
             while (q - p) % 4:
                 out[q] = 0
                 q += 1
-            for b in range(4):  # end of options
-                out[q + b] = 0
+            _put32(out, q, 0)  # end of options
             q += 4
-        for b in range(4):
-            out[q + b] = (size >> (8 * b)) & 0xFF
+        _put32(out, q, size)
 
 
 def _chosen(capture, selection, vectors: Sequence[str] | None) -> pl.DataFrame:
@@ -174,7 +176,7 @@ def pcap(
         wb.export.pcap(cap, rep, "attack.pcapng")
         wb.export.pcap(cap, rep, "syn.pcapng", vectors=["syn_flood"])
     """
-    from workbench.capture.reader import PROGRESS_BYTES
+    from workbench.capture.progress import progress_bar
     from workbench.capture.records import RecordWalker
     from workbench.capture.source import open_evidence
     from workbench.export.evidence import evidence_block
@@ -195,11 +197,8 @@ def pcap(
     evidence = evidence_block(report) if report is not None else {
         "inputs": [{"path": f.path, "sha256": f.sha256, "packets": f.packets} for f in files],
     }  # fmt: skip
-    evidence["selection"] = {
-        "packets": chosen.height,
-        "vectors": sorted(v for v in chosen["vector"].unique().to_list() if v is not None),
-    }
     labels = sorted(v for v in chosen["vector"].unique().to_list() if v is not None)
+    evidence["selection"] = {"packets": chosen.height, "vectors": labels}
     texts = [f"vector: {v}".encode() for v in labels]
     comments = np.zeros((max(len(texts), 1), max((len(t) for t in texts), default=1)), np.uint8)
     for k, text in enumerate(texts):
@@ -211,12 +210,7 @@ def pcap(
         chosen["vector"].replace_strict(code_of, default=-1, return_dtype=pl.Int64).to_numpy()
     )
 
-    bar = None
-    total = sum(f.size for f in files)
-    if progress or (progress is None and total > PROGRESS_BYTES):
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, unit="B", unit_scale=True, desc="export pcapng", leave=False)
+    bar = progress_bar(sum(f.size for f in files), "export pcapng", progress)
     try:
         with atomic_path(path) as tmp, open(tmp, "wb") as out:
             out.write(_section(json.dumps(evidence, default=str)))
