@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 
 import numpy as np
@@ -48,6 +49,43 @@ def test_halves_round_trip(values: list[int]) -> None:
     assert [int(v) for v in series.to_list()] == values
     back_hi, back_lo = addresses.halves(series)
     assert np.array_equal(back_hi, hi) and np.array_equal(back_lo, lo)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=(1 << 128) - 1)), min_size=1, max_size=40),
+    st.integers(min_value=0, max_value=5),
+    st.integers(min_value=0, max_value=5),
+)  # fmt: skip
+def test_halves_of_slices_chunks_and_nulls(values: list[int | None], cut: int, split: int) -> None:
+    """Each value's halves as Python's integers give them (a null: 0, 0), whatever the series'
+    offset in its buffer (a slice) or its chunks; read in place or computed alike."""
+    cut, split = min(cut, len(values) - 1), min(split, len(values))
+    whole = pl.concat(
+        [pl.Series("a", values[:split], pl.UInt128), pl.Series("a", values[split:], pl.UInt128)],
+        rechunk=False,
+    )
+    series = whole.slice(cut)
+    hi, lo = addresses.halves(series)
+    expected = [v or 0 for v in values[cut:]]
+    assert hi.dtype == lo.dtype == np.uint64
+    assert [int(h) << 64 | int(low) for h, low in zip(hi, lo, strict=True)] == expected
+
+
+def test_halves_read_in_place_outlive_the_series() -> None:
+    """Read in place, the halves keep the series' buffer alive and cannot write into it."""
+    values = [addresses.parse("203.0.113.7"), addresses.parse("2001:db8::5")]
+    series = pl.Series("a", values, pl.UInt128)
+    hi, lo = addresses.halves(series)
+    del series
+    gc.collect()
+    base = lo
+    while isinstance(base, np.ndarray):  # the views' base: the buffer read in place
+        base = base.base
+    assert base.owner.to_list() == values  # which holds the series it reads
+    assert [int(h) << 64 | int(low) for h, low in zip(hi, lo, strict=True)] == values
+    with pytest.raises(ValueError, match="read-only"):
+        lo[0] = 1
 
 
 @pytest.mark.parametrize("text", ["0.0.0.0", "255.255.255.255", "::", "::1", "fe80::1%0"[:7]])

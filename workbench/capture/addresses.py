@@ -9,7 +9,9 @@ expression namespace that analysts use (``pl.col("src").ip.to_text()``,
 
 from __future__ import annotations
 
+import ctypes
 import ipaddress
+import sys
 from functools import cache
 
 import numpy as np
@@ -58,9 +60,15 @@ def from_halves(hi: np.ndarray, lo: np.ndarray, name: str = "") -> pl.Series:
 def halves(series: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     """The high and low 64-bit halves of a UInt128 Series as uint64 arrays (nulls as 0).
 
-    The low half is the value cast with wrapping (its low 64 bits); only the values that have
-    a high half (IPv6, never IPv4-mapped) are divided for it, where every value was divided
-    twice (10.3 M IPv4 targets: 0.10-0.32 s -> 0.06-0.21 s)."""
+    Read in place when the series holds no null: both halves are read-only views of its own
+    buffer (``_words``), which they keep alive; a null's slot there holds no defined value, so
+    a series with nulls is computed: the low half cast with wrapping, the high half divided out
+    of the values that have one (IPv6, never IPv4-mapped). In place, 10.96 M addresses take
+    microseconds where the computed halves took 0.05-0.29 s."""
+    if not series.has_nulls():
+        words = _words(series)
+        if words is not None:
+            return words[:, 1], words[:, 0]
     frame = series.to_frame("x")
     lo = frame.select(pl.col("x").cast(pl.UInt64, wrap_numerical=True).fill_null(0)).to_series()
     hi = np.zeros(series.len(), np.uint64)
@@ -71,6 +79,27 @@ def halves(series: pl.Series) -> tuple[np.ndarray, np.ndarray]:
             values.select((pl.col("x") // _TWO64).cast(pl.UInt64)).to_series().to_numpy()
         )
     return hi, lo.to_numpy()
+
+
+def _words(series: pl.Series) -> np.ndarray | None:
+    """The series' values as a read-only uint64[n, 2] view of its one buffer (low word first:
+    Polars keeps a UInt128 as the machine's 128-bit integer, little-endian here), holding the
+    series alive; None where that cannot be read in place (another byte order, or a Polars
+    without the pointer)."""
+    if sys.byteorder != "little" or series.dtype != pl.UInt128:
+        return None
+    series = series.rechunk()  # one buffer (a no-op for the frame's own columns)
+    if series.len() == 0:
+        return np.zeros((0, 2), np.uint64)
+    try:
+        address = series._s.as_single_ptr()
+    except AttributeError:  # pragma: no cover - a Polars without it
+        return None
+    buffer = (ctypes.c_uint64 * (2 * series.len())).from_address(address)
+    buffer.owner = series  # the view's base holds the buffer, which holds the series
+    words = np.frombuffer(buffer, dtype=np.uint64).reshape(-1, 2)
+    words.flags.writeable = False  # the frame's own memory: never written through the view
+    return words
 
 
 @cache
