@@ -7,6 +7,7 @@ area colours are in the DOM) and checks it against figures computed here from th
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -40,6 +41,12 @@ READ_CHARTS = """() => Object.fromEntries(['overview', 'detail', 'map'].map(name
     text: [...root.querySelectorAll('.mark-text text')].map(t => t.textContent).join(' '),
   }];
 }))"""
+# the time labels Vega shows on a chart's x axis (a label it drops for overlap is transparent):
+# their text and left and right edges on the screen
+READ_TIME_LABELS = """selector => [...document.querySelectorAll(
+    selector + ' g.role-axis[aria-label^="X-axis"] g.role-axis-label text')]
+  .filter(t => getComputedStyle(t).opacity !== '0')
+  .map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right]; })"""
 READ_TABLE = """() => {
   const rows = [...document.querySelectorAll('.wb-packets table.wb-packets tbody tr')];
   const head = [...document.querySelectorAll('.wb-packets table.wb-packets thead th')].map(t => t.textContent.replace(/ [▲▼]$/, ''));
@@ -267,6 +274,17 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
                 + page.locator(".wb-overview").bounding_box()["height"]
                 <= 900
             )
+            # readable: a space (4 px) at least between two time labels
+            for chart in (".wb-overview", ".wb-detail"):
+                shown = page.evaluate(READ_TIME_LABELS, chart)
+                assert len(shown) >= 4, (chart, shown)
+                for (a, _, a_right), (b, b_left, _) in itertools.pairwise(shown):
+                    assert b_left - a_right >= 4, f"{chart}: {a} runs into {b} ({shown})"
+            # every toggle shows its whole label (none cut to "packet…")
+            cut = page.locator(".widget-toggle-button").evaluate_all(
+                "bs => bs.filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent)"
+            )
+            assert page.locator(".widget-toggle-button").count() >= 2 and not cut, cut
             before = page.evaluate(READ_CHARTS)
             _check_colours(before, truth)
             assert {label for label, _ in before["detail"]["legend"]} == truth["titles"]

@@ -80,7 +80,7 @@ class Controls:
         )  # fmt: skip
         self.metric_picker = widgets.ToggleButtons(
             options=[("bits/s", "bps"), ("packets/s", "pps")], value="bps",
-            style={"button_width": "80px"},
+            style={"button_width": "96px"},  # "packets/s" whole in the page's font
         )  # fmt: skip
         self.clear_button = widgets.Button(
             description="clear all", layout=widgets.Layout(width="auto")

@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 
 from workbench.analysis.series import rollup
+from workbench.viz.axes import time_axis
 from workbench.viz.palette import stack_order, title, vector_colour
 
 MAX_POINTS = 4000
@@ -51,7 +52,7 @@ def rate_chart(series: pl.DataFrame, metric: str = "bps", bin_ms: int | None = N
         alt.Chart(data)
         .mark_area(interpolate="step-after")
         .encode(
-            x=alt.X("ts:T", title="time (UTC)", axis=alt.Axis(format="%H:%M:%S")),
+            x=alt.X("ts:T", title="time (UTC)", axis=time_axis(format="%H:%M:%S")),
             y=alt.Y(f"{metric}:Q", stack="zero", title=label, axis=alt.Axis(format="~s")),
             color=vector_colour(order),
             order=alt.Order("stack:Q", sort="ascending"),
