@@ -13,6 +13,8 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 
+from workbench.viz.axes import spaced_axis
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -103,7 +105,7 @@ def country_bar_chart(
         alt.Chart(frame.sort(value, descending=True).head(top))
         .mark_bar()
         .encode(
-            x=alt.X(f"{value}:Q", axis=alt.Axis(format="~s")),
+            x=alt.X(f"{value}:Q", axis=spaced_axis(format="~s")),
             y=alt.Y("country:N", sort="-x"),
             color=alt.Color("role:N", title="role"),
             tooltip=["country", "role", value],
@@ -133,7 +135,7 @@ def asn_bar_chart(
         alt.Chart(frame.sort(value, descending=True).head(top))
         .mark_bar(color="#6a51a3")
         .encode(
-            x=alt.X(f"{value}:Q", axis=alt.Axis(format="~s")),
+            x=alt.X(f"{value}:Q", axis=spaced_axis(format="~s")),
             y=alt.Y("label:N", sort="-x", title="ASN"),
             tooltip=["asn", "as_org", value],
         )

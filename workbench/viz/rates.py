@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 
 from workbench.analysis.series import rollup
-from workbench.viz.axes import time_axis
+from workbench.viz.axes import spaced_axis
 from workbench.viz.palette import stack_order, title, vector_colour
 
 MAX_POINTS = 4000
@@ -52,7 +52,7 @@ def rate_chart(series: pl.DataFrame, metric: str = "bps", bin_ms: int | None = N
         alt.Chart(data)
         .mark_area(interpolate="step-after")
         .encode(
-            x=alt.X("ts:T", title="time (UTC)", axis=time_axis(format="%H:%M:%S")),
+            x=alt.X("ts:T", title="time (UTC)", axis=spaced_axis(format="%H:%M:%S")),
             y=alt.Y(f"{metric}:Q", stack="zero", title=label, axis=alt.Axis(format="~s")),
             color=vector_colour(order),
             order=alt.Order("stack:Q", sort="ascending"),
@@ -101,7 +101,8 @@ def phase_band_chart(phases: list[dict], width: int = 760, height: int = 220) ->
         alt.Chart(frame)
         .mark_rect(opacity=0.6)
         .encode(
-            x="start:T",
+            # the axis the rate drawn over the bands shares (the first layer's is drawn)
+            x=alt.X("start:T", title="time (UTC)", axis=spaced_axis(format="%H:%M:%S")),
             x2="end:T",
             color=alt.Color(
                 "kind:N",
@@ -135,7 +136,7 @@ def vector_bar_chart(vectors: list[dict]) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("bytes:Q", axis=alt.Axis(format="~s")),
+            x=alt.X("bytes:Q", axis=spaced_axis(format="~s")),
             y=alt.Y("name:N", sort="-x", title="vector"),
             color=vector_colour(frame["vector"].to_list()),
             tooltip=[alt.Tooltip("name:N", title="vector"), "bytes", "packets"],
@@ -152,7 +153,7 @@ def target_bar_chart(targets: list[dict]) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar(color="#b33")
         .encode(
-            x=alt.X("bytes:Q", axis=alt.Axis(format="~s")),
+            x=alt.X("bytes:Q", axis=spaced_axis(format="~s")),
             y=alt.Y("target:N", sort="-x"),
             tooltip=["target", "bytes"],
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from workbench.viz.axes import time_axis
+from workbench.viz.axes import spaced_axis
 from workbench.viz.palette import GREY
 
 THRESHOLDS = (0.8, 0.95, 1.0)
@@ -20,7 +20,7 @@ def utilization_chart(
         alt.Chart(util.select("ts", "utilization"))
         .mark_line(interpolate="step-after", color="#333")
         .encode(
-            x=alt.X("ts:T", title="time (UTC)", axis=time_axis()),
+            x=alt.X("ts:T", title="time (UTC)", axis=spaced_axis()),
             y=alt.Y("utilization:Q", axis=alt.Axis(format="%"), title="link utilisation"),
         )
     )
@@ -55,7 +55,9 @@ def multiscale_chart(peaks: list[dict]) -> alt.Chart:
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("bin_ms:Q", scale=alt.Scale(type="log"), title="bin size (ms)"),
+            x=alt.X(
+                "bin_ms:Q", scale=alt.Scale(type="log"), title="bin size (ms)", axis=spaced_axis()
+            ),
             y=alt.Y("peak_utilization:Q", axis=alt.Axis(format="%"), title="peak utilisation"),
             tooltip=["bin_ms", alt.Tooltip("peak_utilization:Q", format=".1%")],
         )
@@ -69,7 +71,7 @@ def link_strip(util_by_link: pl.DataFrame) -> alt.Chart:
         alt.Chart(util_by_link)
         .mark_rect()
         .encode(
-            x=alt.X("ts:T", title="time (UTC)", axis=time_axis()),
+            x=alt.X("ts:T", title="time (UTC)", axis=spaced_axis()),
             y=alt.Y("link:N", title="link"),
             color=alt.Color(
                 "utilization:Q", scale=alt.Scale(scheme="reds", domain=[0, 1]), title="utilisation"
@@ -94,7 +96,7 @@ def goodput_chart(series: pl.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_line(interpolate="step-after")
         .encode(
-            x=alt.X("ts:T", title="time (UTC)", axis=time_axis()),
+            x=alt.X("ts:T", title="time (UTC)", axis=spaced_axis()),
             y=alt.Y(
                 "bps:Q", scale=alt.Scale(type="symlog"), axis=alt.Axis(format="~s"), title="bits/s"
             ),
