@@ -33,6 +33,23 @@ CLIPPED = """() => [...document.querySelectorAll('body *')].filter(el => {
   return style.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth;
 }).length"""
 
+# per horizontal axis of every chart (its shown labels on one line): the least space between two
+# neighbouring labels, and which two (a label Vega drops for overlap is transparent)
+AXIS_GAPS = """() => [...document.querySelectorAll('g.role-axis-label')].map(g => {
+  const boxes = [...g.querySelectorAll('text')]
+    .filter(t => t.getAttribute('opacity') !== '0' && getComputedStyle(t).opacity !== '0')
+    .map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right, r.top]; });
+  const tops = boxes.map(b => b[3]);
+  if (boxes.length < 2 || Math.max(...tops) - Math.min(...tops) > 1) return null;
+  boxes.sort((a, b) => a[1] - b[1]);
+  let least = [Infinity, null, null];
+  for (let i = 1; i < boxes.length; i++) {
+    const gap = boxes[i][1] - boxes[i - 1][2];
+    if (gap < least[0]) least = [gap, boxes[i - 1][0], boxes[i][0]];
+  }
+  return least;
+}).filter(x => x)"""
+
 
 @pytest.fixture(scope="module")
 def report_html(tmp_path_factory) -> Path:
@@ -58,6 +75,10 @@ def test_report_fits_the_page_with_the_headline_first(report_html, artifacts, wi
             assert found["scroll"] <= found["inner"], found
             assert not found["wide"], found["wide"][:10]
             assert page.evaluate(CLIPPED) == 0
+            # every chart's x labels readable: a space (4 px) at least between neighbours
+            gaps = page.evaluate(AXIS_GAPS)
+            assert len(gaps) >= 5, gaps
+            assert all(gap >= 4 for gap, *_ in gaps), gaps
             strip = page.locator("#headline")
             assert strip.is_visible()
             labels = strip.locator(".label").all_inner_texts()
