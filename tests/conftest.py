@@ -52,13 +52,17 @@ class RecordedBar:
 
     made: list[RecordedBar]
 
-    def __init__(self, total: int, **_) -> None:
+    def __init__(self, total: int, **options) -> None:
         self.total, self.n, self.seen, self.closed = total, 0, [], False
+        self.options, self.postfixes = options, []
         self.made.append(self)
 
     def update(self, step: int) -> None:
         self.n += step
         self.seen.append(self.n)
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        self.postfixes.append(text)
 
     def close(self) -> None:
         self.closed = True

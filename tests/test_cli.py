@@ -88,6 +88,18 @@ def test_analyze_prints_the_summary_only_and_json_when_asked(tmp_path) -> None:
     assert f"wrote forensic timeline: {tmp_path / 't.csv'}" in machine.stderr
 
 
+def test_the_analysis_bar_goes_to_a_terminal_never_to_a_log() -> None:
+    # shown at once (no wait for a long analysis): a terminal sees it, a log file does not
+    at_once = "import workbench.analysis.progress as p; p.SHOW_AFTER_S = 0\n"
+    logged = run_patched(at_once, "analyze", str(SMALL))
+    assert logged.returncode == 0 and "analyse:" not in logged.stderr, logged.stderr
+    terminal = run_patched(at_once + "cli.commands.progress_wanted = lambda: True",
+                           "analyze", str(SMALL))  # fmt: skip
+    assert terminal.returncode == 0 and "analyse:" in terminal.stderr, terminal.stderr
+    assert "assembly" in terminal.stderr  # followed to the last step
+    assert terminal.stdout == logged.stdout  # the summary, whatever the bar
+
+
 def test_analyze_with_link_and_exports(tmp_path, shared_captures) -> None:
     capture = shared_captures / "amp.UDP.isakmp.pcap"
     done = run(

@@ -42,6 +42,7 @@ from workbench.analysis.model import (
     VectorFinding,
 )
 from workbench.analysis.per_source import SourceTable
+from workbench.analysis.progress import analysis_bar
 from workbench.analysis.queries import Frame, collect, collect_all
 from workbench.analysis.report_json import ABSENT, from_data
 from workbench.analysis.saturation import link_label, utilization_series
@@ -248,7 +249,8 @@ def analyze(
     ``window_packets`` divided among them and this process, default 2,000,000) or on an existing cluster that sees
     the dataset and ``workdir``; the report is the same as in one process. ``dissect``: read that many packets per vector
     (True: 200) with tshark and add what their application layer says (DNS names, HTTP
-    requests, NTP request codes) to each vector's evidence.
+    requests, NTP request codes) to each vector's evidence. ``progress``: a bar that follows
+    the steps (True: at once; None: once the analysis has run 2 s; False: none).
 
     rep = wb.analyze(cap, link_capacity="10G")
     rep.phases[0]["kind"], rep.vectors[0]["vector"]
@@ -256,6 +258,21 @@ def analyze(
     """
     check_arguments(capture, bin_ms, dissect, window_packets, workdir, workers, scheduler, config)
     links = parse_links(link_capacity)  # a mistyped capacity fails before any reading
+    with analysis_bar(progress, windowed=_windowed(capture)):
+        return _analyze(capture, link_capacity, links, pps_limit, bin_ms, dissect, window_packets,
+                        workdir, progress, workers, scheduler, config)  # fmt: skip
+
+
+def _windowed(capture) -> bool:
+    """Whether ``capture`` is a dataset, analysed in windows (each path of a list is a file)."""
+    if isinstance(capture, pl.LazyFrame):
+        return True
+    return isinstance(capture, (str, Path)) and not Path(capture).is_file()
+
+
+def _analyze(capture, link_capacity, links, pps_limit, bin_ms, dissect, window_packets, workdir,
+             progress, workers, scheduler, config) -> Report:  # fmt: skip
+    """``analyze``, its arguments checked."""
     run = Inputs(capture, config, window_packets, workdir, progress, workers, scheduler)
     # the findings: thousands of phases make as many small dicts (classified before, where a
     # Dask cluster may run in this process, the collector runs as usual)

@@ -97,7 +97,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     else:
         capture = _load(args.captures, args.engine, formats)
         check_links_present(links, capture.packets, capture.meta.interfaces())
-        report = wb.analyze(capture, **options)
+        # a terminal gets the bar once the analysis has run a while; a log file never
+        report = wb.analyze(capture, **options, progress=None if progress_wanted() else False)
     print(report.to_json() if args.json == "-" else report.summary(), flush=True)
     for what, path in _write_exports(report, capture, args):
         note(f"wrote {what}: {path}")
