@@ -280,6 +280,9 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
                 assert len(shown) >= 4, (chart, shown)
                 for (a, _, a_right), (b, b_left, _) in itertools.pairwise(shown):
                     assert b_left - a_right >= 4, f"{chart}: {a} runs into {b} ({shown})"
+            # the selection chart right under the overview, whatever the map beside them takes
+            over, detail = (page.locator(c).bounding_box() for c in (".wb-overview", ".wb-detail"))
+            assert 0 <= detail["y"] - (over["y"] + over["height"]) <= 24, (over, detail)
             # every toggle shows its whole label (none cut to "packet…")
             cut = page.locator(".widget-toggle-button").evaluate_all(
                 "bs => bs.filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent)"

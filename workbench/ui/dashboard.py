@@ -113,7 +113,7 @@ class Dashboard(Controls, Panels, widgets.VBox):
         self._wire()
 
         side = widgets.Layout(flex="1 1 380px", min_width="340px")
-        right = widgets.VBox([self.totals, self.saturation_view, self.spoofing_view], layout=side)
+        right = widgets.VBox([self.totals, self.saturation_view, self.spoofing_view])
         map_box = widgets.VBox(
             [self.map, self.map_caption], layout=widgets.Layout(flex="0 1 auto", max_width="540px")
         )
@@ -126,8 +126,10 @@ class Dashboard(Controls, Panels, widgets.VBox):
              widgets.HBox([self.asn_picker, self.capacity_box, self.capacity_error, self.bin_picker, self.metric_picker],
                           layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
              self.tag_bar,
-             widgets.HBox([self.overview, map_box], layout=wrap),
-             widgets.HBox([self.detail, right], layout=wrap),
+             # two columns, each stacked tight (the map's caption is taller than the overview:
+             # in rows, a gap opened under it); one column on a narrow screen
+             widgets.HBox([widgets.VBox([self.overview, self.detail], layout=widgets.Layout(flex="0 1 auto")),
+                           widgets.VBox([map_box, right], layout=side)], layout=wrap),
              table_bar, self.packet_table, self.dissect_view, self.message],
             **kwargs,
         )  # fmt: skip
