@@ -3,6 +3,7 @@ than the page, long explanations wrap, and the headline strip comes first."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,23 @@ def test_report_fits_the_page_with_the_headline_first(report_html, artifacts, wi
             assert top < page.locator("h2").first.bounding_box()["y"] and top < 300
         finally:
             browser.close()
+
+
+def test_report_times_are_utc_on_a_machine_in_another_zone(tmp_path) -> None:
+    """Written where the local time is New York's, every time label of every chart still
+    reads UTC, as titled (the sample runs 07:55:00.105-08:02:59.991 UTC)."""
+    import re
+    import subprocess
+    import sys
+
+    out = tmp_path / "report.html"
+    code = (
+        "import warnings; warnings.simplefilter('ignore'); import workbench as wb; "
+        f"wb.export.html(wb.analyze(wb.load({str(SAMPLE)!r}), link_capacity='3M'), {str(out)!r})"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "TZ": "America/New_York"},
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    times = re.findall(r">(\d\d:\d\d(?::\d\d)?)</text>", out.read_text())
+    assert len(times) >= 20, times
+    assert all("07:55" <= t <= "08:03" for t in times), sorted(set(times))[:5]

@@ -247,7 +247,9 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            # an analyst's browser in New York: every time the page draws is still UTC
+            page = browser.new_page(viewport={"width": 1440, "height": 900},
+                                    timezone_id="America/New_York")  # fmt: skip
             _open_with_loading_state(page, voila, artifacts, "app")
             assert "Error loading script" not in page.content()
             page.locator(".wb-overview .role-legend-label").first.wait_for(timeout=300_000)
@@ -280,6 +282,8 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
                 assert len(shown) >= 4, (chart, shown)
                 for (a, _, a_right), (b, b_left, _) in itertools.pairwise(shown):
                     assert b_left - a_right >= 4, f"{chart}: {a} runs into {b} ({shown})"
+                # in UTC, as titled: the sample runs 07:55:00.105-08:02:59.991 UTC
+                assert all("07:55:00" <= t <= "08:03:00" for t, *_ in shown), (chart, shown)
             # the selection chart right under the overview, whatever the map beside them takes
             over, detail = (page.locator(c).bounding_box() for c in (".wb-overview", ".wb-detail"))
             assert 0 <= detail["y"] - (over["y"] + over["height"]) <= 24, (over, detail)

@@ -1,7 +1,11 @@
-"""The x axis every chart shares: labels that never run into each other.
+"""The axes every chart shares: time in UTC, and labels that never run into each other.
 
-Vega's default flushes the last label of a continuous axis against the plot's edge (and the
-first, on a time axis), where it overlaps its neighbour on a narrow chart: "07:55:0007:56:00"
+Time: a chart's times are read in UTC wherever it is drawn. Vega draws a time scale in the
+local time zone of the browser that shows it (or of the machine that renders the report's SVG):
+an analyst in New York read 02:55 under "time (UTC)" where the report's tables say 07:55.
+
+Labels: Vega's default flushes the last label of a continuous axis against the plot's edge (and
+the first, on a time axis), where it overlaps its neighbour on a narrow chart: "07:55:0007:56:00"
 in the dashboard's 540 px overview in Chromium's fonts, "20M22M" under the report's targets;
 its own overlap check keeps both. Centred on their ticks, labels drop greedily, each kept only
 where it clears the last one kept by ``LABEL_GAP_PX``.
@@ -15,10 +19,25 @@ import altair as alt
 # out by vl-convert, whose font is narrower than the browser's that shows it ("07:56:30" in
 # 10 px: 45 px wide in Chromium's sans-serif); 8 px left 2.6 px in Chromium between them
 LABEL_GAP_PX = 12
+TIME_FORMAT = "%H:%M:%S"  # every time axis alike (Vega's own mixes ":30" and "08 AM")
+TIME_TITLE = "time (UTC)"
 
 
 def spaced_axis(**options) -> alt.Axis:
-    """An x axis whose labels do not overlap: ``alt.X("ts:T", axis=spaced_axis(format=...))``."""
+    """An x axis whose labels do not overlap: ``alt.X("bytes:Q", axis=spaced_axis(format="~s"))``."""
     return alt.Axis(
         labelOverlap="greedy", labelSeparation=LABEL_GAP_PX, labelFlush=False, **options
     )
+
+
+def time_x(field: str, **options) -> alt.X:
+    """A time x encoding in UTC, its labels spaced: ``x=time_x("ts")``."""
+    return alt.X(f"{field}:T", title=TIME_TITLE, scale=alt.Scale(type="utc"),
+                 axis=spaced_axis(format=TIME_FORMAT), **options)  # fmt: skip
+
+
+def time_tooltip(
+    field: str, format: str = f"{TIME_FORMAT}.%L", title: str = TIME_TITLE
+) -> alt.Tooltip:
+    """A time in a tooltip, in UTC."""
+    return alt.Tooltip(f"{field}:T", format=format, formatType="utc", title=title)

@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 
 from workbench.analysis.series import rollup
-from workbench.viz.axes import spaced_axis
+from workbench.viz.axes import spaced_axis, time_tooltip, time_x
 from workbench.viz.palette import stack_order, title, vector_colour
 
 MAX_POINTS = 4000
@@ -52,12 +52,12 @@ def rate_chart(series: pl.DataFrame, metric: str = "bps", bin_ms: int | None = N
         alt.Chart(data)
         .mark_area(interpolate="step-after")
         .encode(
-            x=alt.X("ts:T", title="time (UTC)", axis=spaced_axis(format="%H:%M:%S")),
+            x=time_x("ts"),
             y=alt.Y(f"{metric}:Q", stack="zero", title=label, axis=alt.Axis(format="~s")),
             color=vector_colour(order),
             order=alt.Order("stack:Q", sort="ascending"),
             tooltip=[
-                alt.Tooltip("ts:T", format="%H:%M:%S.%L", title="time (UTC)"),
+                time_tooltip("ts"),
                 alt.Tooltip("name:N", title="vector"),
                 alt.Tooltip(f"{metric}:Q", format=",.0f", title=label),
             ],
@@ -102,14 +102,18 @@ def phase_band_chart(phases: list[dict], width: int = 760, height: int = 220) ->
         .mark_rect(opacity=0.6)
         .encode(
             # the axis the rate drawn over the bands shares (the first layer's is drawn)
-            x=alt.X("start:T", title="time (UTC)", axis=spaced_axis(format="%H:%M:%S")),
+            x=time_x("start"),
             x2="end:T",
             color=alt.Color(
                 "kind:N",
                 scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())),
                 title="phase",
             ),
-            tooltip=["phase:N", "start:T", "end:T"],
+            tooltip=[
+                "phase:N",
+                time_tooltip("start", title="start (UTC)"),
+                time_tooltip("end", title="end (UTC)"),
+            ],
         )
         .properties(width=width, height=height)
     )
