@@ -51,6 +51,17 @@ AXIS_GAPS = """() => [...document.querySelectorAll('g.role-axis-label')].map(g =
   return least;
 }).filter(x => x)"""
 
+# chart text the chart's own box cuts off: the report's SVG is laid out with the renderer's font
+# metrics, and a browser's font may be wider (a legend's title past the SVG's right edge)
+CUT_TEXT = """() => [...document.querySelectorAll('.chart svg')].flatMap(svg => {
+  if (getComputedStyle(svg).overflow === 'visible') return [];
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].filter(t => {
+    const r = t.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5);
+  }).map(t => t.textContent);
+})"""
+
 
 @pytest.fixture(scope="module")
 def report_html(tmp_path_factory) -> Path:
@@ -76,6 +87,7 @@ def test_report_fits_the_page_with_the_headline_first(report_html, artifacts, wi
             assert found["scroll"] <= found["inner"], found
             assert not found["wide"], found["wide"][:10]
             assert page.evaluate(CLIPPED) == 0
+            assert page.evaluate(CUT_TEXT) == []
             # every chart's x labels readable: a space (4 px) at least between neighbours
             gaps = page.evaluate(AXIS_GAPS)
             assert len(gaps) >= 5, gaps

@@ -15,7 +15,7 @@ body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2e
 h1{margin-bottom:.2em} h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;width:100%;margin:.5em 0} th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f4f4f4} td.num,th.num{text-align:right;white-space:nowrap} td.time{white-space:nowrap} td.long{overflow-wrap:anywhere;min-width:18em} .attack{background:#fbe3e0} .mitigated{background:#fdf2d9} .baseline{background:#eef6ea}
-.chart{margin:1em 0;max-width:100%} .chart svg{max-width:100%;height:auto}
+.chart{margin:1em 0;max-width:100%} .chart svg{max-width:100%;height:auto;overflow:visible}
 .small{color:#666;font-size:12px} code{font-size:12px;word-break:break-all}
 .verdict{font-weight:600}
 .headline{display:flex;flex-wrap:wrap;gap:8px;margin:1em 0}

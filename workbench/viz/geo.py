@@ -106,7 +106,7 @@ def country_bar_chart(
         .mark_bar()
         .encode(
             x=alt.X(f"{value}:Q", axis=spaced_axis(format="~s")),
-            y=alt.Y("country:N", sort="-x"),
+            y=alt.Y("country:N", sort="-x", title=None),  # the chart's title names them
             color=alt.Color("role:N", title="role"),
             tooltip=["country", "role", value],
         )
@@ -136,7 +136,7 @@ def asn_bar_chart(
         .mark_bar(color="#6a51a3")
         .encode(
             x=alt.X(f"{value}:Q", axis=spaced_axis(format="~s")),
-            y=alt.Y("label:N", sort="-x", title="ASN"),
+            y=alt.Y("label:N", sort="-x", title=None),  # the chart's title names them
             tooltip=["asn", "as_org", value],
         )
         .properties(width=360, title="Top source ASNs")

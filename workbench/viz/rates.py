@@ -141,7 +141,7 @@ def vector_bar_chart(vectors: list[dict]) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("bytes:Q", axis=spaced_axis(format="~s")),
-            y=alt.Y("name:N", sort="-x", title="vector"),
+            y=alt.Y("name:N", sort="-x", title=None),  # the chart's title names them
             color=vector_colour(frame["vector"].to_list()),
             tooltip=[alt.Tooltip("name:N", title="vector"), "bytes", "packets"],
         )
@@ -158,7 +158,7 @@ def target_bar_chart(targets: list[dict]) -> alt.Chart:
         .mark_bar(color="#b33")
         .encode(
             x=alt.X("bytes:Q", axis=spaced_axis(format="~s")),
-            y=alt.Y("target:N", sort="-x"),
+            y=alt.Y("target:N", sort="-x", title=None),  # the chart's title names them
             tooltip=["target", "bytes"],
         )
         .properties(width=360, title="Targets by attack volume")
