@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 
 from workbench.analysis.series import rollup
-from workbench.viz.axes import spaced_axis, time_tooltip, time_x
+from workbench.viz.axes import spaced_axis, time_bounds, time_tooltip, time_x
 from workbench.viz.palette import stack_order, title, vector_colour
 
 MAX_POINTS = 4000
@@ -47,12 +47,13 @@ def rate_chart(series: pl.DataFrame, metric: str = "bps", bin_ms: int | None = N
         name=pl.col("vector").replace_strict({v: title(v) for v in order}, default=pl.col("vector"),
                                              return_dtype=pl.String),
     ) if not data.is_empty() else data  # fmt: skip
+    data = _last_bin_closed(data, bin_ms)
     label = "bits/s" if metric == "bps" else "packets/s"
     chart = (
         alt.Chart(data)
         .mark_area(interpolate="step-after")
         .encode(
-            x=time_x("ts"),
+            x=time_x("ts", time_bounds(data)),
             y=alt.Y(f"{metric}:Q", stack="zero", title=label, axis=alt.Axis(format="~s")),
             color=vector_colour(order),
             order=alt.Order("stack:Q", sort="ascending"),
@@ -76,6 +77,17 @@ def rate_chart(series: pl.DataFrame, metric: str = "bps", bin_ms: int | None = N
     return chart
 
 
+def _last_bin_closed(data: pl.DataFrame, bin_ms: int) -> pl.DataFrame:
+    """The series with its last bin's values again at the bin's end: a step-after area draws
+    each bin from its start to the next point, so the last bin had no width (a capture of one
+    bin, a 23 ms snippet, drew nothing)."""
+    if data.is_empty():
+        return data
+    last = data.filter(pl.col("ts") == pl.col("ts").max())
+    end = (pl.col("ts") + pl.duration(milliseconds=bin_ms)).cast(data.schema["ts"])
+    return pl.concat([data, last.with_columns(end)])
+
+
 def message_chart(text: str, width: int = 760, height: int = 120) -> alt.Chart:
     """A chart-sized panel that says why there is nothing to draw ("No traffic in this selection")."""
     return (
@@ -86,8 +98,10 @@ def message_chart(text: str, width: int = 760, height: int = 120) -> alt.Chart:
     )
 
 
-def phase_band_chart(phases: list[dict], width: int = 760, height: int = 220) -> alt.Chart:
-    """Coloured bands, one per phase, labelled with its index and kind."""
+def phase_band_chart(phases: list[dict], width: int = 760, height: int = 220,
+                     bounds: tuple[float, float] | None = None) -> alt.Chart:  # fmt: skip
+    """Coloured bands, one per phase, labelled with its index and kind (``bounds``: what the
+    time axis covers, ``axes.time_bounds``, for its labels)."""
     frame = pl.DataFrame(
         {
             "start": [p["start"] for p in phases],
@@ -102,7 +116,7 @@ def phase_band_chart(phases: list[dict], width: int = 760, height: int = 220) ->
         .mark_rect(opacity=0.6)
         .encode(
             # the axis the rate drawn over the bands shares (the first layer's is drawn)
-            x=time_x("start"),
+            x=time_x("start", bounds),
             x2="end:T",
             color=alt.Color(
                 "kind:N",
@@ -123,9 +137,8 @@ def timeline_chart(
     series: pl.DataFrame, phases: list[dict], metric: str = "bps", bin_ms: int | None = None
 ) -> alt.LayerChart:
     """Phases behind the stacked rate: the overview an analyst reads first."""
-    return alt.layer(phase_band_chart(phases), rate_chart(series, metric, bin_ms)).resolve_scale(
-        color="independent"
-    )
+    bands = phase_band_chart(phases, bounds=time_bounds(series))  # its axis is the one drawn
+    return alt.layer(bands, rate_chart(series, metric, bin_ms)).resolve_scale(color="independent")
 
 
 def vector_bar_chart(vectors: list[dict]) -> alt.Chart:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from workbench.viz.axes import spaced_axis, time_tooltip, time_x
+from workbench.viz.axes import spaced_axis, time_bounds, time_tooltip, time_x
 from workbench.viz.palette import GREY
 
 THRESHOLDS = (0.8, 0.95, 1.0)
@@ -20,7 +20,7 @@ def utilization_chart(
         alt.Chart(util.select("ts", "utilization"))
         .mark_line(interpolate="step-after", color="#333")
         .encode(
-            x=time_x("ts"),
+            x=time_x("ts", time_bounds(util)),
             y=alt.Y("utilization:Q", axis=alt.Axis(format="%"), title="link utilisation"),
         )
     )
@@ -71,7 +71,7 @@ def link_strip(util_by_link: pl.DataFrame) -> alt.Chart:
         alt.Chart(util_by_link)
         .mark_rect()
         .encode(
-            x=time_x("ts"),
+            x=time_x("ts", time_bounds(util_by_link)),
             y=alt.Y("link:N", title="link"),
             color=alt.Color(
                 "utilization:Q", scale=alt.Scale(scheme="reds", domain=[0, 1]), title="utilisation"
@@ -96,7 +96,7 @@ def goodput_chart(series: pl.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_line(interpolate="step-after")
         .encode(
-            x=time_x("ts"),
+            x=time_x("ts", time_bounds(frame)),
             y=alt.Y(
                 "bps:Q", scale=alt.Scale(type="symlog"), axis=alt.Axis(format="~s"), title="bits/s"
             ),
