@@ -62,7 +62,7 @@ def time_x(field: str, bounds: tuple[float, float] | None = None, **options) -> 
 
 
 def time_tooltip(
-    field: str, format: str = f"{TIME_FORMAT}.%L", title: str = TIME_TITLE
+    field: str, format: str = SUBSECOND_FORMAT, title: str = TIME_TITLE
 ) -> alt.Tooltip:
     """A time in a tooltip, in UTC."""
     return alt.Tooltip(f"{field}:T", format=format, formatType="utc", title=title)
