@@ -15,13 +15,6 @@ from workbench.capture.ingest import ingest
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_pcaps" / "mailprovider_2015.pcapng.gz"
 
 
-@pytest.fixture(scope="module")
-def capture():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return wb.load(SAMPLE, progress=False)
-
-
 def _analysed(source, **options):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -4,23 +4,12 @@ users see text, in ``classify`` and in the report's packets."""
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import polars as pl
-import pytest
 
 import workbench as wb
 from workbench.analysis import classify
 from workbench.analysis.vectors.kinds import CANDIDATE
-
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_pcaps" / "mailprovider_2015.pcapng.gz"
-
-
-@pytest.fixture(scope="module")
-def capture():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return wb.load(SAMPLE, progress=False)
 
 
 def test_classify_names_vectors_in_text_and_as_the_enum_alike(capture):
