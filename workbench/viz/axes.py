@@ -61,8 +61,15 @@ def time_x(field: str, bounds: tuple[float, float] | None = None, **options) -> 
                  axis=spaced_axis(format=time_format(span)), **options)  # fmt: skip
 
 
-def time_tooltip(
-    field: str, format: str = SUBSECOND_FORMAT, title: str = TIME_TITLE
-) -> alt.Tooltip:
-    """A time in a tooltip, in UTC."""
-    return alt.Tooltip(f"{field}:T", format=format, formatType="utc", title=title)
+def time_tooltip(field: str, title: str = TIME_TITLE) -> alt.Tooltip:
+    """A time in a tooltip, in UTC to the millisecond: the text ``utc_texts`` adds to the
+    chart (a tooltip formats a time in local time, and ``formatType: "utc"`` is no format type
+    Vega knows: it showed "Nov 04, 2015"; no UTC time unit keeps the milliseconds)."""
+    return alt.Tooltip(f"{field}_utc:N", title=title)
+
+
+def utc_texts(chart: alt.Chart, *fields: str) -> alt.Chart:
+    """``chart`` with each time ``field`` also as UTC text (``<field>_utc``), for ``time_tooltip``."""
+    return chart.transform_calculate(
+        **{f"{f}_utc": f"utcFormat(datum['{f}'], '{SUBSECOND_FORMAT}')" for f in fields}
+    )

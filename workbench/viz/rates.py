@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 
 from workbench.analysis.series import rollup
-from workbench.viz.axes import spaced_axis, time_bounds, time_tooltip, time_x
+from workbench.viz.axes import spaced_axis, time_bounds, time_tooltip, time_x, utc_texts
 from workbench.viz.palette import stack_order, title, vector_colour
 
 MAX_POINTS = 4000
@@ -50,7 +50,7 @@ def rate_chart(series: pl.DataFrame, metric: str = "bps", bin_ms: int | None = N
     data = _last_bin_closed(data, bin_ms)
     label = "bits/s" if metric == "bps" else "packets/s"
     chart = (
-        alt.Chart(data)
+        utc_texts(alt.Chart(data), "ts")
         .mark_area(interpolate="step-after")
         .encode(
             x=time_x("ts", time_bounds(data)),
@@ -112,7 +112,7 @@ def phase_band_chart(phases: list[dict], width: int = 760, height: int = 220,
         schema={"start": pl.String, "end": pl.String, "kind": pl.String, "phase": pl.String},
     )
     return (
-        alt.Chart(frame)
+        utc_texts(alt.Chart(frame), "start", "end")
         .mark_rect(opacity=0.6)
         .encode(
             # the axis the rate drawn over the bands shares (the first layer's is drawn)

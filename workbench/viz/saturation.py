@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from workbench.viz.axes import spaced_axis, time_bounds, time_tooltip, time_x
+from workbench.viz.axes import spaced_axis, time_bounds, time_tooltip, time_x, utc_texts
 from workbench.viz.palette import GREY
 
 THRESHOLDS = (0.8, 0.95, 1.0)
@@ -68,7 +68,7 @@ def multiscale_chart(peaks: list[dict]) -> alt.Chart:
 def link_strip(util_by_link: pl.DataFrame) -> alt.Chart:
     """One row per link, coloured by utilisation over time (``ts``, ``link``, ``utilization``)."""
     return (
-        alt.Chart(util_by_link)
+        utc_texts(alt.Chart(util_by_link), "ts")
         .mark_rect()
         .encode(
             x=time_x("ts", time_bounds(util_by_link)),
