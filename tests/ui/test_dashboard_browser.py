@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -426,3 +427,39 @@ def test_the_binder_route_shows_the_loading_state_then_the_dashboard(binder, art
             assert page.locator(".wb-packets table.wb-packets tbody tr").count() == 20
         finally:
             browser.close()
+
+
+def test_a_brush_follows_the_drag(voila, truth, artifacts) -> None:
+    """Dragged across the overview in small steps, as a hand does, the brush and the window it
+    filters follow the whole drag (the first event used to redraw the chart and end the drag a
+    few pixels in)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            _open_with_loading_state(page, voila, artifacts, "brush")
+            page.locator(".wb-overview .role-legend-label").first.wait_for(timeout=300_000)
+            _wait_total(page, truth["all"])
+            plot = page.locator(".wb-overview .mark-area path").first.bounding_box()
+            x0, y = plot["x"] + plot["width"] * 0.30, plot["y"] - 40
+            page.mouse.move(x0, y)
+            page.mouse.down()
+            for k in range(1, 21):  # 80 px in 20 steps, 30 ms apart
+                page.mouse.move(x0 + 4 * k, y)
+                page.wait_for_timeout(30)
+            page.mouse.up()
+            tag = page.locator(".wb-tag", has_text="time:")
+            tag.wait_for()
+            page.wait_for_timeout(1500)  # the last brush event through the kernel
+            page.screenshot(path=str(artifacts / "app_6_brushed.png"))
+            brush = page.locator(".wb-overview .mark-rect path").first.bounding_box()
+            text = tag.inner_text()
+        finally:
+            browser.close()
+    assert brush["width"] >= 70, brush  # the 80 px dragged, drawn
+    # and filtered: 80 px of the 540 px plot are about 71 s of the sample's 8 min
+    first, last = (datetime.strptime(t, "%H:%M:%S.%f")
+                   for t in re.findall(r"\d\d:\d\d:\d\d\.\d+", text))  # fmt: skip
+    assert (last - first).total_seconds() >= 60, text

@@ -86,7 +86,11 @@ class Panels:
         key = (state.vector, state.target, state.country, state.asn, state.metric, brushed)
         if key == self._overview_key:
             return
-        self._overview_key = key
+        previous, self._overview_key = self._overview_key, key
+        if brushed == "brush" and previous is not None and previous[:-1] == key[:-1]:
+            # the analyst is brushing: the browser draws the brush, and a new chart now would
+            # end the drag at its first event (the window stopped a few pixels in)
+            return
         fine = views.selection_series(
             self.report.series, self.packets, state, **self._filters(skip=("window",))
         )
