@@ -42,6 +42,14 @@ def check_arguments(
     expect(config, AnalysisConfig, "config", where, "a wb.AnalysisConfig")
 
 
+def windowed(capture) -> bool:
+    """Whether ``capture`` is a dataset, analysed in windows: a LazyFrame, or a path that is no
+    file (a list of paths is files, read into memory)."""
+    if isinstance(capture, pl.LazyFrame):
+        return True
+    return isinstance(capture, (str, Path)) and not Path(capture).is_file()
+
+
 class Inputs:
     """The capture read and classified: in memory, or in windows over a dataset (maybe on Dask)."""
 
@@ -57,7 +65,7 @@ class Inputs:
         self.capture = capture
         self.files = bool(hasattr(capture, "meta") and capture.meta.files)
         self.window_packets = window_packets
-        if isinstance(capture, (pl.LazyFrame, str, Path)):
+        if windowed(capture):
             lazy, self.meta = _dataset(capture)
             if workdir is None:
                 self.scratch = workdir = _scratch()

@@ -27,7 +27,7 @@ from workbench.analysis.capacity import parse_links, resolve_links
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.headline import headline, headline_items, summary_text, vector_titles
 from workbench.analysis.held_back import held_back
-from workbench.analysis.inputs import Inputs, check_arguments
+from workbench.analysis.inputs import Inputs, check_arguments, windowed
 from workbench.analysis.model import (
     Capture,
     Evidence,
@@ -258,16 +258,9 @@ def analyze(
     """
     check_arguments(capture, bin_ms, dissect, window_packets, workdir, workers, scheduler, config)
     links = parse_links(link_capacity)  # a mistyped capacity fails before any reading
-    with analysis_bar(progress, windowed=_windowed(capture)):
+    with analysis_bar(progress, windowed=windowed(capture)):
         return _analyze(capture, link_capacity, links, pps_limit, bin_ms, dissect, window_packets,
                         workdir, progress, workers, scheduler, config)  # fmt: skip
-
-
-def _windowed(capture) -> bool:
-    """Whether ``capture`` is a dataset, analysed in windows (each path of a list is a file)."""
-    if isinstance(capture, pl.LazyFrame):
-        return True
-    return isinstance(capture, (str, Path)) and not Path(capture).is_file()
 
 
 def _analyze(capture, link_capacity, links, pps_limit, bin_ms, dissect, window_packets, workdir,
