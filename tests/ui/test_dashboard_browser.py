@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -195,6 +196,23 @@ def truth():
     }
 
 
+@contextmanager
+def _dashboard(url: str, artifacts: Path, name: str, timeout: int = 300_000, **page_options):
+    """The app opened in Chromium (1,440 x 900) through its loading state
+    (``_open_with_loading_state``), once its overview has drawn; the browser closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, **page_options)
+            _open_with_loading_state(page, url, artifacts, name)
+            page.locator(".wb-overview .role-legend-label").first.wait_for(timeout=timeout)
+            yield page
+        finally:
+            browser.close()
+
+
 def _click_header(page, column: str, mark: str) -> list[dict]:
     """Click a header of the packet table, wait for it to show ``mark`` (▲ or ▼): the rows."""
     page.locator(f".wb-packets table.wb-packets th[data-sort='{column}']").click()
@@ -243,221 +261,190 @@ def _select(page, label: str, option_label: str | None = None, starts: str | Non
 
 
 def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifacts) -> None:
-    from playwright.sync_api import sync_playwright
+    # an analyst's browser in New York: every time the page draws is still UTC
+    with _dashboard(voila, artifacts, "app", timezone_id="America/New_York") as page:
+        assert "Error loading script" not in page.content()
+        _wait_total(page, truth["all"])
+        page.screenshot(path=str(artifacts / "app_1_whole_capture.png"))
+        page.screenshot(path=str(artifacts / "app_1_whole_capture_full.png"), full_page=True)
+        # the pickers start at "all", the overview fits a 1,440 x 900 screen
+        for label, text in (
+            ("vector", "all vectors"),
+            ("phase", "all phases"),
+            ("country", "all countries"),
+        ):
+            select = page.locator(
+                ".widget-dropdown", has=page.locator("label", has_text=re.compile(f"^{label}$"))
+            ).locator("select")
+            assert (
+                select.evaluate("s => s.options[s.selectedIndex].textContent").replace("\xa0", " ")
+                == text
+            )
+        assert (
+            page.locator(".wb-overview").bounding_box()["y"]
+            + page.locator(".wb-overview").bounding_box()["height"]
+            <= 900
+        )
+        # readable: a space (4 px) at least between two time labels
+        for chart in (".wb-overview", ".wb-detail"):
+            shown = page.evaluate(READ_TIME_LABELS, chart)
+            assert len(shown) >= 4, (chart, shown)
+            for (a, _, a_right), (b, b_left, _) in itertools.pairwise(shown):
+                assert b_left - a_right >= 4, f"{chart}: {a} runs into {b} ({shown})"
+            # in UTC, as titled: the sample runs 07:55:00.105-08:02:59.991 UTC
+            assert all("07:55:00" <= t <= "08:03:00" for t, *_ in shown), (chart, shown)
+        # the selection chart right under the overview, whatever the map beside them takes
+        over, detail = (page.locator(c).bounding_box() for c in (".wb-overview", ".wb-detail"))
+        assert 0 <= detail["y"] - (over["y"] + over["height"]) <= 24, (over, detail)
+        # every toggle shows its whole label (none cut to "packet…")
+        cut = page.locator(".widget-toggle-button").evaluate_all(
+            "bs => bs.filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent)"
+        )
+        assert page.locator(".widget-toggle-button").count() >= 2 and not cut, cut
+        before = page.evaluate(READ_CHARTS)
+        _check_colours(before, truth)
+        assert {label for label, _ in before["detail"]["legend"]} == truth["titles"]
+        totals_before = page.locator(".wb-totals").inner_text()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        # 1. a vector
+        _select(page, "vector", truth["ssdp_title"])
+        _wait_total(page, truth["ssdp"])
+        page.screenshot(path=str(artifacts / "app_2_vector.png"))
+        charts = page.evaluate(READ_CHARTS)
+        _check_colours(charts, truth)
+        ssdp_colour = truth["colours"][truth["ssdp_title"]]
+        for name in ("overview", "detail"):
+            assert [label for label, _ in charts[name]["legend"]] == [truth["ssdp_title"]], name
+            assert charts[name]["areas"] == [ssdp_colour], name
+        totals = page.locator(".wb-totals").inner_text()
+        assert totals != totals_before and f"{truth['ssdp']:,} packets" in totals
+        assert not (truth["titles"] - {truth["ssdp_title"]}) & set(
+            re.findall(r"■ ([^:]+):", totals)
+        )
+        assert f"{truth['ssdp_sources_located']:,} located" in charts["map"]["title"]
+        assert charts["map"]["title"] != before["map"]["title"]
+        assert "SSDP amplification" in page.locator(".wb-spoofing").inner_text()
+        assert "DNS amplification" not in page.locator(".wb-spoofing").inner_text()
+        rows = page.evaluate(READ_TABLE)
+        assert len(rows) == 20 and {r["Vector"] for r in rows} == {truth["ssdp_title"]}
+        assert {r["Protocol"] for r in rows} == {"UDP"} and all(
+            r["Info"].startswith("1900 →") for r in rows
+        )
+        assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{6}", r["Time"]) for r in rows)
+        assert all(re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", r["Source MAC"]) for r in rows)
+        assert "vector: SSDP amplification" in page.locator(".wb-tags").inner_text()
+
+        # the packet table sorts by a click on a header, and reverses on a second click
+        assert page.locator(".wb-packets th", has_text="No. ▲").count() == 1
+        rows = _click_header(page, "Length", "▲")
+        assert len(rows) == 20 and {r["Vector"] for r in rows} == {truth["ssdp_title"]}
+        assert _lengths(rows) == sorted(_lengths(rows))
+        assert _lengths(rows)[0] == truth["ssdp_shortest"]
+        rows = _click_header(page, "Length", "▼")
+        page.screenshot(path=str(artifacts / "app_2_vector_sorted_by_length.png"))
+        assert {r["Vector"] for r in rows} == {truth["ssdp_title"]}
+        assert _lengths(rows) == sorted(_lengths(rows), reverse=True)
+        assert _lengths(rows)[0] == truth["ssdp_longest"]
+        assert page.locator(".wb-packets th", has_text="No. ▲").count() == 0
+
+        # 2. a phase (the filters add up: SSDP in phase 4)
+        _select(page, "phase", starts="4 · attack")
+        _wait_total(page, truth["ssdp_in_phase"])
+        page.screenshot(path=str(artifacts / "app_3_vector_and_phase.png"))
+        after_phase = page.evaluate(READ_CHARTS)
+        _check_colours(after_phase, truth)
+        assert after_phase["detail"]["areas"] == [ssdp_colour]
+        assert (
+            page.locator(".wb-overview .mark-rect path, .wb-overview [class*='brush']").count() >= 1
+        )
+        phase_totals = page.locator(".wb-totals").inner_text()
+        assert phase_totals != totals and "SSDP amplification" in phase_totals
+        # the series is binned (100 ms): its total may differ by a handful of edge packets
+        assert abs(_number(phase_totals.split("packets")[0]) - truth["ssdp_in_phase"]) <= 10
+        rows = page.evaluate(READ_TABLE)
+        start, end = truth["phase"]["start"][11:19], truth["phase"]["end"][11:19]
+        assert all(start <= r["Time"][:8] <= end for r in rows)
+        # the order clicked stays with the new filter
+        assert _lengths(rows) == sorted(_lengths(rows), reverse=True)
+        assert page.locator(".wb-packets th", has_text="Length ▼").count() == 1
+        assert after_phase["map"]["title"] != charts["map"]["title"]
+        tags = page.locator(".wb-tags").inner_text()
+        assert "phase 4 attack" in tags and "vector: SSDP amplification" in tags
+
+        # 3. a source country
+        _select(page, "country", starts="CN ")
+        _wait_total(page, truth["ssdp_in_phase_cn"])
+        page.screenshot(path=str(artifacts / "app_4_vector_phase_country.png"))
+        after_country = page.evaluate(READ_CHARTS)
+        _check_colours(after_country, truth)
+        assert after_country["detail"]["areas"] == [ssdp_colour]
+        assert (
+            f"Sources in CN: {truth['ssdp_in_phase_cn_sources']:,} ({truth['ssdp_in_phase_cn']:,} packets)"
+            in after_country["map"]["title"]
+        )
+        country_totals = page.locator(".wb-totals").inner_text()
+        assert f"{truth['ssdp_in_phase_cn']:,} packets" in country_totals
+        assert page.locator(".wb-map-caption").inner_text().startswith("Sources: CN")
+        rows = page.evaluate(READ_TABLE)
+        import workbench as wb
+
+        found = wb.enrich.geolocate(
+            wb.capture.addresses.from_text([r["Source"] for r in rows], "a")
+        )
+        assert set(found["country"].to_list()) == {"CN"}
+        assert "source country: CN" in page.locator(".wb-tags").inner_text()
+
+        # the selection's packets saved, and downloaded from the page: the same bytes
+        page.locator("button", has_text="save packets").click()
+        saved = page.locator(".wb-saved")
+        saved.wait_for(timeout=60_000)
+        assert f"wrote {truth['ssdp_in_phase_cn']:,} attack packets" in saved.inner_text()
+        page.screenshot(path=str(artifacts / "app_4b_saved_packets.png"))
+        written = REPO / "notebooks" / saved.inner_text().rsplit(" to ", 1)[1].strip()
         try:
-            # an analyst's browser in New York: every time the page draws is still UTC
-            page = browser.new_page(viewport={"width": 1440, "height": 900},
-                                    timezone_id="America/New_York")  # fmt: skip
-            _open_with_loading_state(page, voila, artifacts, "app")
-            assert "Error loading script" not in page.content()
-            page.locator(".wb-overview .role-legend-label").first.wait_for(timeout=300_000)
-            _wait_total(page, truth["all"])
-            page.screenshot(path=str(artifacts / "app_1_whole_capture.png"))
-            page.screenshot(path=str(artifacts / "app_1_whole_capture_full.png"), full_page=True)
-            # the pickers start at "all", the overview fits a 1,440 x 900 screen
-            for label, text in (
-                ("vector", "all vectors"),
-                ("phase", "all phases"),
-                ("country", "all countries"),
-            ):
-                select = page.locator(
-                    ".widget-dropdown", has=page.locator("label", has_text=re.compile(f"^{label}$"))
-                ).locator("select")
-                assert (
-                    select.evaluate("s => s.options[s.selectedIndex].textContent").replace(
-                        "\xa0", " "
-                    )
-                    == text
-                )
-            assert (
-                page.locator(".wb-overview").bounding_box()["y"]
-                + page.locator(".wb-overview").bounding_box()["height"]
-                <= 900
-            )
-            # readable: a space (4 px) at least between two time labels
-            for chart in (".wb-overview", ".wb-detail"):
-                shown = page.evaluate(READ_TIME_LABELS, chart)
-                assert len(shown) >= 4, (chart, shown)
-                for (a, _, a_right), (b, b_left, _) in itertools.pairwise(shown):
-                    assert b_left - a_right >= 4, f"{chart}: {a} runs into {b} ({shown})"
-                # in UTC, as titled: the sample runs 07:55:00.105-08:02:59.991 UTC
-                assert all("07:55:00" <= t <= "08:03:00" for t, *_ in shown), (chart, shown)
-            # the selection chart right under the overview, whatever the map beside them takes
-            over, detail = (page.locator(c).bounding_box() for c in (".wb-overview", ".wb-detail"))
-            assert 0 <= detail["y"] - (over["y"] + over["height"]) <= 24, (over, detail)
-            # every toggle shows its whole label (none cut to "packet…")
-            cut = page.locator(".widget-toggle-button").evaluate_all(
-                "bs => bs.filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent)"
-            )
-            assert page.locator(".widget-toggle-button").count() >= 2 and not cut, cut
-            before = page.evaluate(READ_CHARTS)
-            _check_colours(before, truth)
-            assert {label for label, _ in before["detail"]["legend"]} == truth["titles"]
-            totals_before = page.locator(".wb-totals").inner_text()
-
-            # 1. a vector
-            _select(page, "vector", truth["ssdp_title"])
-            _wait_total(page, truth["ssdp"])
-            page.screenshot(path=str(artifacts / "app_2_vector.png"))
-            charts = page.evaluate(READ_CHARTS)
-            _check_colours(charts, truth)
-            ssdp_colour = truth["colours"][truth["ssdp_title"]]
-            for name in ("overview", "detail"):
-                assert [label for label, _ in charts[name]["legend"]] == [truth["ssdp_title"]], name
-                assert charts[name]["areas"] == [ssdp_colour], name
-            totals = page.locator(".wb-totals").inner_text()
-            assert totals != totals_before and f"{truth['ssdp']:,} packets" in totals
-            assert not (truth["titles"] - {truth["ssdp_title"]}) & set(
-                re.findall(r"■ ([^:]+):", totals)
-            )
-            assert f"{truth['ssdp_sources_located']:,} located" in charts["map"]["title"]
-            assert charts["map"]["title"] != before["map"]["title"]
-            assert "SSDP amplification" in page.locator(".wb-spoofing").inner_text()
-            assert "DNS amplification" not in page.locator(".wb-spoofing").inner_text()
-            rows = page.evaluate(READ_TABLE)
-            assert len(rows) == 20 and {r["Vector"] for r in rows} == {truth["ssdp_title"]}
-            assert {r["Protocol"] for r in rows} == {"UDP"} and all(
-                r["Info"].startswith("1900 →") for r in rows
-            )
-            assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{6}", r["Time"]) for r in rows)
-            assert all(re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", r["Source MAC"]) for r in rows)
-            assert "vector: SSDP amplification" in page.locator(".wb-tags").inner_text()
-
-            # the packet table sorts by a click on a header, and reverses on a second click
-            assert page.locator(".wb-packets th", has_text="No. ▲").count() == 1
-            rows = _click_header(page, "Length", "▲")
-            assert len(rows) == 20 and {r["Vector"] for r in rows} == {truth["ssdp_title"]}
-            assert _lengths(rows) == sorted(_lengths(rows))
-            assert _lengths(rows)[0] == truth["ssdp_shortest"]
-            rows = _click_header(page, "Length", "▼")
-            page.screenshot(path=str(artifacts / "app_2_vector_sorted_by_length.png"))
-            assert {r["Vector"] for r in rows} == {truth["ssdp_title"]}
-            assert _lengths(rows) == sorted(_lengths(rows), reverse=True)
-            assert _lengths(rows)[0] == truth["ssdp_longest"]
-            assert page.locator(".wb-packets th", has_text="No. ▲").count() == 0
-
-            # 2. a phase (the filters add up: SSDP in phase 4)
-            _select(page, "phase", starts="4 · attack")
-            _wait_total(page, truth["ssdp_in_phase"])
-            page.screenshot(path=str(artifacts / "app_3_vector_and_phase.png"))
-            after_phase = page.evaluate(READ_CHARTS)
-            _check_colours(after_phase, truth)
-            assert after_phase["detail"]["areas"] == [ssdp_colour]
-            assert (
-                page.locator(".wb-overview .mark-rect path, .wb-overview [class*='brush']").count()
-                >= 1
-            )
-            phase_totals = page.locator(".wb-totals").inner_text()
-            assert phase_totals != totals and "SSDP amplification" in phase_totals
-            # the series is binned (100 ms): its total may differ by a handful of edge packets
-            assert abs(_number(phase_totals.split("packets")[0]) - truth["ssdp_in_phase"]) <= 10
-            rows = page.evaluate(READ_TABLE)
-            start, end = truth["phase"]["start"][11:19], truth["phase"]["end"][11:19]
-            assert all(start <= r["Time"][:8] <= end for r in rows)
-            # the order clicked stays with the new filter
-            assert _lengths(rows) == sorted(_lengths(rows), reverse=True)
-            assert page.locator(".wb-packets th", has_text="Length ▼").count() == 1
-            assert after_phase["map"]["title"] != charts["map"]["title"]
-            tags = page.locator(".wb-tags").inner_text()
-            assert "phase 4 attack" in tags and "vector: SSDP amplification" in tags
-
-            # 3. a source country
-            _select(page, "country", starts="CN ")
-            _wait_total(page, truth["ssdp_in_phase_cn"])
-            page.screenshot(path=str(artifacts / "app_4_vector_phase_country.png"))
-            after_country = page.evaluate(READ_CHARTS)
-            _check_colours(after_country, truth)
-            assert after_country["detail"]["areas"] == [ssdp_colour]
-            assert (
-                f"Sources in CN: {truth['ssdp_in_phase_cn_sources']:,} ({truth['ssdp_in_phase_cn']:,} packets)"
-                in after_country["map"]["title"]
-            )
-            country_totals = page.locator(".wb-totals").inner_text()
-            assert f"{truth['ssdp_in_phase_cn']:,} packets" in country_totals
-            assert page.locator(".wb-map-caption").inner_text().startswith("Sources: CN")
-            rows = page.evaluate(READ_TABLE)
-            import workbench as wb
-
-            found = wb.enrich.geolocate(
-                wb.capture.addresses.from_text([r["Source"] for r in rows], "a")
-            )
-            assert set(found["country"].to_list()) == {"CN"}
-            assert "source country: CN" in page.locator(".wb-tags").inner_text()
-
-            # the selection's packets saved, and downloaded from the page: the same bytes
-            page.locator("button", has_text="save packets").click()
-            saved = page.locator(".wb-saved")
-            saved.wait_for(timeout=60_000)
-            assert f"wrote {truth['ssdp_in_phase_cn']:,} attack packets" in saved.inner_text()
-            page.screenshot(path=str(artifacts / "app_4b_saved_packets.png"))
-            written = REPO / "notebooks" / saved.inner_text().rsplit(" to ", 1)[1].strip()
-            try:
-                with page.expect_download() as download:
-                    page.locator("a.wb-download").click()
-                fetched = Path(download.value.path()).read_bytes()
-                assert fetched == written.read_bytes() and fetched[:4] == b"\n\r\r\n"
-                assert wb.load(written).packets.height == truth["ssdp_in_phase_cn"]
-            finally:
-                written.unlink(missing_ok=True)
-
-            # clear all: back to the whole capture
-            page.locator(".wb-tags button", has_text="clear all").click()
-            _wait_total(page, truth["all"])
-            page.screenshot(path=str(artifacts / "app_5_cleared.png"))
-            assert "No filters" in page.locator(".wb-tags").inner_text()
+            with page.expect_download() as download:
+                page.locator("a.wb-download").click()
+            fetched = Path(download.value.path()).read_bytes()
+            assert fetched == written.read_bytes() and fetched[:4] == b"\n\r\r\n"
+            assert wb.load(written).packets.height == truth["ssdp_in_phase_cn"]
         finally:
-            browser.close()
+            written.unlink(missing_ok=True)
+
+        # clear all: back to the whole capture
+        page.locator(".wb-tags button", has_text="clear all").click()
+        _wait_total(page, truth["all"])
+        page.screenshot(path=str(artifacts / "app_5_cleared.png"))
+        assert "No filters" in page.locator(".wb-tags").inner_text()
 
 
 def test_the_binder_route_shows_the_loading_state_then_the_dashboard(binder, artifacts) -> None:
     """Through the Jupyter server extension, as the Binder badge opens it: the repository's
     voila.json (progressive rendering) is read there too."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            _open_with_loading_state(page, binder, artifacts, "binder_app")
-            page.locator(".wb-overview .role-legend-label").first.wait_for(timeout=120_000)
-            page.screenshot(path=str(artifacts / "binder_app_1_dashboard.png"))
-            assert page.locator(".wb-packets table.wb-packets tbody tr").count() == 20
-        finally:
-            browser.close()
+    with _dashboard(binder, artifacts, "binder_app", timeout=120_000) as page:
+        page.screenshot(path=str(artifacts / "binder_app_1_dashboard.png"))
+        assert page.locator(".wb-packets table.wb-packets tbody tr").count() == 20
 
 
 def test_a_brush_follows_the_drag(voila, truth, artifacts) -> None:
     """Dragged across the overview in small steps, as a hand does, the brush and the window it
     filters follow the whole drag (the first event used to redraw the chart and end the drag a
     few pixels in)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            _open_with_loading_state(page, voila, artifacts, "brush")
-            page.locator(".wb-overview .role-legend-label").first.wait_for(timeout=300_000)
-            _wait_total(page, truth["all"])
-            plot = page.locator(".wb-overview .mark-area path").first.bounding_box()
-            x0, y = plot["x"] + plot["width"] * 0.30, plot["y"] - 40
-            page.mouse.move(x0, y)
-            page.mouse.down()
-            for k in range(1, 21):  # 80 px in 20 steps, 30 ms apart
-                page.mouse.move(x0 + 4 * k, y)
-                page.wait_for_timeout(30)
-            page.mouse.up()
-            tag = page.locator(".wb-tag", has_text="time:")
-            tag.wait_for()
-            page.wait_for_timeout(1500)  # the last brush event through the kernel
-            page.screenshot(path=str(artifacts / "app_6_brushed.png"))
-            brush = page.locator(".wb-overview .mark-rect path").first.bounding_box()
-            text = tag.inner_text()
-        finally:
-            browser.close()
+    with _dashboard(voila, artifacts, "brush") as page:
+        _wait_total(page, truth["all"])
+        plot = page.locator(".wb-overview .mark-area path").first.bounding_box()
+        x0, y = plot["x"] + plot["width"] * 0.30, plot["y"] - 40
+        page.mouse.move(x0, y)
+        page.mouse.down()
+        for k in range(1, 21):  # 80 px in 20 steps, 30 ms apart
+            page.mouse.move(x0 + 4 * k, y)
+            page.wait_for_timeout(30)
+        page.mouse.up()
+        tag = page.locator(".wb-tag", has_text="time:")
+        tag.wait_for()
+        page.wait_for_timeout(1500)  # the last brush event through the kernel
+        page.screenshot(path=str(artifacts / "app_6_brushed.png"))
+        brush = page.locator(".wb-overview .mark-rect path").first.bounding_box()
+        text = tag.inner_text()
     assert brush["width"] >= 70, brush  # the 80 px dragged, drawn
     # and filtered: 80 px of the 540 px plot are about 71 s of the sample's 8 min
     first, last = (datetime.strptime(t, "%H:%M:%S.%f")
