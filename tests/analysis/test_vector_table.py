@@ -17,7 +17,7 @@ from workbench.analysis.vector_table import (
 )
 from workbench.analysis.vectors.kinds import UNLISTED
 from workbench.analysis.vectors.rule_kernel import MATCHES, candidate_codes, candidate_series
-from workbench.analysis.vectors.verdicts import SUMS, confirmed
+from workbench.analysis.vectors.verdicts import MAXES, SUMS, confirmed
 from workbench.capture.schema import PACKET_SCHEMA
 
 FAMILIES = {"reflection", "tcp_state", "udp", "rate", "fragment", "http", "slow_http"}
@@ -46,7 +46,7 @@ def test_every_packet_rule_can_match_and_every_confirmation_is_judged() -> None:
             continue
         row = {
             "ip_ver": 6 if rule.match == "ipv6_extension_headers" else 4,
-            "proto": rule.proto[0] if rule.proto else 17,
+            "proto": rule.proto[0] if rule.proto else (50 if rule.match == "other_protocol" else 17),
             "eff_sport": rule.sport[0] if rule.sport else 40000,
             "eff_dport": rule.dport[0] if rule.dport else 40001,
             "tcp_flags": rule.flags_value if rule.flags_mask else (0x01 if rule.match == "known_flags" else 0x18),
@@ -64,7 +64,7 @@ def test_every_packet_rule_can_match_and_every_confirmation_is_judged() -> None:
         assert got is not None and names.index(got) <= names.index(rule.name), (rule.name, got)
         seen.add(got)
     assert seen >= {r.name for r in VECTORS if r.match != "connection"} - {"dns_water_torture"}
-    figures = {**dict.fromkeys(SUMS, 0), "packets": 100, "orphans": 100, "talks": 1, "ports": 100,
+    figures = {**dict.fromkeys((*SUMS, *MAXES), 0), "packets": 100, "orphans": 100, "talks": 1, "ports": 100,
                "sources": 500, "dst_ports": 100}  # fmt: skip
     stats = pl.DataFrame(
         {"dst": [1] * len(VECTORS), "candidate": [r.name for r in VECTORS],
@@ -111,7 +111,12 @@ KNOWN = [
     ({"ip_ver": 6, "proto": 60, "payload_len": 0, "ip_len": 1448}, "ipv6_extension_header_flood"),
     ({"proto": 1}, "icmp_flood"),
     ({"proto": 47}, "gre_flood"),
-    ({"proto": 89}, None),  # OSPF: no row takes it
+    # the protocols no other row names: ESP, OSPF, SCTP, an unassigned number
+    ({"proto": 50}, "ip_protocol_flood"),
+    ({"proto": 89}, "ip_protocol_flood"),
+    ({"proto": 132}, "ip_protocol_flood"),
+    ({"proto": 253}, "ip_protocol_flood"),
+    ({"ip_ver": 6, "proto": 50, "payload_len": 10, "ip_len": 18}, "ip_protocol_flood"),
 ]
 
 
@@ -165,7 +170,7 @@ def test_a_reflection_is_judged_by_its_rate_only_from_few_reflectors(figure: int
     port's needs its crowd whatever its rate."""
     rows = [r.name for r in VECTORS if r.family == "reflection"]
     assert rows
-    columns = (*SUMS, "sources", "dst_ports")  # every figure the tests read
+    columns = (*SUMS, *MAXES, "sources", "dst_ports")  # every figure the tests read
     stats = pl.DataFrame(
         {"dst": [1] * len(rows), "candidate": rows, **{c: [figure] * len(rows) for c in columns}},
         schema_overrides={"dst": pl.UInt128},

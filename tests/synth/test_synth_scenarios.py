@@ -55,14 +55,22 @@ def test_reader_agrees_with_labels(written) -> None:
         assert counts == truth["packets_by_label"], name
 
 
+# packets of other IP protocols carry no header of the protocol they name (a random protocol
+# field's, a protocol scan's empty probes), as the real ones do not: their dissectors (SCTP,
+# HIP, ...) call them malformed, so only the frames of these protocols are checked there
+_NAMED = " || ".join(f"ip.proto == {p}" for p in (1, 6, 17, 47, 50))
+RAW_PROTOCOLS = {"ip-protocol-floods": _NAMED, "ipsec-tunnel": _NAMED}
+
+
 @pytest.mark.parametrize("fmt", ["pcap", "pcapng"])
 def test_tshark_reads_without_malformed_packets(tmp_path, tshark, fmt: str) -> None:
     for name in synth.SCENARIOS:
         path = tmp_path / f"{name}.{fmt}"
         synth.write(name, path, seed=5, scale=0.05)
         # one tshark pass: every frame's number, then the expert errors' statistics
+        expert = ",".join(["expert", "error", *([RAW_PROTOCOLS[name]] if name in RAW_PROTOCOLS else [])])  # fmt: skip
         done = subprocess.run([tshark, "-r", str(path), "-n", "-T", "fields", "-e", "frame.number",
-                               "-z", "expert,error"], capture_output=True, text=True, check=True)  # fmt: skip
+                               "-z", expert], capture_output=True, text=True, check=True)  # fmt: skip
         lines = done.stdout.splitlines()
         numbers = [line for line in lines if line.strip().isdigit()]
         stats = "\n".join(line for line in lines if not line.strip().isdigit())

@@ -136,9 +136,25 @@ class AnalysisConfig:
     # whole (fragment floods that include first fragments are judged by rate)
     orphan_fragment_share_min: float = 0.8
 
+    # --- IP protocols no other row names ---
+    # a flood whose protocol field is random (every number from 0 to 255: a booter's "IP"
+    # method, a spoofing tool's raw mode) puts dozens of protocols on its target,
+    # where a host receives a handful at most (a VPN gateway's ESP and AH, a router's OSPF,
+    # VRRP, PIM and IGMP, SCTP): at least this many distinct ones, other than TCP, UDP, ICMP
+    # and GRE, are a flood as a whole, whatever their rate ...
+    random_protocols_min: int = 16
+    # ... unless each comes no more than this many times: nmap's protocol scan (-sO) sends
+    # each of the 256 numbers once and retries those left unanswered, a third time at most
+    scan_probes_per_protocol_max: float = 3.0
+
     # --- UDP ---
     # distinct destination ports per target that make a UDP flood from random ports
     random_ports_min: int = 30
+    # UDP from or to port 0, reserved (RFC 6335) and no service's: no host sends it in the
+    # course of anything (firewalls drop it as an anomaly); a target's unanswered UDP that is at
+    # least this share port 0 is crafted, a flood as a whole whatever its rate (a "UDP null"
+    # flood from and to port 0; hping3 --udp without -p)
+    port_zero_share_min: float = 0.5
     # share of UDP packets whose flow the target answers: above it, a target in conversations
     # (QUIC, VoIP, games) takes no random-port flood as a whole (a media server answers flows
     # on thousands of ports). The flows it never answers are judged by their rate all the same,

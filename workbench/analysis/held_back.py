@@ -14,13 +14,15 @@ import polars as pl
 from workbench import formatting as fmt
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.vector_table import RULES
-from workbench.analysis.vectors.kinds import FRAGMENTS, GRE, HTTP_RATE, ICMP
+from workbench.analysis.vectors.kinds import FRAGMENTS, GRE, HTTP_RATE, ICMP, OTHER_PROTOCOLS
 
 
 def _asked(vector: str) -> str:
     """Why none of a rate-judged vector's packets counts (``evidence._counted``), by its kind."""
     if vector in GRE:
         return "each is GRE from a host the target sends GRE to (its tunnel's far end)"
+    if vector in OTHER_PROTOCOLS:
+        return "each comes from a host the target sends the same protocol to (an IPsec tunnel's far end)"
     if vector in ICMP or vector in FRAGMENTS:
         return "each is an answer the target asked for (replies to its pings, fragments of a flow it answers)"
     if vector in HTTP_RATE:
@@ -56,6 +58,9 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
     "scan_syns_per_port_max": lambda f, t, cfg, v: (
         f"{f:.1f} SYNs a port from fewer than {cfg.min_sources_flood} sources: a scan (a flood "
         f"sends more than {t:g} a port)"),
+    "scan_probes_per_protocol_max": lambda f, t, cfg, v: (
+        f"{f:.1f} packets a protocol: a scan of the host's protocols (nmap -sO; a flood sends "
+        f"more than {t:g} of each)"),
     "orphan_share_min": lambda f, t, cfg, v: (
         f"{_pct(1 - f)} of its segments were on connections that were opened: a flood's are at "
         f"least {_pct(t)} on none"),

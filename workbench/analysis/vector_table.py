@@ -176,6 +176,10 @@ VECTORS: list[VectorRule] = [
     VectorRule("icmp_flood", (PROTO_ICMP, PROTO_ICMPV6), "rate", "rate", tag="ICMP flood", capec="CAPEC-487",
                evidence="ICMP/ICMPv6 at flood rates (echo, unreachable, time exceeded, ...)"),
     VectorRule("gre_flood", (PROTO_GRE,), "rate", "rate", tag="GRE flood", capec="CAPEC-486", evidence="GRE packets at flood rates toward a host that runs no tunnel"),
+    # the protocols no row above names (ESP, AH, SCTP, IGMP, unassigned numbers): a flood of
+    # one of them (a host's ESP at its VPN gateway), or of many at once (a random protocol field)
+    VectorRule("ip_protocol_flood", (), "rate", "rate", match="other_protocol", tag="IP protocol flood", capec="CAPEC-486",
+               evidence="IP packets of a protocol other than TCP, UDP, ICMP and GRE (ESP, unassigned numbers, a random protocol field) at flood rates, or of many protocols at once"),
     # judged per connection, not per packet (``vectors/slow_http.py``): no packet predicate
     VectorRule("slow_http", TCP, "slow_http", "slow_connections", service="http", match="connection", label="HTTP", tag="Slow HTTP attack", capec="CAPEC-469", dissect=HTTP_FIELDS,
                evidence="many connections to one service each holding a request open with a trickle of tiny segments the server never answers"),

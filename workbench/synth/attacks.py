@@ -142,6 +142,8 @@ def vector_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: f
                 tpl=tpl, label=label, tcp_flags=spec.tcp_flags, icmp_type=spec.icmp_type)  # fmt: skip
     cols["sport"] = spec.sport if spec.sport else ephemeral(rng, n)
     cols["dport"] = spec.dport if spec.dport else ephemeral(rng, n)
+    if spec.protocols:
+        cols["proto"] = rng.choice(np.array(spec.protocols), n)
     if spec.proto == 6:
         cols["seq"] = rng.integers(0, 1 << 32, n)
         cols["ack"] = np.where(spec.tcp_flags & 0x10, rng.integers(0, 1 << 32, n), 0)
@@ -167,6 +169,7 @@ _VARIANT_FIELDS = (
     "tcp_flags",
     "sizes",
     "icmp_type",
+    "protocols",
 )
 
 
@@ -183,6 +186,7 @@ def _is_variant(spec: VectorSpec, attack, targets) -> bool:
             and not (f == "sources" and spec.name == "dns_water_torture")
         )  # its clients and port, water torture's one host: below
         or attack.sport_step
+        or attack.port_zero
         or attack.ephemeral_share > 0
         or attack.first_fragments > 0
     )
@@ -263,6 +267,9 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
         proto, icmp_type = 58, {8: 128, 0: 129}.get(icmp_type, icmp_type)  # ICMPv6 echo
     cols = dict(ts=ts, ver=6 if v6 else 4, src_hi=src_hi, src_lo=src_lo, dst_hi=dst_hi, dst_lo=dst_lo,
                 proto=proto, ttl=ttl, tpl=tpl, label=label, tcp_flags=flags, icmp_type=icmp_type)  # fmt: skip
+    protocols = spec.protocols if attack.protocols is None else attack.protocols
+    if protocols:
+        cols["proto"] = rng.choice(np.array(protocols), n)
     sport = spec.sport if attack.sport is None else attack.sport
     dport = spec.dport if attack.dport is None else attack.dport
     single = (attack.sources or spec.sources) == "single"
@@ -273,6 +280,8 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
     else:
         cols["sport"] = sport if sport else ephemeral(rng, n)
     cols["dport"] = dport if dport else ephemeral(rng, n)
+    if attack.port_zero:
+        cols["sport"] = cols["dport"] = 0
     if attack.ephemeral_share > 0:
         # some reflectors answer from a random high port instead of the service's port
         size = int(who.max()) + 1 if (who >= 0).any() else 1

@@ -433,6 +433,42 @@ def gre_tunnel(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: f
     b.fact(tunnel=[blk.client, blk.server], rate=blk.rate * scale)
 
 
+def esp_tunnel(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A site-to-site IPsec tunnel between ``client`` (the provider's VPN gateway) and ``server``
+    (a branch office's): ``rate`` ESP packets (IP protocol 50) a second each way, each an SPI,
+    a sequence number and 80-1,200 bytes of ciphertext, for the whole block."""
+    rng = b.rng
+    ends = np.array([sources.parse_v4(blk.client), sources.parse_v4(blk.server)])
+    hi, lo = sources.v4(ends)
+    sizes = (88, 128, 408, 584, 1208)
+    tpls = np.array([b.template(("esp", s), lambda s=s: payloads.pattern(s, 0xE5)) for s in sizes])
+    for way in (0, 1):
+        n = int(rng.poisson(blk.rate * scale * (t1 - t0)))
+        ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, n)))
+        b.add(ts=ts, src_hi=hi[way], src_lo=lo[way], dst_hi=hi[1 - way], dst_lo=lo[1 - way], proto=50,
+              ttl=60, tpl=rng.choice(tpls, n, p=(0.35, 0.15, 0.15, 0.1, 0.25)))  # fmt: skip
+    b.fact(tunnel=[blk.client, blk.server], rate=blk.rate * scale)
+
+
+def protocol_scan(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``client`` scans the IP protocols of ``server`` as nmap -sO does, ``rate`` probes a second
+    from ``t0``: each of the 256 numbers once (empty, but for TCP, UDP and ICMP's headers), in
+    ``count`` rounds (2 by default: nmap probes again each protocol left unanswered, and the
+    capture holds no answer)."""
+    rng = b.rng
+    rounds = max(1, blk.count or 2)
+    protocols = np.tile(np.arange(256), rounds)
+    n = protocols.size
+    ts = start_ns + to_ns(t0 + np.arange(n) / blk.rate + rng.uniform(0, 0.2 / blk.rate, n))
+    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    empty = b.template(("zeros", 0), lambda: b"")
+    b.add(ts=ts, src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=s_hi[0], dst_lo=s_lo[0], proto=protocols,
+          sport=rng.integers(32768, 61000), dport=80, ttl=52, tcp_flags=0x02, icmp_type=8,
+          tpl=empty)  # fmt: skip
+    b.fact(scanner=blk.client, target=blk.server, probes=n)
+
+
 def udp_reads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """``client`` reads files from ``server`` over UDP (NFSv3 on port ``port``): ``rate`` read
     requests a second from one port below 1024, each answered 0.2-2 ms later with an 8 KB
@@ -799,6 +835,8 @@ BLOCKS = {
     "vxlan_overlay": vxlan_overlay,
     "udp_reads": udp_reads,
     "gre_tunnel": gre_tunnel,
+    "esp_tunnel": esp_tunnel,
+    "protocol_scan": protocol_scan,
     "udp_sessions": udp_sessions,
     "pings": pings,
     "telemetry": telemetry,

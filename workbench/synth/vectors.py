@@ -27,6 +27,13 @@ class VectorSpec:
     nonfirst_fragments: bool = False
     # IPv6 hop-by-hop / destination-options headers before the upper layer
     ext_headers: bool = False
+    # the IP protocol of each packet drawn from these (a random protocol field); () = ``proto``
+    protocols: tuple[int, ...] = ()
+
+
+# a random protocol field: every number but those the decoder reads as TCP, UDP, ICMP, ICMPv6,
+# GRE or a tunnel to peel (IP-in-IP 4, IPv6-in-IPv4 41), whose zeros would read as other traffic
+RANDOM_PROTOCOLS = tuple(p for p in range(256) if p not in (1, 4, 6, 17, 41, 47, 58))
 
 
 VECTOR_SPECS: dict[str, VectorSpec] = {
@@ -95,5 +102,9 @@ VECTOR_SPECS: dict[str, VectorSpec] = {
         ),
         # NetBIOS name service: node status answers (NBSTAT, ~230 bytes) from port 137
         VectorSpec("netbios_amplification", 17, "reflectors", 137, 0, "nbstat", (229, 265, 301)),
+        # spoofed packets whose IP protocol field is random, carrying 0-64 bytes of zeros
+        VectorSpec(
+            "ip_protocol_flood", 253, "spoofed", sizes=(0, 20, 40, 64), protocols=RANDOM_PROTOCOLS
+        ),
     ]
 }

@@ -3,8 +3,8 @@ both target keys. ``_asked``: the target sent the matching request (or SYN), or 
 group on that port within ``group_answer_window_s`` before (an SSDP M-SEARCH); ``_done``: the
 SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
 back on it; ``_answered``: the target sends UDP back on the flow (or on a fragment's
-datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE to the far end of its
-tunnel; or the datagram comes to the port the target asked a group from (an SSDP search), is
+datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE (or ESP, or another
+protocol no row names) to the far end of its tunnel; or the datagram comes to the port the target asked a group from (an SSDP search), is
 a traceroute's probe (answered by ICMP), or is on a stream's flow to a target never seen
 sending; ``_talks``: the target of unanswered UDP or of answers (a reflection's candidates) sends
 anything at all (in this window, over a dataset); an echo reply's ``_asked``: its target pinged
@@ -31,7 +31,6 @@ from workbench.analysis.vectors.kinds import (
     ECHO_REPLIES,
     ECHO_REQUESTS,
     FRAGMENTS,
-    GRE,
     HANDSHAKES,
     ICMP,
     NTP_ANSWERS,
@@ -39,13 +38,13 @@ from workbench.analysis.vectors.kinds import (
     SECOND,
     SIZED_ANSWERS,
     SYNACKS,
+    TUNNELLED,
     TUPLE4,
     UNANSWERED_UDP,
     is_candidate,
 )
 from workbench.analysis.vectors.matching import candidate_rows, is_group_address, link_group
 from workbench.capture.schema import (
-    PROTO_GRE,
     PROTO_ICMP,
     PROTO_ICMPV6,
     PROTO_TCP,
@@ -233,11 +232,12 @@ def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _tunnels(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
-    """The peers each GRE target sends GRE to (``_tunnel``): the far end of a tunnel it runs,
-    whose packets are its tunnel's, not a flood (a flood's bots get no GRE back)."""
-    pairs = kinds.filter(_is(GRE)).select("dst", "src").unique()
-    gre = packets.filter(pl.col("proto") == PROTO_GRE)
-    return _sent_back(gre, pairs, dict(dst="src", src="dst"), "_tunnel")
+    """The peers each GRE target sends GRE to (``_tunnel``), and each target of another
+    protocol no row names sends that protocol to (IPsec's ESP): the far end of a tunnel it
+    runs, whose packets are its tunnel's, not a flood (a flood's bots get nothing back)."""
+    pairs = kinds.filter(_is(TUNNELLED)).select("dst", "src", "proto").unique()
+    carried = packets.filter(~pl.col("proto").is_in([PROTO_TCP, PROTO_UDP]) & ~_icmp())
+    return _sent_back(carried, pairs, dict(dst="src", src="dst", proto="proto"), "_tunnel")
 
 
 def _stream_flows(kinds: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
@@ -352,7 +352,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
                *_handshakes(tcp, sent.filter(pl.col("proto") == PROTO_TCP), kinds),
                *_connections(tcp, kinds),
                (_talkers(sent, talk_targets), ["dst"]), (_pings(sent, kinds), ["dst", "src"]),
-               (_tunnels(sent, kinds), ["dst", "src"]),
+               (_tunnels(sent, kinds), ["dst", "src", "proto"]),
                (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
                (_shared_service_ports(udp, kinds), ["dst", "src", "dport"]),
                (_path_probes(kinds, config), ["src", "dst"]),
@@ -386,7 +386,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
         **probed(cand, _is(UNANSWERED_UDP), [answered, same_port, searching, streams]),
         **probed(cand, _echo_replies(), [pinged]),
-        **probed(cand, _is(GRE), [tunnels]),
+        **probed(cand, _is(TUNNELLED), [tunnels]),
         **probed(cand, _is(FRAGMENTS), [fragmented]),
         **probed(cand, _is(UNANSWERED_UDP) & (pl.col("ttl") <= config.probe_ttl_max), [probes]),
     }
@@ -440,7 +440,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         # UDP on a flow the target answers (or fragments of it), or from a peer it sends to on
         # the same port, or to the port it asked a group from (or its silent LAN's peers
         # answer on), or a traceroute's probes (answered by ICMP), or a stream's flow to a
-        # target never seen sending; GRE from the far end of a tunnel it runs; ICMP fragments
+        # target never seen sending; GRE (ESP, ...) from the far end of a tunnel it runs; ICMP fragments
         # from a host it pings
         _answered=pl.coalesce(
             "_answered",
@@ -496,11 +496,11 @@ def lan_peer() -> pl.Expr:
 
 def asked_for() -> pl.Expr:
     """Candidates their target asked for, by their own context: echo replies to its pings, UDP
-    on a flow it answers (fragments of it too) and a traceroute's probes, GRE from the far end
+    on a flow it answers (fragments of it too) and a traceroute's probes, GRE (ESP, ...) from the far end
     of its tunnel. Neither attack nor counted in a flood's rate."""
     c = pl.col("candidate")
     return (c.is_in(ICMP) & pl.col("_asked")) | (
-        c.is_in([*UNANSWERED_UDP, *GRE, *FRAGMENTS]) & pl.col("_answered")
+        c.is_in([*UNANSWERED_UDP, *TUNNELLED, *FRAGMENTS]) & pl.col("_answered")
     )
 
 

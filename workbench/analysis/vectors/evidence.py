@@ -26,6 +26,7 @@ from workbench.analysis.vectors.kinds import (
 from workbench.analysis.vectors.rates import burst_bins, hot_bins
 from workbench.analysis.vectors.slow_http import connection_figures, slow_connections
 from workbench.analysis.vectors.verdicts import (
+    MAXES,
     SUMS,
     Verdicts,
     asked_all,
@@ -34,6 +35,7 @@ from workbench.analysis.vectors.verdicts import (
     held_back,
     host_packets,
     merged_stats,
+    totals,
 )
 from workbench.capture.addresses import halves
 
@@ -107,12 +109,11 @@ class Evidence:
         self.last_ns = int(times[-1])
         counted = _counted(cand.lazy(), self.config, self.bin_ns)
         cap = _distinct_cap(self.config)
-        sums = list(SUMS)
         per_host, values = _per_host(cand, cap, self.config)
         for key in KEYS:
             pair = [key, "candidate"]
             self.stats[key].append(
-                per_host.drop("dst_net") if key == "dst" else per_host.group_by(pair).agg(pl.col(sums).sum())
+                per_host.drop("dst_net") if key == "dst" else per_host.group_by(pair).agg(totals())
             )  # fmt: skip
             # flat rows (a filter copies): a list aggregate would keep every distinct value alive
             kinds = {column: values[column].select(*pair, "value") for column in values}
@@ -184,7 +185,7 @@ class Evidence:
             pair = [key, "candidate"]
             stats = concat([unpacked(f) for f in self.stats[key]])
             if not stats.is_empty():
-                stats = stats.group_by(pair).agg(pl.col(list(SUMS)).sum())
+                stats = stats.group_by(pair).agg(totals())
             self.stats[key] = [packed(stats)]
             distinct = concat([unpacked(f) for f in self.distinct[key]])
             if not distinct.is_empty():
@@ -318,6 +319,7 @@ def _per_host(
         pl.col("_answered").sum().alias("answered"),
         pl.col("orphan_fragment").sum().alias("orphans"),
         served(config).sum().alias("served"),
+        ((pl.col("eff_sport") == 0) | (pl.col("eff_dport") == 0)).sum().alias("port_zero"),
         pl.col("dport").is_in(list(COLLECTOR_PORTS)).sum().alias("collected"),
         pl.col("_talks").sum().alias("talks"),
         amplified_size(config).sum().alias("large"),
@@ -325,6 +327,8 @@ def _per_host(
         # distinct ports, exact per window (summed over windows and hosts: an upper bound)
         pl.col("eff_dport").n_unique().alias("ports"),
         pl.col("eff_dport").null_count().alias("_port_nulls"),
+        # distinct IP protocols, exact per window (a random protocol field's dozens)
+        pl.col("proto").n_unique().cast(pl.UInt32).alias("protocols"),
     ))  # fmt: skip
     per_host = with_key(sums.lazy(), "dst_net").collect()  # a function of the host
     values = {}
@@ -350,7 +354,7 @@ def _per_host(
             full = with_key(full.lazy(), "dst_net").select(*host, "value").collect()
             flat = pl.concat([flat, full], how="vertical_relaxed")
         values[column] = flat.with_columns(pl.col("value").cast(pl.UInt128))
-    return per_host.select(*host, *SUMS), values
+    return per_host.select(*host, *SUMS, *MAXES), values
 
 
 def _first_distinct(cand: pl.DataFrame, pairs: int, cap: int) -> dict[str, pl.DataFrame]:

@@ -48,6 +48,11 @@ ICMP = [r.name for r in VECTORS if r.proto and set(r.proto) <= {PROTO_ICMP, PROT
 ECHO_REQUESTS, ECHO_REPLIES = (8, 128), (0, 129)  # ICMP and ICMPv6 echo types (RFC 792, 4443)
 TCP = [r.name for r in VECTORS if r.proto == (PROTO_TCP,)]
 GRE = [r.name for r in VECTORS if r.proto == (PROTO_GRE,)]
+# IP protocols no other row names (ESP, SCTP, unassigned numbers), judged by their rate
+OTHER_PROTOCOLS = [r.name for r in VECTORS if r.match == "other_protocol"]
+# what a tunnel carries between its two ends (GRE, IPsec's ESP): from a peer the target sends
+# the same protocol to, its tunnel's packets (``context._tunnels``)
+TUNNELLED = [*GRE, *OTHER_PROTOCOLS]
 UDP = [r.name for r in VECTORS if r.proto == (PROTO_UDP,)]
 # answers whose target the capture must be seen sending to call them unsolicited (or else they
 # must look amplified: ``AnalysisConfig.dns_amplified_payload_min``)

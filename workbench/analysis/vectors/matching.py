@@ -25,10 +25,13 @@ DYNAMIC_PORTS = 49152  # the first port of the dynamic (ephemeral) range, RFC 63
 def _unnamed_low_port() -> pl.Expr:
     """A source port below the dynamic range and no named service's (whose packets are matched
     by their own row first): the only ports an unlisted reflection can answer from; and not
-    to a collector's port (syslog's senders share port 514 too, and none answers anything)."""
+    to a collector's port (syslog's senders share port 514 too, and none answers anything).
+    Not port 0, which is reserved (RFC 6335) and no service answers from: datagrams from it
+    are crafted (a null flood's, ``hping3 --udp``'s by default), and a spoofed crowd sending
+    them was an unlisted reflection "from udp/0"."""
     sport = pl.col("eff_sport")
     return (
-        (sport < DYNAMIC_PORTS)
+        sport.is_between(1, DYNAMIC_PORTS - 1)
         & ~sport.is_in(list(REFLECTION_SERVICES))
         & ~pl.col("eff_dport").is_in(list(COLLECTOR_PORTS)).fill_null(False)
     )

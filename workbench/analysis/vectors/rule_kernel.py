@@ -43,6 +43,7 @@ MATCHES = {
     "client_payload": 4,  # a segment carrying data, not a RST
     "ipv6_extension_headers": 5,  # IPv6 with extension headers, not ICMP
     "connection": 6,  # judged per connection (slow_http.py): no packet fits it
+    "other_protocol": 7,  # an IP protocol none of TCP, UDP, ICMP, ICMPv6 and GRE
 }
 # a non-first fragment whose datagram's ports are unknown: it fits no port set, as port 0,
 # which no row names (``_compiled`` checks)
@@ -138,6 +139,9 @@ def _fits(m, ip_ver, proto, tcp_flags, frag, shared, payload_len, ip_len, cap_le
         else:
             return False  # an upper layer of unknown size: nothing to measure
         return np.int64(ip_len) - np.int64(payload_len) - l4 >= 8
+    if m == 7:
+        return not (proto == PROTO_TCP or proto == PROTO_UDP or proto == PROTO_ICMP
+                    or proto == PROTO_ICMPV6 or proto == PROTO_GRE)  # fmt: skip
     return False
 
 

@@ -1,6 +1,7 @@
 """Verdicts: which (target, vector) pairs pass the test the table names for them, judged on
 the evidence of a whole capture. A pair is attack as a whole (reflection, a crowd, random
-ports, orphan fragments), or only in the bins where its rate is hot (``rates.py``)."""
+ports or port 0, orphan fragments, random protocols), or only in the bins where its rate is
+hot (``rates.py``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from workbench.analysis.vectors.kinds import (
     DNS_QUERIES,
     FRAGMENTS,
     HANDSHAKES,
+    OTHER_PROTOCOLS,
     SECOND,
     SIZED_ANSWERS,
     SYNACKS,
@@ -27,7 +29,16 @@ from workbench.analysis.vectors.matching import is_group_address
 from workbench.analysis.vectors.rates import flood_pps
 
 # summed over windows
-SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "link_group", "ports")  # fmt: skip
+SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "link_group", "ports", "port_zero")  # fmt: skip
+# the largest over windows: distinct values exact in a window, whose sum would count each again
+MAXES = ("protocols",)
+
+
+def totals() -> list[pl.Expr]:
+    """Windows' (or hosts') figures taken together: ``SUMS`` summed, ``MAXES`` their largest."""
+    return [pl.col(list(SUMS)).sum(), pl.col(list(MAXES)).max()]
+
+
 CONTRA_MIN_PACKETS = 5  # a ratio over fewer packets says nothing against a prefix's verdict
 
 
@@ -57,7 +68,7 @@ def merged_stats(stats: list[pl.DataFrame], distinct: list[pl.DataFrame], key: s
     if whole.is_empty():
         return whole
     pair = [key, "candidate"]
-    sums = whole.group_by(pair).agg(pl.col(list(SUMS)).sum())
+    sums = whole.group_by(pair).agg(totals())
     values = (
         concat(distinct)
         .group_by(pair)
@@ -103,6 +114,7 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         orphan_share=1 - pl.col("open") / n,
         answered_share=pl.col("answered") / n,
         orphan_fragments=pl.col("orphans") / n,
+        port_zero_share=pl.col("port_zero") / n,
         # a server's streams to a target the capture never sees sending: one way, not a flood
         stream=(pl.col("talks") == 0)
         & (pl.col("served") / n >= cfg.one_way_share_min)
@@ -125,6 +137,7 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         completion=pl.when(c.is_in(HANDSHAKES)).then(pl.col("completion")),
         orphan_share=pl.when(c.is_in(ORPHAN_KINDS)).then(pl.col("orphan_share")),
         answered_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("answered_share")),
+        port_zero_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("port_zero_share")),
         stream=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("stream")),
         collector=c.is_in(UNANSWERED_UDP) & pl.col("collector"),
         resolver=c.is_in(SIZED_ANSWERS) & pl.col("resolver"),
@@ -189,6 +202,12 @@ def _kind_checks(cfg: AnalysisConfig, key: str) -> list[tuple[list[str], list[Ch
             Check("orphan_share_min", pl.col("orphan_share") >= cfg.orphan_share_min,
                   pl.col("orphan_share"), pl.lit(cfg.orphan_share_min)),
         ]),
+        (OTHER_PROTOCOLS, [
+            # a protocol scan (nmap -sO) sends each protocol once or twice, however fast
+            Check("scan_probes_per_protocol_max",
+                  n > cfg.scan_probes_per_protocol_max * pl.col("protocols"),
+                  n / pl.col("protocols").clip(1), pl.lit(cfg.scan_probes_per_protocol_max)),
+        ]),
         (UNANSWERED_UDP, [
             Check("one_way_share_min", ~pl.col("stream")),
             # a group address is one-way by design (IPTV, market data: one sender, thousands
@@ -234,9 +253,10 @@ def _part(check: Check, part: str) -> pl.Expr:
 
 def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
     """Attack as a whole (no rate needed): reflection from enough reflectors, crowds, random
-    ports, orphan fragments. A reflection from fewer is judged by its rate, as a flood from few
-    hosts is: a lab's amplification from one to four reflectors (memcached in containers, one
-    open resolver) is the same attack, while a few servers' answers at their own pace are not."""
+    ports or port 0, orphan fragments, random protocols. A reflection from fewer is judged by
+    its rate, as a flood from few hosts is: a lab's amplification from one to four reflectors
+    (memcached in containers, one open resolver) is the same attack, while a few servers'
+    answers at their own pace are not."""
     c = pl.col("candidate")
     return (
         pl.when(c.is_in(list(REFLECTION)))
@@ -247,10 +267,15 @@ def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
         .then(
             (pl.col("dst_ports") >= cfg.random_ports_min)
             & (pl.col("answered_share") <= cfg.udp_answered_max)
+            # from or to port 0, which no service uses: crafted, a null flood
+            | (pl.col("port_zero_share") >= cfg.port_zero_share_min)
         )
         # fragments of datagrams never seen starting: no host sends those
         .when(c.is_in(FRAGMENTS))
         .then(pl.col("orphan_fragments") >= cfg.orphan_fragment_share_min)
+        # a random protocol field: many protocols (each many times: the kind's check)
+        .when(c.is_in(OTHER_PROTOCOLS))
+        .then(pl.col("protocols") >= cfg.random_protocols_min)
         .otherwise(pl.lit(False))
     )
 

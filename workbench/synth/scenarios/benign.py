@@ -3,12 +3,14 @@ a flash crowd, a browser's burst, sessions already open, asymmetric routing, a r
 a backup filling the link, two traces merged (years apart; a DNS server's days), a busy DNS server,
 video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server, a resolver captured one way,
 a GRE tunnel, NFS reads over UDP in fragments, a VXLAN overlay, downloads through VPN tunnels
-(both ways, and one way), a DNS forwarder asking two upstream resolvers."""
+(both ways, and one way), a DNS forwarder asking two upstream resolvers, an IPsec tunnel and a
+scan of a host's IP protocols."""
 
 from __future__ import annotations
 
 from workbench.synth.scenarios.model import (
     APP_CROWD,
+    ESP_TUNNEL,
     GAME_PLAYERS,
     GRE_TUNNEL,
     LAN_NAME_QUERIES,
@@ -674,3 +676,20 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="ipsec-tunnel",
+        description=(
+            "Benign: the provider's VPN gateway and a branch office exchange 8,000 ESP packets a"
+            " second each way through their IPsec tunnel, and a host scans the mail server's IP"
+            " protocols as nmap -sO does (256 probes, each protocol twice, 500 a second)"
+        ),
+        start="2024-01-23T10:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(ESP_TUNNEL, Traffic("protocol_scan", 20, 22, rate=500, count=2,
+                                     client="198.51.100.9", server=MAIL[0])),
+        negative=True,
+    )
+)  # fmt: skip

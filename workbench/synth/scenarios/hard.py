@@ -5,7 +5,8 @@ a botnet's echo replies at a monitoring host, one host flooding a game server am
 DNS amplification at a resolver captured one way, a GRE flood on a router's tunnel endpoint,
 a fragment flood at a host reading over UDP in fragments, a flood on a VXLAN endpoint's port,
 a lab-sized amplification from one to three reflectors, a flood of a mail server's port 53, one
-host's HTTP flood on one keep-alive connection."""
+host's HTTP flood on one keep-alive connection, floods of IP protocols no other row names (a
+random protocol field; ESP, on a VPN gateway whose tunnel carries ESP too), a UDP null flood."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import replace
 from workbench.synth.scenarios.model import (
     APP_CROWD,
     DNS6,
+    ESP_TUNNEL,
     GAME_PLAYERS,
     GRE_TUNNEL,
     LAN_NAME_QUERIES,
@@ -923,5 +925,28 @@ _add(
                    tcp_flags=0x18, sizes=(120,), sport_step=True),
         ),
         traffic=(Traffic("http_sessions", 0, 90, rate=5, server="203.0.113.80", port=443, clients=500),),
+    )
+)  # fmt: skip
+_add(
+    Scenario(
+        name="ip-protocol-floods",
+        description=(
+            "Floods of IP protocols that are none of TCP, UDP, ICMP or GRE: spoofed packets whose"
+            " protocol field is random (3,000/s on the mail server), then ESP from a botnet"
+            " (5,000/s) on the VPN gateway, whose IPsec tunnel to a branch carries 8,000 ESP"
+            " packets a second each way throughout; then a UDP null flood, from and to port 0,"
+            " from spoofed sources at 300/s (under any rate's threshold) on the web server"
+        ),
+        start="2024-01-23T10:00:00Z",
+        duration=60,
+        phases=((0, 10, "baseline"), (10, 25, "attack"), (25, 30, "baseline"), (30, 45, "attack"),
+                (45, 48, "baseline"), (48, 60, "attack")),
+        attacks=(
+            Attack("ip_protocol_flood", 10, 25, 3000, (MAIL[0],)),
+            Attack("ip_protocol_flood", 30, 45, 5000, ("203.0.113.2",), sources="bots",
+                   protocols=(50,), sizes=(88, 408, 1208)),
+            Attack("udp_flood", 48, 60, 300, ("203.0.113.80",), port_zero=True, sizes=(0, 64)),
+        ),
+        traffic=(ESP_TUNNEL,),
     )
 )  # fmt: skip

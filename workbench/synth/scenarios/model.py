@@ -57,6 +57,8 @@ class Attack:
     tcp_flags: int | None = None  # override the vector's TCP flags (PSH-ACK, FIN, ...)
     sizes: tuple[int, ...] | None = None  # override the vector's L4 payload sizes
     icmp_type: int | None = None  # override the vector's ICMP type (0: echo replies, a smurf's)
+    protocols: tuple[int, ...] | None = None  # override the vector's IP protocols (one each)
+    port_zero: bool = False  # from and to port 0, as a UDP null flood sends
 
     @property
     def ipv6(self) -> bool:
@@ -74,7 +76,8 @@ class Traffic:
     resolver ``client`` querying ``count`` authoritative servers: ``rate`` queries/s steady plus
     a surge of ``peak`` queries/s decaying with ``tau``), bulk (one TCP transfer paced at
     ``link_share`` of the scenario's capacity), gre_tunnel (``rate`` GRE packets/s each way
-    between ``client`` and ``server``), udp_reads (``rate`` UDP reads/s from ``client`` to
+    between ``client`` and ``server``; esp_tunnel: IPsec's ESP), protocol_scan (``client`` scans
+    ``server``'s IP protocols, nmap -sO: 256 probes in each of ``count`` rounds, ``rate`` a second), udp_reads (``rate`` UDP reads/s from ``client`` to
     ``server``:``port``, each answered with 8 KB in fragments), vxlan_overlay (``count`` inner
     flows, ``rate`` packets/s each way between two VXLAN endpoints), traceroutes (``client``
     traces the path to each of ``servers`` ``rate`` times a second, UDP probes),
@@ -151,6 +154,8 @@ PAGE_HOSTS = tuple(f"{a}.{b}.{c}.{d}" for a, b, c, d in (
 RESOLVER_SURGE = Traffic("resolver", 15, 90, rate=40, peak=1500, tau=8, count=400, client=RESOLVER)
 # the provider's border router's site-to-site GRE tunnel to a partner: 8,000 packets a second each way
 GRE_TUNNEL = Traffic("gre_tunnel", 0, 60, rate=8000, client="203.0.113.1", server="198.51.100.77")
+# the provider's VPN gateway's IPsec tunnel to a branch office: 8,000 ESP packets a second each way
+ESP_TUNNEL = Traffic("esp_tunnel", 0, 60, rate=8000, client="203.0.113.2", server="198.51.100.78")
 # a provider host reading files from a partner's NFS server over UDP: 1,000 reads a second, each
 # answered with 8 KB (six fragments)
 NFS_READS = Traffic(
