@@ -282,6 +282,12 @@ class AnalysisConfig:
     http_rps_any_connections: float = 100.0
     # ... or with new connections this fast, sustained (HULK opens one every ~150 ms)
     http_connections_per_source_rate: float = 3.0
+    # a capture shorter than ``http_flood_min_s`` (a snippet of a flood) holds no such run: in
+    # one, a client that opened this many connections a second to one web server over all of it
+    # (and as many at least) floods it. Six times the most any browser opened to one server in a second in the real
+    # benign captures (17, a Reddit session; 8 as a news site's page loaded in 2 s), and no
+    # browser opens more than 6 at once to one HTTP/1.1 server; HULK opens 95-600 a second
+    http_burst_connections_per_s: float = 100.0
     # hot seconds at most this far apart are one flood (a flood dips for a second now and then;
     # its ``http_flood_min_s`` hot seconds must come in one such run): a visitor's page views are
     # seconds apart, and each opens a few connections at once (up to 6 to one HTTP/1.1 server,

@@ -215,7 +215,11 @@ class Evidence:
         http = concat(self.http)
         if not slow.is_empty() and not http.is_empty():
             http = http.join(slow.select("dst", "src").unique(), on=["dst", "src"], how="anti")
-        out = Verdicts({}, {}, None, solo_http(http, cfg), slow, self.bin_ns)
+        # first to last packet, less the silences the capture did not cover
+        span_s = None
+        if self.first_ns is not None:
+            span_s = (self.last_ns - self.first_ns) / SECOND - self.silent_s
+        out = Verdicts({}, {}, None, solo_http(http, cfg, span_s), slow, self.bin_ns)
         per_host = pl.DataFrame()
         for key in KEYS:
             merged = merged_stats(self.stats[key], self.distinct[key], key)

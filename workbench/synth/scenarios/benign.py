@@ -4,7 +4,7 @@ a backup filling the link, two traces merged (years apart; a DNS server's days),
 video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server, a resolver captured one way,
 a GRE tunnel, NFS reads over UDP in fragments, a VXLAN overlay, downloads through VPN tunnels
 (both ways, and one way), a DNS forwarder asking two upstream resolvers, an IPsec tunnel and a
-scan of a host's IP protocols."""
+scan of a host's IP protocols, a 2 s snippet of a browser loading a page."""
 
 from __future__ import annotations
 
@@ -685,11 +685,28 @@ _add(
             " protocols as nmap -sO does (256 probes, each protocol twice, 500 a second)"
         ),
         start="2024-01-23T10:00:00Z",
-        duration=60,
-        phases=((0, 60, "baseline"),),
+        duration=90,
+        phases=((0, 90, "baseline"),),
         attacks=(),
         traffic=(ESP_TUNNEL, Traffic("protocol_scan", 20, 22, rate=500, count=2,
                                      client="198.51.100.9", server=MAIL[0])),
         negative=True,
     )
 )  # fmt: skip
+_add(
+    Scenario(
+        name="page-load-snippet",
+        description=(
+            "Benign: two seconds of traffic in which one browser opens 40 parallel HTTP"
+            " connections to a news site's servers"
+        ),
+        start="2024-01-30T10:00:00Z",
+        duration=2,
+        phases=((0, 2, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("browser_burst", 0, 2, count=40, client="203.0.113.150", servers=NEWS_SITE),
+        ),
+        negative=True,
+    )
+)

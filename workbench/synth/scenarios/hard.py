@@ -6,7 +6,8 @@ DNS amplification at a resolver captured one way, a GRE flood on a router's tunn
 a fragment flood at a host reading over UDP in fragments, a flood on a VXLAN endpoint's port,
 a lab-sized amplification from one to three reflectors, a flood of a mail server's port 53, one
 host's HTTP flood on one keep-alive connection, floods of IP protocols no other row names (a
-random protocol field; ESP, on a VPN gateway whose tunnel carries ESP too), a UDP null flood."""
+random protocol field; ESP, on a VPN gateway whose tunnel carries ESP too), a UDP null flood, a
+2 s snippet of one host's HULK flood."""
 
 from __future__ import annotations
 
@@ -938,15 +939,29 @@ _add(
             " from spoofed sources at 300/s (under any rate's threshold) on the web server"
         ),
         start="2024-01-23T10:00:00Z",
-        duration=60,
-        phases=((0, 10, "baseline"), (10, 25, "attack"), (25, 30, "baseline"), (30, 45, "attack"),
-                (45, 48, "baseline"), (48, 60, "attack")),
+        duration=90,
+        phases=((0, 10, "baseline"), (10, 25, "attack"), (25, 35, "baseline"), (35, 50, "attack"),
+                (50, 60, "baseline"), (60, 75, "attack"), (75, 90, "baseline")),
         attacks=(
             Attack("ip_protocol_flood", 10, 25, 3000, (MAIL[0],)),
-            Attack("ip_protocol_flood", 30, 45, 5000, ("203.0.113.2",), sources="bots",
+            Attack("ip_protocol_flood", 35, 50, 5000, ("203.0.113.2",), sources="bots",
                    protocols=(50,), sizes=(88, 408, 1208)),
-            Attack("udp_flood", 48, 60, 300, ("203.0.113.80",), port_zero=True, sizes=(0, 64)),
+            Attack("udp_flood", 60, 75, 300, ("203.0.113.80",), port_zero=True, sizes=(0, 64)),
         ),
         traffic=(ESP_TUNNEL,),
     )
 )  # fmt: skip
+_add(
+    Scenario(
+        name="hulk-snippet",
+        description=(
+            "Two seconds of one host's HULK flood on the provider's web server, a new connection"
+            " and request every 1.3 ms (150 a second at the evaluation's scale 0.2): a snippet"
+            " too short for the five hot seconds a flood is otherwise judged on"
+        ),
+        start="2024-01-30T10:00:00Z",
+        duration=2,
+        phases=((0, 2, "attack"),),
+        attacks=(Attack("http_flood", 0, 2, 750, ("203.0.113.80",), bots=1),),
+    )
+)

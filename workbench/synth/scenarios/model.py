@@ -155,7 +155,7 @@ RESOLVER_SURGE = Traffic("resolver", 15, 90, rate=40, peak=1500, tau=8, count=40
 # the provider's border router's site-to-site GRE tunnel to a partner: 8,000 packets a second each way
 GRE_TUNNEL = Traffic("gre_tunnel", 0, 60, rate=8000, client="203.0.113.1", server="198.51.100.77")
 # the provider's VPN gateway's IPsec tunnel to a branch office: 8,000 ESP packets a second each way
-ESP_TUNNEL = Traffic("esp_tunnel", 0, 60, rate=8000, client="203.0.113.2", server="198.51.100.78")
+ESP_TUNNEL = Traffic("esp_tunnel", 0, 90, rate=8000, client="203.0.113.2", server="198.51.100.78")
 # a provider host reading files from a partner's NFS server over UDP: 1,000 reads a second, each
 # answered with 8 KB (six fragments)
 NFS_READS = Traffic(
