@@ -4,12 +4,13 @@ group on that port within ``group_answer_window_s`` before (an SSDP M-SEARCH); `
 SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
 back on it; ``_answered``: the target sends UDP back on the flow (or on a fragment's
 datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE (or ESP, or another
-protocol no row names) to the far end of its tunnel; or the datagram comes to the port the target asked a group from (an SSDP search), is
-a traceroute's probe (answered by ICMP), or is on a stream's flow to a target never seen
-sending; ``_talks``: the target of unanswered UDP or of answers (a reflection's candidates) sends
-anything at all (in this window, over a dataset); an echo reply's ``_asked``: its target pinged
-that host. DNS queries to a host seen sending that answers almost none of them are UDP it never
-answers: their candidate becomes ``udp_flood`` (``unserved_queries``).
+protocol no row names) to the far end of its tunnel; or the datagram comes to the port the
+target asked a group from (an SSDP search), is a traceroute's probe (answered by ICMP), or is
+on a stream's flow to a target never seen sending; ``_talks``: the target of unanswered UDP or
+of answers (a reflection's candidates) sends anything at all (in this window, over a dataset);
+an echo reply's ``_asked``: its target pinged that host. DNS queries to a host seen sending that
+answers almost none of them are UDP it never answers: their candidate becomes ``udp_flood``
+(``unserved_queries``).
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
 where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are
@@ -440,8 +441,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         # UDP on a flow the target answers (or fragments of it), or from a peer it sends to on
         # the same port, or to the port it asked a group from (or its silent LAN's peers
         # answer on), or a traceroute's probes (answered by ICMP), or a stream's flow to a
-        # target never seen sending; GRE (ESP, ...) from the far end of a tunnel it runs; ICMP fragments
-        # from a host it pings
+        # target never seen sending; GRE (ESP, ...) from the far end of a tunnel it runs; ICMP
+        # fragments from a host it pings
         _answered=pl.coalesce(
             "_answered",
             "_same_port",
@@ -496,8 +497,8 @@ def lan_peer() -> pl.Expr:
 
 def asked_for() -> pl.Expr:
     """Candidates their target asked for, by their own context: echo replies to its pings, UDP
-    on a flow it answers (fragments of it too) and a traceroute's probes, GRE (ESP, ...) from the far end
-    of its tunnel. Neither attack nor counted in a flood's rate."""
+    on a flow it answers (fragments of it too) and a traceroute's probes, GRE (ESP, ...) from
+    the far end of its tunnel. Neither attack nor counted in a flood's rate."""
     c = pl.col("candidate")
     return (c.is_in(ICMP) & pl.col("_asked")) | (
         c.is_in([*UNANSWERED_UDP, *TUNNELLED, *FRAGMENTS]) & pl.col("_answered")
