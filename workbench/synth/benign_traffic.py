@@ -416,38 +416,38 @@ def udp_sessions(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale:
     b.fact(server=blk.server, players=n, unanswered=int((~answered).sum()))
 
 
+def _tunnel(b: Builder, blk, tpls: np.ndarray, *, proto: int, ttl: int, t0: float, t1: float,
+            start_ns: int, scale: float) -> None:  # fmt: skip
+    """``rate`` packets of IP protocol ``proto`` a second each way between ``client`` and
+    ``server`` for the whole block, their payloads drawn from ``tpls`` (five sizes, the small
+    ones most)."""
+    rng = b.rng
+    ends = np.array([sources.parse_v4(blk.client), sources.parse_v4(blk.server)])
+    hi, lo = sources.v4(ends)
+    for way in (0, 1):
+        n = int(rng.poisson(blk.rate * scale * (t1 - t0)))
+        ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, n)))
+        b.add(ts=ts, src_hi=hi[way], src_lo=lo[way], dst_hi=hi[1 - way], dst_lo=lo[1 - way], proto=proto,
+              ttl=ttl, tpl=rng.choice(tpls, n, p=(0.35, 0.15, 0.15, 0.1, 0.25)))  # fmt: skip
+    b.fact(tunnel=[blk.client, blk.server], rate=blk.rate * scale)
+
+
 def gre_tunnel(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A site-to-site GRE tunnel between ``client`` (the provider's router) and ``server`` (the
     far end): ``rate`` packets a second each way (a branch office's traffic, encapsulated; inner
     IPv4 packets of 80-1,200 bytes), for the whole block."""
-    rng = b.rng
-    ends = np.array([sources.parse_v4(blk.client), sources.parse_v4(blk.server)])
-    hi, lo = sources.v4(ends)
     sizes = (80, 120, 400, 576, 1200)
     tpls = np.array([b.template(("gre_tunnel", s), lambda s=s: gre_inner(s)) for s in sizes])
-    for way in (0, 1):
-        n = int(rng.poisson(blk.rate * scale * (t1 - t0)))
-        ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, n)))
-        b.add(ts=ts, src_hi=hi[way], src_lo=lo[way], dst_hi=hi[1 - way], dst_lo=lo[1 - way], proto=47,
-              ttl=62, tpl=rng.choice(tpls, n, p=(0.35, 0.15, 0.15, 0.1, 0.25)))  # fmt: skip
-    b.fact(tunnel=[blk.client, blk.server], rate=blk.rate * scale)
+    _tunnel(b, blk, tpls, proto=47, ttl=62, t0=t0, t1=t1, start_ns=start_ns, scale=scale)
 
 
 def esp_tunnel(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A site-to-site IPsec tunnel between ``client`` (the provider's VPN gateway) and ``server``
     (a branch office's): ``rate`` ESP packets (IP protocol 50) a second each way, each an SPI,
     a sequence number and 80-1,200 bytes of ciphertext, for the whole block."""
-    rng = b.rng
-    ends = np.array([sources.parse_v4(blk.client), sources.parse_v4(blk.server)])
-    hi, lo = sources.v4(ends)
     sizes = (88, 128, 408, 584, 1208)
     tpls = np.array([b.template(("esp", s), lambda s=s: payloads.pattern(s, 0xE5)) for s in sizes])
-    for way in (0, 1):
-        n = int(rng.poisson(blk.rate * scale * (t1 - t0)))
-        ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, n)))
-        b.add(ts=ts, src_hi=hi[way], src_lo=lo[way], dst_hi=hi[1 - way], dst_lo=lo[1 - way], proto=50,
-              ttl=60, tpl=rng.choice(tpls, n, p=(0.35, 0.15, 0.15, 0.1, 0.25)))  # fmt: skip
-    b.fact(tunnel=[blk.client, blk.server], rate=blk.rate * scale)
+    _tunnel(b, blk, tpls, proto=50, ttl=60, t0=t0, t1=t1, start_ns=start_ns, scale=scale)
 
 
 def protocol_scan(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
