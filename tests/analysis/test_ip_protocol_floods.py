@@ -50,7 +50,11 @@ def test_a_random_protocol_field_is_a_flood_at_any_rate(tmp_path) -> None:
     # 10,000 packets over 2 minutes: 83 a second, far under any flood rate
     path = _write(tmp_path / "random.pcap", _random_protocols(10_000), 120.0)
     capture = wb.load(path)
-    assert _vectors(wb.analyze(capture)) == [("ip_protocol_flood", [TARGET])]
+    report = wb.analyze(capture)
+    assert _vectors(report) == [("ip_protocol_flood", [TARGET])]
+    # named by its protocols, not by ports it has none of
+    [finding] = report.vectors
+    assert (finding.service, finding.src_ports, finding.dst_ports) == ("ip/random", (), ())
     labelled = wb.analysis.classify(capture.packets)["vector"] == "ip_protocol_flood"
     assert labelled.sum() == 10_000
 
@@ -59,7 +63,9 @@ def test_one_unnamed_protocol_is_judged_by_its_rate(tmp_path) -> None:
     rng = random.Random(2)
     packets = [ipv4(_spoofed(rng), TARGET, 253, bytes(40)) for _ in range(10_000)]
     fast = _write(tmp_path / "fast.pcap", packets, 2.0)  # 5,000 a second
-    assert _vectors(wb.analyze(wb.load(fast))) == [("ip_protocol_flood", [TARGET])]
+    report = wb.analyze(wb.load(fast))
+    assert _vectors(report) == [("ip_protocol_flood", [TARGET])]
+    assert report.vectors[0].service == "ip/253"
     slow = _write(tmp_path / "slow.pcap", packets, 100.0)  # 100 a second, one protocol
     report = wb.analyze(wb.load(slow))
     assert _vectors(report) == []
@@ -101,7 +107,9 @@ def test_an_ipsec_tunnel_is_no_flood_and_bots_on_its_gateway_are(tmp_path) -> No
     path = tmp_path / "flood.pcap"
     path.write_bytes(pcap([(t, ether(p)) for t, p in sorted(tunnel + flood)]))
     capture = wb.load(path)
-    assert _vectors(wb.analyze(capture)) == [("ip_protocol_flood", [GATEWAY])]
+    report = wb.analyze(capture)
+    assert _vectors(report) == [("ip_protocol_flood", [GATEWAY])]
+    assert report.vectors[0].service == "ip/50"  # ESP
     labelled = wb.analysis.classify(capture.packets).filter(pl.col("vector") == "ip_protocol_flood")
     assert labelled.height == len(flood)
     assert labelled.filter(pl.col("src").ip.to_text() == BRANCH).is_empty()

@@ -50,7 +50,7 @@ from workbench.analysis.series import covered_span, eligible_for_peak, rollup
 from workbench.analysis.steps import step
 from workbench.analysis.targets import SESSION_VECTORS, ranked, target_labels, target_table
 from workbench.analysis.vector_table import RULES
-from workbench.analysis.vectors.kinds import CANDIDATE
+from workbench.analysis.vectors.kinds import CANDIDATE, OTHER_PROTOCOLS
 from workbench.analysis.vectors.labels import as_text
 from workbench.analysis.vectors.slow_http import evidence_text
 from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
@@ -139,6 +139,10 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
             rule_text = evidence_text(rule.evidence, classified.lazy(), vector)
         sources_n = row["sources"] or 0
         top_sport = src_ports["sport"].head(1).to_list()
+        service = rule.service or (f"udp/{top_sport[0]}" if rule.match == "shared_source_port" and top_sport else None)  # fmt: skip
+        if vector in OTHER_PROTOCOLS:  # no ports: the protocol is what names it
+            service = _protocol_service(classified, vector, packets)
+            src_ports, dst_ports = src_ports.clear(), dst_ports.clear()
         out.append(VectorFinding(
             vector=vector,
             start=row["start"],
@@ -151,7 +155,7 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
             # a DoS from one or a few hosts, or a DDoS from a crowd (reflectors are a crowd)
             distributed=bool(sources_n >= config.min_sources_flood
                              or (rule.family == "reflection" and sources_n > 1)),
-            service=rule.service or (f"udp/{top_sport[0]}" if rule.match == "shared_source_port" and top_sport else None),
+            service=service,
             targets=tuple(target_labels(targets.get(vector, []))),
             src_ports=tuple(src_ports["sport"].to_list()),
             dst_ports=tuple(dst_ports["dport"].to_list()),
@@ -167,6 +171,27 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
             ),
         ))  # fmt: skip
     return tuple(sorted(out, key=lambda v: v.start))
+
+
+# a protocol that carries this share of a vector's packets names it (``ip/50``: ESP); fewer, and
+# its packets are of many protocols: a random protocol field (``ip/random``)
+PROTOCOL_SHARE = 0.5
+
+
+def _protocol_service(classified: Frame, vector: str, packets: int) -> str:
+    """The IP protocol a flood of protocols no other row names is of (``ip/50``), or
+    ``ip/random`` when none carries ``PROTOCOL_SHARE`` of its packets."""
+    top = collect(
+        classified.lazy()
+        .filter(pl.col("vector") == vector)
+        .group_by("proto")
+        .len()
+        .sort("len", "proto", descending=[True, False])
+        .head(1)
+    )
+    if top.is_empty() or top["len"][0] < PROTOCOL_SHARE * packets:
+        return "ip/random"
+    return f"ip/{top['proto'][0]}"
 
 
 def _sources(classified: Frame, table: SourceTable) -> Sources:
