@@ -87,6 +87,20 @@ def test_a_protocol_scan_is_no_flood(tmp_path) -> None:
     ]
 
 
+def test_a_protocol_scan_of_a_subnet_is_no_carpet_bombing(tmp_path) -> None:
+    # nmap -sO of 20 hosts of a /24: the prefix's packets add up (10,240), its protocols do not
+    hosts = [f"10.10.10.{h}" for h in range(1, 21)]
+    sweep = [ipv4("198.51.100.9", host, p, b"") for host in hosts for p in list(range(256)) * 2]
+    assert _vectors(wb.analyze(wb.load(_write(tmp_path / "sweep.pcap", sweep, 10.0)))) == []
+    # a random protocol field spread over the same hosts, 1,500 packets each: a carpet bombing
+    rng = random.Random(5)
+    other = [p for p in range(256) if p not in NAMED]
+    carpet = [ipv4(_spoofed(rng), rng.choice(hosts), rng.choice(other), bytes(20))
+              for _ in range(30_000)]  # fmt: skip
+    found = _vectors(wb.analyze(wb.load(_write(tmp_path / "carpet.pcap", carpet, 30.0))))
+    assert found == [("ip_protocol_flood", ["10.10.10.0/24"])]
+
+
 def _esp(src: str, dst: str, k: int) -> bytes:
     return ipv4(src, dst, 50, k.to_bytes(8, "big") + bytes(400))
 

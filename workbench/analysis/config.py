@@ -138,10 +138,10 @@ class AnalysisConfig:
 
     # --- IP protocols no other row names ---
     # a flood whose protocol field is random (every number from 0 to 255: a booter's "IP"
-    # method, a spoofing tool's raw mode) puts dozens of protocols on its target,
-    # where a host receives a handful at most (a VPN gateway's ESP and AH, a router's OSPF,
-    # VRRP, PIM and IGMP, SCTP): at least this many distinct ones, other than TCP, UDP, ICMP
-    # and GRE, are a flood as a whole, whatever their rate ...
+    # method, a spoofing tool's raw mode) puts dozens of protocols on its target, where a host
+    # receives a handful at most (a VPN gateway's ESP and AH, a router's OSPF, VRRP, PIM and
+    # IGMP, SCTP): at least this many distinct ones, other than TCP, UDP, ICMP and GRE, are a
+    # flood as a whole, whatever their rate ...
     random_protocols_min: int = 16
     # ... unless each comes no more than this many times: nmap's protocol scan (-sO) sends
     # each of the 256 numbers once and retries those left unanswered, a third time at most
@@ -283,10 +283,11 @@ class AnalysisConfig:
     # ... or with new connections this fast, sustained (HULK opens one every ~150 ms)
     http_connections_per_source_rate: float = 3.0
     # a capture shorter than ``http_flood_min_s`` (a snippet of a flood) holds no such run: in
-    # one, a client that opened this many connections a second to one web server over all of it
-    # (and as many at least) floods it. Six times the most any browser opened to one server in a second in the real
-    # benign captures (17, a Reddit session; 8 as a news site's page loaded in 2 s), and no
-    # browser opens more than 6 at once to one HTTP/1.1 server; HULK opens 95-600 a second
+    # one, a client that opened this many connections a second to one web server over all of
+    # it (and as many at least) floods it. Six times the most any browser opened to one server
+    # in a second in the real benign captures (17, a Reddit session; 8 as a news site's page
+    # loaded in 2 s), and no browser opens more than 6 at once to one HTTP/1.1 server; HULK
+    # opens 95-600 a second
     http_burst_connections_per_s: float = 100.0
     # hot seconds at most this far apart are one flood (a flood dips for a second now and then;
     # its ``http_flood_min_s`` hot seconds must come in one such run): a visitor's page views are

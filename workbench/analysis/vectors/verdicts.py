@@ -307,6 +307,12 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
         | (pl.col("answered_share") > cfg.udp_answered_max).fill_null(False)
         | pl.col("stream").fill_null(False)
         | pl.col("resolver")
+        # a scan of the host's protocols (a sweep of a /24 with nmap -sO is none of its hosts'
+        # floods: the prefix's packets add up, its distinct protocols do not)
+        | (
+            pl.col("candidate").is_in(OTHER_PROTOCOLS)
+            & (n <= cfg.scan_probes_per_protocol_max * pl.col("protocols"))
+        )
     ) & (n >= CONTRA_MIN_PACKETS)
     return stats.with_columns(
         ok=_kind_test(cfg, key).fill_null(False) & enough,
