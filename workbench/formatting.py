@@ -218,7 +218,14 @@ DNS_TYPES = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 13: "HINFO", 15: 
 # NTP mode 7 (private) request codes, ntpd's ntp_request.h: 42 is the monlist of CVE-2013-5211
 NTP_REQUEST_CODES = {0: "peer list", 1: "peer summary", 4: "sys info", 5: "sys stats",
                      20: "monlist (old)", 42: "monlist"}  # fmt: skip
-VALUE_NAMES = {"dns_query_type": DNS_TYPES, "ntp_requestcode": NTP_REQUEST_CODES}
+# IP protocol numbers by their IANA keyword (the ones a capture shows most, and those an
+# IP protocol flood's evidence may name)
+IP_PROTOCOLS = {0: "HOPOPT", 1: "ICMP", 2: "IGMP", 4: "IPv4", 6: "TCP", 17: "UDP", 41: "IPv6",
+                43: "IPv6-Route", 44: "IPv6-Frag", 47: "GRE", 50: "ESP", 51: "AH", 58: "ICMPv6",
+                59: "IPv6-NoNxt", 60: "IPv6-Opts", 88: "EIGRP", 89: "OSPF", 97: "EtherIP",
+                103: "PIM", 112: "VRRP", 115: "L2TP", 132: "SCTP", 136: "UDPLite"}  # fmt: skip
+VALUE_NAMES = {"dns_query_type": DNS_TYPES, "ntp_requestcode": NTP_REQUEST_CODES,
+               "top_protocols": IP_PROTOCOLS}  # fmt: skip
 
 
 def named(value: int | str | None, names: dict) -> str:

@@ -55,6 +55,8 @@ def test_a_random_protocol_field_is_a_flood_at_any_rate(tmp_path) -> None:
     # named by its protocols, not by ports it has none of
     [finding] = report.vectors
     assert (finding.service, finding.src_ports, finding.dst_ports) == ("ip/random", (), ())
+    assert finding.evidence.distinct_protocols == 256 - len(NAMED)
+    assert len(finding.evidence.top_protocols) == 5
     labelled = wb.analysis.classify(capture.packets)["vector"] == "ip_protocol_flood"
     assert labelled.sum() == 10_000
 
@@ -123,7 +125,11 @@ def test_an_ipsec_tunnel_is_no_flood_and_bots_on_its_gateway_are(tmp_path) -> No
     capture = wb.load(path)
     report = wb.analyze(capture)
     assert _vectors(report) == [("ip_protocol_flood", [GATEWAY])]
-    assert report.vectors[0].service == "ip/50"  # ESP
+    [finding] = report.vectors
+    assert finding.service == "ip/50"  # ESP
+    assert (finding.evidence.distinct_protocols, finding.evidence.top_protocols) == (1, (50,))
+    wb.export.html(report, tmp_path / "report.html")  # the protocol named for the analyst
+    assert "top protocols: ESP (50)" in (tmp_path / "report.html").read_text()
     labelled = wb.analysis.classify(capture.packets).filter(pl.col("vector") == "ip_protocol_flood")
     assert labelled.height == len(flood)
     assert labelled.filter(pl.col("src").ip.to_text() == BRANCH).is_empty()

@@ -159,6 +159,9 @@ class Evidence(Entry):
     fragments: int
     top_src_port_share: float
     distinct_dst_ports: int
+    # of a flood of IP protocols no other row names: how many, and the busiest (up to five)
+    distinct_protocols: int = optional()
+    top_protocols: tuple[int, ...] = listed(optional=True)
     application: dict = optional()
 
 

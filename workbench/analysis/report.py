@@ -140,8 +140,9 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
         sources_n = row["sources"] or 0
         top_sport = src_ports["sport"].head(1).to_list()
         service = rule.service or (f"udp/{top_sport[0]}" if rule.match == "shared_source_port" and top_sport else None)  # fmt: skip
+        protocols = {}
         if vector in OTHER_PROTOCOLS:  # no ports: the protocol is what names it
-            service = _protocol_service(classified, vector, packets)
+            service, protocols = _protocols(classified, vector, packets)
             src_ports, dst_ports = src_ports.clear(), dst_ports.clear()
         out.append(VectorFinding(
             vector=vector,
@@ -168,6 +169,7 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
                 fragments=row["fragments"],
                 top_src_port_share=round(float(src_ports["len"].head(1).sum() / packets), 4),
                 distinct_dst_ports=row["dports"],
+                **protocols,
             ),
         ))  # fmt: skip
     return tuple(sorted(out, key=lambda v: v.start))
@@ -178,20 +180,24 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
 PROTOCOL_SHARE = 0.5
 
 
-def _protocol_service(classified: Frame, vector: str, packets: int) -> str:
-    """The IP protocol a flood of protocols no other row names is of (``ip/50``), or
-    ``ip/random`` when none carries ``PROTOCOL_SHARE`` of its packets."""
-    top = collect(
+def _protocols(classified: Frame, vector: str, packets: int) -> tuple[str, dict]:
+    """A flood of IP protocols no other row names: its service, the protocol it is of
+    (``ip/50``) or ``ip/random`` when none carries ``PROTOCOL_SHARE`` of its packets; and its
+    evidence's ``distinct_protocols`` and ``top_protocols`` (the busiest five)."""
+    counts = collect(
         classified.lazy()
         .filter(pl.col("vector") == vector)
         .group_by("proto")
         .len()
         .sort("len", "proto", descending=[True, False])
-        .head(1)
     )
-    if top.is_empty() or top["len"][0] < PROTOCOL_SHARE * packets:
-        return "ip/random"
-    return f"ip/{top['proto'][0]}"
+    figures = {
+        "distinct_protocols": counts.height,
+        "top_protocols": tuple(int(p) for p in counts["proto"].head(5)),
+    }
+    if counts.is_empty() or counts["len"][0] < PROTOCOL_SHARE * packets:
+        return "ip/random", figures
+    return f"ip/{counts['proto'][0]}", figures
 
 
 def _sources(classified: Frame, table: SourceTable) -> Sources:

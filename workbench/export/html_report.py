@@ -169,6 +169,8 @@ def _figure(key: str, value) -> str:
             or "–"
         )
     if isinstance(value, (list, tuple)):
+        if key in VALUE_NAMES:  # protocol values with their names: ``ESP (50)``
+            return ", ".join(fmt.named(v, VALUE_NAMES[key]) for v in value) or "–"
         return ", ".join(_figure(key, v) for v in value) or "–"
     if isinstance(value, bool):
         return "yes" if value else "no"

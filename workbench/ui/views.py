@@ -21,7 +21,6 @@ from workbench.analysis.series import FINE_BIN_MS, LEGIT, fine_series, rollup
 from workbench.capture.schema import FRAG_NONFIRST, PROTO_TCP, PROTO_UDP
 from workbench.ui.state import DashboardState
 
-PROTOCOLS = {1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 41: "IPv6", 47: "GRE", 50: "ESP", 58: "ICMPv6", 132: "SCTP"}  # fmt: skip
 # TCP flag bits in the order Wireshark lists them ("SYN, ACK", "FIN, PSH, ACK")
 TCP_FLAGS = ((1, "FIN"), (2, "SYN"), (4, "RST"), (8, "PSH"), (16, "ACK"), (32, "URG"), (64, "ECE"), (128, "CWR"))  # fmt: skip
 # filters a panel may leave out of its own view (cross-filtering: the overview keeps drawing the
@@ -289,7 +288,7 @@ def packet_rows(lazy: pl.LazyFrame, *, sort: str = "No.", descending: bool = Fal
         "Time": [fmt.clock(t, digits=6) for t in head["ts"].cast(pl.Int64).to_list()],
         "Source": text["src"].to_list(),
         "Destination": text["dst"].to_list(),
-        "Protocol": [PROTOCOLS.get(p, str(p)) for p in head["proto"].to_list()],
+        "Protocol": [fmt.IP_PROTOCOLS.get(p, str(p)) for p in head["proto"].to_list()],
         "Length": [fmt.count(n) for n in head["wire_len"].to_list()],
         "Info": [
             _info(proto, sport, dport, flags, frag)
