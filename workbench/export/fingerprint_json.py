@@ -16,8 +16,8 @@ from workbench.capture.schema import PROTO_TCP
 from workbench.errors import expect
 from workbench.export.escaping import json_text
 from workbench.export.evidence import as_dict, evidence_block
+from workbench.formatting import IP_PROTOCOLS
 
-PROTOCOL = {1: "ICMP", 6: "TCP", 17: "UDP", 47: "GRE", 58: "ICMPv6"}
 FLAG_LETTERS = "FSRPAUEC"
 
 
@@ -48,7 +48,7 @@ def _vector_fp(part: pl.DataFrame, vector: str, total: int) -> dict:
     entry = {
         "service": rule.label or vector,
         "workbench_vector": vector,
-        "protocol": PROTOCOL.get(int(proto), str(proto)),
+        "protocol": IP_PROTOCOLS.get(int(proto), str(proto)),
         "fraction_of_attack": round(part.height / total, 4) if rule.family != "fragment" else None,
         # reflectors answer from their service's port; a flood's source ports are its own
         "source_port": int(sport) if rule.family == "reflection" else "random",
