@@ -150,6 +150,11 @@ class AnalysisConfig:
     # --- UDP ---
     # distinct destination ports per target that make a UDP flood from random ports
     random_ports_min: int = 30
+    # ... unless they come from fewer than ``min_sources_flood`` hosts at no more than this many
+    # datagrams a port: a UDP port scan (nmap -sU probes each port once, and again those left
+    # unanswered), judged by its rate as any flood from few hosts is (a slow scan of 1,000 ports
+    # was a random-port flood as a whole; hping3 sweeping ports at flood rate is found by it)
+    scan_datagrams_per_port_max: float = 3.0
     # UDP from or to port 0, reserved (RFC 6335) and no service's: no host sends it in the
     # course of anything (firewalls drop it as an anomaly); a target's unanswered UDP that is at
     # least this share port 0 is crafted, a flood as a whole whatever its rate (a "UDP null"

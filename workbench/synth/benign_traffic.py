@@ -469,6 +469,23 @@ def protocol_scan(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale
     b.fact(scanner=blk.client, target=blk.server, probes=n)
 
 
+def udp_scan(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``client`` scans ``count`` UDP ports of ``server`` as nmap -sU does, ``rate`` probes a
+    second from ``t0``, from one source port: each port an empty probe, then again the third of
+    them left unanswered (the capture holds no answer)."""
+    rng = b.rng
+    ports = rng.choice(np.arange(1, 65536), blk.count, replace=False)
+    ports = np.concatenate([ports, ports[: blk.count // 3]])
+    n = ports.size
+    ts = start_ns + to_ns(t0 + np.arange(n) / blk.rate + rng.uniform(0, 0.2 / blk.rate, n))
+    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    empty = b.template(("zeros", 0), lambda: b"")
+    b.add(ts=ts, src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=s_hi[0], dst_lo=s_lo[0], proto=17,
+          sport=int(rng.integers(32768, 61000)), dport=ports, ttl=52, tpl=empty)  # fmt: skip
+    b.fact(scanner=blk.client, target=blk.server, probes=n)
+
+
 def udp_reads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """``client`` reads files from ``server`` over UDP (NFSv3 on port ``port``): ``rate`` read
     requests a second from one port below 1024, each answered 0.2-2 ms later with an 8 KB
@@ -837,6 +854,7 @@ BLOCKS = {
     "gre_tunnel": gre_tunnel,
     "esp_tunnel": esp_tunnel,
     "protocol_scan": protocol_scan,
+    "udp_scan": udp_scan,
     "udp_sessions": udp_sessions,
     "pings": pings,
     "telemetry": telemetry,

@@ -267,6 +267,12 @@ def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
         .then(
             (pl.col("dst_ports") >= cfg.random_ports_min)
             & (pl.col("answered_share") <= cfg.udp_answered_max)
+            # a UDP scan from a few hosts probes each port once or a few times (nmap -sU): it
+            # is judged by its rate, as a flood from few hosts is
+            & (
+                (pl.col("sources") >= cfg.min_sources_flood)
+                | (pl.col("packets") > cfg.scan_datagrams_per_port_max * pl.col("ports").clip(1))
+            )
             # from or to port 0, which no service uses: crafted, a null flood
             | (pl.col("port_zero_share") >= cfg.port_zero_share_min)
         )

@@ -4,7 +4,7 @@ a backup filling the link, two traces merged (years apart; a DNS server's days),
 video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server, a resolver captured one way,
 a GRE tunnel, NFS reads over UDP in fragments, a VXLAN overlay, downloads through VPN tunnels
 (both ways, and one way), a DNS forwarder asking two upstream resolvers, an IPsec tunnel and a
-scan of a host's IP protocols, a 2 s snippet of a browser loading a page."""
+scan of a host's IP protocols, a 2 s snippet of a browser loading a page, a UDP port scan."""
 
 from __future__ import annotations
 
@@ -710,3 +710,20 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="udp-port-scan",
+        description=(
+            "Benign: amid the mail server's ordinary traffic, a host scans 1,000 of its UDP ports"
+            " as nmap -sU does, 50 probes a second from one source port, and probes again the"
+            " third left unanswered: 1,333 empty datagrams on 1,000 ports in 27 s"
+        ),
+        start="2024-02-06T10:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(Traffic("udp_scan", 15, 45, rate=50, count=1000, client="198.51.100.9",
+                         server=MAIL[0]),),
+        negative=True,
+    )
+)  # fmt: skip
