@@ -260,6 +260,17 @@ def _select(page, label: str, option_label: str | None = None, starts: str | Non
     select.select_option(label=option_label)
 
 
+def _filtered(page, artifacts, truth: dict, label: str, total: int, shot: str, **option) -> dict:
+    """``label``'s option picked (``_select``), the packet table at ``total``, the page saved as
+    ``shot``: the charts read, their colours checked."""
+    _select(page, label, **option)
+    _wait_total(page, total)
+    page.screenshot(path=str(artifacts / f"{shot}.png"))
+    charts = page.evaluate(READ_CHARTS)
+    _check_colours(charts, truth)
+    return charts
+
+
 def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifacts) -> None:
     # an analyst's browser in New York: every time the page draws is still UTC
     with _dashboard(voila, artifacts, "app", timezone_id="America/New_York") as page:
@@ -307,11 +318,8 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
         totals_before = page.locator(".wb-totals").inner_text()
 
         # 1. a vector
-        _select(page, "vector", truth["ssdp_title"])
-        _wait_total(page, truth["ssdp"])
-        page.screenshot(path=str(artifacts / "app_2_vector.png"))
-        charts = page.evaluate(READ_CHARTS)
-        _check_colours(charts, truth)
+        charts = _filtered(page, artifacts, truth, "vector", truth["ssdp"], "app_2_vector",
+                           option_label=truth["ssdp_title"])  # fmt: skip
         ssdp_colour = truth["colours"][truth["ssdp_title"]]
         for name in ("overview", "detail"):
             assert [label for label, _ in charts[name]["legend"]] == [truth["ssdp_title"]], name
@@ -348,11 +356,8 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
         assert page.locator(".wb-packets th", has_text="No. ▲").count() == 0
 
         # 2. a phase (the filters add up: SSDP in phase 4)
-        _select(page, "phase", starts="4 · attack")
-        _wait_total(page, truth["ssdp_in_phase"])
-        page.screenshot(path=str(artifacts / "app_3_vector_and_phase.png"))
-        after_phase = page.evaluate(READ_CHARTS)
-        _check_colours(after_phase, truth)
+        after_phase = _filtered(page, artifacts, truth, "phase", truth["ssdp_in_phase"],
+                                "app_3_vector_and_phase", starts="4 · attack")  # fmt: skip
         assert after_phase["detail"]["areas"] == [ssdp_colour]
         assert (
             page.locator(".wb-overview .mark-rect path, .wb-overview [class*='brush']").count() >= 1
@@ -372,11 +377,8 @@ def test_every_panel_follows_a_vector_a_phase_and_a_country(voila, truth, artifa
         assert "phase 4 attack" in tags and "vector: SSDP amplification" in tags
 
         # 3. a source country
-        _select(page, "country", starts="CN ")
-        _wait_total(page, truth["ssdp_in_phase_cn"])
-        page.screenshot(path=str(artifacts / "app_4_vector_phase_country.png"))
-        after_country = page.evaluate(READ_CHARTS)
-        _check_colours(after_country, truth)
+        after_country = _filtered(page, artifacts, truth, "country", truth["ssdp_in_phase_cn"],
+                                  "app_4_vector_phase_country", starts="CN ")  # fmt: skip
         assert after_country["detail"]["areas"] == [ssdp_colour]
         assert (
             f"Sources in CN: {truth['ssdp_in_phase_cn_sources']:,} ({truth['ssdp_in_phase_cn']:,} packets)"

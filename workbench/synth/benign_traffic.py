@@ -450,40 +450,36 @@ def esp_tunnel(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: f
     _tunnel(b, blk, tpls, proto=50, ttl=60, t0=t0, t1=t1, start_ns=start_ns, scale=scale)
 
 
+def _probes(b: Builder, blk, n: int, *, t0: float, start_ns: int, **cols) -> None:
+    """A scan's ``n`` empty probes from ``client`` to ``server``, ``rate`` a second from ``t0``,
+    from one source port (``cols``: what each probes, its protocol or port)."""
+    rng = b.rng
+    ts = start_ns + to_ns(t0 + np.arange(n) / blk.rate + rng.uniform(0, 0.2 / blk.rate, n))
+    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    empty = b.template(("zeros", 0), lambda: b"")
+    b.add(ts=ts, src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=s_hi[0], dst_lo=s_lo[0],
+          sport=int(rng.integers(32768, 61000)), ttl=52, tpl=empty, **cols)  # fmt: skip
+    b.fact(scanner=blk.client, target=blk.server, probes=n)
+
+
 def protocol_scan(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """``client`` scans the IP protocols of ``server`` as nmap -sO does, ``rate`` probes a second
     from ``t0``: each of the 256 numbers once (empty, but for TCP, UDP and ICMP's headers), in
     ``count`` rounds (2 by default: nmap probes again each protocol left unanswered, and the
     capture holds no answer)."""
-    rng = b.rng
-    rounds = max(1, blk.count or 2)
-    protocols = np.tile(np.arange(256), rounds)
-    n = protocols.size
-    ts = start_ns + to_ns(t0 + np.arange(n) / blk.rate + rng.uniform(0, 0.2 / blk.rate, n))
-    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
-    s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
-    empty = b.template(("zeros", 0), lambda: b"")
-    b.add(ts=ts, src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=s_hi[0], dst_lo=s_lo[0], proto=protocols,
-          sport=rng.integers(32768, 61000), dport=80, ttl=52, tcp_flags=0x02, icmp_type=8,
-          tpl=empty)  # fmt: skip
-    b.fact(scanner=blk.client, target=blk.server, probes=n)
+    protocols = np.tile(np.arange(256), max(1, blk.count or 2))
+    _probes(b, blk, protocols.size, t0=t0, start_ns=start_ns, proto=protocols, dport=80,
+            tcp_flags=0x02, icmp_type=8)  # fmt: skip
 
 
 def udp_scan(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """``client`` scans ``count`` UDP ports of ``server`` as nmap -sU does, ``rate`` probes a
     second from ``t0``, from one source port: each port an empty probe, then again the third of
     them left unanswered (the capture holds no answer)."""
-    rng = b.rng
-    ports = rng.choice(np.arange(1, 65536), blk.count, replace=False)
+    ports = b.rng.choice(np.arange(1, 65536), blk.count, replace=False)
     ports = np.concatenate([ports, ports[: blk.count // 3]])
-    n = ports.size
-    ts = start_ns + to_ns(t0 + np.arange(n) / blk.rate + rng.uniform(0, 0.2 / blk.rate, n))
-    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
-    s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
-    empty = b.template(("zeros", 0), lambda: b"")
-    b.add(ts=ts, src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=s_hi[0], dst_lo=s_lo[0], proto=17,
-          sport=int(rng.integers(32768, 61000)), dport=ports, ttl=52, tpl=empty)  # fmt: skip
-    b.fact(scanner=blk.client, target=blk.server, probes=n)
+    _probes(b, blk, ports.size, t0=t0, start_ns=start_ns, proto=17, dport=ports)
 
 
 def udp_reads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:

@@ -80,6 +80,10 @@ def http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
     )  # fmt: skip
 
 
+# the seconds one client alone floods a web server in (``solo_http``)
+SOLO = {"dst": pl.UInt128, "src": pl.UInt128, "second": pl.Int64, "_solo": pl.Boolean}
+
+
 def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig, span_s: float | None = None) -> pl.DataFrame:  # fmt: skip
     """(dst, src, second, _solo): the seconds where one client alone floods a web server with
     requests over several connections (on any number, faster: ``http_rps_any_connections``), or
@@ -88,9 +92,8 @@ def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig, span_s: float | Non
     first to last packet: a snippet of the flood) holds no such run: there, a client that
     opened ``http_burst_connections_per_s`` connections a second to the server over all of it
     (and as many at least) floods it in every second it requested."""
-    schema = {"dst": pl.UInt128, "src": pl.UInt128, "second": pl.Int64, "_solo": pl.Boolean}
     if per_client.is_empty():
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=SOLO)
     seconds = per_client.group_by("dst", "src", "second").agg(
         pl.col("requests", "sessions", "syns").sum()
     )
@@ -120,13 +123,13 @@ def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig, span_s: float | Non
         .filter(pl.col("n") >= cfg.http_flood_min_s)
     )
     if span.is_empty():
-        return burst.cast(schema)
+        return burst
     runs = (
         span.with_columns(second=pl.int_ranges("a", pl.col("z") + 1))
         .explode("second")
         .select("dst", "src", "second", pl.lit(True).alias("_solo"))
     )
-    return pl.concat([runs, burst.cast(schema)]).unique(maintain_order=True)
+    return pl.concat([runs, burst]).unique(maintain_order=True)
 
 
 def _burst(seconds: pl.DataFrame, cfg: AnalysisConfig, span_s: float | None) -> pl.DataFrame:
@@ -134,9 +137,8 @@ def _burst(seconds: pl.DataFrame, cfg: AnalysisConfig, span_s: float | None) -> 
     ``http_burst_connections_per_s`` connections a second to one server over a capture too
     short to hold ``http_flood_min_s`` hot seconds, and as many at least (a page load captured
     for a tenth of a second opens a dozen at once: no rate); none for a longer capture."""
-    schema = {"dst": pl.UInt128, "src": pl.UInt128, "second": pl.Int64, "_solo": pl.Boolean}
     if span_s is None or span_s >= cfg.http_flood_min_s:
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=SOLO)
     pair = ["dst", "src"]
     fast = (
         seconds.group_by(pair)
@@ -147,5 +149,5 @@ def _burst(seconds: pl.DataFrame, cfg: AnalysisConfig, span_s: float | None) -> 
         seconds.filter(pl.col("requests") > 0)
         .join(fast.select(pair), on=pair, how="semi")
         .select(*pair, "second", _solo=pl.lit(True))
-        .cast(schema)
+        .cast(SOLO)
     )
