@@ -128,7 +128,9 @@ class AnalysisConfig:
     # closed was a crowd's FIN and ACK floods
     orphan_tuple_max_flag_kinds: int = 1
     # a port scan sends each port a SYN or two (nmap retries once, then a third time at most):
-    # SYNs from a few sources at no more than this many per port are a scan, not a flood
+    # SYNs from a few sources at no more than this many per port are a scan, not a flood; from a
+    # crowd, the internet's scanners (masscan, zmap, search engines, botnets), judged by their
+    # rate (a real DNS amplification capture's 290 scanner SYNs: 141 hosts, 2.8 a port)
     scan_syns_per_port_max: float = 3.0
 
     # --- fragments ---

@@ -261,7 +261,15 @@ def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
     return (
         pl.when(c.is_in(list(REFLECTION)))
         .then(_many_reflectors(cfg))
-        .when(c.is_in([*HANDSHAKES, *ORPHAN_KINDS]))
+        .when(c.is_in(HANDSHAKES))
+        .then(
+            (pl.col("sources") >= cfg.min_sources_flood)
+            # the internet's scanners (masscan, zmap, search engines' crawlers) probe each port
+            # of a host once or twice: a crowd of them spreads its SYNs over many ports at a few
+            # a port, and is judged by its rate, where a flood aims at a service or comes fast
+            & (pl.col("packets") > cfg.scan_syns_per_port_max * pl.col("ports").clip(1))
+        )
+        .when(c.is_in(ORPHAN_KINDS))
         .then(pl.col("sources") >= cfg.min_sources_flood)
         .when(c.is_in(UNANSWERED_UDP))
         .then(

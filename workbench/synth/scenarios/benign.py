@@ -4,7 +4,8 @@ a backup filling the link, two traces merged (years apart; a DNS server's days),
 video over QUIC captured one way, IPTV channels multicast, a collector's syslog and NetFlow, browsing captured one way, a monitoring host's pings, a busy game server, a resolver captured one way,
 a GRE tunnel, NFS reads over UDP in fragments, a VXLAN overlay, downloads through VPN tunnels
 (both ways, and one way), a DNS forwarder asking two upstream resolvers, an IPsec tunnel and a
-scan of a host's IP protocols, a 2 s snippet of a browser loading a page, a UDP port scan."""
+scan of a host's IP protocols, a 2 s snippet of a browser loading a page, a UDP port scan, the
+internet's background scanning of a server."""
 
 from __future__ import annotations
 
@@ -724,6 +725,25 @@ _add(
         attacks=(),
         traffic=(Traffic("udp_scan", 15, 45, rate=50, count=1000, client="198.51.100.9",
                          server=MAIL[0]),),
+        negative=True,
+    )
+)  # fmt: skip
+_add(
+    Scenario(
+        name="internet-scanners",
+        description=(
+            "Benign: amid the mail server's ordinary traffic, the internet's background scanning:"
+            " 150 scanners probe its ports, 4.5 a second in all, half to the ports scanners"
+            " favour (22, 23, 80, 445, 3389, ...) and half to ports at random, a third of them"
+            " retried; its open ports answer with a SYN-ACK the scanner resets, the others with a"
+            " RST. No handshake completes: some 330 SYNs from 150 sources in a minute"
+        ),
+        start="2024-02-13T10:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(Traffic("syn_scanners", 0, 55, rate=4.5, count=150, server=MAIL[0],
+                         ports=(25, 80, 443, 587, 993)),),
         negative=True,
     )
 )  # fmt: skip
