@@ -1,4 +1,4 @@
-"""The internet's background scanning is no SYN flood: a crowd of scanners (search engines'
+"""The internet's background scanning is no SYN flood (nor UDP flood: ``test_udp_scans.py``): a crowd of scanners (search engines'
 crawlers, masscan and zmap sweeps, botnets looking for shells) probes each port of a host with a
 SYN or two, so a crowd's SYNs at ``scan_syns_per_port_max`` (3) a port or fewer are judged by
 their rate, as a scan from a few hosts is. A public server's minute of scanners (150 of them,

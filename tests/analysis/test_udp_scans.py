@@ -1,7 +1,9 @@
 """A UDP port scan is no random-port flood as a whole: from fewer than ``min_sources_flood`` hosts,
 at ``scan_datagrams_per_port_max`` (3) datagrams a port or fewer (nmap -sU probes each port once,
 and again those left unanswered), UDP to many ports is judged by its rate, as any flood from a
-few hosts is. A slow nmap -sU of 1,000 ports was a UDP flood."""
+few hosts is. A slow nmap -sU of 1,000 ports was a UDP flood. So is the internet's scanners'
+from a crowd, each datagram a service's question (``scan_probe_payload_max``: 150 bytes on
+average): 100 scanners' 300 questions in a minute were a UDP flood."""
 
 from __future__ import annotations
 
@@ -69,6 +71,43 @@ def test_a_crowd_or_repeats_on_random_ports_is_a_flood_at_any_rate(tmp_path) -> 
     assert _vectors(wb.analyze(wb.load(_capture(tmp_path / "repeats.pcap", repeats, 10.0)))) == [
         ("udp_flood", [HOST])
     ]
+
+
+# the services the internet's scanners look for, and the size of each one's question
+QUESTIONS = {53: 29, 123: 48, 161: 40, 1900: 94, 11211: 15, 389: 52, 19: 1, 5060: 0, 3702: 0}
+
+
+def test_a_crowd_of_scanners_asking_for_services_is_no_flood(tmp_path) -> None:
+    # 100 scanners, 300 datagrams in a minute: 60 % a service's question, the rest empty on
+    # random ports (about 140 ports, 2 a port)
+    rng = random.Random(6)
+    hosts = [f"{rng.randint(11, 200)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+             for _ in range(100)]  # fmt: skip
+    probes = []
+    for _ in range(300):
+        port = rng.choice(list(QUESTIONS)) if rng.random() < 0.6 else rng.randint(1, 65535)
+        probes.append((rng.choice(hosts), rng.randint(32768, 60999), port, QUESTIONS.get(port, 0)))
+    report = wb.analyze(wb.load(_capture(tmp_path / "scanners.pcap", probes, 60.0)))
+    assert _vectors(report) == []
+    [held] = [h for h in report.held_back if h.vector == "udp_flood"]
+    assert held.held_back_by.endswith("flood_pps_other")
+    # the same crowd carrying a flood's bulk (512 bytes each): a flood at any rate
+    bulk = [(src, sport, port, 512) for src, sport, port, _ in probes]
+    assert _vectors(wb.analyze(wb.load(_capture(tmp_path / "bulk.pcap", bulk, 60.0)))) == [
+        ("udp_flood", [HOST])
+    ]
+
+
+def test_small_datagrams_from_a_spoofed_crowd_at_flood_rate_are_a_flood(tmp_path) -> None:
+    # 10,000 spoofed sources, a 32-byte datagram each to a random port, 5,000 a second
+    rng = random.Random(8)
+    spray = [(f"{rng.randint(11, 200)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+              rng.randint(1024, 65535), rng.randint(1, 65535), 32) for _ in range(10_000)]  # fmt: skip
+    report = wb.analyze(wb.load(_capture(tmp_path / "spray.pcap", spray, 2.0)))
+    assert _vectors(report) == [("udp_flood", [HOST])]
+    # the price (README): the same spray at 300 a second, in a capture that is all attack
+    slow = wb.analyze(wb.load(_capture(tmp_path / "slow.pcap", spray[:3000], 10.0)))
+    assert _vectors(slow) == []
 
 
 def test_the_scenario(tmp_path) -> None:

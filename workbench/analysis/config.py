@@ -157,6 +157,12 @@ class AnalysisConfig:
     # unanswered), judged by its rate as any flood from few hosts is (a slow scan of 1,000 ports
     # was a random-port flood as a whole; hping3 sweeping ports at flood rate is found by it)
     scan_datagrams_per_port_max: float = 3.0
+    # ... and from a crowd of hosts, datagrams this small on average (payload bytes) at no more
+    # than that many a port are the internet's scanners looking for services (a DNS or NTP
+    # question, an SNMP get, an SSDP search, a memcached stats: 1-130 bytes, most of them empty
+    # or tens of bytes), judged by their rate too, where a crowd's flood carries bulk (a
+    # botnet's UDP flood: 512 bytes, Mirai's default)
+    scan_probe_payload_max: float = 150.0
     # UDP from or to port 0, reserved (RFC 6335) and no service's: no host sends it in the
     # course of anything (firewalls drop it as an anomaly); a target's unanswered UDP that is at
     # least this share port 0 is crafted, a flood as a whole whatever its rate (a "UDP null"

@@ -482,55 +482,6 @@ def udp_scan(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: flo
     _probes(b, blk, ports.size, t0=t0, start_ns=start_ns, proto=17, dport=ports)
 
 
-# the ports the internet's scanners probe most (remote shells, the web, file sharing, remote
-# desktops, databases, mail, VoIP, routers' management): half of their SYNs go there, the rest
-# to ports drawn at random (masscan's and zmap's sweeps of every port)
-SCANNED_PORTS = np.array([22, 23, 80, 443, 445, 3389, 8080, 21, 25, 3306, 5900, 8443, 1433,
-                          6379, 2323, 5060, 7547, 9200, 27017, 8888])  # fmt: skip
-SCANNED_SHARE = 0.5
-
-
-def syn_scanners(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
-    """The internet's background scanning of ``server`` (search engines' crawlers, masscan and
-    zmap sweeps, botnets looking for shells): ``count`` scanners, each from an address of its
-    own, probe ``rate`` ports a second in all over [t0, t1) (whatever the scale), each port with
-    one SYN from a port of the scanner's, and a third of them again 1-3 s later. The server
-    answers its open ``ports`` with a SYN-ACK, which the scanner resets (a stateless scanner
-    never completes a handshake), and every other port with a RST."""
-    rng = b.rng
-    n = int(rng.poisson(blk.rate * (t1 - t0)))
-    if n == 0:
-        return
-    scanners = sources.public_pool(rng, max(1, blk.count))
-    who = rng.integers(0, scanners.size, n)
-    favoured = rng.random(n) < SCANNED_SHARE
-    port = np.where(favoured, rng.choice(SCANNED_PORTS, n), rng.integers(1, 65536, n))
-    sport = rng.integers(32768, 61000, scanners.size)[who]
-    at = rng.uniform(t0, t1, n)
-    again = rng.random(n) < 1 / 3
-    at = np.concatenate([at, at[again] + rng.uniform(1.0, 3.0, int(again.sum()))])
-    who, port, sport = (np.concatenate([x, x[again]]) for x in (who, port, sport))
-    ts = start_ns + to_ns(at)
-    c_hi, c_lo = sources.v4(scanners[who])
-    s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
-    ttl = sources.stable_ttls(rng, scanners.size)[who]
-    empty = b.template(("zeros", 0), lambda: b"")
-    b.add(ts=ts, src_hi=c_hi, src_lo=c_lo, dst_hi=s_hi[0], dst_lo=s_lo[0], proto=6, sport=sport,
-          dport=port, ttl=ttl, tcp_flags=SYN, tpl=empty)  # fmt: skip
-    back = ts + to_ns(rng.uniform(0.00005, 0.0003, ts.size))  # the server's stack, at once
-    served = np.isin(port, np.array(blk.ports or (blk.port,)))
-    for mine, flags in ((served, SYN | ACK), (~served, RST | ACK)):
-        b.add(ts=back[mine], src_hi=s_hi[0], src_lo=s_lo[0], dst_hi=c_hi[mine], dst_lo=c_lo[mine],
-              proto=6, sport=port[mine], dport=sport[mine], ttl=64, tcp_flags=flags, tpl=empty)  # fmt: skip
-    # the scanner's RST a round trip after the SYN-ACK
-    rtt = to_ns(rng.uniform(0.02, 0.2, int(served.sum())))
-    b.add(ts=back[served] + rtt, src_hi=c_hi[served], src_lo=c_lo[served], dst_hi=s_hi[0],
-          dst_lo=s_lo[0], proto=6, sport=sport[served], dport=port[served], ttl=ttl[served],
-          tcp_flags=RST, tpl=empty)  # fmt: skip
-    b.fact(scanners=int(np.unique(who).size), target=blk.server, syns=int(ts.size),
-           ports=int(np.unique(port).size))  # fmt: skip
-
-
 def udp_reads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """``client`` reads files from ``server`` over UDP (NFSv3 on port ``port``): ``rate`` read
     requests a second from one port below 1024, each answered 0.2-2 ms later with an 8 KB
@@ -784,6 +735,77 @@ def sweeps(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float
     )
 
 
+# the TCP ports the internet's scanners probe most (remote shells, the web, file sharing, remote
+# desktops, databases, mail, VoIP, routers' management) and the UDP services they look for
+# (resolvers, time servers, SNMP agents, UPnP devices, memcached, CLDAP, chargen, ...): half of
+# their probes go there, the rest to ports drawn at random (masscan's and zmap's sweeps)
+SCANNED_PORTS = np.array([22, 23, 80, 443, 445, 3389, 8080, 21, 25, 3306, 5900, 8443, 1433,
+                          6379, 2323, 5060, 7547, 9200, 27017, 8888])  # fmt: skip
+SCANNED_UDP = np.array([53, 123, 161, 1900, 11211, 389, 19, 5060, 137, 500, 3702, 27015, 5353,
+                        10001, 111])  # fmt: skip
+SCANNED_SHARE = 0.5
+UDP_SCAN_SHARE = 1 / 3  # of the probes, UDP
+# a scanner's question to a UDP service it looks for (any other port: an empty datagram)
+SCAN_QUESTIONS = {
+    **SWEEP_PROBES,
+    11211: lambda: b"\x00\x01\x00\x00\x00\x01\x00\x00stats\r\n",
+    389: lambda: payloads.pattern(52, 0x30),
+    19: lambda: b"\x01",
+}
+
+
+def scanners(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """The internet's background scanning of ``server`` (search engines' crawlers, masscan and
+    zmap sweeps, botnets looking for shells and for reflectors): ``count`` scanners, each from
+    an address of its own, probe ``rate`` ports a second in all over [t0, t1) (whatever the
+    scale), each port once, and a third of them again 1-3 s later. Two probes in three are a
+    SYN, from a port of the scanner's: the server answers its open ``ports`` with a SYN-ACK,
+    which the scanner resets (a stateless scanner never completes a handshake), and every other
+    port with a RST. The rest are UDP, the question of the service probed (``SCAN_QUESTIONS``),
+    which the server, running none, answers with an ICMP port unreachable."""
+    rng = b.rng
+    n = int(rng.poisson(blk.rate * (t1 - t0)))
+    if n == 0:
+        return
+    hosts = sources.public_pool(rng, max(1, blk.count))
+    who = rng.integers(0, hosts.size, n)
+    is_udp = rng.random(n) < UDP_SCAN_SHARE
+    favoured = rng.random(n) < SCANNED_SHARE
+    port = np.where(favoured, np.where(is_udp, rng.choice(SCANNED_UDP, n), rng.choice(SCANNED_PORTS, n)),
+                    rng.integers(1, 65536, n))  # fmt: skip
+    sport = rng.integers(32768, 61000, hosts.size)[who]
+    at = rng.uniform(t0, t1, n)
+    again = rng.random(n) < 1 / 3
+    at = np.concatenate([at, at[again] + rng.uniform(1.0, 3.0, int(again.sum()))])
+    who, port, sport, is_udp = (np.concatenate([x, x[again]]) for x in (who, port, sport, is_udp))
+    ts = start_ns + to_ns(at)
+    c_hi, c_lo = sources.v4(hosts[who])
+    s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    ttl = sources.stable_ttls(rng, hosts.size)[who]
+    back = ts + to_ns(rng.uniform(0.00005, 0.0003, ts.size))  # the server's stack, at once
+    empty = b.template(("zeros", 0), lambda: b"")
+    syn = ~is_udp
+    b.add(ts=ts[syn], src_hi=c_hi[syn], src_lo=c_lo[syn], dst_hi=s_hi[0], dst_lo=s_lo[0], proto=6,
+          sport=sport[syn], dport=port[syn], ttl=ttl[syn], tcp_flags=SYN, tpl=empty)  # fmt: skip
+    served = syn & np.isin(port, np.array(blk.ports or (blk.port,)))
+    for mine, flags in ((served, SYN | ACK), (syn & ~served, RST | ACK)):
+        b.add(ts=back[mine], src_hi=s_hi[0], src_lo=s_lo[0], dst_hi=c_hi[mine], dst_lo=c_lo[mine],
+              proto=6, sport=port[mine], dport=sport[mine], ttl=64, tcp_flags=flags, tpl=empty)  # fmt: skip
+    # the scanner's RST a round trip after the SYN-ACK
+    rtt = to_ns(rng.uniform(0.02, 0.2, int(served.sum())))
+    b.add(ts=back[served] + rtt, src_hi=c_hi[served], src_lo=c_lo[served], dst_hi=s_hi[0],
+          dst_lo=s_lo[0], proto=6, sport=sport[served], dport=port[served], ttl=ttl[served],
+          tcp_flags=RST, tpl=empty)  # fmt: skip
+    questions = np.array([b.template(("scan_question", int(p)), SCAN_QUESTIONS[int(p)])
+                          if int(p) in SCAN_QUESTIONS else empty for p in port[is_udp]])  # fmt: skip
+    b.add(ts=ts[is_udp], src_hi=c_hi[is_udp], src_lo=c_lo[is_udp], dst_hi=s_hi[0], dst_lo=s_lo[0],
+          proto=17, sport=sport[is_udp], dport=port[is_udp], ttl=ttl[is_udp], tpl=questions)  # fmt: skip
+    b.add(ts=back[is_udp], src_hi=s_hi[0], src_lo=s_lo[0], dst_hi=c_hi[is_udp], dst_lo=c_lo[is_udp],
+          proto=1, ttl=64, icmp_type=3, icmp_code=3, tpl=empty)  # fmt: skip
+    b.fact(scanners=int(np.unique(who).size), target=blk.server, syns=int(syn.sum()),
+           datagrams=int(is_udp.sum()), ports=int(np.unique(port).size))  # fmt: skip
+
+
 # an API client's HTTPS session: handshake, a request, its answer; then it idles until it closes,
 # its close_notify (24 bytes) and FIN back to back (delays in round trips)
 TLS_SCRIPT = [
@@ -900,7 +922,7 @@ BLOCKS = {
     "esp_tunnel": esp_tunnel,
     "protocol_scan": protocol_scan,
     "udp_scan": udp_scan,
-    "syn_scanners": syn_scanners,
+    "scanners": scanners,
     "udp_sessions": udp_sessions,
     "pings": pings,
     "telemetry": telemetry,

@@ -324,6 +324,7 @@ def _per_host(
         pl.col("orphan_fragment").sum().alias("orphans"),
         served(config).sum().alias("served"),
         ((pl.col("eff_sport") == 0) | (pl.col("eff_dport") == 0)).sum().alias("port_zero"),
+        pl.col("payload_len").cast(pl.Int64).sum().alias("payload"),
         pl.col("dport").is_in(list(COLLECTOR_PORTS)).sum().alias("collected"),
         pl.col("_talks").sum().alias("talks"),
         amplified_size(config).sum().alias("large"),

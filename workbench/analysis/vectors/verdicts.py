@@ -29,7 +29,7 @@ from workbench.analysis.vectors.matching import is_group_address
 from workbench.analysis.vectors.rates import flood_pps
 
 # summed over windows
-SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "link_group", "ports", "port_zero")  # fmt: skip
+SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "link_group", "ports", "port_zero", "payload")  # fmt: skip
 # the largest over windows: distinct values exact in a window, whose sum would count each again
 MAXES = ("protocols",)
 
@@ -275,10 +275,14 @@ def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
         .then(
             (pl.col("dst_ports") >= cfg.random_ports_min)
             & (pl.col("answered_share") <= cfg.udp_answered_max)
-            # a UDP scan from a few hosts probes each port once or a few times (nmap -sU): it
-            # is judged by its rate, as a flood from few hosts is
+            # a UDP scan probes each port once or a few times: from a few hosts (nmap -sU), or
+            # from a crowd with a service's question in each (the internet's scanners looking
+            # for DNS, NTP, SNMP, SSDP), it is judged by its rate, as a flood from few hosts is
             & (
-                (pl.col("sources") >= cfg.min_sources_flood)
+                (
+                    (pl.col("sources") >= cfg.min_sources_flood)
+                    & (pl.col("payload") > cfg.scan_probe_payload_max * pl.col("packets"))
+                )
                 | (pl.col("packets") > cfg.scan_datagrams_per_port_max * pl.col("ports").clip(1))
             )
             # from or to port 0, which no service uses: crafted, a null flood
