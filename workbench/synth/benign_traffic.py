@@ -749,7 +749,11 @@ UDP_SCAN_SHARE = 1 / 3  # of the probes, UDP
 SCAN_QUESTIONS = {
     **SWEEP_PROBES,
     11211: lambda: b"\x00\x01\x00\x00\x00\x01\x00\x00stats\r\n",
-    389: lambda: payloads.pattern(52, 0x30),
+    # CLDAP: the rootDSE search amplification scanners send ("(objectclass=*)")
+    389: lambda: bytes.fromhex(
+        "30840000002d02010163840000002404000a01000a0100020100020100010100"
+        "870b6f626a656374636c617373308400000000"
+    ),
     19: lambda: b"\x01",
 }
 
