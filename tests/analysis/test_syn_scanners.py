@@ -1,9 +1,10 @@
-"""The internet's background scanning is no SYN flood (nor UDP flood: ``test_udp_scans.py``): a crowd of scanners (search engines'
-crawlers, masscan and zmap sweeps, botnets looking for shells) probes each port of a host with a
-SYN or two, so a crowd's SYNs at ``scan_syns_per_port_max`` (3) a port or fewer are judged by
-their rate, as a scan from a few hosts is. A public server's minute of scanners (150 of them,
-6 SYNs a second over a hundred ports) was a SYN flood as a whole; so were the real DNS
-amplification capture's 290 scanner SYNs beside the attack."""
+"""The internet's background scanning is no SYN flood (nor a UDP flood: ``test_udp_scans.py``).
+A crowd of scanners (search engines' crawlers, masscan and zmap sweeps, botnets looking for
+shells) probes each port of a host with a SYN or two, so a crowd's SYNs at
+``scan_syns_per_port_max`` (3) a port or fewer are judged by their rate, as a scan from a few
+hosts is. A public server's minute of scanners (150 of them, 6 SYNs a second over some 190
+ports) was a SYN flood as a whole; so were the real DNS amplification capture's 290 scanner SYNs
+beside the attack."""
 
 from __future__ import annotations
 
