@@ -19,7 +19,7 @@ from scenario_windows import vectors as _vectors
 import workbench as wb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
-from pcapbuild import ether, ipv4, pcap, tcp
+from pcapbuild import ether, ipv4, pcap, tcp, udp
 
 T0 = 1_700_000_000.0
 SERVER = "203.0.113.10"
@@ -111,6 +111,29 @@ def test_a_slow_spray_after_the_targets_usual_traffic_is_a_syn_flood(tmp_path) -
     ]  # fmt: skip
     report = _analysed(tmp_path, "spray.pcap", sorted(frames, key=lambda f: f[0]))
     assert _vectors(report) == [("syn_flood", [SERVER])]
+
+
+def test_scanners_sweeping_a_subnet_are_no_carpet_bombing(tmp_path) -> None:
+    # 200 scanners, 3,000 probes over a minute across a /24: half SYNs (answered with a RST),
+    # half UDP, each a service's question or an empty datagram; was a carpet bombing of SYN
+    # and UDP floods on the /24
+    rng = random.Random(9)
+    hosts = [_public(rng) for _ in range(200)]
+    sizes = {53: 29, 123: 48, 161: 40, 1900: 94, 11211: 15, 389: 51, 19: 1, 137: 50}
+    frames = []
+    for _ in range(3000):
+        src, sport = rng.choice(hosts), rng.randint(32768, 60999)
+        dst, at = f"203.0.113.{rng.randint(1, 254)}", T0 + rng.uniform(0, 60.0)
+        if rng.random() < 0.5:
+            port = rng.choice(list(sizes)) if rng.random() < 0.6 else rng.randint(1, 65535)
+            datagram = udp(sport, port, bytes(sizes.get(port, 0)))
+            frames.append((at, ether(ipv4(src, dst, 17, datagram, ttl=50))))
+        else:
+            port = rng.choice(FAVOURED) if rng.random() < 0.5 else rng.randint(1, 65535)
+            frames.append((at, ether(ipv4(src, dst, 6, tcp(sport, port, SYN), ttl=50))))
+            frames.append((at + 0.0001, ether(ipv4(dst, src, 6, tcp(port, sport, RST | ACK)))))
+    report = _analysed(tmp_path, "sweep.pcap", sorted(frames, key=lambda f: f[0]))
+    assert _vectors(report) == []
 
 
 def test_the_scenario(tmp_path) -> None:
