@@ -258,6 +258,7 @@ def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
     (memcached in containers, one open resolver) is the same attack, while a few servers'
     answers at their own pace are not."""
     c = pl.col("candidate")
+    per_port = pl.col("packets") / pl.col("ports").clip(1)
     return (
         pl.when(c.is_in(list(REFLECTION)))
         .then(_many_reflectors(cfg))
@@ -267,7 +268,7 @@ def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
             # the internet's scanners (masscan, zmap, search engines' crawlers) probe each port
             # of a host once or twice: a crowd of them spreads its SYNs over many ports at a few
             # a port, and is judged by its rate, where a flood aims at a service or comes fast
-            & (pl.col("packets") > cfg.scan_syns_per_port_max * pl.col("ports").clip(1))
+            & (per_port > cfg.scan_syns_per_port_max)
         )
         .when(c.is_in(ORPHAN_KINDS))
         .then(pl.col("sources") >= cfg.min_sources_flood)
@@ -283,7 +284,7 @@ def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
                     (pl.col("sources") >= cfg.min_sources_flood)
                     & (pl.col("payload") > cfg.scan_probe_payload_max * pl.col("packets"))
                 )
-                | (pl.col("packets") > cfg.scan_datagrams_per_port_max * pl.col("ports").clip(1))
+                | (per_port > cfg.scan_datagrams_per_port_max)
             )
             # from or to port 0, which no service uses: crafted, a null flood
             | (pl.col("port_zero_share") >= cfg.port_zero_share_min)

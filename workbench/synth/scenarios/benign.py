@@ -733,12 +733,12 @@ _add(
         name="internet-scanners",
         description=(
             "Benign: amid the mail server's ordinary traffic, the internet's background scanning:"
-            " 150 scanners probe its ports, 6 a second in all, half to the ports scanners favour"
+            " some 135 scanners probe its ports, 6 a second in all, half to the ports scanners favour"
             " (22, 23, 80, 445, 3389, ...; DNS, NTP, SNMP, SSDP, memcached, ...) and half to"
             " ports at random, a third of them retried. Two probes in three are a SYN: its open"
             " ports answer with a SYN-ACK the scanner resets, the others with a RST; the rest are"
             " UDP questions, each answered with an ICMP port unreachable. No handshake completes"
-            " and no datagram is answered: some 290 SYNs and 150 datagrams in a minute"
+            " and no datagram is answered: some 300 SYNs and 150 datagrams in a minute"
         ),
         start="2024-02-13T10:00:00Z",
         duration=60,
