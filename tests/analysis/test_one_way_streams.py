@@ -45,6 +45,31 @@ def test_a_stream_captured_one_way_is_no_flood(tmp_path) -> None:
     assert _vectors(wb.analyze(capture, config=RULE_OFF)) == [("udp_flood", [CLIENT])]
 
 
+def test_a_tunnel_between_sites_captured_one_way_is_no_flood(tmp_path) -> None:
+    # the far end's side of a tunnel both ends run on one port: WireGuard between two sites
+    # (51820 at both ends) carrying a backup, 2,000 datagrams/s for 30 s; GTP-U between a cell
+    # site and the core (2152), 3,000/s
+    for port, rate in ((51820, 2000), (2152, 3000)):
+        path = tmp_path / f"tunnel-{port}.pcap"
+        udp_pcap(path, _stream(port, sport=port, rate=rate))
+        capture = wb.load(path)
+        assert _vectors(wb.analyze(capture)) == []
+        assert _vectors(wb.analyze(capture, config=RULE_OFF)) == [("udp_flood", [CLIENT])]
+
+
+def test_a_shared_port_is_a_tunnels_only_between_few_peers_above_the_system_ports(tmp_path) -> None:
+    # from and to a system port (80: a service's, flooded), from one port to another of the
+    # ephemeral range, or from 40 hosts on the tunnel's port (a crowd): each a flood
+    for name, frames in (
+        ("system", _stream(80, sport=80)),
+        ("other-port", _stream(51821, sport=51820)),
+        ("crowd", _stream(51820, sport=51820, servers=40)),
+    ):
+        path = tmp_path / f"{name}.pcap"
+        udp_pcap(path, frames)
+        assert _vectors(wb.analyze(wb.load(path))) == [("udp_flood", [CLIENT])], name
+
+
 def test_datagrams_to_a_servers_port_are_no_stream(tmp_path) -> None:
     # the same datagrams to port 27015 (a game server's): no client's port, so a flood
     path = tmp_path / "to-a-server.pcap"
@@ -105,7 +130,43 @@ def test_a_flood_shaped_like_a_stream_on_a_target_that_talks(tmp_path) -> None:
     assert _vectors(wb.analyze(wb.load(one_way))) == []
 
 
+def test_a_backup_through_a_site_tunnel_captured_one_way(tmp_path) -> None:
+    path = tmp_path / "tunnel.pcap"
+    truth = synth.write("one-way-site-tunnel", path, seed=5)
+    assert truth["one_way"] and not truth["vectors"]
+    capture = wb.load(path)
+    tunnel = capture.packets.filter(pl.col("sport") == 51820, pl.col("dport") == 51820)
+    assert tunnel.height > 50_000 and tunnel["src"].n_unique() == 1
+    assert capture.packets.filter(pl.col("src") == tunnel["dst"][0]).is_empty()
+    assert _vectors(wb.analyze(capture)) == []
+    # the rule is what keeps it clean
+    no_peers = AnalysisConfig(stream_peer_port_min=65536)
+    assert _vectors(wb.analyze(capture, config=no_peers)) == [("udp_flood", [CLIENT])]
+
+
+def test_a_botnet_shaped_like_the_tunnel_on_its_gateway(tmp_path) -> None:
+    # 600 bots, each from port 51820 to port 51820, flood the gateway while the tunnel runs
+    for scale in (0.2, 1.0):
+        path = tmp_path / f"gateway-{scale}.pcap"
+        truth = synth.write("flood-on-a-tunnel-gateway", path, seed=5, scale=scale)
+        capture = wb.load(path)
+        report = wb.analyze(capture)
+        assert _vectors(report) == [("udp_flood", truth["vectors"][0]["targets"])]
+        labels = pl.read_parquet(synth.labels_path(path))["label"]
+        found = wb.analysis.classify(capture.packets)["vector"] == "udp_flood"
+        flood = labels == "udp_flood"
+        assert (found & flood).sum() >= 0.95 * flood.sum()
+        in_tunnel = (capture.packets["sport"] == 51820) & ~flood
+        if scale < 1:  # 30 datagrams a bot: the tunnel's is the one flow of a stream's length
+            assert not (found & in_tunnel).any()
+        else:  # 150 a bot, each on one socket: a crowd of such flows makes none a stream, and
+            # the tunnel's datagrams in the flood's seconds go with it (the README's price)
+            assert (found & in_tunnel).sum() > 10_000
+
+
 def test_over_a_datasets_windows_too(tmp_path) -> None:
+    report, _, _ = over_windows(tmp_path, "one-way-site-tunnel", window_packets=5_000)
+    assert _vectors(report) == []
     cases = (("one-way-quic-video", []), ("service-port-flood", [("udp_flood", [CLIENT])]),
              ("telemetry-collector", []), ("collector-flood", [("udp_flood", ["203.0.113.60"])]))  # fmt: skip
     for name, expected in cases:
@@ -119,9 +180,10 @@ def test_an_iptv_channel_to_its_group_is_no_flood(tmp_path) -> None:
     path = tmp_path / "iptv.pcap"
     udp_pcap(path, group)
     assert _vectors(wb.analyze(wb.load(path))) == []
-    # the same datagrams to one host: a flood from one source
+    # the same datagrams to one host's port 5001: a flood from one source (to its port 5000, the
+    # port they come from, they would be a tunnel's far end as far as one direction shows)
     unicast = tmp_path / "unicast.pcap"
-    udp_pcap(unicast, [(t, s, sp, "203.0.113.151", dp, n) for t, s, sp, _, dp, n in group])
+    udp_pcap(unicast, [(t, s, sp, "203.0.113.151", 5001, n) for t, s, sp, _, _, n in group])
     assert _vectors(wb.analyze(wb.load(unicast))) == [("udp_flood", ["203.0.113.151"])]
 
 

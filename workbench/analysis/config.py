@@ -187,6 +187,11 @@ class AnalysisConfig:
     one_way_share_min: float = 0.8
     stream_server_port_max: int = 32767
     stream_client_port_min: int = 32768
+    # ... or UDP between two peers on the one port both ends use, this one or above (no system
+    # port's: those are services, reflected or flooded, RFC 6335): a tunnel between two sites
+    # (WireGuard's 51820 at both ends, GTP-U's 2152 between a cell site and the core, L2TP's
+    # 1701), a backup through it at 2,000-3,000 packets/s a flood when seen one way
+    stream_peer_port_min: int = 1024
     # ... and, flow by flow, so a flood on such a target does not make its streams a flood:
     # one 4-tuple of that shape carrying this many datagrams or more, from fewer than
     # ``min_sources_flood`` sources sending such flows, is a stream (a video call at 50-1,500

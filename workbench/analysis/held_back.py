@@ -65,8 +65,8 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
         f"{_pct(1 - f)} of its segments were on connections that were opened: a flood's are at "
         f"least {_pct(t)} on none"),
     "one_way_share_min": lambda f, t, cfg, v: (
-        "the server's side of streams the target opened (a video, a download, a call), as far "
-        "as one direction shows"),
+        "the server's side of streams the target opened (a video, a download, a call), or a "
+        "tunnel's far end on the port both ends use, as far as one direction shows"),
     "random_ports_min": lambda f, t, cfg, v: (
         f"to a group address, on {fmt.plural(int(f), 'port')}: one-way by design unless a flood "
         f"sprays {_count(t)} or more"),

@@ -432,6 +432,26 @@ def _tunnel(b: Builder, blk, tpls: np.ndarray, *, proto: int, ttl: int, t0: floa
     b.fact(tunnel=[blk.client, blk.server], rate=blk.rate * scale)
 
 
+def wireguard_tunnel(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A site-to-site WireGuard tunnel between ``client`` (the provider's gateway) and ``server``
+    (a branch office's), both listening on ``port`` (51820, WireGuard's usual), so every
+    datagram goes from that port to that port: a backup through it, ``rate`` transport-data
+    messages a second from the branch (most of them full-size) and a quarter as many back (the
+    inner transfer's acknowledgements), for the block's span; the tunnel idle before and after."""
+    rng = b.rng
+    ends = np.array([sources.parse_v4(blk.client), sources.parse_v4(blk.server)])
+    hi, lo = sources.v4(ends)
+    sizes = (96, 1456)  # an inner acknowledgement, an inner 1,420-byte packet: 32 + 16k bytes
+    for way, share, mix, ttl in ((1, 1.0, (0.1, 0.9), 57), (0, 0.25, (0.95, 0.05), 64)):
+        tpls = np.array([b.template(("wireguard", s, way), lambda s=s, w=way: payloads.wireguard_data(s, 0x5EED0 + w))
+                         for s in sizes])  # fmt: skip
+        n = int(rng.poisson(blk.rate * share * scale * (t1 - t0)))
+        ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, n)))
+        b.add(ts=ts, src_hi=hi[way], src_lo=lo[way], dst_hi=hi[1 - way], dst_lo=lo[1 - way], proto=17,
+              sport=blk.port, dport=blk.port, ttl=ttl, tpl=rng.choice(tpls, n, p=mix))  # fmt: skip
+    b.fact(tunnel=[blk.client, blk.server], port=blk.port, rate=blk.rate * scale)
+
+
 def gre_tunnel(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A site-to-site GRE tunnel between ``client`` (the provider's router) and ``server`` (the
     far end): ``rate`` packets a second each way (a branch office's traffic, encapsulated; inner
@@ -923,6 +943,7 @@ BLOCKS = {
     "vxlan_overlay": vxlan_overlay,
     "udp_reads": udp_reads,
     "gre_tunnel": gre_tunnel,
+    "wireguard_tunnel": wireguard_tunnel,
     "esp_tunnel": esp_tunnel,
     "protocol_scan": protocol_scan,
     "udp_scan": udp_scan,

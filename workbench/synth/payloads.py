@@ -228,6 +228,16 @@ def esp_in_udp(size: int, spi: int) -> bytes:
     return head + bytes((spi * 13 + i) & 0xFF for i in range(max(size - len(head), 0)))
 
 
+def wireguard_data(size: int, receiver: int) -> bytes:
+    """A WireGuard transport-data message of about ``size`` bytes: type 4, three reserved zero
+    bytes, the receiver's index and a 64-bit counter (little-endian), then the encrypted packet,
+    padded to 16 bytes and followed by its 16-byte tag (a multiple of 16 in all); the
+    ciphertext a stand-in pattern."""
+    body = max(size - 16, 32) // 16 * 16
+    head = bytes([4, 0, 0, 0]) + receiver.to_bytes(4, "little") + (1).to_bytes(8, "little")
+    return head + bytes((receiver * 31 + i) & 0xFF for i in range(body))
+
+
 def pattern(size: int, byte: int = 0) -> bytes:
     return bytes([byte]) * size
 

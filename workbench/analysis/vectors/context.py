@@ -145,10 +145,14 @@ def _answered_searches(cand: pl.DataFrame, rows: pl.Expr, searches: pl.DataFrame
 
 def served(config: AnalysisConfig = DEFAULT) -> pl.Expr:
     """A datagram from a server's port to a client's (``stream_server_port_max``,
-    ``stream_client_port_min``): the server's side of a stream (QUIC, a call's media)."""
-    return pl.col("sport").is_between(1, config.stream_server_port_max) & (
-        pl.col("dport") >= config.stream_client_port_min
+    ``stream_client_port_min``): the server's side of a stream (QUIC, a call's media); or from
+    a peer's port to the same port of the target (``stream_peer_port_min`` and up): the far end
+    of a tunnel both run on that port (WireGuard between sites, GTP-U, L2TP)."""
+    sport, dport = pl.col("sport"), pl.col("dport")
+    server = sport.is_between(1, config.stream_server_port_max) & (
+        dport >= config.stream_client_port_min
     )
+    return server | ((sport == dport) & (sport >= config.stream_peer_port_min))
 
 
 def _to_a_group() -> pl.Expr:

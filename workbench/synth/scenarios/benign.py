@@ -24,6 +24,7 @@ from workbench.synth.scenarios.model import (
     PAGE_VIEWS,
     RESOLVER,
     RESOLVER_SURGE,
+    SITE_TUNNEL,
     SSDP_DISCOVERY,
     TRACEROUTES,
     VIDEO_CALL,
@@ -749,3 +750,22 @@ _add(
         negative=True,
     )
 )  # fmt: skip
+_add(
+    Scenario(
+        name="one-way-site-tunnel",
+        description=(
+            "Benign, one direction only: a branch office's WireGuard tunnel to a provider host, both"
+            " ends on port 51820, carries a backup for 25 s (2,500 datagrams/s from the branch,"
+            " idle before and after); the host's own packets leave by another path"
+        ),
+        start="2024-02-20T01:00:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=(SITE_TUNNEL,),
+        sessions_per_s=15,
+        dns_per_s=20,
+        one_way=True,
+        negative=True,
+    )
+)

@@ -29,6 +29,7 @@ from workbench.synth.scenarios.model import (
     PAGE_VIEWS,
     RESOLVER,
     RESOLVER_SURGE,
+    SITE_TUNNEL,
     SSDP_DISCOVERY,
     TRACEROUTES,
     VIDEO_CALL,
@@ -965,3 +966,25 @@ _add(
         attacks=(Attack("http_flood", 0, 2, 750, ("203.0.113.80",), bots=1),),
     )
 )
+_add(
+    Scenario(
+        name="flood-on-a-tunnel-gateway",
+        description=(
+            "A botnet floods a provider host's WireGuard port (3,000 datagrams/s from 600 bots for"
+            " 30 s, each from port 51820 to port 51820: shaped like the far end of a tunnel) while"
+            " a branch office's tunnel to it carries a backup; only packets toward the provider"
+            " are captured"
+        ),
+        start="2024-02-20T02:00:00Z",
+        duration=90,
+        phases=((0, 40, "baseline"), (40, 70, "attack"), (70, 90, "baseline")),
+        attacks=(
+            Attack("udp_flood", 40, 70, 3000, ("203.0.113.150",), sources="bots",
+                   sport_range=(51820, 51820), dport=51820),
+        ),
+        traffic=(SITE_TUNNEL,),
+        sessions_per_s=15,
+        dns_per_s=20,
+        one_way=True,
+    )
+)  # fmt: skip

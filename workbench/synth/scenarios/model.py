@@ -76,7 +76,8 @@ class Traffic:
     resolver ``client`` querying ``count`` authoritative servers: ``rate`` queries/s steady plus
     a surge of ``peak`` queries/s decaying with ``tau``), bulk (one TCP transfer paced at
     ``link_share`` of the scenario's capacity), gre_tunnel (``rate`` GRE packets/s each way
-    between ``client`` and ``server``; esp_tunnel: IPsec's ESP), protocol_scan (``client`` scans
+    between ``client`` and ``server``; esp_tunnel: IPsec's ESP; wireguard_tunnel: ``rate``
+    WireGuard datagrams/s from ``server`` to ``client``, both on ``port``), protocol_scan (``client`` scans
     ``server``'s IP protocols, nmap -sO: 256 probes in each of ``count`` rounds, ``rate`` a second;
     udp_scan: ``count`` of its UDP ports, nmap -sU), scanners (the internet's background
     scanning of ``server``: ``count`` scanners, ``rate`` SYNs and UDP questions a second, its open ``ports`` answer), udp_reads (``rate`` UDP reads/s from ``client`` to
@@ -186,6 +187,11 @@ LAN_NAME_QUERIES = Traffic("lan_name_queries", 0, 60, rate=6, count=40)
 # to the host's ephemeral port, 1,500 datagrams/s (video and a shared screen)
 VIDEO_CALL = Traffic(
     "quic_streams", 20, 90, rate=1500, count=1, client="203.0.113.150", ports=(8801,)
+)
+# a branch office's WireGuard tunnel to a provider host (51820 at both ends) carries a backup
+# for 25 s: 2,500 datagrams/s from the branch, the tunnel idle before and after
+SITE_TUNNEL = Traffic(
+    "wireguard_tunnel", 30, 55, rate=2500, client="203.0.113.150", server="192.0.2.77", port=51820
 )
 # a media player looks for UPnP devices every 10 s; 40 devices of its LAN answer, 3-8 times each
 SSDP_DISCOVERY = Traffic("ssdp_discovery", 0, 60, rate=0.1, count=40, client="203.0.113.150")
