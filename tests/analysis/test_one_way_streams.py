@@ -231,6 +231,29 @@ def test_telemetry_to_a_collector_is_judged_by_its_own_rate(tmp_path) -> None:
     assert _vectors(wb.analyze(wb.load(flood))) == [("udp_flood", ["198.51.100.9"])]
 
 
+def test_metrics_to_a_monitoring_host_are_judged_by_its_own_rate(tmp_path) -> None:
+    # StatsD from 10 application servers (3,000 datagrams/s to 8125), collectd from 40 hosts
+    # (2,000/s to 25826), GELF logs from 8 servers (1,500/s to 12201): each was a UDP flood
+    for port, rate, senders in ((8125, 3000, 10), (25826, 2000, 40), (12201, 1500, 8)):
+        path = tmp_path / f"metrics-{port}.pcap"
+        udp_pcap(path, _export(rate, port, senders=senders))
+        assert _vectors(wb.analyze(wb.load(path))) == [], port
+    # 25,000 datagrams/s from 200 hosts on the StatsD port, without a baseline: a flood
+    flood = tmp_path / "flood.pcap"
+    udp_pcap(flood, _export(25_000, 8125, senders=200, seconds=2))
+    assert _vectors(wb.analyze(wb.load(flood))) == [("udp_flood", ["198.51.100.9"])]
+
+
+def test_a_monitoring_hosts_statsd_metrics(tmp_path) -> None:
+    path = tmp_path / "metrics.pcap"
+    truth = synth.write("metrics-collector", path, seed=5)
+    assert not truth["vectors"]
+    capture = wb.load(path)
+    metrics = capture.packets.filter(pl.col("dport") == 8125)
+    assert metrics.height > 300_000 and metrics["src"].n_unique() == 40
+    assert _vectors(wb.analyze(capture)) == []
+
+
 def test_syslog_from_a_crowd_sharing_port_514_is_no_reflection(tmp_path) -> None:
     # 40 servers logging from port 514 to 514 (RFC 5426), 2,000 lines/s in all
     path = tmp_path / "syslog.pcap"

@@ -264,9 +264,11 @@ class AnalysisConfig:
     # are UDP it never answers, judged as such (``flood_pps_other``)
     dns_answered_min: float = 0.01
     # so are a collector's: syslog from every server, NetFlow, IPFIX and sFlow from every
-    # router, SNMP traps are never answered, by design, and a large network's collector takes
-    # thousands a second steadily (40 servers logging 50 lines/s; a router exporting a flow
-    # record per ~20 packets it forwards). A target whose unanswered UDP is mostly to those
+    # router, SNMP traps, and metrics from every application server (StatsD, collectd) are
+    # never answered, by design, and a large network's collector takes thousands a second
+    # steadily (40 servers logging 50 lines/s; a router exporting a flow record per ~20
+    # packets it forwards; 40 application servers sending 150 StatsD datagrams/s each). A
+    # target whose unanswered UDP is mostly to those
     # ports (``one_way_share_min``) is judged by its own rate, and without a baseline above
     # FastNetMon's default as DNS is
     flood_pps_collector: float = 20000.0

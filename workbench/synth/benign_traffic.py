@@ -332,18 +332,27 @@ def netflow_v9(k: int) -> bytes:
     return header + flowset
 
 
+def statsd_packet(k: int) -> bytes:
+    """A StatsD datagram: an application server's metrics, one ``name:value|type`` line each
+    (counters, timings, gauges), batched up to about 1,400 bytes as clients do (140-1,400)."""
+    lines = [f"app.web{k % 40:02d}.{name}.{i}:{(k * 7 + i) % 500}|{kind}"
+             for i in range(2 + 9 * (k % 8))
+             for name, kind in (("requests", "c"), ("latency", "ms"), ("queue", "g"))]  # fmt: skip
+    return "\n".join(lines).encode()[:1400]
+
+
 def telemetry(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
-    """``count`` senders (servers logging, routers exporting flows) send ``server``, a
-    collector, ``rate`` datagrams/s each to its ``port``, steadily: syslog (port 514, from 514
-    as RFC 5426 has it) or NetFlow v9 (any other port, from one ephemeral port per router).
-    Nothing is ever answered."""
+    """``count`` senders (servers logging, routers exporting flows, applications reporting
+    metrics) send ``server``, a collector, ``rate`` datagrams/s each to its ``port``, steadily:
+    syslog (port 514, from 514 as RFC 5426 has it), StatsD (port 8125) or NetFlow v9 (any other
+    port); but for syslog, from one ephemeral port per sender. Nothing is ever answered."""
     rng = b.rng
     n_senders = max(1, blk.count)
     senders = sources.public_pool(rng, n_senders)
     ttl = sources.stable_ttls(rng, n_senders)
     syslog = blk.port == 514
     sport = np.full(n_senders, 514) if syslog else ephemeral(rng, n_senders)
-    make = syslog_line if syslog else netflow_v9
+    make = {514: syslog_line, 8125: statsd_packet}.get(blk.port, netflow_v9)
     tpls = np.array(
         [b.template(("telemetry", blk.port, k), lambda k=k: make(k)) for k in range(16)]
     )

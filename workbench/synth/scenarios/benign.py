@@ -769,3 +769,20 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="metrics-collector",
+        description=(
+            "Benign: the provider's monitoring host takes StatsD metrics from 40 application"
+            " servers (150 datagrams/s each, to port 8125), steadily; none of it is ever answered"
+        ),
+        start="2024-02-27T03:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("telemetry", 0, 60, rate=150, count=40, server="203.0.113.62", port=8125),
+        ),
+        negative=True,
+    )
+)
