@@ -174,6 +174,20 @@ class AnalysisConfig:
     # apart from the answered ones: a host flooding a game server's port amid 100 players'
     # answered traffic is a flood (their share hid it)
     udp_answered_max: float = 0.2
+    # ... but a flow of this many datagrams or fewer that the target answers is a request, not a
+    # conversation: a question and its retry (DNS, NTP, a game server's status query, a SIP
+    # INVITE), each on a flow of its own, where a call, a game or a QUIC connection goes on for
+    # hundreds. Requests count toward a flood's rate, answered or not: a flood of queries a
+    # server answers ("TSource Engine Query" to a game server's 27015 at 3,000-5,000 a second
+    # from one host, 300 bots or spoofed sources, amid 20 players) was asked for, and missed
+    query_flow_max_datagrams: int = 2
+    # ... and a target whose UDP candidates are mostly such requests (``one_way_share_min``) is
+    # a server answering them: busy as a DNS server is (an NTP pool server answers thousands
+    # a second), its requests are a flood above this rate without a baseline, and, as a jump
+    # over its own rate, only from this rate (a logon storm's Kerberos and LDAP pings, a game
+    # server listed anew, a burst of a few hundred a second, are none)
+    flood_pps_queries: float = 20000.0
+    query_jump_min_pps: float = 1000.0
     # ... unless the capture never sees the target send at all (one direction of a link, or
     # asymmetric routing: its answers leave by another path): then UDP from a server's port
     # (below the ephemeral ranges, 1-32767: QUIC on 443, OpenVPN on 1194, a video call's media
@@ -190,7 +204,7 @@ class AnalysisConfig:
     # ... or UDP between two peers on the one port both ends use, this one or above (no system
     # port's: those are services, reflected or flooded, RFC 6335): a tunnel between two sites
     # (WireGuard's 51820 at both ends, GTP-U's 2152 between a cell site and the core, L2TP's
-    # 1701), a backup through it at 2,000-3,000 packets/s a flood when seen one way
+    # 1701): a backup through one at 2,000-3,000 packets/s, seen one way, was a UDP flood
     stream_peer_port_min: int = 1024
     # ... and, flow by flow, so a flood on such a target does not make its streams a flood:
     # one 4-tuple of that shape carrying this many datagrams or more, from fewer than

@@ -170,6 +170,8 @@ _VARIANT_FIELDS = (
     "sizes",
     "icmp_type",
     "protocols",
+    "template",
+    "answer",
 )
 
 
@@ -258,7 +260,8 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
     sizes = attack.sizes or spec.sizes
     sizes = tuple(min(s, 1400) for s in sizes) if v6 else sizes
     flags = spec.tcp_flags if attack.tcp_flags is None else attack.tcp_flags
-    tpl_ids = np.array([b.template((spec.template, s), lambda s=s: make_template(spec.template, s))
+    kind = attack.template or spec.template
+    tpl_ids = np.array([b.template((kind, s), lambda s=s: make_template(kind, s))
                         for s in sizes])  # fmt: skip
     tpl = rng.choice(tpl_ids, n)
     proto = spec.proto
@@ -316,6 +319,11 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
             cols["tpl"] = np.where(first, big, tpl)
             cols["plen"] = np.where(first, head, cols["plen"])
     b.add(**cols)
+    if attack.answer:  # the target answers each, 0.1-1 ms later, from the port it came to
+        reply = b.template((attack.answer, 0), lambda: make_template(attack.answer, 100))
+        b.add(ts=cols["ts"] + rng.integers(100_000, 1_000_000, n), ver=cols["ver"], src_hi=dst_hi,
+              src_lo=dst_lo, dst_hi=src_hi, dst_lo=src_lo, proto=proto, sport=cols["dport"],
+              dport=cols["sport"], ttl=64, tpl=reply)  # fmt: skip
     if single:
         addr = ipaddress.IPv6Address((int(src_hi[0]) << 64) | int(src_lo[0]))
         b.fact(source=str(addr.ipv4_mapped or addr), ttl=int(ttl[0]))

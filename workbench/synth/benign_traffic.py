@@ -344,8 +344,8 @@ def statsd_packet(k: int) -> bytes:
 def telemetry(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """``count`` senders (servers logging, routers exporting flows, applications reporting
     metrics) send ``server``, a collector, ``rate`` datagrams/s each to its ``port``, steadily:
-    syslog (port 514, from 514 as RFC 5426 has it), StatsD (port 8125) or NetFlow v9 (any other
-    port); but for syslog, from one ephemeral port per sender. Nothing is ever answered."""
+    syslog (port 514, from 514 as RFC 5426 has it), or from one ephemeral port per sender StatsD
+    (port 8125) or NetFlow v9 (any other port). Nothing is ever answered."""
     rng = b.rng
     n_senders = max(1, blk.count)
     senders = sources.public_pool(rng, n_senders)
@@ -694,6 +694,29 @@ def ntp_sync(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: flo
     b.fact(client=blk.client, servers=len(servers), requests=len(at))
 
 
+def ntp_server(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A public time server (``server``, a pool member) answers ``rate`` requests a second from
+    ``count`` clients, steadily: each a 48-byte NTP client request from a port of its own
+    (chrony's, or ntpd's rewritten by the client's NAT, whose mapping expires between polls),
+    answered 0.1-2 ms later from port 123."""
+    rng = b.rng
+    clients = sources.public_pool(rng, max(1, blk.count))
+    ttl = sources.stable_ttls(rng, len(clients))
+    ask = b.template(("ntp_time", 3), lambda: payloads.ntp_time(3))
+    answer = b.template(("ntp_time", 4), lambda: payloads.ntp_time(4))
+    n = int(rng.poisson(blk.rate * scale * (t1 - t0)))
+    ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, n)))
+    who = rng.integers(0, len(clients), n)
+    port = ephemeral(rng, n)
+    c_hi, c_lo = sources.v4(clients[who])
+    s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    b.add(ts=ts, src_hi=c_hi, src_lo=c_lo, dst_hi=s_hi[0], dst_lo=s_lo[0], proto=17, sport=port,
+          dport=123, ttl=ttl[who], tpl=ask)  # fmt: skip
+    b.add(ts=ts + to_ns(rng.uniform(0.0001, 0.002, n)), src_hi=s_hi[0], src_lo=s_lo[0], dst_hi=c_hi,
+          dst_lo=c_lo, proto=17, sport=123, dport=port, ttl=64, tpl=answer)  # fmt: skip
+    b.fact(server=blk.server, clients=len(clients), requests=n)
+
+
 # what a sweep probes each address with, by port (0: an ICMP echo; 80: a TCP ACK, as nmap -sn
 # sends one there to find hosts behind a filter of pings; others: UDP, with the payload an
 # internet scanner sends to that service)
@@ -946,6 +969,7 @@ BLOCKS = {
     "video_downloads": video_downloads,
     "sweeps": sweeps,
     "ntp_sync": ntp_sync,
+    "ntp_server": ntp_server,
     "ssdp_discovery": ssdp_discovery,
     "lan_name_queries": lan_name_queries,
     "traceroutes": traceroutes,

@@ -238,6 +238,21 @@ def wireguard_data(size: int, receiver: int) -> bytes:
     return head + bytes((receiver * 31 + i) & 0xFF for i in range(body))
 
 
+def a2s_query(size: int = 25) -> bytes:
+    """Valve's server query A2S_INFO (the Source engine's "TSource Engine Query", 25 bytes; a
+    query flood's datagram whatever ``size``)."""
+    return b"\xff\xff\xff\xffTSource Engine Query\x00"
+
+
+def a2s_info(size: int) -> bytes:
+    """A game server's A2S_INFO answer of about ``size`` bytes: header ``I``, protocol 17, its
+    name, map, folder and game, app id, players, maximum, bots, a dedicated Linux server, public,
+    VAC-secured, then its version."""
+    name = b"Provider Games #1 " + b"-" * max(size - 60, 0)
+    return (b"\xff\xff\xff\xffI\x11" + name + b"\x00de_dust2\x00csgo\x00Counter-Strike\x00"
+            + b"\xda\x02" + bytes([12, 32, 0]) + b"dl\x00\x01" + b"1.38.7.9\x00")  # fmt: skip
+
+
 def pattern(size: int, byte: int = 0) -> bytes:
     return bytes([byte]) * size
 
@@ -252,6 +267,8 @@ TEMPLATES = {
     "snmp": snmp_response,
     "ws_discovery": ws_discovery,
     "nbstat": nbstat_answer,
+    "a2s_query": a2s_query,
+    "a2s_info": a2s_info,
     "zeros": pattern,
 }
 

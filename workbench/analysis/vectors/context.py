@@ -98,13 +98,20 @@ def _sent_back(sent: pl.LazyFrame, keys: pl.LazyFrame, reverse: dict[str, str], 
 def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame, list[str]]]:
     """What the target sent: a request to the reflector's port (a search to a group address
     on that port, which asks every device of the LAN for a few seconds, is ``_searches``'s);
-    and the UDP it sends back on a flow."""
+    and the UDP it sends back on a flow, with how many datagrams came to it on that flow
+    (``_flow_n``: a request's few, a conversation's many)."""
     refl = ["dst", "src", "eff_sport"]
     refl_keys = kinds.filter(_is(AMPLIFICATION)).select(refl).unique().collect()
     requests = _sent_back(udp, refl_keys.lazy(), dict(dst="src", src="dst", eff_sport="dport"), "_asked")  # fmt: skip
     flood_tuples = kinds.filter(_is(UNANSWERED_UDP)).select(TUPLE4)
     answered = _sent_back(udp, flood_tuples, REVERSE, "_answered")
-    return [(requests, refl), (answered, TUPLE4)]
+    # counted for the answered flows only (a flood's millions of unanswered ones are not)
+    sizes = (
+        flood_tuples.join(answered.select(TUPLE4), on=TUPLE4, how="semi")
+        .group_by(TUPLE4)
+        .agg(pl.len().cast(pl.UInt32).alias("_flow_n"))
+    )
+    return [(requests, refl), (answered.join(sizes, on=TUPLE4, how="left"), TUPLE4)]
 
 
 def _searches(udp: pl.LazyFrame) -> pl.LazyFrame:
@@ -460,9 +467,16 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         | (pl.col("_stream").fill_null(False) & ~talking),
         # one address per candidate against a handful of talkers: no join
         _talks=_is(SILENT_JUDGED) & talking,
+        # a request the target answers on a flow of its own (``query_flow_max_datagrams``): a
+        # query, counted toward a flood's rate as unanswered UDP is (``asked_for``)
+        _query=(
+            _is(UNANSWERED_UDP)
+            & pl.col("_answered").fill_null(False)  # on its own flow, before the rest
+            & (pl.col("_flow_n") <= config.query_flow_max_datagrams)
+        ).fill_null(False),
     )
     out = unserved_queries(out, talks[0], config)
-    return out.select(*cand.columns, "_asked", "_done", "_open", "_answered", "_talks")
+    return out.select(*cand.columns, "_asked", "_done", "_open", "_answered", "_talks", "_query")
 
 
 def unserved_queries(cand: pl.DataFrame, talkers: pl.DataFrame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:  # fmt: skip
@@ -501,11 +515,12 @@ def lan_peer() -> pl.Expr:
 
 def asked_for() -> pl.Expr:
     """Candidates their target asked for, by their own context: echo replies to its pings, UDP
-    on a flow it answers (fragments of it too) and a traceroute's probes, GRE (ESP, ...) from
-    the far end of its tunnel. Neither attack nor counted in a flood's rate."""
+    on a flow it answers (fragments of it too; not a request on a flow of its own, ``_query``)
+    and a traceroute's probes, GRE (ESP, ...) from the far end of its tunnel. Neither attack
+    nor counted in a flood's rate."""
     c = pl.col("candidate")
     return (c.is_in(ICMP) & pl.col("_asked")) | (
-        c.is_in([*UNANSWERED_UDP, *TUNNELLED, *FRAGMENTS]) & pl.col("_answered")
+        c.is_in([*UNANSWERED_UDP, *TUNNELLED, *FRAGMENTS]) & pl.col("_answered") & ~pl.col("_query")
     )
 
 

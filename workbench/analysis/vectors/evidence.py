@@ -244,7 +244,8 @@ class Evidence:
             per_bin = concat(self.bins[key] + [_per_bin(c, key, pairs) for c in pending])
             if not per_bin.is_empty():
                 per_bin = per_bin.join(
-                    rate_pairs.select(key, "candidate", "flood_rate"), on=[key, "candidate"]
+                    rate_pairs.select(key, "candidate", "flood_rate", "jump_min"),
+                    on=[key, "candidate"],
                 )
             hot = hot_bins(per_bin, key, span_bins, self.bin_ns, cfg)
             for counted in pending:  # bursts shorter than the capture's bins
@@ -327,6 +328,7 @@ def _per_host(
         pl.col("payload_len").cast(pl.Int64).sum().alias("payload"),
         pl.col("dport").is_in(list(COLLECTOR_PORTS)).sum().alias("collected"),
         pl.col("_talks").sum().alias("talks"),
+        pl.col("_query").sum().alias("queries"),
         amplified_size(config).sum().alias("large"),
         pl.col("link_group").sum().alias("link_group"),
         # distinct ports, exact per window (summed over windows and hosts: an upper bound)

@@ -47,8 +47,9 @@ def hot_bins(
     """Bins where a rate-judged candidate runs far above the target's own baseline (a crowd
     of at least three sources), or above any benign rate (from any number of sources).
 
-    ``per_bin``: (key, candidate, bin, n, srcs, flood_rate) of the pairs to judge
-    (``flood_rate``: the pair's, ``verdicts._flood_rate``). The baseline is the
+    ``per_bin``: (key, candidate, bin, n, srcs, flood_rate, jump_min) of the pairs to judge
+    (``flood_rate``: the pair's, ``verdicts._flood_rate``; ``jump_min``: the least rate of a
+    jump over its own, ``verdicts.confirmed``). The baseline is the
     median per-bin count over the whole capture, quiet bins included. HTTP floods are judged
     in seconds and must last ``http_flood_min_s``.
     """
@@ -61,7 +62,7 @@ def hot_bins(
     rebinned = (
         per_bin.with_columns(width=width)
         .with_columns(bin=pl.col("bin") // pl.col("width") * pl.col("width"))
-        .group_by(key, "candidate", "bin", "width", "flood_rate")
+        .group_by(key, "candidate", "bin", "width", "flood_rate", "jump_min")
         .agg(pl.col("n").sum(), pl.col("srcs").max())
     )
     bins_in_span = pl.when(http).then(max(span_bins * bin_ns // SECOND, 1)).otherwise(span_bins)
@@ -75,7 +76,7 @@ def hot_bins(
     )
     seconds = pl.col("width") / SECOND
     rate = pl.col("n") / seconds
-    floor = pl.when(http).then(cfg.min_rate_http_rps).otherwise(cfg.min_rate_pps)
+    floor = pl.when(http).then(cfg.min_rate_http_rps).otherwise(pl.col("jump_min"))
     relative = (pl.col("n") >= cfg.rate_factor * pl.col("median")) & (
         (pl.col("srcs") >= cfg.rate_min_sources) | (rate >= cfg.single_source_flood_pps)
     )

@@ -29,7 +29,7 @@ from workbench.analysis.vectors.matching import is_group_address
 from workbench.analysis.vectors.rates import flood_pps
 
 # summed over windows
-SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "link_group", "ports", "port_zero", "payload")  # fmt: skip
+SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "link_group", "ports", "port_zero", "payload", "queries")  # fmt: skip
 # the largest over windows: distinct values exact in a window, whose sum would count each again
 MAXES = ("protocols",)
 
@@ -122,6 +122,10 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         & (pl.col("dst_ports") < cfg.random_ports_min),
         # telemetry to a collector (syslog, NetFlow, ...): judged by its own rate
         collector=pl.col("collected") / n >= cfg.one_way_share_min,
+        # most of what its rate counts (the UDP it never answers, and requests it answers, each
+        # on a flow of its own; not its conversations) are requests: a server's queries
+        query_load=pl.col("queries") / (n - pl.col("answered") + pl.col("queries")).clip(1)
+        >= cfg.one_way_share_min,
         # DNS answers to a target the capture never sees sending, most of them small: a
         # resolver's inbound side (its queries out of sight), not amplification
         resolver=(pl.col("talks") == 0) & (pl.col("large") / n < cfg.one_way_amplified_share_min),
@@ -309,7 +313,8 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
     if merged.is_empty():
         return pl.DataFrame(
             schema={key: pl.UInt128, "candidate": CANDIDATE, "ok": pl.Boolean,
-                    "rate_based": pl.Boolean, "contra": pl.Boolean, "flood_rate": pl.Float64}
+                    "rate_based": pl.Boolean, "contra": pl.Boolean, "flood_rate": pl.Float64,
+                    "jump_min": pl.Float64}
         )  # fmt: skip
     n = pl.col("packets")
     stats = _ratios(merged, key, cfg)
@@ -338,6 +343,11 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
         rate_based=~_whole_test(cfg).fill_null(False),
         contra=contra,
         flood_rate=_flood_rate(cfg),
+        # the least rate a jump over its own is a flood at: a server's queries, only at a rate
+        # no burst of its clients reaches
+        jump_min=pl.when(pl.col("query_load").fill_null(False))
+        .then(pl.lit(cfg.query_jump_min_pps))
+        .otherwise(pl.lit(cfg.min_rate_pps)),
     )
 
 
@@ -349,6 +359,8 @@ def _flood_rate(cfg: AnalysisConfig, *, setting: bool = False) -> pl.Expr:
     return (
         pl.when(pl.col("collector").fill_null(False))
         .then(pl.lit("flood_pps_collector") if setting else pl.lit(cfg.flood_pps_collector))
+        .when(pl.col("query_load").fill_null(False))
+        .then(pl.lit("flood_pps_queries") if setting else pl.lit(cfg.flood_pps_queries))
         # DNS queries from one or two hosts: no crowd of resolvers
         .when(few)
         .then(

@@ -786,3 +786,19 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="ntp-server",
+        description=(
+            "Benign: the provider's public time server (a pool member) answers 6,000 NTP requests a"
+            " second from 5,000 clients, steadily, each request from a port of its own (chrony's,"
+            " or ntpd's behind a NAT)"
+        ),
+        start="2024-03-05T03:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(Traffic("ntp_server", 0, 60, rate=6000, count=5000, server="203.0.113.123"),),
+        negative=True,
+    )
+)

@@ -988,3 +988,21 @@ _add(
         one_way=True,
     )
 )  # fmt: skip
+_add(
+    Scenario(
+        name="game-server-query-flood",
+        description=(
+            "Spoofed sources flood the provider's game server with Valve's server query (A2S_INFO,"
+            " 15,000 a second for 30 s, each from a port of its own), which it answers, every one,"
+            " while 150 players exchange 30 datagrams a second each way with it"
+        ),
+        start="2024-03-05T22:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
+        attacks=(
+            Attack("udp_flood", 20, 50, 15000, ("203.0.113.90",), sources="spoofed", dport=27015,
+                   sizes=(25,), template="a2s_query", answer="a2s_info"),
+        ),
+        traffic=(GAME_PLAYERS,),
+    )
+)  # fmt: skip

@@ -59,6 +59,10 @@ class Attack:
     icmp_type: int | None = None  # override the vector's ICMP type (0: echo replies, a smurf's)
     protocols: tuple[int, ...] | None = None  # override the vector's IP protocols (one each)
     port_zero: bool = False  # from and to port 0, as a UDP null flood sends
+    template: str | None = None  # override the vector's payload (``payloads.TEMPLATES``)
+    # the target answers each datagram with this payload, from the port it came to (a server
+    # answering a flood of its queries); the answers are legitimate traffic
+    answer: str | None = None
 
     @property
     def ipv6(self) -> bool:
@@ -79,7 +83,8 @@ class Traffic:
     between ``client`` and ``server``; esp_tunnel: IPsec's ESP; wireguard_tunnel: ``rate``
     WireGuard datagrams/s from ``server`` to ``client``, both on ``port``), protocol_scan (``client`` scans
     ``server``'s IP protocols, nmap -sO: 256 probes in each of ``count`` rounds, ``rate`` a second;
-    udp_scan: ``count`` of its UDP ports, nmap -sU), scanners (the internet's background
+    udp_scan: ``count`` of its UDP ports, nmap -sU; ntp_server: ``server`` answers ``rate``
+    NTP requests/s from ``count`` clients), scanners (the internet's background
     scanning of ``server``: ``count`` scanners, ``rate`` SYNs and UDP questions a second, its open ``ports`` answer), udp_reads (``rate`` UDP reads/s from ``client`` to
     ``server``:``port``, each answered with 8 KB in fragments), vxlan_overlay (``count`` inner
     flows, ``rate`` packets/s each way between two VXLAN endpoints), traceroutes (``client``
