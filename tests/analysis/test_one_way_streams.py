@@ -1,10 +1,11 @@
 """Streams one-way by design or by the capture are no UDP flood. A server's streams to a target
 the capture never sees sending (one direction of a link, asymmetric routing): UDP from a
-server's port to a client's port, from a few servers to a few ports; the same shape on a target
-seen sending is judged as any flood, and a stream to a server's port is no stream. A multicast
-group's streams (IPTV): no receiver answers them; a flood spraying a group's random ports is
-still one. Telemetry to a collector (syslog, NetFlow): never answered by design, judged by the
-collector's own rate."""
+server's port to a client's port, from a few servers to a few ports, or from a tunnel's far end
+on the port both ends use; the same shape on a target seen sending is judged as any flood, and
+a stream to a server's port is no stream. A multicast group's streams (IPTV): no receiver
+answers them; a flood spraying a group's random ports is still one. Telemetry to a collector
+(syslog, NetFlow, StatsD metrics): never answered by design, judged by the collector's own
+rate."""
 
 from __future__ import annotations
 
