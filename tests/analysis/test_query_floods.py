@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import polars as pl
+from scenario_windows import over_windows
 from scenario_windows import vectors as _vectors
 
 import workbench as wb
@@ -157,3 +158,11 @@ def test_the_synthesized_query_flood_and_time_server(tmp_path) -> None:
     assert _vectors(wb.analyze(server)) == []
     busy = AnalysisConfig(flood_pps_queries=1000.0)  # its 1,200 a second: a flood at other UDP's
     assert _vectors(wb.analyze(server, config=busy)) == [("udp_flood", ["203.0.113.123"])]
+
+
+def test_over_a_datasets_windows_too(tmp_path) -> None:
+    # a flow's datagrams and their count are a window's: the verdicts are the same
+    for name, expected in (("game-server-query-flood", [("udp_flood", [SERVER])]),
+                           ("ntp-server", [])):  # fmt: skip
+        report, _, _ = over_windows(tmp_path, name, window_packets=20_000, scale=0.1)
+        assert _vectors(report) == expected, name
