@@ -114,6 +114,19 @@ def _requests(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFrame
     return [(requests, refl), (answered.join(sizes, on=TUPLE4, how="left"), TUPLE4)]
 
 
+def _rtcp_reports(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
+    """The RTP flows (even ports at both ends, RFC 3550) whose target sends RTCP back on the
+    next ports up (``_rtcp``): a receiver's reports on a stream it takes (40 cameras' video to a
+    recorder, 8,000 datagrams a second it never answers on their own flows, was a UDP flood).
+    No flood gets them: the target runs no session for a flood's flows."""
+    even = (pl.col("sport") % 2 == 0) & (pl.col("dport") % 2 == 0) & (pl.col("sport") > 0)
+    keys = kinds.filter(_is(UNANSWERED_UDP) & even & (pl.col("dport") > 0)).select(TUPLE4)
+    reports = udp.filter((pl.col("sport") % 2 == 1) & (pl.col("dport") % 2 == 1))
+    up = {"src": pl.col("dst"), "sport": (pl.col("dport") - 1).cast(pl.UInt16), "dst": pl.col("src"),
+          "dport": (pl.col("sport") - 1).cast(pl.UInt16)}  # fmt: skip
+    return _sent_back(reports, keys, up, "_rtcp")
+
+
 def _searches(udp: pl.LazyFrame) -> pl.LazyFrame:
     """When each target sent a search to a group (``udp``: its UDP), and from which port it
     asks answers: (dst, eff_sport, _searched): an SSDP M-SEARCH to 239.255.255.250, a NetBIOS
@@ -369,7 +382,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
                (_shared_service_ports(udp, kinds), ["dst", "src", "dport"]),
                (_path_probes(kinds, config), ["src", "dst"]),
                (_searching_ports(udp, kinds, config), ["dst", "dport"]),
-               (_stream_flows(kinds, config), TUPLE4)]  # fmt: skip
+               (_stream_flows(kinds, config), TUPLE4), (_rtcp_reports(udp, kinds), TUPLE4)]  # fmt: skip
     # one at a time, streamed: their hash tables are not all held at once
     tables = [collect(table) for table, _ in lookups]
     (
@@ -388,6 +401,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         probes,
         searching,
         streams,
+        rtcp,
     ) = ((table, on) for table, (_, on) in zip(tables, lookups, strict=True))
     answers = _is(k for k in REFLECTION if k not in SYNACKS)
     columns = {  # each looked up for the candidates whose test reads it
@@ -396,7 +410,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         **probed(cand, _is(SYNACKS), [synack_asked, proceeded]),
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
-        **probed(cand, _is(UNANSWERED_UDP), [answered, same_port, searching, streams]),
+        **probed(cand, _is(UNANSWERED_UDP), [answered, same_port, searching, streams, rtcp]),
         **probed(cand, _echo_replies(), [pinged]),
         **probed(cand, _is(TUNNELLED), [tunnels]),
         **probed(cand, _is(FRAGMENTS), [fragmented]),
@@ -449,14 +463,16 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         .fill_null(False),
         _done=pl.col("_done").fill_null(False),
         _open=pl.col("_open").fill_null(False),
-        # UDP on a flow the target answers (or fragments of it), or from a peer it sends to on
-        # the same port, or to the port it asked a group from (or its silent LAN's peers
+        # UDP on a flow the target answers (or fragments of it), or reports on as RTP's receiver
+        # (RTCP on the next ports), or from a peer it sends to on the same port, or to the port
+        # it asked a group from (or its silent LAN's peers
         # answer on), or a traceroute's probes (answered by ICMP), or a stream's flow to a
         # target never seen sending; GRE (ESP, ...) from the far end of a tunnel it runs; ICMP
         # fragments from a host it pings
         _answered=pl.coalesce(
             "_answered",
             "_same_port",
+            "_rtcp",
             "_tunnel",
             "_answered_datagram",
             "_probe",
