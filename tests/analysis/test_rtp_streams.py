@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 
 import polars as pl
+from scenario_windows import over_windows
 from scenario_windows import vectors as _vectors
 
 import workbench as wb
+from workbench import synth
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
 from pcapbuild import ether, ipv4, pcap, tcp, udp
@@ -86,3 +88,17 @@ def test_a_flood_on_the_recorder_amid_the_cameras(tmp_path) -> None:
     labelled = report.packets.filter(pl.col("vector") == "udp_flood")
     assert labelled.height >= 0.95 * 50_000
     assert (labelled["payload_len"] == 512).all()  # no camera's datagram
+
+
+def test_the_synthesized_recorder_in_memory_and_over_windows(tmp_path) -> None:
+    path = tmp_path / "recorder.pcap"
+    truth = synth.write("camera-recorder", path, seed=5, scale=0.2)
+    assert not truth["vectors"]
+    capture = wb.load(path)
+    video = capture.packets.filter(
+        pl.col("dport").is_between(50000, 50078), pl.col("payload_len") > 500
+    )
+    assert video["src"].n_unique() == 40 and video["dport"].n_unique() == 40
+    assert _vectors(wb.analyze(capture)) == []
+    report, _, _ = over_windows(tmp_path, "camera-recorder", window_packets=20_000, scale=0.2)
+    assert _vectors(report) == []

@@ -717,6 +717,36 @@ def ntp_server(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: f
     b.fact(server=blk.server, clients=len(clients), requests=n)
 
 
+def rtp_cameras(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` IP cameras stream H.264 video to ``server``, a recorder, over RTP: ``rate``
+    datagrams a second each, from an even port of the camera's to an even port of the
+    recorder's (RFC 3550), which never answers on the stream's flow; every 5 s the recorder
+    sends each camera an RTCP receiver report and the camera a sender report, on the next ports
+    up."""
+    rng = b.rng
+    cameras = sources.public_pool(rng, max(1, blk.count))
+    ttl = sources.stable_ttls(rng, len(cameras))
+    r_hi, r_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    for k, camera in enumerate(cameras):
+        c_hi, c_lo = sources.v4(np.array([camera]))
+        sport, dport = 44000 + 2 * k, 50000 + 2 * k  # even ports no dissector takes
+        video = [b.template(("rtp", s, k), lambda s=s, k=k: payloads.rtp_video(s, 0xCA0000 + k)) for s in (600, 1398)]  # fmt: skip
+        n = int(rng.poisson(blk.rate * scale * (t1 - t0)))
+        ts = start_ns + np.sort(to_ns(rng.uniform(t0, t1, n)))
+        b.add(ts=ts, src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=r_hi[0], dst_lo=r_lo[0], proto=17, sport=sport,
+              dport=dport, ttl=ttl[k], tpl=rng.choice(np.array(video), n, p=(0.1, 0.9)))  # fmt: skip
+        at = start_ns + to_ns(np.arange(t0, t1, 5.0) + rng.uniform(0, 1))
+        rr = b.template(
+            ("rtcp", k, 0), lambda k=k: payloads.rtcp_report(0xCA0000 + k, sender=False)
+        )
+        sr = b.template(("rtcp", k, 1), lambda k=k: payloads.rtcp_report(0xCA0000 + k, sender=True))
+        b.add(ts=at, src_hi=r_hi[0], src_lo=r_lo[0], dst_hi=c_hi[0], dst_lo=c_lo[0], proto=17,
+              sport=dport + 1, dport=sport + 1, ttl=64, tpl=rr)  # fmt: skip
+        b.add(ts=at + to_ns(0.01), src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=r_hi[0], dst_lo=r_lo[0], proto=17,
+              sport=sport + 1, dport=dport + 1, ttl=ttl[k], tpl=sr)  # fmt: skip
+    b.fact(recorder=blk.server, cameras=len(cameras), rate=blk.rate * scale)
+
+
 # what a sweep probes each address with, by port (0: an ICMP echo; 80: a TCP ACK, as nmap -sn
 # sends one there to find hosts behind a filter of pings; others: UDP, with the payload an
 # internet scanner sends to that service)
@@ -970,6 +1000,7 @@ BLOCKS = {
     "sweeps": sweeps,
     "ntp_sync": ntp_sync,
     "ntp_server": ntp_server,
+    "rtp_cameras": rtp_cameras,
     "ssdp_discovery": ssdp_discovery,
     "lan_name_queries": lan_name_queries,
     "traceroutes": traceroutes,

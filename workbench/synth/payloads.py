@@ -253,6 +253,25 @@ def a2s_info(size: int) -> bytes:
             + b"\xda\x02" + bytes([12, 32, 0]) + b"dl\x00\x01" + b"1.38.7.9\x00")  # fmt: skip
 
 
+def rtp_video(size: int, ssrc: int) -> bytes:
+    """An RTP packet of ``size`` bytes carrying H.264 video (RFC 3550, RFC 6184): version 2,
+    dynamic payload type 96, a sequence number, a timestamp and the camera's SSRC, then a
+    fragmentation unit (FU-A) of a coded slice, its bytes a stand-in pattern."""
+    head = bytes([0x80, 96]) + (ssrc & 0xFFFF).to_bytes(2, "big") + (90000).to_bytes(4, "big")
+    head += ssrc.to_bytes(4, "big") + bytes([0x7C, 0x85])
+    return head + bytes((ssrc + i) & 0xFF for i in range(max(size - len(head), 0)))
+
+
+def rtcp_report(ssrc: int, sender: bool) -> bytes:
+    """An RTCP sender report (the camera's: packet type 200, its NTP and RTP times and counts)
+    or receiver report (the recorder's: type 201, one report block on the camera's stream),
+    RFC 3550."""
+    if sender:
+        return bytes([0x80, 200, 0, 6]) + ssrc.to_bytes(4, "big") + bytes(8) + (90000).to_bytes(4, "big") + bytes(8)  # fmt: skip
+    block = ssrc.to_bytes(4, "big") + bytes(4) + (1000).to_bytes(4, "big") + bytes(12)
+    return bytes([0x81, 201, 0, 7]) + (0x5EC0).to_bytes(4, "big") + block
+
+
 def pattern(size: int, byte: int = 0) -> bytes:
     return bytes([byte]) * size
 

@@ -802,3 +802,19 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="camera-recorder",
+        description=(
+            "Benign: 40 IP cameras stream H.264 video to the provider's recorder over RTP, 200"
+            " datagrams a second each (8,000 in all), each on a flow of its own that the recorder"
+            " never answers; it reports on each stream with RTCP every 5 s, on the next ports up"
+        ),
+        start="2024-03-12T03:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(Traffic("rtp_cameras", 0, 60, rate=200, count=40, server="203.0.113.64"),),
+        negative=True,
+    )
+)
