@@ -181,8 +181,8 @@ class AnalysisConfig:
     # server answers ("TSource Engine Query" to a game server's 27015 at 3,000-5,000 a second
     # from one host, 300 bots or spoofed sources, amid 20 players) was asked for, and missed
     query_flow_max_datagrams: int = 2
-    # ... and a target whose UDP candidates are mostly such requests (``one_way_share_min``) is
-    # a server answering them: busy as a DNS server is (an NTP pool server answers thousands
+    # ... and a target whose counted UDP (what it never answers, and such requests) is mostly
+    # requests (``one_way_share_min``) is a server answering them: busy as a DNS server is (an NTP pool server answers thousands
     # a second), its requests are a flood above this rate without a baseline, and, as a jump
     # over its own rate, only from this rate (a logon storm's Kerberos and LDAP pings, a game
     # server listed anew, a burst of a few hundred a second, are none)

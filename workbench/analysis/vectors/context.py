@@ -119,11 +119,12 @@ def _rtcp_reports(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     next ports up (``_rtcp``): a receiver's reports on a stream it takes (40 cameras' video to a
     recorder, 8,000 datagrams a second it never answers on their own flows, was a UDP flood).
     No flood gets them: the target runs no session for a flood's flows."""
-    even = (pl.col("sport") % 2 == 0) & (pl.col("dport") % 2 == 0) & (pl.col("sport") > 0)
-    keys = kinds.filter(_is(UNANSWERED_UDP) & even & (pl.col("dport") > 0)).select(TUPLE4)
-    reports = udp.filter((pl.col("sport") % 2 == 1) & (pl.col("dport") % 2 == 1))
-    up = {"src": pl.col("dst"), "sport": (pl.col("dport") - 1).cast(pl.UInt16), "dst": pl.col("src"),
-          "dport": (pl.col("sport") - 1).cast(pl.UInt16)}  # fmt: skip
+    sport, dport = pl.col("sport"), pl.col("dport")
+    even = (sport % 2 == 0) & (dport % 2 == 0) & (sport > 0) & (dport > 0)
+    keys = kinds.filter(_is(UNANSWERED_UDP) & even).select(TUPLE4)
+    reports = udp.filter((sport % 2 == 1) & (dport % 2 == 1))
+    up = {"src": pl.col("dst"), "sport": (dport - 1).cast(pl.UInt16), "dst": pl.col("src"),
+          "dport": (sport - 1).cast(pl.UInt16)}  # fmt: skip
     return _sent_back(reports, keys, up, "_rtcp")
 
 

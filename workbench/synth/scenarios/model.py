@@ -81,11 +81,13 @@ class Traffic:
     a surge of ``peak`` queries/s decaying with ``tau``), bulk (one TCP transfer paced at
     ``link_share`` of the scenario's capacity), gre_tunnel (``rate`` GRE packets/s each way
     between ``client`` and ``server``; esp_tunnel: IPsec's ESP; wireguard_tunnel: ``rate``
-    WireGuard datagrams/s from ``server`` to ``client``, both on ``port``), protocol_scan (``client`` scans
-    ``server``'s IP protocols, nmap -sO: 256 probes in each of ``count`` rounds, ``rate`` a second;
-    udp_scan: ``count`` of its UDP ports, nmap -sU; ntp_server: ``server`` answers ``rate``
-    NTP requests/s from ``count`` clients; rtp_cameras: ``count`` cameras' RTP video to ``server``), scanners (the internet's background
-    scanning of ``server``: ``count`` scanners, ``rate`` SYNs and UDP questions a second, its open ``ports`` answer), udp_reads (``rate`` UDP reads/s from ``client`` to
+    WireGuard datagrams/s from ``server`` to ``client``, both on ``port``), protocol_scan
+    (``client`` scans ``server``'s IP protocols, nmap -sO: 256 probes in each of ``count``
+    rounds, ``rate`` a second; udp_scan: ``count`` of its UDP ports, nmap -sU; ntp_server:
+    ``server`` answers ``rate`` NTP requests/s from ``count`` clients; rtp_cameras: ``count``
+    cameras' RTP video to ``server``), scanners (the internet's background scanning of
+    ``server``: ``count`` scanners, ``rate`` SYNs and UDP questions a second, its open ``ports``
+    answer), udp_reads (``rate`` UDP reads/s from ``client`` to
     ``server``:``port``, each answered with 8 KB in fragments), vxlan_overlay (``count`` inner
     flows, ``rate`` packets/s each way between two VXLAN endpoints), traceroutes (``client``
     traces the path to each of ``servers`` ``rate`` times a second, UDP probes),
