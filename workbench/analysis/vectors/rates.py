@@ -58,7 +58,8 @@ def hot_bins(
         return pl.DataFrame(schema=schema)
     http = pl.col("candidate").is_in(HTTP_RATE)
     # HTTP in whole seconds: requests arrive a few per second even in a flood
-    width = pl.when(http).then(SECOND).otherwise(bin_ns)
+    # 64-bit: a gap of a few 1 s bins in ns overflows 32 bits (4 s of them were none at all)
+    width = pl.when(http).then(pl.lit(SECOND, pl.Int64)).otherwise(pl.lit(bin_ns, pl.Int64))
     rebinned = (
         per_bin.with_columns(width=width)
         .with_columns(bin=pl.col("bin") // pl.col("width") * pl.col("width"))
