@@ -271,6 +271,13 @@ class AnalysisConfig:
     # runs at 5,000-100,000 a second and, in a capture that is all attack, was missed under
     # the 20,000 of a server's crowd of resolvers
     flood_pps_dns_few_sources: float = 5000.0
+    # ... and a jump over a DNS server's own rate from fewer than ``rate_min_sources`` hosts is
+    # a flood only from this rate (not ``single_source_flood_pps``): one client asks its
+    # resolver a few hundred names a second in a burst (a browser resolving a page's 50-100
+    # hosts, A, AAAA and HTTPS each; nmap's reverse lookups of a /24, 256 at once; a mail
+    # server's blocklist checks), 8x its usual rate for a second or two, while a server answers
+    # tens of thousands a second and one host's query flood runs at 5,000 and up
+    single_source_dns_jump_pps: float = 1000.0
     # ... for a DNS server: a host the capture sees sending that sends DNS answers (UDP from port
     # 53) for under this share of the queries it receives runs none (an overloaded server still answers some; a host without
     # one answers none, or an ICMP port unreachable now and then), and datagrams flooding its

@@ -14,7 +14,14 @@ import polars as pl
 from workbench import formatting as fmt
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.vector_table import RULES
-from workbench.analysis.vectors.kinds import FRAGMENTS, GRE, HTTP_RATE, ICMP, OTHER_PROTOCOLS
+from workbench.analysis.vectors.kinds import (
+    DNS_QUERIES,
+    FRAGMENTS,
+    GRE,
+    HTTP_RATE,
+    ICMP,
+    OTHER_PROTOCOLS,
+)
 
 
 def _asked(vector: str) -> str:
@@ -31,6 +38,11 @@ def _asked(vector: str) -> str:
 
 
 _pct, _rate, _count = fmt.percent, fmt.packet_rate, fmt.count  # short in the sentences below
+
+
+def _one_host(cfg: AnalysisConfig, vector: str) -> float:
+    """The least rate of one host's jump over a target's own rate (``rates.hot_bins``)."""
+    return cfg.single_source_dns_jump_pps if vector in DNS_QUERIES else cfg.single_source_flood_pps
 
 
 def _reflectors(figure: Any, threshold: Any, cfg: AnalysisConfig, vector: str, *, one_way: bool = False) -> str:  # fmt: skip
@@ -72,12 +84,15 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
         f"sprays {_count(t)} or more"),
     "rate_factor": lambda f, t, cfg, v: (
         f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} no benign host receives of its "
-        f"kind, and never {cfg.rate_factor:g}x its usual rate for {cfg.rate_min_bins} bins or more"),
+        f"kind, and never {cfg.rate_factor:g}x its usual rate for {cfg.rate_min_bins} bins or more, "
+        f"from a crowd (without its busiest source) or from one host at {_rate(_one_host(cfg, v))} "
+        "or more"),
     "rate_factor, flood_pps_dns_few_sources": lambda f, t, cfg, v: (  # from one or two hosts
         f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} of queries that fewer than "
         f"{cfg.rate_min_sources} hosts send one server only in a flood (a forwarder's load is a "
-        f"few thousand a second), and never {cfg.rate_factor:g}x its usual rate for "
-        f"{cfg.rate_min_bins} bins or more"),
+        f"few thousand a second), and never {cfg.rate_factor:g}x its usual rate at "
+        f"{_rate(_one_host(cfg, v))} or more (no client's burst) for {cfg.rate_min_bins} bins or "
+        "more"),
     "rate_factor, flood_pps_queries": lambda f, t, cfg, v: (  # requests a server answers
         f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} of requests a server answering "
         f"them is a flood at, and never {cfg.rate_factor:g}x its usual rate at "

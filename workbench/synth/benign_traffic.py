@@ -637,6 +637,56 @@ def lan_name_queries(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sc
     b.fact(hosts=n, lookups=int(lookups.sum()), answered=int(found.sum()))
 
 
+def _lookups(b: Builder, blk, at: np.ndarray, names: list[str], qtypes: np.ndarray, *,
+             start_ns: int, key: str) -> None:  # fmt: skip
+    """``client`` asks its resolver ``server`` ``names[k]`` (of ``qtypes[k]``) at each of ``at``
+    (seconds), each query from a port of its own, answered 1-40 ms later (cache hits and
+    misses)."""
+    rng = b.rng
+    n = len(at)
+    q = np.array([b.template((key, "q", k), lambda k=k: payloads.dns_query(names[k], int(qtypes[k]), k))
+                  for k in range(n)])  # fmt: skip
+    size = rng.integers(80, 260, n)
+    r = np.array([b.template((key, "a", k, int(size[k])), lambda k=k: payloads.dns_answer(int(size[k]), names[k], int(qtypes[k]), k))
+                  for k in range(n)])  # fmt: skip
+    ts = start_ns + to_ns(at)
+    port = ephemeral(rng, n)
+    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    s_hi, s_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    b.add(ts=ts, src_hi=c_hi[0], src_lo=c_lo[0], dst_hi=s_hi[0], dst_lo=s_lo[0], proto=17,
+          sport=port, dport=53, ttl=64, tpl=q)  # fmt: skip
+    b.add(ts=ts + to_ns(rng.uniform(0.001, 0.04, n)), src_hi=s_hi[0], src_lo=s_lo[0], dst_hi=c_hi[0],
+          dst_lo=c_lo[0], proto=17, sport=53, dport=port, ttl=64, tpl=r)  # fmt: skip
+
+
+def dns_bursts(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A workstation (``client``) loads ``count`` pages, evenly spread from ``t0`` to ``t1``:
+    each time its browser resolves the page's hosts at once, A, AAAA and HTTPS for each (``rate``
+    queries a second for ``tau`` seconds: 100-300 queries), to its resolver ``server``. A
+    page's hosts whatever the scale."""
+    rng = b.rng
+    per = max(3, int(blk.rate * blk.tau))
+    moments = t0 + (np.arange(blk.count) + 0.5) * (t1 - t0) / max(blk.count, 1)
+    at = np.sort(np.concatenate([m + np.sort(rng.uniform(0, blk.tau, per)) for m in moments]))
+    sites = ["news", "cdn", "img", "ads", "api", "fonts", "static", "metrics", "video", "login"]
+    hosts = [f"{sites[k % 10]}{k // 10}.site{k % 7}.example" for k in range((len(at) + 2) // 3)]
+    names = [hosts[k // 3] for k in range(len(at))]
+    qtypes = np.array([(1, 28, 65)[k % 3] for k in range(len(at))])
+    _lookups(b, blk, at, names, qtypes, start_ns=start_ns, key="page")
+    b.fact(client=blk.client, pages=blk.count, queries=len(at))
+
+
+def reverse_lookups(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``client`` resolves the names of ``count`` addresses (nmap's reverse lookups after a
+    sweep of a /22: a PTR query each, ``rate`` a second from ``t0``) with its resolver
+    ``server``. The sweep's addresses whatever the scale."""
+    n = max(1, blk.count)
+    at = t0 + np.arange(n) / blk.rate + b.rng.uniform(0, 0.5 / blk.rate, n)
+    names = [f"{k % 256}.{k // 256}.51.198.in-addr.arpa" for k in range(n)]
+    _lookups(b, blk, at, names, np.full(n, 12), start_ns=start_ns, key="ptr")
+    b.fact(client=blk.client, lookups=n)
+
+
 def ssdp_discovery(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A host (``client``) looks for UPnP devices every 1/``rate`` seconds: an M-SEARCH for
     ``ssdp:all`` from an ephemeral port to 239.255.255.250:1900, which each of ``count``
@@ -995,6 +1045,8 @@ def video_downloads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sca
 
 
 BLOCKS = {
+    "dns_bursts": dns_bursts,
+    "reverse_lookups": reverse_lookups,
     "tls_sessions": tls_sessions,
     "video_downloads": video_downloads,
     "sweeps": sweeps,

@@ -71,7 +71,7 @@ class Evidence:
     stats: dict[str, list[pl.DataFrame]]
     # ... (key, candidate, value, kind): up to DISTINCT_CAP sources / ports per kind ...
     distinct: dict[str, list[pl.DataFrame]]
-    # ... (key, candidate, bin, n, srcs) of every candidate
+    # ... (key, candidate, bin, n, srcs, top) of every candidate
     bins: dict[str, list[pl.DataFrame]]
     http: list[pl.DataFrame]  # (dst, src, second, requests, sessions, syns): per client
     slow: list[pl.DataFrame]  # (src, sport, dst, dport, trickles, answered, server_sizes, largest)
@@ -282,14 +282,20 @@ def _counted(cand: pl.LazyFrame, config: AnalysisConfig, bin_ns: int) -> pl.Lazy
 
 
 def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None) -> pl.DataFrame:
-    """(key, candidate, bin, n, srcs) of a window's counted candidates; of the (key, candidate)
-    ``pairs`` only, when given."""
+    """(key, candidate, bin, n, srcs, top) of a window's counted candidates (``top``: the
+    packets of the bin's busiest source); of the (key, candidate) ``pairs`` only, when given."""
     counted = with_key(counted, key)
     if pairs is not None:
         counted = counted.join(pairs.lazy(), on=[key, "candidate"], how="semi")
+    bin_ = [key, "candidate", "bin"]
     return collect(  # streamed: faster for a plain count over many groups
-        counted.group_by(key, "candidate", "bin").agg(
-            pl.len().alias("n"), pl.col("src").n_unique().alias("srcs")
+        counted.group_by(*bin_, "src")
+        .agg(pl.len().alias("k"))
+        .group_by(bin_)
+        .agg(
+            pl.col("k").sum().cast(pl.UInt32).alias("n"),
+            pl.len().alias("srcs"),
+            pl.col("k").max().alias("top"),
         )
     )
 

@@ -45,9 +45,10 @@ def hot_bins(
     per_bin: pl.DataFrame, key: str, span_bins: int, bin_ns: int, cfg: AnalysisConfig
 ) -> pl.DataFrame:
     """Bins where a rate-judged candidate runs far above the target's own baseline (a crowd
-    of at least three sources), or above any benign rate (from any number of sources).
+    of at least three sources, and so without its busiest; or one host at a rate none sends
+    benignly), or above any benign rate (from any number of sources).
 
-    ``per_bin``: (key, candidate, bin, n, srcs, flood_rate, jump_min) of the pairs to judge
+    ``per_bin``: (key, candidate, bin, n, srcs, top, flood_rate, jump_min) of the pairs to judge
     (``flood_rate``: the pair's, ``verdicts._flood_rate``; ``jump_min``: the least rate of a
     jump over its own, ``verdicts.confirmed``). The baseline is the
     median per-bin count over the whole capture, quiet bins included. HTTP floods are judged
@@ -64,7 +65,7 @@ def hot_bins(
         per_bin.with_columns(width=width)
         .with_columns(bin=pl.col("bin") // pl.col("width") * pl.col("width"))
         .group_by(key, "candidate", "bin", "width", "flood_rate", "jump_min")
-        .agg(pl.col("n").sum(), pl.col("srcs").max())
+        .agg(pl.col("n").sum(), pl.col("srcs").max(), pl.col("top").max())
     )
     bins_in_span = pl.when(http).then(max(span_bins * bin_ns // SECOND, 1)).otherwise(span_bins)
     active = pl.len().cast(pl.Int64)  # u32 would wrap below zero
@@ -78,9 +79,17 @@ def hot_bins(
     seconds = pl.col("width") / SECOND
     rate = pl.col("n") / seconds
     floor = pl.when(http).then(cfg.min_rate_http_rps).otherwise(pl.col("jump_min"))
-    relative = (pl.col("n") >= cfg.rate_factor * pl.col("median")) & (
-        (pl.col("srcs") >= cfg.rate_min_sources) | (rate >= cfg.single_source_flood_pps)
+    jump = cfg.rate_factor * pl.col("median")
+    # a crowd's jump: a jump still without the bin's busiest source (one client's burst amid
+    # the others' usual queries is that client's) ...
+    crowd = (pl.col("srcs") >= cfg.rate_min_sources) & (pl.col("n") - pl.col("top") >= jump)
+    # ... or one host's, at a rate no host sends benignly (DNS: no client's burst)
+    single = (
+        pl.when(pl.col("candidate").is_in(DNS_QUERIES))
+        .then(cfg.single_source_dns_jump_pps)
+        .otherwise(cfg.single_source_flood_pps)
     )
+    relative = crowd | ((pl.col("n") >= jump) & (rate >= single))
     absolute = rate >= pl.col("flood_rate")
     hot = rebinned.join(baseline, on=[key, "candidate"]).filter(
         (rate >= floor) & (relative | absolute) & (pl.col("n") >= cfg.rate_min_bin_packets)
@@ -135,7 +144,7 @@ def burst_bins(
     itself. Each busy bin on its own: two bursts a minute apart are two.
 
     ``counted``: the candidates a rate counts (``evidence._counted``, with ``ts`` and ``bin``);
-    ``per_bin``: (key, candidate, bin, n, srcs, flood_rate) of the rate-judged pairs."""
+    ``per_bin``: (key, candidate, bin, n, srcs, top, flood_rate) of the rate-judged pairs."""
     schema = {key: pl.UInt128, "candidate": CANDIDATE, "bin": pl.Int64}
     if per_bin.is_empty() or bin_ns <= cfg.rate_bin_min_ms * 1_000_000:
         return pl.DataFrame(schema=schema)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from workbench.synth.scenarios.model import (
     APP_CROWD,
+    CLIENT_DNS_BURSTS,
     ESP_TUNNEL,
     GAME_PLAYERS,
     GRE_TUNNEL,
@@ -815,6 +816,23 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=(Traffic("rtp_cameras", 0, 60, rate=200, count=40, server="203.0.113.64"),),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="dns-client-bursts",
+        description=(
+            "Benign: a workstation loads four pages in 30 s, each time resolving the page's hosts at"
+            " once (240 queries in 0.8 s to the provider's resolver), and an admin's nmap resolves"
+            " the names of a /22 it swept (1,024 PTR queries, 350 a second), amid the other"
+            " clients' usual queries; the resolver answers each"
+        ),
+        start="2024-03-19T09:00:00Z",
+        duration=30,
+        phases=((0, 30, "baseline"),),
+        attacks=(),
+        traffic=CLIENT_DNS_BURSTS,
         negative=True,
     )
 )

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from workbench.synth.scenarios.model import (
     APP_CROWD,
+    CLIENT_DNS_BURSTS,
     DNS6,
     ESP_TUNNEL,
     GAME_PLAYERS,
@@ -1006,3 +1007,19 @@ _add(
         traffic=(GAME_PLAYERS,),
     )
 )  # fmt: skip
+_add(
+    Scenario(
+        name="dns-flood-amid-client-bursts",
+        description=(
+            "One host floods the provider's resolver with queries for random names (6,000 a second"
+            " for 8 s), amid a workstation's bursts of lookups as it loads pages and an admin's"
+            " nmap resolving a /22's names; at a fifth of the rate (1,200 a second) only a jump"
+            " over the resolver's own rate shows it"
+        ),
+        start="2024-03-19T10:00:00Z",
+        duration=30,
+        phases=((0, 20, "baseline"), (20, 28, "attack"), (28, 30, "baseline")),
+        attacks=(Attack("dns_water_torture", 20, 28, 6000, (RESOLVER,), sources="single"),),
+        traffic=CLIENT_DNS_BURSTS,
+    )
+)

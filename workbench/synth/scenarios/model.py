@@ -93,7 +93,10 @@ class Traffic:
     traces the path to each of ``servers`` ``rate`` times a second, UDP probes),
     lan_name_queries (``count`` LAN hosts broadcast NetBIOS name queries, ``rate`` a minute
     each), ssdp_discovery (``client`` sends an SSDP M-SEARCH ``rate`` times a second; ``count``
-    LAN devices answer), ntp_sync (``client`` starts ntpd with ``count`` servers). Rates and
+    LAN devices answer), ntp_sync (``client`` starts ntpd with ``count`` servers), dns_bursts
+    (``client`` loads ``count`` pages, each a burst of ``rate`` DNS queries/s to its resolver
+    ``server`` for ``tau`` s), reverse_lookups (``client`` asks ``server`` the names of
+    ``count`` addresses, ``rate`` a second). Rates and
     counts are at scale 1.
     """
 
@@ -200,6 +203,13 @@ VIDEO_CALL = Traffic(
 SITE_TUNNEL = Traffic(
     "wireguard_tunnel", 30, 55, rate=2500, client="203.0.113.150", server="192.0.2.77", port=51820
 )
+# a workstation loads four pages in 30 s, each time resolving the page's hosts at once (240 queries
+# in 0.8 s to the provider's resolver), and an admin's nmap resolves the names of a /22 it swept
+# (1,024 PTR queries, 350 a second, from 14 s)
+CLIENT_DNS_BURSTS = (
+    Traffic("dns_bursts", 0, 30, rate=300, tau=0.8, count=4, client="203.0.113.140", server=RESOLVER),
+    Traffic("reverse_lookups", 14, 30, rate=350, count=1024, client="203.0.113.141", server=RESOLVER),
+)  # fmt: skip
 # a media player looks for UPnP devices every 10 s; 40 devices of its LAN answer, 3-8 times each
 SSDP_DISCOVERY = Traffic("ssdp_discovery", 0, 60, rate=0.1, count=40, client="203.0.113.150")
 # the provider's time server restarts ntpd with 16 servers (four pool entries, four servers each)
