@@ -150,6 +150,10 @@ def test_the_synthesized_scenarios(tmp_path) -> None:
 
 
 def test_over_a_datasets_windows_too(tmp_path) -> None:
-    """The bursts' bins hold a window's packets each (a bin never spans two windows)."""
+    """The bursts' bins hold a window's packets each (a bin never spans two windows); the
+    flood's windows, its resolver answering none of it, still read as a DNS server's."""
     report, _, _ = over_windows(tmp_path, "dns-client-bursts", window_packets=1_500, scale=0.2)
     assert _vectors(report) == []
+    name = "dns-flood-amid-client-bursts"
+    report, _, _ = over_windows(tmp_path, name, window_packets=3_000, scale=0.2)
+    assert _vectors(report) == [("dns_water_torture", ["203.0.113.53"])]

@@ -12,6 +12,7 @@ from pcap_bytes import PCAP_HEADER, _frame
 
 import workbench as wb
 from workbench import synth
+from workbench.capture.ingest import ingest
 
 T0 = 1_700_000_000 * 10**9
 ATTACKER, TARGET = "192.0.2.7", "203.0.113.53"
@@ -92,3 +93,40 @@ def test_the_synthesizers_port_53_flood(tmp_path) -> None:
     [flood] = data["vectors"]
     labelled = truth["packets_by_label"]["udp_flood"]
     assert 0.99 * labelled <= flood["packets"] <= labelled
+
+
+def _over_windows(tmp_path: Path, capture: Path, window_packets: int) -> list[tuple]:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir(parents=True)
+    capture.rename(evidence / capture.name)
+    ingest(evidence, tmp_path / "dataset", progress=False)
+    report = wb.analyze(tmp_path / "dataset", window_packets=window_packets,
+                        workdir=tmp_path / "work", progress=False)  # fmt: skip
+    assert report.parameters["analysis_windows"] > 1
+    return [(v.vector, list(v.targets)) for v in report.vectors]
+
+
+def test_whether_a_host_runs_dns_is_the_captures_to_say(tmp_path) -> None:
+    """A DNS server answers 50 resolvers' 1,000 queries a second for 5 s; then one host floods
+    it with 8,000 a second for 2 s, answering 10 late answers a second (overloaded); then its
+    load again. Over a dataset, each window all flood said it ran no DNS server: a UDP flood
+    beside the query flood. Whether it runs one is read over the whole capture, as in memory; the host that runs
+    none stays a UDP flood over windows too."""
+    records = []
+    for k in range(10_000):  # before and after the flood: 5 s of load, answered
+        ts = T0 + k * 1_000_000 + (2 * 10**9 if k >= 5_000 else 0)
+        src, sport = f"198.51.100.{k % 50 + 1}", 1024 + k % 60_000
+        records += [(ts, _udp(ts, src, sport, TARGET, 53, QUERY)),
+                    (ts + 50_000, _udp(ts + 50_000, TARGET, 53, src, sport, QUERY + bytes(16)))]  # fmt: skip
+    for k in range(16_000):
+        ts = T0 + 5 * 10**9 + k * 125_000
+        records.append((ts, _udp(ts, ATTACKER, 1024 + k % 60_000, TARGET, 53, QUERY)))
+        if k % 800 == 0:  # a late answer now and then: seen sending, answering 1 in 800
+            records.append((ts, _udp(ts, TARGET, 53, "198.51.100.1", 1024 + k, QUERY + bytes(16))))
+    path = tmp_path / "server.pcap"
+    path.write_bytes(PCAP_HEADER + b"".join(r for _, r in sorted(records, key=lambda r: r[0])))
+    in_memory = [(v.vector, list(v.targets)) for v in wb.analyze(wb.load(path, progress=False)).vectors]  # fmt: skip
+    assert in_memory == [("dns_water_torture", [TARGET])]
+    assert _over_windows(tmp_path / "server", path, 8_000) == in_memory
+    flood = _flood(tmp_path / "flood.pcap", payload=QUERY)
+    assert _over_windows(tmp_path / "flood", flood, 4_000) == [("udp_flood", [TARGET])]

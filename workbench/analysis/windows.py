@@ -31,6 +31,7 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.partials import Partials
 from workbench.analysis.queries import collect
 from workbench.analysis.vectors import Evidence, Verdicts, candidates, classify, span_ns
+from workbench.analysis.vectors.context import dns_service
 from workbench.analysis.vectors.kinds import CANDIDATE
 from workbench.capture.cluster import Cluster
 
@@ -89,9 +90,11 @@ def classify_windows(
     run = _run_here if cluster is None else _run_on(cluster)
     # first to last packet, as in memory: both paths judge rates in the same bins
     bin_ns = config.rate_bin_ms(span_ns(packets) if windows else 0) * 1_000_000
+    # whether each host runs a DNS server: the whole capture's to say, read before its windows
+    dns = dns_service(packets) if windows else None
     try:
         evidence = Evidence.empty(config, bin_ns)
-        task = [(config, bin_ns, part) for part in parts]
+        task = [(config, bin_ns, part, dns) for part in parts]
         for share in run(window_evidence, packets, windows, task, bar):
             evidence.merge(share)
         verdicts: Verdicts = evidence.verdicts()
@@ -101,7 +104,7 @@ def classify_windows(
             [verdicts] = cluster.client.scatter([verdicts], broadcast=True)
         partials = Partials()
         for share in run(
-            window_labels, packets, windows, [(verdicts, part, config) for part in parts], bar
+            window_labels, packets, windows, [(verdicts, part, config, dns) for part in parts], bar
         ):
             partials.merge(share)
     finally:
@@ -133,16 +136,17 @@ def _kept(part: str) -> Path:
 
 def window_evidence(
     packets: pl.LazyFrame, lo: int, hi: int, config: AnalysisConfig, bin_ns: int,
-    part: str | None = None,
+    part: str | None = None, dns: pl.DataFrame | None = None,
 ) -> Evidence:  # fmt: skip
-    """Pass 1 on one window ``[lo, hi)`` ns: what the vector tests need from it.
+    """Pass 1 on one window ``[lo, hi)`` ns: what the vector tests need from it (``dns``: the
+    whole capture's ``dns_service``; the window's own when not given).
 
     ``part``: the window's labelled part to come; its candidates are kept beside it (Arrow IPC,
     LZ4) for pass 2, which then does not find them again: written and read back in 0.2 s, found
     again in 0.5 s for a window of 2 M packets (the window itself is read again: 0.1 s, less
     than keeping it). Pass 2 removes them."""
     frame = _window(packets, lo, hi)
-    cand = candidates(frame, config, bin_ns)
+    cand = candidates(frame, config, bin_ns, dns)
     evidence = Evidence.empty(config, bin_ns)
     evidence.add(frame, cand)
     if part is None:
@@ -159,13 +163,15 @@ def window_labels(
     verdicts: Verdicts,
     part: str,
     config: AnalysisConfig = DEFAULT,
+    dns: pl.DataFrame | None = None,
 ) -> Partials:
     """Pass 2 on one window: label it with the capture's verdicts, write it to ``part``, and
-    return its per-bin partials. Its candidates are those pass 1 kept, when it kept them."""
+    return its per-bin partials. Its candidates are those pass 1 kept, when it kept them (else
+    found again, with the capture's ``dns_service``)."""
     kept = _kept(part)
     cand = pl.read_ipc(kept) if kept.exists() else None
     # the vector as the table's Enum: a byte per packet for every query over the parts
-    classified = classify(_window(packets, lo, hi), verdicts, config, cand=cand, enum=True)
+    classified = classify(_window(packets, lo, hi), verdicts, config, cand=cand, enum=True, dns=dns)
     del cand
     kept.unlink(missing_ok=True)
     partials = Partials()

@@ -218,16 +218,42 @@ def _fragmented_answers(udp: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
 
 def _talkers(packets: pl.LazyFrame, targets: pl.Series) -> pl.LazyFrame:
     """The ``targets`` (of unanswered UDP, of UDP answers, of DNS queries) that send anything at
-    all (``dst``; their candidates' ``_talks``), and how many DNS answers each sent
-    (``_dns_answers``: UDP from port 53, ``unserved_queries``): of one that never sends, the
-    capture holds one direction only, and "unanswered" or "unsolicited" says nothing."""
+    all (``dst``; their candidates' ``_talks``): of one that never sends, the capture holds one
+    direction only, and "unanswered" or "unsolicited" says nothing."""
     if targets.is_empty():  # nothing to look up: no pass over the packets
-        return pl.LazyFrame(schema={"dst": pl.UInt128, "_dns_answers": pl.UInt32})
-    answer = (pl.col("proto") == PROTO_UDP) & (pl.col("sport") == DNS_PORT)
-    return (
-        _sent_by(packets, targets)
+        return pl.LazyFrame(schema={"dst": pl.UInt128})
+    return _sent_by(packets, targets).select(dst="src").unique()
+
+
+def dns_service(packets: pl.LazyFrame, hosts: pl.Series | None = None) -> pl.DataFrame:
+    """(dst, ``_dns_queries``, ``_dns_answers``): per host receiving UDP on port 53 (of
+    ``hosts`` only, when given), the datagrams it received there and the DNS answers (UDP from
+    port 53) it sent (``unserved_queries``). Over a dataset, read once over the whole capture
+    before its windows: whether a host runs a DNS server is the capture's to say, and a window
+    all flood, its server answering none of it, said it ran none."""
+    if hosts is not None and hosts.is_empty():  # nothing to look up: no pass over the packets
+        schema = {"dst": pl.UInt128, "_dns_queries": pl.UInt64, "_dns_answers": pl.UInt64}
+        return pl.DataFrame(schema=schema)
+    udp = packets.filter(pl.col("proto") == PROTO_UDP)
+    if hosts is not None:
+        udp = udp.filter(
+            pl.col("dst").is_in(hosts.implode()) | pl.col("src").is_in(hosts.implode())
+        )
+    queries = (
+        udp.filter(pl.col("dport") == DNS_PORT)
+        .group_by("dst")
+        .agg(pl.len().cast(pl.UInt64).alias("_dns_queries"))
+    )
+    answers = (
+        udp.filter(pl.col("sport") == DNS_PORT)
+        .join(queries.select("dst"), left_on="src", right_on="dst", how="semi")
         .group_by(dst="src")
-        .agg(answer.sum().cast(pl.UInt32).alias("_dns_answers"))
+        .agg(pl.len().cast(pl.UInt64).alias("_dns_answers"))
+    )
+    return collect(
+        queries.join(answers, on="dst", how="left").with_columns(
+            pl.col("_dns_answers").fill_null(0)
+        )
     )
 
 
@@ -352,9 +378,11 @@ def _connections(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFr
     return [(opened, TUPLE4)]
 
 
-def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:  # fmt: skip
+def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig = DEFAULT,
+                 dns: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
     """``cand`` with each candidate's context (``_asked``, ``_done``, ``_open``, ``_answered``),
-    each looked up for the candidates whose test reads it (false for the others)."""
+    each looked up for the candidates whose test reads it (false for the others). ``dns``:
+    ``dns_service`` of the whole capture when ``frame`` is a window of it."""
     tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
     kinds = cand.lazy()
     # every candidate's target; among them, those whose test asks whether they are seen
@@ -492,26 +520,25 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
             & (pl.col("_flow_n") <= config.query_flow_max_datagrams)
         ).fill_null(False),
     )
-    out = unserved_queries(out, talks[0], config)
+    if dns is None:  # the frame is the capture: its DNS queries' targets, looked up in it
+        dns = dns_service(frame.lazy(), targets.filter("_dns")["dst"])
+    out = unserved_queries(out, talks[0], dns, config)
     return out.select(*cand.columns, "_asked", "_done", "_open", "_answered", "_talks", "_query")
 
 
-def unserved_queries(cand: pl.DataFrame, talkers: pl.DataFrame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:  # fmt: skip
-    """DNS queries to a host seen sending (``talkers``: ``dst``, ``_dns_answers``) that sent
-    DNS answers for under ``dns_answered_min`` of them are UDP it never answers (``udp_flood``):
-    it runs no DNS server (datagrams flooding its port 53: ``hping3 --udp -p 53``), so a DNS
-    server's ordinary thousands a second (``flood_pps_dns``) say nothing of them. A host never
-    seen sending keeps them as queries."""
+def unserved_queries(cand: pl.DataFrame, talkers: pl.DataFrame, dns: pl.DataFrame,
+                     config: AnalysisConfig = DEFAULT) -> pl.DataFrame:  # fmt: skip
+    """DNS queries to a host seen sending (``talkers``: ``dst``) that sent DNS answers for under
+    ``dns_answered_min`` of the datagrams it received on port 53 (``dns``: ``dns_service``) are
+    UDP it never answers (``udp_flood``): it runs no DNS server (datagrams flooding its port 53:
+    ``hping3 --udp -p 53``), so a DNS server's ordinary thousands a second (``flood_pps_dns``)
+    say nothing of them. A host never seen sending keeps them as queries."""
     c = pl.col("candidate")
-    queries = cand.filter(c.is_in(DNS_QUERIES))  # a few of millions: grouped by host
-    if queries.is_empty():
+    if dns.is_empty() or not cand.select(c.is_in(DNS_QUERIES).any()).item():
         return cand
-    hosts = (
-        queries.group_by("dst")
-        .len()
-        .join(talkers, on="dst")  # seen sending
-        .filter(pl.col("_dns_answers") < config.dns_answered_min * pl.col("len"))["dst"]
-    )
+    hosts = dns.join(talkers, on="dst", how="semi").filter(  # seen sending
+        pl.col("_dns_answers") < config.dns_answered_min * pl.col("_dns_queries")
+    )["dst"]
     if hosts.is_empty():
         return cand
     unserved = c.is_in(DNS_QUERIES) & pl.col("dst").is_in(hosts.implode())
@@ -577,17 +604,19 @@ def unamplifying_servers(cand: pl.LazyFrame, config: AnalysisConfig = DEFAULT) -
 
 
 def candidates(
-    frame: pl.DataFrame, config: AnalysisConfig = DEFAULT, bin_ns: int = SECOND
-) -> pl.DataFrame:
+    frame: pl.DataFrame, config: AnalysisConfig = DEFAULT, bin_ns: int = SECOND,
+    dns: pl.DataFrame | None = None,
+) -> pl.DataFrame:  # fmt: skip
     """The candidate packets of a frame (``_row``: their place) with the context their tests need.
     A frame that is mostly candidates keeps every packet, the others' ``candidate`` null
-    (``kinds.is_candidate``: ``matching.candidate_rows``)."""
+    (``kinds.is_candidate``: ``matching.candidate_rows``). ``dns``: ``dns_service`` of the
+    whole capture when ``frame`` is a window of it."""
     indexed = frame.with_row_index("_row")
     with step("candidates"):
         cand = candidate_rows(indexed, config)
     ts = pl.col("ts").cast(pl.Int64)
     with step("context"):
-        return with_context(indexed, cand, config).with_columns(bin=ts // bin_ns * bin_ns)
+        return with_context(indexed, cand, config, dns).with_columns(bin=ts // bin_ns * bin_ns)
 
 
 def span_ns(frame: pl.DataFrame | pl.LazyFrame) -> int:

@@ -42,19 +42,21 @@ def classify(
     *,
     cand: pl.DataFrame | None = None,
     enum: bool = False,
+    dns: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Add a ``vector`` column: the attack vector of each packet (null: not attack traffic).
 
     ``verdicts``: judged over a whole capture (``Evidence.verdicts``) when ``frame`` is one
     window of it; judged on ``frame`` alone when not given. ``cand``: the frame's
-    ``candidates`` with those verdicts' bins, when they were found before (pass 1 of a dataset).
+    ``candidates`` with those verdicts' bins, when they were found before (pass 1 of a dataset);
+    ``dns``: the whole capture's ``context.dns_service``, when ``frame`` is a window of it.
     ``enum``: the vector as the vector table's Enum (a byte per packet, grouped as a number:
     how the analysis keeps it) instead of its text (``as_text``).
 
     frame = wb.analysis.classify(cap.packets)
     frame.group_by("vector").len()
     """
-    return judged(frame, verdicts, config, cand=cand, enum=enum)[0]
+    return judged(frame, verdicts, config, cand=cand, enum=enum, dns=dns)[0]
 
 
 def judged(
@@ -64,6 +66,7 @@ def judged(
     *,
     cand: pl.DataFrame | None = None,
     enum: bool = False,
+    dns: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, Verdicts | None]:
     """``classify``, and the verdicts it labelled with (None for an empty frame)."""
     if frame.height == 0:
@@ -78,7 +81,7 @@ def judged(
         with step("verdicts"):
             verdicts = evidence.verdicts()
     elif cand is None:
-        cand = candidates(frame, config, verdicts.bin_ns)
+        cand = candidates(frame, config, verdicts.bin_ns, dns)
     with step("labels"):
         out = _label(frame, cand, verdicts, config)
     return (out if enum else as_text(out)), verdicts
