@@ -109,6 +109,19 @@ def test_one_clients_burst_amid_others_is_no_flood(tmp_path, burst, seconds) -> 
     assert _vectors(report) == []
 
 
+def test_two_others_in_the_bursts_bins_make_no_crowd(tmp_path) -> None:
+    """A quiet resolver (its median 100 ms bin empty): two other clients happen to ask in each
+    of the burst's bins. Three sources, but without the busiest the bins hold 2 queries: no
+    crowd's flood."""
+    frames = _steady(1, 1, 14.5) + _burst(5, 150, 1.0)
+    for b in range(10):  # each of the burst's ten 100 ms bins
+        for c in (1, 2):
+            frames += _asked(
+                T0 + 5 + b / 10 + 0.01 * c, f"10.0.2.{c}", 40000 + b, 7000 + 10 * c + b
+            )
+    assert _vectors(_report(tmp_path / "quiet.pcap", frames)) == []
+
+
 def test_floods_over_the_resolvers_rate_are_found(tmp_path) -> None:
     """Controls: a botnet's 300 queries a second, and one host's 2,000, each for 5 s over the
     resolver's usual 10 a second (under the 5,000 without a baseline), found amid a client's

@@ -394,6 +394,31 @@ def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float)
     b.fact(monitor=blk.client, hosts=len(hosts), requests=n, replies=int(answered.sum()))
 
 
+def ping_rounds(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A monitoring host (``client``) measures the latency of ``count`` consecutive addresses from
+    ``server`` as smokeping does with fping: every ``tau`` seconds a round of ``peak`` pings to
+    each, ``rate`` a second to each (fping's period), the hosts interleaved; each answers 0.2-5 ms
+    later (a datacenter's hosts). A monitor's configuration, whatever the scale."""
+    rng = b.rng
+    n_hosts = max(1, blk.count)
+    hosts = np.arange(n_hosts) + sources.parse_v4(blk.server)
+    rounds = np.arange(t0, t1 - blk.peak / blk.rate, blk.tau)
+    k = np.arange(int(blk.peak))
+    # (round, ping, host): the round's start, the ping's period, the host's place in it
+    at = (rounds[:, None, None] + k[None, :, None] / blk.rate
+          + np.arange(n_hosts)[None, None, :] / (blk.rate * n_hosts)).ravel()  # fmt: skip
+    who = np.tile(np.arange(n_hosts), len(rounds) * len(k))
+    m_hi, m_lo = sources.v4(np.array([sources.parse_v4(blk.client)]))
+    h_hi, h_lo = sources.v4(hosts[who])
+    echo = b.template(("ping", 56), lambda: payloads.pattern(56, 0x61))
+    ts = start_ns + to_ns(at)
+    b.add(ts=ts, src_hi=m_hi[0], src_lo=m_lo[0], dst_hi=h_hi, dst_lo=h_lo, proto=1, ttl=64,
+          icmp_type=8, tpl=echo)  # fmt: skip
+    b.add(ts=ts + to_ns(rng.uniform(0.0002, 0.005, len(at))), src_hi=h_hi, src_lo=h_lo, dst_hi=m_hi[0],
+          dst_lo=m_lo[0], proto=1, ttl=64, icmp_type=0, tpl=echo)  # fmt: skip
+    b.fact(monitor=blk.client, hosts=n_hosts, rounds=len(rounds), requests=len(at))
+
+
 def udp_sessions(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """``count`` players (a game server's: ``server``:``port``) each send ``rate`` small
     datagrams a second from one ephemeral port, and the server sends as many back, bigger (the
@@ -1045,6 +1070,7 @@ def video_downloads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sca
 
 
 BLOCKS = {
+    "ping_rounds": ping_rounds,
     "dns_bursts": dns_bursts,
     "reverse_lookups": reverse_lookups,
     "tls_sessions": tls_sessions,

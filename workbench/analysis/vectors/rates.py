@@ -77,23 +77,32 @@ def hot_bins(
         .alias("median")
     )
     seconds = pl.col("width") / SECOND
-    rate = pl.col("n") / seconds
     floor = pl.when(http).then(cfg.min_rate_http_rps).otherwise(pl.col("jump_min"))
     jump = cfg.rate_factor * pl.col("median")
-    # a crowd's jump: a jump still without the bin's busiest source (one client's burst amid
-    # the others' usual queries is that client's) ...
-    crowd = (pl.col("srcs") >= cfg.rate_min_sources) & (pl.col("n") - pl.col("top") >= jump)
-    # ... or one host's, at a rate no host sends benignly (DNS: no client's burst)
-    single = (
-        pl.when(pl.col("candidate").is_in(DNS_QUERIES))
-        .then(cfg.single_source_dns_jump_pps)
-        .otherwise(cfg.single_source_flood_pps)
-    )
-    relative = crowd | ((pl.col("n") >= jump) & (rate >= single))
-    absolute = rate >= pl.col("flood_rate")
-    hot = rebinned.join(baseline, on=[key, "candidate"]).filter(
-        (rate >= floor) & (relative | absolute) & (pl.col("n") >= cfg.rate_min_bin_packets)
-    )
+
+    def flood(n: pl.Expr) -> pl.Expr:  # ``n`` packets in a bin: a flood's rate, a bin's worth
+        return (n / seconds >= floor) & (n >= cfg.rate_min_bin_packets)
+
+    n, others = pl.col("n"), pl.col("n") - pl.col("top")
+    # a crowd's jump: one still there without the bin's busiest source (one client's burst
+    # amid the others' usual queries is that client's) ...
+    crowd = (pl.col("srcs") >= cfg.rate_min_sources) & (others >= jump) & flood(others)
+    if key == "dst_net":
+        # a prefix's flood is a crowd's (carpet bombing: bots or reflectors): its busiest
+        # sender's share is judged on the hosts it hits. One monitor pinging every address of
+        # a /24 once a second in rounds (smokeping, fping: 250 pings/s) was an ICMP flood on it
+        hot = crowd | (flood(others) & (others / seconds >= pl.col("flood_rate")))
+    else:
+        # ... or one host's, at a rate no host sends benignly (DNS: no client's burst) ...
+        single = (
+            pl.when(pl.col("candidate").is_in(DNS_QUERIES))
+            .then(cfg.single_source_dns_jump_pps)
+            .otherwise(cfg.single_source_flood_pps)
+        )
+        one = (n >= jump) & (n / seconds >= single)
+        # ... or, from any number of sources, above any benign rate
+        hot = flood(n) & (one | (n / seconds >= pl.col("flood_rate"))) | crowd
+    hot = rebinned.join(baseline, on=[key, "candidate"]).filter(hot)
     # one busy bin is a burst, not a flood; an HTTP flood lasts
     need = pl.when(http).then(int(cfg.http_flood_min_s)).otherwise(cfg.rate_min_bins)
     hot = hot.filter(pl.len().over(key, "candidate") >= need)
@@ -150,11 +159,13 @@ def burst_bins(
         return pl.DataFrame(schema=schema)
     pair = [key, "candidate"]
     rate = pl.col("n") / (pl.col("width") / SECOND)
+    # a prefix's burst is a crowd's, as its flood is (``hot_bins``)
+    counted_n = pl.col("n") - pl.col("top") if key == "dst_net" else pl.col("n")
     busy = (
         per_bin.filter(~pl.col("candidate").is_in(HTTP_RATE))
         .join(hot.select(pair).unique(), on=pair, how="anti")
         .with_columns(width=pl.lit(bin_ns))
-        .filter(rate >= pl.col("flood_rate"))
+        .filter(counted_n / (pl.col("width") / SECOND) >= pl.col("flood_rate"))
         .select(*pair, "bin", "flood_rate")
     )
     if busy.is_empty():

@@ -5,7 +5,8 @@ video over QUIC captured one way, IPTV channels multicast, a collector's syslog 
 a GRE tunnel, NFS reads over UDP in fragments, a VXLAN overlay, downloads through VPN tunnels
 (both ways, and one way), a DNS forwarder asking two upstream resolvers, an IPsec tunnel and a
 scan of a host's IP protocols, a 2 s snippet of a browser loading a page, a UDP port scan, the
-internet's background scanning of a server."""
+internet's background scanning of a server, and more (a site tunnel, metrics, cameras, a time
+server, a workstation's bursts of DNS lookups, a monitor pinging every address of a /24)."""
 
 from __future__ import annotations
 
@@ -836,3 +837,20 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="prefix-monitoring",
+        description=(
+            "Benign: the provider's monitoring host measures the latency of every address of its"
+            " datacenter's /24 as smokeping does with fping: every 60 s a round of 20 pings to each"
+            " of 254 hosts, one a second to each (254 pings a second for 20 s), each answered"
+        ),
+        start="2024-03-26T09:00:00Z",
+        duration=150,
+        phases=((0, 150, "baseline"),),
+        attacks=(),
+        traffic=(Traffic("ping_rounds", 5, 150, rate=1, count=254, peak=20, tau=60,
+                         client="203.0.113.70", server="203.0.113.1"),),
+        negative=True,
+    )
+)  # fmt: skip

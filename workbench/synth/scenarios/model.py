@@ -96,7 +96,9 @@ class Traffic:
     LAN devices answer), ntp_sync (``client`` starts ntpd with ``count`` servers), dns_bursts
     (``client`` loads ``count`` pages, each a burst of ``rate`` DNS queries/s to its resolver
     ``server`` for ``tau`` s), reverse_lookups (``client`` asks ``server`` the names of
-    ``count`` addresses, ``rate`` a second). Rates and
+    ``count`` addresses, ``rate`` a second), ping_rounds (``client`` pings ``count`` consecutive
+    addresses from ``server`` in rounds every ``tau`` s: ``peak`` pings to each, ``rate`` a
+    second). Rates and
     counts are at scale 1.
     """
 
