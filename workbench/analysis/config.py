@@ -113,7 +113,11 @@ class AnalysisConfig:
     # --- TCP state floods ---
     # completed handshakes / SYNs: a busy server completes most of its handshakes
     handshake_completion_max: float = 0.2
-    # sources that make a flood "distributed" (fewer: a DoS from few hosts, judged by rate)
+    # sources that make a flood "distributed" (fewer: a DoS from few hosts, judged by rate).
+    # Fewer peers sending a tunnel's protocol (GRE, ESP, 6in4) to a target the capture never
+    # sees sending are the far end of its tunnels, seen one way (a scrubbing service delivers
+    # clean traffic back over GRE from one or a few endpoints), where a GRE flood comes from a
+    # botnet (Mirai's greip and greeth)
     min_sources_flood: int = 20
     # ACK/RST/odd-flag segments on connections never seen to open and never answered
     orphan_share_min: float = 0.8

@@ -79,6 +79,10 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
     "one_way_share_min": lambda f, t, cfg, v: (
         "the server's side of streams the target opened (a video, a download, a call), or a "
         "tunnel's far end on the port both ends use, as far as one direction shows"),
+    "min_sources_flood": lambda f, t, cfg, v: (
+        f"from {fmt.plural(int(f), 'host')} to a host never seen sending: the far end of tunnels "
+        f"it runs (GRE, IPsec, 6in4), as far as one direction shows; a flood comes from "
+        f"{_count(t)} or more"),
     "random_ports_min": lambda f, t, cfg, v: (
         f"to a group address, on {fmt.plural(int(f), 'port')}: one-way by design unless a flood "
         f"sprays {_count(t)} or more"),

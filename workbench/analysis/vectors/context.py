@@ -56,8 +56,9 @@ from workbench.capture.schema import (
 )
 
 # the candidates whose test asks whether their target is ever seen sending (``_talks``): of
-# unanswered UDP, of DNS or NTP answers, and of a reflection from few reflectors
-SILENT_JUDGED = [*UNANSWERED_UDP, *REFLECTION]
+# unanswered UDP, of DNS or NTP answers, of a reflection from few reflectors, and of a tunnel's
+# protocol (GRE, ESP, 6in4) from few peers
+SILENT_JUDGED = [*UNANSWERED_UDP, *REFLECTION, *TUNNELLED]
 [UDP_FLOOD] = UNANSWERED_UDP
 DNS_PORT = 53  # a DNS server answers from it (RFC 1035)
 # ... and those whose target's silence lets its LAN peers' answers pass for asked (``_asked``)

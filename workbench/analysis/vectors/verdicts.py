@@ -15,11 +15,13 @@ from workbench.analysis.vectors.kinds import (
     CANDIDATE,
     DNS_QUERIES,
     FRAGMENTS,
+    GRE,
     HANDSHAKES,
     OTHER_PROTOCOLS,
     SECOND,
     SIZED_ANSWERS,
     SYNACKS,
+    TUNNELLED,
     UDP,
     UNANSWERED_UDP,
     UNLISTED,
@@ -120,6 +122,10 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         & (pl.col("served") / n >= cfg.one_way_share_min)
         & (pl.col("sources") < cfg.min_sources_flood)
         & (pl.col("dst_ports") < cfg.random_ports_min),
+        # a tunnel's protocol (GRE, ESP, 6in4) from a few peers to a target the capture never
+        # sees sending: the far end of its tunnels (a scrubbing service's GRE delivering the
+        # clean traffic back), one way; a GRE flood comes from a botnet
+        tunnel_end=(pl.col("talks") == 0) & (pl.col("sources") < cfg.min_sources_flood),
         # telemetry to a collector (syslog, NetFlow, ...): judged by its own rate
         collector=pl.col("collected") / n >= cfg.one_way_share_min,
         # most of what its rate counts (the UDP it never answers, and requests it answers, each
@@ -142,7 +148,10 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         orphan_share=pl.when(c.is_in(ORPHAN_KINDS)).then(pl.col("orphan_share")),
         answered_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("answered_share")),
         port_zero_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("port_zero_share")),
-        stream=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("stream")),
+        stream=pl.when(c.is_in(UNANSWERED_UDP))
+        .then(pl.col("stream"))
+        .when(c.is_in(TUNNELLED))
+        .then(pl.col("tunnel_end")),
         collector=c.is_in(UNANSWERED_UDP) & pl.col("collector"),
         resolver=c.is_in(SIZED_ANSWERS) & pl.col("resolver"),
     )
@@ -178,6 +187,9 @@ def _kind_checks(cfg: AnalysisConfig, key: str) -> list[tuple[list[str], list[Ch
     unicast = ~is_group_address(key) & ~pl.col("link_group") if key == "dst" else pl.lit(True)
     unlisted = c.is_in(UNLISTED)
     per_port = n / pl.col("ports").clip(1)
+    # seen one way, from fewer peers than a flood's: the far end of the target's tunnels
+    tunnel_end = Check("min_sources_flood", ~pl.col("stream").fill_null(False), sources,
+                       pl.lit(cfg.min_sources_flood))  # fmt: skip
     return [
         (list(REFLECTION), [
             Check("unicast_target", unicast),
@@ -206,11 +218,13 @@ def _kind_checks(cfg: AnalysisConfig, key: str) -> list[tuple[list[str], list[Ch
             Check("orphan_share_min", pl.col("orphan_share") >= cfg.orphan_share_min,
                   pl.col("orphan_share"), pl.lit(cfg.orphan_share_min)),
         ]),
+        (GRE, [tunnel_end]),
         (OTHER_PROTOCOLS, [
             # a protocol scan (nmap -sO) sends each protocol once or twice, however fast
             Check("scan_probes_per_protocol_max",
                   n > cfg.scan_probes_per_protocol_max * pl.col("protocols"),
                   n / pl.col("protocols").clip(1), pl.lit(cfg.scan_probes_per_protocol_max)),
+            tunnel_end,
         ]),
         (UNANSWERED_UDP, [
             Check("one_way_share_min", ~pl.col("stream")),

@@ -10,6 +10,8 @@ server, a workstation's bursts of DNS lookups, a monitor pinging every address o
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from workbench.synth.scenarios.model import (
     APP_CROWD,
     CLIENT_DNS_BURSTS,
@@ -854,3 +856,25 @@ _add(
         negative=True,
     )
 )  # fmt: skip
+_add(
+    Scenario(
+        name="one-way-tunnels",
+        description=(
+            "Benign, one direction only: the provider's border router receives 8,000 GRE packets a"
+            " second through its tunnel to a partner (as a scrubbing service's GRE delivers clean"
+            " traffic back), and its VPN gateway 8,000 ESP packets a second from a branch office;"
+            " the provider's own packets out of sight"
+        ),
+        start="2024-04-02T11:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        # the far ends outside the provider's space (198.51.100.0/24 is its upstream's)
+        traffic=(
+            replace(GRE_TUNNEL, server="192.0.2.78"),
+            replace(ESP_TUNNEL, end=60, server="192.0.2.79"),
+        ),
+        one_way=True,
+        negative=True,
+    )
+)

@@ -1023,3 +1023,17 @@ _add(
         traffic=CLIENT_DNS_BURSTS,
     )
 )
+_add(
+    Scenario(
+        name="one-way-gre-flood",
+        description=(
+            "A botnet floods the provider's border router with GRE (10,000 packets/s from 600 bots),"
+            " captured one way: the router never seen sending, as the far end of a tunnel is"
+        ),
+        start="2024-04-02T12:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
+        attacks=(Attack("gre_flood", 20, 50, 10000, ("203.0.113.1",)),),
+        one_way=True,
+    )
+)
