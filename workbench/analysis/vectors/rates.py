@@ -91,7 +91,7 @@ def hot_bins(
         # a prefix's flood is a crowd's (carpet bombing: bots or reflectors): its busiest
         # sender's share is judged on the hosts it hits. One monitor pinging every address of
         # a /24 once a second in rounds (smokeping, fping: 250 pings/s) was an ICMP flood on it
-        hot = crowd | (flood(others) & (others / seconds >= pl.col("flood_rate")))
+        is_hot = crowd | (flood(others) & (others / seconds >= pl.col("flood_rate")))
     else:
         # ... or one host's, at a rate no host sends benignly (DNS: no client's burst) ...
         single = (
@@ -101,8 +101,8 @@ def hot_bins(
         )
         one = (n >= jump) & (n / seconds >= single)
         # ... or, from any number of sources, above any benign rate
-        hot = flood(n) & (one | (n / seconds >= pl.col("flood_rate"))) | crowd
-    hot = rebinned.join(baseline, on=[key, "candidate"]).filter(hot)
+        is_hot = (flood(n) & (one | (n / seconds >= pl.col("flood_rate")))) | crowd
+    hot = rebinned.join(baseline, on=[key, "candidate"]).filter(is_hot)
     # one busy bin is a burst, not a flood; an HTTP flood lasts
     need = pl.when(http).then(int(cfg.http_flood_min_s)).otherwise(cfg.rate_min_bins)
     hot = hot.filter(pl.len().over(key, "candidate") >= need)

@@ -98,8 +98,7 @@ class Traffic:
     ``server`` for ``tau`` s), reverse_lookups (``client`` asks ``server`` the names of
     ``count`` addresses, ``rate`` a second), ping_rounds (``client`` pings ``count`` consecutive
     addresses from ``server`` in rounds every ``tau`` s: ``peak`` pings to each, ``rate`` a
-    second). Rates and
-    counts are at scale 1.
+    second). Rates and counts are at scale 1.
     """
 
     kind: str
