@@ -2,8 +2,8 @@
 sending is the far end of the target's tunnels, seen one way (a scrubbing service's GRE
 delivering clean traffic back, a branch office's IPsec): no flood, whatever its rate. A GRE
 flood comes from a botnet (Mirai's greip and greeth). A target seen sending is judged as
-before; the price: a tunnel-protocol flood from fewer than 20 hosts at a silent target is
-missed."""
+before, and so are a few hosts' random protocols (no tunnel carries dozens); the price: a
+tunnel-protocol flood from fewer than 20 hosts at a silent target is missed."""
 
 from __future__ import annotations
 
@@ -92,6 +92,16 @@ def test_a_target_seen_sending_is_judged_by_its_rate(tmp_path) -> None:
     over its quiet baseline are a flood."""
     report = _report(tmp_path / "talks.pcap", _tunnel("gre", talks=True))
     assert _vectors(report) == [("gre_flood", [ROUTER])]
+
+
+def test_a_few_hosts_random_protocols_are_no_tunnel(tmp_path) -> None:
+    """A tunnel carries one protocol or two: 5 hosts' 3,000 packets a second of 252 random
+    protocols to a silent target stay a flood (held back as a tunnel before this was asked)."""
+    protocols = [p for p in range(256) if p not in (1, 6, 17, 47)]
+    frames = [(T0 + 5 + k / 3000, ether(ipv4(f"192.0.2.{k % 5 + 1}", ROUTER, protocols[k * 7 % 252], b"r" * 40)))
+              for k in range(3000 * 15)]  # fmt: skip
+    frames.append((T0 + 30, ether(ipv4("10.0.0.1", "10.0.0.2", 17, udp(5000, 5001, b"z")))))
+    assert _vectors(_report(tmp_path / "random.pcap", frames)) == [("ip_protocol_flood", [ROUTER])]
 
 
 def test_the_price_a_few_hosts_flood_at_a_silent_target(tmp_path) -> None:

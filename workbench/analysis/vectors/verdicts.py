@@ -125,7 +125,10 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         # a tunnel's protocol (GRE, ESP, 6in4) from a few peers to a target the capture never
         # sees sending: the far end of its tunnels (a scrubbing service's GRE delivering the
         # clean traffic back), one way; a GRE flood comes from a botnet
-        tunnel_end=(pl.col("talks") == 0) & (pl.col("sources") < cfg.min_sources_flood),
+        # (a tunnel carries one protocol or two: a flood of random ones is no tunnel's)
+        tunnel_end=(pl.col("talks") == 0)
+        & (pl.col("sources") < cfg.min_sources_flood)
+        & (pl.col("protocols").fill_null(1) < cfg.random_protocols_min),
         # telemetry to a collector (syslog, NetFlow, ...): judged by its own rate
         collector=pl.col("collected") / n >= cfg.one_way_share_min,
         # most of what its rate counts (the UDP it never answers, and requests it answers, each
