@@ -92,6 +92,8 @@ def classify_windows(
     bin_ns = config.rate_bin_ms(span_ns(packets) if windows else 0) * 1_000_000
     # whether each host runs a DNS server: the whole capture's to say, read before its windows
     dns = dns_service(packets) if windows else None
+    if cluster is not None and dns is not None:  # sent once to every worker, as the verdicts are
+        [dns] = cluster.client.scatter([dns], broadcast=True)
     try:
         evidence = Evidence.empty(config, bin_ns)
         task = [(config, bin_ns, part, dns) for part in parts]
