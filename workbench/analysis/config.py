@@ -313,12 +313,31 @@ class AnalysisConfig:
     # --- HTTP ---
     # requests/s to one target (bots' HTTP GETs); below this no web server notices
     min_rate_http_rps: float = 5.0
+    # a request is a client segment that starts a turn of its connection: its first, or the
+    # first after the server sent data on it. What follows without an answer between is the
+    # same message going on (an upload's body: 400-1,500 segments a second on one HTTPS
+    # connection, each counted as a request, was an HTTP flood; so was a call's media over
+    # TCP 443, 110 segments a second each way). While the server has sent nothing on the
+    # connection for this long (a server that answers does within a round trip and its work),
+    # it no longer answers: a segment shorter than a full one after another such is then a
+    # request of its own (a flood pipelined at it). A request fits in one segment, where a
+    # message longer than one is sent as full ones (1,220-1,460 bytes on Ethernet, IPv6 and
+    # tunnels; more where the sender's NIC segments) and ends with a shorter piece
+    http_answer_max_s: float = 1.0
+    full_segment_min_bytes: int = 1200
     # an HTTP flood lasts: a browser loads a news site (40 connections, 100 requests) in 2 s,
     # a flood goes on for minutes
     http_flood_min_s: float = 5.0
-    # one client alone floods with this many requests per second over several connections
+    # one client alone floods with this many requests per second over several connections ...
     http_rps_per_source: int = 20
     http_sessions_per_source: int = 3
+    # ... each of them kept busy with this many a second: a flood tool sends its next request
+    # as soon as an answer comes (AnonymousDoS: 221 a second over 4 connections, 55 each),
+    # where a browser's or a package manager's connections spend their time fetching what it
+    # asked for (a page's 19-40 requests a second over 5-17 connections in the real benign
+    # captures; a map's tiles or npm's packages, 25-49 a second over 6-16 connections, kept
+    # up for 15-25 s: 2-7 each, which was a flood)
+    http_requests_per_connection: float = 10.0
     # ... or with this many on any number of connections (a script's loop on one keep-alive
     # connection: python requests.Session, 250 a second on a LAN): five times one browser's
     # busiest second in the real benign captures (19-40 requests over 5-17 connections; their

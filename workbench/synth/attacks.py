@@ -110,7 +110,8 @@ def vector_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1: f
         port = attack.dport if attack is not None and attack.dport else 80
         if attack is not None and attack.connections:  # requests on keep-alive connections
             conversations.keepalive_http_flood(b, pools, ts, dst, label, clients=clients, port=port,
-                                               connections=attack.connections)  # fmt: skip
+                                               connections=attack.connections,
+                                               answered=not attack.unanswered)  # fmt: skip
         else:
             _http_flood(b, pools, ts, dst, label, clients, port)
         return

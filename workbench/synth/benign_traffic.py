@@ -10,7 +10,18 @@ import numpy as np
 from workbench.synth import payloads, sources
 from workbench.synth.attacks import gre_inner
 from workbench.synth.builder import NS, Builder, ephemeral
-from workbench.synth.conversations import ACK, FIN, PSH, RST, SYN, Events, handshake, peers, to_ns
+from workbench.synth.conversations import (
+    ACK,
+    FIN,
+    PSH,
+    RST,
+    SYN,
+    Events,
+    handshake,
+    peers,
+    tls_handshake,
+    to_ns,
+)
 from workbench.synth.sessions import sessions
 
 
@@ -1069,7 +1080,142 @@ def video_downloads(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sca
     b.fact(viewers=n, segments_per_chunk=chunk)
 
 
+def _connection(b: Builder, blk, *, n: int, rtt_s: float, near: bool = True):
+    """``n`` connections from ``client`` (the capture's workstation: near it) to ``server``:``port``."""
+    rng = b.rng
+    rtt_ns = np.full(n, to_ns(rtt_s))
+    client = sources.v4(np.full(n, sources.parse_v4(blk.client)))
+    server = sources.v4(np.full(n, sources.parse_v4(blk.server)))
+    p = peers(rng, client=client, server=server, c_ttl=64, s_port=blk.port, rtt_ms=rtt_ns / 1e6,
+              client_near=near, s_ttl=52)  # fmt: skip
+    return p, rtt_ns
+
+
+def https_upload(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``client`` uploads a file to ``server``:``port`` over HTTPS (a cloud backup, a file shared
+    by a browser): the TCP and TLS handshakes, then TLS records of 16 KB in full segments (each
+    record's last piece shorter), ``rate`` segments a second, the server acknowledging every
+    second one and answering once at the end. One connection; its rate is at scale 1."""
+    rng = b.rng
+    p, rtt_ns = _connection(b, blk, n=1, rtt_s=0.03)
+    ev = Events()
+    zero = np.zeros(1, np.int64)
+    done = handshake(ev, zero, np.array([start_ns + to_ns(t0)]), rtt_ns, client_near=True)
+    ready = int(tls_handshake(b, ev, zero, done, rtt_ns)[0]) + rtt_ns[0]
+    record = payloads.tls_record(16_413, 7)
+    pieces = [record[i : i + 1448] for i in range(0, len(record), 1448)]
+    tpls = np.array(
+        [b.template(("upload", k), lambda part=part: part) for k, part in enumerate(pieces)]
+    )
+    count = int(blk.rate * (t1 - t0 - 1.0))
+    gap = NS / blk.rate  # paced by the sender's congestion control, a little jitter
+    at = (
+        ready
+        + (np.arange(1, count + 1) * gap).astype(np.int64)
+        + rng.integers(0, int(gap * 0.2) + 1, count)
+    )
+    ev.add(np.zeros(count, np.int64), at, 0, PSH | ACK, tpls[np.arange(count) % len(tpls)])
+    acked = at[1::2] + rtt_ns[0] + 30_000
+    ev.add(np.zeros(len(acked), np.int64), acked, 1, ACK)
+    end = int(at[-1]) + rtt_ns[0] + 200_000
+    answer = b.template(("upload_answer", 0), lambda: payloads.tls_record(420, 9))
+    ev.add(zero, [end], 1, PSH | ACK, answer)
+    ev.add(zero, [end + 1_000_000], 0, FIN | ACK)
+    ev.add(zero, [end + 1_000_000 + rtt_ns[0]], 1, FIN | ACK)
+    ev.add(zero, [end + 1_100_000 + rtt_ns[0]], 0, ACK)
+    ev.write(b, p, -1)
+    b.fact(segments=count)
+
+
+def tcp_call(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """A video call that fell back to TCP 443 (a firewall blocks its UDP: Teams, Zoom, WebRTC's
+    TURN over TLS): after the handshakes, ``client`` and ``server`` each send ``rate`` media
+    segments a second of 160-1,200 bytes, each side's at random times, acknowledged in the
+    other's next segment. One connection; its rate is at scale 1."""
+    rng = b.rng
+    p, rtt_ns = _connection(b, blk, n=1, rtt_s=0.04)
+    ev = Events()
+    zero = np.zeros(1, np.int64)
+    done = handshake(ev, zero, np.array([start_ns + to_ns(t0)]), rtt_ns, client_near=True)
+    ready = int(tls_handshake(b, ev, zero, done, rtt_ns)[0]) + rtt_ns[0]
+    tpls = np.array(
+        [
+            b.template(("call", s), lambda s=s: payloads.tls_record(s, s))
+            for s in (160, 320, 640, 900, 1200)
+        ]
+    )
+    for way in (0, 1):
+        count = int(blk.rate * (t1 - t0 - 1.0))
+        at = ready + np.cumsum(to_ns(rng.exponential(1 / blk.rate, count)))
+        ev.add(np.zeros(count, np.int64), at, way, PSH | ACK, rng.choice(tpls, count))
+    ev.write(b, p, -1)
+    b.fact(segments_each_way=int(blk.rate * (t1 - t0 - 1.0)))
+
+
+def keepalive_fetches(
+    b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float
+) -> None:
+    """``client`` fetches ``rate`` files a second from ``server``:``port`` over ``count`` keep-alive
+    connections (a package manager's install, a map's tiles): each request a GET of its own path
+    (a TLS record on 443), answered with 2-40 full segments and a shorter last one, the client
+    acknowledging every second one; a connection asks
+    again only when its answer is in. Its rate is at scale 1."""
+    rng = b.rng
+    n = blk.count
+    p, rtt_ns = _connection(b, blk, n=n, rtt_s=0.015)
+    ev = Events()
+    conns = np.arange(n)
+    opened = start_ns + to_ns(t0) + to_ns(rng.uniform(0, 0.3, n))
+    free = handshake(ev, conns, opened, rtt_ns, client_near=True) + 100_000
+    tls = blk.port == 443  # HTTPS: each request a record, each answer records in pieces
+    if tls:
+        gets = np.array([b.template(("fetch_tls_get", k), lambda k=k: payloads.tls_record(180 + 4 * k, k))
+                         for k in range(64)])  # fmt: skip
+    else:
+        gets = np.array([b.template(("fetch_get", k), lambda k=k: payloads.http_get(
+            "tiles.example", f"/14/{8000 + k}/{5400 + k % 9}.png", payloads.USER_AGENTS[1]))
+            for k in range(64)])  # fmt: skip
+    answers = []  # each answer's pieces: 2 to 40 full segments and a shorter last one
+    for size in (2_500, 14_000, 57_000):
+        records = [16_000] * (size // 16_000) + [size % 16_000]  # at most 16 KB each
+        whole = (
+            b"".join(payloads.tls_record(r, 3) for r in records)
+            if tls
+            else http_response(size, kind="image/png")
+        )
+        pieces = [whole[i : i + 1448] for i in range(0, len(whole), 1448)]
+        answers.append([b.template(("fetch_answer", tls, size, i), lambda part=part: part)
+                        for i, part in enumerate(pieces)])  # fmt: skip
+    end = start_ns + to_ns(t1 - 0.5)
+    at = start_ns + to_ns(t0) + 400_000_000
+    step = to_ns(1 / blk.rate)
+    k = 0
+    while at < end:
+        c = int(np.argmin(free))  # the connection whose last answer came in first
+        ask = max(at, int(free[c]))
+        ev.add([c], [ask], 0, PSH | ACK, gets[k % len(gets)])
+        answer = answers[int(rng.integers(0, len(answers)))]
+        parts = len(answer)
+        first = ask + rtt_ns[c] + 2_000_000
+        times = first + np.arange(parts) * 120_000
+        ev.add(np.full(parts - 1, c), times[:-1], 1, ACK, answer[:-1])
+        ev.add([c], [times[-1]], 1, PSH | ACK, answer[-1])
+        ev.add(np.full(parts // 2, c), times[1::2] + 30_000, 0, ACK)
+        free[c] = times[-1] + 50_000
+        at += int(rng.exponential(step))
+        k += 1
+    closing = np.maximum(free, end) + 1_000_000
+    ev.add(conns, closing, 0, FIN | ACK)
+    ev.add(conns, closing + rtt_ns, 1, FIN | ACK)
+    ev.add(conns, closing + rtt_ns + 100_000, 0, ACK)
+    ev.write(b, p, -1)
+    b.fact(requests=k, connections=n)
+
+
 BLOCKS = {
+    "https_upload": https_upload,
+    "tcp_call": tcp_call,
+    "keepalive_fetches": keepalive_fetches,
     "ping_rounds": ping_rounds,
     "dns_bursts": dns_bursts,
     "reverse_lookups": reverse_lookups,

@@ -198,7 +198,7 @@ def _held(b: Builder, pools: Pools, spec, attack, targets, scale: float, kind: s
     return p, rtt_ns, hosts, single
 
 
-def _tls_handshake(b: Builder, ev: Events, conn: np.ndarray, done: np.ndarray, rtt_ns: np.ndarray) -> np.ndarray:  # fmt: skip
+def tls_handshake(b: Builder, ev: Events, conn: np.ndarray, done: np.ndarray, rtt_ns: np.ndarray) -> np.ndarray:  # fmt: skip
     """A TLS 1.3 handshake after the TCP one (``done``): a ClientHello, the server's hello and
     certificate (two records), the client's Finished, two session tickets. Returns when the last
     ticket passes the capture point."""
@@ -246,7 +246,7 @@ def slowloris(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, t
         opened = t0_ns + to_ns(np.sort(rng.uniform(0, ramp, n)))
         done = handshake(ev, conn, opened, rtt_ns, client_near=False)
         if attack.tls:
-            done = _tls_handshake(b, ev, conn, done, rtt_ns)
+            done = tls_handshake(b, ev, conn, done, rtt_ns)
         base = done + 500_000
         ev.add(conn, base, 0, PSH | ACK, rng.choice(get, n))
         ev.add(conn, base + to_ns(rng.uniform(0.03, 0.045, n)), 1, ACK)  # delayed ACK
@@ -363,11 +363,12 @@ def slow_read(b: Builder, pools: Pools, spec, attack, *, t0: float, t1: float, t
 
 
 def keepalive_http_flood(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarray, label: int, *,
-                         clients: int, port: int, connections: int) -> None:  # fmt: skip
+                         clients: int, port: int, connections: int, answered: bool = True) -> None:  # fmt: skip
     """An HTTP GET flood whose requests (at ``ts``, ns) ride ``connections`` keep-alive
     connections per client (a script's session loop: python ``requests.Session``): each opened
     just before its first request, each request answered on it (half a round trip after it
-    passes the capture point), each closed after its last. Every packet of them is labelled."""
+    passes the capture point; without ``answered``, only acknowledged: a server that no longer
+    answers), each closed after its last. Every packet of them is labelled."""
     rng = b.rng
     pool, ttls = pools.botnet()
     n_clients = max(1, min(len(pool), clients))
@@ -391,7 +392,10 @@ def keepalive_http_flood(b: Builder, pools: Pools, ts: np.ndarray, dst: np.ndarr
     ev = Events()
     handshake(ev, used, first[used] - rtt_ns[used] - 400_000, rtt_ns[used], client_near=False)
     ev.add(conn, ts, 0, PSH | ACK, rng.choice(get, len(ts)))
-    ev.add(conn, ts + 150_000 + rtt_ns[conn] // 2, 1, PSH | ACK, resp)
+    if answered:
+        ev.add(conn, ts + 150_000 + rtt_ns[conn] // 2, 1, PSH | ACK, resp)
+    else:
+        ev.add(conn, ts + 150_000 + rtt_ns[conn] // 2, 1, ACK)
     end = last[used] + rtt_ns[used] + 1_000_000
     ev.add(used, end, 0, FIN | ACK)
     ev.add(used, end + 150_000, 1, FIN | ACK)

@@ -26,6 +26,7 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.queries import collect, probed, time_bounds
 from workbench.analysis.steps import step
 from workbench.analysis.vector_table import AMPLIFICATION, ORPHAN_KINDS, REFLECTION
+from workbench.analysis.vectors.http_floods import request_starts
 from workbench.analysis.vectors.kinds import (
     CANDIDATE,
     DNS_QUERIES,
@@ -66,7 +67,8 @@ PEER_ANSWERED = list(AMPLIFICATION)
 
 
 # what a lookup reads of the packets a candidate's target sent (``with_context``)
-SENT_COLUMNS = ["ts", "src", "sport", "dst", "dport", "proto", "tcp_flags", "icmp_type", "dst_mac"]
+SENT_COLUMNS = ["ts", "src", "sport", "dst", "dport", "proto", "tcp_flags", "icmp_type", "dst_mac",
+                "payload_len"]  # fmt: skip
 
 
 def _is(names) -> pl.Expr:
@@ -524,7 +526,10 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     if dns is None:  # the frame is the capture: its DNS queries' targets, looked up in it
         dns = dns_service(frame.lazy(), targets.filter("_dns")["dst"])
     out = unserved_queries(out, talks[0], dns, config)
-    return out.select(*cand.columns, "_asked", "_done", "_open", "_answered", "_talks", "_query")
+    out = out.with_columns(request_starts(cand, sent, config))
+    return out.select(
+        *cand.columns, "_asked", "_done", "_open", "_answered", "_talks", "_query", "_request"
+    )
 
 
 def unserved_queries(cand: pl.DataFrame, talkers: pl.DataFrame, dns: pl.DataFrame,

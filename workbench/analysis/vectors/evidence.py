@@ -269,15 +269,13 @@ def _silent_seconds(before: int, after: int) -> int:
 
 
 def _counted(cand: pl.LazyFrame, config: AnalysisConfig, bin_ns: int) -> pl.LazyFrame:
-    """The candidates a rate counts, with their ``bin``: HTTP floods count requests (client
-    segments larger than a trickled header line), ICMP floods what the target did not ask for
+    """The candidates a rate counts, with their ``bin``: HTTP floods count requests (the client
+    segments that start one, ``_request``), ICMP floods what the target did not ask for
     (not the echo replies to its own pings), UDP floods the flows it never answers. Lazy: each
     count reads the rows it keeps (a filtered copy would be the whole window)."""
     c = pl.col("candidate")
     return cand.filter(
-        is_candidate()
-        & (~c.is_in(HTTP_RATE) | (pl.col("payload_len") > config.slow_segment_max_bytes))
-        & ~asked_for()
+        is_candidate() & (~c.is_in(HTTP_RATE) | pl.col("_request")) & ~asked_for()
     ).with_columns(bin=pl.col("ts").cast(pl.Int64) // bin_ns * bin_ns)
 
 

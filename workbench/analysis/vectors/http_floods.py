@@ -10,7 +10,48 @@ import polars as pl
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.queries import collect
 from workbench.analysis.vector_table import WEB_PORTS
-from workbench.analysis.vectors.kinds import HANDSHAKES, HTTP_RATE, SECOND
+from workbench.analysis.vectors.kinds import HANDSHAKES, HTTP_RATE, REVERSE, SECOND, TUPLE4
+from workbench.capture.schema import PROTO_TCP
+
+
+def request_starts(cand: pl.DataFrame, sent: pl.LazyFrame, cfg: AnalysisConfig) -> pl.Series:
+    """``_request``: the HTTP candidates (client segments larger than a trickled header line)
+    that start a request, false on every other row. A request starts a turn of its connection:
+    its first client segment, or the first after the server sent data on it (``sent``: what the
+    candidates' targets sent). While the server has sent no data on it for ``http_answer_max_s``
+    (or ever), a segment shorter than a full one (``full_segment_min_bytes``) after another such
+    is a request too: a flood's requests at a server that no longer answers, where an upload's
+    full segments and the shorter piece that ends each of its messages are one message going on,
+    and a call's media comes with the other side's."""
+    payload = pl.col("payload_len")
+    rows = pl.col("candidate").is_in(HTTP_RATE) & (payload > cfg.slow_segment_max_bytes)
+    places = cand.select(pl.arg_where(rows)).to_series()
+    out = pl.repeat(False, cand.height, eager=True).alias("_request")
+    if places.is_empty():
+        return out
+    ts = pl.col("ts").cast(pl.Int64)
+    client = cand.select(*TUPLE4, ts, _short=payload < cfg.full_segment_min_bytes)[places]
+    client = client.with_columns(_place=places, _client=pl.lit(True))
+    server = collect(  # the data the servers sent back on those connections
+        sent.filter((pl.col("proto") == PROTO_TCP) & (payload > 0))
+        .select(**REVERSE, ts=ts)
+        .join(client.lazy().select(TUPLE4).unique(), on=TUPLE4, how="semi")
+    )
+    events = pl.concat(
+        [client, server.with_columns(_short=None, _place=None, _client=pl.lit(False))],
+        how="diagonal_relaxed",
+    ).sort(*TUPLE4, "ts", "_client")  # an answer and a request at one time: the answer first
+    same = pl.all_horizontal(pl.col(c) == pl.col(c).shift(1) for c in TUPLE4).fill_null(False)
+    events = events.with_columns(_conn=(~same).cum_sum())
+    answered = pl.when(~pl.col("_client")).then(pl.col("ts")).forward_fill().over("_conn")
+    silent = answered.is_null() | (pl.col("ts") - answered > int(cfg.http_answer_max_s * SECOND))
+    start = (
+        ~same
+        | ~pl.col("_client").shift(1)
+        | (silent & pl.col("_short") & pl.col("_short").shift(1).fill_null(False))
+    )
+    found = events.filter(pl.col("_client") & start)["_place"]
+    return out.scatter(found, True)
 
 
 def persistent_http(
@@ -53,9 +94,7 @@ def http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
         pl.col("candidate").is_in([*HTTP_RATE, *HANDSHAKES])
         & pl.col("eff_dport").is_in(list(WEB_PORTS))
     )
-    requests = web.filter(
-        pl.col("candidate").is_in(HTTP_RATE) & (pl.col("payload_len") > cfg.slow_segment_max_bytes)
-    )
+    requests = web.filter(pl.col("candidate").is_in(HTTP_RATE) & pl.col("_request"))
     # connections opened by the clients that request (a spoofed SYN flood's millions of
     # sources never do: counting their SYNs per second would only cost)
     syns = web.filter(pl.col("candidate").is_in(HANDSHAKES)).join(
@@ -99,7 +138,8 @@ def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig, span_s: float | Non
     )
     burst = _burst(seconds, cfg, span_s)
     hot = seconds.filter(
-        ((pl.col("requests") >= cfg.http_rps_per_source) & (pl.col("sessions") >= cfg.http_sessions_per_source))
+        ((pl.col("requests") >= cfg.http_rps_per_source) & (pl.col("sessions") >= cfg.http_sessions_per_source)
+         & (pl.col("requests") >= cfg.http_requests_per_connection * pl.col("sessions")))
         | (pl.col("requests") >= cfg.http_rps_any_connections)
         | (pl.col("syns") >= cfg.http_connections_per_source_rate)
     )  # fmt: skip

@@ -33,6 +33,7 @@ from workbench.synth.scenarios.model import (
     TRACEROUTES,
     VIDEO_CALL,
     VXLAN_OVERLAY,
+    WORKSTATION_HTTPS,
     Scenario,
     Traffic,
 )
@@ -875,6 +876,23 @@ _add(
             replace(ESP_TUNNEL, end=60, server="192.0.2.79"),
         ),
         one_way=True,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="workstation-https",
+        description=(
+            "Benign: workstations of the provider at work on the web: a backup uploaded over HTTPS"
+            " (1,500 full segments a second for 35 s on one connection), a call that fell back to"
+            " TCP 443 (110 media segments a second each way), an npm install (40 packages a second"
+            " over 16 keep-alive connections for 25 s) and a map's tiles (30 a second over 6)"
+        ),
+        start="2024-04-02T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=WORKSTATION_HTTPS,
         negative=True,
     )
 )

@@ -36,6 +36,7 @@ from workbench.synth.scenarios.model import (
     VIDEO_CALL,
     VXLAN_OVERLAY,
     WEB6,
+    WORKSTATION_HTTPS,
     Attack,
     Scenario,
     Traffic,
@@ -1035,5 +1036,27 @@ _add(
         phases=((0, 20, "baseline"), (20, 50, "attack"), (50, 60, "baseline")),
         attacks=(Attack("gre_flood", 20, 50, 10000, ("203.0.113.1",)),),
         one_way=True,
+    )
+)
+_add(
+    Scenario(
+        name="keepalive-floods-amid-fetches",
+        description=(
+            "Two hosts flood web servers from keep-alive connections while workstations upload,"
+            " call and fetch packages over HTTPS: one sends 200 requests a second over 3"
+            " connections to the provider's web server, each answered; the other 300 a second over"
+            " 3 to a server that no longer answers (each request only acknowledged). At a fifth of"
+            " the rates, 13 and 20 requests a second on each connection"
+        ),
+        start="2024-04-02T10:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 45, "attack"), (45, 60, "baseline")),
+        attacks=(
+            Attack("http_flood", 20, 45, 200, ("203.0.113.80",), bots=1, connections=3),
+            Attack(
+                "http_flood", 20, 45, 300, ("203.0.113.81",), bots=1, connections=3, unanswered=True
+            ),
+        ),
+        traffic=WORKSTATION_HTTPS,
     )
 )

@@ -63,6 +63,9 @@ class Attack:
     # the target answers each datagram with this payload, from the port it came to (a server
     # answering a flood of its queries); the answers are legitimate traffic
     answer: str | None = None
+    # http_flood on keep-alive connections: the server no longer answers (it acknowledges each
+    # request and sends nothing: the script keeps sending on each connection)
+    unanswered: bool = False
 
     @property
     def ipv6(self) -> bool:
@@ -98,7 +101,11 @@ class Traffic:
     ``server`` for ``tau`` s), reverse_lookups (``client`` asks ``server`` the names of
     ``count`` addresses, ``rate`` a second), ping_rounds (``client`` pings ``count`` consecutive
     addresses from ``server`` in rounds every ``tau`` s: ``peak`` pings to each, ``rate`` a
-    second). Rates and counts are at scale 1.
+    second), https_upload (``client`` uploads to ``server``:``port`` over one HTTPS connection,
+    ``rate`` full segments a second), tcp_call (a call's media over one TCP connection from
+    ``client`` to ``server``:``port``, ``rate`` segments a second each way), keepalive_fetches
+    (``client`` fetches ``rate`` files a second from ``server``:``port`` over ``count`` keep-alive
+    connections). Rates and counts are at scale 1.
     """
 
     kind: str
@@ -207,6 +214,18 @@ SITE_TUNNEL = Traffic(
 # a workstation loads four pages in 30 s, each time resolving the page's hosts at once (240 queries
 # in 0.8 s to the provider's resolver), and an admin's nmap resolves the names of a /22 it swept
 # (1,024 PTR queries, 350 a second, from 14 s)
+# a workstation's day on the web, toward servers elsewhere: a backup uploaded over HTTPS (1,500
+# full segments a second for 35 s on one connection), a call that fell back to TCP 443 (110 media
+# segments a second each way), an npm install (40 packages a second over 16 keep-alive
+# connections for 25 s) and a map's tiles (30 a second over 6 for 15 s)
+WORKSTATION_HTTPS = (
+    Traffic("https_upload", 5, 40, rate=1500, client="203.0.113.160", server="142.250.74.42", port=443),
+    Traffic("tcp_call", 0, 60, rate=110, client="203.0.113.161", server="52.112.120.9", port=443),
+    Traffic("keepalive_fetches", 10, 35, rate=40, count=16, client="203.0.113.162",
+            server="104.16.20.35", port=443),
+    Traffic("keepalive_fetches", 40, 55, rate=30, count=6, client="203.0.113.163",
+            server="151.101.1.67", port=80),
+)  # fmt: skip
 CLIENT_DNS_BURSTS = (
     Traffic("dns_bursts", 0, 30, rate=300, tau=0.8, count=4, client="203.0.113.140", server=RESOLVER),
     Traffic("reverse_lookups", 14, 30, rate=350, count=1024, client="203.0.113.141", server=RESOLVER),
