@@ -297,6 +297,12 @@ class AnalysisConfig:
     # ports (``one_way_share_min``) is judged by its own rate, and without a baseline above
     # FastNetMon's default as DNS is
     flood_pps_collector: float = 20000.0
+    # ... and a jump over a collector's own rate is a flood only from this rate: its senders
+    # flush at once (collectd and Telegraf send each interval's metrics on the same tick of
+    # clocks NTP keeps in step: 20 hosts' 140 datagrams in a tenth of a second every 10 s), and
+    # one server in trouble logs hundreds of lines a second for a few seconds; a flood at a
+    # collector runs at thousands a second and up
+    collector_jump_min_pps: float = 1000.0
     # a bin's rate is measured from at least this many packets: one packet in a 10 ms bin is
     # not "100 packets/s" of anything
     rate_min_bin_packets: int = 5

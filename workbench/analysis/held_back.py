@@ -101,6 +101,11 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
         f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} of requests a server answering "
         f"them is a flood at, and never {cfg.rate_factor:g}x its usual rate at "
         f"{_rate(cfg.query_jump_min_pps)} or more for {cfg.rate_min_bins} bins"),
+    "rate_factor, flood_pps_collector": lambda f, t, cfg, v: (  # telemetry to a collector
+        f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} a collector of telemetry is "
+        f"flooded at, and never {cfg.rate_factor:g}x its usual rate at "
+        f"{_rate(cfg.collector_jump_min_pps)} or more for {cfg.rate_min_bins} bins (its senders "
+        "flush at once)"),
     "rate_factor, http_rps_per_source": lambda f, t, cfg, v: (  # HTTP: the server's own rate
         f"its busiest bin ran at {fmt.number(f)} requests a second: HTTP requests are a flood "
         f"{cfg.rate_factor:g}x above the server's usual rate, or from one client at "

@@ -45,11 +45,12 @@ REFLECTION_SERVICES: dict[int, str] = {
 # SNMP traps, RFC 3416; NetFlow v5/v9, RFC 3954, on its customary ports; IPFIX, RFC 7011;
 # sFlow v5) and the metrics and logs a monitoring host receives on its tools' default ports
 # (StatsD and DogStatsD 8125, Ganglia's gmond 8649, Graylog's GELF input 12201, collectd's
-# network plugin 25826), destination port -> service. Unanswered says nothing of them, and a
+# network plugin 25826, InfluxDB's UDP listener 8089, where Telegraf sends line protocol),
+# destination port -> service. Unanswered says nothing of them, and a
 # crowd of senders on one of these ports (syslog from 514 to 514) is no reflection
 COLLECTOR_PORTS: dict[int, str] = {
     162: "snmptrap", 514: "syslog", 2055: "netflow", 9995: "netflow", 9996: "netflow",
-    4739: "ipfix", 6343: "sflow", 8125: "statsd", 8649: "ganglia", 12201: "gelf",
+    4739: "ipfix", 6343: "sflow", 8089: "influxdb", 8125: "statsd", 8649: "ganglia", 12201: "gelf",
     25826: "collectd",
 }  # fmt: skip
 

@@ -377,6 +377,58 @@ def telemetry(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: fl
     b.fact(collector=blk.server, senders=n_senders, datagrams=total)
 
 
+def collectd_packet(k: int) -> bytes:
+    """A collectd network-plugin packet (binary protocol): the host, time and interval parts,
+    then plugin, type and values parts (one gauge each) until a full buffer's 900-1,400 bytes."""
+
+    def part(kind: int, body: bytes) -> bytes:
+        return kind.to_bytes(2, "big") + (4 + len(body)).to_bytes(2, "big") + body
+
+    def text(kind: int, value: str) -> bytes:
+        return part(kind, value.encode() + b"\0")
+
+    def number(kind: int, value: int) -> bytes:
+        return part(kind, value.to_bytes(8, "big"))
+
+    out = text(0, f"app{k % 40:02d}.example") + number(1, 1_700_000_000 << 30) + number(7, 10 << 30)
+    size, i = 900 + 37 * (k % 14), 0
+    while len(out) < size - 60:
+        gauge = (1 + (k * 7 + i) % 500).to_bytes(8, "little")  # a double's bytes, any will do
+        out += (
+            text(2, "cpu")
+            + text(4, f"percent{i}")
+            + part(6, (1).to_bytes(2, "big") + b"\x01" + gauge)
+        )
+        i += 1
+    return out
+
+
+def metric_flushes(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` hosts send ``server``, a collector, their metrics every ``tau`` seconds on the
+    same tick (collectd's and Telegraf's interval, clocks NTP keeps in step): ``peak`` datagrams
+    each of 900-1,400 bytes, all within a tenth of a second, to ``port`` (collectd's 25826), from
+    one ephemeral port per host. Nothing is ever answered. The hosts are not scaled."""
+    rng = b.rng
+    n = max(1, blk.count)
+    hosts = sources.public_pool(rng, n)
+    ttl = sources.stable_ttls(rng, n)
+    sport = ephemeral(rng, n)
+    ticks = np.arange(t0 + rng.uniform(0, blk.tau), t1, blk.tau)
+    per = int(blk.peak)
+    who = np.tile(np.repeat(np.arange(n), per), len(ticks))
+    at = np.repeat(ticks, n * per) + rng.uniform(0, 0.1, len(who))
+    tpls = np.array(
+        [b.template(("collectd", k), lambda k=k: collectd_packet(k)) for k in range(14)]
+    )
+    s_hi, s_lo = sources.v4(hosts[who])
+    c_hi, c_lo = sources.v4(np.array([sources.parse_v4(blk.server)]))
+    order = np.argsort(at, kind="stable")
+    b.add(ts=start_ns + to_ns(at[order]), src_hi=s_hi[order], src_lo=s_lo[order], dst_hi=c_hi[0],
+          dst_lo=c_lo[0], proto=17, sport=sport[who][order], dport=blk.port, ttl=ttl[who][order],
+          tpl=rng.choice(tpls, len(who)))  # fmt: skip
+    b.fact(collector=blk.server, hosts=n, flushes=len(ticks))
+
+
 def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A monitoring host (``client``) pings ``count`` hosts ``rate`` times a second each
     (spread evenly, as fping and Zabbix do), echo requests of ``size`` data bytes (ping's 56 by
@@ -1214,6 +1266,7 @@ def keepalive_fetches(
 
 BLOCKS = {
     "https_upload": https_upload,
+    "metric_flushes": metric_flushes,
     "tcp_call": tcp_call,
     "keepalive_fetches": keepalive_fetches,
     "ping_rounds": ping_rounds,

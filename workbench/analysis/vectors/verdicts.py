@@ -360,10 +360,12 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
         rate_based=~_whole_test(cfg).fill_null(False),
         contra=contra,
         flood_rate=_flood_rate(cfg),
-        # the least rate a jump over its own is a flood at: a server's queries, only at a rate
-        # no burst of its clients reaches
+        # the least rate a jump over its own is a flood at: a server's queries, or a collector's
+        # telemetry, only at a rate no burst of its clients (its senders' flushes) reaches
         jump_min=pl.when(pl.col("query_load").fill_null(False))
         .then(pl.lit(cfg.query_jump_min_pps))
+        .when(pl.col("collector").fill_null(False))
+        .then(pl.lit(cfg.collector_jump_min_pps))
         .otherwise(pl.lit(cfg.min_rate_pps)),
     )
 

@@ -15,6 +15,7 @@ from dataclasses import replace
 from workbench.synth.scenarios.model import (
     APP_CROWD,
     CLIENT_DNS_BURSTS,
+    COLLECTOR_FLUSHES,
     ESP_TUNNEL,
     GAME_PLAYERS,
     GRE_TUNNEL,
@@ -893,6 +894,22 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=WORKSTATION_HTTPS,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="collector-flushes",
+        description=(
+            "Benign: the provider's metrics collector takes 20 hosts' collectd flushes on the same"
+            " tick every 10 s (140 datagrams within a tenth of a second) and 30 servers' syslog;"
+            " one of them, in trouble, logs 300 lines a second for 4 s"
+        ),
+        start="2024-04-09T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=COLLECTOR_FLUSHES,
         negative=True,
     )
 )

@@ -16,6 +16,7 @@ from dataclasses import replace
 from workbench.synth.scenarios.model import (
     APP_CROWD,
     CLIENT_DNS_BURSTS,
+    COLLECTOR_FLUSHES,
     DNS6,
     ESP_TUNNEL,
     GAME_PLAYERS,
@@ -1058,5 +1059,23 @@ _add(
             ),
         ),
         traffic=WORKSTATION_HTTPS,
+    )
+)
+_add(
+    Scenario(
+        name="flood-on-a-flushing-collector",
+        description=(
+            "A botnet floods the provider's metrics collector on collectd's port (10,000 datagrams"
+            " a second for 20 s) while its hosts flush their metrics on the same tick every 10 s"
+            " and its servers log to it; at a fifth of the rate, 2,000 a second: over the"
+            " 1,000 a second a jump at a collector needs"
+        ),
+        start="2024-04-09T10:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 40, "attack"), (40, 60, "baseline")),
+        attacks=(
+            Attack("udp_flood", 20, 40, 10000, ("203.0.113.64",), sources="bots", dport=25826),
+        ),
+        traffic=COLLECTOR_FLUSHES,
     )
 )

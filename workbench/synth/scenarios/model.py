@@ -105,7 +105,8 @@ class Traffic:
     ``rate`` full segments a second), tcp_call (a call's media over one TCP connection from
     ``client`` to ``server``:``port``, ``rate`` segments a second each way), keepalive_fetches
     (``client`` fetches ``rate`` files a second from ``server``:``port`` over ``count`` keep-alive
-    connections). Rates and counts are at scale 1.
+    connections), metric_flushes (``count`` hosts send collector ``server``:``port`` ``peak``
+    datagrams each every ``tau`` seconds, on the same tick). Rates and counts are at scale 1.
     """
 
     kind: str
@@ -225,6 +226,14 @@ WORKSTATION_HTTPS = (
             server="104.16.20.35", port=443),
     Traffic("keepalive_fetches", 40, 55, rate=30, count=6, client="203.0.113.163",
             server="151.101.1.67", port=80),
+)  # fmt: skip
+# a collector's day: 20 hosts flush collectd's metrics on the same tick every 10 s (7 datagrams
+# each within a tenth of a second), 30 servers log to it, and one of them, in trouble, logs 300
+# lines a second for 4 s
+COLLECTOR_FLUSHES = (
+    Traffic("metric_flushes", 0, 60, count=20, peak=7, tau=10.0, server="203.0.113.64", port=25826),
+    Traffic("telemetry", 0, 60, rate=1, count=30, server="203.0.113.64", port=514),
+    Traffic("telemetry", 31, 35, rate=300, count=1, server="203.0.113.64", port=514),
 )  # fmt: skip
 CLIENT_DNS_BURSTS = (
     Traffic("dns_bursts", 0, 30, rate=300, tau=0.8, count=4, client="203.0.113.140", server=RESOLVER),
