@@ -8,9 +8,9 @@ protocol no row names) to the far end of its tunnel; or the datagram comes to th
 target asked a group from (an SSDP search), is a traceroute's probe (answered by ICMP), or is
 on a stream's flow to a target never seen sending; ``_talks``: the target of unanswered UDP or
 of answers (a reflection's candidates) sends anything at all (in this window, over a dataset);
-an echo reply's ``_asked``: its target pinged that host. DNS queries to a host seen sending that
-answers almost none of them are UDP it never answers: their candidate becomes ``udp_flood``
-(``unserved_queries``).
+an echo reply's ``_asked``: its target pinged that host; an ICMP error's: its target traces
+paths. DNS queries to a host seen sending that answers almost none of them are UDP it never
+answers: their candidate becomes ``udp_flood`` (``unserved_queries``).
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
 where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are
@@ -68,7 +68,7 @@ PEER_ANSWERED = list(AMPLIFICATION)
 
 # what a lookup reads of the packets a candidate's target sent (``with_context``)
 SENT_COLUMNS = ["ts", "src", "sport", "dst", "dport", "proto", "tcp_flags", "icmp_type", "dst_mac",
-                "payload_len"]  # fmt: skip
+                "payload_len", "ttl"]  # fmt: skip
 
 
 def _is(names) -> pl.Expr:
@@ -286,6 +286,36 @@ def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _icmp_errors() -> pl.Expr:
+    """Candidates that are ICMP errors: destination unreachable and time exceeded (ICMP types 3
+    and 11, RFC 792; ICMPv6 types 1 and 3, RFC 4443): what routers and hosts send back about a
+    packet of the target's."""
+    kind = pl.col("icmp_type")
+    v4 = (pl.col("proto") == PROTO_ICMP) & kind.is_in([3, 11])
+    v6 = (pl.col("proto") == PROTO_ICMPV6) & kind.is_in([1, 3])
+    return _is(ICMP) & (v4 | v6)
+
+
+def _traces(packets: pl.LazyFrame, kinds: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:
+    """The targets of ICMP errors that trace paths (``_traced``): that sent one destination
+    packets at ``probe_min_ttls`` TTLs or more of at most ``probe_ttl_max`` (traceroute's UDP
+    probes, Windows tracert's echoes, mtr's, a TCP traceroute's SYNs). The routers' time
+    exceeded and the destination's unreachable answer them: a trace run 16 probes at a time
+    brings 50 of them back within a tenth of a second, from as many routers."""
+    targets = kinds.filter(_icmp_errors()).select("dst").unique().collect()["dst"]
+    if targets.is_empty():  # no ICMP error to look up: no pass
+        return pl.LazyFrame(schema={"dst": pl.UInt128, "_traced": pl.Boolean})
+    return (
+        _sent_by(packets.filter(pl.col("ttl") <= config.probe_ttl_max), targets)
+        .group_by("src", "dst")
+        .agg(pl.col("ttl").n_unique().alias("_ttls"))
+        .filter(pl.col("_ttls") >= config.probe_min_ttls)
+        .select(dst="src")
+        .unique()
+        .with_columns(_traced=pl.lit(True))
+    )
+
+
 def _tunnels(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     """The peers each GRE target sends GRE to (``_tunnel``), and each target of another
     protocol no row names sends that protocol to (IPsec's ESP): the far end of a tunnel it
@@ -409,6 +439,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
                *_handshakes(tcp, sent.filter(pl.col("proto") == PROTO_TCP), kinds),
                *_connections(tcp, kinds),
                (_talkers(sent, talk_targets), ["dst"]), (_pings(sent, kinds), ["dst", "src"]),
+               (_traces(sent, kinds, config), ["dst"]),
                (_tunnels(sent, kinds), ["dst", "src", "proto"]),
                (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
                (_shared_service_ports(udp, kinds), ["dst", "src", "dport"]),
@@ -427,6 +458,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         opened,
         talks,
         pinged,
+        traced,
         tunnels,
         fragmented,
         same_port,
@@ -444,6 +476,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
         **probed(cand, _is(UNANSWERED_UDP), [answered, same_port, searching, streams, rtcp]),
         **probed(cand, _echo_replies(), [pinged]),
+        **probed(cand, _icmp_errors(), [traced]),
         **probed(cand, _is(TUNNELLED), [tunnels]),
         **probed(cand, _is(FRAGMENTS), [fragmented]),
         **probed(cand, _is(UNANSWERED_UDP) & (pl.col("ttl") <= config.probe_ttl_max), [probes]),
@@ -484,7 +517,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         _asked=pl.when(c.is_in(SYNACKS))
         .then(pl.col("_asked_syn") | pl.col("_proceeded"))
         .when(c.is_in(ICMP))
-        .then(pl.col("_pinged"))
+        .then(pl.col("_pinged") | pl.col("_traced"))
         # a frame to a link-layer broadcast is nobody's answer: reflectors answer a host
         .otherwise(
             pl.col("_asked")

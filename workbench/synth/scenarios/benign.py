@@ -35,6 +35,7 @@ from workbench.synth.scenarios.model import (
     VIDEO_CALL,
     VXLAN_OVERLAY,
     WORKSTATION_HTTPS,
+    WORKSTATION_TRACES,
     Scenario,
     Traffic,
 )
@@ -910,6 +911,22 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=COLLECTOR_FLUSHES,
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="workstation-traceroutes",
+        description=(
+            "Benign: an admin's workstation traces the path to four hosts every 15 s or so (Linux"
+            " traceroute, 16 probes at a time: each trace's 30-60 ICMP time exceeded and port"
+            " unreachable come back within a tenth of a second), in a capture with no other ICMP"
+        ),
+        start="2024-04-16T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(WORKSTATION_TRACES,),
         negative=True,
     )
 )

@@ -38,6 +38,7 @@ from workbench.synth.scenarios.model import (
     VXLAN_OVERLAY,
     WEB6,
     WORKSTATION_HTTPS,
+    WORKSTATION_TRACES,
     Attack,
     Scenario,
     Traffic,
@@ -1077,5 +1078,20 @@ _add(
             Attack("udp_flood", 20, 40, 10000, ("203.0.113.64",), sources="bots", dport=25826),
         ),
         traffic=COLLECTOR_FLUSHES,
+    )
+)
+_add(
+    Scenario(
+        name="unreachable-flood-amid-traceroutes",
+        description=(
+            "A botnet floods the provider's firewall with ICMP destination unreachable (as"
+            " BlackNurse does: 20,000 a second for 20 s) while an admin's workstation traces paths;"
+            " the workstation's own traces' answers are no flood, the firewall's are"
+        ),
+        start="2024-04-16T10:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 40, "attack"), (40, 60, "baseline")),
+        attacks=(Attack("icmp_flood", 20, 40, 20000, ("203.0.113.1",), icmp_type=3),),
+        traffic=(WORKSTATION_TRACES,),
     )
 )

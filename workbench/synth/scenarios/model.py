@@ -235,6 +235,11 @@ COLLECTOR_FLUSHES = (
     Traffic("telemetry", 0, 60, rate=1, count=30, server="203.0.113.64", port=514),
     Traffic("telemetry", 31, 35, rate=300, count=1, server="203.0.113.64", port=514),
 )  # fmt: skip
+# an admin's workstation traces the path to four hosts now and then (Linux traceroute, 16
+# probes at a time: each trace's 30-60 answers come back within a tenth of a second)
+WORKSTATION_TRACES = Traffic(
+    "traceroutes", 5, 58, rate=1 / 15, client="203.0.113.170", servers=PAGE_HOSTS[:4]
+)
 CLIENT_DNS_BURSTS = (
     Traffic("dns_bursts", 0, 30, rate=300, tau=0.8, count=4, client="203.0.113.140", server=RESOLVER),
     Traffic("reverse_lookups", 14, 30, rate=350, count=1024, client="203.0.113.141", server=RESOLVER),
