@@ -101,6 +101,9 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
         f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} of requests a server answering "
         f"them is a flood at, and never {cfg.rate_factor:g}x its usual rate at "
         f"{_rate(cfg.query_jump_min_pps)} or more for {cfg.rate_min_bins} bins"),
+    "rate_factor, group": lambda f, t, cfg, v: (  # a group address: its members at once
+        f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} of its kind a group address is "
+        "flooded at: its members answer a router's query or a search at once"),
     "rate_factor, flood_pps_collector": lambda f, t, cfg, v: (  # telemetry to a collector
         f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} a collector of telemetry is "
         f"flooded at, and never {cfg.rate_factor:g}x its usual rate at "

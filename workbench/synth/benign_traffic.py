@@ -429,6 +429,61 @@ def metric_flushes(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scal
     b.fact(collector=blk.server, hosts=n, flushes=len(ticks))
 
 
+def _checksum(data: bytes) -> int:
+    """The Internet checksum (RFC 1071) of ``data``."""
+    data = data + b"\0" * (len(data) % 2)
+    total = sum(int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def igmp_report(group: int) -> bytes:
+    """An IGMPv3 membership report (RFC 3376): one record, MODE_IS_EXCLUDE of ``group`` with no
+    sources (a host's interest in the group), checksum included."""
+    body = bytearray(b"\x22\x00\x00\x00\x00\x00\x00\x01\x02\x00\x00\x00" + group.to_bytes(4, "big"))
+    body[2:4] = _checksum(bytes(body)).to_bytes(2, "big")
+    return bytes(body)
+
+
+def igmp_query() -> bytes:
+    """An IGMPv3 general query (RFC 3376): max response time 10 s, no group, no sources."""
+    body = bytearray(b"\x11\x64\x00\x00\x00\x00\x00\x00\x02\x7d\x00\x00")
+    body[2:4] = _checksum(bytes(body)).to_bytes(2, "big")
+    return bytes(body)
+
+
+def membership_reports(
+    b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float
+) -> None:
+    """A LAN's multicast router (``client``) sends an IGMPv3 general query to 224.0.0.1 every
+    ``tau`` seconds; each of ``count`` hosts of its /24 answers it with ``peak`` reports to
+    224.0.0.22 (RFC 3376: IP protocol 2, TTL 1) at random times within the query's 10 s maximum
+    response time, one record each for a group it is in (mDNS, SSDP, LLMNR). The hosts are not
+    scaled."""
+    rng = b.rng
+    router = sources.parse_v4(blk.client)
+    hosts = (router & 0xFFFFFF00) + 2 + np.arange(blk.count) % 250
+    groups = [0xE00000FB, 0xEFFFFFFA, 0xE00000FC]  # 224.0.0.251, 239.255.255.250, 224.0.0.252
+    reports = np.array([b.template(("igmp_report", g), lambda g=g: igmp_report(g)) for g in groups])
+    query = b.template(("igmp_query", 0), igmp_query)
+    ticks = np.arange(t0 + rng.uniform(0, 1), t1, blk.tau)
+    r_hi, r_lo = sources.v4(np.array([router]))
+    q_hi, q_lo = sources.v4(np.array([0xE0000001]))
+    b.add(ts=start_ns + to_ns(ticks), src_hi=r_hi[0], src_lo=r_lo[0], dst_hi=q_hi[0], dst_lo=q_lo[0],
+          proto=2, ttl=1, l4=0, tpl=query)  # fmt: skip
+    per = int(blk.peak)
+    who = np.tile(np.repeat(np.arange(blk.count), per), len(ticks))
+    at = np.repeat(ticks, blk.count * per) + rng.uniform(0.01, 10.0, len(who))
+    keep = at < t1
+    who, at = who[keep], at[keep]
+    h_hi, h_lo = sources.v4(hosts[who])
+    d_hi, d_lo = sources.v4(np.array([0xE0000016]))  # 224.0.0.22: IGMPv3's reports
+    b.add(ts=start_ns + to_ns(at), src_hi=h_hi, src_lo=h_lo, dst_hi=d_hi[0], dst_lo=d_lo[0], proto=2,
+          ttl=1, l4=0, tpl=rng.choice(reports, len(who)))  # fmt: skip
+    b.fact(router=blk.client, hosts=int(blk.count), queries=len(ticks))
+
+
 def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A monitoring host (``client``) pings ``count`` hosts ``rate`` times a second each
     (spread evenly, as fping and Zabbix do), echo requests of ``size`` data bytes (ping's 56 by
@@ -1267,6 +1322,7 @@ def keepalive_fetches(
 BLOCKS = {
     "https_upload": https_upload,
     "metric_flushes": metric_flushes,
+    "membership_reports": membership_reports,
     "tcp_call": tcp_call,
     "keepalive_fetches": keepalive_fetches,
     "ping_rounds": ping_rounds,

@@ -355,17 +355,25 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
             & (n <= cfg.scan_probes_per_protocol_max * pl.col("protocols"))
         )
     ) & (n >= CONTRA_MIN_PACKETS)
+    # a group address (or a LAN's broadcast one) is no host: its members answer a router's query
+    # or a search at once (150 hosts' membership reports after a general query, 30 a second to
+    # 224.0.0.22 or ff02::16), and only a flood's rate makes a flood of that
+    group = (is_group_address(key) | pl.col("link_group")) if key == "dst" else pl.lit(False)
     return stats.with_columns(
         ok=_kind_test(cfg, key).fill_null(False) & enough,
         rate_based=~_whole_test(cfg).fill_null(False),
         contra=contra,
         flood_rate=_flood_rate(cfg),
+        group=group,
         # the least rate a jump over its own is a flood at: a server's queries, or a collector's
-        # telemetry, only at a rate no burst of its clients (its senders' flushes) reaches
+        # telemetry, only at a rate no burst of its clients (its senders' flushes) reaches; a
+        # group's, only at its kind's flood rate
         jump_min=pl.when(pl.col("query_load").fill_null(False))
         .then(pl.lit(cfg.query_jump_min_pps))
         .when(pl.col("collector").fill_null(False))
         .then(pl.lit(cfg.collector_jump_min_pps))
+        .when(group)
+        .then(_flood_rate(cfg))
         .otherwise(pl.lit(cfg.min_rate_pps)),
     )
 
@@ -447,6 +455,8 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
             .then(pl.lit("asked_for"))
             .when(brief)
             .then(pl.lit("rate_min_bins"))
+            .when(by_rate & pl.col("group").fill_null(False))
+            .then(pl.lit("rate_factor, group"))
             .when(by_rate)
             .then(pl.concat_str(pl.lit("rate_factor, "), _flood_rate(cfg, setting=True)))
             .otherwise("test"),

@@ -930,3 +930,23 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="lan-membership-reports",
+        description=(
+            "Benign: a large LAN's multicast router asks its 150 hosts which groups they are in"
+            " (an IGMPv3 general query every 60 s); each answers with two reports to 224.0.0.22"
+            " within the query's 10 s (30 a second, from nothing in between)"
+        ),
+        start="2024-04-23T09:00:00Z",
+        duration=90,
+        phases=((0, 90, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic(
+                "membership_reports", 0, 90, count=150, peak=2, tau=60.0, client="192.168.50.1"
+            ),
+        ),
+        negative=True,
+    )
+)

@@ -106,7 +106,9 @@ class Traffic:
     ``client`` to ``server``:``port``, ``rate`` segments a second each way), keepalive_fetches
     (``client`` fetches ``rate`` files a second from ``server``:``port`` over ``count`` keep-alive
     connections), metric_flushes (``count`` hosts send collector ``server``:``port`` ``peak``
-    datagrams each every ``tau`` seconds, on the same tick). Rates and counts are at scale 1.
+    datagrams each every ``tau`` seconds, on the same tick), membership_reports (router
+    ``client`` queries every ``tau`` s; ``count`` hosts of its /24 answer with ``peak`` IGMPv3
+    reports each within 10 s). Rates and counts are at scale 1.
     """
 
     kind: str
