@@ -70,6 +70,11 @@ class AnalysisConfig:
     # target's last search on that port are no answers to it (a Windows host searching for
     # devices now and then is no shield for an SSDP reflection on it all day)
     group_answer_window_s: float = 10.0
+    # echo replies from its LAN to a host that pinged a group (``ping6 ff02::1``: every host of
+    # the link answers each ping, 40 replies a second from nothing) are its answers, when it
+    # pinged at no more than this many a second: ping's pace (one a second; 0.2 s apart is the
+    # fastest an unprivileged user may ask), where a smurf's trigger floods the group with them
+    group_ping_max_pps: float = 10.0
     # a host never seen sending asked its LAN out of sight: UDP its LAN peers send to a port
     # their discovery answers (SSDP, mDNS, NetBIOS) come to is answers too, from a peer's own
     # port (two in five SSDP devices), when those answers are at least this share of the LAN's

@@ -484,6 +484,25 @@ def membership_reports(
     b.fact(router=blk.client, hosts=int(blk.count), queries=len(ticks))
 
 
+def all_nodes_pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """An admin's host (``client``'s link-local address, fe80::1) pings all the nodes of its
+    link (``ping6 ff02::1``) once a second from ``t0`` to ``t1``; each of ``count`` hosts of the
+    link (fe80::2 and up) answers every ping within a few ms. The hosts are not scaled."""
+    rng = b.rng
+    link_local = 0xFE80 << 48
+    seconds = np.arange(t0, t1, 1.0)
+    data = b.template(("ping6", 56), lambda: payloads.pattern(56, 0x50))
+    b.add(ts=start_ns + to_ns(seconds), ver=6, src_hi=link_local, src_lo=1, dst_hi=0xFF02 << 48,
+          dst_lo=1, proto=58, ttl=1, icmp_type=128, sport=0x1D1, dport=np.arange(len(seconds)),
+          tpl=data)  # fmt: skip
+    who = np.tile(np.arange(blk.count), len(seconds))
+    seq = np.repeat(np.arange(len(seconds)), blk.count)
+    at = seconds[seq] + rng.uniform(0.0005, 0.008, len(who))
+    b.add(ts=start_ns + to_ns(at), ver=6, src_hi=link_local, src_lo=2 + who, dst_hi=link_local,
+          dst_lo=1, proto=58, ttl=64, icmp_type=129, sport=0x1D1, dport=seq, tpl=data)  # fmt: skip
+    b.fact(pinger="fe80::1", hosts=int(blk.count), pings=len(seconds))
+
+
 def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A monitoring host (``client``) pings ``count`` hosts ``rate`` times a second each
     (spread evenly, as fping and Zabbix do), echo requests of ``size`` data bytes (ping's 56 by
@@ -1323,6 +1342,7 @@ BLOCKS = {
     "https_upload": https_upload,
     "metric_flushes": metric_flushes,
     "membership_reports": membership_reports,
+    "all_nodes_pings": all_nodes_pings,
     "tcp_call": tcp_call,
     "keepalive_fetches": keepalive_fetches,
     "ping_rounds": ping_rounds,

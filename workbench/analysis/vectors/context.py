@@ -8,8 +8,8 @@ protocol no row names) to the far end of its tunnel; or the datagram comes to th
 target asked a group from (an SSDP search), is a traceroute's probe (answered by ICMP), or is
 on a stream's flow to a target never seen sending; ``_talks``: the target of unanswered UDP or
 of answers (a reflection's candidates) sends anything at all (in this window, over a dataset);
-an echo reply's ``_asked``: its target pinged that host; an ICMP error's: its target traces
-paths. DNS queries to a host seen sending that answers almost none of them are UDP it never
+an echo reply's ``_asked``: its target pinged that host, or pinged a group at a ping's pace and
+the host is on its LAN; an ICMP error's: its target traces paths. DNS queries to a host seen sending that answers almost none of them are UDP it never
 answers: their candidate becomes ``udp_flood`` (``unserved_queries``).
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
@@ -286,6 +286,27 @@ def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _group_pings(packets: pl.LazyFrame, kinds: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:  # fmt: skip
+    """The ICMP targets that pinged a group (``_group_pinged``): echo requests to a multicast or
+    broadcast address (``ping6 ff02::1``, a LAN's every host answering), never more than
+    ``group_ping_max_pps`` in a second (ping's pace; a smurf's trigger floods them): their
+    LAN's echo replies are its answers."""
+    targets = kinds.filter(_echo_replies()).select("dst").unique().collect()["dst"]
+    if targets.is_empty():
+        return pl.LazyFrame(schema={"dst": pl.UInt128, "_group_pinged": pl.Boolean})
+    second = pl.col("ts").cast(pl.Int64) // SECOND
+    return (
+        _sent_by(packets.filter(_icmp() & pl.col("icmp_type").is_in(ECHO_REQUESTS)), targets)
+        .filter(_to_a_group())
+        .group_by("src", second)
+        .agg(pl.len().alias("n"))
+        .group_by("src")
+        .agg(pl.col("n").max())
+        .filter(pl.col("n") <= config.group_ping_max_pps)
+        .select(dst="src", _group_pinged=pl.lit(True))
+    )
+
+
 def _icmp_errors() -> pl.Expr:
     """Candidates that are ICMP errors: destination unreachable and time exceeded (ICMP types 3
     and 11, RFC 792; ICMPv6 types 1 and 3, RFC 4443): what routers and hosts send back about a
@@ -439,7 +460,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
                *_handshakes(tcp, sent.filter(pl.col("proto") == PROTO_TCP), kinds),
                *_connections(tcp, kinds),
                (_talkers(sent, talk_targets), ["dst"]), (_pings(sent, kinds), ["dst", "src"]),
-               (_traces(sent, kinds, config), ["dst"]),
+               (_traces(sent, kinds, config), ["dst"]), (_group_pings(sent, kinds, config), ["dst"]),
                (_tunnels(sent, kinds), ["dst", "src", "proto"]),
                (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
                (_shared_service_ports(udp, kinds), ["dst", "src", "dport"]),
@@ -459,6 +480,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         talks,
         pinged,
         traced,
+        group_pinged,
         tunnels,
         fragmented,
         same_port,
@@ -475,7 +497,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         **probed(cand, _is(HANDSHAKES), [completed]),
         **probed(cand, _is(ORPHAN_KINDS), [opened]),
         **probed(cand, _is(UNANSWERED_UDP), [answered, same_port, searching, streams, rtcp]),
-        **probed(cand, _echo_replies(), [pinged]),
+        **probed(cand, _echo_replies(), [pinged, group_pinged]),
         **probed(cand, _icmp_errors(), [traced]),
         **probed(cand, _is(TUNNELLED), [tunnels]),
         **probed(cand, _is(FRAGMENTS), [fragmented]),
@@ -517,7 +539,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         _asked=pl.when(c.is_in(SYNACKS))
         .then(pl.col("_asked_syn") | pl.col("_proceeded"))
         .when(c.is_in(ICMP))
-        .then(pl.col("_pinged") | pl.col("_traced"))
+        .then(pl.col("_pinged") | pl.col("_traced") | (pl.col("_group_pinged") & lan_peer()))
         # a frame to a link-layer broadcast is nobody's answer: reflectors answer a host
         .otherwise(
             pl.col("_asked")

@@ -950,3 +950,19 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="all-nodes-pings",
+        description=(
+            "Benign: an admin looks for the IPv6 hosts of a link with ping6 ff02::1, once a second"
+            " for 8 s: each of its 40 hosts answers every ping (40 echo replies a second to the"
+            " admin's host, from nothing before)"
+        ),
+        start="2024-04-30T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(Traffic("all_nodes_pings", 30, 38, count=40),),
+        negative=True,
+    )
+)
