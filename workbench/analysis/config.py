@@ -380,6 +380,11 @@ class AnalysisConfig:
     slow_segment_max_bytes: int = 64
     # ... and arrives this long after the previous client segment of its connection
     slow_gap_min_s: float = 1.0
+    # once a slow request dribbles, no piece of it is longer than this: a header line of up to
+    # 64 bytes in a TLS record (29 bytes more: TLS 1.2's header, nonce and tag). A stream of
+    # messages goes on with longer ones among its small ones (Graphite's plaintext lines of
+    # 50-230 bytes from 25 hosts, the server never answering, was slow HTTP)
+    slow_dribble_max_bytes: int = 128
     # connections to one service holding a request open this way, at once: a server's worker
     # pool is exhausted by hundreds (Apache's default is 150); one idle keep-alive is nothing
     slow_min_connections: int = 20

@@ -503,6 +503,40 @@ def all_nodes_pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sca
     b.fact(pinger="fe80::1", hosts=int(blk.count), pings=len(seconds))
 
 
+def graphite_line(k: int) -> bytes:
+    """A Graphite plaintext line (``path value timestamp``): one metric, 40-100 bytes, and one in
+    four with a deep hierarchy's longer path (230-260)."""
+    depth = ".".join(["disk", "sda", "io", "time", "weighted"][: 1 + k % 5])
+    pad = k * 37 % 150 + 60 if k % 4 == 0 else k * 37 % 50
+    line = f"servers.app{k % 25:02d}.{depth}{'.m' * (pad // 2)} {k % 997}.{k % 10} 1700000000\n"
+    return line.encode()
+
+
+def message_streams(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` hosts each keep one TCP connection open to ``server``:``port`` (a Graphite
+    collector's plaintext 2003; opened before the capture: no handshake in it) and send a
+    metric line of 40-260 bytes every ``tau`` seconds; the server acknowledges each with a bare
+    ACK and never answers (the protocol has no reply). The hosts are not scaled."""
+    rng = b.rng
+    n = max(1, blk.count)
+    hosts = sources.public_pool(rng, n)
+    ttl = sources.stable_ttls(rng, n)
+    rtt_ns = to_ns(rng.uniform(0.001, 0.01, n))
+    p = peers(rng, client=sources.v4(hosts), server=sources.v4(np.full(n, sources.parse_v4(blk.server))),
+              c_ttl=ttl, s_port=blk.port, rtt_ms=rtt_ns / 1e6)  # fmt: skip
+    lines = np.array([b.template(("graphite", k), lambda k=k: graphite_line(k)) for k in range(40)])
+    ev = Events()
+    ticks = np.arange(t0, t1, blk.tau)
+    conn = np.tile(np.arange(n), len(ticks))
+    at = start_ns + to_ns(np.repeat(ticks, n) + rng.uniform(0, blk.tau, len(conn)))
+    keep = at < start_ns + to_ns(t1)
+    conn, at = conn[keep], at[keep]
+    ev.add(conn, at, 0, PSH | ACK, rng.choice(lines, len(conn)))
+    ev.add(conn, at + rtt_ns[conn] + 20_000, 1, ACK)
+    ev.write(b, p, -1)
+    b.fact(hosts=n, lines=len(conn))
+
+
 def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A monitoring host (``client``) pings ``count`` hosts ``rate`` times a second each
     (spread evenly, as fping and Zabbix do), echo requests of ``size`` data bytes (ping's 56 by
@@ -1343,6 +1377,7 @@ BLOCKS = {
     "metric_flushes": metric_flushes,
     "membership_reports": membership_reports,
     "all_nodes_pings": all_nodes_pings,
+    "message_streams": message_streams,
     "tcp_call": tcp_call,
     "keepalive_fetches": keepalive_fetches,
     "ping_rounds": ping_rounds,

@@ -24,7 +24,7 @@ from workbench.capture.schema import PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_S
 
 FIGURES = {"src": pl.UInt128, "sport": pl.UInt16, "dst": pl.UInt128, "dport": pl.UInt16,
            "trickles": pl.UInt32, "answered": pl.UInt32, "server_sizes": pl.UInt32,
-           "largest": pl.UInt16, "zero_windows": pl.UInt32, "acks": pl.UInt32,
+           "largest": pl.UInt16, "bigger_after": pl.UInt32, "zero_windows": pl.UInt32, "acks": pl.UInt32,
            "server_bytes": pl.UInt64, "first": pl.Int64, "last": pl.Int64}  # fmt: skip
 
 
@@ -188,7 +188,15 @@ def _trickled(frame: pl.DataFrame, data: pl.LazyFrame, found: pl.DataFrame, cfg:
         .group_by(TUPLE4)
         .agg(pl.col("size").n_unique().alias("server_sizes"))
     )
-    largest = marked.group_by(TUPLE4).agg(pl.col("payload_len").max().alias("largest"))
+    # and the client's segments longer than a dribble's that came after its first trickle: a
+    # slow request's pieces are all tiny once it dribbles, where a stream of messages
+    # (Graphite's lines of 50-230 bytes) goes on with longer ones among its short ones
+    first = pl.col("ts").filter(pl.col("trickle")).min()
+    longer = pl.col("payload_len") > cfg.slow_dribble_max_bytes
+    largest = marked.group_by(TUPLE4).agg(
+        pl.col("payload_len").max().alias("largest"),
+        (longer & (pl.col("ts") > first)).sum().alias("bigger_after"),
+    )
     return (
         answered.join(server_n, on=TUPLE4, how="left")
         .join(largest, on=TUPLE4, how="left")
@@ -203,9 +211,10 @@ def slow_connections(figures: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
     schema = {"src": pl.UInt128, "dst": pl.UInt128, "dport": pl.UInt16}
     if figures.is_empty():
         return pl.DataFrame(schema=schema)
+    sums = ["trickles", "answered", "server_sizes", "bigger_after", "zero_windows", "acks",
+            "server_bytes"]  # fmt: skip
     per_tuple = figures.group_by(TUPLE4).agg(
-        pl.col("trickles", "answered", "server_sizes", "zero_windows", "acks", "server_bytes").sum(),
-        pl.col("largest").max(), pl.col("first").min(), pl.col("last").max(),
+        pl.col(sums).sum(), pl.col("largest").max(), pl.col("first").min(), pl.col("last").max(),
     )  # fmt: skip
     seconds = ((pl.col("last") - pl.col("first")) / SECOND).clip(lower_bound=1.0)
     held = (
@@ -215,6 +224,8 @@ def slow_connections(figures: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
         # for the request's end
         & (pl.col("server_sizes") <= 1)
         & (pl.col("largest") <= cfg.slow_request_max_bytes)
+        # once it dribbles, nothing but trickles (a message stream is no request held open)
+        & (pl.col("bigger_after") == 0)
     )
     # a client that shuts its window again and again while the answer trickles through to it:
     # a good share of its ACKs shut it (the test that stands when the server's data is not in

@@ -966,3 +966,21 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="graphite-streams",
+        description=(
+            "Benign: 25 hosts keep a connection each open to the provider's Graphite collector"
+            " (plaintext on 2003, opened before the capture) and send it a metric line of 40-260"
+            " bytes every 10 s; it acknowledges each and never answers, as the protocol has it"
+        ),
+        start="2024-05-07T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("message_streams", 0, 60, count=25, tau=10.0, server="203.0.113.65", port=2003),
+        ),
+        negative=True,
+    )
+)

@@ -109,7 +109,9 @@ class Traffic:
     datagrams each every ``tau`` seconds, on the same tick), membership_reports (router
     ``client`` queries every ``tau`` s; ``count`` hosts of its /24 answer with ``peak`` IGMPv3
     reports each within 10 s), all_nodes_pings (fe80::1 pings ff02::1 once a second; ``count``
-    hosts of the link answer each). Rates and counts are at scale 1.
+    hosts of the link answer each), message_streams (``count`` hosts each send ``server``:``port``
+    a Graphite line every ``tau`` s on a connection opened before the capture). Rates and counts
+    are at scale 1.
     """
 
     kind: str
