@@ -131,3 +131,42 @@ def test_the_synthesized_lan_flood_on_a_silent_host(tmp_path) -> None:
         )
         report = wb.analyze(packets, config=config, progress=False)
         assert evaluation.judge(report, "attack", expected)[0] is found
+
+
+def test_answers_to_a_search_made_before_the_capture(tmp_path) -> None:
+    """A host seen sending (a lookup a second) that searched just before the capture began:
+    its LAN's answers to its search socket (an ephemeral port) in the capture's first 2 s are
+    answers, the search out of sight (an SSDP amplification on it before). The same answers to
+    a service's port (80, above) from the same devices are a reflection; from reflectors on
+    the Internet to that socket, too. The price: a reflection from its own /24's devices to a
+    client's socket of it is missed."""
+    rng = random.Random(5)
+    lookups = []
+    for k in range(20):
+        query = bytes(rng.randrange(256) for _ in range(40))
+        lookups.append((T0 + k, ether(ipv4(PLAYER, "192.168.1.1", 17, udp(40000 + k, 53, query)))))
+        lookups.append((T0 + k + 0.01, ether(ipv4("192.168.1.1", PLAYER, 17, udp(53, 40000 + k, query)))))  # fmt: skip
+    first = [r for r in _answers(rng, 51234) if r[0] < T0 + 10]  # the first search's answers
+    _, found = _analysed(tmp_path, "before.pcap", lookups + first)
+    assert found == []
+    reflectors = [f"{rng.randrange(11, 220)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+                  for _ in range(40)]  # fmt: skip
+    internet = [(at, ether(ipv4(reflectors[k % 40], PLAYER, 17, udp(1900, 51234, bytes(320))))) for k, (at, _) in enumerate(first)]  # fmt: skip
+    _, found = _analysed(tmp_path, "internet.pcap", lookups + internet)
+    assert found == [("ssdp_amplification", [PLAYER])]
+    body = bytes(320)
+    lan = [(T0 + 5 + k / 500, ether(ipv4(DEVICES[k % 30], PLAYER, 17, udp(1900, 51234, body)))) for k in range(5000)]  # fmt: skip
+    _, found = _analysed(tmp_path, "lan.pcap", lookups + lan)
+    assert found == []  # the price
+
+
+def test_the_synthesized_search_before_the_capture(tmp_path) -> None:
+    """The media player's search a third of a second before the capture: clean in memory and
+    over a dataset's windows (an SSDP amplification on it before, at every seed and scale)."""
+    from scenario_windows import in_memory, over_windows
+
+    report, _, _ = in_memory(tmp_path, "ssdp-answers-at-capture-start", seed=11, scale=0.2)
+    assert not report.vectors
+    report, _, _ = over_windows(tmp_path, "ssdp-answers-at-capture-start", window_packets=200,
+                                scale=0.2)  # fmt: skip
+    assert not report.vectors

@@ -889,7 +889,8 @@ def ssdp_discovery(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scal
     devices of its LAN (203.0.113.200 and up) answers, within the 2 s it allows, once per
     device and service it has (3-8 answers of 300-400 bytes), unicast to the searching port;
     two in five answer from an ephemeral port of their own instead of 1900 (as many TVs,
-    speakers and media servers do)."""
+    speakers and media servers do). With ``before``, a search that long before ``t0`` too, out of
+    the capture: only its answers are in it."""
     rng = b.rng
     n = max(1, blk.count)  # the LAN's devices whatever the scale
     devices = np.array([sources.parse_v4("203.0.113.200") + k for k in range(n)])
@@ -901,16 +902,21 @@ def ssdp_discovery(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scal
     answers = np.array([b.template(("ssdp", size), lambda size=size: payloads.ssdp_response(size))
                         for size in (300, 340, 380)])  # fmt: skip
     period = 1 / max(blk.rate, 1e-9)
-    for at in np.arange(t0 + rng.uniform(0, period), t1 - 2, period):
+    searches = np.arange(t0 + rng.uniform(0, period), t1 - 2, period)
+    if blk.before > 0:  # a search out of the capture, just before it: only its answers are in
+        searches = np.r_[t0 - blk.before, searches]
+    for at in searches:
         port = int(rng.integers(49152, 65536))
-        b.add(ts=start_ns + to_ns(np.array([at])), src_hi=c_hi, src_lo=c_lo, dst_hi=g_hi, dst_lo=g_lo,
-              proto=17, sport=port, dport=1900, ttl=2, tpl=search)  # fmt: skip
+        if at >= t0:
+            b.add(ts=start_ns + to_ns(np.array([at])), src_hi=c_hi, src_lo=c_lo, dst_hi=g_hi, dst_lo=g_lo,
+                  proto=17, sport=port, dport=1900, ttl=2, tpl=search)  # fmt: skip
         each = rng.integers(3, 9, n)
         who = np.repeat(np.arange(n), each)
+        when = at + rng.uniform(0.01, 2.0, len(who))
+        who, when = who[when >= t0], when[when >= t0]
         d_hi, d_lo = sources.v4(devices[who])
-        b.add(ts=start_ns + to_ns(at + rng.uniform(0.01, 2.0, len(who))), src_hi=d_hi, src_lo=d_lo,
-              dst_hi=c_hi[0], dst_lo=c_lo[0], proto=17, sport=device_port[who], dport=port, ttl=64,
-              tpl=rng.choice(answers, len(who)))  # fmt: skip
+        b.add(ts=start_ns + to_ns(when), src_hi=d_hi, src_lo=d_lo, dst_hi=c_hi[0], dst_lo=c_lo[0],
+              proto=17, sport=device_port[who], dport=port, ttl=64, tpl=rng.choice(answers, len(who)))  # fmt: skip
     b.fact(client=blk.client, devices=n, ephemeral_devices=int(ephemeral_device.sum()))
 
 

@@ -507,7 +507,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     talkers = talks[0]["dst"].implode()
     talking = pl.col("dst").is_in(talkers)
     # UDP answers from its own LAN to a host never seen sending are its peers' answers to what
-    # it asked out of sight (a search, a question to a group): reflectors are not on its LAN.
+    # it asked out of sight (a search, a question to a group): reflectors are not on its LAN
+    # (to a host seen sending, only those to a client's socket: ``_asked`` below).
     # The ports they come to are the sockets it asked from, which some peers answer from a
     # port of their own (SSDP devices): their datagrams there are answers too
     silent = judged.filter(~pl.col("dst").is_in(talkers))["dst"]
@@ -546,6 +547,14 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
             | pl.col("_asked_group").fill_null(False)
             | pl.col("link_group")
             | (c.is_in(PEER_ANSWERED) & silent_peer)
+            # or to a client's socket of a host seen sending: a search it made before the
+            # capture began (a media player's M-SEARCH a moment earlier: its LAN's devices
+            # answer in the capture's first seconds, the search out of sight)
+            | (
+                c.is_in(PEER_ANSWERED)
+                & lan_peer()
+                & (pl.col("dport") >= config.stream_client_port_min)
+            )
         )
         .fill_null(False),
         _done=pl.col("_done").fill_null(False),

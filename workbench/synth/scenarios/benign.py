@@ -984,3 +984,33 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="ssdp-answers-at-capture-start",
+        description=(
+            "Benign: a media player searched for UPnP devices a third of a second before the"
+            " capture began; its LAN's 40 devices answer in the capture's first 2 s (3-8 answers"
+            " each, the search out of sight), while it looks two pages' names up"
+        ),
+        start="2024-05-14T09:00:00Z",
+        duration=20,
+        phases=((0, 20, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic(
+                "ssdp_discovery", 0, 20, rate=1 / 1000, count=40, client="203.0.113.151", before=0.3
+            ),
+            Traffic(
+                "dns_bursts",
+                2,
+                20,
+                rate=60,
+                tau=0.5,
+                count=2,
+                client="203.0.113.151",
+                server=RESOLVER,
+            ),
+        ),
+        negative=True,
+    )
+)

@@ -131,6 +131,9 @@ class Traffic:
     link_share: float = 0.96
     one_way_share: float = 0.0  # udp_sessions: share of sessions the server never answers
     size: int = 56  # pings: data bytes of each echo (ping's default; larger ones are fragmented)
+    # ssdp_discovery: a search this many seconds before ``start`` too, out of the capture (its
+    # answers arrive in the capture's first seconds)
+    before: float = 0.0
 
 
 @dataclass(frozen=True)
