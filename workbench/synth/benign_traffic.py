@@ -537,6 +537,59 @@ def message_streams(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sca
     b.fact(hosts=n, lines=len(conn))
 
 
+def mqtt_publish() -> bytes:
+    """An MQTT 3.1.1 PUBLISH at QoS 0 (no answer): a sensor's JSON reading on its topic, 180
+    bytes in all."""
+    topic = b"site/plant-2/line-4/sensor-17/telemetry"
+    body = b'{"t":21.5,"rh":40.2,"p":1013.1,"v":3.31,"seq":1}'
+    body += b" " * (180 - 3 - 2 - len(topic) - len(body))
+    rest = len(topic).to_bytes(2, "big") + topic + body
+    # the remaining length as MQTT writes it: 7 bits a byte, the high bit set on all but the last
+    return bytes([0x30, len(rest) % 128 | 0x80, len(rest) // 128]) + rest
+
+
+def reconnect_storm(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` devices of ``server``:``port`` (an MQTT broker restarting) find it down from
+    ``t0`` for ``tau`` seconds: each tries again with a new socket 1, 2, 4, then 8 s apart
+    (jittered), each SYN answered by the kernel's RST-ACK (the port closed); when the service is
+    back, each connects (a full handshake) and publishes a 180-byte JSON reading every 5 s,
+    acknowledged. The devices are not scaled."""
+    rng = b.rng
+    n = max(1, blk.count)
+    back_at = t0 + blk.tau
+    attempts: list[tuple[int, float]] = []  # (device, time of its SYN)
+    for d in range(n):
+        at, wait = t0 + rng.uniform(0, 1.5), 1.0
+        while at < back_at:
+            attempts.append((d, at))
+            at += wait * rng.uniform(0.8, 1.2)
+            wait = min(wait * 2, 8.0)
+        attempts.append((d, at))  # the one that gets through
+    who = np.array([d for d, _ in attempts])
+    when = np.array([t for _, t in attempts])
+    devices = sources.public_pool(rng, n)
+    rtt_ns = to_ns(rng.uniform(0.002, 0.02, len(who)))
+    p = peers(rng, client=sources.v4(devices[who]), server=sources.v4(np.full(len(who), sources.parse_v4(blk.server))),
+              c_ttl=64, s_port=blk.port, rtt_ms=rtt_ns / 1e6)  # fmt: skip
+    ev = Events()
+    conn = np.arange(len(who))
+    at_ns = start_ns + to_ns(when)
+    refused = when < back_at
+    ev.add(conn[refused], at_ns[refused], 0, SYN)
+    ev.add(conn[refused], at_ns[refused] + rtt_ns[refused], 1, RST | ACK)
+    up = conn[~refused]
+    done = handshake(ev, up, at_ns[up], rtt_ns[up], client_near=False)
+    message = b.template(("mqtt_publish", 180), mqtt_publish)
+    end = start_ns + to_ns(t1)
+    for k in range(1, int((t1 - t0) / 5) + 1):
+        send = done + to_ns(5.0 * k) + to_ns(rng.uniform(-0.2, 0.2, len(up)))
+        ok = send < end
+        ev.add(up[ok], send[ok], 0, PSH | ACK, message)
+        ev.add(up[ok], send[ok] + rtt_ns[up][ok], 1, ACK)
+    ev.write(b, p, -1)
+    b.fact(devices=n, refused=int(refused.sum()))
+
+
 def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A monitoring host (``client``) pings ``count`` hosts ``rate`` times a second each
     (spread evenly, as fping and Zabbix do), echo requests of ``size`` data bytes (ping's 56 by
@@ -1384,6 +1437,7 @@ BLOCKS = {
     "membership_reports": membership_reports,
     "all_nodes_pings": all_nodes_pings,
     "message_streams": message_streams,
+    "reconnect_storm": reconnect_storm,
     "tcp_call": tcp_call,
     "keepalive_fetches": keepalive_fetches,
     "ping_rounds": ping_rounds,

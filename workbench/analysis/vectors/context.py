@@ -432,6 +432,31 @@ def _connections(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFr
     return [(opened, TUPLE4)]
 
 
+def client_retries(cand: pl.DataFrame, config: AnalysisConfig = DEFAULT) -> pl.Series:
+    """``_retry``: the SYNs of a client retrying a service, false on every other row. A host
+    that completes a handshake with the target and sent it at most ``client_syn_retries_max``
+    SYNs for each it completed is a client: its SYNs while the service was down (answered by a
+    RST, or by nothing) were retries. Read for the hosts that completed one only (a spoofed
+    flood's millions of sources complete none)."""
+    syn = _is(HANDSHAKES)
+    out = pl.repeat(False, cand.height, eager=True).alias("_retry")
+    done = collect(
+        cand.lazy().filter(syn & pl.col("_done")).group_by("dst", "src").agg(_completed=pl.len())
+    )
+    if done.is_empty():
+        return out
+    clients = collect(
+        cand.lazy()
+        .filter(syn & pl.col("src").is_in(done["src"].implode()))
+        .join(done.lazy(), on=["dst", "src"])
+        .group_by("dst", "src")
+        .agg(pl.len().alias("_syns"), pl.col("_completed").first())
+        .filter(pl.col("_syns") <= config.client_syn_retries_max * pl.col("_completed"))
+        .select("dst", "src", _retry=pl.lit(True))
+    )
+    return probed(cand, syn, [(clients, ["dst", "src"])])["_retry"].fill_null(False)
+
+
 def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig = DEFAULT,
                  dns: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
     """``cand`` with each candidate's context (``_asked``, ``_done``, ``_open``, ``_answered``),
@@ -591,9 +616,11 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         dns = dns_service(frame.lazy(), targets.filter("_dns")["dst"])
     out = unserved_queries(out, talks[0], dns, config)
     out = out.with_columns(request_starts(cand, sent, config))
+    out = out.with_columns(client_retries(out, config))
     return out.select(
-        *cand.columns, "_asked", "_done", "_open", "_answered", "_talks", "_query", "_request"
-    )
+        *cand.columns, "_asked", "_done", "_open", "_answered", "_talks", "_query", "_request",
+        "_retry",
+    )  # fmt: skip
 
 
 def unserved_queries(cand: pl.DataFrame, talkers: pl.DataFrame, dns: pl.DataFrame,
@@ -630,11 +657,17 @@ def lan_peer() -> pl.Expr:
 def asked_for() -> pl.Expr:
     """Candidates their target asked for, by their own context: echo replies to its pings, UDP
     on a flow it answers (fragments of it too; not a request on a flow of its own, ``_query``)
-    and a traceroute's probes, GRE (ESP, ...) from the far end of its tunnel. Neither attack
-    nor counted in a flood's rate."""
+    and a traceroute's probes, GRE (ESP, ...) from the far end of its tunnel, a client's SYNs
+    retrying it (``_retry``). Neither attack nor counted in a flood's rate."""
     c = pl.col("candidate")
-    return (c.is_in(ICMP) & pl.col("_asked")) | (
-        c.is_in([*UNANSWERED_UDP, *TUNNELLED, *FRAGMENTS]) & pl.col("_answered") & ~pl.col("_query")
+    return (
+        (c.is_in(ICMP) & pl.col("_asked"))
+        | (
+            c.is_in([*UNANSWERED_UDP, *TUNNELLED, *FRAGMENTS])
+            & pl.col("_answered")
+            & ~pl.col("_query")
+        )
+        | (c.is_in(HANDSHAKES) & pl.col("_retry"))
     )
 
 

@@ -1014,3 +1014,21 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="broker-restart",
+        description=(
+            "Benign: the provider's MQTT broker restarts; for 15 s its port is closed and its 80"
+            " devices retry with backoff (a new socket 1, 2, 4, 8 s apart, each SYN answered by a"
+            " RST: 30 SYNs a second), then connect and publish every 5 s"
+        ),
+        start="2024-05-21T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("reconnect_storm", 5, 60, count=80, tau=15.0, server="203.0.113.66", port=1883),
+        ),
+        negative=True,
+    )
+)

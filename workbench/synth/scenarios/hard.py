@@ -1095,3 +1095,20 @@ _add(
         traffic=(WORKSTATION_TRACES,),
     )
 )
+_add(
+    Scenario(
+        name="syn-flood-amid-broker-restart",
+        description=(
+            "A botnet floods the provider's MQTT broker with SYNs (2,000 a second for 20 s) as it"
+            " restarts and its 80 devices retry and reconnect: the devices' retries are a client's,"
+            " the bots', which complete no handshake, a flood"
+        ),
+        start="2024-05-21T10:00:00Z",
+        duration=60,
+        phases=((0, 25, "baseline"), (25, 45, "attack"), (45, 60, "baseline")),
+        attacks=(Attack("syn_flood", 25, 45, 2000, ("203.0.113.66",), dport=1883),),
+        traffic=(
+            Traffic("reconnect_storm", 5, 60, count=80, tau=15.0, server="203.0.113.66", port=1883),
+        ),
+    )
+)

@@ -111,7 +111,8 @@ class Traffic:
     reports each within 10 s), all_nodes_pings (fe80::1 pings ff02::1 once a second; ``count``
     hosts of the link answer each), message_streams (``count`` hosts each send ``server``:``port``
     a Graphite line every ``tau`` s on a connection opened before the capture). Rates and counts
-    are at scale 1.
+    are at scale 1. reconnect_storm: ``count`` devices retry ``server``:``port`` while it is down
+    for ``tau`` s from ``start`` (each SYN refused), then connect and publish every 5 s.
     """
 
     kind: str
