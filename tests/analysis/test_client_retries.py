@@ -1,10 +1,13 @@
-"""A client retrying a service that is down is no SYN flood. When a broker restarts, its devices
+"""A client retrying a service that is down is no SYN flood, nor one whose connection a restart
+lost an ACK flood. When a broker restarts, its devices
 try again with backoff (a new socket 1, 2, 4, 8 s apart, each SYN refused by a RST, or TCP's own
 retransmissions 1, 2, 4 s apart when nothing answers) until it is back, then connect: 40-80
-devices' retries were a SYN flood at 20-30 a second, a crowd's jump over nothing. A host that
-completes a handshake with the target, having sent it at most ``client_syn_retries_max`` (8)
-SYNs for each it completed, is a client: its SYNs are asked for, neither counted nor labelled.
-A bot's raw SYNs run to hundreds for any connection it opens. The price: a crowd whose hosts each
+devices' retries were a SYN flood at 20-30 a second, a crowd's jump over nothing. And after a
+restart, each client's next message on its old connection is answered by a RST before it
+reconnects: 150 clients' were an ACK flood. A host that completes a handshake with the target,
+having sent it at most ``client_syn_retries_max`` (8) SYNs and segments on no connection for
+each it completed, is a client: those are asked for, neither counted nor labelled. A bot's raw
+SYNs or ACKs run to hundreds for any connection it opens. The price: a crowd whose hosts each
 complete a handshake for every 8 SYNs or fewer is missed; and over a dataset, a window judges
 the retries it holds against the handshakes it holds (a restart cut by a window's end leaves
 its devices' retries there counted)."""
@@ -99,13 +102,40 @@ def test_bots_that_open_a_connection_still_flood(tmp_path) -> None:
     assert _vectors(_report(tmp_path / "few.pcap", few)) == []
 
 
+def _stale(clients: int = 150):
+    """A broker restarted as the capture begins: each client's next publish on its old
+    connection within 8 s is answered by a RST, and it reconnects at once."""
+    rng = random.Random(2)
+    frames = []
+    for c in range(clients):
+        client, at = f"10.0.7.{c + 1}", T0 + rng.uniform(0, 8)
+        frames += [_seg(at, client, 45_000, PSH, 180), _seg(at + 0.001, client, 45_000, 0x04, back=True)]  # fmt: skip
+        frames += _connect(at + 0.01, client, 46_000, seconds=30)
+    return frames
+
+
+def test_connections_a_restart_lost_are_no_flood(tmp_path) -> None:
+    """150 clients' publishes on lost connections, each refused by a RST, then reconnecting:
+    clean; with no client's segments allowed, an ACK flood. 100 bots that each connect, then
+    send 100 ACKs on no connection (2,000 a second), are an ACK flood amid them."""
+    frames = _stale()
+    assert _vectors(_report(tmp_path / "stale.pcap", frames)) == []
+    assert _vectors(_report(tmp_path / "old.pcap", frames, NO_RETRIES)) == [("ack_flood", [BROKER])]  # fmt: skip
+    for b in range(100):
+        bot = f"172.18.0.{b + 1}"
+        frames += _connect(T0 + 10 + b * 0.001, bot, 30_000, seconds=16)
+        frames += [_seg(T0 + 11 + (k * 100 + b) / 2000, bot, 1024 + k, ACK, 40) for k in range(100)]
+    assert _vectors(_report(tmp_path / "bots.pcap", frames)) == [("ack_flood", [BROKER])]
+
+
 def test_the_synthesized_scenarios(tmp_path) -> None:
-    """The broker's restart stays clean (a SYN flood before, at every seed and scale tried); a
-    botnet's SYN flood amid it is found."""
+    """The brokers' restarts stay clean (a SYN flood and an ACK flood before, at every seed and
+    scale tried); a botnet's SYN flood amid them is found."""
     report, _, _ = in_memory(tmp_path, "broker-restart", seed=11, scale=0.2)
     assert _vectors(report) == []
     path = tmp_path / "broker-restart.pcap"
-    assert _vectors(wb.analyze(wb.load(path), config=NO_RETRIES)) == [("syn_flood", ["203.0.113.66"])]  # fmt: skip
+    old = wb.analyze(wb.load(path), config=NO_RETRIES)
+    assert sorted(_vectors(old)) == [("ack_flood", ["203.0.113.67"]), ("syn_flood", ["203.0.113.66"])]  # fmt: skip
     name = "syn-flood-amid-broker-restart"
     report, recall, precision = in_memory(tmp_path, name, "syn_flood", seed=11, scale=0.2)
     assert _vectors(report) == [("syn_flood", ["203.0.113.66"])]

@@ -267,11 +267,13 @@ class AnalysisConfig:
     # the 1,000/s of other kinds missed in a capture that is all attack
     flood_pps_syn: float = 250.0
     # a host that completes a handshake with the target, having sent it at most this many SYNs
-    # for each it completed, is a client retrying it: Linux resends a SYN up to 6 times (1, 2,
-    # 4, 8, 16, 32 s), and an application reconnects with backoff while its service is down
-    # (40 devices retrying an MQTT broker through a 15 s restart, each SYN answered by a RST,
-    # were a SYN flood at 22 a second). Its SYNs are no flood's; a bot's raw SYNs run to
-    # hundreds for any connection it opens
+    # and segments on no connection for each it completed, is a client retrying it: Linux
+    # resends a SYN up to 6 times (1, 2, 4, 8, 16, 32 s), and an application reconnects with
+    # backoff while its service is down (40 devices retrying an MQTT broker through a 15 s
+    # restart, each SYN answered by a RST, were a SYN flood at 22 a second); after a restart,
+    # each client's next segment on its old connection is answered by a RST before it
+    # reconnects (150 clients' were an ACK flood at 26 a second). Those are no flood's; a bot's
+    # raw SYNs or ACKs run to hundreds for any connection it opens
     client_syn_retries_max: int = 8
     # DNS queries to one server are the exception: answering thousands a second is a DNS
     # server's ordinary day (a popular zone's authoritative server, an ISP's resolver), so

@@ -590,6 +590,36 @@ def reconnect_storm(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sca
     b.fact(devices=n, refused=int(refused.sum()))
 
 
+def restart_resets(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` clients of ``server``:``port`` held connections opened before the capture; the
+    server restarted just before ``t0`` and lost them: each client's next message on its old
+    connection (within ``tau`` seconds) is answered by a RST, and it reconnects at once (a full
+    handshake) and goes on, a 180-byte message every 5 s, acknowledged. The clients are not
+    scaled."""
+    rng = b.rng
+    n = max(1, blk.count)
+    clients = sources.public_pool(rng, n)
+    rtt_ns = to_ns(rng.uniform(0.002, 0.02, 2 * n))
+    who = np.r_[np.arange(n), np.arange(n)]  # connection k: the old one, n + k: the new one
+    p = peers(rng, client=sources.v4(clients[who]), server=sources.v4(np.full(2 * n, sources.parse_v4(blk.server))),
+              c_ttl=64, s_port=blk.port, rtt_ms=rtt_ns / 1e6)  # fmt: skip
+    ev = Events()
+    old, new = np.arange(n), n + np.arange(n)
+    stale = start_ns + to_ns(t0 + rng.uniform(0, blk.tau, n))
+    message = b.template(("mqtt_publish", 180), mqtt_publish)
+    ev.add(old, stale, 0, PSH | ACK, message)
+    ev.add(old, stale + rtt_ns[old], 1, RST)
+    done = handshake(ev, new, stale + rtt_ns[old] + 1_000_000, rtt_ns[new], client_near=False)
+    end = start_ns + to_ns(t1)
+    for k in range(1, int((t1 - t0) / 5) + 1):
+        send = done + to_ns(5.0 * k) + to_ns(rng.uniform(-0.2, 0.2, n))
+        ok = send < end
+        ev.add(new[ok], send[ok], 0, PSH | ACK, message)
+        ev.add(new[ok], send[ok] + rtt_ns[new][ok], 1, ACK)
+    ev.write(b, p, -1)
+    b.fact(clients=n)
+
+
 def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A monitoring host (``client``) pings ``count`` hosts ``rate`` times a second each
     (spread evenly, as fping and Zabbix do), echo requests of ``size`` data bytes (ping's 56 by
@@ -1438,6 +1468,7 @@ BLOCKS = {
     "all_nodes_pings": all_nodes_pings,
     "message_streams": message_streams,
     "reconnect_storm": reconnect_storm,
+    "restart_resets": restart_resets,
     "tcp_call": tcp_call,
     "keepalive_fetches": keepalive_fetches,
     "ping_rounds": ping_rounds,

@@ -433,28 +433,33 @@ def _connections(tcp: pl.LazyFrame, kinds: pl.LazyFrame) -> list[tuple[pl.LazyFr
 
 
 def client_retries(cand: pl.DataFrame, config: AnalysisConfig = DEFAULT) -> pl.Series:
-    """``_retry``: the SYNs of a client retrying a service, false on every other row. A host
-    that completes a handshake with the target and sent it at most ``client_syn_retries_max``
-    SYNs for each it completed is a client: its SYNs while the service was down (answered by a
-    RST, or by nothing) were retries. Read for the hosts that completed one only (a spoofed
-    flood's millions of sources complete none)."""
-    syn = _is(HANDSHAKES)
+    """``_retry``: the SYNs and stray segments of a client of the target, false on every other
+    row. A host that completes a handshake with the target, having sent it at most
+    ``client_syn_retries_max`` SYNs and segments on no connection for each it completed, is a
+    client: its SYNs while the service was down (answered by a RST, or by nothing) were
+    retries, and its segments on a connection the server no longer knows (it restarted: each
+    answered by a RST) were its old connection's. Read for the hosts that completed one only (a
+    spoofed flood's millions of sources complete none)."""
+    kinds = _is([*HANDSHAKES, *ORPHAN_KINDS])
     out = pl.repeat(False, cand.height, eager=True).alias("_retry")
     done = collect(
-        cand.lazy().filter(syn & pl.col("_done")).group_by("dst", "src").agg(_completed=pl.len())
+        cand.lazy()
+        .filter(_is(HANDSHAKES) & pl.col("_done"))
+        .group_by("dst", "src")
+        .agg(_completed=pl.len())
     )
     if done.is_empty():
         return out
     clients = collect(
         cand.lazy()
-        .filter(syn & pl.col("src").is_in(done["src"].implode()))
+        .filter(kinds & pl.col("src").is_in(done["src"].implode()))
         .join(done.lazy(), on=["dst", "src"])
         .group_by("dst", "src")
-        .agg(pl.len().alias("_syns"), pl.col("_completed").first())
-        .filter(pl.col("_syns") <= config.client_syn_retries_max * pl.col("_completed"))
+        .agg(pl.len().alias("_sent"), pl.col("_completed").first())
+        .filter(pl.col("_sent") <= config.client_syn_retries_max * pl.col("_completed"))
         .select("dst", "src", _retry=pl.lit(True))
     )
-    return probed(cand, syn, [(clients, ["dst", "src"])])["_retry"].fill_null(False)
+    return probed(cand, kinds, [(clients, ["dst", "src"])])["_retry"].fill_null(False)
 
 
 def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig = DEFAULT,
@@ -658,7 +663,8 @@ def asked_for() -> pl.Expr:
     """Candidates their target asked for, by their own context: echo replies to its pings, UDP
     on a flow it answers (fragments of it too; not a request on a flow of its own, ``_query``)
     and a traceroute's probes, GRE (ESP, ...) from the far end of its tunnel, a client's SYNs
-    retrying it (``_retry``). Neither attack nor counted in a flood's rate."""
+    retrying it and segments on its lost connections (``_retry``). Neither attack nor counted
+    in a flood's rate."""
     c = pl.col("candidate")
     return (
         (c.is_in(ICMP) & pl.col("_asked"))
@@ -667,7 +673,7 @@ def asked_for() -> pl.Expr:
             & pl.col("_answered")
             & ~pl.col("_query")
         )
-        | (c.is_in(HANDSHAKES) & pl.col("_retry"))
+        | (c.is_in([*HANDSHAKES, *ORPHAN_KINDS]) & pl.col("_retry"))
     )
 
 

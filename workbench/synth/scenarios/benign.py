@@ -1020,7 +1020,9 @@ _add(
         description=(
             "Benign: the provider's MQTT broker restarts; for 15 s its port is closed and its 80"
             " devices retry with backoff (a new socket 1, 2, 4, 8 s apart, each SYN answered by a"
-            " RST: 30 SYNs a second), then connect and publish every 5 s"
+            " RST: 30 SYNs a second), then connect and publish every 5 s; and a second broker,"
+            " restarted as the capture begins, answers 150 clients' next messages on their lost"
+            " connections with a RST, and each reconnects"
         ),
         start="2024-05-21T09:00:00Z",
         duration=60,
@@ -1028,6 +1030,7 @@ _add(
         attacks=(),
         traffic=(
             Traffic("reconnect_storm", 5, 60, count=80, tau=15.0, server="203.0.113.66", port=1883),
+            Traffic("restart_resets", 0, 60, count=150, tau=8.0, server="203.0.113.67", port=1883),
         ),
         negative=True,
     )

@@ -112,7 +112,9 @@ class Traffic:
     hosts of the link answer each), message_streams (``count`` hosts each send ``server``:``port``
     a Graphite line every ``tau`` s on a connection opened before the capture). Rates and counts
     are at scale 1. reconnect_storm: ``count`` devices retry ``server``:``port`` while it is down
-    for ``tau`` s from ``start`` (each SYN refused), then connect and publish every 5 s.
+    for ``tau`` s from ``start`` (each SYN refused), then connect and publish every 5 s;
+    restart_resets: ``count`` clients' next message on connections ``server`` lost in a restart
+    (within ``tau`` s) is answered by a RST, and each reconnects.
     """
 
     kind: str
