@@ -1340,17 +1340,24 @@ def _connection(b: Builder, blk, *, n: int, rtt_s: float, near: bool = True):
     return p, rtt_ns
 
 
+def _tls_opened(b: Builder, blk, at_ns: int, *, rtt_s: float):
+    """One connection from ``client`` to ``server``:``port`` opened at ``at_ns``: the TCP and
+    TLS handshakes. Returns (peers, round trip, its events, when the TLS handshake is done)."""
+    p, rtt_ns = _connection(b, blk, n=1, rtt_s=rtt_s)
+    ev = Events()
+    zero = np.zeros(1, np.int64)
+    done = handshake(ev, zero, np.array([at_ns]), rtt_ns, client_near=True)
+    return p, rtt_ns, ev, int(tls_handshake(b, ev, zero, done, rtt_ns)[0]) + rtt_ns[0]
+
+
 def https_upload(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """``client`` uploads a file to ``server``:``port`` over HTTPS (a cloud backup, a file shared
     by a browser): the TCP and TLS handshakes, then TLS records of 16 KB in full segments (each
     record's last piece shorter), ``rate`` segments a second, the server acknowledging every
     second one and answering once at the end. One connection; its rate is at scale 1."""
     rng = b.rng
-    p, rtt_ns = _connection(b, blk, n=1, rtt_s=0.03)
-    ev = Events()
+    p, rtt_ns, ev, ready = _tls_opened(b, blk, start_ns + to_ns(t0), rtt_s=0.03)
     zero = np.zeros(1, np.int64)
-    done = handshake(ev, zero, np.array([start_ns + to_ns(t0)]), rtt_ns, client_near=True)
-    ready = int(tls_handshake(b, ev, zero, done, rtt_ns)[0]) + rtt_ns[0]
     record = payloads.tls_record(16_413, 7)
     pieces = [record[i : i + 1448] for i in range(0, len(record), 1448)]
     tpls = np.array(
@@ -1382,11 +1389,7 @@ def tcp_call(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: flo
     segments a second of 160-1,200 bytes, each side's at random times, acknowledged in the
     other's next segment. One connection; its rate is at scale 1."""
     rng = b.rng
-    p, rtt_ns = _connection(b, blk, n=1, rtt_s=0.04)
-    ev = Events()
-    zero = np.zeros(1, np.int64)
-    done = handshake(ev, zero, np.array([start_ns + to_ns(t0)]), rtt_ns, client_near=True)
-    ready = int(tls_handshake(b, ev, zero, done, rtt_ns)[0]) + rtt_ns[0]
+    p, _, ev, ready = _tls_opened(b, blk, start_ns + to_ns(t0), rtt_s=0.04)
     tpls = np.array(
         [
             b.template(("call", s), lambda s=s: payloads.tls_record(s, s))
