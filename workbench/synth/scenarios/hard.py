@@ -1066,16 +1066,16 @@ _add(
     Scenario(
         name="flood-on-a-flushing-collector",
         description=(
-            "A botnet floods the provider's metrics collector on collectd's port (10,000 datagrams"
-            " a second for 20 s) while its hosts flush their metrics on the same tick every 10 s"
-            " and its servers log to it; at a fifth of the rate, 2,000 a second: over the"
-            " 1,000 a second a jump at a collector needs"
+            "A botnet floods the provider's metrics collector on InfluxDB's UDP port (8089: 10,000"
+            " datagrams a second for 20 s) while its hosts flush their metrics to collectd's on the"
+            " same tick every 10 s and its servers log to it; at a fifth of the rate, 2,000 a"
+            " second: over the 1,000 a second a jump at a collector needs"
         ),
         start="2024-04-09T10:00:00Z",
         duration=60,
         phases=((0, 20, "baseline"), (20, 40, "attack"), (40, 60, "baseline")),
         attacks=(
-            Attack("udp_flood", 20, 40, 10000, ("203.0.113.64",), sources="bots", dport=25826),
+            Attack("udp_flood", 20, 40, 10000, ("203.0.113.64",), sources="bots", dport=8089),
         ),
         traffic=COLLECTOR_FLUSHES,
     )
@@ -1091,7 +1091,12 @@ _add(
         start="2024-04-16T10:00:00Z",
         duration=60,
         phases=((0, 20, "baseline"), (20, 40, "attack"), (40, 60, "baseline")),
-        attacks=(Attack("icmp_flood", 20, 40, 20000, ("203.0.113.1",), icmp_type=3),),
+        # each unreachable quotes a UDP datagram, as an ICMP error does (the template GRE carries)
+        attacks=(
+            Attack(
+                "icmp_flood", 20, 40, 20000, ("203.0.113.1",), icmp_type=3, template="gre_inner"
+            ),
+        ),
         traffic=(WORKSTATION_TRACES,),
     )
 )
