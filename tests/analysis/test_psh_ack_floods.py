@@ -108,7 +108,11 @@ def test_keepalive_connections_closing_seen_one_way_are_no_flood(tmp_path, conne
     path.write_bytes(pcap(sorted(frames)))
     assert _vectors(path) == {}
     # a close's two kinds as orphans; and no client's segments asked for (each visitor here also
-    # opens a connection, which makes its close a client's: ``client_syn_retries_max``)
+    # opens a connection, which makes its close a client's: ``client_syn_retries_max``). 300
+    # connections' closes (11 a second over the capture) are a trickle as well, judged by their
+    # rate (``_whole_test``): 2,000 show the rule
+    if connections < 2000:
+        return
     kinds = wb.AnalysisConfig(orphan_tuple_max_flag_kinds=2, client_syn_retries_max=0)
     report = wb.analyze(wb.load(path, progress=False), config=kinds, progress=False)
     assert {v["vector"] for v in report.vectors} == {"ack_flood", "tcp_other_flood"}

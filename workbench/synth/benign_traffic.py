@@ -620,6 +620,22 @@ def restart_resets(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scal
     b.fact(clients=n)
 
 
+def idle_resets(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` clients of ``server``:``port`` each reset one idle connection opened before the
+    capture (a bare RST at a random time from ``t0`` to ``t1``: a NAT's entry timed out, an app
+    dropped its pool). The clients are not scaled."""
+    rng = b.rng
+    n = max(1, blk.count)
+    clients = sources.public_pool(rng, n)
+    rtt_ns = to_ns(rng.uniform(0.01, 0.1, n))
+    p = peers(rng, client=sources.v4(clients), server=sources.v4(np.full(n, sources.parse_v4(blk.server))),
+              c_ttl=sources.stable_ttls(rng, n), s_port=blk.port, rtt_ms=rtt_ns / 1e6)  # fmt: skip
+    ev = Events()
+    ev.add(np.arange(n), start_ns + to_ns(rng.uniform(t0, t1, n)), 0, RST)
+    ev.write(b, p, -1)
+    b.fact(clients=n)
+
+
 def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A monitoring host (``client``) pings ``count`` hosts ``rate`` times a second each
     (spread evenly, as fping and Zabbix do), echo requests of ``size`` data bytes (ping's 56 by
@@ -1472,6 +1488,7 @@ BLOCKS = {
     "message_streams": message_streams,
     "reconnect_storm": reconnect_storm,
     "restart_resets": restart_resets,
+    "idle_resets": idle_resets,
     "tcp_call": tcp_call,
     "keepalive_fetches": keepalive_fetches,
     "ping_rounds": ping_rounds,

@@ -229,7 +229,7 @@ class Evidence:
                 merged = merged.join(
                     host_packets(per_host), on=["dst_net", "candidate"], how="left"
                 )
-            stats = confirmed(merged, cfg, key)
+            stats = confirmed(merged, cfg, key, span_s)
             if key == "dst":
                 out.veto = stats.filter(pl.col("contra")).select(
                     "dst", "candidate", pl.lit(True).alias("_veto")

@@ -272,14 +272,20 @@ def _part(check: Check, part: str) -> pl.Expr:
     return pl.lit(None, dtype=pl.Float64) if value is None else value.cast(pl.Float64)
 
 
-def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
+def _whole_test(cfg: AnalysisConfig, span_s: float | None = None) -> pl.Expr:
     """Attack as a whole (no rate needed): reflection from enough reflectors, crowds, random
     ports or port 0, orphan fragments, random protocols. A reflection from fewer is judged by
     its rate, as a flood from few hosts is: a lab's amplification from one to four reflectors
     (memcached in containers, one open resolver) is the same attack, while a few servers'
-    answers at their own pace are not."""
+    answers at their own pace are not. A crowd's segments on no connection are one as a whole
+    only at ``min_rate_pps`` or more over the capture (``span_s``, its covered seconds): a
+    server's idle clients each resetting a connection (150-400 RSTs in a minute) are a crowd at
+    a trickle, and stray segments cost a server nothing; under that they are judged by their
+    rate, which finds a flood in a long capture by its hot bins. A crowd's SYNs stay one at any
+    rate: each holds a half-open connection for a minute, and 6 a second fill a backlog."""
     c = pl.col("candidate")
     per_port = pl.col("packets") / pl.col("ports").clip(1)
+    steady = pl.lit(True) if span_s is None else pl.col("packets") >= cfg.min_rate_pps * span_s
     return (
         pl.when(c.is_in(list(REFLECTION)))
         .then(_many_reflectors(cfg))
@@ -292,7 +298,7 @@ def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
             & (per_port > cfg.scan_syns_per_port_max)
         )
         .when(c.is_in(ORPHAN_KINDS))
-        .then(pl.col("sources") >= cfg.min_sources_flood)
+        .then((pl.col("sources") >= cfg.min_sources_flood) & steady)
         .when(c.is_in(UNANSWERED_UDP))
         .then(
             (pl.col("dst_ports") >= cfg.random_ports_min)
@@ -320,7 +326,8 @@ def _whole_test(cfg: AnalysisConfig) -> pl.Expr:
     )
 
 
-def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl.DataFrame:
+def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst",
+              span_s: float | None = None) -> pl.DataFrame:  # fmt: skip
     """(target ``key``, candidate) pairs that pass their test: ``ok`` with ``rate_based`` false
     are attack as a whole; ``rate_based`` ones are attack in their hot bins (``hot_bins``).
 
@@ -361,7 +368,7 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst") -> pl
     group = (is_group_address(key) | pl.col("link_group")) if key == "dst" else pl.lit(False)
     return stats.with_columns(
         ok=_kind_test(cfg, key).fill_null(False) & enough,
-        rate_based=~_whole_test(cfg).fill_null(False),
+        rate_based=~_whole_test(cfg, span_s).fill_null(False),
         contra=contra,
         flood_rate=_flood_rate(cfg),
         group=group,

@@ -1035,3 +1035,19 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="idle-client-resets",
+        description=(
+            "Benign: 300 clients of the provider's web server each reset one idle connection"
+            " opened before the capture (a bare RST: a NAT's entry timed out) over 60 s, amid its"
+            " visitors"
+        ),
+        start="2024-05-28T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(Traffic("idle_resets", 0, 60, count=300, server="203.0.113.80", port=443),),
+        negative=True,
+    )
+)

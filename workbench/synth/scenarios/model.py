@@ -114,7 +114,8 @@ class Traffic:
     are at scale 1. reconnect_storm: ``count`` devices retry ``server``:``port`` while it is down
     for ``tau`` s from ``start`` (each SYN refused), then connect and publish every 5 s;
     restart_resets: ``count`` clients' next message on connections ``server`` lost in a restart
-    (within ``tau`` s) is answered by a RST, and each reconnects.
+    (within ``tau`` s) is answered by a RST, and each reconnects; idle_resets: ``count`` clients
+    each reset one idle connection to ``server``:``port`` (a bare RST).
     """
 
     kind: str
