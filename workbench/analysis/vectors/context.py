@@ -9,8 +9,9 @@ target asked a group from (an SSDP search), is a traceroute's probe (answered by
 on a stream's flow to a target never seen sending; ``_talks``: the target of unanswered UDP or
 of answers (a reflection's candidates) sends anything at all (in this window, over a dataset);
 an echo reply's ``_asked``: its target pinged that host, or pinged a group at a ping's pace and
-the host is on its LAN; an ICMP error's: its target traces paths. DNS queries to a host seen sending that answers almost none of them are UDP it never
-answers: their candidate becomes ``udp_flood`` (``unserved_queries``).
+the host is on its LAN; an ICMP error's: its target traces paths. DNS queries to a host seen
+sending that answers almost none of them are UDP it never answers: their candidate becomes
+``udp_flood`` (``unserved_queries``).
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
 where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are
@@ -35,6 +36,8 @@ from workbench.analysis.vectors.kinds import (
     FRAGMENTS,
     HANDSHAKES,
     ICMP,
+    ICMP_ERRORS,
+    ICMPV6_ERRORS,
     NTP_ANSWERS,
     REVERSE,
     SECOND,
@@ -271,33 +274,24 @@ def _echo_replies() -> pl.Expr:
     return (_is(ICMP) & pl.col("icmp_type").is_in(ECHO_REPLIES)) | (_is(FRAGMENTS) & _icmp())
 
 
-def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame) -> pl.LazyFrame:
+def _pings(packets: pl.LazyFrame, kinds: pl.LazyFrame, config: AnalysisConfig) -> list[tuple[pl.LazyFrame, list[str]]]:  # fmt: skip
     """The hosts each ICMP target pinged (``_pinged``): their echo replies are its answers (a
-    monitoring host pinging thousands of hosts a second takes thousands of replies)."""
+    monitoring host pinging thousands of hosts a second takes thousands of replies); and the
+    targets that pinged a group (``_group_pinged``): echo requests to a multicast or broadcast
+    address (``ping6 ff02::1``, every host of its LAN answering), never more than
+    ``group_ping_max_pps`` in a second (ping's pace; a smurf's trigger floods them)."""
     targets = kinds.filter(_echo_replies()).select("dst").unique().collect()["dst"]
     if targets.is_empty():  # no echo reply to look up (an echo request flood): no pass
-        return pl.LazyFrame(schema={"dst": pl.UInt128, "src": pl.UInt128, "_pinged": pl.Boolean})
-    return (
-        _sent_by(packets.filter(_icmp()), targets)
-        .filter(pl.col("icmp_type").is_in(ECHO_REQUESTS))
-        .select(dst="src", src="dst")
-        .unique()
-        .with_columns(_pinged=pl.lit(True))
-    )
-
-
-def _group_pings(packets: pl.LazyFrame, kinds: pl.LazyFrame, config: AnalysisConfig) -> pl.LazyFrame:  # fmt: skip
-    """The ICMP targets that pinged a group (``_group_pinged``): echo requests to a multicast or
-    broadcast address (``ping6 ff02::1``, a LAN's every host answering), never more than
-    ``group_ping_max_pps`` in a second (ping's pace; a smurf's trigger floods them): their
-    LAN's echo replies are its answers."""
-    targets = kinds.filter(_echo_replies()).select("dst").unique().collect()["dst"]
-    if targets.is_empty():
-        return pl.LazyFrame(schema={"dst": pl.UInt128, "_group_pinged": pl.Boolean})
+        return [
+            (pl.LazyFrame(schema={"dst": pl.UInt128, "src": pl.UInt128, "_pinged": pl.Boolean}),
+             ["dst", "src"]),
+            (pl.LazyFrame(schema={"dst": pl.UInt128, "_group_pinged": pl.Boolean}), ["dst"]),
+        ]  # fmt: skip
+    echoes = _sent_by(packets.filter(_icmp() & pl.col("icmp_type").is_in(ECHO_REQUESTS)), targets)
+    pinged = echoes.select(dst="src", src="dst").unique().with_columns(_pinged=pl.lit(True))
     second = pl.col("ts").cast(pl.Int64) // SECOND
-    return (
-        _sent_by(packets.filter(_icmp() & pl.col("icmp_type").is_in(ECHO_REQUESTS)), targets)
-        .filter(_to_a_group())
+    group_pinged = (
+        echoes.filter(_to_a_group())
         .group_by("src", second)
         .agg(pl.len().alias("n"))
         .group_by("src")
@@ -305,6 +299,7 @@ def _group_pings(packets: pl.LazyFrame, kinds: pl.LazyFrame, config: AnalysisCon
         .filter(pl.col("n") <= config.group_ping_max_pps)
         .select(dst="src", _group_pinged=pl.lit(True))
     )
+    return [(pinged, ["dst", "src"]), (group_pinged, ["dst"])]
 
 
 def _icmp_errors() -> pl.Expr:
@@ -312,8 +307,8 @@ def _icmp_errors() -> pl.Expr:
     and 11, RFC 792; ICMPv6 types 1 and 3, RFC 4443): what routers and hosts send back about a
     packet of the target's."""
     kind = pl.col("icmp_type")
-    v4 = (pl.col("proto") == PROTO_ICMP) & kind.is_in([3, 11])
-    v6 = (pl.col("proto") == PROTO_ICMPV6) & kind.is_in([1, 3])
+    v4 = (pl.col("proto") == PROTO_ICMP) & kind.is_in(ICMP_ERRORS)
+    v6 = (pl.col("proto") == PROTO_ICMPV6) & kind.is_in(ICMPV6_ERRORS)
     return _is(ICMP) & (v4 | v6)
 
 
@@ -489,8 +484,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     lookups = [*_requests(udp, kinds), (_searches(udp), ["dst", "eff_sport"]),
                *_handshakes(tcp, sent.filter(pl.col("proto") == PROTO_TCP), kinds),
                *_connections(tcp, kinds),
-               (_talkers(sent, talk_targets), ["dst"]), (_pings(sent, kinds), ["dst", "src"]),
-               (_traces(sent, kinds, config), ["dst"]), (_group_pings(sent, kinds, config), ["dst"]),
+               (_talkers(sent, talk_targets), ["dst"]), *_pings(sent, kinds, config),
+               (_traces(sent, kinds, config), ["dst"]),
                (_tunnels(sent, kinds), ["dst", "src", "proto"]),
                (_fragmented_answers(udp, kinds), ["src", "eff_sport", "dst", "eff_dport"]),
                (_shared_service_ports(udp, kinds), ["dst", "src", "dport"]),
@@ -509,8 +504,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         opened,
         talks,
         pinged,
-        traced,
         group_pinged,
+        traced,
         tunnels,
         fragmented,
         same_port,
@@ -576,14 +571,12 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
             pl.col("_asked")
             | pl.col("_asked_group").fill_null(False)
             | pl.col("link_group")
-            | (c.is_in(PEER_ANSWERED) & silent_peer)
-            # or to a client's socket of a host seen sending: a search it made before the
-            # capture began (a media player's M-SEARCH a moment earlier: its LAN's devices
-            # answer in the capture's first seconds, the search out of sight)
+            # its LAN's answers, to a host never seen sending; or to a client's socket of a host
+            # seen sending: a search it made before the capture began (a media player's
+            # M-SEARCH a moment earlier: its devices answer in the capture's first seconds)
             | (
                 c.is_in(PEER_ANSWERED)
-                & lan_peer()
-                & (pl.col("dport") >= config.stream_client_port_min)
+                & (silent_peer | (lan_peer() & (pl.col("dport") >= config.stream_client_port_min)))
             )
         )
         .fill_null(False),

@@ -46,6 +46,9 @@ SLOW = confirmed_by("slow_connections")
 UNLISTED = [r.name for r in VECTORS if r.match == "shared_source_port"]
 ICMP = [r.name for r in VECTORS if r.proto and set(r.proto) <= {PROTO_ICMP, PROTO_ICMPV6}]
 ECHO_REQUESTS, ECHO_REPLIES = (8, 128), (0, 129)  # ICMP and ICMPv6 echo types (RFC 792, 4443)
+# ICMP errors about a packet sent: destination unreachable and time exceeded (RFC 792: 3, 11;
+# RFC 4443: 1, 3)
+ICMP_ERRORS, ICMPV6_ERRORS = (3, 11), (1, 3)
 TCP = [r.name for r in VECTORS if r.proto == (PROTO_TCP,)]
 GRE = [r.name for r in VECTORS if r.proto == (PROTO_GRE,)]
 # IP protocols no other row names (ESP, SCTP, unassigned numbers), judged by their rate
