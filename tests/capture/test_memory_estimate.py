@@ -49,6 +49,25 @@ def test_a_frame_that_fits_but_an_analysis_that_may_not_is_a_warning(monkeypatch
         assert wb.load(sample).packets.height == 10_728
 
 
+def test_a_plain_capture_needs_room_for_its_frame_a_compressed_one_for_twice(
+    monkeypatch, tmp_path
+) -> None:
+    # a plain capture is decoded into the frame's own columns; a compressed one is read in
+    # chunks that are then joined (two frames at once)
+    import gzip
+
+    plain = SAMPLES / "reflection_mix.pcap"
+    packed = tmp_path / "reflection_mix.pcap.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    packets = memory.estimate(plain).packets
+    assert memory.estimate(packed).compressed and not memory.estimate(plain).compressed
+    monkeypatch.setattr(memory, "available", lambda: int(packets * memory.FRAME_BYTES * 1.6))
+    with pytest.warns(CaptureWarning, match="analysing them in memory"):
+        assert wb.load(plain).packets.height == 10_728
+    with pytest.raises(CaptureTooLargeError):
+        wb.load(packed)
+
+
 def test_damaged_or_foreign_files_are_left_to_the_reader(tmp_path) -> None:
     junk = tmp_path / "notes.txt"
     junk.write_text("not a capture")

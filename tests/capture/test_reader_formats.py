@@ -306,6 +306,34 @@ def test_chunked_walk_equals_single_pass(tmp_path) -> None:
     chunked = pl.concat(list(iter_frames(ev, meta, chunk_records=7)))
     ev.close()
     assert chunked.equals(whole) and meta.packets == 1000
+    # each chunk keeps its own times (the walk's arrays are reused from chunk to chunk)
+    micros = chunked["ts"].dt.epoch("us").to_list()
+    assert micros == [1_000_000 + i * 1000 for i in range(1000)]
+
+
+def test_plain_and_compressed_read_alike_across_chunks(tmp_path, monkeypatch) -> None:
+    """A plain capture is counted, then decoded into its frame's own columns chunk after chunk
+    (one chunk in the frame); a compressed one a frame per chunk, concatenated. Both give every
+    packet's own fields, across chunk edges."""
+    from workbench.capture import reader
+
+    monkeypatch.setattr(reader, "CHUNK_RECORDS", 7)
+    v6 = ether(ipv6(V6A, V6B, 17, udp(443, 50000, b"q" * 30)), ethertype=0x86DD)
+    frames = [(1.0 + i / 1000, (SYN, DNS_ANSWER, v6)[i % 3]) for i in range(100)]
+    data = pcap(frames)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every frame is IP: no warning says otherwise
+        loaded = [wb.load(_write(tmp_path, name, body)) for name, body in
+                  [("p.pcap", data), ("p.pcap.gz", gzip.compress(data))]]  # fmt: skip
+    plain, packed = (cap.packets for cap in loaded)
+    assert plain.equals(packed) and plain.height == 100
+    assert [cap.meta.files[0].packets for cap in loaded] == [100, 100]
+    assert {plain[c].n_chunks() for c in plain.columns} == {1}
+    assert plain["ts"].dt.epoch("us").to_list() == [1_000_000 + i * 1000 for i in range(100)]
+    assert _text(plain, "src")[:3] == ["192.0.2.1", "198.51.100.7", "2001:db8::1"]
+    assert _text(plain, "dst")[2::3] == ["2001:db8::2"] * 33
+    assert plain["dport"].to_list()[:3] == [25, 4444, 50000]
+    assert plain["tcp_window"].null_count() == 66  # 34 SYNs carry a window, the rest none
 
 
 def test_address_encoding_is_ipv4_mapped(tmp_path) -> None:

@@ -81,6 +81,18 @@ def halves(series: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return hi, lo.to_numpy()
 
 
+def zeros_to_fill(n: int) -> tuple[pl.Series, np.ndarray] | None:
+    """A new UInt128 series of ``n`` zeros and a writable uint64[n, 2] view of its buffer (low
+    word first), for a reader to write addresses into before anything else sees the series
+    (no 128-bit arithmetic, no copy); None where the buffer cannot be viewed (``_words``)."""
+    series = pl.Series(np.zeros(n, dtype=np.uint64)).cast(pl.UInt128)  # a buffer of its own
+    words = _words(series)
+    if words is None:  # pragma: no cover - big-endian, or a Polars without the pointer
+        return None
+    words.flags.writeable = True  # the view's base is the buffer itself: allowed
+    return series, words
+
+
 def _words(series: pl.Series) -> np.ndarray | None:
     """The series' values as a read-only uint64[n, 2] view of its one buffer (low word first:
     Polars keeps a UInt128 as the machine's 128-bit integer, little-endian here), holding the

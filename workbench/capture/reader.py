@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from workbench.capture import addresses, decode, linktypes, walk
+from workbench.capture import linktypes, walk
+from workbench.capture.columns import Columns
 from workbench.capture.progress import progress_bar
 from workbench.capture.records import CUT_FAULTS, RecordWalker
-from workbench.capture.schema import PACKET_SCHEMA, empty_frame
+from workbench.capture.schema import empty_frame
 from workbench.capture.source import Evidence, open_evidence
 from workbench.errors import CaptureFormatError, ParameterError, expect, expect_paths
 from workbench.formatting import iso
@@ -23,13 +24,6 @@ from workbench.formatting import iso
 CHUNK_RECORDS = 1 << 20  # packets decoded per kernel call: bounds memory per chunk
 
 PathLike = str | os.PathLike
-
-
-_NUMPY_TYPES = {
-    "vlan": np.uint16, "ip_ver": np.uint8, "proto": np.uint8, "sport": np.uint16, "dport": np.uint16,
-    "ttl": np.uint8, "ip_len": np.uint16, "ip_id": np.uint32, "frag": np.uint8, "tcp_flags": np.uint8,
-    "tcp_window": np.uint16, "icmp_type": np.uint8, "icmp_code": np.uint8, "payload_len": np.uint16,
-}  # fmt: skip
 
 
 class CaptureWarning(UserWarning):
@@ -127,42 +121,6 @@ class Capture:
         )
 
 
-def _frame(
-    buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]
-) -> tuple[pl.DataFrame, int]:
-    """The chunk's packet frame, and how many of its frames came inside a mirror encapsulation."""
-    off, cap, wire, ts, ifs = chunk
-    n = off.shape[0]
-    fields = np.empty((len(decode.FIELDS), n), dtype=np.int64)
-    src = np.empty((n, 2), dtype=np.uint64)
-    dst = np.empty((n, 2), dtype=np.uint64)
-    macs = np.empty((n, 2), dtype=np.uint64)
-    peeled = np.zeros(n, dtype=np.uint8)
-    if n:
-        decode.decode_frames(buf, off, cap, ifs, if_kind, fields, src, dst, macs, peeled)
-    columns = {
-        "ts": pl.Series("ts", ts, dtype=pl.Int64).cast(pl.Datetime("ns", "UTC")),
-        "iface": pl.Series("iface", ifs.astype(np.uint16)),
-        "wire_len": pl.Series("wire_len", wire.astype(np.uint32)),
-        "cap_len": pl.Series("cap_len", cap.astype(np.uint32)),
-    }
-    for k, name in enumerate(decode.FIELDS):  # one contiguous row per field: a cheap cast each
-        columns[name] = pl.Series(name, fields[k].astype(_NUMPY_TYPES[name]))
-    window = fields[decode.F_TCPWIN]
-    columns["tcp_window"] = (
-        pl.select(  # null where none was captured
-            pl.when(pl.Series(window != decode.NO_WINDOW)).then(columns["tcp_window"])
-        )
-        .to_series()
-        .alias("tcp_window")
-    )
-    columns["src_mac"] = pl.Series("src_mac", macs[:, 0])
-    columns["dst_mac"] = pl.Series("dst_mac", macs[:, 1])
-    columns["src"] = addresses.from_halves(src[:, 0], src[:, 1], "src")
-    columns["dst"] = addresses.from_halves(dst[:, 0], dst[:, 1], "dst")
-    return pl.DataFrame([columns[c] for c in PACKET_SCHEMA.names()]), int(np.count_nonzero(peeled))
-
-
 def _release(ev: Evidence, upto: int) -> None:
     """Let the kernel drop the mapped pages already decoded: resident memory stays bounded by the
     chunk, not the capture (the pages stay in the page cache; the evidence is untouched)."""
@@ -185,6 +143,20 @@ def iter_frames(
     progress=None,
 ) -> Iterator[pl.DataFrame]:
     """Decode one opened capture chunk by chunk, filling ``meta`` as it goes."""
+    for columns in _decoded(ev, meta, chunk_records, strict, progress):
+        yield columns.frame()
+
+
+def _decoded(
+    ev: Evidence,
+    meta: FileMeta,
+    chunk_records: int,
+    strict: bool,
+    progress,
+    into: Columns | None = None,
+) -> Iterator[Columns]:
+    """Decode one opened capture chunk by chunk, filling ``meta`` as it goes: each chunk's
+    columns, or ``into`` (columns for every record of the file) filled a chunk further."""
     walker = RecordWalker(ev)
     total = ev.data.shape[0] if ev.window is None else ev.size
     bar = progress_bar(total, ev.path.name, progress)
@@ -195,25 +167,39 @@ def iter_frames(
             before, read_before = walker.offset, walker.progress
             chunk = walker.next_chunk(chunk_records)
             if_kind = linktypes.kinds_array(walker.if_link[: max(walker.n_if, 1)])
-            frame, peeled = _frame(walker.buf, if_kind, chunk)
-            mirrored += peeled
-            if frame.height:
+            columns = into if into is not None else Columns(chunk[0].shape[0])
+            start = columns.rows
+            mirrored += columns.fill(walker.buf, if_kind, chunk)
+            if columns.rows > start:
                 ts = chunk[3]
                 first_ns = int(ts.min()) if first_ns is None else min(first_ns, int(ts.min()))
                 last_ns = int(ts.max()) if last_ns is None else max(last_ns, int(ts.max()))
-                meta.packets += frame.height
+                meta.packets += columns.rows - start
                 meta.bytes += int(chunk[2].sum())
-                not_ip += int((frame["ip_ver"] == 0).sum())
+                not_ip += int(np.count_nonzero(columns.fields["ip_ver"][start : columns.rows] == 0))
             if bar is not None:
                 bar.update(walker.progress - read_before)
             _release(ev, walker.offset)
-            yield frame
+            yield columns
             if walker.offset == before and walker.fault is None:
                 break  # no progress: cannot happen on valid input, guards against loops
     finally:
         if bar is not None:
             bar.close()
     _finish(ev, walker, meta, first_ns, last_ns, strict, not_ip, mirrored)
+
+
+def _records(ev: Evidence, chunk_records: int) -> int:
+    """How many records a plain capture holds, up to its first fault (a walk of the record
+    headers alone)."""
+    walker, n = RecordWalker(ev), 0
+    while not walker.done:
+        before = walker.offset
+        n += walker.next_chunk(chunk_records)[0].shape[0]
+        _release(ev, walker.offset)
+        if walker.offset == before and walker.fault is None:
+            break
+    return n
 
 
 def _finish(
@@ -302,15 +288,25 @@ def _paths(paths: PathLike | Sequence[PathLike]) -> list[Path]:
 def read_file(
     path: PathLike, *, strict: bool = False, progress=None
 ) -> tuple[pl.DataFrame, FileMeta]:
-    """Read one capture file with the fast reader: (packet frame, file metadata)."""
+    """Read one capture file with the fast reader: (packet frame, file metadata). A plain file
+    is counted first, then decoded into its frame's own columns (one chunk, never copied); a
+    compressed one, which is read once, a chunk at a time, then concatenated."""
     ev = open_evidence(path)
     meta = FileMeta(str(path), "", ev.size, ev.format, ev.compression, [], 0)
     try:
-        frames = list(iter_frames(ev, meta, strict=strict, progress=progress))
+        if ev.window is None:
+            columns = Columns(_records(ev, CHUNK_RECORDS))
+            for _ in _decoded(ev, meta, CHUNK_RECORDS, strict, progress, into=columns):
+                pass
+            frame = columns.frame()
+        else:
+            frames = list(
+                iter_frames(ev, meta, chunk_records=CHUNK_RECORDS, strict=strict, progress=progress)
+            )
+            frame = pl.concat(frames, rechunk=True) if frames else empty_frame()
     finally:
         ev.close()
         meta.sha256 = ev.sha256  # the hash ran alongside the parse
-    frame = pl.concat(frames, rechunk=True) if frames else empty_frame()
     return frame, meta
 
 

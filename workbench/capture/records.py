@@ -32,6 +32,9 @@ class RecordWalker:
         self._names: list[str | None] = []
         self.fault: tuple[int, int] | None = None  # (code, byte offset in the capture)
         self.over_snaplen = 0
+        # the chunk's arrays, kept from one chunk to the next (an allocation this large is
+        # mapped anew each time, and its pages zeroed again)
+        self._out = np.empty((5, 0), dtype=np.int64)
         if ev.format == "pcap":
             self._init_pcap()
         else:
@@ -111,7 +114,8 @@ class RecordWalker:
         self.base, self.pos, self.buf = self.window.base, 0, self.window.buf
 
     def next_chunk(self, max_records: int) -> tuple[np.ndarray, ...]:
-        """The next records (offsets into ``buf``, valid until the next call)."""
+        """The next records (offsets into ``buf``, lengths, times, interfaces): arrays the next
+        call overwrites."""
         while True:
             if self._refill_due:
                 self._refill()
@@ -128,12 +132,11 @@ class RecordWalker:
 
     def _walk(self, max_records: int) -> tuple[tuple[np.ndarray, ...], int, int]:
         cap_n = max(1, min(max_records, (self.buf.shape[0] - self.pos) // 16 + 1))
-        off = np.empty(cap_n, dtype=np.int64)
-        cap = np.empty(cap_n, dtype=np.int64)
-        wire = np.empty(cap_n, dtype=np.int64)
-        ts = np.empty(cap_n, dtype=np.int64)
+        if self._out.shape[1] < cap_n:
+            self._out = np.empty((5, cap_n), dtype=np.int64)
+        off, cap, wire, ts, ifs = (row[:cap_n] for row in self._out)
         if self.ev.format == "pcap":
-            ifs = np.zeros(cap_n, dtype=np.int64)
+            ifs[:] = 0
             n, nxt, fault, fault_off, over = walk.walk_pcap(
                 self.buf,
                 self.pos,
@@ -148,7 +151,6 @@ class RecordWalker:
             )
             self.over_snaplen += over
         else:
-            ifs = np.empty(cap_n, dtype=np.int64)
             n, nxt, fault, fault_off = walk.walk_pcapng(
                 self.buf, self.pos, cap_n, self.state, self.if_link, self.if_res_kind,
                 self.if_res_val, self.if_tsoff, self.if_snap, self.if_drops, self.if_name,
