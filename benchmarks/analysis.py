@@ -29,7 +29,7 @@ PEER_PPS = (
 )  # the dissector's Rust converter, as published: 5.76 M packets in 15.5 s
 
 WORKBENCH = """
-import json, time, warnings
+import json, resource, time, warnings
 warnings.simplefilter("ignore")
 import workbench as wb
 from workbench.analysis import steps
@@ -38,17 +38,27 @@ def rss(field):
     for line in open("/proc/self/status"):
         if line.startswith(field):
             return int(line.split()[1]) * 1024
+def used():  # CPU seconds of every thread of the process (Polars', Numba's, the hash's)
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+cpu, begun = {}, {}
+def heard(key, ended):
+    if ended:
+        cpu[key] = cpu.get(key, 0.0) + used() - begun.pop(key)
+    else:
+        begun[key] = used()
 wb.analyze(wb.load(SAMPLE, progress=False), link_capacity="3M")  # compile, warm every query
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), used()
 cap = wb.load(PATH, progress=False)
-t_load = time.perf_counter() - t0
+t_load, cpu["load"] = time.perf_counter() - t0, used() - c0
 after_load = rss("VmRSS:")
-t1 = time.perf_counter()
-with steps.recorded() as times:
+t1, c1 = time.perf_counter(), used()
+with steps.recorded() as times, steps.listening(heard):
     rep = wb.analyze(cap, link_capacity=CAPACITY)
-t_analyze = time.perf_counter() - t1
+t_analyze, cpu["analyze"] = time.perf_counter() - t1, used() - c1
 print("@@" + json.dumps({
     "packets": cap.packets.height, "load": t_load, "analyze": t_analyze, "steps": times,
+    "cpu": cpu,
     "frame_bytes": cap.packets.estimated_size(), "after_load": after_load,
     "peak": rss("VmHWM:"), "phases": len(rep.phases), "vectors": len(rep.vectors),
 }))
@@ -121,14 +131,18 @@ def main() -> int:
         runs = [_run(WORKBENCH, values) for _ in range(args.repeat)]
         n = runs[0]["packets"]
         print(f"\nworkbench, {args.repeat} run(s), each in a fresh process (best-worst seconds)")
-        print(f"{'step':<28} {'seconds':>13} {'packets/s (best)':>17}")
-        rows = [("ingest: wb.load", [r["load"] for r in runs])]
-        rows += [("  " * (1 + k.count("/")) + k.rsplit("/", 1)[-1], [r["steps"].get(k, 0.0) for r in runs])
+        # cores: CPU seconds of all the process' threads over the step's wall seconds (2 is
+        # both cores busy throughout), over every run
+        print(f"{'step':<28} {'seconds':>13} {'cores':>6} {'packets/s (best)':>17}")
+        rows = [("ingest: wb.load", "load", [r["load"] for r in runs])]
+        rows += [("  " * (1 + k.count("/")) + k.rsplit("/", 1)[-1], k, [r["steps"].get(k, 0.0) for r in runs])
                  for k in runs[0]["steps"]]  # fmt: skip
-        rows += [("analyze: total", [r["analyze"] for r in runs]),
-                 ("capture to report", [r["load"] + r["analyze"] for r in runs])]  # fmt: skip
-        for name, secs in rows:
-            print(f"{name:<28} {_spread(secs):>13} {n / max(min(secs), 1e-9):>17,.0f}")
+        rows += [("analyze: total", "analyze", [r["analyze"] for r in runs]),
+                 ("capture to report", None, [r["load"] + r["analyze"] for r in runs])]  # fmt: skip
+        for name, key, secs in rows:
+            spent = sum(r["cpu"].get(key, 0.0) for r in runs) if key else None
+            cores = f"{spent / max(sum(secs), 1e-9):6.2f}" if spent is not None else ""
+            print(f"{name:<28} {_spread(secs):>13} {cores:>6} {n / max(min(secs), 1e-9):>17,.0f}")
         best = min(r["load"] + r["analyze"] for r in runs)
         load = min(r["load"] for r in runs)
         over = min(r["peak"] - r["after_load"] for r in runs)

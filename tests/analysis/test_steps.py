@@ -42,6 +42,24 @@ def test_nothing_is_recorded_unless_asked() -> None:
     assert list(times) == ["outer", "outer/inner"]
 
 
+def test_listeners_nest_each_hears_every_step() -> None:
+    # a benchmark's listener around an analysis whose progress bar listens too
+    heard: dict[str, list] = {"outer": [], "inner": []}
+    with steps.listening(lambda key, ended: heard["outer"].append((key, ended))):
+        with steps.step("load"):
+            pass
+        with steps.listening(lambda key, ended: heard["inner"].append((key, ended))):
+            with steps.step("classify"):
+                pass
+    assert heard["outer"] == [
+        ("load", False),
+        ("load", True),
+        ("classify", False),
+        ("classify", True),
+    ]
+    assert heard["inner"] == [("classify", False), ("classify", True)]
+
+
 def test_the_cycle_collector_is_paused_while_analysing_and_left_as_found(monkeypatch) -> None:
     # paused while the findings are made (thousands of phases make as many small dicts, each
     # full collection walks them all), back as it was after, after a failure there too

@@ -62,7 +62,17 @@ def recorded() -> Iterator[dict[str, float]]:
 
 @contextmanager
 def listening(listener: Listener) -> Iterator[None]:
-    """Call ``listener(key, ended)`` as each step inside begins (False) and ends (True)."""
+    """Call ``listener(key, ended)`` as each step inside begins (False) and ends (True); a
+    listener already listening (the analysis' progress bar inside a benchmark's) still hears
+    them, after it."""
+    outer = _listener.get()
+    if outer is not None:
+        inner = listener
+
+        def listener(key: str, ended: bool) -> None:
+            outer(key, ended)
+            inner(key, ended)
+
     token = _listener.set(listener)
     try:
         yield
