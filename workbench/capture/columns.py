@@ -24,6 +24,26 @@ FIELD_TYPES = {
 }  # fmt: skip
 
 
+class Scratch:
+    """What the kernel writes for a chunk before it is copied into the columns, kept from chunk
+    to chunk of a file (160 MB for a chunk of 1 M records: mapped and zeroed by the system
+    anew when each chunk allocates its own)."""
+
+    def __init__(self) -> None:
+        self._words = np.empty(0, dtype=np.int64)
+
+    def take(self, n: int) -> tuple[np.ndarray, ...]:
+        """The kernel's output for ``n`` records, each contiguous as it was compiled for: an
+        int64 row per field, then (high, low) halves of src and dst, and the two MACs."""
+        width = len(decode.FIELDS) + 6
+        if self._words.shape[0] < width * n:
+            self._words = np.empty(width * n, dtype=np.int64)
+        whole = self._words[: width * n]
+        fields = whole[: len(decode.FIELDS) * n].reshape(len(decode.FIELDS), n)
+        pairs = whole[len(decode.FIELDS) * n :].view(np.uint64).reshape(3, n, 2)
+        return fields, pairs[0], pairs[1], pairs[2]
+
+
 class Columns:
     """Room for ``capacity`` packets' columns; ``fill`` decodes a chunk of records into the next
     rows, ``frame`` gives the rows filled as the packet frame (once: the frame owns them)."""
@@ -44,27 +64,18 @@ class Columns:
         for name in ("src", "dst"):
             made = addresses.zeros_to_fill(capacity)
             self.addresses[name] = made or (None, np.empty((capacity, 2), dtype=np.uint64))
-        self._scratch = np.empty(0, dtype=np.int64)  # what the kernel writes, chunk by chunk
 
-    def _kernel_arrays(self, n: int) -> tuple[np.ndarray, ...]:
-        """The kernel's output for ``n`` records, each contiguous as it was compiled for: a
-        int64 row per field, then (high, low) halves of src and dst, and the two MACs."""
-        width = len(decode.FIELDS) + 6
-        if self._scratch.shape[0] < width * n:  # kept from chunk to chunk
-            self._scratch = np.empty(width * n, dtype=np.int64)
-        whole = self._scratch[: width * n]
-        fields = whole[: len(decode.FIELDS) * n].reshape(len(decode.FIELDS), n)
-        pairs = whole[len(decode.FIELDS) * n :].view(np.uint64).reshape(3, n, 2)
-        return fields, pairs[0], pairs[1], pairs[2]
-
-    def fill(self, buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...]) -> int:
-        """Decode the chunk's records (``RecordWalker.next_chunk``) into the next rows; how many
-        of its frames came inside a mirror encapsulation."""
+    def fill(
+        self, buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...], scratch: Scratch
+    ) -> int:
+        """Decode the chunk's records (``RecordWalker.next_chunk``) into the next rows, the
+        kernel writing into ``scratch`` first; how many of its frames came inside a mirror
+        encapsulation."""
         off, cap, wire, ts, ifs = chunk
         n, at = off.shape[0], self.rows
         if at + n > self.capacity:
             raise ValueError(f"{at + n} packets do not fit columns for {self.capacity}")
-        fields, src, dst, macs = self._kernel_arrays(n)
+        fields, src, dst, macs = scratch.take(n)
         peeled = np.zeros(n, dtype=np.uint8)
         if n:
             decode.decode_frames(buf, off, cap, ifs, if_kind, fields, src, dst, macs, peeled)

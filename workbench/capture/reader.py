@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from workbench.capture import linktypes, walk
-from workbench.capture.columns import Columns
+from workbench.capture.columns import Columns, Scratch
 from workbench.capture.progress import progress_bar
 from workbench.capture.records import CUT_FAULTS, RecordWalker
 from workbench.capture.schema import empty_frame
@@ -162,6 +162,7 @@ def _decoded(
     bar = progress_bar(total, ev.path.name, progress)
     first_ns = last_ns = None
     not_ip = mirrored = 0
+    scratch = Scratch()
     try:
         while not walker.done:
             before, read_before = walker.offset, walker.progress
@@ -169,7 +170,7 @@ def _decoded(
             if_kind = linktypes.kinds_array(walker.if_link[: max(walker.n_if, 1)])
             columns = into if into is not None else Columns(chunk[0].shape[0])
             start = columns.rows
-            mirrored += columns.fill(walker.buf, if_kind, chunk)
+            mirrored += columns.fill(walker.buf, if_kind, chunk, scratch)
             if columns.rows > start:
                 ts = chunk[3]
                 first_ns = int(ts.min()) if first_ns is None else min(first_ns, int(ts.min()))
