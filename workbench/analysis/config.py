@@ -58,6 +58,9 @@ class AnalysisConfig:
     # a target most of whose frames (this share) go to an Ethernet broadcast or multicast
     # destination is a group, not a host: a LAN's broadcast address (NetBIOS name queries from
     # port 137 to port 137 of 192.168.1.255 read as answers from a crowd of reflectors)
+    # The same share of a target's packets of one kind makes it a LAN's neighbor discovery
+    # (ICMPv6 RS, RA, NS, NA, redirect at hop limit 255): judged as a group's, at its kind's
+    # flood rate only
     link_group_share_min: float = 0.5
     # share of the target's UDP a reflection carries at least: a flood from random source ports
     # puts 1/64,000 (0.0016 %) on each port, so a service port it happens to hit is no reflection

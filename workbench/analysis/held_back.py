@@ -104,6 +104,10 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
     "rate_factor, group": lambda f, t, cfg, v: (  # a group address: its members at once
         f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} of its kind a group address is "
         "flooded at: its members answer a router's query or a search at once"),
+    "rate_factor, neighbor_discovery": lambda f, t, cfg, v: (  # a LAN's own housekeeping
+        f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} of its kind it is flooded at: "
+        "neighbor discovery on its own link (every host solicits its router at once when the "
+        "LAN comes back)"),
     "rate_factor, flood_pps_collector": lambda f, t, cfg, v: (  # telemetry to a collector
         f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} a collector of telemetry is "
         f"flooded at, and never {cfg.rate_factor:g}x its usual rate at "

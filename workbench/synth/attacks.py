@@ -173,6 +173,7 @@ _VARIANT_FIELDS = (
     "protocols",
     "template",
     "answer",
+    "ttl",
 )
 
 
@@ -258,6 +259,8 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
     else:
         dst_hi, dst_lo = sources.v4(rng.choice(targets, n))
     src_hi, src_lo, ttl, who = senders(b, pools, spec, attack, n, v6=v6, reflectors=reflectors)
+    if attack.ttl is not None:
+        ttl = np.full(n, attack.ttl)
     sizes = attack.sizes or spec.sizes
     sizes = tuple(min(s, 1400) for s in sizes) if v6 else sizes
     flags = spec.tcp_flags if attack.tcp_flags is None else attack.tcp_flags

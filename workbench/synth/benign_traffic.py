@@ -503,6 +503,44 @@ def all_nodes_pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sca
     b.fact(pinger="fe80::1", hosts=int(blk.count), pings=len(seconds))
 
 
+def neighbor_discovery(
+    b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float
+) -> None:
+    """A link of ``count`` IPv6 hosts comes back at ``t0`` (a switch restarted): within 3 s each
+    host checks its link-local address is unique (a neighbor solicitation from :: to its
+    solicited-node group), then solicits its router's address (fe80::1) twice, a second apart,
+    and the router answers each with a neighbor advertisement; the router advertises itself to
+    every node (ff02::1) every 10 s from the capture's start to ``t1``. Every message at the hop
+    limit of 255 RFC 4861 requires. The hosts are not scaled."""
+    rng = b.rng
+    link_local, router = 0xFE80 << 48, 1
+    hosts = 0x100 + np.arange(blk.count)
+
+    def target(lo: int) -> int:  # the target address field (a template per address)
+        return b.template(("nd_target", lo), lambda: ((link_local << 64) | lo).to_bytes(16, "big"))
+
+    at = t0 + rng.uniform(0, 3.0, blk.count)
+    b.add(ts=start_ns + to_ns(at), ver=6, src_hi=0, src_lo=0, dst_hi=0xFF02 << 48,
+          dst_lo=0x1FF000000 | (hosts & 0xFFFFFF), proto=58, ttl=255, icmp_type=135,
+          tpl=np.array([target(int(h)) for h in hosts]))  # fmt: skip
+    who = np.tile(np.arange(blk.count), 2)
+    asked = at[who] + 0.5 + np.repeat([0.0, 1.0], blk.count)
+    b.add(ts=start_ns + to_ns(asked), ver=6, src_hi=link_local, src_lo=hosts[who], dst_hi=link_local,
+          dst_lo=router, proto=58, ttl=255, icmp_type=135, tpl=target(router))  # fmt: skip
+    # solicited, override (and router): the flags in the first of the 4 bytes after the checksum
+    b.add(ts=start_ns + to_ns(asked + rng.uniform(0.0002, 0.002, len(who))), ver=6, src_hi=link_local,
+          src_lo=router, dst_hi=link_local, dst_lo=hosts[who], proto=58, ttl=255, icmp_type=136,
+          sport=0xE000, tpl=target(router))  # fmt: skip
+    ticks = np.arange(0.0, t1, 10.0) + rng.uniform(0, 1)
+    ticks = ticks[ticks < t1]
+    # current hop limit 64, no flags, router lifetime 1,800 s; reachable time and retransmit
+    # timer unspecified (8 zero bytes)
+    zero8 = b.template(("ra_timers", 8), lambda: bytes(8))
+    b.add(ts=start_ns + to_ns(ticks), ver=6, src_hi=link_local, src_lo=router, dst_hi=0xFF02 << 48,
+          dst_lo=1, proto=58, ttl=255, icmp_type=134, sport=0x4000, dport=1800, tpl=zero8)  # fmt: skip
+    b.fact(router="fe80::1", hosts=int(blk.count), solicitations=len(who))
+
+
 def graphite_line(k: int) -> bytes:
     """A Graphite plaintext line (``path value timestamp``): one metric, 40-100 bytes, and one in
     four with a deep hierarchy's longer path (230-260)."""
@@ -1485,6 +1523,7 @@ BLOCKS = {
     "metric_flushes": metric_flushes,
     "membership_reports": membership_reports,
     "all_nodes_pings": all_nodes_pings,
+    "neighbor_discovery": neighbor_discovery,
     "message_streams": message_streams,
     "reconnect_storm": reconnect_storm,
     "restart_resets": restart_resets,

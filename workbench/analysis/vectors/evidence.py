@@ -23,6 +23,7 @@ from workbench.analysis.vectors.kinds import (
     is_candidate,
     with_key,
 )
+from workbench.analysis.vectors.matching import neighbor_discovery
 from workbench.analysis.vectors.rates import burst_bins, hot_bins
 from workbench.analysis.vectors.slow_http import connection_figures, slow_connections
 from workbench.analysis.vectors.verdicts import (
@@ -335,6 +336,7 @@ def _per_host(
         pl.col("_query").sum().alias("queries"),
         amplified_size(config).sum().alias("large"),
         pl.col("link_group").sum().alias("link_group"),
+        neighbor_discovery().sum().alias("neighbors"),
         # distinct ports, exact per window (summed over windows and hosts: an upper bound)
         pl.col("eff_dport").n_unique().alias("ports"),
         pl.col("eff_dport").null_count().alias("_port_nulls"),

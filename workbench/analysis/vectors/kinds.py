@@ -49,6 +49,10 @@ ECHO_REQUESTS, ECHO_REPLIES = (8, 128), (0, 129)  # ICMP and ICMPv6 echo types (
 # ICMP errors about a packet sent: destination unreachable and time exceeded (RFC 792: 3, 11;
 # RFC 4443: 1, 3)
 ICMP_ERRORS, ICMPV6_ERRORS = (3, 11), (1, 3)
+# ICMPv6 neighbor discovery (RFC 4861): router solicitation and advertisement, neighbor
+# solicitation and advertisement, redirect; sent with a hop limit of 255, which its receivers
+# require (a message routed from afar arrives with less and is dropped)
+NEIGHBOR_DISCOVERY, ND_HOP_LIMIT = (133, 134, 135, 136, 137), 255
 TCP = [r.name for r in VECTORS if r.proto == (PROTO_TCP,)]
 GRE = [r.name for r in VECTORS if r.proto == (PROTO_GRE,)]
 # IP protocols no other row names (ESP, SCTP, unassigned numbers), judged by their rate

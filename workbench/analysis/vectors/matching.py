@@ -10,14 +10,20 @@ from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.queries import collect, probed
 from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION_SERVICES
 from workbench.analysis.vectors.fragments import with_datagram_ports
-from workbench.analysis.vectors.kinds import HTTP_RATE, REVERSE, TUPLE4
+from workbench.analysis.vectors.kinds import (
+    HTTP_RATE,
+    ND_HOP_LIMIT,
+    NEIGHBOR_DISCOVERY,
+    REVERSE,
+    TUPLE4,
+)
 from workbench.analysis.vectors.rule_kernel import (
     candidate_codes,
     candidate_series,
     codes_of,
     orphan_codes,
 )
-from workbench.capture.schema import PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN
+from workbench.capture.schema import PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN
 
 DYNAMIC_PORTS = 49152  # the first port of the dynamic (ephemeral) range, RFC 6335
 
@@ -152,6 +158,16 @@ def link_group() -> pl.Expr:
     ones. False where the link layer carries no destination (raw IP: 0). The bit tested alone
     (one 64-bit column in between, where a division then a remainder took two)."""
     return (pl.col("dst_mac") & pl.lit(1 << 40, pl.UInt64)) != 0
+
+
+def neighbor_discovery() -> pl.Expr:
+    """ICMPv6 neighbor discovery on the packet's own link (``NEIGHBOR_DISCOVERY`` at the hop limit
+    of 255 RFC 4861 requires): a LAN's housekeeping, from no host beyond its router."""
+    return (
+        (pl.col("proto") == PROTO_ICMPV6)
+        & pl.col("icmp_type").is_in(NEIGHBOR_DISCOVERY)
+        & (pl.col("ttl") == ND_HOP_LIMIT)
+    )
 
 
 # the share of a frame's packets from which its candidates are not copied out (every row kept):

@@ -31,7 +31,7 @@ from workbench.analysis.vectors.matching import is_group_address
 from workbench.analysis.vectors.rates import flood_pps
 
 # summed over windows
-SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "link_group", "ports", "port_zero", "payload", "queries")  # fmt: skip
+SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "link_group", "neighbors", "ports", "port_zero", "payload", "queries")  # fmt: skip
 # the largest over windows: distinct values exact in a window, whose sum would count each again
 MAXES = ("protocols",)
 
@@ -140,6 +140,8 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
         resolver=(pl.col("talks") == 0) & (pl.col("large") / n < cfg.one_way_amplified_share_min),
         # most of its frames go to a link-layer broadcast or multicast destination
         link_group=pl.col("link_group") / n >= cfg.link_group_share_min,
+        # most of it is its link's neighbor discovery: a LAN's housekeeping
+        neighbors=pl.col("neighbors") / n >= cfg.link_group_share_min,
     )
     # a flood from random source ports puts 1/64,000 of itself on every port, a service's
     # among them: a reflection is a real share of the UDP its target receives
@@ -366,20 +368,25 @@ def confirmed(merged: pl.DataFrame, cfg: AnalysisConfig, key: str = "dst",
     # or a search at once (150 hosts' membership reports after a general query, 30 a second to
     # 224.0.0.22 or ff02::16), and only a flood's rate makes a flood of that
     group = (is_group_address(key) | pl.col("link_group")) if key == "dst" else pl.lit(False)
+    # ... and so is its link's neighbor discovery: after a switch or a router restarts, every
+    # host of the LAN solicits its router and its neighbors at once (150 hosts' NUD probes
+    # within 3 s: 50 a second to fe80::1, from nothing in between)
+    neighbors = pl.col("neighbors") if key == "dst" else pl.lit(False)
     return stats.with_columns(
         ok=_kind_test(cfg, key).fill_null(False) & enough,
         rate_based=~_whole_test(cfg, span_s).fill_null(False),
         contra=contra,
         flood_rate=_flood_rate(cfg),
         group=group,
+        neighbors=neighbors,
         # the least rate a jump over its own is a flood at: a server's queries, or a collector's
         # telemetry, only at a rate no burst of its clients (its senders' flushes) reaches; a
-        # group's, only at its kind's flood rate
+        # group's, and a link's neighbor discovery, only at its kind's flood rate
         jump_min=pl.when(pl.col("query_load").fill_null(False))
         .then(pl.lit(cfg.query_jump_min_pps))
         .when(pl.col("collector").fill_null(False))
         .then(pl.lit(cfg.collector_jump_min_pps))
-        .when(group)
+        .when(group | neighbors)
         .then(_flood_rate(cfg))
         .otherwise(pl.lit(cfg.min_rate_pps)),
     )
@@ -464,6 +471,8 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
             .then(pl.lit("rate_min_bins"))
             .when(by_rate & pl.col("group").fill_null(False))
             .then(pl.lit("rate_factor, group"))
+            .when(by_rate & pl.col("neighbors").fill_null(False))
+            .then(pl.lit("rate_factor, neighbor_discovery"))
             .when(by_rate)
             .then(pl.concat_str(pl.lit("rate_factor, "), _flood_rate(cfg, setting=True)))
             .otherwise("test"),

@@ -21,6 +21,7 @@ from workbench.synth.scenarios.model import (
     GRE_TUNNEL,
     LAN_NAME_QUERIES,
     LARGE_PINGS,
+    LINK_RESTART,
     MAIL,
     NEWS_SITE,
     NFS_READS,
@@ -963,6 +964,23 @@ _add(
         phases=((0, 60, "baseline"),),
         attacks=(),
         traffic=(Traffic("all_nodes_pings", 30, 38, count=40),),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="ipv6-link-restart",
+        description=(
+            "Benign: a LAN of 150 IPv6 hosts comes back after its switch restarted: within 3 s"
+            " each checks its address is unique and solicits its router twice, a second apart,"
+            " which answers each (50-100 neighbor solicitations a second to fe80::1, from"
+            " nothing before)"
+        ),
+        start="2024-05-07T09:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(LINK_RESTART,),
         negative=True,
     )
 )

@@ -23,6 +23,7 @@ from workbench.synth.scenarios.model import (
     GRE_TUNNEL,
     LAN_NAME_QUERIES,
     LARGE_PINGS,
+    LINK_RESTART,
     MAIL,
     MAIL6,
     NFS_READS,
@@ -1098,6 +1099,35 @@ _add(
             ),
         ),
         traffic=(WORKSTATION_TRACES,),
+    )
+)
+_add(
+    Scenario(
+        name="nd-flood-amid-link-restart",
+        description=(
+            "A host on the provider's LAN floods its router with neighbor solicitations from"
+            " spoofed link-local addresses (THC's flood_solicitate6: 5,000 a second for 15 s) while"
+            " the LAN's 150 hosts come back from a switch restart; theirs are no flood, the"
+            " spoofed ones are"
+        ),
+        start="2024-05-08T09:00:00Z",
+        duration=60,
+        phases=((0, 30, "baseline"), (30, 45, "attack"), (45, 60, "baseline")),
+        attacks=(
+            Attack(
+                "icmp_flood",
+                30,
+                45,
+                5000,
+                ("fe80::1",),
+                sources="spoofed",
+                src_prefix="fe80::/64",
+                icmp_type=135,
+                sizes=(16,),
+                ttl=255,
+            ),
+        ),
+        traffic=(LINK_RESTART,),
     )
 )
 _add(

@@ -66,6 +66,9 @@ class Attack:
     # http_flood on keep-alive connections: the server no longer answers (it acknowledges each
     # request and sends nothing: the script keeps sending on each connection)
     unanswered: bool = False
+    # every packet's TTL (IPv6: hop limit), where the senders' own would be wrong: 255 for
+    # neighbor discovery, which its receivers require
+    ttl: int | None = None
 
     @property
     def ipv6(self) -> bool:
@@ -115,7 +118,9 @@ class Traffic:
     for ``tau`` s from ``start`` (each SYN refused), then connect and publish every 5 s;
     restart_resets: ``count`` clients' next message on connections ``server`` lost in a restart
     (within ``tau`` s) is answered by a RST, and each reconnects; idle_resets: ``count`` clients
-    each reset one idle connection to ``server``:``port`` (a bare RST).
+    each reset one idle connection to ``server``:``port`` (a bare RST); neighbor_discovery: a link
+    of ``count`` IPv6 hosts comes back at ``start`` (each checks its address and solicits its
+    router fe80::1 twice, answered), the router advertising itself every 10 s.
     """
 
     kind: str
@@ -249,6 +254,8 @@ COLLECTOR_FLUSHES = (
 )  # fmt: skip
 # an admin's workstation traces the path to four hosts now and then (Linux traceroute, 16
 # probes at a time: each trace's 30-60 answers come back within a tenth of a second)
+# a link of 150 IPv6 hosts back after its switch restarted at 20 s
+LINK_RESTART = Traffic("neighbor_discovery", 20, 60, count=150)
 WORKSTATION_TRACES = Traffic(
     "traceroutes", 5, 58, rate=1 / 15, client="203.0.113.170", servers=PAGE_HOSTS[:4]
 )
