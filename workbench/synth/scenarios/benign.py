@@ -973,8 +973,8 @@ _add(
         description=(
             "Benign: a LAN of 150 IPv6 hosts comes back after its switch restarted: within 3 s"
             " each checks its address is unique and solicits its router twice, a second apart,"
-            " which answers each (50-100 neighbor solicitations a second to fe80::1, from"
-            " nothing before)"
+            " which answers each (about 100 neighbor solicitations a second to fe80::1 at the"
+            " busiest, from nothing before)"
         ),
         start="2024-05-07T09:00:00Z",
         duration=60,
