@@ -88,6 +88,24 @@ def test_analyze_prints_the_summary_only_and_json_when_asked(tmp_path) -> None:
     assert f"wrote forensic timeline: {tmp_path / 't.csv'}" in machine.stderr
 
 
+def test_analyze_imports_the_charts_only_for_the_html_report(tmp_path) -> None:
+    # Altair (the HTML report's charts) took 1.2-1.5 s to import: `analyze --json` (and the
+    # timeline, STIX, fingerprint) never needs it
+    def imports_altair(*args: str) -> bool:
+        done = run_patched(
+            "import atexit\natexit.register(lambda: print('altair' in sys.modules))", *args
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1] == "True"
+
+    base = ["analyze", str(SMALL), "--link", "1G", "--json", str(tmp_path / "r.json")]
+    assert not imports_altair(*base, "--timeline", str(tmp_path / "t.csv"), "--stix",
+                              str(tmp_path / "s.json"))  # fmt: skip
+    assert json.loads((tmp_path / "r.json").read_text())["vectors"]
+    assert imports_altair(*base, "--html", str(tmp_path / "r.html"))
+    assert "<svg" in (tmp_path / "r.html").read_text()  # its charts drawn
+
+
 def test_the_analysis_bar_goes_to_a_terminal_never_to_a_log() -> None:
     # shown at once (no wait for a long analysis): a terminal sees it, a log file does not
     at_once = "import workbench.analysis.progress as p; p.SHOW_AFTER_S = 0\n"

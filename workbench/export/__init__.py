@@ -7,13 +7,25 @@ module: ``from workbench.export import html`` is the function, and
 ``workbench.export.html_report`` the module.
 """
 
-from workbench.export.evidence import evidence_block
-from workbench.export.fingerprint_json import fingerprint, fingerprints
-from workbench.export.html_report import html
-from workbench.export.parquet_file import parquet, read_parquet
-from workbench.export.pcap_file import pcap
-from workbench.export.stix_bundle import stix
-from workbench.export.timeline_events import events, timeline
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# public name -> the module that defines it, imported on first use: the HTML report's charts
+# need Altair (1.2-1.5 s to import), which `workbench analyze --json` never asks for
+_LAZY_ATTRS = {
+    "events": "workbench.export.timeline_events",
+    "evidence_block": "workbench.export.evidence",
+    "fingerprint": "workbench.export.fingerprint_json",
+    "fingerprints": "workbench.export.fingerprint_json",
+    "html": "workbench.export.html_report",
+    "parquet": "workbench.export.parquet_file",
+    "pcap": "workbench.export.pcap_file",
+    "read_parquet": "workbench.export.parquet_file",
+    "stix": "workbench.export.stix_bundle",
+    "timeline": "workbench.export.timeline_events",
+}
 
 __all__ = [
     "events",
@@ -27,3 +39,15 @@ __all__ = [
     "stix",
     "timeline",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_ATTRS:
+        value = getattr(importlib.import_module(_LAZY_ATTRS[name]), name)
+        globals()[name] = value  # imported once
+        return value
+    raise AttributeError(f"module 'workbench.export' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY_ATTRS])
