@@ -48,6 +48,7 @@ from workbench.analysis.vectors.kinds import (
     UNANSWERED_UDP,
     is_candidate,
 )
+from workbench.analysis.vectors.lan_kernel import lan_peers
 from workbench.analysis.vectors.matching import candidate_rows, is_group_address, link_group
 from workbench.capture.schema import (
     PROTO_ICMP,
@@ -538,10 +539,11 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     # port of their own (SSDP devices): their datagrams there are answers too
     silent = judged.filter(~pl.col("dst").is_in(talkers))["dst"]
     silent_peer = pl.lit(False)
-    if not silent.is_empty():  # a capture of both directions has none: no pass
-        # one pass over the candidates, its mask read three times (a flood's silent targets
-        # take millions of packets, nearly none from their own LAN: only those are looked up)
-        places = cand.select(pl.arg_where(lan_peer())).to_series()
+    lan = lan_peers(cand)  # from their own LAN: one pass, its mask read three times below
+    if not silent.is_empty():  # a capture of both directions has none
+        # a flood's silent targets take millions of packets, nearly none from their own LAN:
+        # only those are looked up
+        places = lan.arg_true()
         places = places.filter(cand["dst"].gather(places).is_in(silent.implode()))
         if not places.is_empty():
             mask = pl.repeat(False, cand.height, eager=True).scatter(places, True)
@@ -565,7 +567,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         _asked=pl.when(c.is_in(SYNACKS))
         .then(pl.col("_asked_syn") | pl.col("_proceeded"))
         .when(c.is_in(ICMP))
-        .then(pl.col("_pinged") | pl.col("_traced") | (pl.col("_group_pinged") & lan_peer()))
+        .then(pl.col("_pinged") | pl.col("_traced") | (pl.col("_group_pinged") & pl.lit(lan)))
         # a frame to a link-layer broadcast is nobody's answer: reflectors answer a host
         .otherwise(
             pl.col("_asked")
@@ -576,7 +578,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
             # M-SEARCH a moment earlier: its devices answer in the capture's first seconds)
             | (
                 c.is_in(PEER_ANSWERED)
-                & (silent_peer | (lan_peer() & (pl.col("dport") >= config.stream_client_port_min)))
+                & (silent_peer | (pl.lit(lan) & (pl.col("dport") >= config.stream_client_port_min)))
             )
         )
         .fill_null(False),
@@ -641,15 +643,6 @@ def unserved_queries(cand: pl.DataFrame, talkers: pl.DataFrame, dns: pl.DataFram
         candidate=pl.when(unserved).then(pl.lit(UDP_FLOOD, dtype=CANDIDATE)).otherwise(c),
         _talks=pl.col("_talks") | unserved,
     )
-
-
-def lan_peer() -> pl.Expr:
-    """A packet from its destination's own network (the same IPv4 /24, or IPv6 /64): a LAN's
-    devices, whose discovery answers (SSDP, mDNS, NetBIOS) a host asks of a group address.
-    Read from the bits the two addresses differ in (no network computed per address)."""
-    apart = pl.col("src") ^ pl.col("dst")
-    v6 = ~pl.col("dst").ip.is_v4()
-    return (apart < pl.lit(1 << 8, pl.UInt128)) | (v6 & (apart < pl.lit(1 << 64, pl.UInt128)))
 
 
 def asked_for() -> pl.Expr:
