@@ -121,6 +121,15 @@ class AnalysisConfig:
     # --- TCP state floods ---
     # completed handshakes / SYNs: a busy server completes most of its handshakes
     handshake_completion_max: float = 0.2
+    # SYNs whose sender resets them (a RST on the 4-tuple, the handshake never completed) hold
+    # no half-open connection: at this share or more, a crowd's SYNs are judged by their rate,
+    # not as a flood whatever their rate. A load balancer's or a GSLB's half-open monitors
+    # (SYN, SYN-ACK, RST from each of 24 sites every 5 s: 576 SYNs in 2 minutes) reset all of
+    # theirs and were a SYN flood; a spoofed flood's sources reset none (the spoofed flood of
+    # the StopDDoS collection: 0 of 37,669), or the few live hosts among them (a fifth in a
+    # probe with live spoofed addresses). A flood from bots whose own kernels reset the SYN-ACKs
+    # still floods at a flood's rate
+    handshake_reset_share_max: float = 0.5
     # sources that make a flood "distributed" (fewer: a DoS from few hosts, judged by rate).
     # Fewer peers sending a tunnel's protocol (GRE, ESP, 6in4) to a target the capture never
     # sees sending are the far end of its tunnels, seen one way (a scrubbing service delivers

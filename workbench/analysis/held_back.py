@@ -108,6 +108,11 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
         f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} of its kind it is flooded at: "
         "neighbor discovery on its own link (every host solicits its router at once when the "
         "LAN comes back)"),
+    "rate_factor, handshake_reset_share_max": lambda f, t, cfg, v: (  # half-open monitors
+        f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} of SYNs no client sends, and "
+        f"never {cfg.rate_factor:g}x its usual rate for {cfg.rate_min_bins} bins or more: its "
+        f"senders reset {_pct(cfg.handshake_reset_share_max)} or more of its SYNs (a load "
+        "balancer's half-open monitors), which then hold no connection open"),
     "rate_factor, flood_pps_collector": lambda f, t, cfg, v: (  # telemetry to a collector
         f"its busiest bin ran at {_rate(f)}, under the {_rate(t)} a collector of telemetry is "
         f"flooded at, and never {cfg.rate_factor:g}x its usual rate at "

@@ -190,6 +190,7 @@ def _is_variant(spec: VectorSpec, attack, targets) -> bool:
             and not (f == "sources" and spec.name == "dns_water_torture")
         )  # its clients and port, water torture's one host: below
         or attack.sport_step
+        or attack.reset
         or attack.port_zero
         or attack.ephemeral_share > 0
         or attack.first_fragments > 0
@@ -328,6 +329,14 @@ def _variant_block(b: Builder, pools: Pools, spec: VectorSpec, *, t0: float, t1:
         b.add(ts=cols["ts"] + rng.integers(100_000, 1_000_000, n), ver=cols["ver"], src_hi=dst_hi,
               src_lo=dst_lo, dst_hi=src_hi, dst_lo=src_lo, proto=proto, sport=cols["dport"],
               dport=cols["sport"], ttl=64, tpl=reply)  # fmt: skip
+    if attack.reset and proto == 6:  # the target's SYN-ACK, and the sender's RST
+        synack = cols["ts"] + rng.integers(100_000, 1_000_000, n)
+        b.add(ts=synack, ver=cols["ver"], src_hi=dst_hi, src_lo=dst_lo, dst_hi=src_hi, dst_lo=src_lo,
+              proto=6, sport=cols["dport"], dport=cols["sport"], ttl=64, tcp_flags=0x12,
+              seq=rng.integers(0, 1 << 32, n), ack=(cols["seq"] + 1) % (1 << 32))  # fmt: skip
+        b.add(ts=synack + rng.integers(100_000, 1_000_000, n), ver=cols["ver"], src_hi=src_hi,
+              src_lo=src_lo, dst_hi=dst_hi, dst_lo=dst_lo, proto=6, sport=cols["sport"],
+              dport=cols["dport"], ttl=ttl, tcp_flags=0x04, seq=(cols["seq"] + 1) % (1 << 32))  # fmt: skip
     if single:
         addr = ipaddress.IPv6Address((int(src_hi[0]) << 64) | int(src_lo[0]))
         b.fact(source=str(addr.ipv4_mapped or addr), ttl=int(ttl[0]))

@@ -674,6 +674,38 @@ def idle_resets(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: 
     b.fact(clients=n)
 
 
+def half_open_monitors(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:  # fmt: skip
+    """``count`` sites of a load balancer (a GSLB) check ``server``:``port`` every ``tau``
+    seconds each with a half-open probe: a SYN, the server's SYN-ACK, then a RST where the
+    handshake's ACK would be (F5's and NetScaler's TCP half-open monitors). A monitor's
+    configuration, whatever the scale."""
+    rng = b.rng
+    sites = sources.public_pool(rng, max(1, blk.count))
+    ttl = sources.stable_ttls(rng, len(sites))
+    rounds = np.arange(t0, t1, blk.tau)
+    # each site on its own phase of the period
+    at = (rounds[:, None] + rng.uniform(0, blk.tau, len(sites))[None, :]).ravel()
+    who = np.tile(np.arange(len(sites)), len(rounds))
+    at, who = at[at < t1], who[at < t1]
+    n = len(at)
+    if n == 0:
+        return
+    s_hi, s_lo = sources.v4(sites[who])
+    v_hi, v_lo = sources.v4(np.full(n, sources.parse_v4(blk.server)))
+    sport = rng.integers(32768, 61000, n)
+    seq = rng.integers(0, 1 << 32, n)
+    ts = start_ns + to_ns(at)
+    rtt = to_ns(rng.uniform(0.005, 0.05, n))
+    b.add(ts=ts, src_hi=s_hi, src_lo=s_lo, dst_hi=v_hi, dst_lo=v_lo, proto=6, sport=sport,
+          dport=blk.port, ttl=ttl[who], tcp_flags=0x02, seq=seq)  # fmt: skip
+    b.add(ts=ts + rtt // 2, src_hi=v_hi, src_lo=v_lo, dst_hi=s_hi, dst_lo=s_lo, proto=6,
+          sport=blk.port, dport=sport, ttl=64, tcp_flags=0x12, seq=rng.integers(0, 1 << 32, n),
+          ack=(seq + 1) % (1 << 32))  # fmt: skip
+    b.add(ts=ts + rtt, src_hi=s_hi, src_lo=s_lo, dst_hi=v_hi, dst_lo=v_lo, proto=6, sport=sport,
+          dport=blk.port, ttl=ttl[who], tcp_flags=0x04, seq=(seq + 1) % (1 << 32))  # fmt: skip
+    b.fact(sites=len(sites), probes=n)
+
+
 def pings(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
     """A monitoring host (``client``) pings ``count`` hosts ``rate`` times a second each
     (spread evenly, as fping and Zabbix do), echo requests of ``size`` data bytes (ping's 56 by
@@ -1528,6 +1560,7 @@ BLOCKS = {
     "reconnect_storm": reconnect_storm,
     "restart_resets": restart_resets,
     "idle_resets": idle_resets,
+    "half_open_monitors": half_open_monitors,
     "tcp_call": tcp_call,
     "keepalive_fetches": keepalive_fetches,
     "ping_rounds": ping_rounds,

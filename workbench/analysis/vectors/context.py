@@ -1,7 +1,7 @@
 """Context: what the rest of the capture says about each candidate packet, looked up once for
 both target keys. ``_asked``: the target sent the matching request (or SYN), or searched a
 group on that port within ``group_answer_window_s`` before (an SSDP M-SEARCH); ``_done``: the
-SYN's handshake completed; ``_open``: the segment's connection was opened, or the target talks
+SYN's handshake completed; ``_reset``: its sender reset it (a RST on its 4-tuple); ``_open``: the segment's connection was opened, or the target talks
 back on it; ``_answered``: the target sends UDP back on the flow (or on a fragment's
 datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE (or ESP, or another
 protocol no row names) to the far end of its tunnel; or the datagram comes to the port the
@@ -397,12 +397,15 @@ def _handshakes(tcp: pl.LazyFrame, tcp_sent: pl.LazyFrame, kinds: pl.LazyFrame) 
     if synack_tuples.is_empty():  # no SYN-ACK to look up: no pass over the packets
         proceeded = proceeded.clear()
     syn_tuples = kinds.filter(_is(HANDSHAKES)).select(TUPLE4)
+    # the ACK that completes a SYN's handshake (``_done``), or a RST its sender ends it with
+    # (``_reset``: a half-open monitor's SYN, SYN-ACK, RST): either frees what the SYN held
+    closing = (flags & TCP_ACK > 0) & (flags & TCP_SYN == 0)
+    reset = (flags & TCP_RST > 0) & (flags & TCP_SYN == 0)
     completed = (
-        tcp.filter((flags & TCP_ACK > 0) & (flags & TCP_SYN == 0))
+        tcp.filter(closing | reset)
         .join(syn_tuples, on=TUPLE4, how="semi")
-        .select(TUPLE4)
-        .unique()
-        .with_columns(_done=pl.lit(True))
+        .group_by(TUPLE4)
+        .agg(_done=closing.any(), _reset=reset.any())
     )
     return [(synack_asked, ["dst", "src", "sport"]), (proceeded, TUPLE4), (completed, TUPLE4)]
 
@@ -583,6 +586,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
         )
         .fill_null(False),
         _done=pl.col("_done").fill_null(False),
+        _reset=pl.col("_reset").fill_null(False),
         _open=pl.col("_open").fill_null(False),
         # UDP on a flow the target answers (or fragments of it), or reports on as RTP's receiver
         # (RTCP on the next ports), or from a peer it sends to on the same port, or to the port
@@ -618,8 +622,8 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     out = out.with_columns(request_starts(cand, sent, config))
     out = out.with_columns(client_retries(out, config))
     return out.select(
-        *cand.columns, "_asked", "_done", "_open", "_answered", "_talks", "_query", "_request",
-        "_retry",
+        *cand.columns, "_asked", "_done", "_reset", "_open", "_answered", "_talks", "_query",
+        "_request", "_retry",
     )  # fmt: skip
 
 

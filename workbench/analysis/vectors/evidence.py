@@ -325,6 +325,7 @@ def _per_host(
         pl.len().alias("packets"),
         pl.col("_asked").sum().alias("asked"),
         pl.col("_done").sum().alias("done"),
+        (pl.col("_reset") & ~pl.col("_done")).sum().alias("resets"),
         pl.col("_open").sum().alias("open"),
         pl.col("_answered").sum().alias("answered"),
         pl.col("orphan_fragment").sum().alias("orphans"),

@@ -31,7 +31,7 @@ from workbench.analysis.vectors.matching import is_group_address
 from workbench.analysis.vectors.rates import flood_pps
 
 # summed over windows
-SUMS = ("packets", "asked", "done", "open", "answered", "orphans", "served", "collected", "talks", "large", "link_group", "neighbors", "ports", "port_zero", "payload", "queries")  # fmt: skip
+SUMS = ("packets", "asked", "done", "resets", "open", "answered", "orphans", "served", "collected", "talks", "large", "link_group", "neighbors", "ports", "port_zero", "payload", "queries")  # fmt: skip
 # the largest over windows: distinct values exact in a window, whose sum would count each again
 MAXES = ("protocols",)
 
@@ -113,6 +113,8 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
     stats = merged.with_columns(
         unsolicited=1 - pl.col("asked") / n,
         completion=pl.col("done") / n,
+        # SYNs their senders reset unanswered (half-open monitors): they hold no connection
+        reset_half_open=pl.col("resets") / n >= cfg.handshake_reset_share_max,
         orphan_share=1 - pl.col("open") / n,
         answered_share=pl.col("answered") / n,
         orphan_fragments=pl.col("orphans") / n,
@@ -150,6 +152,7 @@ def _ratios(merged: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame
     return stats.with_columns(
         unsolicited=pl.when(c.is_in(list(REFLECTION))).then(pl.col("unsolicited")),
         completion=pl.when(c.is_in(HANDSHAKES)).then(pl.col("completion")),
+        reset_half_open=c.is_in(HANDSHAKES) & pl.col("reset_half_open"),
         orphan_share=pl.when(c.is_in(ORPHAN_KINDS)).then(pl.col("orphan_share")),
         answered_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("answered_share")),
         port_zero_share=pl.when(c.is_in(UNANSWERED_UDP)).then(pl.col("port_zero_share")),
@@ -284,7 +287,9 @@ def _whole_test(cfg: AnalysisConfig, span_s: float | None = None) -> pl.Expr:
     server's idle clients each resetting a connection (150-400 RSTs in a minute) are a crowd at
     a trickle, and stray segments cost a server nothing; under that they are judged by their
     rate, which finds a flood in a long capture by its hot bins. A crowd's SYNs stay one at any
-    rate: each holds a half-open connection for a minute, and 6 a second fill a backlog."""
+    rate: each holds a half-open connection for a minute, and 6 a second fill a backlog; unless
+    their senders reset most of them (``handshake_reset_share_max``: half-open monitors), which
+    frees what they held."""
     c = pl.col("candidate")
     per_port = pl.col("packets") / pl.col("ports").clip(1)
     steady = pl.lit(True) if span_s is None else pl.col("packets") >= cfg.min_rate_pps * span_s
@@ -294,6 +299,8 @@ def _whole_test(cfg: AnalysisConfig, span_s: float | None = None) -> pl.Expr:
         .when(c.is_in(HANDSHAKES))
         .then(
             (pl.col("sources") >= cfg.min_sources_flood)
+            # SYNs their senders reset hold no half-open connection: judged by their rate
+            & ~pl.col("reset_half_open")
             # the internet's scanners (masscan, zmap, search engines' crawlers) probe each port
             # of a host once or twice: a crowd of them spreads its SYNs over many ports at a few
             # a port, and is judged by its rate, where a flood aims at a service or comes fast
@@ -473,6 +480,8 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
             .then(pl.lit("rate_factor, group"))
             .when(by_rate & pl.col("neighbors").fill_null(False))
             .then(pl.lit("rate_factor, neighbor_discovery"))
+            .when(by_rate & pl.col("reset_half_open").fill_null(False))
+            .then(pl.lit("rate_factor, handshake_reset_share_max"))
             .when(by_rate)
             .then(pl.concat_str(pl.lit("rate_factor, "), _flood_rate(cfg, setting=True)))
             .otherwise("test"),

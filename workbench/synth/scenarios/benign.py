@@ -1055,6 +1055,26 @@ _add(
 )
 _add(
     Scenario(
+        name="half-open-monitors",
+        description=(
+            "Benign: a global load balancer checks the provider's web server from 24 sites every"
+            " 5 s with half-open probes (SYN, SYN-ACK, then a RST: 576 SYNs in 2 minutes that"
+            " never complete a handshake), amid the server's visitors"
+        ),
+        start="2024-06-04T09:00:00Z",
+        duration=120,
+        phases=((0, 120, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic(
+                "half_open_monitors", 0, 120, count=24, tau=5.0, server="203.0.113.80", port=443
+            ),
+        ),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
         name="idle-client-resets",
         description=(
             "Benign: 300 clients of the provider's web server each reset one idle connection"

@@ -1132,6 +1132,38 @@ _add(
 )
 _add(
     Scenario(
+        name="resetting-bots-amid-half-open-monitors",
+        description=(
+            "Bots flood the provider's web server with SYNs (1,500 a second for 30 s) from their"
+            " own addresses, each bot's kernel resetting the SYN-ACKs it never asked for, while a"
+            " global load balancer checks the server from 24 sites every 5 s with half-open probes:"
+            " both reset their SYNs, the bots' come at a flood's rate"
+        ),
+        start="2024-06-04T10:00:00Z",
+        duration=120,
+        phases=((0, 45, "baseline"), (45, 75, "attack"), (75, 120, "baseline")),
+        attacks=(
+            Attack(
+                "syn_flood",
+                45,
+                75,
+                1500,
+                ("203.0.113.80",),
+                sources="bots",
+                bots=300,
+                dport=443,
+                reset=True,
+            ),
+        ),
+        traffic=(
+            Traffic(
+                "half_open_monitors", 0, 120, count=24, tau=5.0, server="203.0.113.80", port=443
+            ),
+        ),
+    )
+)
+_add(
+    Scenario(
         name="syn-flood-amid-broker-restart",
         description=(
             "A botnet floods the provider's MQTT broker with SYNs (2,000 a second for 20 s) as it"

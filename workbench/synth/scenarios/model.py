@@ -69,6 +69,10 @@ class Attack:
     # every packet's TTL (IPv6: hop limit), where the senders' own would be wrong: 255 for
     # neighbor discovery, which its receivers require
     ttl: int | None = None
+    # syn_flood: the target answers each SYN with a SYN-ACK, which its sender resets (bots whose
+    # own kernels reset what they never opened: a flood sent from real addresses, no firewall
+    # rule dropping the SYN-ACKs); both are legitimate traffic, the SYNs the flood
+    reset: bool = False
 
     @property
     def ipv6(self) -> bool:
@@ -118,7 +122,9 @@ class Traffic:
     for ``tau`` s from ``start`` (each SYN refused), then connect and publish every 5 s;
     restart_resets: ``count`` clients' next message on connections ``server`` lost in a restart
     (within ``tau`` s) is answered by a RST, and each reconnects; idle_resets: ``count`` clients
-    each reset one idle connection to ``server``:``port`` (a bare RST); neighbor_discovery: a link
+    each reset one idle connection to ``server``:``port`` (a bare RST); half_open_monitors:
+    ``count`` sites check ``server``:``port`` every ``tau`` s each (SYN, SYN-ACK, RST);
+    neighbor_discovery: a link
     of ``count`` IPv6 hosts comes back at ``start`` (each checks its address and solicits its
     router fe80::1 twice, answered), the router advertising itself every 10 s.
     """
