@@ -1,17 +1,17 @@
-"""Context: what the rest of the capture says about each candidate packet, looked up once for
-both target keys. ``_asked``: the target sent the matching request (or SYN), or searched a
-group on that port within ``group_answer_window_s`` before (an SSDP M-SEARCH); ``_done``: the
-SYN's handshake completed; ``_reset``: its sender reset it (a RST on its 4-tuple); ``_open``: the segment's connection was opened, or the target talks
-back on it; ``_answered``: the target sends UDP back on the flow (or on a fragment's
-datagram's flow), or to the peer's same port (an overlay: VXLAN), or GRE (or ESP, or another
-protocol no row names) to the far end of its tunnel; or the datagram comes to the port the
-target asked a group from (an SSDP search), is a traceroute's probe (answered by ICMP), or is
-on a stream's flow to a target never seen sending; ``_talks``: the target of unanswered UDP or
-of answers (a reflection's candidates) sends anything at all (in this window, over a dataset);
-an echo reply's ``_asked``: its target pinged that host, or pinged a group at a ping's pace and
-the host is on its LAN; an ICMP error's: its target traces paths. DNS queries to a host seen
-sending that answers almost none of them are UDP it never answers: their candidate becomes
-``udp_flood`` (``unserved_queries``).
+"""Context: what the rest of the capture says about each candidate packet, looked up once for both
+target keys. ``_asked``: the target sent the matching request (or SYN), or searched a group on
+that port within ``group_answer_window_s`` before (an SSDP M-SEARCH); ``_done``: the SYN's
+handshake completed; ``_reset``: its sender reset it (a RST on its 4-tuple); ``_open``: the
+segment's connection was opened, or the target talks back on it; ``_answered``: the target sends
+UDP back on the flow (or on a fragment's datagram's flow), or to the peer's same port (an
+overlay: VXLAN), or GRE (or ESP, or another protocol no row names) to the far end of its tunnel;
+or the datagram comes to the port the target asked a group from (an SSDP search), is a
+traceroute's probe (answered by ICMP), or is on a stream's flow to a target never seen sending;
+``_talks``: the target of unanswered UDP or of answers (a reflection's candidates) sends
+anything at all (in this window, over a dataset); an echo reply's ``_asked``: its target pinged
+that host, or pinged a group at a ping's pace and the host is on its LAN; an ICMP error's: its
+target traces paths. DNS queries to a host seen sending that answers almost none of them are UDP
+it never answers: their candidate becomes ``udp_flood`` (``unserved_queries``).
 
 Every lookup is limited to the candidates that need it: a semi join probes the capture once,
 where a unique over all of a flood's packets would hash millions of keys. A flood's tuples are
