@@ -367,3 +367,35 @@ def test_first_run_says_it_is_compiling_and_the_second_does_not(tmp_path) -> Non
     second = run("info", str(SAMPLES / "tcp_state_floods.pcap"), env=env)
     assert second.returncode == 0 and "compiling" not in second.stderr
     assert second.stdout == first.stdout
+
+
+def test_a_capture_too_large_for_memory_is_analysed_in_windows(tmp_path) -> None:
+    # with 100 kB of memory left, the capture is read once into the dataset cache (bounded
+    # memory) and analysed there in windows: the same attack, the same evidence hash
+    import hashlib
+
+    import workbench as wb
+
+    cache = tmp_path / "cache"
+    low = f"import os\nos.environ['WORKBENCH_CACHE'] = {str(cache)!r}\n" + (
+        "import workbench.capture.memory as m\nm.available = lambda: 100_000"
+    )
+    out = tmp_path / "r.json"
+    done = run_patched(low, "analyze", str(SMALL), "--link", "1G", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    assert f"reading it once into the dataset cache {cache}" in done.stderr
+    assert "windows" in done.stderr
+    report = json.loads(out.read_text())
+    expected = wb.analyze(str(SMALL), link_capacity="1G")
+    found = [(v["vector"], v["targets"]) for v in report["vectors"]]
+    assert found == [(v.vector, list(v.targets)) for v in expected.vectors]
+    assert found  # the sample's amplifications
+    digest = hashlib.sha256(SMALL.read_bytes()).hexdigest()
+    assert report["capture"]["sha256"] == {str(SMALL): digest}
+    assert (cache / digest).is_dir()
+    # what windows cannot do keeps the refusal and its advice: the attack's packets copied
+    # from the capture, several captures at once
+    refused = run_patched(low, "analyze", str(SMALL), "--pcap", str(tmp_path / "a.pcapng"))
+    assert_one_line_failure(refused, "workbench ingest")
+    both = run_patched(low, "analyze", str(SMALL), str(SAMPLES / "fragments.pcap"))
+    assert_one_line_failure(both, "workbench ingest")

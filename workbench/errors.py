@@ -47,7 +47,14 @@ class CaptureNotFoundError(CaptureError, FileNotFoundError):
 
 
 class CaptureTooLargeError(CaptureError, MemoryError):
-    """The capture will not fit in memory: it is refused before reading, with advice (``scan``)."""
+    """The capture will not fit in memory: it is refused before reading, with advice (``scan``).
+
+    ``needed`` is the memory its frame would take, ``room`` what was left (bytes)."""
+
+    def __init__(self, message: str, needed: int = 0, room: int = 0):
+        self.needed = int(needed)
+        self.room = int(room)
+        super().__init__(message)
 
 
 class ToolMissingError(WorkbenchError, RuntimeError):

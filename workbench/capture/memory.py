@@ -121,7 +121,9 @@ def check_fits(paths: list[Path]) -> None:
             f"{names}: about {packets:,} packets, {need / 1e9:.1f} GB to load in memory, but only"
             f" {room / 1e9:.1f} GB is available. Use wb.scan(...) (or `workbench ingest`), which"
             " reads it into a Parquet cache in bounded memory, and analyse that; or load a part"
-            " (`editcap -c` splits a capture). wb.load(..., check_memory=False) tries anyway"
+            " (`editcap -c` splits a capture). wb.load(..., check_memory=False) tries anyway",
+            needed=need,
+            room=room,
         )
     if packets * (FRAME_BYTES + ANALYSIS_BYTES) > room:
         warnings.warn(

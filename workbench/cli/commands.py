@@ -28,6 +28,7 @@ from workbench.cli.common import (
     sample_dir,
 )
 from workbench.cli.compiling import announce_compile
+from workbench.errors import CaptureTooLargeError
 
 
 def _load(paths: Sequence[str], engine: str, formats: Sequence[str | None]):
@@ -35,6 +36,24 @@ def _load(paths: Sequence[str], engine: str, formats: Sequence[str | None]):
 
     announce_compile(formats)
     return wb.load(list(paths), engine=engine, progress=progress_wanted())
+
+
+def _into_the_cache(args: argparse.Namespace, refused: CaptureTooLargeError) -> Path:
+    """A capture too large for memory (``refused``), read once into the Parquet cache that
+    ``wb.scan`` keeps (bounded memory, reused on the next run), to be analysed there in windows
+    as a dataset is. One capture file and the native reader only; and not with ``--pcap``,
+    which copies packets from the capture itself: those keep the refusal, with its advice."""
+    from workbench import formatting as fmt
+    from workbench.capture.scan import cache_root, ingest_file
+
+    if len(args.captures) != 1 or args.engine != "fast" or getattr(args, "pcap", None):
+        raise refused
+    root = cache_root()
+    note(f"{args.captures[0]}: about {fmt.size(refused.needed)} to load in memory, "
+         f"{fmt.size(refused.room)} available: reading it once into the dataset cache {root} "
+         "(reused next time), then analysing it there in windows")  # fmt: skip
+    root.mkdir(parents=True, exist_ok=True)
+    return ingest_file(Path(args.captures[0]), root, progress=progress_wanted())
 
 
 def _write_exports(report, capture, args: argparse.Namespace) -> list[tuple[str, Path]]:
@@ -76,14 +95,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.geoip_db:
         os.environ["WORKBENCH_GEOIP_DB"] = os.pathsep.join(args.geoip_db)
     options = {"link_capacity": args.link or None, "dissect": args.dissect}
-    if not formats:  # one dataset folder (workbench ingest)
-        capture = None
+    capture = None
+    dataset = None if formats else args.captures[0]  # one dataset folder (workbench ingest)
+    if formats:
+        try:
+            capture = _load(args.captures, args.engine, formats)
+        except CaptureTooLargeError as refused:
+            dataset = _into_the_cache(args, refused)
+    if dataset is not None:
         if links:
             from workbench.capture.scan import open_dataset
 
-            lazy, meta = open_dataset(args.captures[0])
+            lazy, meta = open_dataset(dataset)
             check_links_present(links, lazy, meta.to_dict()["interfaces"])
-        report = wb.analyze(args.captures[0], **options, window_packets=args.window_packets, workdir=args.workdir,
+        report = wb.analyze(dataset, **options, window_packets=args.window_packets, workdir=args.workdir,
                             progress=progress_wanted(), workers=args.workers, scheduler=args.scheduler)  # fmt: skip
         where = (
             f"on {args.scheduler}"
@@ -92,10 +117,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             if args.workers
             else "in this process"
         )
-        note(f"dataset {args.captures[0]}: analysed {where} in {report.parameters['analysis_windows']} windows"
+        note(f"dataset {dataset}: analysed {where} in {report.parameters['analysis_windows']} windows"
              f" of <= {report.parameters['window_packets'] or report.capture['packets']:,} packets")  # fmt: skip
     else:
-        capture = _load(args.captures, args.engine, formats)
         check_links_present(links, capture.packets, capture.meta.interfaces())
         # a terminal gets the bar once the analysis has run a while; a log file never
         report = wb.analyze(capture, **options, progress=None if progress_wanted() else False)
