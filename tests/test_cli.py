@@ -371,7 +371,9 @@ def test_first_run_says_it_is_compiling_and_the_second_does_not(tmp_path) -> Non
 
 def test_a_capture_too_large_for_memory_is_analysed_in_windows(tmp_path) -> None:
     # with 100 kB of memory left, the capture is read once into the dataset cache (bounded
-    # memory) and analysed there in windows: the same attack, the same evidence hash
+    # memory) and analysed there in windows as large as that memory holds (here the least the
+    # fallback takes, 100,000 packets: two windows of the sample): the same attack, the same
+    # evidence hash
     import hashlib
 
     import workbench as wb
@@ -381,17 +383,20 @@ def test_a_capture_too_large_for_memory_is_analysed_in_windows(tmp_path) -> None
         "import workbench.capture.memory as m\nm.available = lambda: 100_000"
     )
     out = tmp_path / "r.json"
-    done = run_patched(low, "analyze", str(SMALL), "--link", "1G", "--json", str(out))
+    sample = SAMPLES / "mailprovider_2015.pcapng.gz"
+    done = run_patched(low, "analyze", str(sample), "--link", "10G", "--json", str(out))
     assert done.returncode == 0, done.stderr
     assert f"reading it once into the dataset cache {cache}" in done.stderr
     assert "windows" in done.stderr
     report = json.loads(out.read_text())
-    expected = wb.analyze(str(SMALL), link_capacity="1G")
+    expected = wb.analyze(str(sample), link_capacity="10G")
     found = [(v["vector"], v["targets"]) for v in report["vectors"]]
     assert found == [(v.vector, list(v.targets)) for v in expected.vectors]
-    assert found  # the sample's amplifications
-    digest = hashlib.sha256(SMALL.read_bytes()).hexdigest()
-    assert report["capture"]["sha256"] == {str(SMALL): digest}
+    assert found  # the sample's six vectors
+    assert report["parameters"]["window_packets"] == 100_000
+    assert report["parameters"]["analysis_windows"] == 2
+    digest = hashlib.sha256(sample.read_bytes()).hexdigest()
+    assert report["capture"]["sha256"] == {str(sample): digest}
     assert (cache / digest).is_dir()
     # what windows cannot do keeps the refusal and its advice: the attack's packets copied
     # from the capture, several captures at once

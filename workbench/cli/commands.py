@@ -38,12 +38,21 @@ def _load(paths: Sequence[str], engine: str, formats: Sequence[str | None]):
     return wb.load(list(paths), engine=engine, progress=progress_wanted())
 
 
-def _into_the_cache(args: argparse.Namespace, refused: CaptureTooLargeError) -> Path:
+# the least packets of an analysis window when memory is short: fewer, and each window's fixed
+# costs (two reads of it, its evidence kept between the passes) take over
+MIN_WINDOW_PACKETS = 100_000
+
+
+def _into_the_cache(args: argparse.Namespace, refused: CaptureTooLargeError) -> tuple[Path, int]:
     """A capture too large for memory (``refused``), read once into the Parquet cache that
     ``wb.scan`` keeps (bounded memory, reused on the next run), to be analysed there in windows
-    as a dataset is. One capture file and the native reader only; and not with ``--pcap``,
-    which copies packets from the capture itself: those keep the refusal, with its advice."""
+    as a dataset is: the dataset, and the packets of a window that fit in the memory left (a
+    window's frame and its analysis, ``memory.FRAME_BYTES`` and ``ANALYSIS_BYTES`` a packet). One
+    capture file and the native reader only; and not with ``--pcap``, which copies packets from
+    the capture itself: those keep the refusal, with its advice."""
     from workbench import formatting as fmt
+    from workbench.analysis.windows import WINDOW_PACKETS
+    from workbench.capture.memory import ANALYSIS_BYTES, FRAME_BYTES
     from workbench.capture.scan import cache_root, ingest_file
 
     if len(args.captures) != 1 or args.engine != "fast" or getattr(args, "pcap", None):
@@ -53,7 +62,9 @@ def _into_the_cache(args: argparse.Namespace, refused: CaptureTooLargeError) -> 
          f"{fmt.size(refused.room)} available: reading it once into the dataset cache {root} "
          "(reused next time), then analysing it there in windows")  # fmt: skip
     root.mkdir(parents=True, exist_ok=True)
-    return ingest_file(Path(args.captures[0]), root, progress=progress_wanted())
+    dataset = ingest_file(Path(args.captures[0]), root, progress=progress_wanted())
+    fits = refused.room // (FRAME_BYTES + ANALYSIS_BYTES)
+    return dataset, min(WINDOW_PACKETS, max(MIN_WINDOW_PACKETS, fits))
 
 
 def _write_exports(report, capture, args: argparse.Namespace) -> list[tuple[str, Path]]:
@@ -97,18 +108,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     options = {"link_capacity": args.link or None, "dissect": args.dissect}
     capture = None
     dataset = None if formats else args.captures[0]  # one dataset folder (workbench ingest)
+    window_packets = args.window_packets
     if formats:
         try:
             capture = _load(args.captures, args.engine, formats)
         except CaptureTooLargeError as refused:
-            dataset = _into_the_cache(args, refused)
+            dataset, window_packets = _into_the_cache(args, refused)
     if dataset is not None:
         if links:
             from workbench.capture.scan import open_dataset
 
             lazy, meta = open_dataset(dataset)
             check_links_present(links, lazy, meta.to_dict()["interfaces"])
-        report = wb.analyze(dataset, **options, window_packets=args.window_packets, workdir=args.workdir,
+        report = wb.analyze(dataset, **options, window_packets=window_packets, workdir=args.workdir,
                             progress=progress_wanted(), workers=args.workers, scheduler=args.scheduler)  # fmt: skip
         where = (
             f"on {args.scheduler}"
