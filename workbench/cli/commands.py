@@ -48,7 +48,7 @@ def _into_the_cache(args: argparse.Namespace, refused: CaptureTooLargeError) -> 
     ``wb.scan`` keeps (bounded memory, reused on the next run), to be analysed there in windows
     as a dataset is: the dataset, and the packets of a window that fit in the memory left (a
     window's frame and its analysis, ``memory.FRAME_BYTES`` and ``ANALYSIS_BYTES`` a packet). One
-    capture file and the native reader only; and not with ``--pcap``, which copies packets from
+    capture file and the fast reader only; and not with ``--pcap``, which copies packets from
     the capture itself: those keep the refusal, with its advice."""
     from workbench import formatting as fmt
     from workbench.analysis.windows import WINDOW_PACKETS
