@@ -27,18 +27,7 @@ _LAZY_ATTRS = {
     "timeline": "workbench.export.timeline_events",
 }
 
-__all__ = [
-    "events",
-    "evidence_block",
-    "fingerprint",
-    "fingerprints",
-    "html",
-    "parquet",
-    "pcap",
-    "read_parquet",
-    "stix",
-    "timeline",
-]
+__all__ = sorted(_LAZY_ATTRS)
 
 
 def __getattr__(name: str) -> Any:

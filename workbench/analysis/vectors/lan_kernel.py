@@ -12,9 +12,9 @@ import numpy as np
 import polars as pl
 from numba import njit, prange
 
-from workbench.capture.addresses import V4_MAPPED_BASE, halves
+from workbench.analysis.vectors.pair_kernel import V4_FIRST, V4_LAST
+from workbench.capture.addresses import halves
 
-V4_FIRST, V4_LAST = np.uint64(V4_MAPPED_BASE), np.uint64(V4_MAPPED_BASE | 0xFFFFFFFF)
 LAN_V4_HOST = np.uint64(1 << 8)  # two addresses of one IPv4 /24 differ below this
 
 
