@@ -31,11 +31,17 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.partials import Partials
 from workbench.analysis.queries import collect
 from workbench.analysis.vectors import Evidence, Verdicts, candidates, classify, span_ns
-from workbench.analysis.vectors.context import dns_service
+from workbench.analysis.vectors.context import dns_service, rate_bin
+from workbench.analysis.vectors.evidence import COUNT_READS
 from workbench.analysis.vectors.kinds import CANDIDATE
+from workbench.analysis.vectors.labels import LABEL_READS
 from workbench.capture.cluster import Cluster
 
 WINDOW_PACKETS = 2_000_000
+# what pass 1 keeps of a window's candidates: what pass 2's labels and the rates' counts read
+# (their bins are found again from their times). A window of 2 M packets, all candidates: 38 MB
+# written and read back in 0.13-0.18 s, where every column took 53 MB and 0.18-0.20 s
+KEPT = tuple(dict.fromkeys((*LABEL_READS, *COUNT_READS)))
 # the labelled parts are scratch that every figure of the report reads again: LZ4 is read and
 # written faster than zstd (the 43.4 M-packet dataset's figures 30.0-34.0 s against 33.8-36.9 s)
 # for 1.6x the disk (1.1 GB against 0.7 GB); uncompressed would read faster still (26.9-29.0 s)
@@ -143,17 +149,17 @@ def window_evidence(
     """Pass 1 on one window ``[lo, hi)`` ns: what the vector tests need from it (``dns``: the
     whole capture's ``dns_service``; the window's own when not given).
 
-    ``part``: the window's labelled part to come; its candidates are kept beside it (Arrow IPC,
-    LZ4) for pass 2, which then does not find them again: written and read back in 0.2 s, found
-    again in 0.5 s for a window of 2 M packets (the window itself is read again: 0.1 s, less
-    than keeping it). Pass 2 removes them."""
+    ``part``: the window's labelled part to come; its candidates (``KEPT``) are kept beside it
+    (Arrow IPC, LZ4) for pass 2, which then does not find them again: written and read back in
+    0.13-0.18 s, found again in 0.5 s for a window of 2 M packets (the window itself is read
+    again: 0.1 s, less than keeping it). Pass 2 removes them."""
     frame = _window(packets, lo, hi)
     cand = candidates(frame, config, bin_ns, dns)
     evidence = Evidence.empty(config, bin_ns)
     evidence.add(frame, cand)
     if part is None:
         return evidence.pack()
-    cand.write_ipc(_kept(part), compression="lz4")
+    cand.select(KEPT).write_ipc(_kept(part), compression="lz4")
     # its per-bin counts are taken from there, for the rate-judged pairs alone
     return evidence.pack(kept=_kept(part))
 
@@ -171,7 +177,7 @@ def window_labels(
     return its per-bin partials. Its candidates are those pass 1 kept, when it kept them (else
     found again, with the capture's ``dns_service``)."""
     kept = _kept(part)
-    cand = pl.read_ipc(kept) if kept.exists() else None
+    cand = pl.read_ipc(kept).with_columns(rate_bin(verdicts.bin_ns)) if kept.exists() else None
     # the vector as the table's Enum: a byte per packet for every query over the parts
     classified = classify(_window(packets, lo, hi), verdicts, config, cand=cand, enum=True, dns=dns)
     del cand

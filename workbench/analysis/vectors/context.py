@@ -713,9 +713,13 @@ def candidates(
     indexed = frame.with_row_index("_row")
     with step("candidates"):
         cand = candidate_rows(indexed, config)
-    ts = pl.col("ts").cast(pl.Int64)
     with step("context"):
-        return with_context(indexed, cand, config, dns).with_columns(bin=ts // bin_ns * bin_ns)
+        return with_context(indexed, cand, config, dns).with_columns(rate_bin(bin_ns))
+
+
+def rate_bin(bin_ns: int) -> pl.Expr:
+    """``bin``: the start of the rate bin (``bin_ns`` wide) a packet's time falls in, in ns."""
+    return (pl.col("ts").cast(pl.Int64) // bin_ns * bin_ns).alias("bin")
 
 
 def span_ns(frame: pl.DataFrame | pl.LazyFrame) -> int:

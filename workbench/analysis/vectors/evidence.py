@@ -13,7 +13,7 @@ from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.partials import silences
 from workbench.analysis.queries import address_key, collect, packed, unpacked
 from workbench.analysis.vector_table import COLLECTOR_PORTS
-from workbench.analysis.vectors.context import amplified_size, asked_for, served
+from workbench.analysis.vectors.context import amplified_size, asked_for, rate_bin, served
 from workbench.analysis.vectors.distinct_kernel import first_rows, first_values
 from workbench.analysis.vectors.http_floods import http_clients, persistent_http, solo_http
 from workbench.analysis.vectors.kinds import (
@@ -269,6 +269,10 @@ def _silent_seconds(before: int, after: int) -> int:
     return max(0, after // SECOND - before // SECOND - 1)
 
 
+# what a rate's count reads of the candidates (``_counted``, then ``_per_bin``)
+COUNT_READS = ("ts", "src", "dst", "candidate", "_request", "_asked", "_answered", "_query", "_retry")  # fmt: skip
+
+
 def _counted(cand: pl.LazyFrame, config: AnalysisConfig, bin_ns: int) -> pl.LazyFrame:
     """The candidates a rate counts, with their ``bin``: HTTP floods count requests (the client
     segments that start one, ``_request``), ICMP floods what the target did not ask for
@@ -277,7 +281,7 @@ def _counted(cand: pl.LazyFrame, config: AnalysisConfig, bin_ns: int) -> pl.Lazy
     c = pl.col("candidate")
     return cand.filter(
         is_candidate() & (~c.is_in(HTTP_RATE) | pl.col("_request")) & ~asked_for()
-    ).with_columns(bin=pl.col("ts").cast(pl.Int64) // bin_ns * bin_ns)
+    ).with_columns(rate_bin(bin_ns))
 
 
 def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None) -> pl.DataFrame:

@@ -33,6 +33,9 @@ from workbench.analysis.vectors.verdicts import Verdicts
 from workbench.capture.schema import PROTO_TCP, PROTO_UDP
 
 HIGH_PORTS = 1024  # the first port above the well-known (system) ports, RFC 6335
+# what labelling reads of the candidates (``_label``; their ``bin`` is their time's, in the
+# verdicts' bins): a dataset's pass 1 keeps these alone for pass 2
+LABEL_READS = ("_row", "ts", "src", "dst", "payload_len", "candidate", "_asked", "_done", "_open", "_answered", "_talks", "_query", "_retry")  # fmt: skip
 
 
 def classify(
