@@ -172,7 +172,7 @@ def _analyse(row: Row, repeat: int, repeat_under: float) -> None:
             gc.collect()
             with steps.recorded() as times:
                 wall, cpu = time.perf_counter(), time.process_time()
-                report = wb.analyze(cap, link_capacity=capacity)
+                report = wb.analyze(cap, link_capacity=capacity, progress=False)
                 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             row.runs.append({"wall": wall, "cpu": cpu, "steps": dict(times)})
             print(f" {wall:.1f} s", end="", flush=True)
