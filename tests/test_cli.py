@@ -343,11 +343,11 @@ def test_dataset_with_link_and_html_report(tmp_path) -> None:
 # --- the one-time compile of the reader ------------------------------------------------------
 
 
-def _compiled(cache_dir: Path | None) -> str:
+def _compiled(cache_dir: Path | None, which: str = "reader_compiled(['pcap'])") -> str:
     env = {**os.environ}
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = str(cache_dir)
-    code = "from workbench.cli.compiling import reader_compiled; print(reader_compiled(['pcap']))"
+    code = f"from workbench.cli import compiling; print(compiling.{which})"
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, check=True).stdout.strip()  # fmt: skip
 
@@ -358,15 +358,43 @@ def test_compile_detection_reads_numbas_cache(tmp_path) -> None:
     assert _compiled(tmp_path / "empty-cache") == "False"  # nothing compiled there yet
 
 
-@pytest.mark.slow  # compiles the pcap reader from nothing (~10 s)
+def test_analysis_compile_detection_reads_numbas_cache(tmp_path) -> None:
+    done = run(
+        "analyze", str(SAMPLES / "tcp_state_floods.pcap"), "--json", str(tmp_path / "r.json")
+    )
+    assert done.returncode == 0, done.stderr  # the analysis' kernels are in the cache now
+    assert _compiled(None, "analysis_compiled()") == "True"
+    assert _compiled(tmp_path / "empty-cache", "analysis_compiled()") == "False"
+
+
+@pytest.mark.slow  # compiles the pcap reader from nothing (~12 s)
 def test_first_run_says_it_is_compiling_and_the_second_does_not(tmp_path) -> None:
     env = {"NUMBA_CACHE_DIR": str(tmp_path / "numba")}
     first = run("info", str(SAMPLES / "tcp_state_floods.pcap"), env=env)
     assert first.returncode == 0, first.stderr
-    assert first.stderr.startswith("workbench: compiling the capture reader, once, ~10 s")
+    assert first.stderr.startswith("workbench: compiling the capture reader, once, ~12 s")
     second = run("info", str(SAMPLES / "tcp_state_floods.pcap"), env=env)
     assert second.returncode == 0 and "compiling" not in second.stderr
     assert second.stdout == first.stdout
+
+
+@pytest.mark.slow  # compiles the reader and the analysis from nothing (~22 s)
+def test_first_analysis_says_it_is_compiling_the_analysis_too(tmp_path) -> None:
+    env = {"NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    report = str(tmp_path / "r.json")
+    first = run("analyze", str(SAMPLES / "tcp_state_floods.pcap"), "--json", report, env=env)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.startswith(
+        "workbench: compiling the capture reader and the analysis, once, ~22 s"
+    )
+    second = run("analyze", str(SAMPLES / "tcp_state_floods.pcap"), "--json", report, env=env)
+    assert second.returncode == 0 and "compiling" not in second.stderr
+    dataset = tmp_path / "ds"  # a dataset needs no reader: the analysis alone, when not compiled
+    assert run("ingest", str(SAMPLES / "tcp_state_floods.pcap"), "-o", str(dataset)).returncode == 0
+    cold = {"NUMBA_CACHE_DIR": str(tmp_path / "numba-2")}
+    alone = run("analyze", str(dataset), "--json", report, env=cold)
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stderr.startswith("workbench: compiling the analysis, once, ~10 s")
 
 
 def test_a_capture_too_large_for_memory_is_analysed_in_windows(tmp_path) -> None:

@@ -61,3 +61,12 @@ def test_binder_installs_tshark_python311_and_the_package() -> None:
     assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
     post = (binder / "postBuild").read_text()
     assert "set -e" in post and "pip install" in post and " -e ." in post
+
+
+def test_install_and_binder_compile_the_kernels_once() -> None:
+    # the first capture an analyst opens is not read after ~25 s of compiling: make install and
+    # Binder's build run the script that fills Numba's cache (make install fails if it does)
+    assert (REPO / "scripts" / "warm_cache.py").is_file()
+    install = (REPO / "Makefile").read_text().split("\ninstall:")[0]
+    assert "$(BIN)/python scripts/warm_cache.py" in install
+    assert "python scripts/warm_cache.py" in (REPO / "binder" / "postBuild").read_text()

@@ -34,7 +34,7 @@ from workbench.errors import CaptureTooLargeError
 def _load(paths: Sequence[str], engine: str, formats: Sequence[str | None]):
     import workbench as wb
 
-    announce_compile(formats)
+    announce_compile(formats, analysis=True)
     return wb.load(list(paths), engine=engine, progress=progress_wanted())
 
 
@@ -115,6 +115,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         except CaptureTooLargeError as refused:
             dataset, window_packets = _into_the_cache(args, refused)
     if dataset is not None:
+        if not formats:  # a dataset folder: no reader to compile (a capture said so in _load)
+            announce_compile([], analysis=True)
         if links:
             from workbench.capture.scan import open_dataset
 
