@@ -427,8 +427,39 @@ def test_a_capture_too_large_for_memory_is_analysed_in_windows(tmp_path) -> None
     assert report["capture"]["sha256"] == {str(sample): digest}
     assert (cache / digest).is_dir()
     # what windows cannot do keeps the refusal and its advice: the attack's packets copied
-    # from the capture, several captures at once
+    # from the capture
     refused = run_patched(low, "analyze", str(SMALL), "--pcap", str(tmp_path / "a.pcapng"))
     assert_one_line_failure(refused, "workbench ingest")
-    both = run_patched(low, "analyze", str(SMALL), str(SAMPLES / "fragments.pcap"))
-    assert_one_line_failure(both, "workbench ingest")
+
+
+def test_captures_too_large_for_memory_together_are_analysed_together_in_windows(tmp_path) -> None:
+    # several captures (a rotating capture's files) that do not fit together are each read once
+    # into the cache and analysed together, as `workbench ingest` then `analyze` would: the same
+    # findings as in memory, every capture's hash, and no other cached capture read with them
+    import hashlib
+
+    import workbench as wb
+
+    cache = tmp_path / "cache"
+    low = f"import os\nos.environ['WORKBENCH_CACHE'] = {str(cache)!r}\n" + (
+        "import workbench.capture.memory as m\nm.available = lambda: 100_000"
+    )
+    captures = [SMALL, SAMPLES / "fragments.pcap"]
+    other = run_patched(low, "analyze", str(SAMPLES / "tcp_state_floods.pcap"), "--json",
+                        str(tmp_path / "other.json"))  # fmt: skip
+    assert other.returncode == 0, other.stderr  # a third capture in the same cache
+    out = tmp_path / "r.json"
+    done = run_patched(low, "analyze", *map(str, captures), "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "2 captures: about" in done.stderr and "analysing them together" in done.stderr
+    report = json.loads(out.read_text())
+    assert report["capture"]["sha256"] == {
+        str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in captures
+    }
+    expected = wb.analyze([str(path) for path in captures])
+    found = [(v["vector"], v["targets"]) for v in report["vectors"]]
+    assert found == [(v.vector, list(v.targets)) for v in expected.vectors]
+    assert len(found) >= 8  # both captures' attacks
+    assert report["capture"]["packets"] == expected.capture["packets"]
+    [linked] = (cache / "sets").iterdir()
+    assert sorted(p.name for p in linked.iterdir()) == sorted(report["capture"]["sha256"].values())

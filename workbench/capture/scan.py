@@ -9,6 +9,7 @@ chunk size, not the capture size; a second scan of the same bytes reuses the cac
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -167,6 +168,22 @@ def ingest_file(path: Path, root: Path, *, chunk_records: int | None = None, pro
         shutil.rmtree(target, ignore_errors=True)  # an entry of an older schema
         partial.rename(target)  # atomic: an entry is either complete or absent
     return target
+
+
+def cached_set(entries: Sequence[Path], root: Path) -> Path:
+    """A dataset folder of several cache entries (``ingest_file``'s, under ``root``), read
+    together by ``open_dataset`` and no other entry: ``root/sets/<key>`` (the key a hash of
+    their hashes), holding a link to each entry."""
+    names = sorted({entry.name for entry in entries})
+    key = hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+    folder = root / "sets" / key
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        try:
+            (folder / name).symlink_to(Path("..", "..", name), target_is_directory=True)
+        except FileExistsError:  # made by an earlier run, or another process now
+            pass
+    return folder
 
 
 def _write_entry(ev, path: Path, partial: Path, chunk_records: int | None, progress) -> None:

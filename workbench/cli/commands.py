@@ -44,25 +44,30 @@ MIN_WINDOW_PACKETS = 100_000
 
 
 def _into_the_cache(args: argparse.Namespace, refused: CaptureTooLargeError) -> tuple[Path, int]:
-    """A capture too large for memory (``refused``), read once into the Parquet cache that
+    """Captures too large for memory (``refused``), read once into the Parquet cache that
     ``wb.scan`` keeps (bounded memory, reused on the next run), to be analysed there in windows
-    as a dataset is: the dataset, and the packets of a window that fit in the memory left (a
-    window's frame and its analysis, ``memory.FRAME_BYTES`` and ``ANALYSIS_BYTES`` a packet). One
-    capture file and the fast reader only; and not with ``--pcap``, which copies packets from
-    the capture itself: those keep the refusal, with its advice."""
+    as a dataset is (several captures: together, as ``workbench ingest`` would put them): the
+    dataset, and the packets of a window that fit in the memory left (a window's frame and its
+    analysis, ``memory.FRAME_BYTES`` and ``ANALYSIS_BYTES`` a packet). The fast reader only; and
+    not with ``--pcap``, which copies packets from the captures themselves: those keep the
+    refusal, with its advice."""
     from workbench import formatting as fmt
     from workbench.analysis.windows import WINDOW_PACKETS
     from workbench.capture.memory import ANALYSIS_BYTES, FRAME_BYTES
-    from workbench.capture.scan import cache_root, ingest_file
+    from workbench.capture.scan import cache_root, cached_set, ingest_file
 
-    if len(args.captures) != 1 or args.engine != "fast" or getattr(args, "pcap", None):
+    if args.engine != "fast" or getattr(args, "pcap", None):
         raise refused
     root = cache_root()
-    note(f"{args.captures[0]}: about {fmt.size(refused.needed)} to load in memory, "
-         f"{fmt.size(refused.room)} available: reading it once into the dataset cache {root} "
-         "(reused next time), then analysing it there in windows")  # fmt: skip
+    one = len(args.captures) == 1
+    what = args.captures[0] if one else f"{len(args.captures)} captures"
+    note(f"{what}: about {fmt.size(refused.needed)} to load in memory, "
+         f"{fmt.size(refused.room)} available: reading {'it' if one else 'them'} once into the "
+         f"dataset cache {root} (reused next time), then analysing {'it' if one else 'them together'} "
+         "there in windows")  # fmt: skip
     root.mkdir(parents=True, exist_ok=True)
-    dataset = ingest_file(Path(args.captures[0]), root, progress=progress_wanted())
+    entries = [ingest_file(Path(path), root, progress=progress_wanted()) for path in args.captures]
+    dataset = entries[0] if one else cached_set(entries, root)
     fits = refused.room // (FRAME_BYTES + ANALYSIS_BYTES)
     return dataset, min(WINDOW_PACKETS, max(MIN_WINDOW_PACKETS, fits))
 

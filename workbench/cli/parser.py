@@ -82,7 +82,7 @@ def _add_analyze(command, add_engine) -> None:
     p = command("analyze", "find phases, vectors, targets, sources and link saturation; print the summary")  # fmt: skip
     p.add_argument("captures", nargs="+", metavar="CAPTURE",
                    help="pcap or pcapng files (gzip, zstd, bzip2, xz too), or one dataset folder (workbench ingest); "
-                   "one capture too large for memory is read into the dataset cache and analysed in windows")  # fmt: skip
+                   "captures too large for memory are read into the dataset cache and analysed there in windows")  # fmt: skip
     add_engine(p)
     p.add_argument("--link", action="append", default=[], metavar="CAPACITY",
                    help="link capacity: 10G, 2.5M, 100Mbps; or per link eth0=10G (pcapng interface name), "
