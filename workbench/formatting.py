@@ -108,6 +108,19 @@ def moment(value: int | float | str | datetime, digits: int = 3) -> str:
     return f"{date(value)} {clock(value, digits)} UTC"
 
 
+def over_days(start, end) -> bool:
+    """Whether a capture from ``start`` to ``end`` runs over more than one UTC date: a time of
+    day in it then needs its date (``stamp``)."""
+    return bool(start) and bool(end) and date(start) != date(end)
+
+
+def stamp(value: int | float | str | datetime, days: bool, digits: int = 3) -> str:
+    """A time in a capture: the time of day (``clock``) when the capture is within one UTC date
+    (``days`` False: its date is said once, beside), else with its date: ``2015-11-05
+    07:56:00.000`` (``over_days``)."""
+    return f"{date(value)} {clock(value, digits)}" if days else clock(value, digits)
+
+
 def window(start: int | str, end: int | str) -> str:
     """A UTC interval with the date once: ``2015-11-04 07:55:58.000 – 08:01:02.500 UTC``
     (both dates when it crosses midnight)."""

@@ -113,7 +113,10 @@ def headline_items(data: dict, *, max_targets: int = 12) -> list[tuple[str, str]
         text = fmt.plural(h["attack_phases"], "attack phase")
         if h["mitigated_phases"]:
             text += f" and {fmt.plural(h['mitigated_phases'], 'mitigated tail')}"
-        text += f", {fmt.clock(h['first_attack'])} – {fmt.clock(h['last_attack'])} UTC"
+        if fmt.over_days(h["start"], h["end"]):  # the times of day alone would not say which
+            text += f", {fmt.window(h['first_attack'], h['last_attack'])}"
+        else:
+            text += f", {fmt.clock(h['first_attack'])} – {fmt.clock(h['last_attack'])} UTC"
         if h["vectors"]:
             text += f": {vector_titles(h['vectors'])}"
         items.append(("Attack", text))
@@ -164,8 +167,10 @@ def markdown(data: dict) -> str:
     """The headline strip, then one table row per phase: a Report as a notebook shows it."""
     strip = "\n".join(f"- **{label}**: {_md(text)}" for label, text in headline_items(data))
     phases = data.get("phases") or []
+    cap = data.get("capture") or {}
+    days = fmt.over_days(cap.get("start"), cap.get("end"))
     rows = "\n".join(
-        f"| {p['index']} | {p['kind']} | {fmt.clock(p['start'])} | {fmt.clock(p['end'])} "
+        f"| {p['index']} | {p['kind']} | {fmt.stamp(p['start'], days)} | {fmt.stamp(p['end'], days)} "
         f"| {_md(vector_titles(p['vectors'])) or '–'} | {_md(', '.join(p['targets'][:3])) or '–'} "
         f"| {fmt.bit_rate(p['peak_bps'])} | {fmt.packet_rate(p['peak_pps'])} |"
         for p in phases

@@ -109,8 +109,21 @@ class Inputs:
         return first, last
 
 
+def _ns_utc(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+    """``frame`` with its ``ts`` in nanoseconds, UTC, as the analysis reads it: a frame changed
+    by hand can come in another unit (adding a Python ``timedelta`` makes it microseconds), whose
+    numbers read as nanoseconds put the capture in January 1970. A time without a zone is UTC."""
+    dtype = frame.collect_schema().get("ts")
+    if not isinstance(dtype, pl.Datetime) or (dtype.time_unit, dtype.time_zone) == ("ns", "UTC"):
+        return frame
+    ts = pl.col("ts")
+    ts = ts.dt.replace_time_zone("UTC") if dtype.time_zone is None else ts.dt.convert_time_zone("UTC")
+    return frame.with_columns(ts.dt.cast_time_unit("ns"))
+
+
 def _in_memory(capture) -> tuple[pl.DataFrame, dict]:
     if isinstance(capture, pl.DataFrame):
+        capture = _ns_utc(capture)
         return capture, {"paths": [], "sha256": {}, "packets": capture.height,
                          "bytes": int(capture["wire_len"].cast(pl.Int64).sum() or 0) if capture.height else 0}  # fmt: skip
     if capture is None:
@@ -121,6 +134,7 @@ def _in_memory(capture) -> tuple[pl.DataFrame, dict]:
 def _dataset(source) -> tuple[pl.LazyFrame, dict]:
     """A Parquet dataset (folder written by ``ingest``) or a LazyFrame, with its capture metadata."""
     if isinstance(source, pl.LazyFrame):
+        source = _ns_utc(source)
         counts = collect(source.select(pl.len(), pl.col("wire_len").cast(pl.Int64).sum()))
         meta = {"paths": [], "sha256": {}, "packets": int(counts[0, 0]), "bytes": int(counts[0, 1] or 0),
                 "note": "a LazyFrame without its capture metadata: analyse the dataset folder to keep the hashes"}  # fmt: skip

@@ -77,6 +77,8 @@ def _saturation(report, data: dict) -> str:
 
 def _episodes(sat: dict, data: dict) -> list[str]:
     """Saturation episodes, micro-bursts counted apart, legitimate traffic around them."""
+    cap = data.get("capture") or {}
+    days = fmt.over_days(cap.get("start"), cap.get("end"))
     out = []
     threshold = sat.get("saturated_threshold", 0.95)
     params = (data.get("parameters") or {}).get("analysis") or {}
@@ -90,7 +92,7 @@ def _episodes(sat: dict, data: dict) -> list[str]:
     rows = [
         [
             fmt.moment(e["start"]),
-            Time(fmt.clock(e["end"])),
+            Time(fmt.stamp(e["end"], days)),
             Num(fmt.duration(e["seconds"])),
             Num(fmt.percent(e["peak_utilization"])),
             Num(fmt.percent(e["mean_utilization"])),
@@ -107,8 +109,8 @@ def _episodes(sat: dict, data: dict) -> list[str]:
         out.append(
             f"<p>Micro-bursts, counted apart: {_e(fmt.plural(blips['count'], 'shorter spell'))}"
             f" at or above {_e(fmt.percent(threshold, 0))} ({_e(fmt.duration(blips['seconds']))} in all,"
-            f" peak {_e(fmt.percent(blips['peak_utilization']))}) between {_e(fmt.clock(blips['first']))}"
-            f" and {_e(fmt.clock(blips['last']))} UTC.</p>"
+            f" peak {_e(fmt.percent(blips['peak_utilization']))}) between"
+            f" {_e(fmt.stamp(blips['first'], days))} and {_e(fmt.stamp(blips['last'], days))} UTC.</p>"
         )
     legit = sat.get("legitimate")
     if legit:
@@ -292,9 +294,10 @@ def _evidence(block: dict) -> str:
     return "".join(parts)
 
 
-def _vectors_and_targets(vectors: list, targets: list, held: list) -> str:
+def _vectors_and_targets(vectors: list, targets: list, held: list, days: bool = False) -> str:
     """Each vector with its evidence, then the targets; when there is none, the biggest
-    candidates and what held each back."""
+    candidates and what held each back (``days``: the capture runs over several dates, and
+    each time says its own)."""
     parts = [
         "<h2>Vectors and the evidence for each</h2>",
         _table(
@@ -302,8 +305,8 @@ def _vectors_and_targets(vectors: list, targets: list, held: list) -> str:
             [
                 [
                     vector_cell(v["vector"]),
-                    Time(fmt.clock(v["start"])),
-                    Time(fmt.clock(v["end"])),
+                    Time(fmt.stamp(v["start"], days)),
+                    Time(fmt.stamp(v["end"], days)),
                     Num(fmt.count(v["packets"])),
                     Num(fmt.bit_rate(v["peak_bps"])),
                     Num(fmt.count(v["unique_sources"])),
@@ -361,7 +364,9 @@ def render(report) -> str:
     sources = data.get("sources", {})
     spoof = sources.get("spoofing", {})
     block = evidence_block(report)
-    day = fmt.date(data["capture"]["start"]) if (data.get("capture") or {}).get("start") else ""
+    cap = data.get("capture") or {}
+    days = fmt.over_days(cap.get("start"), cap.get("end"))  # then every time says its date
+    day = fmt.date(cap["start"]) if cap.get("start") and not days else ""
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
@@ -377,7 +382,7 @@ def render(report) -> str:
         _charts(report, data),
         f"<h2>Phases</h2><p class='small'>Times in UTC on {_e(day)}.</p>"
         if day
-        else "<h2>Phases</h2>",
+        else "<h2>Phases</h2><p class='small'>Times in UTC.</p>",
         _table(
             [
                 "#",
@@ -394,8 +399,8 @@ def render(report) -> str:
                 [
                     Num(p["index"]),
                     _phase_kind(p),
-                    Time(fmt.clock(p["start"])),
-                    Time(fmt.clock(p["end"])),
+                    Time(fmt.stamp(p["start"], days)),
+                    Time(fmt.stamp(p["end"], days)),
                     vectors_cell(p["vectors"]),
                     ", ".join(p["targets"][:6]) or "–",
                     Num(fmt.bit_rate(p["peak_bps"])),
@@ -406,7 +411,7 @@ def render(report) -> str:
             ],
             [p["kind"] for p in phases],
         ),
-        _vectors_and_targets(vectors, data.get("targets", []), data.get("held_back", [])),
+        _vectors_and_targets(vectors, data.get("targets", []), data.get("held_back", []), days),
         _sources(sources, spoof),
         "<h2>Link saturation</h2>",
         _saturation(report, data),

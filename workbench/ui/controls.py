@@ -92,7 +92,8 @@ class Controls:
 
     def _phase_label(self, phase: dict) -> str:
         words = ", ".join(vector_title(v) for v in phase.get("vectors", []))
-        span = f"{fmt.clock(phase['start'], 0)}–{fmt.clock(phase['end'], 0)}"
+        days = fmt.over_days(self.report.capture.get("start"), self.report.capture.get("end"))
+        span = f"{fmt.stamp(phase['start'], days, 0)}–{fmt.stamp(phase['end'], days, 0)}"
         return label(
             f"{phase['index']} · {phase['kind']} {span}{' · ' + words if words else ''}", 110
         )
@@ -282,7 +283,9 @@ class Controls:
             tags.append(("phase", f"phase {state.phase}{kind}"))
         elif state.window is not None:
             start, end = (fmt.to_ns(t) for t in state.window)
-            tags.append(("window", f"time: {fmt.clock(start)} – {fmt.clock(end)}"))
+            cap = self.report.capture
+            days = fmt.over_days(cap.get("start"), cap.get("end"))
+            tags.append(("window", f"time: {fmt.stamp(start, days)} – {fmt.stamp(end, days)}"))
         if state.target:
             tags.append(("target", f"target: {state.target}"))
         if state.country:

@@ -258,7 +258,8 @@ def mac_text(value: int | None) -> str:
 
 
 def packet_rows(lazy: pl.LazyFrame, *, sort: str = "No.", descending: bool = False,
-                attack_first: bool = False, limit: int = 20) -> tuple[pl.DataFrame, int]:  # fmt: skip
+                attack_first: bool = False, limit: int = 20,
+                days: bool = False) -> tuple[pl.DataFrame, int]:  # fmt: skip
     """(the first ``limit`` packets of the selection as Wireshark shows them, how many match).
 
     Columns: No. (1-based, as Wireshark numbers frames), Time (UTC, µs), Source, Destination,
@@ -285,7 +286,7 @@ def packet_rows(lazy: pl.LazyFrame, *, sort: str = "No.", descending: bool = Fal
             for c in ("src_mac", "dst_mac")}  # fmt: skip
     rows = {
         "No.": [fmt.count(n + 1) for n in head["packet"].to_list()],
-        "Time": [fmt.clock(t, digits=6) for t in head["ts"].cast(pl.Int64).to_list()],
+        "Time": [fmt.stamp(t, days, digits=6) for t in head["ts"].cast(pl.Int64).to_list()],
         "Source": text["src"].to_list(),
         "Destination": text["dst"].to_list(),
         "Protocol": [fmt.IP_PROTOCOLS.get(p, str(p)) for p in head["proto"].to_list()],
