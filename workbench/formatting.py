@@ -108,9 +108,11 @@ def moment(value: int | float | str | datetime, digits: int = 3) -> str:
     return f"{date(value)} {clock(value, digits)} UTC"
 
 
-def over_days(start, end) -> bool:
-    """Whether a capture from ``start`` to ``end`` runs over more than one UTC date: a time of
-    day in it then needs its date (``stamp``)."""
+def over_days(capture) -> bool:
+    """Whether a capture (a mapping with its first and last packet, ``start`` and ``end``: the
+    report's ``capture``) runs over more than one UTC date: a time of day in it then needs its
+    date (``stamp``)."""
+    start, end = (capture.get("start"), capture.get("end")) if capture else (None, None)
     return bool(start) and bool(end) and date(start) != date(end)
 
 

@@ -113,7 +113,7 @@ def headline_items(data: dict, *, max_targets: int = 12) -> list[tuple[str, str]
         text = fmt.plural(h["attack_phases"], "attack phase")
         if h["mitigated_phases"]:
             text += f" and {fmt.plural(h['mitigated_phases'], 'mitigated tail')}"
-        if fmt.over_days(h["start"], h["end"]):  # the times of day alone would not say which
+        if fmt.over_days(h):  # the times of day alone would not say which
             text += f", {fmt.window(h['first_attack'], h['last_attack'])}"
         else:
             text += f", {fmt.clock(h['first_attack'])} – {fmt.clock(h['last_attack'])} UTC"
@@ -167,8 +167,7 @@ def markdown(data: dict) -> str:
     """The headline strip, then one table row per phase: a Report as a notebook shows it."""
     strip = "\n".join(f"- **{label}**: {_md(text)}" for label, text in headline_items(data))
     phases = data.get("phases") or []
-    cap = data.get("capture") or {}
-    days = fmt.over_days(cap.get("start"), cap.get("end"))
+    days = fmt.over_days(data.get("capture"))
     rows = "\n".join(
         f"| {p['index']} | {p['kind']} | {fmt.stamp(p['start'], days)} | {fmt.stamp(p['end'], days)} "
         f"| {_md(vector_titles(p['vectors'])) or '–'} | {_md(', '.join(p['targets'][:3])) or '–'} "

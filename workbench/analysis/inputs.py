@@ -117,7 +117,11 @@ def _ns_utc(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     if not isinstance(dtype, pl.Datetime) or (dtype.time_unit, dtype.time_zone) == ("ns", "UTC"):
         return frame
     ts = pl.col("ts")
-    ts = ts.dt.replace_time_zone("UTC") if dtype.time_zone is None else ts.dt.convert_time_zone("UTC")
+    ts = (
+        ts.dt.replace_time_zone("UTC")
+        if dtype.time_zone is None
+        else ts.dt.convert_time_zone("UTC")
+    )
     return frame.with_columns(ts.dt.cast_time_unit("ns"))
 
 

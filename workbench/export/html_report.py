@@ -77,8 +77,7 @@ def _saturation(report, data: dict) -> str:
 
 def _episodes(sat: dict, data: dict) -> list[str]:
     """Saturation episodes, micro-bursts counted apart, legitimate traffic around them."""
-    cap = data.get("capture") or {}
-    days = fmt.over_days(cap.get("start"), cap.get("end"))
+    days = fmt.over_days(data.get("capture"))
     out = []
     threshold = sat.get("saturated_threshold", 0.95)
     params = (data.get("parameters") or {}).get("analysis") or {}
@@ -365,7 +364,7 @@ def render(report) -> str:
     spoof = sources.get("spoofing", {})
     block = evidence_block(report)
     cap = data.get("capture") or {}
-    days = fmt.over_days(cap.get("start"), cap.get("end"))  # then every time says its date
+    days = fmt.over_days(cap)  # then every time says its date
     day = fmt.date(cap["start"]) if cap.get("start") and not days else ""
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",

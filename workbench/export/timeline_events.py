@@ -130,7 +130,7 @@ def _saturation_events(add, sat: dict, cap: dict) -> None:
     blips = sat.get("micro_bursts") or {}
     if blips.get("count"):
         add(blips["first"], "Micro-bursts", f"{fmt.plural(blips['count'], 'micro-burst')} at or above {threshold} of"
-            f" capacity until {fmt.stamp(blips['last'], fmt.over_days(cap.get('start'), cap.get('end')))} UTC"
+            f" capacity until {fmt.stamp(blips['last'], fmt.over_days(cap))} UTC"
             f" ({fmt.duration(blips['seconds'])} in all,"
             f" peak {fmt.percent(blips['peak_utilization'])}), each too short to be an episode", "micro_bursts",
             evidence=json_text(blips))  # fmt: skip

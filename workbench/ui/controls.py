@@ -92,7 +92,7 @@ class Controls:
 
     def _phase_label(self, phase: dict) -> str:
         words = ", ".join(vector_title(v) for v in phase.get("vectors", []))
-        days = fmt.over_days(self.report.capture.get("start"), self.report.capture.get("end"))
+        days = fmt.over_days(self.report.capture)
         span = f"{fmt.stamp(phase['start'], days, 0)}–{fmt.stamp(phase['end'], days, 0)}"
         return label(
             f"{phase['index']} · {phase['kind']} {span}{' · ' + words if words else ''}", 110
@@ -283,8 +283,7 @@ class Controls:
             tags.append(("phase", f"phase {state.phase}{kind}"))
         elif state.window is not None:
             start, end = (fmt.to_ns(t) for t in state.window)
-            cap = self.report.capture
-            days = fmt.over_days(cap.get("start"), cap.get("end"))
+            days = fmt.over_days(self.report.capture)
             tags.append(("window", f"time: {fmt.stamp(start, days)} – {fmt.stamp(end, days)}"))
         if state.target:
             tags.append(("target", f"target: {state.target}"))

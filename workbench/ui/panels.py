@@ -184,10 +184,9 @@ class Panels:
         sort, descending = state.table_order
         lazy = views.filtered_packets(self.packets, state, **self._filters())
         attack_first = views.is_attack_selection(state, self.report.phases)
-        cap = self.report.capture
         rows, total = views.packet_rows(
             lazy, sort=sort, descending=descending, attack_first=attack_first,
-            days=fmt.over_days(cap.get("start"), cap.get("end")),
+            days=fmt.over_days(self.report.capture),
         )  # fmt: skip
         if total == 0:
             self.table_caption.value = "<b>Packets behind the selection:</b> none"
