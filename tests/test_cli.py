@@ -343,11 +343,11 @@ def test_dataset_with_link_and_html_report(tmp_path) -> None:
 # --- the one-time compile of the reader ------------------------------------------------------
 
 
-def _compiled(cache_dir: Path | None, which: str = "reader_compiled(['pcap'])") -> str:
+def _compiled(cache_dir: Path | None, which: str = "kernel_cache.reader_compiled(['pcap'])") -> str:
     env = {**os.environ}
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = str(cache_dir)
-    code = f"from workbench.cli import compiling; print(compiling.{which})"
+    code = f"from workbench.capture import kernel_cache; from workbench.analysis import progress; print({which})"
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, check=True).stdout.strip()  # fmt: skip
 
@@ -363,8 +363,8 @@ def test_analysis_compile_detection_reads_numbas_cache(tmp_path) -> None:
         "analyze", str(SAMPLES / "tcp_state_floods.pcap"), "--json", str(tmp_path / "r.json")
     )
     assert done.returncode == 0, done.stderr  # the analysis' kernels are in the cache now
-    assert _compiled(None, "analysis_compiled()") == "True"
-    assert _compiled(tmp_path / "empty-cache", "analysis_compiled()") == "False"
+    assert _compiled(None, "progress.analysis_compiled()") == "True"
+    assert _compiled(tmp_path / "empty-cache", "progress.analysis_compiled()") == "False"
 
 
 @pytest.mark.slow  # compiles the pcap reader from nothing (~12 s)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from workbench.analysis import steps
+from workbench.capture import kernel_cache
 
 # seconds each step took on the 10.96 M-packet mailprovider capture (in memory, 2 cores; the
 # mean of 2 runs, ``benchmarks/analysis.py``): the share of the bar each one moves it. A step
@@ -22,6 +23,25 @@ STEP_SECONDS = {
     "sources": 0.11, "geography": 0.20, "saturation": 0.28, "assembly": 0.26,
 }  # fmt: skip
 SHOW_AFTER_S = 2.0  # progress=None: the bar appears once the analysis has run this long
+# what the analysis' compile took from an empty Numba cache (2 cores, 2026-12-05: `wb.analyze`
+# of the pcapng sample 9.9 s, 0.7 s compiled)
+ANALYSIS_COMPILE_S = 10
+ANALYSIS = "the analysis"
+
+
+def analysis_compiled() -> bool:
+    """Whether the analysis kernels are compiled: the first one every analysis runs (the vector
+    table's matcher) and the labels' verdict lookup; the others compile in the same first run."""
+    from workbench.analysis.vectors import pair_kernel, rule_kernel
+
+    return kernel_cache.cached([rule_kernel._first_rows, pair_kernel._named])
+
+
+def announce_analysis(progress: bool | None) -> None:
+    """Say that the analysis compiles now, when it is not compiled yet and the caller did not
+    ask for silence (``progress=False``): its bar would sit at 0 % for ~10 s meanwhile."""
+    if progress is not False and not analysis_compiled():
+        kernel_cache.say_compiling([(ANALYSIS, ANALYSIS_COMPILE_S)])
 
 
 @contextmanager
@@ -30,6 +50,7 @@ def analysis_bar(progress: bool | None, windowed: bool = False) -> Iterator[None
     (``progress=True``), after ``SHOW_AFTER_S`` when not said (None), never for False.
     ``windowed``: a dataset's classification has a bar of its own (its windows): this one
     leaves it out and covers the rest."""
+    announce_analysis(progress)
     if progress is False:
         yield
         return

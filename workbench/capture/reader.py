@@ -14,6 +14,7 @@ import polars as pl
 
 from workbench.capture import linktypes, walk
 from workbench.capture.columns import Columns, Scratch
+from workbench.capture.kernel_cache import announce_reader
 from workbench.capture.progress import progress_bar
 from workbench.capture.records import CUT_FAULTS, RecordWalker
 from workbench.capture.schema import empty_frame
@@ -143,6 +144,7 @@ def iter_frames(
     progress=None,
 ) -> Iterator[pl.DataFrame]:
     """Decode one opened capture chunk by chunk, filling ``meta`` as it goes."""
+    announce_reader([ev.format], progress)
     for columns in _decoded(ev, meta, chunk_records, strict, progress):
         yield columns.frame()
 
@@ -295,6 +297,7 @@ def read_file(
     ev = open_evidence(path)
     meta = FileMeta(str(path), "", ev.size, ev.format, ev.compression, [], 0)
     try:
+        announce_reader([ev.format], progress)
         if ev.window is None:
             columns = Columns(_records(ev, CHUNK_RECORDS))
             for _ in _decoded(ev, meta, CHUNK_RECORDS, strict, progress, into=columns):
