@@ -1,14 +1,17 @@
 """A capture shorter than an HTTP flood's minimum run (``http_flood_min_s``, 5 s) cannot hold one:
 there, one client opening ``http_burst_connections_per_s`` (100) connections a second to a web
-server over the whole capture floods it (HULK over HTTPS: 300 a second for 2 s was missed). A
-browser loading a page opens a few to each server, and a longer capture is judged by its runs as
-before."""
+server over the whole capture floods it (HULK over HTTPS: 300 a second for 2 s was missed), and
+so does one sending it ``http_rps_any_connections`` (100) requests a second over all of it, and
+over 2 s at least (2.3 s of AnonymousDoS's keep-alive flood, 220 a second, was missed). A
+browser loading a page opens a few connections to each server and sends a page's requests, and
+a longer capture is judged by its runs as before."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pytest
 from scenario_windows import in_memory
 from scenario_windows import vectors as _vectors
 
@@ -81,3 +84,46 @@ def test_the_scenarios(tmp_path) -> None:
     assert recall >= 0.95 and precision >= 0.95
     clean, *_ = in_memory(tmp_path, "page-load-snippet")
     assert _vectors(clean) == []
+
+
+def _requests(path: Path, per_s: float, seconds: float) -> Path:
+    """One client's requests on 4 keep-alive connections opened before the capture, ``per_s``
+    a second for ``seconds``: each a 300-byte segment the server answers with 900 bytes."""
+    frames = []
+    for k in range(int(per_s * seconds)):
+        t, sport = T0 + k / per_s, 50000 + k % 4
+        frames.append((t, ether(ipv4(CLIENT, SERVER, 6, tcp(sport, 80, PSH_ACK, bytes(300))))))
+        frames.append((t + 0.003, ether(ipv4(SERVER, CLIENT, 6, tcp(80, sport, PSH_ACK, bytes(900))))))  # fmt: skip
+    path.write_bytes(pcap(frames))
+    return path
+
+
+def test_a_keepalive_flood_snippet_is_an_http_flood(tmp_path) -> None:
+    path = _requests(tmp_path / "flood.pcap", 150, 2.5)
+    assert _vectors(wb.analyze(wb.load(path))) == [("http_flood", [SERVER])]
+
+
+def test_keepalive_snippets_under_the_rate_or_too_short_are_none(tmp_path) -> None:
+    # 90 a second for 3 s: under the rate; 150 a second for 1.2 s: 180 requests, under the
+    # 200 of two seconds (a news site's page is 100 requests in 2 s)
+    for per_s, seconds in ((90, 3.0), (150, 1.2)):
+        path = _requests(tmp_path / f"fetch-{per_s}.pcap", per_s, seconds)
+        assert _vectors(wb.analyze(wb.load(path))) == []
+
+
+def test_the_keepalive_scenarios(tmp_path) -> None:
+    found, recall, precision = in_memory(tmp_path, "keepalive-flood-snippet", "http_flood")
+    assert _vectors(found) == [("http_flood", ["203.0.113.80"])]
+    assert recall >= 0.95 and precision >= 0.95
+    clean, *_ = in_memory(tmp_path, "fetch-snippet")
+    assert _vectors(clean) == []
+
+
+def test_a_real_keepalive_flood_cut_short(shared_captures) -> None:
+    # AnonymousDoS: 220 requests a second over keep-alive connections for 10 s; a quarter of it
+    path = shared_captures / "nladc.http-flood.AnonymousDoS-10s-3.pcapng"
+    if not path.is_file():
+        pytest.skip(f"{path.name} not found")
+    packets = wb.load(path).packets
+    quarter = packets.head(packets.height // 4)
+    assert _vectors(wb.analyze(quarter)) == [("http_flood", ["192.168.0.100"])]

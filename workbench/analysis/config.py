@@ -374,7 +374,8 @@ class AnalysisConfig:
     # connection: python requests.Session, 250 a second on a LAN): five times one browser's
     # busiest second in the real benign captures (19-40 requests over 5-17 connections; their
     # fifth busiest at most 22), and sustained as long (``http_flood_min_s``), which no page
-    # load is. A proxy in front of its origin server requests that fast too: it reads as one
+    # load is. A proxy in front of its origin server requests that fast too: it reads as one.
+    # A capture shorter than ``http_flood_min_s`` asks this rate over all of it instead
     http_rps_any_connections: float = 100.0
     # ... or with new connections this fast, sustained (HULK opens one every ~150 ms)
     http_connections_per_source_rate: float = 3.0
@@ -399,6 +400,10 @@ class AnalysisConfig:
     # --- slow HTTP (slowloris, slow headers, slow body) ---
     # a client segment of at most this many bytes after the first is a trickled header line
     slow_segment_max_bytes: int = 64
+    # ... and of at least this many: a TCP keep-alive probe carries one garbage octet (RFC 1122
+    # 4.2.3.6; Windows sends it), acknowledged with nothing more. 30 idle pooled connections
+    # probed every 10 s were slow HTTP; a header line is a few bytes and its CRLF
+    slow_segment_min_bytes: int = 2
     # ... and arrives this long after the previous client segment of its connection
     slow_gap_min_s: float = 1.0
     # once a slow request dribbles, no piece of it is longer than this: a header line of up to

@@ -575,6 +575,32 @@ def message_streams(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sca
     b.fact(hosts=n, lines=len(conn))
 
 
+def keepalive_probes(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` clients each hold an idle connection to ``server``:``port`` (a database's
+    pooled connections, opened before the capture: no handshake in it) that their system keeps
+    alive: every ``tau`` seconds a TCP keep-alive probe, one garbage octet already sent before
+    (RFC 1122 4.2.3.6; Windows sends the octet), that the server acknowledges with a bare ACK
+    and nothing more. The clients are not scaled."""
+    rng = b.rng
+    n = max(1, blk.count)
+    hosts = sources.public_pool(rng, n)
+    ttl = sources.stable_ttls(rng, n)
+    rtt_ns = to_ns(rng.uniform(0.0005, 0.005, n))
+    p = peers(rng, client=sources.v4(hosts), server=sources.v4(np.full(n, sources.parse_v4(blk.server))),
+              c_ttl=ttl, s_port=blk.port, rtt_ms=rtt_ns / 1e6)  # fmt: skip
+    octet = np.array([b.template(("keepalive", 0), lambda: b"\x00")])
+    ev = Events()
+    ticks = np.arange(t0, t1, blk.tau)
+    conn = np.tile(np.arange(n), len(ticks))
+    at = start_ns + to_ns(np.repeat(ticks, n) + rng.uniform(0, blk.tau, len(conn)))
+    keep = at < start_ns + to_ns(t1)
+    conn, at = conn[keep], at[keep]
+    ev.add(conn, at, 0, ACK, np.repeat(octet, len(conn)))
+    ev.add(conn, at + rtt_ns[conn] + 20_000, 1, ACK)
+    ev.write(b, p, -1)
+    b.fact(hosts=n, probes=len(conn))
+
+
 def mqtt_publish() -> bytes:
     """An MQTT 3.1.1 PUBLISH at QoS 0 (no answer): a sensor's JSON reading on its topic, 180
     bytes in all."""
@@ -1557,6 +1583,7 @@ BLOCKS = {
     "all_nodes_pings": all_nodes_pings,
     "neighbor_discovery": neighbor_discovery,
     "message_streams": message_streams,
+    "keepalive_probes": keepalive_probes,
     "reconnect_storm": reconnect_storm,
     "restart_resets": restart_resets,
     "idle_resets": idle_resets,

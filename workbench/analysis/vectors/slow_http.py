@@ -19,7 +19,7 @@ import polars as pl
 
 from workbench.analysis.config import AnalysisConfig
 from workbench.analysis.queries import collect
-from workbench.analysis.vectors.kinds import SECOND, TUPLE4
+from workbench.analysis.vectors.kinds import REVERSE, SECOND, TUPLE4
 from workbench.capture.schema import PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN
 
 FIGURES = {"src": pl.UInt128, "sport": pl.UInt16, "dst": pl.UInt128, "dport": pl.UInt16,
@@ -57,15 +57,86 @@ def evidence_text(rule_text: str, labelled: pl.LazyFrame, vector: str) -> str:
     )
 
 
-def _marked(data: pl.LazyFrame, cfg: AnalysisConfig) -> pl.LazyFrame:
+def _marked(data: pl.LazyFrame, cfg: AnalysisConfig, firsts: pl.DataFrame | None = None) -> pl.LazyFrame:  # fmt: skip
     """Client data segments in connection and time order, ``trickle`` marking the tiny ones
-    that come after a silence (``slow_gap_min_s``)."""
+    that come after a silence (``slow_gap_min_s``): after the connection's previous one, or,
+    for ``firsts`` (``_first_trickles``: 4-tuple and time), since the capture began."""
     data = data.sort(*TUPLE4, "ts")
     gap = pl.col("ts") - pl.col("ts").shift(1).over(TUPLE4)
-    trickle = (pl.col("payload_len") <= cfg.slow_segment_max_bytes) & (
-        gap >= int(cfg.slow_gap_min_s * SECOND)
+    trickle = _tiny(cfg) & (gap >= int(cfg.slow_gap_min_s * SECOND))
+    data = data.with_columns(trickle=trickle.fill_null(False))
+    if firsts is None or firsts.is_empty():
+        return data
+    seen_first = firsts.lazy().select(*TUPLE4, "ts", _first=pl.lit(True))
+    return (
+        data.join(seen_first, on=[*TUPLE4, "ts"], how="left", maintain_order="left")
+        .with_columns(trickle=pl.col("trickle") | pl.col("_first").fill_null(False))
+        .drop("_first")
     )
-    return data.with_columns(trickle=trickle.fill_null(False))
+
+
+def _tiny(cfg: AnalysisConfig, size: str = "payload_len") -> pl.Expr:
+    """A segment a trickled header line fits in, and no keep-alive probe's single octet."""
+    return pl.col(size).is_between(cfg.slow_segment_min_bytes, cfg.slow_segment_max_bytes)
+
+
+def _first_trickles(frame: pl.DataFrame, data: pl.LazyFrame, cfg: AnalysisConfig) -> pl.DataFrame:
+    """(4-tuple, ts) of the tiny client segments that are the first the capture shows of their
+    connection and still tell a silence: at least ``slow_gap_min_s`` after the capture's first
+    packet, with no packet of the client on the connection before them (it was open before
+    the capture, and its client silent since at least its start), and acknowledged by the
+    server (its next packet on the connection within a second, an ACK that resets nothing: a
+    flood's segment on no connection is reset, or dropped). A capture started while a slow
+    attack holds its connections shows each one's next header line first, seconds in, the
+    line before it and the connection's opening before the capture (a capture of 11 s,
+    trickles every 10-15 s: none had two)."""
+    if frame.is_empty():
+        return pl.DataFrame(schema={**{c: FIGURES[c] for c in TUPLE4}, "ts": pl.Int64})
+    start = int(frame["ts"].cast(pl.Int64).min())
+    late = collect(
+        data.filter(_tiny(cfg) & (pl.col("ts") >= start + int(cfg.slow_gap_min_s * SECOND)))
+    )
+    if late.is_empty():  # the TCP packets are not read again (a flood's millions)
+        return late.select(*TUPLE4, "ts")
+    tcp = frame.lazy().filter(pl.col("proto") == PROTO_TCP)
+    ts = pl.col("ts").cast(pl.Int64)
+    flags = pl.col("tcp_flags")
+    plain = (flags & TCP_ACK > 0) & (flags & (TCP_RST | TCP_SYN) == 0)
+    # only connections the server acknowledged with a bare ACK (a flood's segments on no
+    # connection get none: their millions are dropped here, at the cost of one filter)
+    bare = tcp.filter(plain & (pl.col("payload_len") == 0) & (flags & TCP_FIN == 0))
+    # each connection's first tiny segment late enough; the first of all its segments only when
+    # no packet of its client came before it (below)
+    firsts = (
+        late.lazy()
+        .join(bare.select(**REVERSE), on=TUPLE4, how="semi")
+        .group_by(TUPLE4)
+        .agg(pl.col("ts").min())
+    )
+    # the client's packets on those connections before them (a handshake, ACKs, data): not first
+    before = (
+        tcp.select(*TUPLE4, _at=ts)
+        .join(firsts, on=TUPLE4, how="inner")
+        .filter(pl.col("_at") < pl.col("ts"))
+        .select(TUPLE4)
+    )
+    firsts = collect(firsts.join(before, on=TUPLE4, how="anti"))
+    if firsts.is_empty():
+        return firsts
+    # the server's next packet on the connection within a second: an ACK that resets nothing
+    server = (
+        tcp.select(**REVERSE, ts=ts, _acked=plain)
+        .join(firsts.lazy().select(TUPLE4), on=TUPLE4, how="semi")
+        .sort(*TUPLE4, "ts")
+    )
+    acked = (
+        firsts.lazy()
+        .sort(*TUPLE4, "ts")
+        .join_asof(server, on="ts", by=TUPLE4, strategy="forward", tolerance=SECOND)
+        .filter(pl.col("_acked").fill_null(False))
+        .select(*TUPLE4, "ts")
+    )
+    return collect(acked)
 
 
 def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
@@ -74,11 +145,12 @@ def connection_figures(frame: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame
     measured. Summed over a capture's windows (``first``, ``last``: its least and greatest)."""
     data = frame.lazy().filter((pl.col("proto") == PROTO_TCP) & (pl.col("payload_len") > 0))
     data = data.select(*TUPLE4, "payload_len", ts=pl.col("ts").cast(pl.Int64))
-    found = collect(_marked(data, cfg).filter(pl.col("trickle")).select(TUPLE4).unique())
+    firsts = _first_trickles(frame, data, cfg)
+    found = collect(_marked(data, cfg, firsts).filter(pl.col("trickle")).select(TUPLE4).unique())
     starved = collect(frame.lazy().filter(zero_window()).select(TUPLE4).unique())
     parts = [pl.DataFrame(schema=FIGURES)]
     if not found.is_empty():
-        parts.append(_trickled(frame, data, found, cfg))
+        parts.append(_trickled(frame, data, found, cfg, firsts))
     if not starved.is_empty():
         parts.append(_starved(frame, starved))
     return (
@@ -147,7 +219,8 @@ def _without_goodbyes(trickles: pl.LazyFrame, frame: pl.DataFrame, tuples: pl.La
     )  # fmt: skip
 
 
-def _trickled(frame: pl.DataFrame, data: pl.LazyFrame, found: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:  # fmt: skip
+def _trickled(frame: pl.DataFrame, data: pl.LazyFrame, found: pl.DataFrame, cfg: AnalysisConfig,
+              firsts: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
     """Per connection in ``found`` (a trickled segment): the trickles, how many of them the
     server answered with data within a second, the sizes of the server's data segments once
     the request's bigger pieces were out (how many differ: its timeout error sent again, by
@@ -156,7 +229,7 @@ def _trickled(frame: pl.DataFrame, data: pl.LazyFrame, found: pl.DataFrame, cfg:
     tuples = found.lazy()
     # only the connections with a trickle are read again, both ways: sorting every data
     # segment again (a TCP-heavy capture's millions) would cost as much as finding them
-    marked = _marked(data.join(tuples, on=TUPLE4, how="semi"), cfg)
+    marked = _marked(data.join(tuples, on=TUPLE4, how="semi"), cfg, firsts)
     trickles = _without_goodbyes(marked.filter(pl.col("trickle")).select(*TUPLE4, "ts"), frame, tuples, cfg)  # fmt: skip
     # the server's data segments on those connections (the reverse 4-tuple)
     server = (

@@ -1089,3 +1089,43 @@ _add(
         negative=True,
     )
 )
+_add(
+    Scenario(
+        name="keepalive-probed-connections",
+        description=(
+            "Benign: 30 application servers hold an idle pooled connection each to the provider's"
+            " database (port 5432, opened before the capture), which their system keeps alive with"
+            " a one-octet TCP keep-alive probe every 10 s; the database acknowledges each"
+        ),
+        start="2024-05-08T03:00:00Z",
+        duration=60,
+        phases=((0, 60, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic(
+                "keepalive_probes", 0, 60, count=30, tau=10.0, server="203.0.113.66", port=5432
+            ),
+        ),
+        negative=True,
+    )
+)
+_add(
+    Scenario(
+        name="fetch-snippet",
+        description=(
+            "Benign: a 3 s capture of a package manager fetching 90 files a second from one mirror"
+            " over 16 keep-alive connections (twice npm's busiest) while a browser loads a news"
+            " page over 40 connections: no snippet of a flood"
+        ),
+        start="2024-05-09T14:00:00Z",
+        duration=3,
+        phases=((0, 3, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("keepalive_fetches", 0, 3, rate=90, count=16, client="203.0.113.162",
+                    server="104.16.20.35", port=443),
+            Traffic("browser_burst", 0.5, 2.5, count=40, client="203.0.113.150", servers=NEWS_SITE),
+        ),
+        negative=True,
+    )
+)  # fmt: skip

@@ -1179,3 +1179,40 @@ _add(
         ),
     )
 )
+_add(
+    Scenario(
+        name="slow-http-caught-midway",
+        description=(
+            "Slowloris already holding its connections when a 12 s capture starts: 400 connections"
+            " from 200 bots to port 80, each sending a header line every 10-20 s that the server"
+            " acknowledges, so that few show two; among normal web sessions on the same port"
+        ),
+        start="2022-08-14T04:20:00Z",
+        duration=12,
+        phases=((0, 12, "attack"),),
+        attacks=(
+            Attack(
+                "slow_http", 0, 12, 0, ("203.0.113.80",), connections=400, bots=200, dport=80,
+                preopened=True, interval=(10.0, 20.0),
+            ),
+        ),
+        traffic=(
+            Traffic("http_sessions", 0, 12, rate=3, server="203.0.113.80", port=80, clients=800),
+        ),
+    )
+)  # fmt: skip
+_add(
+    Scenario(
+        name="keepalive-flood-snippet",
+        description=(
+            "Three seconds of one host's HTTP flood from keep-alive connections (AnonymousDoS):"
+            " 1,500 requests a second over 4 connections to the provider's web server, each"
+            " answered (300 a second at the evaluation's scale 0.2): a snippet too short for the"
+            " five hot seconds a flood is otherwise judged on"
+        ),
+        start="2024-04-03T16:00:00Z",
+        duration=3,
+        phases=((0, 3, "attack"),),
+        attacks=(Attack("http_flood", 0, 3, 1500, ("203.0.113.80",), bots=1, connections=4),),
+    )
+)

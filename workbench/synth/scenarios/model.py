@@ -117,7 +117,9 @@ class Traffic:
     ``client`` queries every ``tau`` s; ``count`` hosts of its /24 answer with ``peak`` IGMPv3
     reports each within 10 s), all_nodes_pings (fe80::1 pings ff02::1 once a second; ``count``
     hosts of the link answer each), message_streams (``count`` hosts each send ``server``:``port``
-    a Graphite line every ``tau`` s on a connection opened before the capture). Rates and counts
+    a Graphite line every ``tau`` s on a connection opened before the capture), keepalive_probes
+    (``count`` clients' idle connections to ``server``:``port``, opened before the capture, each
+    probed by a one-octet TCP keep-alive every ``tau`` s). Rates and counts
     are at scale 1. reconnect_storm: ``count`` devices retry ``server``:``port`` while it is down
     for ``tau`` s from ``start`` (each SYN refused), then connect and publish every 5 s;
     restart_resets: ``count`` clients' next message on connections ``server`` lost in a restart
