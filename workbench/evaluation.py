@@ -6,6 +6,9 @@ on its target and an attack phase carries it; a benign capture (or a negative sc
 passes when the report has no vector and no attack phase. Every report must also tell one
 story (``invariant_failures``). Each real benign capture is judged twice: whole, and one way
 (only the traffic toward its busiest host, as a receive-only tap or asymmetric routing holds it).
+Each real capture is judged again another way (``evaluation_variants``): every other packet, in
+IPv6 (an IPv4 capture), an attack amid the traffic of the two busiest benign captures, and a UDP
+reflection with its service moved to a port no table names (then a ``reflection`` of it).
 
     .venv/bin/python -m workbench.evaluation            # or: make evaluate
 """
@@ -42,6 +45,9 @@ class Row:
     ok: bool = False
     problems: list[str] = field(default_factory=list)
     one_way: bool = False  # judged on the traffic toward the capture's busiest host only
+    # judged on the capture another way (``evaluation_variants``): ("every other packet",),
+    # ("in IPv6",), ("amid", path of a benign capture) or ("port moved", the expected vectors)
+    variant: tuple = ()
 
 
 def toward_busiest(packets):
@@ -133,16 +139,48 @@ def judge(report, kind: str, expected: list[tuple[str, str]]) -> tuple[bool, lis
 
 
 def real_rows(folder: Path) -> Iterator[tuple[Row, Path, list[tuple[str, str]]]]:
-    """The captures ``folder/expected.tsv`` lists."""
+    """The captures ``folder/expected.tsv`` lists, each whole, then another way or two."""
     with (folder / "expected.tsv").open(newline="") as f:
-        for rec in csv.DictReader(f, delimiter="\t"):
-            kind = rec["class"].strip()
-            expected = [(rec["expect"].strip(), rec["target"].strip())] if kind == "attack" else []
-            text = f"{rec['expect']} on {rec['target']}" if kind == "attack" else "nothing"
-            yield Row(rec["file"], kind, text), folder / rec["file"], expected
-            if kind == "benign":
-                name = f"{rec['file']} (one way)"
-                yield Row(name, kind, text, one_way=True), folder / rec["file"], expected
+        records = [
+            {k: (v or "").strip() for k, v in rec.items()}
+            for rec in csv.DictReader(f, delimiter="\t")
+        ]
+    # the benign captures with the most bytes: the traffic an attack is put amid
+    benign = [r["file"] for r in records if r["class"] == "benign"]
+    busiest = sorted(benign, key=lambda name: (-(folder / name).stat().st_size, name))[:2]
+    for rec in records:
+        kind, path = rec["class"], folder / rec["file"]
+        expected = [(rec["expect"], rec["target"])] if kind == "attack" else []
+        text = f"{rec['expect']} on {rec['target']}" if kind == "attack" else "nothing"
+        yield Row(rec["file"], kind, text), path, expected
+        if kind == "benign":
+            name = f"{rec['file']} (one way)"
+            yield Row(name, kind, text, one_way=True), path, expected
+        yield from _variant_rows(rec, path, folder, busiest)
+
+
+def _variant_rows(rec: dict, path: Path, folder: Path, busiest: list[str]) -> Iterator[tuple[Row, Path, list[tuple[str, str]]]]:  # fmt: skip
+    """One real capture another way (``evaluation_variants``): the same attack must be found
+    on the same target (in IPv6, on the target's IPv6 address), benign traffic stay benign."""
+    from workbench.evaluation_variants import UNLISTED_PORT, ipv6_address
+
+    kind, target, expect = rec["class"], rec["target"], rec["expect"]
+
+    def row(label: str, variant: tuple, fragments: str = expect, on: str = target):
+        expected = [(fragments, on)] if kind == "attack" else []
+        text = f"{fragments} on {on}" if kind == "attack" else "nothing"
+        return Row(f"{rec['file']} ({label})", kind, text, variant=variant), path, expected
+
+    yield row("every other packet", ("every other packet",))
+    if kind == "benign" or ":" not in target:
+        yield row("in IPv6", ("in IPv6",), on=ipv6_address(target) if kind == "attack" else target)
+    if kind != "attack":
+        return
+    for name in busiest:
+        yield row(f"amid {name}", ("amid", str(folder / name)))
+    if "amplification" in expect or "reflection" in expect:
+        # a UDP reflection's service moved to a port no table names: a reflection still
+        yield row(f"its service on port {UNLISTED_PORT}", ("port moved", expect), "reflection")
 
 
 def _scenario_row(folder: Path, name: str, seed: int, scale: float) -> tuple[Row, Path, list[tuple[str, str]]]:  # fmt: skip
@@ -181,10 +219,39 @@ def _judged(job: tuple) -> Row:
     capture = wb.load(path, progress=False)
     if row.one_way:
         capture = toward_busiest(capture.packets)[0]
+    if row.variant:
+        capture = _another_way(capture.packets, row.variant, expected)
     report = wb.analyze(capture, progress=False)
     row.ok, row.problems = judge(report, row.kind, expected)
     row.found = _found_text(report)
     return row
+
+
+def _another_way(packets, variant: tuple, expected: list[tuple[str, str]]):
+    """``packets`` as ``variant`` says (``Row.variant``)."""
+    import workbench as wb
+    from workbench import evaluation_variants as variants
+
+    how = variant[0]
+    if how == "every other packet":
+        return variants.every_other(packets)
+    if how == "in IPv6":
+        return variants.in_ipv6(packets)
+    if how == "amid":
+        return variants.amid(packets, wb.load(variant[1], progress=False).packets)
+    if how == "port moved":
+        # the named service's ports (the vector table's), else the port most of the target's
+        # UDP comes from
+        from workbench.analysis.vector_table import VECTORS
+
+        names = set(variant[1].split("|"))
+        ports = [p for rule in VECTORS if rule.name in names for p in rule.sport]
+        if not ports:
+            ports = [p for p in [variants.service_port(packets, expected[0][1])] if p is not None]
+        for port in ports:
+            packets = variants.service_moved(packets, port)
+        return packets
+    raise ValueError(f"unknown variant {variant!r}")
 
 
 def evaluate(

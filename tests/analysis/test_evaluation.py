@@ -25,8 +25,20 @@ def test_real_captures_each_give_what_expected_tsv_says(shared_captures) -> None
     assert [r for r in rows if not r.ok] == []
     assert {r.kind for r in rows} == {"attack", "benign"}
     # every benign capture judged whole and one way
-    benign = [r for r in rows if r.kind == "benign"]
+    benign = [r for r in rows if r.kind == "benign" and not r.variant]
     assert sum(r.one_way for r in benign) * 2 == len(benign) > 0
+    # and every capture another way: every other packet, in IPv6 (an IPv4 capture), an attack
+    # amid two benign captures, a UDP reflection with its service on an unlisted port
+    whole = [r for r in rows if not r.one_way and not r.variant]
+    ways = {r.name.split(" (", 1)[0]: set() for r in whole}
+    for r in rows:
+        if r.variant:
+            ways[r.name.split(" (", 1)[0]].add(r.variant[0])
+    assert all("every other packet" in found for found in ways.values())
+    attacks = {r.name for r in whole if r.kind == "attack"}
+    assert all({"every other packet", "amid"} <= ways[name] for name in attacks)
+    assert sum("port moved" in ways[name] for name in attacks) >= 5
+    assert sum("in IPv6" in found for found in ways.values()) >= 15
     # judged in two processes (make evaluate): the same rows, in the same order
     assert evaluation.evaluate(shared_captures, synthesized=False, workers=2) == rows
 
@@ -89,3 +101,56 @@ def test_invariants_catch_a_report_that_contradicts_itself(tmp_path) -> None:
     found = evaluation.invariant_failures(wb.Report.from_dict(data))
     assert any("has no attack phase" in f for f in found)
     assert any("baseline phase" in f for f in found)
+
+
+# --- the real captures another way (evaluation_variants) --------------------------------------
+
+
+def test_another_way_keeps_what_the_capture_is(shared_captures) -> None:
+    from workbench import evaluation_variants as variants
+
+    packets = wb.load(shared_captures / "amp.UDP.snmp.src161.pcapng", progress=False).packets
+    half = variants.every_other(packets)
+    assert half.height == (packets.height + 1) // 2
+    assert half["ts"].to_list() == packets["ts"].to_list()[::2]
+    # in IPv6: the addresses moved, the rest the same, ip_len without the IPv4 header
+    v6 = variants.in_ipv6(packets)
+    assert set(v6["ip_ver"].unique()) == {6}
+    first = packets.row(0, named=True)
+    moved = v6.row(0, named=True)
+    assert str(ipaddress.ip_address(moved["dst"])) == variants.ipv6_address(
+        str(ipaddress.ip_address(first["dst"] - (0xFFFF << 32)))
+    )
+    assert moved["ip_len"] == first["ip_len"] - 20 and moved["sport"] == first["sport"]
+    assert variants.ipv6_address("10.10.10.10") == "fd00::a0a:a0a"  # private: unique local
+    assert variants.ipv6_address("8.8.8.8") == "2a01:4f8::808:808"  # global, no bogon
+    # its service moved: every packet from or to port 161 is on the unlisted port
+    assert variants.service_port(packets, "10.10.10.10") == 161
+    shifted = variants.service_moved(packets, 161)
+    assert shifted.filter(pl.col("sport") == 161).is_empty()
+    assert (
+        shifted.filter(pl.col("sport") == variants.UNLISTED_PORT).height
+        == packets.filter(pl.col("sport") == 161).height
+    )
+
+
+def test_amid_starts_both_together_in_nanoseconds(shared_captures) -> None:
+    from workbench import evaluation_variants as variants
+
+    attack = wb.load(shared_captures / "amp.UDP.isakmp.pcap", progress=False).packets
+    other = wb.load(shared_captures / "benign" / "zeek__zeek__ssh.pcap", progress=False).packets
+    both = variants.amid(attack, other)
+    assert both.height == attack.height + other.height
+    assert both.schema == attack.schema and both["ts"].is_sorted()  # ts in ns still
+    # the attack's packets at their times; the other's moved by one shift, to the nanosecond
+    a, o = (frame["ts"].dt.epoch("ns").to_list() for frame in (attack, other))
+    shift = min(a) - min(o)
+    assert sorted(both["ts"].dt.epoch("ns").to_list()) == sorted(a + [t + shift for t in o])
+
+
+def test_the_unlisted_port_is_no_known_service() -> None:
+    from workbench.analysis.vector_table import COLLECTOR_PORTS, REFLECTION_SERVICES
+    from workbench.evaluation_variants import UNLISTED_PORT
+
+    assert UNLISTED_PORT < 49152 and UNLISTED_PORT not in REFLECTION_SERVICES
+    assert UNLISTED_PORT not in COLLECTOR_PORTS and not 33434 <= UNLISTED_PORT <= 33534

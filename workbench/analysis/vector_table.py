@@ -152,15 +152,17 @@ _AMP = [
 ]  # fmt: skip
 
 # In priority order: a packet takes the first row it matches. Reflection services come first
-# (a fragmented DNS answer is DNS amplification), then fragments, then the rest.
+# (a fragmented DNS answer is DNS amplification), and a reflection of a service no table names
+# (its fragments take their datagram's port: a fragmented answer from the crowd's port is the
+# reflection's), then fragments, then the rest.
 VECTORS: list[VectorRule] = [
     *_AMP,
+    VectorRule("udp_reflection", UDP, "reflection", "unsolicited", match="shared_source_port", label="Unknown service", tag="Amplification attack", capec="CAPEC-490",
+               evidence="UDP answers from one source port shared by a crowd of reflectors, unsolicited (a service no table names: the port is in the evidence)"),
     VectorRule("ip_fragment_flood", (), "fragment", "fragments", match="fragment", label="Fragmented IP packets", tag="Fragmentation attack", capec="CAPEC-486",
                evidence="IP fragments at flood rate, or belonging to no datagram seen starting (no first fragment)"),
     VectorRule("ipv6_extension_header_flood", (), "rate", "rate", match="ipv6_extension_headers", tag="IPv6 extension header flood", capec="CAPEC-486",
                evidence="IPv6 packets (not ICMPv6: those are ICMP floods) carrying extension headers (hop-by-hop, routing, destination options) at flood rates"),
-    VectorRule("udp_reflection", UDP, "reflection", "unsolicited", match="shared_source_port", label="Unknown service", tag="Amplification attack", capec="CAPEC-490",
-               evidence="UDP answers from one source port shared by a crowd of reflectors, unsolicited (a service no table names: the port is in the evidence)"),
     VectorRule("dns_water_torture", UDP, "rate", "rate", dport=(53,), service="dns", label="DNS", tag="DNS water torture", capec="CAPEC-486", dissect=DNS_FIELDS,
                evidence="DNS queries to one server far above its baseline rate"),
     VectorRule("udp_flood", UDP, "udp", "unanswered_udp", tag="UDP flood", capec="CAPEC-486",

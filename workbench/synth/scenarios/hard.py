@@ -1216,3 +1216,20 @@ _add(
         attacks=(Attack("http_flood", 0, 3, 1500, ("203.0.113.80",), bots=1, connections=4),),
     )
 )
+_add(
+    Scenario(
+        name="fragmented-unlisted-reflection",
+        description=(
+            "UDP reflection of a service no list knows, its answers of 2.8-4.4 KB fragmented: 300"
+            " reflectors answer from port 40123, each answer a first fragment with the port and"
+            " two or three more without it"
+        ),
+        start="2023-09-10T05:00:00Z",
+        duration=60,
+        phases=((0, 15, "baseline"), (15, 45, "attack"), (45, 60, "baseline")),
+        attacks=(
+            Attack("udp_reflection", 15, 45, 600, ("203.0.113.10",), reflectors=300,
+                   sizes=(2800, 3600, 4400)),
+        ),
+    )
+)  # fmt: skip
