@@ -550,29 +550,40 @@ def graphite_line(k: int) -> bytes:
     return line.encode()
 
 
-def message_streams(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
-    """``count`` hosts each keep one TCP connection open to ``server``:``port`` (a Graphite
-    collector's plaintext 2003; opened before the capture: no handshake in it) and send a
-    metric line of 40-260 bytes every ``tau`` seconds; the server acknowledges each with a bare
-    ACK and never answers (the protocol has no reply). The hosts are not scaled."""
+def _ticking(b: Builder, blk, t0: float, t1: float, start_ns: int, rtt_s: tuple[float, float],
+             flags: int, payload) -> int:  # fmt: skip
+    """``count`` hosts each hold one TCP connection to ``server``:``port``, opened before the
+    capture (no handshake in it), and send on it once every ``tau`` seconds (``payload(m)``: the
+    ``m`` segments' payloads), each acknowledged by the server with a bare ACK one round trip
+    (``rtt_s``) later. How many segments they sent."""
     rng = b.rng
     n = max(1, blk.count)
     hosts = sources.public_pool(rng, n)
     ttl = sources.stable_ttls(rng, n)
-    rtt_ns = to_ns(rng.uniform(0.001, 0.01, n))
+    rtt_ns = to_ns(rng.uniform(*rtt_s, n))
     p = peers(rng, client=sources.v4(hosts), server=sources.v4(np.full(n, sources.parse_v4(blk.server))),
               c_ttl=ttl, s_port=blk.port, rtt_ms=rtt_ns / 1e6)  # fmt: skip
-    lines = np.array([b.template(("graphite", k), lambda k=k: graphite_line(k)) for k in range(40)])
     ev = Events()
     ticks = np.arange(t0, t1, blk.tau)
     conn = np.tile(np.arange(n), len(ticks))
     at = start_ns + to_ns(np.repeat(ticks, n) + rng.uniform(0, blk.tau, len(conn)))
     keep = at < start_ns + to_ns(t1)
     conn, at = conn[keep], at[keep]
-    ev.add(conn, at, 0, PSH | ACK, rng.choice(lines, len(conn)))
+    ev.add(conn, at, 0, flags, payload(len(conn)))
     ev.add(conn, at + rtt_ns[conn] + 20_000, 1, ACK)
     ev.write(b, p, -1)
-    b.fact(hosts=n, lines=len(conn))
+    return len(conn)
+
+
+def message_streams(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``count`` hosts each keep one TCP connection open to ``server``:``port`` (a Graphite
+    collector's plaintext 2003; opened before the capture: no handshake in it) and send a
+    metric line of 40-260 bytes every ``tau`` seconds; the server acknowledges each with a bare
+    ACK and never answers (the protocol has no reply). The hosts are not scaled."""
+    lines = np.array([b.template(("graphite", k), lambda k=k: graphite_line(k)) for k in range(40)])
+    sent = _ticking(b, blk, t0, t1, start_ns, (0.001, 0.01), PSH | ACK,
+                    lambda m: b.rng.choice(lines, m))  # fmt: skip
+    b.fact(hosts=max(1, blk.count), lines=sent)
 
 
 def keepalive_probes(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
@@ -581,24 +592,10 @@ def keepalive_probes(b: Builder, blk, *, t0: float, t1: float, start_ns: int, sc
     alive: every ``tau`` seconds a TCP keep-alive probe, one garbage octet already sent before
     (RFC 1122 4.2.3.6; Windows sends the octet), that the server acknowledges with a bare ACK
     and nothing more. The clients are not scaled."""
-    rng = b.rng
-    n = max(1, blk.count)
-    hosts = sources.public_pool(rng, n)
-    ttl = sources.stable_ttls(rng, n)
-    rtt_ns = to_ns(rng.uniform(0.0005, 0.005, n))
-    p = peers(rng, client=sources.v4(hosts), server=sources.v4(np.full(n, sources.parse_v4(blk.server))),
-              c_ttl=ttl, s_port=blk.port, rtt_ms=rtt_ns / 1e6)  # fmt: skip
     octet = np.array([b.template(("keepalive", 0), lambda: b"\x00")])
-    ev = Events()
-    ticks = np.arange(t0, t1, blk.tau)
-    conn = np.tile(np.arange(n), len(ticks))
-    at = start_ns + to_ns(np.repeat(ticks, n) + rng.uniform(0, blk.tau, len(conn)))
-    keep = at < start_ns + to_ns(t1)
-    conn, at = conn[keep], at[keep]
-    ev.add(conn, at, 0, ACK, np.repeat(octet, len(conn)))
-    ev.add(conn, at + rtt_ns[conn] + 20_000, 1, ACK)
-    ev.write(b, p, -1)
-    b.fact(hosts=n, probes=len(conn))
+    sent = _ticking(b, blk, t0, t1, start_ns, (0.0005, 0.005), ACK,
+                    lambda m: np.repeat(octet, m))  # fmt: skip
+    b.fact(hosts=max(1, blk.count), probes=sent)
 
 
 def mqtt_publish() -> bytes:
