@@ -178,8 +178,9 @@ def _variant_rows(rec: dict, path: Path, folder: Path, busiest: list[str]) -> It
         return
     for name in busiest:
         yield row(f"amid {name}", ("amid", str(folder / name)))
-    if "amplification" in expect or "reflection" in expect:
-        # a UDP reflection's service moved to a port no table names: a reflection still
+    if any(f.endswith("amplification") or f in ("reflection", "udp_reflection") for f in expect.split("|")):  # fmt: skip
+        # a UDP reflection's service moved to a port no table names: a reflection still (a
+        # SYN-ACK reflection's port is any server's: nothing to move)
         yield row(f"its service on port {UNLISTED_PORT}", ("port moved", expect), "reflection")
 
 

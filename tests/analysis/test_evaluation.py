@@ -37,7 +37,7 @@ def test_real_captures_each_give_what_expected_tsv_says(shared_captures) -> None
     assert all("every other packet" in found for found in ways.values())
     attacks = {r.name for r in whole if r.kind == "attack"}
     assert all({"every other packet", "amid"} <= ways[name] for name in attacks)
-    assert sum("port moved" in ways[name] for name in attacks) >= 5
+    assert sum("port moved" in ways[name] for name in attacks) >= 4  # the UDP reflections
     assert sum("in IPv6" in found for found in ways.values()) >= 15
     # judged in two processes (make evaluate): the same rows, in the same order
     assert evaluation.evaluate(shared_captures, synthesized=False, workers=2) == rows
