@@ -414,8 +414,6 @@ class AnalysisConfig:
     # connections to one service holding a request open this way, at once: a server's worker
     # pool is exhausted by hundreds (Apache's default is 150); one idle keep-alive is nothing
     slow_min_connections: int = 20
-    # share of the service's client connections that are slow (the rest are real visitors)
-    slow_share_min: float = 0.5
     # a slow client never sends a segment larger than this: its request dribbles in (a partial
     # request line of 20-200 bytes, then header lines; a slow POST's whole head, 370-450 bytes
     # from slowhttptest -B); a bulk upload is not slow HTTP, nor a browser's TLS session (its
