@@ -14,6 +14,7 @@ import ipaddress
 
 import polars as pl
 
+from workbench.capture.addresses import V4_MAPPED_BASE, parse
 from workbench.enrich import ip_namespace  # noqa: F401  (the ``.ip`` expression namespace)
 
 # a port below the dynamic range that no reflection service, collector or traceroute uses: a
@@ -29,7 +30,6 @@ FRAGMENT_HEADER = 8  # IPv6's fragment header: in a fragment's payload length
 # ICMP types and their ICMPv6 counterparts (RFC 4443): echo request and reply, unreachable,
 # time exceeded
 ICMP_TO_ICMPV6 = {8: 128, 0: 129, 3: 1, 11: 3}
-MAPPED = 0xFFFF << 32  # IPv4 stored IPv4-mapped (::ffff:a.b.c.d)
 
 
 def every_other(packets: pl.DataFrame) -> pl.DataFrame:
@@ -49,7 +49,7 @@ def amid(packets: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
 def service_port(packets: pl.DataFrame, target: str) -> int | None:
     """The UDP source port most of ``target``'s incoming UDP comes from (a reflection's
     service), or None when it gets no UDP."""
-    address = _as_column(target)
+    address = pl.lit(parse(target), dtype=pl.UInt128)
     udp = packets.filter(
         (pl.col("proto") == 17) & (pl.col("dst") == address) & (pl.col("sport") > 0)
     )
@@ -105,8 +105,8 @@ def ipv6_address(address: str) -> str:
 def _v6(column: str) -> pl.Expr:
     c = pl.col(column)
     private = pl.any_horizontal(c.ip.in_network(n) for n in PRIVATE)
-    low = c - pl.lit(MAPPED, pl.UInt128)
-    mapped = c.ip.in_network("::ffff:0:0/96")
+    low = c - pl.lit(V4_MAPPED_BASE, pl.UInt128)
+    mapped = c.ip.is_v4()
     return (
         pl.when(mapped & private)
         .then(low + pl.lit(int(ULA_PREFIX), pl.UInt128))
@@ -115,10 +115,3 @@ def _v6(column: str) -> pl.Expr:
         .otherwise(c)
         .alias(column)
     )
-
-
-def _as_column(address: str) -> pl.Expr:
-    """An address as the packet frame stores it (IPv4 mapped), for comparison with src/dst."""
-    ip = ipaddress.ip_address(address)
-    value = int(ip) + (MAPPED if ip.version == 4 else 0)
-    return pl.lit(value, dtype=pl.UInt128)
