@@ -32,7 +32,7 @@ for link, frames in seeds.items():
                                                            rng.randrange(256)])
         frame = bytes(frame[: rng.randint(0, len(frame))])
         buf = np.frombuffer(frame, dtype=np.uint8) if frame else np.zeros(0, np.uint8)
-        out = np.empty((len(decode.FIELDS), 1), np.int64)
+        out = np.empty((decode.ROWS, 1), np.int64)
         pairs = [np.empty((1, 2), np.uint64) for _ in range(3)]
         decode.decode_frames(buf, np.array([0]), np.array([len(frame)]), np.array([0]), kinds,
                              out, *pairs, np.zeros(1, np.uint8))

@@ -162,3 +162,41 @@ def test_timeline_gets_episodes_not_blips(report) -> None:
         bursts.height == 1
         and f"{sat['micro_bursts']['count']} micro-bursts" in bursts["message"][0]
     )
+
+
+def test_data_quality_names_what_is_missing_and_only_that(report) -> None:
+    data = copy.deepcopy(report.to_dict())
+    data["capture"]["drops"] = None
+    data["saturation"]["drops"] = {"capture_drops": None, "gaps": []}
+    file = data["capture"]["files"][0]
+    path = file["path"]
+    # frames read inside a mirror encapsulation: nothing is missing (it was a "cut short" line)
+    file["warnings"] = [f"{path}: 10 of 10 frames came inside a mirror or overlay encapsulation"]
+    assert "Data quality" not in dict(headline_items(data))
+    # a fault: its reason, the file named once (no path), whatever warning came before it
+    file["fault_offset"] = 4096
+    file["warnings"].append(f"{path}: packet data cut short at byte offset 4096; kept the 9")
+    quality = dict(headline_items(data))["Data quality"]
+    assert quality == (
+        "mailprovider_2015.pcapng.gz is cut short or damaged at byte 4,096 (packet data cut short"
+        " at byte offset 4096; kept the 9): what follows is missing"
+    )
+    # headers the snaplen cut, and a link type the fast reader does not decode
+    file["fault_offset"], file["warnings"] = None, []
+    file["cut_headers"], file["link_types"] = 17_935, [1, 147]
+    quality = dict(headline_items(data))["Data quality"]
+    assert quality.startswith(
+        "17,935 packets (10.0 %) with the transport header cut by the snaplen: their TCP flags,"
+        " ports or ICMP type are unknown"
+    )
+    assert quality.endswith(
+        "mailprovider_2015.pcapng.gz: the fast reader does not decode its link type 147,"
+        " so its frames are not analysed (engine='tshark' decodes them)"
+    )
+    # read by tshark: every link type is decoded, and its one problem is where it stopped
+    data["capture"]["engine"] = "tshark"
+    file["cut_headers"], file["warnings"] = None, [f"{path}: appears to have been cut short"]
+    assert dict(headline_items(data))["Data quality"] == (
+        "mailprovider_2015.pcapng.gz is cut short or damaged (appears to have been cut short):"
+        " what follows is missing"
+    )

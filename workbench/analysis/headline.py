@@ -9,6 +9,7 @@ from pathlib import Path
 from workbench import formatting as fmt
 from workbench.analysis.targets import target_labels
 from workbench.analysis.vector_table import RULES, in_words
+from workbench.capture.linktypes import KIND_UNKNOWN, kind_of, name_of
 
 
 def _md(text: str) -> str:
@@ -45,11 +46,19 @@ def headline(data: dict) -> dict:
         else (sat.get("drops") or {}).get("capture_drops")
     )
     gaps = (sat.get("drops") or {}).get("gaps") or []
+    tshark = cap.get("engine") == "tshark"
+    # a file read up to a fault (tshark says no offset: each of its problems is one); its other
+    # warnings (frames inside a mirror encapsulation, mostly not IP) say nothing is missing
     cut = [
-        {"file": Path(f["path"]).name, "offset": f.get("fault_offset"), "warnings": f.get("warnings") or []}
+        {"file": Path(f["path"]).name, "offset": f.get("fault_offset"), "why": _without_path(f["path"], f["warnings"][-1]) if f.get("warnings") else None}
         for f in files
-        if f.get("fault_offset") is not None or f.get("warnings")
+        if f.get("fault_offset") is not None or (tshark and f.get("warnings"))
     ]  # fmt: skip
+    undecoded = [
+        {"file": Path(f["path"]).name, "link_types": [name_of(t) for t in f.get("link_types") or [] if kind_of(t) == KIND_UNKNOWN]}
+        for f in files
+    ] if not tshark else []  # fmt: skip
+    cut_headers = sum(f.get("cut_headers") or 0 for f in files)
     packets = cap.get("packets") or 0
     return {
         "files": [Path(f["path"]).name for f in files if f.get("path")],
@@ -78,13 +87,22 @@ def headline(data: dict) -> dict:
         "gaps": len(gaps),
         "longest_gap_s": max((g["seconds"] for g in gaps), default=None),
         "cut": cut,
+        "undecoded": [u for u in undecoded if u["link_types"]],
+        "cut_headers": cut_headers,
+        "cut_header_share": cut_headers / packets if packets else None,
     }
+
+
+def _without_path(path: str, warning: str) -> str:
+    """A file's warning without the path it begins with (the headline names the file)."""
+    return warning.removeprefix(f"{path}: ")
 
 
 def headline_items(data: dict, *, max_targets: int = 12) -> list[tuple[str, str]]:
     """The headline strip as (label, text) pairs, numbers for people: what the HTML report,
     ``Report.summary()`` and the notebook show first. "Data quality" only when the capture
-    dropped packets, has gaps or is cut short."""
+    dropped packets, has gaps, is cut short, holds packets whose transport header the snaplen
+    cut, or holds a link type the fast reader does not decode."""
     h = headline(data)
     items: list[tuple[str, str]] = []
     files = h["files"]
@@ -145,9 +163,22 @@ def headline_items(data: dict, *, max_targets: int = 12) -> list[tuple[str, str]
         quality.append(f"{fmt.plural(h['gaps'], 'gap')} in busy traffic (longest {fmt.duration(h['longest_gap_s'])}): possible capture loss")  # fmt: skip
     for cut in h["cut"]:
         where = f" at byte {fmt.count(cut['offset'])}" if cut["offset"] is not None else ""
-        why = f" ({cut['warnings'][0]})" if cut["warnings"] else ""
+        why = f" ({cut['why']})" if cut["why"] else ""
         quality.append(
             f"{cut['file']} is cut short or damaged{where}{why}: what follows is missing"
+        )
+    if h["cut_headers"]:
+        quality.append(
+            f"{fmt.plural(h['cut_headers'], 'packet')} ({fmt.percent(h['cut_header_share'])})"
+            " with the transport header cut by the snaplen: their TCP flags, ports or"
+            " ICMP type are unknown, and the analysis cannot tell their kind (a larger snaplen"
+            " keeps them)"
+        )
+    for file in h["undecoded"]:
+        quality.append(
+            f"{file['file']}: the fast reader does not decode its"
+            f" {', '.join(file['link_types'])}, so its frames are not analysed"
+            " (engine='tshark' decodes them)"
         )
     if quality:
         items.append(("Data quality", "; ".join(quality)))

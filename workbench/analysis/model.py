@@ -84,6 +84,7 @@ class CaptureFile(Entry):
     interface_names: tuple[str | None, ...] = listed(optional=True)
     warnings: tuple[str, ...] = listed(optional=True)
     fault_offset: int | None = optional()
+    cut_headers: int | None = optional()
 
 
 @_model

@@ -34,13 +34,14 @@ class Scratch:
 
     def take(self, n: int) -> tuple[np.ndarray, ...]:
         """The kernel's output for ``n`` records, each contiguous as it was compiled for: an
-        int64 row per field, then (high, low) halves of src and dst, and the two MACs."""
-        width = len(decode.FIELDS) + 6
+        int64 row per field (and ``F_CUT``'s), then (high, low) halves of src and dst, and the
+        two MACs."""
+        width = decode.ROWS + 6
         if self._words.shape[0] < width * n:
             self._words = np.empty(width * n, dtype=np.int64)
         whole = self._words[: width * n]
-        fields = whole[: len(decode.FIELDS) * n].reshape(len(decode.FIELDS), n)
-        pairs = whole[len(decode.FIELDS) * n :].view(np.uint64).reshape(3, n, 2)
+        fields = whole[: decode.ROWS * n].reshape(decode.ROWS, n)
+        pairs = whole[decode.ROWS * n :].view(np.uint64).reshape(3, n, 2)
         return fields, pairs[0], pairs[1], pairs[2]
 
 
@@ -67,18 +68,20 @@ class Columns:
 
     def fill(
         self, buf: np.ndarray, if_kind: np.ndarray, chunk: tuple[np.ndarray, ...], scratch: Scratch
-    ) -> int:
+    ) -> tuple[int, int]:
         """Decode the chunk's records (``RecordWalker.next_chunk``) into the next rows, the
         kernel writing into ``scratch`` first; how many of its frames came inside a mirror
-        encapsulation."""
+        encapsulation, and how many had their transport header cut by the snaplen."""
         off, cap, wire, ts, ifs = chunk
         n, at = off.shape[0], self.rows
         if at + n > self.capacity:
             raise ValueError(f"{at + n} packets do not fit columns for {self.capacity}")
         fields, src, dst, macs = scratch.take(n)
         peeled = np.zeros(n, dtype=np.uint8)
+        cut = 0
         if n:
             decode.decode_frames(buf, off, cap, ifs, if_kind, fields, src, dst, macs, peeled)
+            cut = int(np.count_nonzero(fields[decode.F_CUT]))
         rows = slice(at, at + n)
         self.ts[rows], self.iface[rows] = ts, ifs
         self.wire_len[rows], self.cap_len[rows] = wire, cap
@@ -93,7 +96,7 @@ class Columns:
             else:  # low word first, as the 128-bit integer is laid out
                 words[rows, 0], words[rows, 1] = halves[:, 1], halves[:, 0]
         self.rows += n
-        return int(np.count_nonzero(peeled))
+        return int(np.count_nonzero(peeled)), cut
 
     def frame(self) -> pl.DataFrame:
         """The rows filled, as the packet frame: the arrays become its columns, not copied."""

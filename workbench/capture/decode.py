@@ -56,6 +56,14 @@ FIELDS = (
 F_VLAN, F_IPVER, F_PROTO, F_SPORT, F_DPORT, F_TTL, F_IPLEN, F_IPID = range(8)
 F_FRAG, F_TCPFLAGS, F_ICMPT, F_ICMPC, F_PAYLOAD, F_TCPWIN = range(8, 14)
 NO_WINDOW = -1  # ``tcp_window`` where no TCP window was captured (null in the frame)
+# one more row of the matrix, no column of the frame: 1 where the snaplen cut the transport
+# header before what tells its kind (a TCP segment's flags, a datagram's ports, an ICMP type,
+# or the IPv6 extension headers before them), counted per file (``FileMeta.cut_headers``)
+F_CUT = len(FIELDS)
+ROWS = len(FIELDS) + 1
+# the bytes of each transport header that tell a packet's kind: TCP's flags are its 14th byte,
+# ports come first in UDP, SCTP and UDP-Lite, ICMP's type and code are its first two
+TCP_FLAGS_END, PORTS_END, ICMP_TYPE_END = 14, 4, 2
 
 
 @njit(inline="always", cache=True)
@@ -310,10 +318,13 @@ def _encapsulated(buf, off, end, ethertype, out, i):
 
 @njit(cache=True)
 def _l4(buf, off, end, proto, l4_bytes, out, i):
-    """Ports, flags, ICMP type/code and payload length from the L4 header at ``off``."""
+    """Ports, flags, ICMP type/code and payload length from the L4 header at ``off``; ``F_CUT``
+    where the snaplen cut what tells the packet's kind."""
     avail = end - off
     header = 0
     if proto == PROTO_TCP:
+        if avail < TCP_FLAGS_END:
+            out[F_CUT, i] = 1
         if avail >= 4:
             out[F_SPORT, i] = _be16(buf, off)
             out[F_DPORT, i] = _be16(buf, off + 2)
@@ -325,11 +336,15 @@ def _l4(buf, off, end, proto, l4_bytes, out, i):
         if avail < 14:
             header = 20
     elif proto == PROTO_UDP or proto == PROTO_SCTP or proto == PROTO_UDPLITE:  # ports first
+        if avail < PORTS_END:
+            out[F_CUT, i] = 1
         if avail >= 4:
             out[F_SPORT, i] = _be16(buf, off)
             out[F_DPORT, i] = _be16(buf, off + 2)
         header = 8 if proto != PROTO_SCTP else 12
     elif proto == PROTO_ICMP or proto == PROTO_ICMPV6:
+        if avail < ICMP_TYPE_END:
+            out[F_CUT, i] = 1
         if avail >= 2:
             out[F_ICMPT, i] = buf[off]
             out[F_ICMPC, i] = buf[off + 1]
@@ -399,6 +414,7 @@ def _ipv6(buf, off, end, out, i, src, dst):
     for _ in range(MAX_EXT_HEADERS):
         if nh == 0 or nh == 43 or nh == 60:
             if pos + 2 > end:
+                out[F_CUT, i] = 1
                 break
             hlen = (np.int64(buf[pos + 1]) + 1) * 8
             nh = np.int64(buf[pos])
@@ -406,6 +422,7 @@ def _ipv6(buf, off, end, out, i, src, dst):
             remaining -= hlen
         elif nh == IPV6_AH:
             if pos + 2 > end:
+                out[F_CUT, i] = 1
                 break
             hlen = (np.int64(buf[pos + 1]) + 2) * 4
             nh = np.int64(buf[pos])
@@ -413,6 +430,7 @@ def _ipv6(buf, off, end, out, i, src, dst):
             remaining -= hlen
         elif nh == IPV6_FRAGMENT:
             if pos + 8 > end:
+                out[F_CUT, i] = 1
                 break
             nh = np.int64(buf[pos])
             offmf = _be16(buf, pos + 2)
@@ -430,7 +448,8 @@ def _ipv6(buf, off, end, out, i, src, dst):
     if frag & 2 or nh == IPV6_NO_NEXT:
         out[F_PAYLOAD, i] = min(max(remaining, 0), 65535)
         return -1
-    if pos > end:
+    if pos > end:  # the last extension header runs past what was captured
+        out[F_CUT, i] = 1
         return -1
     _l4(buf, pos, end, nh, remaining, out, i)
     return pos
@@ -496,7 +515,7 @@ def _mirrored(buf, l4, end, proto):
 
 @njit(parallel=True, cache=True)
 def decode_frames(buf, offsets, cap_lens, ifaces, if_kind, out, src, dst, macs, peeled):
-    """Decode every frame: ``out`` int64[len(FIELDS), n] (a row per field), ``src``/``dst`` uint64[n, 2]
+    """Decode every frame: ``out`` int64[ROWS, n] (a row per field, then ``F_CUT``), ``src``/``dst`` uint64[n, 2]
     (hi, lo), ``macs`` uint64[n, 2] (source, destination MAC), ``peeled`` uint8[n] (how many
     mirror encapsulations were peeled: the fields are then the carried frame's, as Zeek and
     Arkime read them)."""

@@ -51,6 +51,10 @@ class FileMeta:
     interface_names: list[str | None] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     fault_offset: int | None = None
+    # packets whose transport header the snaplen cut before what tells their kind (a TCP
+    # segment's flags, a datagram's ports, an ICMP type); None where the reader does not count
+    # them (tshark's, a dataset ingested before they were counted)
+    cut_headers: int | None = None
 
 
 @dataclass
@@ -164,6 +168,7 @@ def _decoded(
     bar = progress_bar(total, ev.path.name, progress)
     first_ns = last_ns = None
     not_ip = mirrored = 0
+    meta.cut_headers = meta.cut_headers or 0
     scratch = Scratch()
     try:
         while not walker.done:
@@ -172,7 +177,9 @@ def _decoded(
             if_kind = linktypes.kinds_array(walker.if_link[: max(walker.n_if, 1)])
             columns = into if into is not None else Columns(chunk[0].shape[0])
             start = columns.rows
-            mirrored += columns.fill(walker.buf, if_kind, chunk, scratch)
+            peeled, cut = columns.fill(walker.buf, if_kind, chunk, scratch)
+            mirrored += peeled
+            meta.cut_headers += cut
             if columns.rows > start:
                 ts = chunk[3]
                 first_ns = int(ts.min()) if first_ns is None else min(first_ns, int(ts.min()))

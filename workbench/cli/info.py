@@ -117,6 +117,8 @@ def _info_rows(meta, figures: dict) -> list[tuple[str, str]]:
                      else f"not recorded ({meta.format} has no drop counter)"))  # fmt: skip
     if meta.fault_offset is not None:
         rows.append(("Damage", f"read up to byte offset {fmt.count(meta.fault_offset)}; the packets before it are counted"))  # fmt: skip
+    if meta.cut_headers:
+        rows.append(("Cut headers", f"{fmt.plural(meta.cut_headers, 'packet')} with the transport header cut by the snaplen (kind unknown)"))  # fmt: skip
     rows.append(("SHA-256", meta.sha256))
     return rows
 
