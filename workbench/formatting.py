@@ -147,6 +147,15 @@ def duration(seconds: float) -> str:
     return f"{whole // 86400} d {whole % 86400 // 3600:02d} h"
 
 
+def tick(ns: int) -> str:
+    """A timestamp resolution, a power of ten of nanoseconds, in its unit: ``1 s``, ``10 ms``,
+    ``1 µs``."""
+    for unit, size in (("s", 1_000_000_000), ("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
+        if ns >= size:
+            return f"{ns // size:,} {unit}"
+    return f"{ns} ns"
+
+
 def count(n: int | float | None) -> str:
     """An integer with thousands separators: ``1,234,567``; ``–`` for none."""
     if n is None:

@@ -11,6 +11,10 @@ from workbench.analysis.targets import target_labels
 from workbench.analysis.vector_table import RULES, in_words
 from workbench.capture.linktypes import KIND_UNKNOWN, kind_of, name_of
 
+# timestamps this coarse or coarser are named: the report's finest peaks (1 ms) and its
+# 100 ms series need them finer (pcap's own is 1 µs, pcapng's 1 µs or 1 ns)
+COARSE_STAMPS_NS = 1_000_000
+
 
 def _md(text: str) -> str:
     """Text safe inside a Markdown table cell."""
@@ -89,6 +93,7 @@ def headline(data: dict) -> dict:
         "cut": cut,
         "undecoded": [u for u in undecoded if u["link_types"]],
         "cut_headers": cut_headers,
+        "resolution_ns": cap.get("timestamp_resolution_ns"),
         "cut_header_share": cut_headers / packets if packets else None,
     }
 
@@ -166,6 +171,12 @@ def headline_items(data: dict, *, max_targets: int = 12) -> list[tuple[str, str]
         why = f" ({cut['why']})" if cut["why"] else ""
         quality.append(
             f"{cut['file']} is cut short or damaged{where}{why}: what follows is missing"
+        )
+    if h["resolution_ns"] and h["resolution_ns"] >= COARSE_STAMPS_NS:
+        tick = fmt.tick(h["resolution_ns"])
+        quality.append(
+            f"timestamps only to {tick}: every packet of a {tick} tick shares its stamp, so rates"
+            f" over bins shorter than {tick} overstate, and the order within a tick is the file's"
         )
     if h["cut_headers"]:
         quality.append(

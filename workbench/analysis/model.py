@@ -105,6 +105,8 @@ class Capture(Entry):
     end: int | None = time_field(optional=True)
     drops: int | None = optional()
     warnings: tuple[str, ...] = listed(optional=True)
+    # the timestamps' tick, a power of ten of ns (1,000: to the microsecond; 10^9: to the second)
+    timestamp_resolution_ns: int = optional()
 
 
 @_model

@@ -12,7 +12,7 @@ import polars as pl
 from numba import njit
 
 from workbench.analysis.queries import packed, unpacked
-from workbench.analysis.series import fine_series
+from workbench.analysis.series import SECOND_NS, fine_series, stamp_resolution
 
 PEAK_BINS_MS = (1, 10)  # finer than the 100 ms series: peaks are taken per window
 GAP_S = 1.0  # a silence this long inside busy traffic is flagged as a possible capture gap
@@ -77,6 +77,7 @@ class Partials:
     last_ns: int | None = None
     packets: int = 0
     windows: int = 0
+    resolution_ns: int = SECOND_NS  # the timestamps' tick (``stamp_resolution``) over every window
 
     def add(self, classified: pl.DataFrame) -> None:
         """Take a window's share: its series, bin peaks and silences."""
@@ -92,6 +93,7 @@ class Partials:
             if best is None or top[0] > best[0]:
                 self.peaks[bin_ms] = top
         times = ts if ts.is_sorted() else ts.sort()
+        self.resolution_ns = stamp_resolution(times.to_numpy(), self.resolution_ns)
         if self.first_ns is None:
             self.first_ns = int(times[0])
         self.gaps += silences(times, int(GAP_S * 1e9), self.last_ns)
@@ -113,6 +115,7 @@ class Partials:
         self.last_ns = later.last_ns
         self.packets += later.packets
         self.windows += later.windows
+        self.resolution_ns = min(self.resolution_ns, later.resolution_ns)
 
     def fine_series(self) -> pl.DataFrame:
         """The 100 ms series per vector of the whole capture."""

@@ -313,7 +313,8 @@ def _analyze(capture, link_capacity, links, pps_limit, bin_ms, dissect, window_p
             with step("confine"):  # one story: a vector counts only inside a phase that carries it
                 classified = phases_mod.confine(classified, phases)
                 series = phases_mod.confine_series(series, phases, classified)
-        cover = covered_span(*span, partials.packets)  # partial bins are rated over what it covers
+        # partial bins are rated over what it covers
+        cover = covered_span(*span, partials.packets, partials.resolution_ns)
         with step("senders"):  # who sent what: built once, read by every figure about sources
             table = SourceTable(classified, phases)
         with step("targets"):  # per target host and vector, once: every ranking is read from it
@@ -373,13 +374,21 @@ def _cycle_collection_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _with_resolution(meta: dict, partials) -> dict:
+    """The capture's metadata with its timestamps' tick (``stamp_resolution``), when it has
+    packets."""
+    if not partials.packets:
+        return meta
+    return {**meta, "timestamp_resolution_ns": partials.resolution_ns}
+
+
 def _assembled(run, params, phases, vectors, held, targets, sources, saturation, series,
                classified, capacity) -> Report:  # fmt: skip
     """The findings as one Report (the labelled parts of a dataset live as long as it)."""
     report = Report(
         workbench_version=__version__,
         generated=time.time_ns(),
-        capture=from_data(Capture, run.meta),
+        capture=from_data(Capture, _with_resolution(run.meta, run.partials)),
         parameters=params,
         phases=tuple(from_data(Phase, p) for p in phases),
         vectors=vectors,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from workbench import formatting as fmt
 from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.episodes import SATURATED, episodes, intervals
 from workbench.analysis.partials import Partials
@@ -160,6 +161,16 @@ def _short_bin_note(bin_ms: int, capacity: float | None) -> str | None:
             f" ({frame_ms:.3g} ms): a single frame fills the bin, so its rate overstates the load")  # fmt: skip
 
 
+def _coarse_stamps_note(bin_ms: int, resolution_ns: int) -> str | None:
+    """A note for bins shorter than the timestamps' tick: every packet of a tick is stamped at
+    its start, so one bin holds them all and its rate overstates by up to the tick over the bin."""
+    if bin_ms * 1_000_000 >= resolution_ns:
+        return None
+    tick = fmt.tick(resolution_ns)
+    return (f"the timestamps go to {tick} only: a {bin_ms} ms bin holds every packet stamped"
+            f" in its {tick}, so its rate overstates by up to {resolution_ns // (bin_ms * 1_000_000):,}x")  # fmt: skip
+
+
 def _peak(scale: pl.DataFrame) -> dict:
     """The busiest bin that covers enough of itself to be rated (``eligible``)."""
     rated = scale.filter(pl.col("eligible")) if "eligible" in scale.columns else scale
@@ -186,7 +197,7 @@ def assess(frame: Frame, capacity: float | None, *, pps_limit: float | None = No
                 "drops": {"capture_drops": drops, "gaps": []}}  # fmt: skip
     series = partials.fine_series()
     span = (partials.first_ns, partials.last_ns)  # the first and last packet: no pass over them
-    cover = covered_span(*span, partials.packets)
+    cover = covered_span(*span, partials.packets, partials.resolution_ns)
     util = utilization_series(frame, capacity, bin_ms, series=series, span=cover)
     peaks = []
     # the chosen bin is one of the scales: its peak is computed at that bin, like the others
@@ -202,7 +213,7 @@ def assess(frame: Frame, capacity: float | None, *, pps_limit: float | None = No
             top = _peak(scale)
         peak = {"bin_ms": size, "peak_bps": top["bps"], "peak_pps": top["pps"], "at": iso(top["bin"]),
                 "peak_utilization": round(top["utilization"], 4) if capacity else None}  # fmt: skip
-        note = _short_bin_note(size, capacity)
+        note = _coarse_stamps_note(size, partials.resolution_ns) or _short_bin_note(size, capacity)
         if note:
             peak["note"] = note
         peaks.append(peak)

@@ -7,21 +7,45 @@ its bytes spread over a second. ``span`` (first and last packet, ns) turns that 
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
+SECOND_NS = 1_000_000_000
+STAMP_SAMPLE = 65_536  # the times ``stamp_resolution`` reads: a writer stamps every packet alike
 LEGIT = "legit"  # the series' name for traffic of no attack vector
 FINE_BIN_MS = 100  # the dashboard's pre-aggregation: roll up from here, never rescan packets
 FULL_FRAME_BYTES = 1518  # the largest untagged Ethernet frame on the wire (1500 B MTU)
 
 
-def covered_span(first_ns: int, last_ns: int, packets: int) -> tuple[int, int]:
+def covered_span(first_ns: int, last_ns: int, packets: int, resolution_ns: int = 1) -> tuple[int, int]:  # fmt: skip
     """The stretch of time a capture's packets stand for: from its first packet to one mean
     inter-arrival time after its last (each packet stands for the interval it opens). So ``N``
     evenly spaced packets at ``R`` per second cover exactly ``N / R`` seconds, and a capture's
-    rate is ``R``, not ``R N / (N - 1)``."""
-    if packets < 2 or last_ns <= first_ns:
+    rate is ``R``, not ``R N / (N - 1)``. Never less than one tick of the capture's timestamps
+    (``resolution_ns``, ``stamp_resolution``) after its last: stamps to the whole second say each
+    packet came within that second, and 1,000 packets on one stamp were "1 Gpps" over the
+    microsecond a span of none was rated over."""
+    if packets < 1:
         return int(first_ns), int(last_ns)
-    return int(first_ns), int(last_ns + (last_ns - first_ns) / (packets - 1))
+    step = (last_ns - first_ns) / (packets - 1) if packets > 1 and last_ns > first_ns else 0
+    if max(step, resolution_ns) <= 1:  # one packet, or one instant, in a capture to the ns
+        return int(first_ns), int(last_ns)
+    return int(first_ns), int(last_ns + max(step, resolution_ns))
+
+
+def stamp_resolution(times: np.ndarray, coarsest_ns: int = SECOND_NS) -> int:
+    """The timestamps' tick (ns): the largest power of ten, up to ``coarsest_ns``, that every
+    time of ``times`` (ns) is a multiple of, read on up to ``STAMP_SAMPLE`` of them spread over
+    all (it is the writer's: one per file). A capture to the microsecond gives 1,000; one whose
+    stamps a converter cut to the second (sflowtool's pcaps, a 1 s exporter) 10^9."""
+    if times.shape[0] == 0:
+        return coarsest_ns
+    step = max(1, times.shape[0] // STAMP_SAMPLE)
+    sample = np.concatenate([times[::step], times[-1:]])
+    tick = coarsest_ns
+    while tick > 1 and (sample % tick).any():
+        tick //= 10
+    return tick
 
 
 def covered_seconds(bin_ns_expr: pl.Expr, bin_ms: int, span: tuple[int, int] | None) -> pl.Expr:
