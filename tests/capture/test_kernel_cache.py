@@ -13,6 +13,7 @@ import pytest
 
 import workbench as wb
 from workbench.capture import kernel_cache
+from workbench.capture.ingest import ingest
 from workbench.cli.compiling import announce_compile
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,6 +39,13 @@ def test_load_then_analyze_say_once_what_they_compile(empty_cache, capsys) -> No
     assert capsys.readouterr().err.startswith(ANALYSIS_LINE)
     wb.analyze(cap)
     assert "compiling" not in capsys.readouterr().err
+
+
+def test_ingest_says_it_too_before_it_reads(empty_cache, capsys, tmp_path) -> None:
+    ingest(SAMPLE, tmp_path / "quiet", progress=False)
+    assert "compiling" not in capsys.readouterr().err
+    ingest(SAMPLE, tmp_path / "dataset")  # each file is read with progress=False
+    assert capsys.readouterr().err.startswith(READER_LINE)
 
 
 def test_progress_false_keeps_silent(empty_cache, capsys) -> None:

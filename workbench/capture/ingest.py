@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.capture.kernel_cache import announce_reader
 from workbench.capture.reader import CHUNK_RECORDS
 from workbench.capture.records import RecordWalker
 from workbench.capture.scan import expand, ingest_file, scan_datasets
@@ -26,6 +27,15 @@ def first_timestamp(path: Path) -> int:
     try:
         chunk = RecordWalker(ev).next_chunk(1)
         return int(chunk[3][0]) if len(chunk[3]) else 0
+    finally:
+        ev.close()
+
+
+def _format(path: Path) -> str:
+    """A capture's format, sniffed from its first bytes (inside its compression)."""
+    ev = open_evidence(path, hash_contents=False)
+    try:
+        return ev.format
     finally:
         ev.close()
 
@@ -61,7 +71,11 @@ def ingest(paths: str | os.PathLike | Sequence[str | os.PathLike], dataset: str 
     expect(dataset, (str, os.PathLike), "dataset", "ingest", "a folder path")
     root = Path(dataset)
     root.mkdir(parents=True, exist_ok=True)
-    files = sorted(_distinct(expand(paths)), key=first_timestamp)
+    files = _distinct(expand(paths))
+    # before any record is read (ordering them walks their first): the reader may compile now,
+    # in this process or in the workers, which share Numba's cache folder
+    announce_reader(sorted({_format(path) for path in files}), progress)
+    files = sorted(files, key=first_timestamp)
     bar = None
     if progress:
         from tqdm.auto import tqdm
