@@ -1,11 +1,11 @@
 """One client's HTTP flood on one keep-alive connection (a script's loop: python
 ``requests.Session``) is a flood at ``http_rps_any_connections`` (100 requests a second) or more,
-sustained ``http_flood_min_s``; slower, or shorter, it is a client's own business."""
+sustained ``http_flood_min_s``; shorter, it is a burst. Slower, it is a flood only as one request
+repeated and answered alike (``http_same_share``), which the scenario's loop is."""
 
 from __future__ import annotations
 
 import polars as pl
-import pytest
 
 import workbench as wb
 from workbench import synth
@@ -38,12 +38,15 @@ def test_one_connection_at_160_requests_a_second_is_a_flood(tmp_path) -> None:
     assert hits >= 0.98 * truth["packets_by_label"]["http_flood"] and hits >= 0.95 * flood.height
 
 
-@pytest.mark.parametrize(
-    ("scale", "until_s", "why"),
-    [(0.1, None, "80 requests a second: a busy client's own"),
-     (0.2, 23.5, "3.5 s of it: a burst, not a flood")],
-)  # fmt: skip
-def test_slower_or_shorter_it_is_no_flood(tmp_path, scale, until_s, why) -> None:
-    _, data, _ = _analyzed(tmp_path, scale, until_s)
-    assert data["vectors"] == [], why
+def test_shorter_it_is_no_flood(tmp_path) -> None:
+    _, data, _ = _analyzed(tmp_path, 0.2, 23.5)  # 3.5 s of it: a burst, not a flood
+    assert data["vectors"] == []
     assert all(p["kind"] == "baseline" for p in data["phases"])
+
+
+def test_slower_it_is_a_flood_as_one_request_repeated(tmp_path) -> None:
+    # 80 requests a second, under the 100 of any requests: its one GET answered alike
+    # (``test_repeated_requests.py``: as many of requests or answers of several sizes are none)
+    _, data, _ = _analyzed(tmp_path, 0.1)
+    assert [(v["vector"], v["targets"]) for v in data["vectors"]] == [("http_flood", [WEB])]
+    assert data["parameters"]["analysis"]["http_same_share"] == 0.8

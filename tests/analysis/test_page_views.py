@@ -17,12 +17,16 @@ WEB = "203.0.113.80"
 
 
 def _seconds(hot: list[int], syns: int = 6) -> pl.DataFrame:
-    """One client's per-second figures: ``syns`` new connections in each ``hot`` second."""
+    """One client's per-second figures: ``syns`` new connections in each ``hot`` second, none
+    of its requests answered."""
+    zero = [0] * len(hot)
     return pl.DataFrame(
         {"dst": [1] * len(hot), "src": [2] * len(hot), "second": hot,
-         "requests": [syns] * len(hot), "sessions": [syns] * len(hot), "syns": [syns] * len(hot)},
+         "requests": [syns] * len(hot), "sessions": [syns] * len(hot), "syns": [syns] * len(hot),
+         "answered": zero, "same_request": zero, "same_answer": zero},
         schema={"dst": pl.UInt128, "src": pl.UInt128, "second": pl.Int64, "requests": pl.UInt32,
-                "sessions": pl.UInt32, "syns": pl.UInt32},
+                "sessions": pl.UInt32, "syns": pl.UInt32, "answered": pl.UInt32,
+                "same_request": pl.UInt32, "same_answer": pl.UInt32},
     )  # fmt: skip
 
 

@@ -123,7 +123,8 @@ WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
         f"{cfg.rate_factor:g}x above the server's usual rate, or from one client at "
         f"{cfg.http_rps_per_source} a second over {cfg.http_sessions_per_source} connections "
         f"or more, {cfg.http_requests_per_connection:g} on each ({cfg.http_rps_any_connections:g} "
-        f"on any), for {cfg.http_flood_min_s:g} s or more"),
+        f"on any; {cfg.http_rps_per_source} on any when one request is repeated and answered "
+        f"alike), for {cfg.http_flood_min_s:g} s or more"),
     "rate_min_bins": lambda f, t, cfg, v: (
         f"at the rate no benign host receives of its kind in {fmt.plural(int(f), 'bin')} of the "
         f"capture's, and in fewer than {_count(t)} finer ones as a burst: one busy bin is a burst, "

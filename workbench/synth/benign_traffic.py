@@ -1573,7 +1573,55 @@ def keepalive_fetches(
     b.fact(requests=k, connections=n)
 
 
+def batch_posts(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
+    """``client`` posts batches to ``server``:``port`` over ``count`` keep-alive connections,
+    ``rate`` a second (a log shipper or a metrics agent catching up on its backlog: Filebeat,
+    Vector, Prometheus' remote write): each batch of its own size, 600 B to 40 KB in full
+    segments and a shorter last one, each answered by the same short "204 No Content"; a
+    connection posts again only when its answer is in. Its rate is at scale 1."""
+    rng = b.rng
+    n = blk.count
+    p, rtt_ns = _connection(b, blk, n=n, rtt_s=0.004)
+    ev = Events()
+    conns = np.arange(n)
+    opened = start_ns + to_ns(t0) + to_ns(rng.uniform(0, 0.3, n))
+    free = handshake(ev, conns, opened, rtt_ns, client_near=True) + 100_000
+    answer = b.template(("batch_answer", 0), lambda: b"HTTP/1.1 204 No Content\r\n\r\n")
+    head = "POST /api/v1/push HTTP/1.1\r\nHost: {0}\r\nContent-Type: application/x-protobuf\r\n"
+    end = start_ns + to_ns(t1 - 0.5)
+    at = start_ns + to_ns(t0) + 400_000_000
+    step = to_ns(1 / blk.rate)
+    k = 0
+    while at < end:
+        c = int(np.argmin(free))  # the connection whose last answer came in first
+        ask = max(at, int(free[c]))
+        size = int(rng.integers(10, 625)) * 64  # 640 B to 40 KB
+        body = (head.format(blk.server) + f"Content-Length: {size}\r\n\r\n").encode() + bytes(size)
+        parts = [body[i : i + 1448] for i in range(0, len(body), 1448)]
+        # the first piece (the head) and the last of each size; the ones between are zeros
+        pieces = [b.template(("batch_first", size), lambda part=parts[0]: part)]
+        pieces += [b.template(("batch_zeros",), lambda: bytes(1448))] * max(0, len(parts) - 2)
+        if len(parts) > 1:
+            pieces.append(b.template(("batch_last", len(parts[-1])), lambda part=parts[-1]: part))
+        times = ask + np.arange(len(pieces)) * 120_000
+        ev.add(np.full(len(pieces) - 1, c), times[:-1], 0, ACK, pieces[:-1])
+        ev.add([c], [times[-1]], 0, PSH | ACK, pieces[-1])
+        ev.add(np.full(len(pieces) // 2, c), times[1::2] + 30_000, 1, ACK)
+        done = times[-1] + rtt_ns[c] + 1_000_000
+        ev.add([c], [done], 1, PSH | ACK, answer)
+        free[c] = done + rtt_ns[c] // 2 + 50_000
+        at += int(rng.exponential(step))
+        k += 1
+    closing = np.maximum(free, end) + 1_000_000
+    ev.add(conns, closing, 0, FIN | ACK)
+    ev.add(conns, closing + rtt_ns, 1, FIN | ACK)
+    ev.add(conns, closing + rtt_ns + 100_000, 0, ACK)
+    ev.write(b, p, -1)
+    b.fact(requests=k, connections=n)
+
+
 BLOCKS = {
+    "batch_posts": batch_posts,
     "https_upload": https_upload,
     "metric_flushes": metric_flushes,
     "membership_reports": membership_reports,

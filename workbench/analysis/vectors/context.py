@@ -623,7 +623,7 @@ def with_context(frame: pl.DataFrame, cand: pl.DataFrame, config: AnalysisConfig
     out = out.with_columns(client_retries(out, config))
     return out.select(
         *cand.columns, "_asked", "_done", "_reset", "_open", "_answered", "_talks", "_query",
-        "_request", "_retry",
+        "_request", "_request_bytes", "_answer_bytes", "_retry",
     )  # fmt: skip
 
 

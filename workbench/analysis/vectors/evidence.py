@@ -74,7 +74,7 @@ class Evidence:
     distinct: dict[str, list[pl.DataFrame]]
     # ... (key, candidate, bin, n, srcs, top) of every candidate
     bins: dict[str, list[pl.DataFrame]]
-    http: list[pl.DataFrame]  # (dst, src, second, requests, sessions, syns): per client
+    http: list[pl.DataFrame]  # (dst, src, second, requests, sessions, syns, ...): per client
     slow: list[pl.DataFrame]  # (src, sport, dst, dport, trickles, answered, server_sizes, largest)
     config: AnalysisConfig = field(default=DEFAULT)
     bin_ns: int = SECOND

@@ -14,10 +14,13 @@ from workbench.analysis.vectors.kinds import HANDSHAKES, HTTP_RATE, REVERSE, SEC
 from workbench.capture.schema import PROTO_TCP
 
 
-def request_starts(cand: pl.DataFrame, sent: pl.LazyFrame, cfg: AnalysisConfig) -> pl.Series:
+def request_starts(cand: pl.DataFrame, sent: pl.LazyFrame, cfg: AnalysisConfig) -> list[pl.Series]:  # fmt: skip
     """``_request``: the HTTP candidates (client segments larger than a trickled header line)
-    that start a request, false on every other row. A request starts a turn of its connection:
-    its first client segment, or the first after the server sent data on it (``sent``: what the
+    that start a request, false on every other row; on those rows, ``_request_bytes``: the bytes
+    the client sent in the turn the request starts (until the server answers: a POST's body too),
+    and ``_answer_bytes``: the bytes the server sent back in it (until the client's next request on
+    the connection), null where it sent none. A request starts a turn of its connection: its
+    first client segment, or the first after the server sent data on it (``sent``: what the
     candidates' targets sent). While the server has sent no data on it for ``http_answer_max_s``
     (or ever), a segment shorter than a full one (``full_segment_min_bytes``) after another such
     is a request too: a flood's requests at a server that no longer answers, where an upload's
@@ -27,14 +30,16 @@ def request_starts(cand: pl.DataFrame, sent: pl.LazyFrame, cfg: AnalysisConfig) 
     rows = pl.col("candidate").is_in(HTTP_RATE) & (payload > cfg.slow_segment_max_bytes)
     places = cand.select(pl.arg_where(rows)).to_series()
     out = pl.repeat(False, cand.height, eager=True).alias("_request")
+    answers = pl.repeat(None, cand.height, dtype=pl.UInt32, eager=True).alias("_answer_bytes")
+    asked = answers.alias("_request_bytes")
     if places.is_empty():
-        return out
+        return [out, asked, answers]
     ts = pl.col("ts").cast(pl.Int64)
-    client = cand.select(*TUPLE4, ts, _short=payload < cfg.full_segment_min_bytes)[places]
+    client = cand.select(*TUPLE4, ts, _short=payload < cfg.full_segment_min_bytes, _bytes=payload)[places]  # fmt: skip
     client = client.with_columns(_place=places, _client=pl.lit(True))
     server = collect(  # the data the servers sent back on those connections
         sent.filter((pl.col("proto") == PROTO_TCP) & (payload > 0))
-        .select(**REVERSE, ts=ts)
+        .select(**REVERSE, ts=ts, _bytes=payload)
         .join(client.lazy().select(TUPLE4).unique(), on=TUPLE4, how="semi")
     )
     events = pl.concat(
@@ -50,8 +55,31 @@ def request_starts(cand: pl.DataFrame, sent: pl.LazyFrame, cfg: AnalysisConfig) 
         | ~pl.col("_client").shift(1)
         | (silent & pl.col("_short") & pl.col("_short").shift(1).fill_null(False))
     )
-    found = events.filter(pl.col("_client") & start)["_place"]
-    return out.scatter(found, True)
+    # each turn numbered from the request that starts it: the server's data until the next is
+    # its answer (what came before a connection's first request is no turn's: numbered 0)
+    turns = events.with_columns(
+        _turn=(pl.col("_client") & start).cum_sum().over("_conn"), _start=pl.col("_client") & start
+    )
+    found = turns.filter("_start")["_place"]
+    sizes = (
+        turns.filter(pl.col("_turn") > 0)
+        .group_by("_conn", "_turn")
+        .agg(
+            pl.col("_bytes").filter("_client").sum().cast(pl.UInt32).alias("_request_bytes"),
+            pl.col("_bytes")
+            .filter(~pl.col("_client"))
+            .sum()
+            .cast(pl.UInt32)
+            .alias("_answer_bytes"),
+        )
+    )
+    turned = turns.filter("_start").join(sizes, on=["_conn", "_turn"], how="inner")
+    replied = turned.filter(pl.col("_answer_bytes") > 0)
+    return [
+        out.scatter(found, True),
+        asked.scatter(turned["_place"], turned["_request_bytes"]),
+        answers.scatter(replied["_place"], replied["_answer_bytes"]),
+    ]
 
 
 def persistent_http(
@@ -88,33 +116,48 @@ def persistent_http(
 
 
 def http_clients(cand: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
-    """(dst, src, second): one client's HTTP requests, connections used and connections opened.
-    One streamed query: the candidates are filtered as they are counted, never copied."""
+    """(dst, src, second): one client's HTTP requests, connections used and connections opened;
+    how many of its requests were answered, and the most of those alike in size
+    (``same_request``) and alike in their answer's size (``same_answer``). One streamed query:
+    the candidates are filtered as they are counted, never copied."""
     web = cand.lazy().filter(  # both candidates are TCP
         pl.col("candidate").is_in([*HTTP_RATE, *HANDSHAKES])
         & pl.col("eff_dport").is_in(list(WEB_PORTS))
     )
     requests = web.filter(pl.col("candidate").is_in(HTTP_RATE) & pl.col("_request"))
+    # how alike a second's requests and their answers are: of those answered, the most of one
+    # size (what the client sent in the turn), and the most whose answers have one size
+    # (``http_same_share``)
+    sec = (pl.col("ts").cast(pl.Int64) // SECOND).alias("second")
+    answered = requests.filter(pl.col("_answer_bytes").is_not_null())
+    alike = [
+        answered.group_by("dst", "src", sec, column)
+        .len()
+        .group_by("dst", "src", "second")
+        .agg(pl.col("len").max().alias(name), pl.col("len").sum().alias("answered"))
+        for column, name in (("_request_bytes", "same_request"), ("_answer_bytes", "same_answer"))
+    ]
     # connections opened by the clients that request (a spoofed SYN flood's millions of
     # sources never do: counting their SYNs per second would only cost)
     syns = web.filter(pl.col("candidate").is_in(HANDSHAKES)).join(
         requests.select("dst", "src").unique(), on=["dst", "src"], how="semi"
     )
-    sec = (pl.col("ts").cast(pl.Int64) // SECOND).alias("second")
+    zero = pl.lit(0, dtype=pl.UInt32)
     return collect(
         pl.concat(
             [
                 requests.group_by("dst", "src", sec).agg(
                     pl.len().alias("requests"), pl.col("sport").n_unique().alias("sessions"),
-                    pl.lit(0, dtype=pl.UInt32).alias("syns"),
-                ),
+                    zero.alias("syns"),
+                ).join(alike[0], on=["dst", "src", "second"], how="left")
+                .join(alike[1].drop("answered"), on=["dst", "src", "second"], how="left")
+                .with_columns(pl.col("answered", "same_request", "same_answer").fill_null(0)),
                 syns.group_by("dst", "src", sec).agg(
-                    pl.lit(0, dtype=pl.UInt32).alias("requests"),
-                    pl.lit(0, dtype=pl.UInt32).alias("sessions"),
-                    pl.len().alias("syns"),
+                    zero.alias("requests"), zero.alias("sessions"), pl.len().alias("syns"),
+                    zero.alias("answered"), zero.alias("same_request"), zero.alias("same_answer"),
                 ),
             ],
-            how="vertical_relaxed",
+            how="diagonal_relaxed",  # by name
         )
     )  # fmt: skip
 
@@ -125,8 +168,9 @@ SOLO = {"dst": pl.UInt128, "src": pl.UInt128, "second": pl.Int64, "_solo": pl.Bo
 
 def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig, span_s: float | None = None) -> pl.DataFrame:  # fmt: skip
     """(dst, src, second, _solo): the seconds where one client alone floods a web server with
-    requests over several connections (on any number, faster: ``http_rps_any_connections``), or
-    with new connections, for ``http_flood_min_s`` hot seconds in a run (no more than
+    requests over several connections (on any number, faster: ``http_rps_any_connections``; or
+    one request again and again, answered alike: ``http_same_share``), or with new connections,
+    for ``http_flood_min_s`` hot seconds in a run (no more than
     ``http_flood_max_gap_s`` between two of them). A capture shorter than that (``span_s``,
     first to last packet: a snippet of the flood) holds no such run: there, a client that
     opened ``http_burst_connections_per_s`` connections a second to the server over all of it,
@@ -135,12 +179,23 @@ def solo_http(per_client: pl.DataFrame, cfg: AnalysisConfig, span_s: float | Non
     if per_client.is_empty():
         return pl.DataFrame(schema=SOLO)
     seconds = per_client.group_by("dst", "src", "second").agg(
-        pl.col("requests", "sessions", "syns").sum()
+        pl.col("requests", "sessions", "syns", "answered", "same_request", "same_answer").sum()
     )
     burst = _burst(seconds, cfg, span_s)
+    share = cfg.http_same_share
+    # one request again and again, answered alike: a flood tool's loop, on however many
+    # connections, at whatever pace the server answers (a browser or a package manager asks
+    # for different things, and gets them)
+    repeated = (
+        (pl.col("answered") >= share * pl.col("requests"))
+        & (pl.col("same_request") >= share * pl.col("answered"))
+        & (pl.col("same_answer") >= share * pl.col("answered"))
+    )
+    fast = pl.col("requests") >= cfg.http_rps_per_source
     hot = seconds.filter(
-        ((pl.col("requests") >= cfg.http_rps_per_source) & (pl.col("sessions") >= cfg.http_sessions_per_source)
+        (fast & (pl.col("sessions") >= cfg.http_sessions_per_source)
          & (pl.col("requests") >= cfg.http_requests_per_connection * pl.col("sessions")))
+        | (fast & repeated)
         | (pl.col("requests") >= cfg.http_rps_any_connections)
         | (pl.col("syns") >= cfg.http_connections_per_source_rate)
     )  # fmt: skip

@@ -1111,6 +1111,28 @@ _add(
 )
 _add(
     Scenario(
+        name="log-shipper-catching-up",
+        description=(
+            "Benign: a log shipper catching up on its backlog posts 45 batches a second of 640 B"
+            " to 40 KB over 6 keep-alive connections for 25 s, each answered by the same 204, while"
+            " a map loads its tiles (30 a second over 6: one size of GET, answers of many): no"
+            " request repeated, though every answer is alike"
+        ),
+        start="2024-05-10T09:00:00Z",
+        duration=40,
+        phases=((0, 40, "baseline"),),
+        attacks=(),
+        traffic=(
+            Traffic("batch_posts", 5, 30, rate=45, count=6, client="203.0.113.164",
+                    server="34.120.1.10", port=443),
+            Traffic("keepalive_fetches", 10, 35, rate=30, count=6, client="203.0.113.163",
+                    server="151.101.1.67", port=80),
+        ),
+        negative=True,
+    )
+)  # fmt: skip
+_add(
+    Scenario(
         name="fetch-snippet",
         description=(
             "Benign: a 3 s capture of a package manager fetching 90 files a second from one mirror"

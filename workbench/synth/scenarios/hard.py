@@ -1065,6 +1065,23 @@ _add(
 )
 _add(
     Scenario(
+        name="repeated-get-flood-amid-fetches",
+        description=(
+            "One host floods the provider's web server with one GET again and again, 125 a"
+            " second over 2 keep-alive connections, each answered alike, while workstations"
+            " upload, call and fetch packages and map tiles (one size of GET, answers of many). At"
+            " a fifth of the rate, 25 a second: under the 100 a second one client needs on any"
+            " number of connections, on fewer than the 3 a flood over several needs"
+        ),
+        start="2024-04-02T10:00:00Z",
+        duration=60,
+        phases=((0, 20, "baseline"), (20, 45, "attack"), (45, 60, "baseline")),
+        attacks=(Attack("http_flood", 20, 45, 125, ("203.0.113.80",), bots=1, connections=2),),
+        traffic=WORKSTATION_HTTPS,
+    )
+)
+_add(
+    Scenario(
         name="flood-on-a-flushing-collector",
         description=(
             "A botnet floods the provider's metrics collector on InfluxDB's UDP port (8089: 10,000"

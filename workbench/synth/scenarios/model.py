@@ -112,7 +112,8 @@ class Traffic:
     ``rate`` full segments a second), tcp_call (a call's media over one TCP connection from
     ``client`` to ``server``:``port``, ``rate`` segments a second each way), keepalive_fetches
     (``client`` fetches ``rate`` files a second from ``server``:``port`` over ``count`` keep-alive
-    connections), metric_flushes (``count`` hosts send collector ``server``:``port`` ``peak``
+    connections), batch_posts (``client`` posts ``rate`` batches a second of 640 B to 40 KB each to
+    ``server``:``port`` over ``count`` keep-alive connections, each answered alike), metric_flushes (``count`` hosts send collector ``server``:``port`` ``peak``
     datagrams each every ``tau`` seconds, on the same tick), membership_reports (router
     ``client`` queries every ``tau`` s; ``count`` hosts of its /24 answer with ``peak`` IGMPv3
     reports each within 10 s), all_nodes_pings (fe80::1 pings ff02::1 once a second; ``count``
