@@ -6,6 +6,7 @@ than it. The truth is counted here from the bytes written."""
 from __future__ import annotations
 
 import struct
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from workbench.analysis.series import covered_span, stamp_resolution
 from workbench.capture.ingest import ingest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
-from pcapbuild import ether, ipv4, pcap, udp
+from pcapbuild import ether, ipv4, pcap, tcp, udp
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -97,3 +98,36 @@ def test_a_dataset_gets_the_same_tick_over_its_windows(tmp_path) -> None:
     ingest(tmp_path / "s.pcap", tmp_path / "ds", progress=False)
     report = wb.analyze(tmp_path / "ds", window_packets=20_000, progress=False)
     assert report.capture["timestamp_resolution_ns"] == SECOND
+
+
+def test_a_repeated_get_flood_stamped_to_the_second_is_one_phase(tmp_path) -> None:
+    """40 requests a second on one keep-alive connection, each answered, every packet stamped
+    to its second: in capture order a request, its answer, the next request. Sorted by time
+    with the answers first, each second held one request (the rest were the same turn), and
+    the flood was missed; cut in 100 ms phases, one flood of 10 s would be 10."""
+    get = b"GET / HTTP/1.1\r\nHost: www.example\r\nUser-Agent: Mozilla/5.0 (X11; Linux)\r\n\r\n"
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    client, server = "198.51.100.7", "192.0.2.80"
+    frames = [
+        (START, ether(ipv4(client, server, 6, tcp(40000, 80, 0x02)))),
+        (START, ether(ipv4(server, client, 6, tcp(80, 40000, 0x12)))),
+    ]
+    for k in range(400):
+        second = START + 1 + k // 40
+        frames.append((second, ether(ipv4(client, server, 6, tcp(40000, 80, 0x18, get)))))
+        frames.append((second, ether(ipv4(server, client, 6, tcp(80, 40000, 0x18, ok)))))
+    path = tmp_path / "seconds.pcap"
+    path.write_bytes(pcap(frames))
+    report = wb.analyze(wb.load(path, progress=False), progress=False)
+    assert [(v.vector, list(v.targets)) for v in report.vectors] == [("http_flood", [server])]
+    assert [p["kind"] for p in report.phases].count("attack") == 1
+
+
+def test_the_real_keepalive_flood_stamped_to_the_second(shared_captures, tmp_path) -> None:
+    source = shared_captures / "nladc.http-flood.AnonymousDoS-10s-3.pcapng"
+    converted = tmp_path / "anonymous.pcap"
+    subprocess.run(["editcap", "-F", "pcap", str(source), str(converted)], check=True)
+    _floored(converted, tmp_path / "seconds.pcap")
+    report = wb.analyze(wb.load(tmp_path / "seconds.pcap", progress=False), progress=False)
+    assert [(v.vector, list(v.targets)) for v in report.vectors] == [("http_flood", ["192.168.0.100"])]  # fmt: skip
+    assert [p["kind"] for p in report.phases].count("attack") == 1

@@ -47,19 +47,22 @@ def segment(
     series: pl.DataFrame | None = None,
     span: tuple[int, int] | None = None,
     config: AnalysisConfig = DEFAULT,
+    resolution_ns: int = 1,
 ) -> list[dict]:
     """Phases of the capture, as the report's ``phases[]`` entries.
 
     ``series``: its 100 ms series per vector (``series.fine_series``), ``span``: first and last
-    packet time (ns); both are computed from ``classified`` when not given.
-    """
+    packet time (ns); both are computed from ``classified`` when not given. ``resolution_ns``:
+    the timestamps' tick (``series.stamp_resolution``): phases are never cut finer than it (to
+    the second, each second's packets fall in its first 100 ms, and a flood of 9 s was 9
+    phases)."""
     if series is None:
         series = fine_series(classified) if height(classified) else pl.DataFrame()
     if series.is_empty():
         return []
     if span is None:
         span = time_bounds(classified)
-    bin_ns = phase_bin_ns(span[1] - span[0], config)
+    bin_ns = max(phase_bin_ns(span[1] - span[0], config), min(resolution_ns, 1_000_000_000))
     start_ns = span[0] // bin_ns * bin_ns
     end_ns = span[1]
     axis = TimeAxis.of(series, start_ns, bin_ns)

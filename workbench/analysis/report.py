@@ -309,7 +309,9 @@ def _analyze(capture, link_capacity, links, pps_limit, bin_ms, dissect, window_p
         if partials.packets:
             span = run.span()
             with step("phases"):
-                phases = phases_mod.segment(classified, series, span, config)
+                phases = phases_mod.segment(
+                    classified, series, span, config, partials.resolution_ns
+                )
             with step("confine"):  # one story: a vector counts only inside a phase that carries it
                 classified = phases_mod.confine(classified, phases)
                 series = phases_mod.confine_series(series, phases, classified)

@@ -71,7 +71,7 @@ PEER_ANSWERED = list(AMPLIFICATION)
 
 
 # what a lookup reads of the packets a candidate's target sent (``with_context``)
-SENT_COLUMNS = ["ts", "src", "sport", "dst", "dport", "proto", "tcp_flags", "icmp_type", "dst_mac",
+SENT_COLUMNS = ["_row", "ts", "src", "sport", "dst", "dport", "proto", "tcp_flags", "icmp_type", "dst_mac",
                 "payload_len", "ttl"]  # fmt: skip
 
 

@@ -35,17 +35,17 @@ def request_starts(cand: pl.DataFrame, sent: pl.LazyFrame, cfg: AnalysisConfig) 
     if places.is_empty():
         return [out, asked, answers]
     ts = pl.col("ts").cast(pl.Int64)
-    client = cand.select(*TUPLE4, ts, _short=payload < cfg.full_segment_min_bytes, _bytes=payload)[places]  # fmt: skip
+    client = cand.select(*TUPLE4, ts, "_row", _short=payload < cfg.full_segment_min_bytes, _bytes=payload)[places]  # fmt: skip
     client = client.with_columns(_place=places, _client=pl.lit(True))
     server = collect(  # the data the servers sent back on those connections
         sent.filter((pl.col("proto") == PROTO_TCP) & (payload > 0))
-        .select(**REVERSE, ts=ts, _bytes=payload)
+        .select(**REVERSE, ts=ts, _row="_row", _bytes=payload)
         .join(client.lazy().select(TUPLE4).unique(), on=TUPLE4, how="semi")
     )
     events = pl.concat(
         [client, server.with_columns(_short=None, _place=None, _client=pl.lit(False))],
         how="diagonal_relaxed",
-    ).sort(*TUPLE4, "ts", "_client")  # an answer and a request at one time: the answer first
+    ).sort(*TUPLE4, "ts", "_row")  # on one stamp (a capture to the second), in capture order
     same = pl.all_horizontal(pl.col(c) == pl.col(c).shift(1) for c in TUPLE4).fill_null(False)
     events = events.with_columns(_conn=(~same).cum_sum())
     answered = pl.when(~pl.col("_client")).then(pl.col("ts")).forward_fill().over("_conn")
