@@ -87,3 +87,50 @@ def test_a_dataset_in_windows_finds_the_same_bursts(tmp_path) -> None:
     in_memory = wb.analyze(wb.load(path, progress=False), progress=False).to_dict()
     assert {v["vector"] for v in windowed["vectors"]} == {"udp_flood", "icmp_flood"}
     assert windowed["vectors"] == in_memory["vectors"] and windowed["phases"] == in_memory["phases"]
+
+
+def _flood_and_burst() -> bytes:
+    """20 s of a spoofed SYN flood at 2,000 a second on one host, and as it starts, 10,000
+    datagrams in 0.2 s from one host to port 0 of another (as the validation set's UDP flood)."""
+    import random
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
+    from pcapbuild import ether, ipv4, pcap, tcp, udp
+
+    rng, t0 = random.Random(3), 1_700_000_000.0
+    frames = []
+    for k in range(40_000):
+        src = f"{rng.randint(11, 200)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"  # fmt: skip
+        frames.append((t0 + k / 2_000, ether(ipv4(src, "203.0.113.10", 6, tcp(rng.randint(1024, 65535), 80, 0x02)))))  # fmt: skip
+    for k in range(10_000):
+        frames.append((t0 + k * 0.00002, ether(ipv4("198.51.100.9", "203.0.113.20", 17, udp(1024 + k % 60000, 0, b"")))))  # fmt: skip
+    return pcap(sorted(frames, key=lambda f: f[0]))
+
+
+def test_a_burst_amid_another_flood_keeps_its_own_vector(tmp_path) -> None:
+    """The burst is confirmed and labelled; judged in the SYN flood's 1 s phase bins it fills
+    one, smooths into its neighbours, and the short run it made was merged into the flood's
+    phase without it: the report named the SYN flood alone."""
+    path = tmp_path / "flood-and-burst.pcap"
+    path.write_bytes(_flood_and_burst())
+    report = wb.analyze(wb.load(path, progress=False), progress=False)
+    ok, problems = evaluation.judge(
+        report, "attack", [("syn_flood", "203.0.113.10"), ("udp_flood", "203.0.113.20")]
+    )
+    assert ok, problems
+    labelled = report.packets.filter(pl.col("vector") == "udp_flood").height
+    assert labelled == pytest.approx(10_000, rel=0.01)
+
+
+def test_a_real_burst_amid_a_real_flood(shared_captures) -> None:
+    flood = wb.load(shared_captures / "pkt.TCP.synflood.spoofed.pcap", progress=False).packets
+    burst = wb.load(shared_captures / BURSTS[0][0], progress=False).packets
+    shift = flood["ts"].cast(pl.Int64).min() - burst["ts"].cast(pl.Int64).min()  # both at once
+    moved = burst.with_columns(ts=(pl.col("ts").cast(pl.Int64) + shift).cast(flood.schema["ts"]))
+    report = wb.analyze(pl.concat([flood, moved]).sort("ts"), progress=False)
+    ok, problems = evaluation.judge(
+        report, "attack", [("syn_flood", "10.10.10.10"), ("udp_flood", "172.16.1.2")]
+    )
+    assert ok, problems
