@@ -1513,6 +1513,36 @@ def tcp_call(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: flo
     b.fact(segments_each_way=int(blk.rate * (t1 - t0 - 1.0)))
 
 
+def _keepalive_turns(b: Builder, blk, *, t0: float, t1: float, start_ns: int, rtt_s: float,
+                     turn) -> None:  # fmt: skip
+    """``client``'s ``count`` keep-alive connections to ``server``:``port``: opened at ``t0``,
+    then ``rate`` turns a second (at scale 1), each on the connection whose last turn ended
+    first and no sooner; closed at ``t1``. ``turn(ev, c, ask, rtt_ns, k)`` writes the k-th turn
+    on connection ``c`` from ``ask`` (ns) and returns when the connection is free again."""
+    rng = b.rng
+    n = blk.count
+    p, rtt_ns = _connection(b, blk, n=n, rtt_s=rtt_s)
+    ev = Events()
+    conns = np.arange(n)
+    opened = start_ns + to_ns(t0) + to_ns(rng.uniform(0, 0.3, n))
+    free = handshake(ev, conns, opened, rtt_ns, client_near=True) + 100_000
+    end = start_ns + to_ns(t1 - 0.5)
+    at = start_ns + to_ns(t0) + 400_000_000
+    step = to_ns(1 / blk.rate)
+    k = 0
+    while at < end:
+        c = int(np.argmin(free))  # the connection whose last turn ended first
+        free[c] = turn(ev, c, max(at, int(free[c])), rtt_ns[c], k)
+        at += int(rng.exponential(step))
+        k += 1
+    closing = np.maximum(free, end) + 1_000_000
+    ev.add(conns, closing, 0, FIN | ACK)
+    ev.add(conns, closing + rtt_ns, 1, FIN | ACK)
+    ev.add(conns, closing + rtt_ns + 100_000, 0, ACK)
+    ev.write(b, p, -1)
+    b.fact(requests=k, connections=n)
+
+
 def keepalive_fetches(
     b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float
 ) -> None:
@@ -1521,13 +1551,6 @@ def keepalive_fetches(
     (a TLS record on 443), answered with 2-40 full segments and a shorter last one, the client
     acknowledging every second one; a connection asks
     again only when its answer is in. Its rate is at scale 1."""
-    rng = b.rng
-    n = blk.count
-    p, rtt_ns = _connection(b, blk, n=n, rtt_s=0.015)
-    ev = Events()
-    conns = np.arange(n)
-    opened = start_ns + to_ns(t0) + to_ns(rng.uniform(0, 0.3, n))
-    free = handshake(ev, conns, opened, rtt_ns, client_near=True) + 100_000
     tls = blk.port == 443  # HTTPS: each request a record, each answer records in pieces
     if tls:
         gets = np.array([b.template(("fetch_tls_get", k), lambda k=k: payloads.tls_record(180 + 4 * k, k))
@@ -1547,30 +1570,19 @@ def keepalive_fetches(
         pieces = [whole[i : i + 1448] for i in range(0, len(whole), 1448)]
         answers.append([b.template(("fetch_answer", tls, size, i), lambda part=part: part)
                         for i, part in enumerate(pieces)])  # fmt: skip
-    end = start_ns + to_ns(t1 - 0.5)
-    at = start_ns + to_ns(t0) + 400_000_000
-    step = to_ns(1 / blk.rate)
-    k = 0
-    while at < end:
-        c = int(np.argmin(free))  # the connection whose last answer came in first
-        ask = max(at, int(free[c]))
+
+    def fetch(ev: Events, c: int, ask: int, rtt_ns: int, k: int) -> int:
         ev.add([c], [ask], 0, PSH | ACK, gets[k % len(gets)])
-        answer = answers[int(rng.integers(0, len(answers)))]
+        answer = answers[int(b.rng.integers(0, len(answers)))]
         parts = len(answer)
-        first = ask + rtt_ns[c] + 2_000_000
+        first = ask + rtt_ns + 2_000_000
         times = first + np.arange(parts) * 120_000
         ev.add(np.full(parts - 1, c), times[:-1], 1, ACK, answer[:-1])
         ev.add([c], [times[-1]], 1, PSH | ACK, answer[-1])
         ev.add(np.full(parts // 2, c), times[1::2] + 30_000, 0, ACK)
-        free[c] = times[-1] + 50_000
-        at += int(rng.exponential(step))
-        k += 1
-    closing = np.maximum(free, end) + 1_000_000
-    ev.add(conns, closing, 0, FIN | ACK)
-    ev.add(conns, closing + rtt_ns, 1, FIN | ACK)
-    ev.add(conns, closing + rtt_ns + 100_000, 0, ACK)
-    ev.write(b, p, -1)
-    b.fact(requests=k, connections=n)
+        return times[-1] + 50_000
+
+    _keepalive_turns(b, blk, t0=t0, t1=t1, start_ns=start_ns, rtt_s=0.015, turn=fetch)
 
 
 def batch_posts(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: float) -> None:
@@ -1579,23 +1591,11 @@ def batch_posts(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: 
     Vector, Prometheus' remote write): each batch of its own size, 600 B to 40 KB in full
     segments and a shorter last one, each answered by the same short "204 No Content"; a
     connection posts again only when its answer is in. Its rate is at scale 1."""
-    rng = b.rng
-    n = blk.count
-    p, rtt_ns = _connection(b, blk, n=n, rtt_s=0.004)
-    ev = Events()
-    conns = np.arange(n)
-    opened = start_ns + to_ns(t0) + to_ns(rng.uniform(0, 0.3, n))
-    free = handshake(ev, conns, opened, rtt_ns, client_near=True) + 100_000
     answer = b.template(("batch_answer", 0), lambda: b"HTTP/1.1 204 No Content\r\n\r\n")
     head = "POST /api/v1/push HTTP/1.1\r\nHost: {0}\r\nContent-Type: application/x-protobuf\r\n"
-    end = start_ns + to_ns(t1 - 0.5)
-    at = start_ns + to_ns(t0) + 400_000_000
-    step = to_ns(1 / blk.rate)
-    k = 0
-    while at < end:
-        c = int(np.argmin(free))  # the connection whose last answer came in first
-        ask = max(at, int(free[c]))
-        size = int(rng.integers(10, 625)) * 64  # 640 B to 40 KB
+
+    def post(ev: Events, c: int, ask: int, rtt_ns: int, k: int) -> int:
+        size = int(b.rng.integers(10, 625)) * 64  # 640 B to 40 KB
         body = (head.format(blk.server) + f"Content-Length: {size}\r\n\r\n").encode() + bytes(size)
         parts = [body[i : i + 1448] for i in range(0, len(body), 1448)]
         # the first piece (the head) and the last of each size; the ones between are zeros
@@ -1607,17 +1607,11 @@ def batch_posts(b: Builder, blk, *, t0: float, t1: float, start_ns: int, scale: 
         ev.add(np.full(len(pieces) - 1, c), times[:-1], 0, ACK, pieces[:-1])
         ev.add([c], [times[-1]], 0, PSH | ACK, pieces[-1])
         ev.add(np.full(len(pieces) // 2, c), times[1::2] + 30_000, 1, ACK)
-        done = times[-1] + rtt_ns[c] + 1_000_000
+        done = times[-1] + rtt_ns + 1_000_000
         ev.add([c], [done], 1, PSH | ACK, answer)
-        free[c] = done + rtt_ns[c] // 2 + 50_000
-        at += int(rng.exponential(step))
-        k += 1
-    closing = np.maximum(free, end) + 1_000_000
-    ev.add(conns, closing, 0, FIN | ACK)
-    ev.add(conns, closing + rtt_ns, 1, FIN | ACK)
-    ev.add(conns, closing + rtt_ns + 100_000, 0, ACK)
-    ev.write(b, p, -1)
-    b.fact(requests=k, connections=n)
+        return done + rtt_ns // 2 + 50_000
+
+    _keepalive_turns(b, blk, t0=t0, t1=t1, start_ns=start_ns, rtt_s=0.004, turn=post)
 
 
 BLOCKS = {
