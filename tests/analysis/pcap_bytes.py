@@ -73,17 +73,18 @@ def fragmented_udp_pcap(path: Path, frames: list[tuple[int, str, int, str, int, 
     path.write_bytes(PCAP_HEADER + b"".join(records))
 
 
-def fragmented_icmp_pcap(path: Path, frames: list[tuple[int, str, str, int, int]]) -> None:
-    """ICMP echo messages (ts_ns, src, dst, type, data bytes), those too big for one 1,500-byte
-    frame cut into fragments (``ping -s 8000``), in the order given."""
+def fragmented_icmp_pcap(path: Path, frames: list[tuple]) -> None:
+    """ICMP echo messages (ts_ns, src, dst, type, data bytes[, IP id]), those too big for one
+    1,500-byte frame cut into fragments (``ping -s 8000``), in the order given; each its own IP
+    id unless one is given."""
     records = []
-    for k, (ts, src, dst, kind, size) in enumerate(frames):
+    for k, (ts, src, dst, kind, size, *ident) in enumerate(frames):
         data = struct.pack("!HH", 0x4242, k & 0xFFFF) + b"\x61" * (size - 4)
         words = sum(struct.unpack(f"!{len(data) // 2}H", data)) + (kind << 8)
         while words >> 16:
             words = (words & 0xFFFF) + (words >> 16)
         icmp = struct.pack("!BBH", kind, 0, ~words & 0xFFFF) + data
-        records += _fragments(ts, src, dst, k & 0xFFFF, icmp, proto=1)
+        records += _fragments(ts, src, dst, ident[0] if ident else k & 0xFFFF, icmp, proto=1)
     path.write_bytes(PCAP_HEADER + b"".join(records))
 
 

@@ -24,7 +24,7 @@ from workbench.analysis.vectors.kinds import (
     with_key,
 )
 from workbench.analysis.vectors.matching import neighbor_discovery
-from workbench.analysis.vectors.rates import burst_bins, hot_bins
+from workbench.analysis.vectors.rates import burst_bins, hot_bins, sends
 from workbench.analysis.vectors.slow_http import connection_figures, slow_connections
 from workbench.analysis.vectors.verdicts import (
     MAXES,
@@ -270,7 +270,7 @@ def _silent_seconds(before: int, after: int) -> int:
 
 
 # what a rate's count reads of the candidates (``_counted``, then ``_per_bin``)
-COUNT_READS = ("ts", "src", "dst", "candidate", "_request", "_asked", "_answered", "_query", "_retry")  # fmt: skip
+COUNT_READS = ("ts", "src", "dst", "candidate", "_dg_piece", "_request", "_asked", "_answered", "_query", "_retry")  # fmt: skip
 
 
 def _counted(cand: pl.LazyFrame, config: AnalysisConfig, bin_ns: int) -> pl.LazyFrame:
@@ -285,7 +285,8 @@ def _counted(cand: pl.LazyFrame, config: AnalysisConfig, bin_ns: int) -> pl.Lazy
 
 
 def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None) -> pl.DataFrame:
-    """(key, candidate, bin, n, srcs, top) of a window's counted candidates (``top``: the
+    """(key, candidate, bin, n, sends, srcs, top) of a window's counted candidates (``sends``:
+    the packets less the middle fragments of whole datagrams, ``rates.sends``; ``top``: the
     packets of the bin's busiest source); of the (key, candidate) ``pairs`` only, when given."""
     counted = with_key(counted, key)
     if pairs is not None:
@@ -293,10 +294,11 @@ def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None)
     bin_ = [key, "candidate", "bin"]
     return collect(  # streamed: faster for a plain count over many groups
         counted.group_by(*bin_, "src")
-        .agg(pl.len().alias("k"))
+        .agg(pl.len().alias("k"), sends().alias("s"))
         .group_by(bin_)
         .agg(
             pl.col("k").sum().cast(pl.UInt32).alias("n"),
+            pl.col("s").sum().cast(pl.UInt32).alias("sends"),
             pl.len().alias("srcs"),
             pl.col("k").max().alias("top"),
         )

@@ -148,7 +148,7 @@ def _unopened_requests(frame: pl.DataFrame, codes: np.ndarray, config: AnalysisC
 
 
 # what the confirmation tests read of a candidate packet (fewer columns: less memory per window)
-CAND_COLUMNS = ("_row", "ts", *TUPLE4, "proto", "payload_len", "eff_sport", "eff_dport", "orphan_fragment", "icmp_type", "ttl", "link_group", "candidate")  # fmt: skip
+CAND_COLUMNS = ("_row", "ts", *TUPLE4, "proto", "payload_len", "eff_sport", "eff_dport", "orphan_fragment", "_dg_piece", "icmp_type", "ttl", "link_group", "candidate")  # fmt: skip
 
 
 def link_group() -> pl.Expr:

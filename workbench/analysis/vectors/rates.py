@@ -41,6 +41,16 @@ def flood_pps(candidate: pl.Expr, cfg: AnalysisConfig, *, setting: bool = False)
     return rate.otherwise(pl.lit("flood_pps_other") if setting else pl.lit(cfg.flood_pps_other))
 
 
+def sends() -> pl.Expr:
+    """The packets a rate's bin counts as sent one by one: all but the middle fragments of
+    whole datagrams (``fragments._whole_datagrams``). A bin holds a flood only with
+    ``rate_min_bin_packets`` sends in it, and one host floods only at
+    ``single_source_flood_pps`` sends a second: a 65 KB ping (``ping -s 65000``, an MTU test)
+    is 45 fragments within a millisecond, 450 a second in a 0.1 s bin once a second, yet one
+    send; ``ping -f -s 65000``, hundreds of them a second, is a flood by either count."""
+    return (~pl.col("_dg_piece")).sum()
+
+
 def hot_bins(
     per_bin: pl.DataFrame, key: str, span_bins: int, bin_ns: int, cfg: AnalysisConfig
 ) -> pl.DataFrame:
@@ -48,7 +58,7 @@ def hot_bins(
     of at least three sources, and so without its busiest; or one host at a rate none sends
     benignly), or above any benign rate (from any number of sources).
 
-    ``per_bin``: (key, candidate, bin, n, srcs, top, flood_rate, jump_min) of the pairs to judge
+    ``per_bin``: (key, candidate, bin, n, sends, srcs, top, flood_rate, jump_min) of the pairs
     (``flood_rate``: the pair's, ``verdicts._flood_rate``; ``jump_min``: the least rate of a
     jump over its own, ``verdicts.confirmed``). The baseline is the
     median per-bin count over the whole capture, quiet bins included. HTTP floods are judged
@@ -65,7 +75,7 @@ def hot_bins(
         per_bin.with_columns(width=width)
         .with_columns(bin=pl.col("bin") // pl.col("width") * pl.col("width"))
         .group_by(key, "candidate", "bin", "width", "flood_rate", "jump_min")
-        .agg(pl.col("n").sum(), pl.col("srcs").max(), pl.col("top").max())
+        .agg(pl.col("n").sum(), pl.col("sends").sum(), pl.col("srcs").max(), pl.col("top").max())
     )
     bins_in_span = pl.when(http).then(max(span_bins * bin_ns // SECOND, 1)).otherwise(span_bins)
     active = pl.len().cast(pl.Int64)  # u32 would wrap below zero
@@ -81,7 +91,7 @@ def hot_bins(
     jump = cfg.rate_factor * pl.col("median")
 
     def flood(n: pl.Expr) -> pl.Expr:  # ``n`` packets in a bin: a flood's rate, a bin's worth
-        return (n / seconds >= floor) & (n >= cfg.rate_min_bin_packets)
+        return (n / seconds >= floor) & (pl.col("sends") >= cfg.rate_min_bin_packets)
 
     n, others = pl.col("n"), pl.col("n") - pl.col("top")
     # a crowd's jump: one still there without the bin's busiest source (one client's burst
@@ -99,7 +109,7 @@ def hot_bins(
             .then(cfg.single_source_dns_jump_pps)
             .otherwise(cfg.single_source_flood_pps)
         )
-        one = (n >= jump) & (n / seconds >= single)
+        one = (n >= jump) & (pl.col("sends") / seconds >= single)
         # ... or, from any number of sources, above any benign rate
         is_hot = (flood(n) & (one | (n / seconds >= pl.col("flood_rate")))) | crowd
     hot = rebinned.join(baseline, on=[key, "candidate"]).filter(is_hot)
@@ -182,12 +192,12 @@ def burst_bins(
         rows.join(widths.lazy().select(*pair, "bin", "width"), on=[*pair, "bin"])
         .with_columns(fine=ts // pl.col("width") * pl.col("width"))
         .group_by(*pair, "bin", "fine", "width")
-        .agg(pl.len().alias("n"))
+        .agg(pl.len().alias("n"), sends().alias("sends"))
     )
     found = fine.join(busy, on=[*pair, "bin"]).filter(
         (rate >= pl.col("flood_rate"))
         & (rate >= cfg.min_rate_pps)
-        & (pl.col("n") >= cfg.rate_min_bin_packets)
+        & (pl.col("sends") >= cfg.rate_min_bin_packets)
     )
     found = found.filter(pl.len().over(*pair, "bin") >= cfg.rate_min_bins)
     return found.select(*pair, "bin").unique().cast(schema)

@@ -23,6 +23,7 @@ from workbench.synth.scenarios.model import (
     LARGE_PINGS,
     LINK_RESTART,
     MAIL,
+    MTU_TESTS,
     NEWS_SITE,
     NFS_READS,
     NTP_SYNC,
@@ -1151,3 +1152,19 @@ _add(
         negative=True,
     )
 )  # fmt: skip
+_add(
+    Scenario(
+        name="mtu-tests",
+        description=(
+            "Benign: an admin tests the path MTU to three customers' hosts with 65,000-byte pings,"
+            " five a second to each (ping -i 0.2 -s 65000) for 14 s: every echo and reply is 45"
+            " fragments within a millisecond, 450 a second in a 0.1 s bin, yet one datagram"
+        ),
+        start="2023-12-13T04:00:00Z",
+        duration=20,
+        phases=((0, 20, "baseline"),),
+        attacks=(),
+        traffic=(MTU_TESTS,),
+        negative=True,
+    )
+)

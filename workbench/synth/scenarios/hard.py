@@ -26,6 +26,7 @@ from workbench.synth.scenarios.model import (
     LINK_RESTART,
     MAIL,
     MAIL6,
+    MTU_TESTS,
     NFS_READS,
     NTP_SYNC,
     PAGE_HOSTS,
@@ -1250,3 +1251,20 @@ _add(
         ),
     )
 )  # fmt: skip
+_add(
+    Scenario(
+        name="large-ping-flood-amid-mtu-tests",
+        description=(
+            "One host floods a mail server with 65,000-byte pings (ping -f -s 65000: 1,000 a"
+            " second, 45 fragments each, 200 a second at the evaluation's scale 0.2) for 6 s,"
+            " while an admin tests three customers' path MTU with pings of the same size"
+        ),
+        start="2023-12-13T04:30:00Z",
+        duration=20,
+        phases=((0, 8, "baseline"), (8, 14, "attack"), (14, 20, "baseline")),
+        attacks=(
+            Attack("icmp_flood", 8, 14, 1000, ("203.0.113.11",), sources="single", sizes=(65000,)),
+        ),
+        traffic=(MTU_TESTS,),
+    )
+)
