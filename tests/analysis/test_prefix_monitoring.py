@@ -11,6 +11,7 @@ import struct
 import sys
 from pathlib import Path
 
+import pytest
 from scenario_windows import in_memory, over_windows
 from scenario_windows import vectors as _vectors
 
@@ -77,6 +78,39 @@ def test_a_crowds_ping_flood_on_every_address_is_found(tmp_path) -> None:
     ]
 
 
+def test_three_monitoring_systems_pinging_every_address_are_no_flood(tmp_path) -> None:
+    """The same rounds from three monitors in turn (Zabbix, PRTG and LibreNMS pinging every
+    address): 3 sources in each bin, a crowd's jump without the busiest, and an ICMP flood on
+    the /24 before a crowd's had to hold without its 19 busiest senders."""
+    nms = ("10.0.0.9", "10.0.0.10", "10.0.0.11")
+    background = []
+    for s in range(3):
+        for k in range(54):
+            background += _ping(T0 + k * 3.3 + s, f"192.0.2.{s + 1}", _host(k * 7 % 250), k, answered=False)  # fmt: skip
+    assert _vectors(_report(tmp_path / "three.pcap", _rounds(senders=nms) + background)) == []
+
+
+def _few(senders: int, rate: float, seconds: int = 15) -> list:
+    """Echo requests from ``senders`` hosts in turn over the /24's 250 addresses, ``rate`` a
+    second in all, for ``seconds`` of a minute's capture."""
+    frames = [(T0 + 20 + k / rate, ether(ipv4(f"198.18.2.{k % senders + 1}", _host(k % 250), 1, icmp(8, 0, bytes(56)))))
+              for k in range(int(rate * seconds))]  # fmt: skip
+    return [*_ping(T0, MONITOR, _host(0), 0), *frames, *_ping(T0 + 60, MONITOR, _host(0), 1)]
+
+
+def test_a_few_hosts_flooding_a_prefix_at_a_floods_rate_are_found(tmp_path) -> None:
+    """10 hosts' 2,000 pings a second over the /24: no crowd, yet above ICMP's flood rate
+    without the busiest of them (1,800 a second)."""
+    assert _vectors(_report(tmp_path / "ten.pcap", _few(10, 2000))) == [("icmp_flood", ["172.20.0.0/24"])]  # fmt: skip
+
+
+def test_the_price_a_few_hosts_spreading_a_flood_thin(tmp_path) -> None:
+    """10 hosts' 400 pings a second over the /24 (under 2 a second to each address) for 15 s:
+    a crowd's jump over the prefix's quiet baseline before, missed now (fewer than 20
+    senders, under ICMP's 500 a second)."""
+    assert _vectors(_report(tmp_path / "thin-ten.pcap", _few(10, 400))) == []
+
+
 def test_the_price_one_host_spreading_a_flood_thin(tmp_path) -> None:
     """One host's 1,500 datagrams a second over a /24's 250 addresses (6 a second to each) for
     30 s: a UDP flood on the /24 before, missed now (each host's 6 a second is no flood)."""
@@ -86,9 +120,10 @@ def test_the_price_one_host_spreading_a_flood_thin(tmp_path) -> None:
     assert _vectors(_report(tmp_path / "thin.pcap", frames)) == []
 
 
-def test_the_synthesized_scenario(tmp_path) -> None:
+@pytest.mark.parametrize("name", ["prefix-monitoring", "prefix-monitoring-three-systems"])
+def test_the_synthesized_scenarios(tmp_path, name) -> None:
     """Clean in memory and over a dataset's windows; an ICMP flood on the /24 before."""
-    report, _, _ = in_memory(tmp_path, "prefix-monitoring", seed=11, scale=0.2)
+    report, _, _ = in_memory(tmp_path, name, seed=11, scale=0.2)
     assert _vectors(report) == []
-    report, _, _ = over_windows(tmp_path, "prefix-monitoring", window_packets=10_000, scale=0.2)
+    report, _, _ = over_windows(tmp_path, name, window_packets=5_000, scale=0.2)
     assert _vectors(report) == []

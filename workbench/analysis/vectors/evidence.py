@@ -147,7 +147,7 @@ class Evidence:
         for counted in to_count:  # every pair's: which are judged by their rate, the whole
             # capture tells (a reflection from few reflectors is: ``verdicts._whole_test``)
             for key in KEYS:
-                self.bins[key].append(_per_bin(counted, key))
+                self.bins[key].append(_per_bin(counted, key, few=self.config.min_sources_flood - 1))
         for table in (self.stats, self.distinct, self.bins):
             for key in KEYS:
                 table[key] = [packed(f) for f in table[key]]
@@ -242,7 +242,8 @@ class Evidence:
             pairs = rate_pairs.select(key, "candidate")
             # the windows not counted yet, in one query (a bin never spans two windows)
             pending = [pl.concat(self.pending)] if self.pending else []
-            per_bin = concat(self.bins[key] + [_per_bin(c, key, pairs) for c in pending])
+            few = cfg.min_sources_flood - 1
+            per_bin = concat(self.bins[key] + [_per_bin(c, key, pairs, few) for c in pending])
             if not per_bin.is_empty():
                 per_bin = per_bin.join(
                     rate_pairs.select(key, "candidate", "flood_rate", "jump_min"),
@@ -284,23 +285,27 @@ def _counted(cand: pl.LazyFrame, config: AnalysisConfig, bin_ns: int) -> pl.Lazy
     ).with_columns(rate_bin(bin_ns))
 
 
-def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None) -> pl.DataFrame:
+def _per_bin(counted: pl.LazyFrame, key: str, pairs: pl.DataFrame | None = None, few: int = 0) -> pl.DataFrame:  # fmt: skip
     """(key, candidate, bin, n, sends, srcs, top) of a window's counted candidates (``sends``:
     the packets less the middle fragments of whole datagrams, ``rates.sends``; ``top``: the
-    packets of the bin's busiest source); of the (key, candidate) ``pairs`` only, when given."""
+    packets of the bin's busiest source); of the (key, candidate) ``pairs`` only, when given.
+    At the prefix key, ``top_few`` too: the packets of its ``few`` busiest sources."""
     counted = with_key(counted, key)
     if pairs is not None:
         counted = counted.join(pairs.lazy(), on=[key, "candidate"], how="semi")
     bin_ = [key, "candidate", "bin"]
+    k = pl.col("k")
+    busiest = [k.top_k(max(few, 1)).sum().cast(pl.UInt32).alias("top_few")] if key == "dst_net" else []  # fmt: skip
     return collect(  # streamed: faster for a plain count over many groups
         counted.group_by(*bin_, "src")
         .agg(pl.len().alias("k"), sends().alias("s"))
         .group_by(bin_)
         .agg(
-            pl.col("k").sum().cast(pl.UInt32).alias("n"),
+            k.sum().cast(pl.UInt32).alias("n"),
             pl.col("s").sum().cast(pl.UInt32).alias("sends"),
             pl.len().alias("srcs"),
-            pl.col("k").max().alias("top"),
+            k.max().alias("top"),
+            *busiest,
         )
     )
 

@@ -75,7 +75,13 @@ def hot_bins(
         per_bin.with_columns(width=width)
         .with_columns(bin=pl.col("bin") // pl.col("width") * pl.col("width"))
         .group_by(key, "candidate", "bin", "width", "flood_rate", "jump_min")
-        .agg(pl.col("n").sum(), pl.col("sends").sum(), pl.col("srcs").max(), pl.col("top").max())
+        .agg(
+            pl.col("n").sum(),
+            pl.col("sends").sum(),
+            pl.col("srcs").max(),
+            pl.col("top").max(),
+            *([pl.col("top_few").max()] if key == "dst_net" else []),
+        )
     )
     bins_in_span = pl.when(http).then(max(span_bins * bin_ns // SECOND, 1)).otherwise(span_bins)
     active = pl.len().cast(pl.Int64)  # u32 would wrap below zero
@@ -99,8 +105,13 @@ def hot_bins(
     crowd = (pl.col("srcs") >= cfg.rate_min_sources) & (others >= jump) & flood(others)
     if key == "dst_net":
         # a prefix's flood is a crowd's (carpet bombing: bots or reflectors): its busiest
-        # sender's share is judged on the hosts it hits. One monitor pinging every address of
-        # a /24 once a second in rounds (smokeping, fping: 250 pings/s) was an ICMP flood on it
+        # sender's share is judged on the hosts it hits, and a jump is a crowd's only without
+        # the bin's ``min_sources_flood`` - 1 busiest senders (fewer are no crowd). One
+        # monitor pinging every address of a /24 once a second in rounds (smokeping, fping:
+        # 250 pings/s) was an ICMP flood on it, and so were three monitoring systems pinging
+        # every address at the top of the minute (3 x 100 pings/s, amid the internet's pings)
+        rest = n - pl.col("top_few")
+        crowd = (pl.col("srcs") >= cfg.rate_min_sources) & (rest >= jump) & flood(rest)
         is_hot = crowd | (flood(others) & (others / seconds >= pl.col("flood_rate")))
     else:
         # ... or one host's, at a rate no host sends benignly (DNS: no client's burst) ...

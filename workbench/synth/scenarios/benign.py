@@ -863,6 +863,27 @@ _add(
 )  # fmt: skip
 _add(
     Scenario(
+        name="prefix-monitoring-three-systems",
+        description=(
+            "Benign: three monitoring systems (as Zabbix, PRTG and LibreNMS do) each ping every"
+            " address of the datacenter's /24 at the top of the minute, three pings to each, 100"
+            " pings a second (fping -C 3 -i 10): 300 pings a second on the /24 from 3 sources for"
+            " 8 s each minute, each answered"
+        ),
+        start="2024-03-26T10:00:00Z",
+        duration=150,
+        phases=((0, 150, "baseline"),),
+        attacks=(),
+        traffic=tuple(
+            Traffic("ping_rounds", at, 150, rate=100 / 254, count=254, peak=3, tau=60,
+                    client=client, server="203.0.113.1")
+            for at, client in ((5.0, "203.0.113.70"), (5.2, "203.0.113.71"), (5.5, "203.0.113.72"))
+        ),
+        negative=True,
+    )
+)  # fmt: skip
+_add(
+    Scenario(
         name="one-way-tunnels",
         description=(
             "Benign, one direction only: the provider's border router receives 8,000 GRE packets a"
