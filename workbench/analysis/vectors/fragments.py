@@ -14,6 +14,7 @@ DATAGRAM = ["src", "dst", "ip_id", "proto"]
 # the most an IP datagram carries (its 16-bit total length): pieces adding up to more are no
 # one datagram's (a ping of death's, or a flood reusing one id)
 MAX_DATAGRAM_BYTES = 65_535
+DATAGRAM_SEED = 0x6467  # any fixed seed: the hash only groups a capture's own fragments
 
 
 def with_datagram_ports(frame: pl.DataFrame) -> pl.DataFrame:
@@ -41,26 +42,30 @@ def with_datagram_ports(frame: pl.DataFrame) -> pl.DataFrame:
     if places.is_empty():
         return out
     key = DATAGRAM
-    firsts = frame.lazy().filter(
-        (pl.col("frag") & FRAG_MORE > 0) & (pl.col("frag") & FRAG_NONFIRST == 0)
-    )
+    frag = pl.col("frag")
+    fragments = frame.lazy().filter(frag & (FRAG_MORE | FRAG_NONFIRST) > 0)
+    firsts = fragments.filter((frag & FRAG_MORE > 0) & (frag & FRAG_NONFIRST == 0))
     first = firsts.group_by(key).agg(
         pl.col("sport").first().alias("_dg_sport"), pl.col("dport").first().alias("_dg_dport")
     )
     pair = firsts.group_by("src", "dst", "proto").agg(
         pl.col("sport").mode().min().alias("_pair_sport")
     )
-    whole = _whole_datagrams(frame.lazy())
+    # whole datagrams, per key as one 64-bit hash (the exact key's four columns, two of them
+    # 128-bit, took twice as long to group and join): two keys that collide, one in billions,
+    # are no whole datagram, and their pieces each count, as without the test
+    whole = fragments.group_by(_datagram_hash()).agg(_whole_datagrams())
     sport = pl.coalesce("_dg_sport", "_pair_sport")
-    middle = pl.col("frag") & FRAG_MORE > 0
+    middle = frag & FRAG_MORE > 0
     # joined in any order (keeping order costs more than the joins): ``_i`` puts each back
     found = collect(  # streamed: its joins run faster there
         frame.select(*key, "frag")[places]  # only the key's columns gathered
         .lazy()
         .with_row_index("_i")
+        .with_columns(_datagram_hash())
         .join(first, on=key, how="left")
         .join(pair, on=["src", "dst", "proto"], how="left")
-        .join(whole, on=key, how="left")
+        .join(whole, on="_dg", how="left")
         .select(
             "_i",
             sport.cast(pl.UInt16).alias("eff_sport"),
@@ -73,38 +78,30 @@ def with_datagram_ports(frame: pl.DataFrame) -> pl.DataFrame:
     return out.with_columns(out[c].scatter(at, found[c]) for c in found.columns if c != "_i")
 
 
-def _whole_datagrams(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """(src, dst, ip_id, proto, ``_whole``) of the fragment keys that hold whole datagrams, as a
-    host cuts them to fit its path's MTU: as many first fragments as last ones, the same number
-    of middle fragments for each, the middle ones all of one size (the MTU's), and no more
-    bytes in each than a datagram carries. One 65 KB ping (``ping -s 65000``: 45 fragments in
-    a millisecond, once a second) is then one datagram a second, not 45 in a burst; the same
-    datagram sent again and again (scapy's ``fragment()`` in a loop, with one id) counts as often
-    as it is sent. Fragments no datagram accounts for (a flood of pieces with random ids or
-    offsets, overlapping or endless middle fragments, a first fragment lost) each count."""
+def _datagram_hash() -> pl.Expr:
+    """``_dg``: a 64-bit hash of a fragment's datagram key (``DATAGRAM``)."""
+    return pl.struct(DATAGRAM).hash(DATAGRAM_SEED).alias("_dg")
+
+
+def _whole_datagrams() -> pl.Expr:
+    """Whether a fragment key's (src, dst, ip_id, proto) fragments are whole datagrams, as a
+    host cuts them to fit its path's MTU (an aggregation over the key's fragments): as many
+    first fragments as last ones, the same number of middle fragments for each, the middle ones
+    all of one size (the MTU's), and no more bytes in each than a datagram carries. One 65 KB
+    ping (``ping -s 65000``: 45 fragments in a millisecond, once a second) is then one
+    datagram a second, not 45 in a burst; the same datagram sent again and again (scapy's
+    ``fragment()`` in a loop, with one id) counts as often as it is sent. Fragments no datagram
+    accounts for (a flood of pieces with random ids or offsets, overlapping or endless middle
+    fragments, a first fragment lost) each count."""
     frag = pl.col("frag")
     nonfirst = frag & FRAG_NONFIRST > 0
     more = frag & FRAG_MORE > 0
-    firsts = (more & ~nonfirst).sum()
-    lasts = (nonfirst & ~more).sum()
-    middles = (nonfirst & more).sum()
-    per_key = (
-        frame.filter(more | nonfirst)
-        .group_by(DATAGRAM)
-        .agg(
-            firsts.alias("_firsts"),
-            lasts.alias("_lasts"),
-            middles.alias("_middles"),
-            pl.col("payload_len").filter(nonfirst & more).n_unique().alias("_sizes"),
-            pl.col("payload_len").cast(pl.Int64).sum().alias("_bytes"),
-        )
-    )
-    n = pl.col("_firsts")
-    return per_key.select(
-        *DATAGRAM,
-        _whole=(n >= 1)
-        & (pl.col("_lasts") == n)
-        & (pl.col("_middles") % n.clip(1, None) == 0)
-        & (pl.col("_sizes") <= 1)
-        & (pl.col("_bytes") <= MAX_DATAGRAM_BYTES * n),
-    )
+    n = (more & ~nonfirst).sum()
+    middle = pl.col("payload_len").filter(nonfirst & more)
+    return (
+        (n >= 1)
+        & ((nonfirst & ~more).sum() == n)
+        & ((nonfirst & more).sum() % n.clip(1, None) == 0)
+        & (middle.min() == middle.max()).fill_null(True)
+        & (pl.col("payload_len").cast(pl.Int64).sum() <= MAX_DATAGRAM_BYTES * n)
+    ).alias("_whole")
