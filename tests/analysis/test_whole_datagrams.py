@@ -121,7 +121,9 @@ def _pieces(path: Path, sizes, *, last: bool) -> None:
     ("sizes", "last"),
     [
         ([8] * 400, False),  # the Rose attack's shape: a first fragment, then endless pieces
-        ([1480, 8, 1480, 16] * 10, True),  # no MTU cuts pieces of many sizes (30 KB)
+        ([1480] * 40, False),  # pieces of an MTU's size, but never a last one
+        ([24] * 40, True),  # a whole datagram of tiny pieces: no link's MTU cuts them
+        ([1480, 600, 1480, 800] * 10, True),  # no MTU cuts pieces of many sizes (44 KB)
     ],
 )
 def test_pieces_of_no_datagram_a_host_cuts_each_count(tmp_path, sizes, last) -> None:

@@ -158,6 +158,13 @@ class AnalysisConfig:
     # share of fragments whose datagram was never seen starting: then they are a flood as a
     # whole (fragment floods that include first fragments are judged by rate)
     orphan_fragment_share_min: float = 0.8
+    # a datagram's fragments are one send (``fragments._whole_datagrams``) only as a host cuts
+    # it to fit a link's MTU: its middle pieces carry this many bytes or more. No link in use
+    # has an MTU under 576 bytes (RFC 1191's plateaus below it are SLIP and X.25 relics; RFC 791
+    # asks every host to take 576), which leaves 552 bytes of data in a piece (a multiple of
+    # 8); Ethernet's 1,500 leave 1,480. Tiny pieces are a reassembly test's or an evasion's
+    # (RFC 1858's tiny fragments, overlapping pieces of 24 bytes): each counts
+    fragment_piece_min_bytes: int = 552
 
     # --- IP protocols no other row names ---
     # a flood whose protocol field is random (every number from 0 to 255: a booter's "IP"

@@ -24,7 +24,7 @@ from workbench.analysis.vectors.kinds import (
     with_key,
 )
 from workbench.analysis.vectors.matching import neighbor_discovery
-from workbench.analysis.vectors.rates import burst_bins, hot_bins, sends
+from workbench.analysis.vectors.rates import burst_bins, enough_in_hot_bins, hot_bins, sends
 from workbench.analysis.vectors.slow_http import connection_figures, slow_connections
 from workbench.analysis.vectors.verdicts import (
     MAXES,
@@ -252,6 +252,7 @@ class Evidence:
             hot = hot_bins(per_bin, key, span_bins, self.bin_ns, cfg)
             for counted in pending:  # bursts shorter than the capture's bins
                 hot = concat([hot, burst_bins(counted, per_bin, hot, key, self.bin_ns, cfg)])
+            hot = enough_in_hot_bins(hot, per_bin, key, cfg)
             out.hot[key] = persistent_http(hot, http, key, cfg).with_columns(
                 pl.lit(True).alias(f"_hot_{key}")
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from workbench.analysis.config import DEFAULT, AnalysisConfig
 from workbench.analysis.queries import collect
 from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
 
@@ -17,7 +18,7 @@ MAX_DATAGRAM_BYTES = 65_535
 DATAGRAM_SEED = 0x6467  # any fixed seed: the hash only groups a capture's own fragments
 
 
-def with_datagram_ports(frame: pl.DataFrame) -> pl.DataFrame:
+def with_datagram_ports(frame: pl.DataFrame, config: AnalysisConfig = DEFAULT) -> pl.DataFrame:
     """``eff_sport``, ``eff_dport``, ``orphan_fragment`` and ``_dg_piece``: a packet's own ports,
     except that non-first fragments take the source port of their datagram's first fragment.
 
@@ -54,7 +55,7 @@ def with_datagram_ports(frame: pl.DataFrame) -> pl.DataFrame:
     # whole datagrams, per key as one 64-bit hash (the exact key's four columns, two of them
     # 128-bit, took twice as long to group and join): two keys that collide, one in billions,
     # are no whole datagram, and their pieces each count, as without the test
-    whole = fragments.group_by(_datagram_hash()).agg(_whole_datagrams())
+    whole = fragments.group_by(_datagram_hash()).agg(_whole_datagrams(config))
     sport = pl.coalesce("_dg_sport", "_pair_sport")
     middle = frag & FRAG_MORE > 0
     # joined in any order (keeping order costs more than the joins): ``_i`` puts each back
@@ -83,16 +84,17 @@ def _datagram_hash() -> pl.Expr:
     return pl.struct(DATAGRAM).hash(DATAGRAM_SEED).alias("_dg")
 
 
-def _whole_datagrams() -> pl.Expr:
+def _whole_datagrams(config: AnalysisConfig) -> pl.Expr:
     """Whether a fragment key's (src, dst, ip_id, proto) fragments are whole datagrams, as a
     host cuts them to fit its path's MTU (an aggregation over the key's fragments): as many
     first fragments as last ones, the same number of middle fragments for each, the middle ones
-    all of one size (the MTU's), and no more bytes in each than a datagram carries. One 65 KB
+    all of one size (the MTU's, ``fragment_piece_min_bytes`` or more), and no more bytes in
+    each than a datagram carries. One 65 KB
     ping (``ping -s 65000``: 45 fragments in a millisecond, once a second) is then one
     datagram a second, not 45 in a burst; the same datagram sent again and again (scapy's
     ``fragment()`` in a loop, with one id) counts as often as it is sent. Fragments no datagram
-    accounts for (a flood of pieces with random ids or offsets, overlapping or endless middle
-    fragments, a first fragment lost) each count."""
+    accounts for (a flood of pieces with random ids or offsets, tiny, overlapping or endless
+    middle fragments, a first fragment lost) each count."""
     frag = pl.col("frag")
     nonfirst = frag & FRAG_NONFIRST > 0
     more = frag & FRAG_MORE > 0
@@ -103,5 +105,6 @@ def _whole_datagrams() -> pl.Expr:
         & ((nonfirst & ~more).sum() == n)
         & ((nonfirst & more).sum() % n.clip(1, None) == 0)
         & (middle.min() == middle.max()).fill_null(True)
+        & (middle.min() >= config.fragment_piece_min_bytes).fill_null(True)
         & (pl.col("payload_len").cast(pl.Int64).sum() <= MAX_DATAGRAM_BYTES * n)
     ).alias("_whole")

@@ -184,7 +184,7 @@ def candidate_rows(frame: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     peaks at 87 bytes per packet above the frame, 114 with the copy), where keeping every row
     copies nothing. Each test reads the candidates alone, so both give the same verdicts and
     labels."""
-    with_ports = with_datagram_ports(frame)
+    with_ports = with_datagram_ports(frame, config)
     shared = _shared_ports(with_ports.lazy(), config).collect()
     # only UDP from such a port can be an unlisted reflection: only those look it up
     could = (pl.col("proto") == PROTO_UDP) & _unnamed_low_port()
