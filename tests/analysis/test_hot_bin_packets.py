@@ -43,7 +43,12 @@ def test_a_few_bursts_of_a_one_way_upload_are_no_flood(tmp_path) -> None:
     # 12 bursts of 6 amid one a millisecond: 12 bins of 7, 84 packets at 7,000 a second
     path = tmp_path / "upload.pcap"
     _upload(path, bursts=12, size=6)
-    assert _found(path) == []
+    report = wb.analyze(wb.load(path, progress=False), progress=False)
+    assert report.vectors == ()
+    # and "no attack" says what held it back, and by how much
+    [held] = report.held_back
+    assert (held.vector, held.held_back_by, held.figure, held.threshold) == ("udp_flood", "min_packets, hot bins", 84, 100)  # fmt: skip
+    assert "84 packets in the bins where its rate ran at a flood's" in held.reason
 
 
 def test_bursts_holding_more_are_a_flood(tmp_path) -> None:

@@ -56,6 +56,9 @@ def _reflectors(figure: Any, threshold: Any, cfg: AnalysisConfig, vector: str, *
 # and the vector; a rate's test is named by its settings (``rate_factor, flood_pps_...``)
 WORDS: dict[str, Callable[[Any, Any, AnalysisConfig, str], str]] = {
     "min_packets": lambda f, t, cfg, v: f"{fmt.plural(int(f), 'packet')}: a pair is judged on {_count(t)} or more",
+    "min_packets, hot bins": lambda f, t, cfg, v: (
+        f"{fmt.plural(int(f), 'packet')} in the bins where its rate ran at a flood's: a flood is "
+        f"reported with {_count(t)} or more there"),
     "unicast_target": lambda f, t, cfg, v: "sent to a group address or a link-layer broadcast: a LAN's chatter, not one host's reflection",
     "one_way_amplified_share_min": lambda f, t, cfg, v: (
         f"answers to a host never seen sending, {_pct(f)} of them as large as an amplifier's "

@@ -252,12 +252,12 @@ class Evidence:
             hot = hot_bins(per_bin, key, span_bins, self.bin_ns, cfg)
             for counted in pending:  # bursts shorter than the capture's bins
                 hot = concat([hot, burst_bins(counted, per_bin, hot, key, self.bin_ns, cfg)])
-            hot = enough_in_hot_bins(hot, per_bin, key, cfg)
+            hot, thin = enough_in_hot_bins(hot, per_bin, key, cfg)
             out.hot[key] = persistent_http(hot, http, key, cfg).with_columns(
                 pl.lit(True).alias(f"_hot_{key}")
             )
             if key == "dst":
-                out.held_back = held_back(stats, per_bin, hot, out.hot[key], self.bin_ns, cfg)
+                out.held_back = held_back(stats, per_bin, hot, out.hot[key], self.bin_ns, cfg, thin)
         return out
 
 

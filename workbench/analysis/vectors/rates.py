@@ -132,25 +132,28 @@ def hot_bins(
     return _gaps_filled(hot, key, bin_ns, cfg.rate_gap_fill_bins)
 
 
-def enough_in_hot_bins(hot: pl.DataFrame, per_bin: pl.DataFrame, key: str, cfg: AnalysisConfig) -> pl.DataFrame:  # fmt: skip
+def enough_in_hot_bins(hot: pl.DataFrame, per_bin: pl.DataFrame, key: str, cfg: AnalysisConfig) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
     """``hot`` without the pairs (HTTP's apart: judged on requests, over seconds) whose hot bins
     hold fewer than ``min_packets`` of their counted packets: what a flood's rate labels must be
     one to report, as a pair's whole capture must (100 full-size packets are less than one web
     page). In a snippet's 1 ms bins, five packets are 5,000 a second: a VPN client's upload seen
     one way (bursts of 5-10 datagrams within a millisecond, 135 in 0.15 s) filled a few such
-    bins beside a real SYN-ACK reflection, and was a UDP flood of 82 packets."""
-    if hot.is_empty():
-        return hot
+    bins beside a real SYN-ACK reflection, and was a UDP flood of 82 packets. Also the pairs
+    dropped: (key, candidate, ``in_hot``, their packets in those bins)."""
     pair = [key, "candidate"]
+    thin = pl.DataFrame(schema={key: pl.UInt128, "candidate": CANDIDATE, "in_hot": pl.UInt32})
+    if hot.is_empty():
+        return hot, thin
     http = pl.col("candidate").is_in(HTTP_RATE)
     held = (
         per_bin.filter(~http)
         .join(hot, on=[*pair, "bin"], how="semi")
         .group_by(pair)
-        .agg(pl.col("n").sum())
-        .filter(pl.col("n") >= cfg.min_packets)
+        .agg(pl.col("n").sum().cast(pl.UInt32).alias("in_hot"))
     )
-    return pl.concat([hot.filter(http), hot.filter(~http).join(held.select(pair), on=pair, how="semi")])  # fmt: skip
+    few = held.filter(pl.col("in_hot") < cfg.min_packets)
+    kept = hot.join(few.select(pair), on=pair, how="anti")
+    return kept, few.cast(thin.schema)
 
 
 def _gaps_filled(hot: pl.DataFrame, key: str, bin_ns: int, gap: int) -> pl.DataFrame:

@@ -424,7 +424,7 @@ HELD_BACK_PAIRS = 3  # the pairs ``held_back`` keeps: the most packets first
 
 
 def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kept: pl.DataFrame,
-            bin_ns: int, cfg: AnalysisConfig) -> pl.DataFrame:  # fmt: skip
+            bin_ns: int, cfg: AnalysisConfig, thin: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
     """The (host, vector) pairs with the most packets that are no attack (those under
     ``min_packets`` only when there are no others, and then the biggest), and what held each
     back (``test``, the pair's ``figure`` and the ``threshold`` it missed): the first condition
@@ -432,8 +432,9 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
     flood rate's setting (its busiest bin in packets/s, under its ``flood_rate`` and never a
     jump over its own median), ``rate_min_bins`` (at its flood rate in too few bins, and no
     burst in finer ones: ``rates.burst_bins``; the figure is those bins), ``asked_for`` (none of
-    its packets counts toward a rate), or ``http_bot_min_requests`` (an HTTP crowd whose
-    clients do not keep requesting).
+    its packets counts toward a rate), ``http_bot_min_requests`` (an HTTP crowd whose
+    clients do not keep requesting), or ``min_packets, hot bins`` (``thin``: hot bins holding
+    fewer than ``min_packets`` of its packets, ``rates.enough_in_hot_bins``).
 
     ``stats``: ``confirmed`` for key ``dst``; ``per_bin``: the rate-judged pairs' bins;
     ``hot``: their hot bins, ``kept``: those left once HTTP crowds were judged."""
@@ -458,19 +459,25 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
             (rate >= pl.col("flood_rate")).sum().cast(pl.UInt32).alias("_busy"),
         )
     crowd = hot.select(pair).unique().with_columns(_crowd=pl.lit(True))
+    if thin is None or thin.is_empty():
+        thin = pl.DataFrame(schema={**{k: schema[k] for k in pair}, "in_hot": pl.UInt32})
     by_rate = pl.col("test").is_null() & pl.col("ok") & pl.col("rate_based")
-    dropped = by_rate & pl.col("_crowd").fill_null(False)
+    few = by_rate & pl.col("in_hot").is_not_null()
+    dropped = by_rate & ~few & pl.col("_crowd").fill_null(False)
     # no bin at all: none of its packets counts toward a rate (``evidence._counted``)
-    uncounted = by_rate & ~dropped & pl.col("_peak").is_null()
+    uncounted = by_rate & ~few & ~dropped & pl.col("_peak").is_null()
     flood = pl.col("flood_rate")
     # at its flood rate, but in too few bins (``rate_min_bins``), and as no burst
-    brief = by_rate & ~dropped & ~uncounted & (pl.col("_busy").fill_null(0) > 0)
+    brief = by_rate & ~few & ~dropped & ~uncounted & (pl.col("_busy").fill_null(0) > 0)
     return (
         rest.join(peaks, on=pair, how="left")
         .join(crowd, on=pair, how="left")
+        .join(thin.select(*pair, "in_hot"), on=pair, how="left")
         .with_columns(
             # a rate's settings: the jump over its own rate, and the rate no host receives
-            test=pl.when(dropped)
+            test=pl.when(few)
+            .then(pl.lit("min_packets, hot bins"))
+            .when(dropped)
             .then(pl.lit("http_bot_min_requests"))
             .when(uncounted)
             .then(pl.lit("asked_for"))
@@ -485,12 +492,16 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
             .when(by_rate)
             .then(pl.concat_str(pl.lit("rate_factor, "), _flood_rate(cfg, setting=True)))
             .otherwise("test"),
-            figure=pl.when(brief)
+            figure=pl.when(few)
+            .then(pl.col("in_hot").cast(pl.Float64))
+            .when(brief)
             .then(pl.col("_busy").cast(pl.Float64))
             .when(by_rate & ~dropped)
             .then("_peak")
             .otherwise("figure"),
-            threshold=pl.when(brief)
+            threshold=pl.when(few)
+            .then(pl.lit(float(cfg.min_packets)))
+            .when(brief)
             .then(pl.lit(float(cfg.rate_min_bins)))
             .when(by_rate & ~dropped & ~uncounted)
             .then(pl.when(flood.is_finite()).then(flood))
