@@ -96,13 +96,18 @@ def hot_bins(
     floor = pl.when(http).then(cfg.min_rate_http_rps).otherwise(pl.col("jump_min"))
     jump = cfg.rate_factor * pl.col("median")
 
-    def flood(n: pl.Expr) -> pl.Expr:  # ``n`` packets in a bin: a flood's rate, a bin's worth
-        return (n / seconds >= floor) & (pl.col("sends") >= cfg.rate_min_bin_packets)
+    def flood(n: pl.Expr, less: pl.Expr | None = None) -> pl.Expr:
+        """``n`` packets in a bin (the bin's, less ``less`` of them): a flood's rate, and a bin's
+        worth of sends (a source's packets taken from its sends: fewer, if any are pieces)."""
+        sent = pl.col("sends").cast(pl.Int64) - (0 if less is None else less.cast(pl.Int64))
+        return (n / seconds >= floor) & (sent >= cfg.rate_min_bin_packets)
 
     n, others = pl.col("n"), pl.col("n") - pl.col("top")
     # a crowd's jump: one still there without the bin's busiest source (one client's burst
     # amid the others' usual queries is that client's) ...
-    crowd = (pl.col("srcs") >= cfg.rate_min_sources) & (others >= jump) & flood(others)
+    crowd = (
+        (pl.col("srcs") >= cfg.rate_min_sources) & (others >= jump) & flood(others, pl.col("top"))
+    )
     if key == "dst_net":
         # a prefix's flood is a crowd's (carpet bombing: bots or reflectors): its busiest
         # sender's share is judged on the hosts it hits, and a jump is a crowd's only without
@@ -111,8 +116,12 @@ def hot_bins(
         # 250 pings/s) was an ICMP flood on it, and so were three monitoring systems pinging
         # every address at the top of the minute (3 x 100 pings/s, amid the internet's pings)
         rest = n - pl.col("top_few")
-        crowd = (pl.col("srcs") >= cfg.rate_min_sources) & (rest >= jump) & flood(rest)
-        is_hot = crowd | (flood(others) & (others / seconds >= pl.col("flood_rate")))
+        crowd = (
+            (pl.col("srcs") >= cfg.rate_min_sources)
+            & (rest >= jump)
+            & flood(rest, pl.col("top_few"))
+        )
+        is_hot = crowd | (flood(others, pl.col("top")) & (others / seconds >= pl.col("flood_rate")))
     else:
         # ... or one host's, at a rate no host sends benignly (DNS: no client's burst) ...
         single = (
