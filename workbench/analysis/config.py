@@ -158,8 +158,8 @@ class AnalysisConfig:
     # share of fragments whose datagram was never seen starting: then they are a flood as a
     # whole (fragment floods that include first fragments are judged by rate)
     orphan_fragment_share_min: float = 0.8
-    # a datagram's fragments are one send (``fragments._whole_datagrams``) only as a host cuts
-    # it to fit a link's MTU: its middle pieces carry this many bytes or more. No link in use
+    # a datagram's middle fragments are no sends of their own (``fragments._whole_datagrams``)
+    # only as a host cuts it to fit a link's MTU: they carry this many bytes or more. No link in use
     # has an MTU under 576 bytes (RFC 1191's plateaus below it are SLIP and X.25 relics; RFC 791
     # asks every host to take 576), which leaves 552 bytes of data in a piece (a multiple of
     # 8); Ethernet's 1,500 leave 1,480. Tiny pieces are a reassembly test's or an evasion's

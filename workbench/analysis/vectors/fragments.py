@@ -1,6 +1,7 @@
 """Fragments of one datagram judged as that datagram: a non-first fragment carries no ports,
 so it takes them from its datagram's first fragment (or, when that was lost, from what its
-reflector sends the same target); and a datagram cut into pieces counts once toward a rate."""
+reflector sends the same target); and the middle pieces of a datagram a host cut to fit its
+MTU are no sends of their own toward a rate."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ def with_datagram_ports(frame: pl.DataFrame, config: AnalysisConfig = DEFAULT) -
     lost (a full link drops it), a fragment from a reflector that sends first fragments from
     one service port to the same target still belongs to that reflection.
 
-    ``_dg_piece`` marks the middle fragments of whole datagrams (``_whole_datagrams``): a
-    rate counts each such datagram once, by its last fragment (``evidence._counted``).
+    ``_dg_piece`` marks the middle fragments of whole datagrams (``_whole_datagrams``): no
+    sends of their own (``rates.sends``), the datagram sent as its first and last fragments (an
+    ICMP echo's first fragment is the echo, its last the fragment pair's one send).
 
     Only the non-first fragments are looked up (most captures have few or none); every other
     packet keeps its ports without a join.
