@@ -1,5 +1,5 @@
 """A datagram cut into fragments is one send. A 65 KB ping (``ping -s 65000``, an MTU test) is
-45 fragments within a millisecond, once a second: in a 0.1 s bin that read 450 fragments a
+44 fragments within a millisecond, once a second: in a 0.1 s bin that read 440 fragments a
 second from one host, above the 150 a second that makes one host a flood, so an admin's MTU
 test was a fragment flood. A bin now holds a flood only with ``rate_min_bin_packets`` sends, and
 one host floods only at ``single_source_flood_pps`` sends a second; the middle fragments of a

@@ -92,7 +92,7 @@ def _whole_datagrams(config: AnalysisConfig) -> pl.Expr:
     first fragments as last ones, the same number of middle fragments for each, the middle ones
     all of one size (the MTU's, ``fragment_piece_min_bytes`` or more), and no more bytes in
     each than a datagram carries. One 65 KB
-    ping (``ping -s 65000``: 45 fragments in a millisecond, once a second) is then one
+    ping (``ping -s 65000``: 44 fragments in a millisecond, once a second) is then one
     datagram a second, not 45 in a burst; the same datagram sent again and again (scapy's
     ``fragment()`` in a loop, with one id) counts as often as it is sent. Fragments no datagram
     accounts for (a flood of pieces with random ids or offsets, tiny, overlapping or endless

@@ -46,7 +46,7 @@ def sends() -> pl.Expr:
     whole datagrams (``fragments._whole_datagrams``). A bin holds a flood only with
     ``rate_min_bin_packets`` sends in it, and one host floods only at
     ``single_source_flood_pps`` sends a second: a 65 KB ping (``ping -s 65000``, an MTU test)
-    is 45 fragments within a millisecond, 450 a second in a 0.1 s bin once a second, yet one
+    is 44 fragments within a millisecond, 440 a second in a 0.1 s bin once a second, yet one
     send; ``ping -f -s 65000``, hundreds of them a second, is a flood by either count."""
     return (~pl.col("_dg_piece")).sum()
 

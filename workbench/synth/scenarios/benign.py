@@ -1179,7 +1179,7 @@ _add(
         description=(
             "Benign: an admin tests the path MTU to three customers' hosts with 65,000-byte pings,"
             " five a second to each (ping -i 0.2 -s 65000) for 14 s: every echo and reply is 45"
-            " fragments within a millisecond, 450 a second in a 0.1 s bin, yet one datagram"
+            " fragments within a millisecond, 440 a second in a 0.1 s bin, yet one datagram"
         ),
         start="2023-12-13T04:00:00Z",
         duration=20,

@@ -1256,7 +1256,7 @@ _add(
         name="large-ping-flood-amid-mtu-tests",
         description=(
             "One host floods a mail server with 65,000-byte pings (ping -f -s 65000: 1,000 a"
-            " second, 45 fragments each, 200 a second at the evaluation's scale 0.2) for 6 s,"
+            " second, 44 fragments each, 200 a second at the evaluation's scale 0.2) for 6 s,"
             " while an admin tests three customers' path MTU with pings of the same size"
         ),
         start="2023-12-13T04:30:00Z",

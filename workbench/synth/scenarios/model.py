@@ -291,5 +291,5 @@ GAME_PLAYERS = Traffic("udp_sessions", 0, 60, rate=30, count=150, server="203.0.
 # 8000 -p 100): every echo and reply comes in six fragments, 10,000 fragments a second back
 LARGE_PINGS = Traffic("pings", 0, 60, rate=10, count=200, client="203.0.113.72", size=8000)
 # an admin tests the path MTU to three customers' hosts with the largest pings (ping -i 0.2 -s
-# 65000): each echo and reply is 45 fragments within a millisecond, five times a second
+# 65000): each echo and reply is 44 fragments within a millisecond, five times a second
 MTU_TESTS = Traffic("pings", 2, 16, rate=5, count=3, client="203.0.113.9", size=65000)
