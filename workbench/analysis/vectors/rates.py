@@ -104,23 +104,19 @@ def hot_bins(
 
     n, others = pl.col("n"), pl.col("n") - pl.col("top")
     # a crowd's jump: one still there without the bin's busiest source (one client's burst
-    # amid the others' usual queries is that client's) ...
+    # amid the others' usual queries is that client's); at a prefix, without its
+    # ``min_sources_flood`` - 1 busiest (fewer are no crowd: three monitoring systems pinging
+    # every address of a /24 at the top of the minute, 3 x 100 pings/s, were one) ...
+    busiest = pl.col("top_few" if key == "dst_net" else "top")
     crowd = (
-        (pl.col("srcs") >= cfg.rate_min_sources) & (others >= jump) & flood(others, pl.col("top"))
+        (pl.col("srcs") >= cfg.rate_min_sources)
+        & (n - busiest >= jump)
+        & flood(n - busiest, busiest)
     )
     if key == "dst_net":
         # a prefix's flood is a crowd's (carpet bombing: bots or reflectors): its busiest
-        # sender's share is judged on the hosts it hits, and a jump is a crowd's only without
-        # the bin's ``min_sources_flood`` - 1 busiest senders (fewer are no crowd). One
-        # monitor pinging every address of a /24 once a second in rounds (smokeping, fping:
-        # 250 pings/s) was an ICMP flood on it, and so were three monitoring systems pinging
-        # every address at the top of the minute (3 x 100 pings/s, amid the internet's pings)
-        rest = n - pl.col("top_few")
-        crowd = (
-            (pl.col("srcs") >= cfg.rate_min_sources)
-            & (rest >= jump)
-            & flood(rest, pl.col("top_few"))
-        )
+        # sender's share is judged on the hosts it hits. One monitor pinging every address of
+        # a /24 once a second in rounds (smokeping, fping: 250 pings/s) was an ICMP flood on it
         is_hot = crowd | (flood(others, pl.col("top")) & (others / seconds >= pl.col("flood_rate")))
     else:
         # ... or one host's, at a rate no host sends benignly (DNS: no client's burst) ...

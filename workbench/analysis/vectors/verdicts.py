@@ -459,7 +459,7 @@ def held_back(stats: pl.DataFrame, per_bin: pl.DataFrame, hot: pl.DataFrame, kep
             (rate >= pl.col("flood_rate")).sum().cast(pl.UInt32).alias("_busy"),
         )
     crowd = hot.select(pair).unique().with_columns(_crowd=pl.lit(True))
-    if thin is None or thin.is_empty():
+    if thin is None:
         thin = pl.DataFrame(schema={**{k: schema[k] for k in pair}, "in_hot": pl.UInt32})
     by_rate = pl.col("test").is_null() & pl.col("ok") & pl.col("rate_based")
     few = by_rate & pl.col("in_hot").is_not_null()
