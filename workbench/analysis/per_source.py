@@ -20,6 +20,7 @@ import polars as pl
 
 from workbench.analysis.phases import phase_bounds, phase_column
 from workbench.analysis.queries import Frame, collect, source_parts
+from workbench.analysis.targets import session_reply
 from workbench.analysis.vectors.kinds import CANDIDATE
 
 
@@ -27,7 +28,8 @@ class SourceTable:
     """``(phase, vector, src, packets, bytes, ttl_lo, ttl_hi)`` of a labelled (confined) frame
     (sorted by ``src`` in memory);
     ``phase`` null outside every phase, ``vector`` (a ``CANDIDATE``: grouped as a number) null
-    for traffic of no attack vector."""
+    for traffic of no attack vector, and for a session vector's server answering its clients
+    (``targets.session_reply``)."""
 
     def __init__(self, classified: Frame, phases: list[dict]) -> None:
         self._bounds = phase_bounds(phases)
@@ -56,10 +58,13 @@ class SourceTable:
             self._files.append(path)
 
     def _table(self, frame: Frame, *, by_source: bool = False) -> pl.DataFrame:
+        # a session vector's server answering is no sender of the attack on it: its packets
+        # count as its own traffic (``targets.session_reply``)
+        vector = pl.when(session_reply()).then(None).otherwise(pl.col("vector"))
         table = (
             frame.lazy()
             .with_columns(phase=phase_column(self._bounds))
-            .group_by("phase", pl.col("vector").cast(CANDIDATE), "src")
+            .group_by("phase", vector.cast(CANDIDATE).alias("vector"), "src")
             .agg(
                 pl.len().alias("packets"),
                 pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),

@@ -48,7 +48,7 @@ from workbench.analysis.report_json import ABSENT, from_data
 from workbench.analysis.saturation import link_label, utilization_series
 from workbench.analysis.series import covered_span, eligible_for_peak, rollup
 from workbench.analysis.steps import step
-from workbench.analysis.targets import SESSION_VECTORS, ranked, target_labels, target_table
+from workbench.analysis.targets import ranked, session_reply, target_labels, target_table
 from workbench.analysis.vector_table import RULES
 from workbench.analysis.vectors.kinds import CANDIDATE, OTHER_PROTOCOLS
 from workbench.analysis.vectors.labels import as_text
@@ -62,9 +62,13 @@ __all__ = ["Report", "analyze", "headline", "headline_items", "summary_text", "v
 def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, int] | None,
                   table: SourceTable, hit: pl.DataFrame) -> tuple[pl.DataFrame, dict, dict]:  # fmt: skip
     """Per vector: first and last packet, counts, sources, targets; its busiest second; its
-    ports. ``hit``: the target table (``targets.target_table``) of the same packets."""
+    ports. ``attack``: the labelled packets, whose ports and payloads are read from those toward
+    the targets (an HTTP flood's server answering its clients sends from the service port to
+    theirs: ``targets.session_reply``). ``hit``: the target table (``targets.target_table``)
+    of the same packets."""
     attack = attack.with_columns(pl.col("vector").cast(CANDIDATE))  # grouped as a number
     text = pl.col("vector").cast(pl.String)
+    toward = ~session_reply()
     stats_query = (
         attack.group_by("vector").agg(
             # as integers: a Python datetime would cut the nanoseconds pcapng records
@@ -72,29 +76,23 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
             pl.col("ts").cast(pl.Int64).max().alias("end"),
             pl.len().alias("packets"),
             pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-            pl.col("payload_len").cast(pl.Int64).mean().alias("payload"),
+            pl.col("payload_len").filter(toward).cast(pl.Int64).mean().alias("payload"),
+            toward.sum().alias("toward"),
             (pl.col("frag") & (FRAG_MORE | FRAG_NONFIRST) > 0).sum().alias("fragments"),
         )
     ).with_columns(text)
     # one streamed pass over the attack packets for the figures and both port tables
-    # distinct destinations: a vector's target hosts, from the target table, except a session
-    # vector's (its server's answers go back to the clients, which that table leaves out)
-    sessions = attack.filter(pl.col("vector").is_in(SESSION_VECTORS))
-    stats, sports, dports, session_dsts = collect_all(
+    stats, sports, dports = collect_all(
         [
             stats_query,
-            *(attack.group_by("vector", c).len().with_columns(text) for c in ("sport", "dport")),
-            sessions.group_by("vector")
-            .agg(pl.col("dst").n_unique().alias("dsts"))
-            .with_columns(text),
+            *(
+                attack.filter(toward).group_by("vector", c).len().with_columns(text)
+                for c in ("sport", "dport")
+            ),
         ]
     )
-    other_dsts = (
-        hit.filter(~pl.col("vector").is_in(SESSION_VECTORS))
-        .group_by("vector")
-        .agg(pl.col("dst").n_unique().alias("dsts"))
-    )
-    dsts = pl.concat([session_dsts, other_dsts.cast(session_dsts.schema)])
+    # distinct destinations: a vector's target hosts, from the target table
+    dsts = hit.group_by("vector").agg(pl.col("dst").n_unique().cast(pl.UInt32).alias("dsts"))
     stats = stats.join(dsts, on="vector", how="left")
     sources = table.vector_sources().with_columns(text)
     # distinct destination ports: the rows of the port table (a null port is one of them too)
@@ -167,7 +165,7 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
                 unique_targets=row["dsts"],
                 mean_payload_bytes=round(float(row["payload"] or 0), 1),
                 fragments=row["fragments"],
-                top_src_port_share=round(float(src_ports["len"].head(1).sum() / packets), 4),
+                top_src_port_share=round(float(src_ports["len"].head(1).sum() / max(row["toward"], 1)), 4),
                 distinct_dst_ports=row["dports"],
                 **protocols,
             ),

@@ -9,6 +9,7 @@ import polars as pl
 
 from workbench.analysis.per_source import SourceTable
 from workbench.analysis.queries import Frame, collect, collect_all
+from workbench.analysis.targets import toward_targets
 from workbench.analysis.vector_table import REFLECTION
 from workbench.enrich.bogons import is_bogon
 
@@ -150,7 +151,7 @@ def assess(classified: Frame, table: SourceTable | None = None) -> dict:
     ``table``: the senders of ``classified`` (``per_source.SourceTable``), when already built."""
     if table is None:
         table = SourceTable(classified, [])
-    found = figures(classified.lazy().filter(pl.col("vector").is_not_null()), table)
+    found = figures(toward_targets(classified), table)
     per_vector = [assess_vector(vector, f) for vector, f in sorted(found.items())]
     spoofed = [p["vector"] for p in per_vector if p["verdict"] in ("spoofed", "likely spoofed")]
     reflected = [p["vector"] for p in per_vector if p["verdict"] == "reflected"]

@@ -13,19 +13,28 @@ from workbench.analysis.vectors.kinds import V4_BITS, V6_BITS
 SESSION_VECTORS = [r.name for r in VECTORS if r.family in ("http", "slow_http")]
 
 
-def _attack(frame: Frame) -> pl.LazyFrame:
-    """Attack packets toward their targets (an HTTP flood's server answers point back at the bots)."""
-    # the server's side of an HTTP or slow-HTTP session: from its service port (the lower one)
-    reply = pl.col("vector").is_in(SESSION_VECTORS) & (
+def session_reply() -> pl.Expr:
+    """Whether a labelled packet is a session vector's server answering: an HTTP or slow-HTTP
+    flood is labelled as whole sessions, both ways (the pcap export keeps them whole), but its
+    server's answers point back at the clients. The server's side is the one from its service
+    port: a web port, or the lower of the two (clients send from ephemeral ports, 32768 and
+    up on Linux, 49152 and up on Windows and macOS). Null where the packet has no vector."""
+    return pl.col("vector").is_in(SESSION_VECTORS) & (
         pl.col("sport").is_in(list(WEB_PORTS)) | (pl.col("sport") < pl.col("dport"))
     )
-    return frame.lazy().filter(pl.col("vector").is_not_null() & ~reply)
+
+
+def toward_targets(frame: Frame) -> pl.LazyFrame:
+    """Attack packets toward their targets: every labelled packet but a session vector's
+    server answering (``session_reply``). What the attack's targets, sources and ports are
+    read from: the server of an HTTP flood is its target, never one of its sources."""
+    return frame.lazy().filter(pl.col("vector").is_not_null() & ~session_reply())
 
 
 def target_table(frame: Frame, keys: tuple[str, ...] = ()) -> pl.DataFrame:
     """Attack packets and bytes per (``keys``, vector, prefix, host): one pass over the packets,
     a row per target host and vector (small), from which every ranking is taken."""
-    attack = _attack(frame).with_columns(net=pl.col("dst").ip.network(V4_BITS, V6_BITS))
+    attack = toward_targets(frame).with_columns(net=pl.col("dst").ip.network(V4_BITS, V6_BITS))
     return collect(
         attack.group_by(*keys, "vector", "net", "dst")
         .agg(pl.len().alias("packets"), pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"))
