@@ -19,6 +19,7 @@ import workbench as wb
 from workbench import synth
 from workbench.capture.addresses import parse
 from workbench.evaluation_variants import amid
+from workbench.export.fingerprint_json import fingerprints
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "capture"))
 from pcapbuild import ether, ipv4, pcap, udp
@@ -61,6 +62,11 @@ def test_a_real_flood_names_its_clients_not_its_server(shared_captures, tshark, 
     [spoof] = [p for p in report.sources.spoofing.per_vector if p["vector"] == vector]
     assert spoof["unique_sources"] == len(clients)
     assert all(p["unique_sources"] == len(clients) for p in report.phases if p["kind"] == "attack")
+    # the fingerprint colleagues block by lists the clients, and the service's port
+    for fingerprint in fingerprints(report):
+        [entry] = [e for e in fingerprint["attack_vectors"] if e["workbench_vector"] == vector]
+        assert entry["source_ips"] == sorted(clients)
+        assert list(entry["destination_ports"]) == [str(port)]
 
 
 SERVER = "203.0.113.80"  # the application-layer sample's web server, the HTTP flood's target

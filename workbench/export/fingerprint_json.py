@@ -10,6 +10,7 @@ import polars as pl
 
 from workbench.analysis.model import PhaseKind, Report, VectorFinding
 from workbench.analysis.report_json import ABSENT
+from workbench.analysis.targets import toward_targets
 from workbench.analysis.vector_table import RULES
 from workbench.atomic import check_destination, write_text
 from workbench.capture.schema import PROTO_TCP
@@ -99,11 +100,12 @@ def _typed(report) -> Report:
 
 
 def _phase_figures(phase, frame, vectors: dict[str, VectorFinding]) -> dict:
-    """Sizes, rates, sources and one entry per vector, from the phase's labelled packets."""
+    """Sizes, rates, sources and one entry per vector, from the phase's labelled packets toward
+    its targets (``targets.toward_targets``: an HTTP flood's server answering the bots is none of
+    its sources, and the bots' ephemeral ports are no destination ports)."""
     in_phase = (pl.col("ts") >= _at(phase.start)) & (pl.col("ts") < _at(phase.end))
-    part = frame.filter(in_phase & pl.col("vector").is_in(list(phase.vectors)))
-    if isinstance(part, pl.LazyFrame):  # a dataset's report: this phase's attack packets
-        part = part.collect(engine="streaming")
+    part = toward_targets(frame).filter(in_phase & pl.col("vector").is_in(list(phase.vectors)))
+    part = part.collect(engine="streaming")  # this phase's attack packets
     seconds = max((phase.end - phase.start) / 1e9, 1e-9)
     total = max(part.height, 1)
     wire = int(part["wire_len"].cast(pl.Int64).sum() or 0)
