@@ -160,6 +160,9 @@ class Evidence(Entry):
     unique_targets: int
     mean_payload_bytes: float
     fragments: int
+    # of the packets toward the targets that carry ports (not ICMP, GRE, nor a datagram's
+    # non-first fragments: 0.0 and 0 for a vector of none), the share from the busiest source
+    # port, and the destination ports
     top_src_port_share: float
     distinct_dst_ports: int
     # of a flood of IP protocols no other row names: how many, and the busiest (up to five)
@@ -183,6 +186,7 @@ class VectorFinding(Entry):
     distributed: bool
     service: str | None
     targets: tuple[str, ...] = listed()
+    # the busiest five, of the packets toward the targets that carry ports (none for ICMP)
     src_ports: tuple[int, ...] = listed()
     dst_ports: tuple[int, ...] = listed()
     evidence: Evidence = nested(Evidence)

@@ -53,7 +53,7 @@ from workbench.analysis.vector_table import RULES
 from workbench.analysis.vectors.kinds import CANDIDATE, OTHER_PROTOCOLS
 from workbench.analysis.vectors.labels import as_text
 from workbench.analysis.vectors.slow_http import evidence_text
-from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST
+from workbench.capture.schema import FRAG_MORE, FRAG_NONFIRST, PORT_PROTOCOLS
 
 # the story told from the report JSON lives in ``headline``; these names stay importable here
 __all__ = ["Report", "analyze", "headline", "headline_items", "summary_text", "vector_titles"]
@@ -62,13 +62,16 @@ __all__ = ["Report", "analyze", "headline", "headline_items", "summary_text", "v
 def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, int] | None,
                   table: SourceTable, hit: pl.DataFrame) -> tuple[pl.DataFrame, dict, dict]:  # fmt: skip
     """Per vector: first and last packet, counts, sources, targets; its busiest second; its
-    ports. ``attack``: the labelled packets, whose ports and payloads are read from those toward
-    the targets (an HTTP flood's server answering its clients sends from the service port to
-    theirs: ``targets.session_reply``). ``hit``: the target table (``targets.target_table``)
-    of the same packets."""
+    ports. ``attack``: the labelled packets, whose payloads are read from those toward the
+    targets (an HTTP flood's server answering its clients sends from the service port to
+    theirs: ``targets.session_reply``), and ports from those of them that carry ports.
+    ``hit``: the target table (``targets.target_table``) of the same packets."""
     attack = attack.with_columns(pl.col("vector").cast(CANDIDATE))  # grouped as a number
     text = pl.col("vector").cast(pl.String)
     toward = ~session_reply()
+    # the packets that carry ports: ICMP, GRE and a datagram's non-first fragments have none
+    # (their 0 is no port: a fragmented DNS amplification's top source port was "0", at 55 %)
+    ported = toward & pl.col("proto").is_in(PORT_PROTOCOLS) & (pl.col("frag") & FRAG_NONFIRST == 0)
     stats_query = (
         attack.group_by("vector").agg(
             # as integers: a Python datetime would cut the nanoseconds pcapng records
@@ -77,7 +80,7 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
             pl.len().alias("packets"),
             pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
             pl.col("payload_len").filter(toward).cast(pl.Int64).mean().alias("payload"),
-            toward.sum().alias("toward"),
+            ported.sum().alias("ported"),
             (pl.col("frag") & (FRAG_MORE | FRAG_NONFIRST) > 0).sum().alias("fragments"),
         )
     ).with_columns(text)
@@ -86,7 +89,7 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
         [
             stats_query,
             *(
-                attack.filter(toward).group_by("vector", c).len().with_columns(text)
+                attack.filter(ported).group_by("vector", c).len().with_columns(text)
                 for c in ("sport", "dport")
             ),
         ]
@@ -95,9 +98,13 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
     dsts = hit.group_by("vector").agg(pl.col("dst").n_unique().cast(pl.UInt32).alias("dsts"))
     stats = stats.join(dsts, on="vector", how="left")
     sources = table.vector_sources().with_columns(text)
-    # distinct destination ports: the rows of the port table (a null port is one of them too)
+    # distinct destination ports: the rows of the port table (none for a vector without ports)
     dport_counts = dports.group_by("vector").agg(pl.len().alias("dports"))
-    stats = stats.join(dport_counts, on="vector", how="left").join(sources, on="vector", how="left")
+    stats = (
+        stats.join(dport_counts, on="vector", how="left")
+        .with_columns(pl.col("dports").fill_null(0))
+        .join(sources, on="vector", how="left")
+    )
     # the busiest second, a partial one (the capture's edges) rated over what the capture covers;
     # a sliver of a second at an edge only when the vector has nothing else
     ok = eligible_for_peak(1000, span)
@@ -165,7 +172,7 @@ def _vector_findings(classified: Frame, series: pl.DataFrame, config: AnalysisCo
                 unique_targets=row["dsts"],
                 mean_payload_bytes=round(float(row["payload"] or 0), 1),
                 fragments=row["fragments"],
-                top_src_port_share=round(float(src_ports["len"].head(1).sum() / max(row["toward"], 1)), 4),
+                top_src_port_share=round(float(src_ports["len"].head(1).sum() / max(row["ported"], 1)), 4),
                 distinct_dst_ports=row["dports"],
                 **protocols,
             ),

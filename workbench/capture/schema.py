@@ -70,6 +70,9 @@ PROTO_IPV6_NONXT = 59  # IPv6 "no next header": nothing follows the extension he
 PROTO_IPV6_HOPOPTS, PROTO_IPV6_ROUTE, PROTO_IPV6_FRAG = 0, 43, 44
 PROTO_IPV6_AH, PROTO_IPV6_OPTS = 51, 60
 PROTO_SCTP, PROTO_UDPLITE = 132, 136  # transports with ports first, as UDP
+# the transports whose ports the decoder reads (a first or whole datagram's: ``sport`` and
+# ``dport`` of any other packet are 0, not a port)
+PORT_PROTOCOLS = (PROTO_TCP, PROTO_UDP, PROTO_SCTP, PROTO_UDPLITE)
 
 
 def empty_frame() -> pl.DataFrame:
