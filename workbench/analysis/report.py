@@ -66,12 +66,15 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
     targets (an HTTP flood's server answering its clients sends from the service port to
     theirs: ``targets.session_reply``), and ports from those of them that carry ports.
     ``hit``: the target table (``targets.target_table``) of the same packets."""
-    attack = attack.with_columns(pl.col("vector").cast(CANDIDATE))  # grouped as a number
     text = pl.col("vector").cast(pl.String)
-    toward = ~session_reply()
     # the packets that carry ports: ICMP, GRE and a datagram's non-first fragments have none
     # (their 0 is no port: a fragmented DNS amplification's top source port was "0", at 55 %)
-    ported = toward & pl.col("proto").is_in(PORT_PROTOCOLS) & (pl.col("frag") & FRAG_NONFIRST == 0)
+    carries = pl.col("proto").is_in(PORT_PROTOCOLS) & (pl.col("frag") & FRAG_NONFIRST == 0)
+    attack = attack.with_columns(
+        pl.col("vector").cast(CANDIDATE),  # grouped as a number
+        _toward=~session_reply(),
+    ).with_columns(_ported=pl.col("_toward") & carries)
+    toward, ported = pl.col("_toward"), pl.col("_ported")
     stats_query = (
         attack.group_by("vector").agg(
             # as integers: a Python datetime would cut the nanoseconds pcapng records
@@ -79,7 +82,7 @@ def _vector_stats(attack: pl.LazyFrame, series: pl.DataFrame, span: tuple[int, i
             pl.col("ts").cast(pl.Int64).max().alias("end"),
             pl.len().alias("packets"),
             pl.col("wire_len").cast(pl.Int64).sum().alias("bytes"),
-            pl.col("payload_len").filter(toward).cast(pl.Int64).mean().alias("payload"),
+            pl.when(toward).then(pl.col("payload_len")).cast(pl.Int64).mean().alias("payload"),
             ported.sum().alias("ported"),
             (pl.col("frag") & (FRAG_MORE | FRAG_NONFIRST) > 0).sum().alias("fragments"),
         )
